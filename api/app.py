@@ -1,0 +1,44 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from api.errors import install_error_handlers
+from api.tool_routes import tool_router
+from db.engine import make_engine, make_sessionmaker
+from shopcrew.settings import Settings, get_settings
+from tools.registry import load_all
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: engine and sessions on start-up, one route per tool, one error envelope."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = make_sessionmaker(engine)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Shopcrew API",
+        version="0.1.0",
+        description="Every tool of the Shopcrew crew as a REST route. Authenticate with `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(tool_router(load_all()))
+
+    @app.get("/health", tags=["system"], summary="Liveness and database reachability.")
+    async def health() -> dict:
+        async with app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": app.state.engine.dialect.name}
+
+    return app

@@ -1,0 +1,102 @@
+"""One REST route per registered tool, generated from its input and output models."""
+
+import inspect
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request
+from pydantic import BaseModel, create_model
+
+from api.auth import PrincipalDep
+from api.errors import error_body
+from tools.registry import ToolRegistry, ToolSpec
+from tools.runner import execute
+
+ERROR_RESPONSES = {
+    status: {"description": text, "content": {"application/json": {"example": error_body(code, text)}}}
+    for status, code, text in [
+        (401, "unauthorized", "Missing or unknown API key."),
+        (403, "forbidden", "The caller's role may not use this tool."),
+        (404, "not_found", "The record does not exist or belongs to someone else."),
+        (409, "conflict", "The request conflicts with the record's state."),
+        (422, "invalid_input", "A field is missing or invalid."),
+    ]
+}
+
+
+def body_model(spec: ToolSpec) -> type[BaseModel] | None:
+    """The input model without its path parameters, or None when nothing is left for the body."""
+    fields = {k: v for k, v in spec.input_model.model_fields.items() if k not in spec.path_params}
+    if not fields:
+        return None
+    if len(fields) == len(spec.input_model.model_fields):
+        return spec.input_model
+    definitions = {name: (f.annotation, f) for name, f in fields.items()}
+    return create_model(f"{spec.input_model.__name__}Body", __config__=spec.input_model.model_config, **definitions)
+
+
+def endpoint_signature(spec: ToolSpec) -> inspect.Signature:
+    """Path, query or body parameters as FastAPI reads them, so OpenAPI shows every field."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", kw, annotation=Request),
+        inspect.Parameter("principal", kw, annotation=PrincipalDep),
+        inspect.Parameter(
+            "idempotency_key", kw, default=None,
+            annotation=Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)],
+        ),
+    ]
+    fields = spec.input_model.model_fields
+    for name in spec.path_params:
+        params.append(inspect.Parameter(name, kw, annotation=Annotated[str, Path(description=fields[name].description)]))
+    if spec.method == "GET":
+        for name, f in fields.items():
+            if name not in spec.path_params:
+                default = inspect.Parameter.empty if f.is_required() else f.default
+                query = Query(description=f.description)
+                params.append(inspect.Parameter(name, kw, default=default, annotation=Annotated[f.annotation, query]))
+    elif (model := body_model(spec)) is not None:
+        params.append(inspect.Parameter("body", kw, annotation=Annotated[model, Body()]))
+    return inspect.Signature(params)
+
+
+def make_endpoint(spec: ToolSpec):
+    """An async endpoint that gathers the arguments and runs the tool in one transaction."""
+
+    async def endpoint(request: Request, principal, idempotency_key=None, body=None, **values: Any):
+        args = dict(values)
+        if body is not None:
+            args.update(body.model_dump(exclude_unset=True))
+        return await execute(request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key)
+
+    endpoint.__signature__ = endpoint_signature(spec)
+    endpoint.__name__ = spec.name
+    return endpoint
+
+
+def tool_router(registry: ToolRegistry) -> APIRouter:
+    """The /api/v1 router with every tool of the registry."""
+    router = APIRouter(prefix="/api/v1")
+    for spec in registry.all():
+        router.add_api_route(
+            spec.path,
+            make_endpoint(spec),
+            methods=[spec.method],
+            response_model=spec.output_model,
+            name=spec.name,
+            summary=spec.description,
+            description=_route_description(spec),
+            tags=[spec.agent],
+            responses=ERROR_RESPONSES,
+            status_code=201 if spec.method == "POST" and spec.mutates and spec.name.startswith("create") else 200,
+        )
+    return router
+
+
+def _route_description(spec: ToolSpec) -> str:
+    roles = ", ".join(sorted(spec.roles))
+    notes = [f"Roles: {roles}."]
+    if spec.confirm:
+        notes.append("In chat this action asks for confirmation first.")
+    if spec.examples:
+        notes.append("Asked in chat as: " + "; ".join(f"“{e}”" for e in spec.examples[:3]) + ".")
+    return " ".join(notes)

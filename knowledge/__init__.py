@@ -1,0 +1,1 @@
+"""Knowledge base: offline embeddings, Chroma store, chunking, the policy corpus and extractive answers."""

@@ -1,0 +1,1 @@
+"""Shopcrew: settings and the command-line interface."""

@@ -1,0 +1,9 @@
+"""The `shopcrew` command: one sub-command module per area."""
+
+import typer
+
+from shopcrew.cli import server, toolbox
+
+app = typer.Typer(help="Shopcrew: run an online shop through a crew of specialist agents.", no_args_is_help=True)
+server.register(app)
+toolbox.register(app)

@@ -1,0 +1,32 @@
+"""`shopcrew serve` and `shopcrew migrate`."""
+
+import typer
+
+from shopcrew.settings import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add the server commands to the CLI."""
+
+    @app.command()
+    def migrate() -> None:
+        """Apply database migrations (SHOPCREW_DATABASE_URL)."""
+        from db.migrate import upgrade
+
+        upgrade(get_settings().database_url)
+        typer.echo("database is up to date")
+
+    @app.command()
+    def serve(
+        host: str = typer.Option(None, help="Bind address (default from SHOPCREW_HOST)."),
+        port: int = typer.Option(None, help="Port (default from SHOPCREW_PORT)."),
+        workers: int = typer.Option(1, min=1, help="Worker processes; several need PostgreSQL."),
+    ) -> None:
+        """Migrate the database and serve the API, docs and chat page."""
+        import uvicorn
+
+        from db.migrate import upgrade
+
+        settings = get_settings()
+        upgrade(settings.database_url)
+        uvicorn.run("api.main:app", host=host or settings.host, port=port or settings.port, workers=workers)

@@ -1,0 +1,45 @@
+"""All configuration in one pydantic-settings class (env prefix SHOPCREW_)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Shopcrew settings, read from the environment and an optional .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPCREW_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/shopcrew.db",
+        description="SQLAlchemy URL; sqlite:///file or postgresql+psycopg://user@host/db.",
+    )
+    data_dir: Path = Field(Path("var"), description="Where local state (Chroma, checkpoints) lives.")
+    chroma_path: Path | None = Field(None, description="Chroma directory; defaults to <data_dir>/chroma.")
+    model: Literal["local", "openai"] = Field("local", description="Chat model behind the crew.")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://vllm:8000/v1.")
+    openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible endpoint.")
+    openai_model: str = Field("gpt-4o-mini", description="Model name at the OpenAI-compatible endpoint.")
+    embeddings: Literal["local", "openai"] = Field("local", description="Embedding backend for knowledge.")
+    openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name.")
+    host: str = Field("127.0.0.1", description="Address the API server binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the API server binds.")
+    reservation_ttl_minutes: int = Field(30, ge=1, le=24 * 60, description="Stock reservation lifetime.")
+    agent_model_call_limit: int = Field(8, ge=1, le=50, description="Model calls per agent per turn.")
+    agent_tool_call_limit: int = Field(8, ge=1, le=50, description="Tool calls per agent per turn.")
+    recursion_limit: int = Field(40, ge=5, le=200, description="LangGraph recursion limit per invoke.")
+    broker_url: str | None = Field(None, description="NATS URL for domain events, e.g. nats://127.0.0.1:4222.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Directory of the persistent Chroma store."""
+        return self.chroma_path or self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache after changing the environment)."""
+    return Settings()

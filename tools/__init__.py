@@ -1,0 +1,1 @@
+"""Typed tools: the one definition behind agents, REST routes, the CLI and the evals."""

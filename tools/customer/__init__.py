@@ -1,0 +1,1 @@
+"""Customer accounts: profiles, addresses, loyalty and logged interactions."""

@@ -1,0 +1,1 @@
+"""Payments through the sandbox test gateway: methods, authorize, capture, sale, void, refund."""

@@ -1,0 +1,175 @@
+"""The tool registry: each tool is declared once and every face (agent, REST, CLI, evals) reads it here."""
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ValidationError
+
+from db.enums import Role
+from tools.context import ToolContext
+from tools.errors import Forbidden, InvalidInput
+
+ToolFunc = Callable[[ToolContext, Any], Awaitable[BaseModel]]
+NAME_PATTERN = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A registered tool and its metadata."""
+
+    name: str
+    agent: str
+    description: str
+    func: ToolFunc
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    method: str
+    path: str
+    roles: frozenset[Role]
+    mutates: bool
+    confirm: bool
+    examples: tuple[str, ...]
+
+    @property
+    def path_params(self) -> list[str]:
+        """Names of the {placeholders} in the REST path."""
+        return re.findall(r"{(\w+)}", self.path)
+
+    def allows(self, role: Role) -> bool:
+        """True when a caller with this role may use the tool."""
+        return role in self.roles
+
+    def parse(self, args: BaseModel | dict[str, Any]) -> BaseModel:
+        """Validate raw arguments into the input model, as an InvalidInput naming each bad field."""
+        if isinstance(args, self.input_model):
+            return args
+        try:
+            return self.input_model.model_validate(args)
+        except ValidationError as exc:
+            raise InvalidInput(
+                f"invalid arguments for {self.name}: "
+                + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()),
+                details=[{"field": ".".join(map(str, e["loc"])), "problem": e["msg"]} for e in exc.errors()],
+            ) from None
+
+    async def invoke(self, ctx: ToolContext, args: BaseModel | dict[str, Any]) -> BaseModel:
+        """Check the caller's role, validate the arguments and run the tool (no commit here)."""
+        if not self.allows(ctx.principal.role):
+            raise Forbidden(f"{self.name} is not available to the {ctx.principal.role} role")
+        return await self.func(ctx, self.parse(args))
+
+    def summary(self) -> dict[str, Any]:
+        """The row `shopcrew tools` prints."""
+        return {
+            "name": self.name,
+            "agent": self.agent,
+            "method": self.method,
+            "path": "/api/v1" + self.path,
+            "roles": sorted(self.roles),
+            "mutates": self.mutates,
+            "confirm": self.confirm,
+            "description": self.description,
+        }
+
+
+class ToolRegistry:
+    """Name -> ToolSpec, filled by the @tool decorator when domain modules are imported."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, ToolSpec] = {}
+
+    def register(self, spec: ToolSpec) -> None:
+        """Add a tool, refusing a second definition of the same name or route."""
+        if spec.name in self._tools:
+            raise ValueError(f"tool {spec.name!r} is registered twice")
+        clash = next((t for t in self._tools.values() if (t.method, t.path) == (spec.method, spec.path)), None)
+        if clash:
+            raise ValueError(f"{spec.name} and {clash.name} both claim {spec.method} {spec.path}")
+        self._tools[spec.name] = spec
+
+    def unregister(self, name: str) -> None:
+        """Remove a tool (used by tests that register throwaway tools)."""
+        self._tools.pop(name, None)
+
+    def get(self, name: str) -> ToolSpec:
+        """The tool of that name (KeyError if unknown)."""
+        return self._tools[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._tools
+
+    def all(self) -> list[ToolSpec]:
+        """Every tool, sorted by agent then name."""
+        return sorted(self._tools.values(), key=lambda t: (t.agent, t.name))
+
+    def for_agent(self, agent: str, role: Role | None = None) -> list[ToolSpec]:
+        """The agent's tools, limited to those the role may call when a role is given."""
+        return [t for t in self.all() if t.agent == agent and (role is None or t.allows(role))]
+
+
+REGISTRY = ToolRegistry()
+
+
+def tool(
+    *,
+    agent: str,
+    method: str,
+    path: str,
+    roles: Iterable[Role],
+    mutates: bool = False,
+    confirm: bool = False,
+    examples: Iterable[str] = (),
+) -> Callable[[ToolFunc], ToolFunc]:
+    """Register an async `(ctx, params) -> Output` function as a tool; its name is the function's."""
+
+    def decorate(func: ToolFunc) -> ToolFunc:
+        hints = get_type_hints(func)
+        params = list(inspect.signature(func).parameters)
+        if len(params) != 2 or not inspect.iscoroutinefunction(func):
+            raise TypeError(f"{func.__name__} must be `async def {func.__name__}(ctx, params)`")
+        description = (inspect.getdoc(func) or "").split("\n", 1)[0].strip()
+        if not NAME_PATTERN.match(func.__name__) or not description:
+            raise TypeError(f"{func.__name__}: tools are named verb_noun and need a docstring")
+        if method not in HTTP_METHODS or not path.startswith("/"):
+            raise TypeError(f"{func.__name__}: bad HTTP route {method} {path}")
+        spec = ToolSpec(
+            name=func.__name__,
+            agent=agent,
+            description=description,
+            func=func,
+            input_model=hints[params[1]],
+            output_model=hints["return"],
+            method=method,
+            path=path,
+            roles=frozenset(roles),
+            mutates=mutates,
+            confirm=confirm,
+            examples=tuple(examples),
+        )
+        missing = set(spec.path_params) - set(spec.input_model.model_fields)
+        if missing:
+            raise TypeError(f"{func.__name__}: path parameters {missing} are not input fields")
+        REGISTRY.register(spec)
+        return func
+
+    return decorate
+
+
+def load_all() -> ToolRegistry:
+    """Import every domain package's tools module (tools/<domain>/tools.py) and return the registry."""
+    import tools as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg:
+            try:
+                importlib.import_module(f"tools.{info.name}.tools")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"tools.{info.name}.tools":
+                    raise
+    return REGISTRY
