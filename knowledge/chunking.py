@@ -55,10 +55,33 @@ def _sections(body: str, title: str) -> list[tuple[str, str]]:
     return sections
 
 
+def _table_rows(lines: list[str]) -> list[str]:
+    """Markdown table rows as 'header: cell; ...' lines, so each row reads (and embeds) on its own."""
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
+    header = cells[0]
+    rows = [row for row in cells[1:] if not all(set(c) <= set("-: ") for c in row)]
+    return ["; ".join(f"{h}: {c}" for h, c in zip(header, row, strict=False)) + "." for row in rows]
+
+
+def _flatten_tables(text: str) -> str:
+    """Replace every markdown table of a section by its rows written out as lines."""
+    out: list[str] = []
+    table: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.lstrip().startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            out.extend(_table_rows(table))
+            table = []
+        out.append(line)
+    return "\n".join(out).strip()
+
+
 def _pieces(text: str, max_chars: int) -> list[str]:
     """Pack paragraphs (then sentences, then hard cuts) into pieces of at most max_chars."""
     units: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
+    for paragraph in re.split(r"\n\s*\n", _flatten_tables(text)):
         paragraph = paragraph.strip()
         if len(paragraph) <= max_chars:
             units.append(paragraph)

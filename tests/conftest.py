@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import db.models  # noqa: F401
 from db.base import Base
-from db.engine import is_sqlite, make_engine, make_sessionmaker
+from db.engine import is_sqlite, make_engine, make_sessionmaker, sync_url
 from db.enums import Role
-from db.migrate import upgrade
 from tests import factories
 from tools.context import Principal
 from tools.registry import load_all
@@ -34,6 +33,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.db)
 
 
+def _create_schema(url: str) -> None:
+    # Tables come from the models; tests/db/test_migrations.py proves the migrations build the same schema.
+    engine = create_engine(sync_url(url))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+
+
 def _admin_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -43,14 +49,14 @@ def database_url(tmp_path_factory) -> str:
     """A freshly migrated database for this test run, dropped at the end."""
     if not POSTGRES_URL:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        upgrade(url)
+        _create_schema(url)
         yield url
         return
     name = f"shopcrew_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
+    _create_schema(url)
     yield url
     with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

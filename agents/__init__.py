@@ -1,0 +1,1 @@
+"""The crew: one spec per specialist agent, and the roster of all sixteen."""

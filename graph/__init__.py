@@ -1,0 +1,1 @@
+"""The crew's LangGraph: a supervisor routing to sixteen specialist agents."""

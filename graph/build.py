@@ -1,0 +1,90 @@
+"""The supervisor graph: repair -> router -> one or more specialists -> end."""
+
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agents.roster import ROSTER
+from agents.spec import AgentSpec
+from graph.context import ShopContext
+from graph.router import NO_MATCH_REPLY, choose_agents, unavailable_reply
+from graph.specialists import build_specialist, hit_limit
+from graph.state import CrewState
+from tools.registry import REGISTRY, ToolRegistry
+
+LIMIT_REPLY = ("I'm sorry, I couldn't finish this within my limits, so I stopped. Anything already "
+               "confirmed stays done; nothing else was changed. Could you rephrase or split the request?")
+
+
+def repair(state: CrewState) -> dict:
+    """Strip tool calls that never got a result (a crashed or abandoned turn), so history stays valid."""
+    answered = {m.tool_call_id for m in state["messages"] if isinstance(m, ToolMessage)}
+    repaired = [
+        m.model_copy(update={"tool_calls": [], "content": (m.text + " (interrupted before it ran)").strip()})
+        for m in state["messages"][:-1]
+        if isinstance(m, AIMessage) and any(call["id"] not in answered for call in m.tool_calls)
+    ]
+    return {"messages": repaired} if repaired else {}
+
+
+def destinations(roster) -> type:
+    """Command[Literal[<every specialist>, END]]: the moves a node may make, visible to LangGraph."""
+    return Command[Literal[(*(spec.name for spec in roster), END)]]  # type: ignore[misc]
+
+
+def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolRegistry):
+    """The router node: plans the specialists for the request, or answers honestly when none can act."""
+    by_name = {spec.name: spec for spec in roster}
+
+    async def router(state: CrewState, runtime: Runtime[ShopContext]):
+        role = runtime.context.principal.role
+        chosen = await choose_agents(model, state["messages"], role, roster, registry)
+        if not chosen:
+            return Command(goto=END, update={"messages": [AIMessage(NO_MATCH_REPLY, name="supervisor")]})
+        available = [a for a in chosen if by_name[a].available_to(role, registry)]
+        if not available:
+            return Command(goto=END, update={"messages": [AIMessage(unavailable_reply(chosen[0]), name="supervisor")]})
+        return Command(goto=available[0], update={"plan": available[1:]})
+
+    router.__annotations__["return"] = destinations(roster)
+    return router
+
+
+def make_specialist_node(name: str, agent_graph, roster):
+    """Run one specialist on the conversation, tag its replies with its name, then go on with the plan."""
+
+    async def node(state: CrewState, runtime: Runtime[ShopContext]):
+        result = await agent_graph.ainvoke({"messages": state["messages"]}, context=runtime.context)
+        known = {m.id for m in state["messages"]}
+        new = [m for m in result["messages"] if m.id not in known]
+        for message in new:
+            if isinstance(message, AIMessage):
+                message.name = name
+                if not message.tool_calls and hit_limit(message.text):
+                    message.content = LIMIT_REPLY
+                    message.additional_kwargs["limit_reached"] = True
+        plan = state.get("plan") or []
+        update = {"messages": new, "plan": plan[1:]}
+        return Command(goto=plan[0] if plan else END, update=update)
+
+    node.__annotations__["return"] = destinations(roster)
+    return node
+
+
+def build_graph(model: BaseChatModel, *, model_calls: int = 8, tool_calls: int = 8,
+                registry: ToolRegistry = REGISTRY, roster=ROSTER, checkpointer=None):
+    """Compile the crew graph with every specialist of the roster."""
+    graph = StateGraph(CrewState, context_schema=ShopContext)
+    graph.add_node("repair", repair)
+    graph.add_node("router", make_router(model, roster, registry))
+    for spec in roster:
+        agent_graph = build_specialist(spec, model, model_calls=model_calls, tool_calls=tool_calls, registry=registry)
+        graph.add_node(spec.name, make_specialist_node(spec.name, agent_graph, roster))
+    graph.add_edge(START, "repair")
+    graph.add_edge("repair", "router")
+    return graph.compile(checkpointer=checkpointer)
+

@@ -1,0 +1,156 @@
+"""The crew as a service: one call per chat turn, shared by the CLI, the chat API and the evals."""
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.errors import GraphRecursionError
+from langgraph.types import Command
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.engine import make_engine, make_sessionmaker, unit_of_work
+from db.enums import RunOutcome
+from graph.build import LIMIT_REPLY, build_graph
+from graph.confirm import read_answer
+from graph.context import ShopContext
+from graph.memory import open_checkpointer
+from graph.models import make_chat_model
+from shopcrew.settings import Settings
+from tools.context import Principal
+from tools.errors import Forbidden
+from tools.monitoring.service import record_run
+from tools.registry import load_all
+
+DECLINED = "The person declined this action, so it was not carried out. Nothing was changed."
+
+
+@dataclass
+class TurnResult:
+    """What one turn produced, in the shape `shopcrew ask --json` prints."""
+
+    reply: str
+    agent: str
+    thread_id: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    pending_confirmation: dict[str, Any] | None = None
+    outcome: RunOutcome = RunOutcome.ANSWERED
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+
+    def public(self) -> dict[str, Any]:
+        """The documented JSON contract (DESIGN.md section 8)."""
+        data = asdict(self)
+        return {k: data[k] for k in ("reply", "agent", "tool_calls", "pending_confirmation", "thread_id")}
+
+
+def pending_actions(snapshot) -> list[dict[str, Any]]:
+    """The actions waiting for a yes or no in this thread (empty when none)."""
+    return [action for interrupt in snapshot.interrupts for action in interrupt.value.get("action_requests", [])]
+
+
+def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult:
+    """Reply, answering agent, tool calls and token counts of the messages one turn added."""
+    results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
+    ai = [m for m in messages if isinstance(m, AIMessage)]
+    calls = [
+        {"name": c["name"], "args": c["args"], "ok": _ok(results[c["id"]])}
+        for m in ai for c in m.tool_calls if c["id"] in results
+    ]
+    replies = [m.text for m in ai if not m.tool_calls and m.text]
+    result = TurnResult(
+        reply="\n\n".join(replies), agent=next((m.name for m in ai if m.name), "supervisor"), thread_id=thread_id,
+        tool_calls=calls, model_calls=len(ai),
+        prompt_tokens=sum((m.usage_metadata or {}).get("input_tokens", 0) for m in ai),
+        completion_tokens=sum((m.usage_metadata or {}).get("output_tokens", 0) for m in ai),
+    )
+    if pending:
+        action = pending[0]
+        result.pending_confirmation = {"name": action["name"], "args": action["args"],
+                                       "description": action.get("description", "")}
+        result.reply = (f"{result.reply}\n\n" if result.reply else "") + (
+            f"Please confirm: {action.get('description') or action['name']}. Reply yes to go ahead or no to cancel.")
+        result.outcome = RunOutcome.CONFIRMATION_REQUESTED
+    elif any(m.additional_kwargs.get("limit_reached") for m in ai):
+        result.outcome = RunOutcome.LIMIT_REACHED
+    elif result.agent == "supervisor":
+        result.outcome = RunOutcome.REFUSED
+    return result
+
+
+def _ok(message: ToolMessage) -> bool:
+    return message.status != "error" and not message.text.startswith(("Error[", "Error invoking tool"))
+
+
+class Crew:
+    """The compiled graph with its sessions and memory, answering one turn at a time."""
+
+    def __init__(self, graph, sessions: async_sessionmaker[AsyncSession], recursion_limit: int = 40):
+        self.graph = graph
+        self.sessions = sessions
+        self.recursion_limit = recursion_limit
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings, model=None) -> AsyncIterator["Crew"]:
+        """A ready crew on the configured database, model and checkpointer."""
+        load_all()
+        engine = make_engine(settings.database_url)
+        try:
+            async with open_checkpointer(settings.database_url) as saver:
+                graph = build_graph(
+                    model or make_chat_model(settings), model_calls=settings.agent_model_call_limit,
+                    tool_calls=settings.agent_tool_call_limit, checkpointer=saver,
+                )
+                yield cls(graph, make_sessionmaker(engine), settings.recursion_limit)
+        finally:
+            await engine.dispose()
+
+    async def ask(self, principal: Principal, text: str, thread_id: str | None = None) -> TurnResult:
+        """Run one turn: a new request, or the answer to a pending confirmation."""
+        thread_id = thread_id or uuid.uuid4().hex
+        config = {"configurable": {"thread_id": thread_id}, "recursion_limit": self.recursion_limit}
+        context = ShopContext(principal=principal, sessions=self.sessions)
+        snapshot = await self.graph.aget_state(config)
+        if snapshot.values.get("owner", principal.label) != principal.label:
+            raise Forbidden("this conversation belongs to someone else")
+        before = len(snapshot.values.get("messages", []))
+        started = time.perf_counter()
+        outcome_override = None
+        try:
+            pending = pending_actions(snapshot)
+            answer = read_answer(text) if pending else None
+            if pending:
+                await self._resume(config, context, approve=answer == "yes", count=len(pending))
+            if answer in (None, "other"):
+                await self.graph.ainvoke({"messages": [HumanMessage(text)], "owner": principal.label},
+                                         config, context=context)
+            if answer == "no":
+                outcome_override = RunOutcome.CANCELLED
+        except GraphRecursionError:
+            outcome_override = RunOutcome.LIMIT_REACHED
+        snapshot = await self.graph.aget_state(config)
+        result = summarize(snapshot.values["messages"][before:], thread_id, pending_actions(snapshot))
+        result.outcome = outcome_override or result.outcome
+        if result.outcome is RunOutcome.LIMIT_REACHED and not result.reply:
+            result.reply = LIMIT_REPLY
+        result.latency_ms = int((time.perf_counter() - started) * 1000)
+        await self._record(principal, text, result)
+        return result
+
+    async def _resume(self, config, context: ShopContext, *, approve: bool, count: int) -> None:
+        decision = {"type": "approve"} if approve else {"type": "reject", "message": DECLINED}
+        await self.graph.ainvoke(Command(resume={"decisions": [decision] * count}), config, context=context)
+
+    async def _record(self, principal: Principal, text: str, result: TurnResult) -> None:
+        async with unit_of_work(self.sessions) as session:
+            record_run(
+                session, thread_id=result.thread_id, principal=principal.label, agent=result.agent, request=text,
+                tool_calls=result.tool_calls, model_calls=result.model_calls, prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens, latency_ms=result.latency_ms, outcome=result.outcome,
+            )

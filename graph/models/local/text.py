@@ -1,0 +1,74 @@
+"""Small text helpers shared by tool choice and argument extraction: words, stems, fuzzy matches."""
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for with from into about as is are was were be been am do does "
+    "did i me my mine we our us you your it its this that these those there here please can could would will "
+    "shall should may might must just so some any all also too very what which who whom whose how when where "
+    "why than then up out over under again once have has had hi hello hey thanks thank ok okay want wanted "
+    "need needs like know let get got tell show give see".split()
+)
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "fifty": 50, "hundred": 100, "a couple": 2, "a dozen": 12, "single": 1, "a pair": 2,
+}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of the text, in order."""
+    return WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A crude suffix-stripping stem: enough to match order/orders/ordered, cancel/cancelled."""
+    word = word.lower().replace("'", "")
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "led", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning (stopwords dropped), in order."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=65536)
+def similar_words(a: str, b: str) -> bool:
+    """True for the same stem or a likely typo of it (one or two letters off in a longer word)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def humanize(name: str) -> str:
+    """'order_id' -> 'order ID', 'payment_method_id' -> 'payment method ID'."""
+    parts = [("ID" if p == "id" else "IDs" if p == "ids" else p) for p in name.split("_") if p]
+    return " ".join(parts)
+
+
+def join_words(items: list[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """Capitalised, ending with a full stop (or the ! or ? it already has)."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."

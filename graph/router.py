@@ -1,0 +1,60 @@
+"""The supervisor: certain rules first, then the model picks specialists through hand-off tools."""
+
+import re
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from agents.spec import PROMPTS, AgentSpec
+from db.enums import Role
+from graph.tools import HANDOFF_PREFIX, handoff_tool
+
+# References that belong to exactly one specialist whatever the wording around them.
+CERTAIN_REFERENCES = [
+    (re.compile(r"\bRMA-\d{8}-[A-Z0-9]{8}\b", re.I), "after_sales"),
+    (re.compile(r"\bINV-\d{4}-\d{6}\b", re.I), "documents"),
+]
+
+
+def unavailable_reply(agent: str) -> str:
+    """The honest answer when the right specialist has nothing this caller may use."""
+    label = agent.replace("_", " ")
+    return (f"That is a job for our {label} specialist, but the shop cannot do that for you here yet. "
+            "Nothing was changed.")
+
+
+NO_MATCH_REPLY = ("I'm sorry, I can't help with that here. I can help with orders, products, your account, "
+                  "payments, deliveries and the shop's policies.")
+
+
+def last_turn_question_from(messages: list, names: set[str]) -> str | None:
+    """The specialist whose last reply asked the person a question, so the answer goes back to it."""
+    for message in reversed(messages[:-1]):
+        if isinstance(message, HumanMessage):
+            return None
+        if isinstance(message, AIMessage) and not message.tool_calls:
+            text = message.text.strip()
+            return message.name if message.name in names and text.endswith("?") else None
+    return None
+
+
+def certain_agent(messages: list, names: set[str]) -> str | None:
+    """A specialist chosen by rule, when the rule cannot be wrong."""
+    text = messages[-1].text
+    for pattern, agent in CERTAIN_REFERENCES:
+        if pattern.search(text) and agent in names:
+            return agent
+    return last_turn_question_from(messages, names)
+
+
+async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec],
+                        registry) -> list[str]:
+    """Specialists for the latest request, in order; empty when none fits."""
+    names = {spec.name for spec in roster}
+    if agent := certain_agent(messages, names):
+        return [agent]
+    tools = [handoff_tool(spec, role, registry) for spec in roster]
+    system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
+    reply = await model.bind_tools(tools).ainvoke([system, *messages])
+    chosen = [call["name"].removeprefix(HANDOFF_PREFIX) for call in reply.tool_calls]
+    return list(dict.fromkeys(a for a in chosen if a in names))

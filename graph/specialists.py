@@ -1,0 +1,49 @@
+"""A specialist agent: `create_agent` over its registry tools, with role filtering, confirmation and limits."""
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import HumanInTheLoopMiddleware, ModelCallLimitMiddleware, ToolCallLimitMiddleware
+from langchain_core.language_models import BaseChatModel
+
+from agents.spec import AgentSpec
+from graph.context import ShopContext
+from graph.middleware import RoleToolFilter
+from graph.tools import as_langchain_tool
+from tools.registry import REGISTRY, ToolRegistry
+
+LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
+
+
+def confirmation_text(tool_call, _state, _runtime) -> str:
+    """What the person is asked to confirm: the exact action and its arguments."""
+    args = ", ".join(f"{k}={v!r}" for k, v in tool_call["args"].items()) or "no arguments"
+    return f"{tool_call['name']}({args})"
+
+
+def build_specialist(spec: AgentSpec, model: BaseChatModel, *, model_calls: int, tool_calls: int,
+                     registry: ToolRegistry = REGISTRY):
+    """The compiled agent graph of one specialist (all its tools; the middleware filters by role)."""
+    specs = spec.tools(registry=registry)
+    confirm_on = {
+        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text}
+        for t in specs if t.confirm
+    }
+    middleware = [
+        RoleToolFilter({t.name: t.roles for t in specs}),
+        ModelCallLimitMiddleware(run_limit=model_calls, exit_behavior="end"),
+        ToolCallLimitMiddleware(run_limit=tool_calls, exit_behavior="end"),
+    ]
+    if confirm_on:
+        middleware.append(HumanInTheLoopMiddleware(interrupt_on=confirm_on))
+    return create_agent(
+        model,
+        tools=[as_langchain_tool(t) for t in specs],
+        system_prompt=spec.prompt,
+        middleware=middleware,
+        context_schema=ShopContext,
+        name=spec.name,
+    )
+
+
+def hit_limit(text: str) -> bool:
+    """True when the agent stopped because a model- or tool-call limit was reached."""
+    return text.startswith(LIMIT_PREFIXES)

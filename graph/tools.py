@@ -1,0 +1,61 @@
+"""Registry tools as LangChain tools, and the router's hand-off tools."""
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import StructuredTool
+from pydantic import BaseModel
+
+from agents.spec import AgentSpec
+from db.enums import Role
+from graph.context import ShopContext
+from tools.errors import DomainError
+from tools.registry import ToolRegistry, ToolSpec
+from tools.runner import execute
+
+HANDOFF_PREFIX = "transfer_to_"
+
+
+def tolerant(model: type[BaseModel]) -> type[BaseModel]:
+    """The input model minus extra="forbid": LangChain validates with the injected `runtime` present.
+
+    The registry validates the real arguments again, strictly, before the tool runs.
+    """
+    config = {**model.model_config, "extra": "ignore"}
+    return type(model.__name__, (model,), {"model_config": config, "__doc__": model.__doc__})
+
+
+def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
+    """One registry tool for an agent: runs in its own transaction as the context's principal.
+
+    Domain refusals go back to the model as `Error[code]: message` so it can recover.
+    """
+
+    async def run(runtime: ToolRuntime[ShopContext], **kwargs) -> str:
+        ctx = runtime.context
+        try:
+            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs)
+        except DomainError as exc:
+            return f"Error[{exc.code}]: {exc.message}"
+        return result.model_dump_json()
+
+    return StructuredTool.from_function(
+        coroutine=run,
+        name=spec.name,
+        description=spec.description,
+        args_schema=tolerant(spec.input_model),
+        metadata={"agent": spec.agent, "examples": list(spec.examples), "mutates": spec.mutates,
+                  "confirm": spec.confirm},
+    )
+
+
+def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) -> StructuredTool:
+    """A `transfer_to_<agent>` tool for the router; its examples are the agent's requests."""
+
+    def run() -> str:
+        return f"handed to {agent.name}"
+
+    return StructuredTool.from_function(
+        func=run,
+        name=HANDOFF_PREFIX + agent.name,
+        description=agent.description,
+        metadata={"agent": agent.name, "examples": agent.routing_examples(role, registry)},
+    )

@@ -1,0 +1,1 @@
+"""Fraud screening: order scoring by the shop's rules, fraud checks and the blocklist."""

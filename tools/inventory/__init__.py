@@ -1,0 +1,1 @@
+"""Stock: levels by warehouse, availability, reservations, the movement ledger and stock reports."""

@@ -1,0 +1,1 @@
+"""The crew watching itself: run records, alerts, health and audit trails."""

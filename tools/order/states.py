@@ -1,0 +1,46 @@
+"""The order state machine (DESIGN 5) and the guard that a shipped order can no longer be cancelled."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import OrderStatus, ShipmentStatus
+from db.models import Order, Shipment
+from tools.context import ToolContext
+from tools.errors import InvalidTransition
+from tools.transitions import StateMachine
+
+S = OrderStatus
+ORDER_STATES = StateMachine(
+    "order",
+    {
+        S.PENDING: {S.PROCESSED, S.CANCELLED, S.ON_HOLD},
+        S.ON_HOLD: {S.PENDING, S.CANCELLED},
+        S.PROCESSED: {S.DELIVERED, S.CANCELLED},
+        S.DELIVERED: {S.RETURN_REQUESTED, S.EXCHANGE_REQUESTED},
+    },
+)
+# A shipment at or past these statuses has left the warehouse.
+SHIPPED = {
+    ShipmentStatus.SHIPPED,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY,
+    ShipmentStatus.DELIVERED,
+    ShipmentStatus.EXCEPTION,
+}
+
+
+async def has_shipped(session: AsyncSession, order_id: str) -> bool:
+    """True when a shipment of the order has left the warehouse."""
+    stmt = select(Shipment.id).where(Shipment.order_id == order_id, Shipment.status.in_(SHIPPED)).limit(1)
+    return (await session.scalar(stmt)) is not None
+
+
+async def move(ctx: ToolContext, order: Order, target: OrderStatus, **data) -> None:
+    """Move the order to target through the table, refusing to cancel an order that has shipped."""
+    if target == S.CANCELLED and order.status == S.PROCESSED and await has_shipped(ctx.session, order.id):
+        allowed = [t for t in ORDER_STATES.targets(order.status) if t != S.CANCELLED]
+        raise InvalidTransition(
+            f"order {order.id} has shipped; it can no longer be cancelled (ask for a return instead)",
+            details={"from": str(order.status), "to": str(target), "allowed": allowed},
+        )
+    ORDER_STATES.move(ctx, order, target, entity_id=order.id, data=data or None)

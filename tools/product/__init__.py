@@ -1,0 +1,1 @@
+"""The catalogue: products, variants, categories, search and catalogue analytics."""

@@ -1,0 +1,317 @@
+"""Catalogue business logic: references, products, variants and categories; callers own the transaction."""
+
+import random
+import re
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from db.models import Category, Product, ProductVariant
+from tools.audit import audit, emit
+from tools.context import ToolContext
+from tools.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from tools.product.schemas import VariantChange, VariantIn
+
+CENT = Decimal("0.01")
+UNCATEGORISED = "uncategorised"
+
+
+def cents(amount: Decimal | float | int | None) -> Decimal | None:
+    """Money rounded to the cent, half up (None stays None)."""
+    return None if amount is None else Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def product_query():
+    """Products with the variants and category every caller reads."""
+    return select(Product).options(selectinload(Product.variants), selectinload(Product.category))
+
+
+async def resolve_product(session: AsyncSession, ref: str, include_archived: bool = True) -> Product:
+    """A product by id, exact name (any case) or variant SKU; several products of that name -> Ambiguous."""
+    ref = ref.strip()
+    product = (await session.execute(product_query().where(Product.id == ref))).scalar_one_or_none()
+    if product is None:
+        product = await _by_name(session, ref, include_archived)
+    if product is None:
+        sku_owner = select(ProductVariant.product_id).where(func.lower(ProductVariant.sku) == ref.lower())
+        product = (await session.execute(product_query().where(Product.id.in_(sku_owner)))).scalar_one_or_none()
+    if product is None or (product.archived and not include_archived):
+        raise NotFound(f"product {ref!r} not found")
+    return product
+
+
+async def _by_name(session: AsyncSession, name: str, include_archived: bool) -> Product | None:
+    """The one product of that name, preferring one on sale over archived namesakes."""
+    stmt = product_query().where(func.lower(Product.name) == name.lower()).order_by(Product.id)
+    if not include_archived:
+        stmt = stmt.where(Product.archived.is_(False))
+    found = list((await session.execute(stmt)).scalars())
+    if len(found) > 1:
+        found = [p for p in found if not p.archived] or found
+    if len(found) > 1:
+        raise Ambiguous(
+            f"{len(found)} products are named {name!r}; say which by product id",
+            details=[{"product_id": p.id, "name": p.name, "brand": p.brand} for p in found],
+        )
+    return found[0] if found else None
+
+
+async def get_product(session: AsyncSession, ref: str) -> Product:
+    """A product (archived ones included) by id, exact name or variant SKU, with variants and category."""
+    return await resolve_product(session, ref, include_archived=True)
+
+
+async def get_visible_product(ctx: ToolContext, ref: str) -> Product:
+    """A product the caller may see: customers never see archived products."""
+    return await resolve_product(ctx.session, ref, include_archived=not ctx.principal.is_customer)
+
+
+async def get_variant(session: AsyncSession, ref: str) -> ProductVariant:
+    """A variant by item id or SKU (any case), with its product loaded."""
+    ref = ref.strip()
+    stmt = select(ProductVariant).options(selectinload(ProductVariant.product))
+    variant = (await session.execute(stmt.where(ProductVariant.id == ref))).scalar_one_or_none()
+    if variant is None:
+        stmt = stmt.where(func.lower(ProductVariant.sku) == ref.lower())
+        variant = (await session.execute(stmt)).scalar_one_or_none()
+    if variant is None:
+        raise NotFound(f"item {ref!r} not found")
+    return variant
+
+
+def is_sellable(variant: ProductVariant) -> bool:
+    """True when the variant may be ordered: available and its product not archived (product loaded)."""
+    return variant.available and not variant.product.archived
+
+
+def slugify(name: str) -> str:
+    """'Mechanical Keyboards' -> 'mechanical-keyboards'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "category"
+
+
+async def get_category(session: AsyncSession, ref: str) -> Category:
+    """A category by id, slug or name (any case)."""
+    ref = ref.strip()
+    conditions = [func.lower(Category.name) == ref.lower(), Category.slug == slugify(ref)]
+    if ref.isdigit():
+        conditions.append(Category.id == int(ref))
+    found = (await session.execute(select(Category).where(or_(*conditions)).limit(1))).scalar_one_or_none()
+    if found is None:
+        names = list((await session.execute(select(Category.name).order_by(Category.name))).scalars())
+        raise NotFound(f"category {ref!r} not found", details={"categories": names})
+    return found
+
+
+async def category_with_descendants(session: AsyncSession, ref: str) -> list[int]:
+    """The category's id and the ids of every category below it."""
+    root = await get_category(session, ref)
+    children: dict[int | None, list[int]] = {}
+    for cid, parent in (await session.execute(select(Category.id, Category.parent_id))).all():
+        children.setdefault(parent, []).append(cid)
+    ids, stack = [], [root.id]
+    while stack:
+        current = stack.pop()
+        ids.append(current)
+        stack.extend(children.get(current, []))
+    return ids
+
+
+async def list_categories(session: AsyncSession) -> list[tuple[Category, int]]:
+    """Every category with its count of products on sale, by name."""
+    counts = (
+        select(Product.category_id, func.count(Product.id).label("n"))
+        .where(Product.archived.is_(False))
+        .group_by(Product.category_id)
+        .subquery()
+    )
+    stmt = select(Category, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id)
+    return [(c, n) for c, n in (await session.execute(stmt.order_by(Category.name))).all()]
+
+
+async def create_category(ctx: ToolContext, name: str, description: str, parent_ref: str | None) -> Category:
+    """Add a category; its name and slug must be new."""
+    slug = slugify(name)
+    taken = await ctx.session.scalar(
+        select(Category.id).where(or_(func.lower(Category.name) == name.lower(), Category.slug == slug))
+    )
+    if taken is not None:
+        raise Conflict(f"a category named {name!r} already exists", code="duplicate_category")
+    parent = await get_category(ctx.session, parent_ref) if parent_ref else None
+    category = Category(name=name, slug=slug, description=description, parent_id=parent.id if parent else None)
+    ctx.session.add(category)
+    await ctx.session.flush()
+    audit(ctx, "category", str(category.id), "created", data={"name": name})
+    return category
+
+
+async def list_products(
+    session: AsyncSession, *, category: str | None, brand: str | None, min_price: Decimal | None,
+    max_price: Decimal | None, query: str | None, include_archived: bool, limit: int, offset: int,
+) -> tuple[list[Product], int]:
+    """A page of products matching the filters, by name, with the total count."""
+    stmt = select(Product)
+    if not include_archived:
+        stmt = stmt.where(Product.archived.is_(False))
+    if category:
+        stmt = stmt.where(Product.category_id.in_(await category_with_descendants(session, category)))
+    if brand:
+        stmt = stmt.where(func.lower(Product.brand) == brand.lower())
+    if min_price is not None or max_price is not None:
+        in_range = [ProductVariant.product_id == Product.id]
+        if min_price is not None:
+            in_range.append(ProductVariant.price >= min_price)
+        if max_price is not None:
+            in_range.append(ProductVariant.price <= max_price)
+        stmt = stmt.where(exists().where(*in_range))
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(Product.name).like(like), func.lower(Product.brand).like(like)))
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = stmt.options(selectinload(Product.variants), selectinload(Product.category))
+    rows = await session.execute(page.order_by(Product.name, Product.id).limit(limit).offset(offset))
+    return list(rows.scalars()), total or 0
+
+
+async def new_id(session: AsyncSession, model, seed: str, taken: set[str] = frozenset()) -> str:
+    """A random 10-digit id, reproducible for the same seed and table size, that no row has yet."""
+    rng = random.Random(f"{model.__tablename__}:{seed}:{await session.scalar(select(func.count(model.id)))}")
+    while True:
+        candidate = str(rng.randint(10**9, 10**10 - 1))
+        if candidate not in taken and await session.get(model, candidate) is None:
+            return candidate
+
+
+async def check_new_skus(session: AsyncSession, skus: Iterable[str]) -> None:
+    """Refuse SKUs repeated in the request or already in use (compared in any case)."""
+    lowered = [s.lower() for s in skus]
+    repeated = sorted({s for s in lowered if lowered.count(s) > 1})
+    if repeated:
+        raise InvalidInput(f"SKUs repeated in the request: {', '.join(repeated)}", details={"skus": repeated})
+    used = list((await session.execute(
+        select(ProductVariant.sku).where(func.lower(ProductVariant.sku).in_(lowered))
+    )).scalars())
+    if used:
+        raise Conflict(f"SKUs already in use: {', '.join(sorted(used))}", code="duplicate_sku",
+                       details={"skus": sorted(used)})
+
+
+async def build_variants(session: AsyncSession, specs: list[VariantIn], first_position: int) -> list[ProductVariant]:
+    """New variant rows with fresh item ids, after checking their SKUs."""
+    await check_new_skus(session, [v.sku for v in specs])
+    variants, taken = [], set()
+    for position, spec in enumerate(specs, start=first_position):
+        item_id = await new_id(session, ProductVariant, spec.sku, taken)
+        taken.add(item_id)
+        variants.append(ProductVariant(id=item_id, position=position, **spec.model_dump()))
+    return variants
+
+
+async def flush_catalog(session: AsyncSession) -> None:
+    """Flush, turning a SKU taken meanwhile by another writer into a Conflict."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("a SKU or id was taken meanwhile; try again", code="duplicate_sku") from None
+
+
+async def create_product(ctx: ToolContext, fields: dict, variants: list[VariantIn], category: str | None) -> Product:
+    """Add a product with its variants under a fresh 10-digit id."""
+    product = Product(id=await new_id(ctx.session, Product, fields["name"]), **fields)
+    if category:
+        product.category = await get_category(ctx.session, category)
+    product.variants = await build_variants(ctx.session, variants, 0)
+    ctx.session.add(product)
+    await flush_catalog(ctx.session)
+    audit(ctx, "product", product.id, "created", data={"skus": [v.sku for v in product.variants]})
+    emit(ctx, "product.created", product.id, {"name": product.name})
+    return product
+
+
+def find_own_variant(product: Product, ref: str) -> ProductVariant:
+    """One of the product's variants by item id or SKU (any case)."""
+    for variant in product.variants:
+        if variant.id == ref or variant.sku.lower() == ref.lower():
+            return variant
+    raise NotFound(f"item {ref!r} is not a variant of product {product.id} ({product.name})")
+
+
+def apply_variant_change(variant: ProductVariant, change: VariantChange) -> dict:
+    """Set the given fields on the variant; returns what changed as {field: [old, new]}."""
+    changed = {}
+    for field, value in change.model_dump(exclude={"item_id"}, exclude_none=True).items():
+        old = getattr(variant, field)
+        if old != value:
+            setattr(variant, field, value)
+            changed[field] = [str(old), str(value)]
+    return changed
+
+
+async def update_product(ctx: ToolContext, product: Product, fields: dict, category: str | None,
+                         changes: list[VariantChange], additions: list[VariantIn]) -> None:
+    """Apply product field changes, per-variant changes and new variants, with one audit row."""
+    for field, value in fields.items():
+        setattr(product, field, value)
+    if category:
+        product.category = await get_category(ctx.session, category)
+    variant_changes = {}
+    for change in changes:
+        variant = find_own_variant(product, change.item_id)
+        if delta := apply_variant_change(variant, change):
+            variant_changes[variant.id] = delta
+    if additions:
+        start = max((v.position for v in product.variants), default=-1) + 1
+        product.variants.extend(await build_variants(ctx.session, additions, start))
+    await flush_catalog(ctx.session)
+    data = {"fields": sorted(fields) + (["category"] if category else []), "variants": variant_changes,
+            "added": [v.sku for v in additions]}
+    audit(ctx, "product", product.id, "updated", data=data)
+    emit(ctx, "product.updated", product.id, data)
+
+
+def archive_product(ctx: ToolContext, product: Product) -> None:
+    """Withdraw a product from sale; it stays in the database for past orders."""
+    if product.archived:
+        raise Conflict(f"product {product.id} ({product.name}) is already archived", code="already_archived")
+    product.archived = True
+    audit(ctx, "product", product.id, "archived")
+    emit(ctx, "product.archived", product.id, {"name": product.name})
+
+
+def price_range(product: Product) -> tuple[Decimal | None, Decimal | None]:
+    """Lowest and highest variant price."""
+    prices = [v.price for v in product.variants]
+    return (min(prices), max(prices)) if prices else (None, None)
+
+
+async def product_types(session: AsyncSession, include_archived: bool) -> dict[str, str]:
+    """Product name -> id by name; a repeated name is keyed 'Name [id]' so no product is lost."""
+    stmt = select(Product.name, Product.id).order_by(Product.name, Product.id)
+    if not include_archived:
+        stmt = stmt.where(Product.archived.is_(False))
+    rows = (await session.execute(stmt)).all()
+    names = [name for name, _ in rows]
+    return {(name if names.count(name) == 1 else f"{name} [{pid}]"): pid for name, pid in rows}
+
+
+async def find_variants(session: AsyncSession, product: Product | None, options: dict[str, str],
+                        available_only: bool, include_archived: bool) -> list[ProductVariant]:
+    """Variants having every given option (names and values in any case), by product then position."""
+    stmt = select(ProductVariant).join(Product).options(selectinload(ProductVariant.product))
+    if product is not None:
+        stmt = stmt.where(ProductVariant.product_id == product.id)
+    if not include_archived:
+        stmt = stmt.where(Product.archived.is_(False))
+    if available_only:
+        stmt = stmt.where(ProductVariant.available.is_(True))
+    wanted = {k.strip().lower(): v.strip().lower() for k, v in options.items()}
+    rows = await session.execute(stmt.order_by(Product.name, Product.id, ProductVariant.position))
+    return [v for v in rows.scalars() if _has_options(v.options, wanted)]
+
+
+def _has_options(options: dict, wanted: dict[str, str]) -> bool:
+    have = {str(k).lower(): str(v).lower() for k, v in (options or {}).items()}
+    return all(have.get(k) == v for k, v in wanted.items())

@@ -1,0 +1,1 @@
+"""Warehouses: sites, capacity, performance and pick lists."""
