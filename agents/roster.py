@@ -3,58 +3,124 @@
 from agents.spec import AgentSpec
 
 ROSTER: tuple[AgentSpec, ...] = (
-    AgentSpec("order", "Orders: placing, tracking status, cancelling, changing address, items or payment of "
-              "pending orders, returns and exchanges of delivered orders, order notes and order analytics.",
-              ("where is my order", "cancel my order", "I want to return an item I received",
-               "change the shipping address of my order")),
-    AgentSpec("product", "The catalogue: products, variants, prices, options, categories, search and product "
-              "analytics.", ("do you sell blue t-shirts in size M", "how much is this keyboard",
-                             "what product types do you have")),
-    AgentSpec("marketplace", "Sales channels such as Amazon or eBay: connections, channel orders, listings, "
-              "offers, stock and price pushes, marketplace messages.",
-              ("import our Amazon orders", "push stock to eBay", "unread marketplace messages",
-               "connect a new Cdiscount shop")),
-    AgentSpec("customer", "Customer accounts: profile, addresses, loyalty tier and points, account erasure, "
-              "finding a customer, logging support interactions.",
-              ("update my phone number", "how many loyalty points do I have", "delete my account")),
-    AgentSpec("inventory", "Stock: levels per warehouse, availability, reservations, stock movements, reorder "
-              "settings, low-stock report, stock value.",
-              ("is this item in stock", "low stock report", "record a stock adjustment")),
-    AgentSpec("transport", "Carriers and shipments: shipping rates and quotes, carrier choice, creating "
-              "shipments, tracking numbers and tracking events.",
-              ("how much is shipping to Germany", "track my parcel", "which carrier is cheapest for 2 kg",
-               "create a shipment with Colissimo")),
-    AgentSpec("payment", "Payments: saved payment methods, gift cards, charges, authorisations, captures, "
-              "voids, refunds, transactions and revenue figures.",
-              ("add a new card", "what's my gift card balance", "refund this transaction")),
-    AgentSpec("warehouse", "Warehouses: sites, capacity and utilisation, performance, picking and packing, "
-              "receiving inbound goods.", ("how full is the Paris warehouse", "warehouse performance this month")),
-    AgentSpec("monitoring", "The crew itself: system overview, agent health, alerts, performance metrics, "
-              "recent tool calls and audit events.",
-              ("system health", "which agents are failing", "show open system alerts",
-               "recent audit events")),
-    AgentSpec("documents", "Paperwork: invoices, credit notes, packing slips and shipping labels as PDF, PNG "
-              "or ZPL.", ("send me the invoice for my order", "print a shipping label", "make a packing slip",
-                          "issue a credit note")),
-    AgentSpec("fraud", "Fraud screening: fraud scores of orders and customers, blocklist, releasing or "
-              "rejecting orders on hold.", ("is this order fraudulent", "block this email address",
-                                             "release the order on hold", "fraud score of customer")),
-    AgentSpec("risk", "Business risk: anomalies in orders, refunds and payment failures, risk assessments "
-              "and risk alerts.", ("any anomalies in refunds this week", "risk assessment",
-                                    "acknowledge the risk alert")),
-    AgentSpec("knowledge", "Shop policies and procedures: returns policy, shipping times, warranty, payment "
-              "options, loyalty rules, staff procedures; knowledge base articles.",
-              ("what is your return policy", "how long does delivery take", "how do gift cards work")),
-    AgentSpec("after_sales", "Returns and service after delivery: RMAs and their status, receiving returns, "
-              "exchanges, satisfaction surveys, warranty claims.",
-              ("status of my RMA", "file a warranty claim for my headphones", "rate my experience",
-               "receive the returned parcel for RMA-20261101-AB12CD34")),
-    AgentSpec("backoffice", "Administration: staff users, system configuration, sales reports, dashboard "
-              "metrics, approval queue.", ("sales report for October", "create a staff user",
-                                            "show the dashboard", "pending approvals")),
-    AgentSpec("quality", "Quality control: inspections (schedule, start, complete), defects, product quality "
-              "metrics, supplier ratings.", ("schedule a receiving inspection for SKU KB-CLICKY-01",
-                                              "defects reported for this product", "supplier quality rating")),
+    AgentSpec(
+        "order",
+        "Orders: placing, tracking status, cancelling, changing address, items or payment of "
+        "pending orders, returns and exchanges of delivered orders, order notes and order analytics.",
+        (
+            "where is my order",
+            "cancel my order",
+            "I want to return an item I received",
+            "change the shipping address of my order",
+        ),
+    ),
+    AgentSpec(
+        "product",
+        "The catalogue: products, variants, prices, options, categories, search and product analytics.",
+        ("do you sell blue t-shirts in size M", "how much is this keyboard", "what product types do you have"),
+    ),
+    AgentSpec(
+        "marketplace",
+        "Sales channels such as Amazon or eBay: connections, channel orders, listings, "
+        "offers, stock and price pushes, marketplace messages.",
+        (
+            "import our Amazon orders",
+            "push stock to eBay",
+            "unread marketplace messages",
+            "connect a new Cdiscount shop",
+        ),
+    ),
+    AgentSpec(
+        "customer",
+        "Customer accounts: profile, addresses, loyalty tier and points, account erasure, "
+        "finding a customer, logging support interactions.",
+        ("update my phone number", "how many loyalty points do I have", "delete my account"),
+    ),
+    AgentSpec(
+        "inventory",
+        "Stock: levels per warehouse, availability, reservations, stock movements, reorder "
+        "settings, low-stock report, stock value.",
+        ("is this item in stock", "low stock report", "record a stock adjustment"),
+    ),
+    AgentSpec(
+        "transport",
+        "Carriers and shipments: shipping rates and quotes, carrier choice, creating "
+        "shipments, tracking numbers and tracking events.",
+        (
+            "how much is shipping to Germany",
+            "track my parcel",
+            "which carrier is cheapest for 2 kg",
+            "create a shipment with Colissimo",
+        ),
+    ),
+    AgentSpec(
+        "payment",
+        "Payments: saved payment methods, gift cards, charges, authorisations, captures, "
+        "voids, refunds, transactions and revenue figures.",
+        ("add a new card", "what's my gift card balance", "refund this transaction"),
+    ),
+    AgentSpec(
+        "warehouse",
+        "Warehouses: sites, capacity and utilisation, performance, picking and packing, receiving inbound goods.",
+        ("how full is the Paris warehouse", "warehouse performance this month"),
+    ),
+    AgentSpec(
+        "monitoring",
+        "The crew itself: system overview, agent health, alerts, performance metrics, "
+        "recent tool calls and audit events.",
+        ("system health", "which agents are failing", "show open system alerts", "recent audit events"),
+    ),
+    AgentSpec(
+        "documents",
+        "Paperwork: invoices, credit notes, packing slips and shipping labels as PDF, PNG or ZPL.",
+        ("send me the invoice for my order", "print a shipping label", "make a packing slip", "issue a credit note"),
+    ),
+    AgentSpec(
+        "fraud",
+        "Fraud screening: fraud scores of orders and customers, blocklist, releasing or rejecting orders on hold.",
+        (
+            "is this order fraudulent",
+            "block this email address",
+            "release the order on hold",
+            "fraud score of customer",
+        ),
+    ),
+    AgentSpec(
+        "risk",
+        "Business risk: anomalies in orders, refunds and payment failures, risk assessments and risk alerts.",
+        ("any anomalies in refunds this week", "risk assessment", "acknowledge the risk alert"),
+    ),
+    AgentSpec(
+        "knowledge",
+        "Shop policies and procedures: returns policy, shipping times, warranty, payment "
+        "options, loyalty rules, staff procedures; knowledge base articles.",
+        ("what is your return policy", "how long does delivery take", "how do gift cards work"),
+    ),
+    AgentSpec(
+        "after_sales",
+        "Returns and service after delivery: RMAs and their status, receiving returns, "
+        "exchanges, satisfaction surveys, warranty claims.",
+        (
+            "status of my RMA",
+            "file a warranty claim for my headphones",
+            "rate my experience",
+            "receive the returned parcel for RMA-20261101-AB12CD34",
+        ),
+    ),
+    AgentSpec(
+        "backoffice",
+        "Administration: staff users, system configuration, sales reports, dashboard metrics, approval queue.",
+        ("sales report for October", "create a staff user", "show the dashboard", "pending approvals"),
+    ),
+    AgentSpec(
+        "quality",
+        "Quality control: inspections (schedule, start, complete), defects, product quality metrics, supplier ratings.",
+        (
+            "schedule a receiving inspection for SKU KB-CLICKY-01",
+            "defects reported for this product",
+            "supplier quality rating",
+        ),
+    ),
 )
 
 BY_NAME = {spec.name: spec for spec in ROSTER}

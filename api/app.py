@@ -2,19 +2,27 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy import text
 
+from api.chat import router as chat_router
 from api.errors import install_error_handlers
 from api.tool_routes import tool_router
 from db.engine import make_engine, make_sessionmaker
+from graph.crew import Crew
 from shopcrew.settings import Settings, get_settings
 from tools.registry import load_all
 
+STATIC = Path(__file__).parent / "static"
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app: engine and sessions on start-up, one route per tool, one error envelope."""
+
+def create_app(settings: Settings | None = None, model: BaseChatModel | None = None) -> FastAPI:
+    """Build the app: engine, sessions and crew on start-up, one route per tool, one error envelope."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -23,7 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
-        yield
+        async with Crew.open(settings, model=model, sessions=app.state.sessions) as crew:
+            app.state.crew = crew
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -34,6 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(tool_router(load_all()))
+    app.include_router(chat_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
 
     @app.get("/health", tags=["system"], summary="Liveness and database reachability.")
     async def health() -> dict:

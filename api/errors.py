@@ -24,8 +24,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")) or "body",
-             "problem": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")) or "body",
+                "problem": e["msg"],
+            }
             for e in exc.errors()
         ]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)

@@ -41,13 +41,17 @@ def endpoint_signature(spec: ToolSpec) -> inspect.Signature:
         inspect.Parameter("request", kw, annotation=Request),
         inspect.Parameter("principal", kw, annotation=PrincipalDep),
         inspect.Parameter(
-            "idempotency_key", kw, default=None,
+            "idempotency_key",
+            kw,
+            default=None,
             annotation=Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)],
         ),
     ]
     fields = spec.input_model.model_fields
     for name in spec.path_params:
-        params.append(inspect.Parameter(name, kw, annotation=Annotated[str, Path(description=fields[name].description)]))
+        params.append(
+            inspect.Parameter(name, kw, annotation=Annotated[str, Path(description=fields[name].description)])
+        )
     if spec.method == "GET":
         for name, f in fields.items():
             if name not in spec.path_params:

@@ -16,8 +16,10 @@ from graph.specialists import build_specialist, hit_limit
 from graph.state import CrewState
 from tools.registry import REGISTRY, ToolRegistry
 
-LIMIT_REPLY = ("I'm sorry, I couldn't finish this within my limits, so I stopped. Anything already "
-               "confirmed stays done; nothing else was changed. Could you rephrase or split the request?")
+LIMIT_REPLY = (
+    "I'm sorry, I couldn't finish this within my limits, so I stopped. Anything already "
+    "confirmed stays done; nothing else was changed. Could you rephrase or split the request?"
+)
 
 
 def repair(state: CrewState) -> dict:
@@ -75,8 +77,15 @@ def make_specialist_node(name: str, agent_graph, roster):
     return node
 
 
-def build_graph(model: BaseChatModel, *, model_calls: int = 8, tool_calls: int = 8,
-                registry: ToolRegistry = REGISTRY, roster=ROSTER, checkpointer=None):
+def build_graph(
+    model: BaseChatModel,
+    *,
+    model_calls: int = 8,
+    tool_calls: int = 8,
+    registry: ToolRegistry = REGISTRY,
+    roster=ROSTER,
+    checkpointer=None,
+):
     """Compile the crew graph with every specialist of the roster."""
     graph = StateGraph(CrewState, context_schema=ShopContext)
     graph.add_node("repair", repair)
@@ -87,4 +96,3 @@ def build_graph(model: BaseChatModel, *, model_calls: int = 8, tool_calls: int =
     graph.add_edge(START, "repair")
     graph.add_edge("repair", "router")
     return graph.compile(checkpointer=checkpointer)
-

@@ -3,8 +3,11 @@
 import re
 from typing import Literal
 
-YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|proceed|oui)\b[\s.!]*"
-                 r"(please)?[\s.!]*$", re.I)
+YES = re.compile(
+    r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|proceed|oui)\b[\s.!]*"
+    r"(please)?[\s.!]*$",
+    re.I,
+)
 NO = re.compile(r"^\s*(n|no|nope|nah|cancel|stop|don'?t|do not|never ?mind|abort|non)\b", re.I)
 
 

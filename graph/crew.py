@@ -60,27 +60,48 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
     ai = [m for m in messages if isinstance(m, AIMessage)]
     calls = [
         {"name": c["name"], "args": c["args"], "ok": _ok(results[c["id"]])}
-        for m in ai for c in m.tool_calls if c["id"] in results
+        for m in ai
+        for c in m.tool_calls
+        if c["id"] in results
     ]
     replies = [m.text for m in ai if not m.tool_calls and m.text]
     result = TurnResult(
-        reply="\n\n".join(replies), agent=next((m.name for m in ai if m.name), "supervisor"), thread_id=thread_id,
-        tool_calls=calls, model_calls=len(ai),
+        reply="\n\n".join(replies),
+        agent=next((m.name for m in ai if m.name), "supervisor"),
+        thread_id=thread_id,
+        tool_calls=calls,
+        model_calls=len(ai),
         prompt_tokens=sum((m.usage_metadata or {}).get("input_tokens", 0) for m in ai),
         completion_tokens=sum((m.usage_metadata or {}).get("output_tokens", 0) for m in ai),
     )
     if pending:
         action = pending[0]
-        result.pending_confirmation = {"name": action["name"], "args": action["args"],
-                                       "description": action.get("description", "")}
+        result.pending_confirmation = {
+            "name": action["name"],
+            "args": action["args"],
+            "description": action.get("description", ""),
+        }
         result.reply = (f"{result.reply}\n\n" if result.reply else "") + (
-            f"Please confirm: {action.get('description') or action['name']}. Reply yes to go ahead or no to cancel.")
+            f"Please confirm: {action.get('description') or action['name']}. Reply yes to go ahead or no to cancel."
+        )
         result.outcome = RunOutcome.CONFIRMATION_REQUESTED
     elif any(m.additional_kwargs.get("limit_reached") for m in ai):
         result.outcome = RunOutcome.LIMIT_REACHED
     elif result.agent == "supervisor":
         result.outcome = RunOutcome.REFUSED
     return result
+
+
+def message_events(agent: str, message) -> list[dict[str, Any]]:
+    """Progress events for one message a specialist produced."""
+    if isinstance(message, AIMessage):
+        if message.tool_calls:
+            return [{"event": "tool_call", "agent": agent, "name": c["name"], "args": c["args"]}
+                    for c in message.tool_calls]
+        return [{"event": "message", "agent": agent, "text": message.text}] if message.text else []
+    if isinstance(message, ToolMessage):
+        return [{"event": "tool_result", "agent": agent, "name": message.name, "ok": _ok(message)}]
+    return []
 
 
 def _ok(message: ToolMessage) -> bool:
@@ -97,22 +118,40 @@ class Crew:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings, model=None) -> AsyncIterator["Crew"]:
-        """A ready crew on the configured database, model and checkpointer."""
+    async def open(cls, settings: Settings, model=None, sessions=None) -> AsyncIterator["Crew"]:
+        """A ready crew on the configured database (or the given sessions), model and checkpointer."""
         load_all()
-        engine = make_engine(settings.database_url)
+        engine = None if sessions else make_engine(settings.database_url)
         try:
             async with open_checkpointer(settings.database_url) as saver:
                 graph = build_graph(
-                    model or make_chat_model(settings), model_calls=settings.agent_model_call_limit,
-                    tool_calls=settings.agent_tool_call_limit, checkpointer=saver,
+                    model or make_chat_model(settings),
+                    model_calls=settings.agent_model_call_limit,
+                    tool_calls=settings.agent_tool_call_limit,
+                    checkpointer=saver,
                 )
-                yield cls(graph, make_sessionmaker(engine), settings.recursion_limit)
+                yield cls(graph, sessions or make_sessionmaker(engine), settings.recursion_limit)
         finally:
-            await engine.dispose()
+            if engine is not None:
+                await engine.dispose()
 
-    async def ask(self, principal: Principal, text: str, thread_id: str | None = None) -> TurnResult:
-        """Run one turn: a new request, or the answer to a pending confirmation."""
+    async def ask(
+        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None
+    ) -> TurnResult:
+        """Run one turn and return its result."""
+        async for event in self.turn(principal, text, thread_id, history):
+            if event["event"] == "done":
+                return event["result"]
+        raise RuntimeError("the turn ended without a result")  # turn() always ends with "done"
+
+    async def turn(
+        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Run one turn (a new request, or the answer to a pending confirmation), yielding progress events.
+
+        Events: {"event": "agent"|"tool_call"|"tool_result"|"message", ...} as the graph works, then
+        {"event": "done", "result": TurnResult}. `history` (earlier user/assistant messages) seeds a new thread.
+        """
         thread_id = thread_id or uuid.uuid4().hex
         config = {"configurable": {"thread_id": thread_id}, "recursion_limit": self.recursion_limit}
         context = ShopContext(principal=principal, sessions=self.sessions)
@@ -120,37 +159,57 @@ class Crew:
         if snapshot.values.get("owner", principal.label) != principal.label:
             raise Forbidden("this conversation belongs to someone else")
         before = len(snapshot.values.get("messages", []))
+        seeded = list(history or []) if not before else []
         started = time.perf_counter()
         outcome_override = None
         try:
             pending = pending_actions(snapshot)
             answer = read_answer(text) if pending else None
             if pending:
-                await self._resume(config, context, approve=answer == "yes", count=len(pending))
+                decision = {"type": "approve"} if answer == "yes" else {"type": "reject", "message": DECLINED}
+                resume = Command(resume={"decisions": [decision] * len(pending)})
+                async for event in self._run(resume, config, context):
+                    yield event
             if answer in (None, "other"):
-                await self.graph.ainvoke({"messages": [HumanMessage(text)], "owner": principal.label},
-                                         config, context=context)
+                messages = [*seeded, HumanMessage(text)]
+                async for event in self._run({"messages": messages, "owner": principal.label}, config, context):
+                    yield event
             if answer == "no":
                 outcome_override = RunOutcome.CANCELLED
         except GraphRecursionError:
             outcome_override = RunOutcome.LIMIT_REACHED
         snapshot = await self.graph.aget_state(config)
-        result = summarize(snapshot.values["messages"][before:], thread_id, pending_actions(snapshot))
+        result = summarize(snapshot.values["messages"][before + len(seeded) :], thread_id, pending_actions(snapshot))
         result.outcome = outcome_override or result.outcome
         if result.outcome is RunOutcome.LIMIT_REACHED and not result.reply:
             result.reply = LIMIT_REPLY
         result.latency_ms = int((time.perf_counter() - started) * 1000)
         await self._record(principal, text, result)
-        return result
+        yield {"event": "done", "result": result}
 
-    async def _resume(self, config, context: ShopContext, *, approve: bool, count: int) -> None:
-        decision = {"type": "approve"} if approve else {"type": "reject", "message": DECLINED}
-        await self.graph.ainvoke(Command(resume={"decisions": [decision] * count}), config, context=context)
+    async def _run(self, graph_input, config, context: ShopContext) -> AsyncIterator[dict[str, Any]]:
+        """Drive the graph, turning node updates (specialists' inner steps included) into events."""
+        stream = self.graph.astream(graph_input, config, context=context, stream_mode="updates", subgraphs=True)
+        async for namespace, update in stream:
+            if not namespace:
+                continue  # parent-level updates repeat what the specialist's own steps already showed
+            for node_update in update.values():
+                for message in (node_update or {}).get("messages", []) if isinstance(node_update, dict) else []:
+                    for event in message_events(namespace[0].split(":")[0], message):
+                        yield event
 
     async def _record(self, principal: Principal, text: str, result: TurnResult) -> None:
         async with unit_of_work(self.sessions) as session:
             record_run(
-                session, thread_id=result.thread_id, principal=principal.label, agent=result.agent, request=text,
-                tool_calls=result.tool_calls, model_calls=result.model_calls, prompt_tokens=result.prompt_tokens,
-                completion_tokens=result.completion_tokens, latency_ms=result.latency_ms, outcome=result.outcome,
+                session,
+                thread_id=result.thread_id,
+                principal=principal.label,
+                agent=result.agent,
+                request=text,
+                tool_calls=result.tool_calls,
+                model_calls=result.model_calls,
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                latency_ms=result.latency_ms,
+                outcome=result.outcome,
             )

@@ -19,12 +19,15 @@ CERTAIN_REFERENCES = [
 def unavailable_reply(agent: str) -> str:
     """The honest answer when the right specialist has nothing this caller may use."""
     label = agent.replace("_", " ")
-    return (f"That is a job for our {label} specialist, but the shop cannot do that for you here yet. "
-            "Nothing was changed.")
+    return (
+        f"That is a job for our {label} specialist, but the shop cannot do that for you here yet. Nothing was changed."
+    )
 
 
-NO_MATCH_REPLY = ("I'm sorry, I can't help with that here. I can help with orders, products, your account, "
-                  "payments, deliveries and the shop's policies.")
+NO_MATCH_REPLY = (
+    "I'm sorry, I can't help with that here. I can help with orders, products, your account, "
+    "payments, deliveries and the shop's policies."
+)
 
 
 def last_turn_question_from(messages: list, names: set[str]) -> str | None:
@@ -47,8 +50,9 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     return last_turn_question_from(messages, names)
 
 
-async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec],
-                        registry) -> list[str]:
+async def choose_agents(
+    model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec], registry
+) -> list[str]:
     """Specialists for the latest request, in order; empty when none fits."""
     names = {spec.name for spec in roster}
     if agent := certain_agent(messages, names):

@@ -1,7 +1,11 @@
 """A specialist agent: `create_agent` over its registry tools, with role filtering, confirmation and limits."""
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import HumanInTheLoopMiddleware, ModelCallLimitMiddleware, ToolCallLimitMiddleware
+from langchain.agents.middleware import (
+    HumanInTheLoopMiddleware,
+    ModelCallLimitMiddleware,
+    ToolCallLimitMiddleware,
+)
 from langchain_core.language_models import BaseChatModel
 
 from agents.spec import AgentSpec
@@ -19,13 +23,15 @@ def confirmation_text(tool_call, _state, _runtime) -> str:
     return f"{tool_call['name']}({args})"
 
 
-def build_specialist(spec: AgentSpec, model: BaseChatModel, *, model_calls: int, tool_calls: int,
-                     registry: ToolRegistry = REGISTRY):
+def build_specialist(
+    spec: AgentSpec, model: BaseChatModel, *, model_calls: int, tool_calls: int, registry: ToolRegistry = REGISTRY
+):
     """The compiled agent graph of one specialist (all its tools; the middleware filters by role)."""
     specs = spec.tools(registry=registry)
     confirm_on = {
         t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text}
-        for t in specs if t.confirm
+        for t in specs
+        if t.confirm
     }
     middleware = [
         RoleToolFilter({t.name: t.roles for t in specs}),

@@ -42,8 +42,12 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
         name=spec.name,
         description=spec.description,
         args_schema=tolerant(spec.input_model),
-        metadata={"agent": spec.agent, "examples": list(spec.examples), "mutates": spec.mutates,
-                  "confirm": spec.confirm},
+        metadata={
+            "agent": spec.agent,
+            "examples": list(spec.examples),
+            "mutates": spec.mutates,
+            "confirm": spec.confirm,
+        },
     )
 
 

@@ -6,11 +6,27 @@ from decimal import Decimal
 
 from db.engine import unit_of_work
 from db.enums import (
-    OrderStatus, PaymentMethodKind, PaymentStatus, Role, TransactionKind, TransactionResult,
+    OrderStatus,
+    PaymentMethodKind,
+    PaymentStatus,
+    Role,
+    TransactionKind,
+    TransactionResult,
 )
 from db.models import (
-    Address, ApiKey, Customer, Order, OrderLine, Payment, PaymentMethod, PaymentTransaction, Product,
-    ProductVariant, StaffUser, StockLevel, Warehouse,
+    Address,
+    ApiKey,
+    Customer,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    PaymentTransaction,
+    Product,
+    ProductVariant,
+    StaffUser,
+    StockLevel,
+    Warehouse,
 )
 from tools.context import Principal
 
@@ -26,8 +42,11 @@ async def customer(sessions, first="Ava", last="Martin", email=None, zip_code="7
     """A customer with one default address."""
     n = next(_seq)
     row = Customer(
-        id=f"{first.lower()}_{last.lower()}_{n}", email=email or f"{first.lower()}.{last.lower()}{n}@example.com",
-        first_name=first, last_name=last, **fields,
+        id=f"{first.lower()}_{last.lower()}_{n}",
+        email=email or f"{first.lower()}.{last.lower()}{n}@example.com",
+        first_name=first,
+        last_name=last,
+        **fields,
     )
     row.addresses = [Address(address1=f"{n} Rue de Rivoli", city="Paris", country="FR", zip=zip_code, is_default=True)]
     async with unit_of_work(sessions) as s:
@@ -81,7 +100,9 @@ async def payment_method(sessions, owner: Customer, kind=PaymentMethodKind.CREDI
     """A saved payment method; gift cards get a balance."""
     n = next(_seq)
     row = PaymentMethod(
-        id=f"{kind}_{n}", customer_id=owner.id, kind=kind,
+        id=f"{kind}_{n}",
+        customer_id=owner.id,
+        kind=kind,
         brand="visa" if kind == PaymentMethodKind.CREDIT_CARD else None,
         last_four="4242" if kind == PaymentMethodKind.CREDIT_CARD else None,
         balance=Decimal(str(balance)) if balance is not None else None,
@@ -95,24 +116,52 @@ async def order(sessions, owner: Customer, items, method: PaymentMethod, status=
     """An order of (variant, quantity) items, paid in full on `method` (one sale transaction)."""
     n = next(_seq)
     row = Order(
-        id=f"#W{n:07d}", customer_id=owner.id, status=status,
-        shipping_address={"address1": "1 Rue de Rivoli", "address2": "", "city": "Paris", "state": "",
-                          "country": "FR", "zip": "75001"},
+        id=f"#W{n:07d}",
+        customer_id=owner.id,
+        status=status,
+        shipping_address={
+            "address1": "1 Rue de Rivoli",
+            "address2": "",
+            "city": "Paris",
+            "state": "",
+            "country": "FR",
+            "zip": "75001",
+        },
     )
     total = Decimal("0")
     for position, (variant, quantity) in enumerate(items):
-        row.lines.append(OrderLine(
-            position=position, product_id=variant.product_id, variant_id=variant.id, sku=variant.sku,
-            name=f"Product {variant.product_id}", options=variant.options, unit_price=variant.price, quantity=quantity,
-        ))
+        row.lines.append(
+            OrderLine(
+                position=position,
+                product_id=variant.product_id,
+                variant_id=variant.id,
+                sku=variant.sku,
+                name=f"Product {variant.product_id}",
+                options=variant.options,
+                unit_price=variant.price,
+                quantity=quantity,
+            )
+        )
         total += variant.price * quantity
     row.subtotal = row.total = total
-    payment = Payment(id=str(uuid.uuid4()), order_id=row.id, method_id=method.id, status=PaymentStatus.CAPTURED,
-                      amount_authorized=total, amount_captured=total)
-    payment.transactions.append(PaymentTransaction(
-        order_id=row.id, method_id=method.id, kind=TransactionKind.SALE, result=TransactionResult.SUCCESS,
-        amount=total, gateway_reference=f"sbx_{n}",
-    ))
+    payment = Payment(
+        id=str(uuid.uuid4()),
+        order_id=row.id,
+        method_id=method.id,
+        status=PaymentStatus.CAPTURED,
+        amount_authorized=total,
+        amount_captured=total,
+    )
+    payment.transactions.append(
+        PaymentTransaction(
+            order_id=row.id,
+            method_id=method.id,
+            kind=TransactionKind.SALE,
+            result=TransactionResult.SUCCESS,
+            amount=total,
+            gateway_reference=f"sbx_{n}",
+        )
+    )
     async with unit_of_work(sessions) as s:
         s.add(row)
         await s.flush()
@@ -123,8 +172,12 @@ async def order(sessions, owner: Customer, items, method: PaymentMethod, status=
 async def api_key(sessions, *, owner: Customer | None = None, staff: StaffUser | None = None) -> str:
     """A bearer key for a customer or a staff user; returns the raw key."""
     key = ApiKey.generate()
-    row = ApiKey(key_hash=ApiKey.hash_key(key), prefix=key[:8], customer_id=owner.id if owner else None,
-                 staff_user_id=staff.id if staff else None)
+    row = ApiKey(
+        key_hash=ApiKey.hash_key(key),
+        prefix=key[:8],
+        customer_id=owner.id if owner else None,
+        staff_user_id=staff.id if staff else None,
+    )
     async with unit_of_work(sessions) as s:
         s.add(row)
     return key

@@ -7,12 +7,24 @@ from db.models.documents import Document, Invoice, InvoiceSequence
 from db.models.fraud import BlockedEntity, FraudCheck
 from db.models.inventory import StockLevel, StockMovement, StockReservation, Warehouse
 from db.models.knowledge import KnowledgeArticle
-from db.models.marketplace import MarketplaceConnection, MarketplaceListing, MarketplaceMessage, MarketplaceOrder
+from db.models.marketplace import (
+    MarketplaceConnection,
+    MarketplaceListing,
+    MarketplaceMessage,
+    MarketplaceOrder,
+)
 from db.models.monitoring import SystemAlert
 from db.models.order import Order, OrderLine, OrderNote
 from db.models.payment import Payment, PaymentMethod, PaymentTransaction
 from db.models.quality import Defect, QualityInspection
-from db.models.returns import Exchange, ExchangeLine, ReturnLine, ReturnRequest, SatisfactionSurvey, WarrantyClaim
+from db.models.returns import (
+    Exchange,
+    ExchangeLine,
+    ReturnLine,
+    ReturnRequest,
+    SatisfactionSurvey,
+    WarrantyClaim,
+)
 from db.models.risk import MetricSample, RiskAlert
 from db.models.shipping import Carrier, CarrierRate, Shipment, TrackingEvent
 from db.models.staff import ApiKey, ApprovalRequest, Report, StaffUser, SystemConfig

@@ -60,7 +60,7 @@ class Rows:
         self._ids: dict[type, Iterator[int]] = {
             model: itertools.count(start) for model, start in (first_ids or {}).items()
         }
-        self._taken: set[str] = set()
+        self.taken: set[str] = set()
 
     def next_id(self, model: type) -> int:
         """The next integer primary key for the model."""
@@ -68,9 +68,9 @@ class Rows:
 
     def fresh(self, make: Callable[[], str]) -> str:
         """A generated string id not handed out before (`make` is called until one is new)."""
-        while (value := make()) in self._taken:
+        while (value := make()) in self.taken:
             pass
-        self._taken.add(value)
+        self.taken.add(value)
         return value
 
     def add(self, model: type, **values: Any) -> dict[str, Any]:

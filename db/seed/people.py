@@ -72,7 +72,8 @@ def ascii_slug(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "")
 
 
-def _address(rng: random.Random, region: str, place: int | None = None) -> dict[str, Any]:
+def random_address(rng: random.Random, region: str, place: int | None = None) -> dict[str, Any]:
+    """An address in a region (FR, EU or US), at the given or a random place."""
     entry = PLACES[region][rng.randrange(len(PLACES[region])) if place is None else place]
     city, state, zip_code, streets = entry[:4]
     country = entry[4] if region == "EU" else region
@@ -113,7 +114,7 @@ def add_customers(rows: Rows, rng: random.Random, anchor: datetime, extra: int) 
     customers = []
     for named in NAMED:
         email = f"{ascii_slug(named.first)}.{ascii_slug(named.last)}@example.com"
-        home = _address(rng, named.region, named.place)
+        home = random_address(rng, named.region, named.place)
         customers.append(_add_customer(rows, rng, anchor, named.first, named.last, email, [home], named.methods))
     emails = {c["email"] for c in customers}
     while len(customers) < len(NAMED) + extra:
@@ -123,7 +124,7 @@ def add_customers(rows: Rows, rng: random.Random, anchor: datetime, extra: int) 
             continue
         emails.add(email)
         region = rng.choices(["FR", "EU", "US"], weights=[60, 28, 12])[0]
-        addresses = [_address(rng, region) for _ in range(rng.choice([1, 1, 2]))]
+        addresses = [random_address(rng, region) for _ in range(rng.choice([1, 1, 2]))]
         extra_kinds = rng.sample(["paypal", "gift_card"], rng.choice([0, 1, 1, 2]))
         customers.append(_add_customer(rows, rng, anchor, first, last, email, addresses,
                                        (rng.choice(["credit_card", "paypal"]), *extra_kinds)))

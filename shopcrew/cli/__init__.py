@@ -2,8 +2,9 @@
 
 import typer
 
-from shopcrew.cli import server, toolbox
+from shopcrew.cli import chat, server, toolbox
 
 app = typer.Typer(help="Shopcrew: run an online shop through a crew of specialist agents.", no_args_is_help=True)
 server.register(app)
 toolbox.register(app)
+chat.register(app)

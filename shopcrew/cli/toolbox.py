@@ -25,7 +25,14 @@ def register(app: typer.Typer) -> None:
         table = Table("name", "agent", "method", "path", "roles", "mutates", "confirm")
         for t in specs:
             row = t.summary()
-            table.add_row(row["name"], row["agent"], row["method"], row["path"], ",".join(row["roles"]),
-                          "yes" if t.mutates else "", "yes" if t.confirm else "")
+            table.add_row(
+                row["name"],
+                row["agent"],
+                row["method"],
+                row["path"],
+                ",".join(row["roles"]),
+                "yes" if t.mutates else "",
+                "yes" if t.confirm else "",
+            )
         Console().print(table)
         typer.echo(f"{len(specs)} tools")

@@ -41,6 +41,7 @@ class ScriptedChatModel(BaseChatModel):
         step = self.script.pop(0)
         message = step(messages, self.bound) if callable(step) else step
         # Fresh ids so a repeated step is a new call.
-        message = message.model_copy(update={"tool_calls": [
-            {**c, "id": f"call_{next(_ids)}"} for c in message.tool_calls]})
+        message = message.model_copy(
+            update={"tool_calls": [{**c, "id": f"call_{next(_ids)}"} for c in message.tool_calls]}
+        )
         return ChatResult(generations=[ChatGeneration(message=message)])

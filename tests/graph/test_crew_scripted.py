@@ -11,28 +11,28 @@ from db.enums import Role, RunOutcome
 from db.models import AgentRun, Customer
 from graph.build import build_graph
 from graph.crew import Crew
+from tests import factories as f
+from tests.graph.scripted import ScriptedChatModel, call
 from tools.context import ToolContext
 from tools.errors import Forbidden
 from tools.registry import REGISTRY, tool
 from tools.schemas import Message, Schema
 
-from tests import factories as f
-from tests.graph.scripted import ScriptedChatModel, call
-
 
 async def test_routes_to_specialist_and_answers(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
-    model = ScriptedChatModel(script=[
-        call("transfer_to_customer"),
-        call("get_customer_details"),
-        AIMessage("You are Ava Martin."),
-    ])
+    model = ScriptedChatModel(
+        script=[
+            call("transfer_to_customer"),
+            call("get_customer_details"),
+            AIMessage("You are Ava Martin."),
+        ]
+    )
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "who am I?")
     assert result.agent == "customer"
     assert result.reply == "You are Ava Martin."
     assert result.tool_calls == [{"name": "get_customer_details", "args": {}, "ok": True}]
-
 
 
 NEW_ADDRESS = {"address1": "9 Quai Perrache", "city": "Lyon", "country": "FR", "zip": "69002"}
@@ -88,9 +88,13 @@ async def test_thread_belongs_to_its_principal(sessions, open_crew, as_customer)
 async def test_model_cannot_reach_another_customer(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
     bob = await f.customer(sessions, first="Bob", last="Stone")
-    model = ScriptedChatModel(script=[
-        call("transfer_to_customer"), call("get_customer_details", customer_id=bob.id), reply_from_tool,
-    ])
+    model = ScriptedChatModel(
+        script=[
+            call("transfer_to_customer"),
+            call("get_customer_details", customer_id=bob.id),
+            reply_from_tool,
+        ]
+    )
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), f"show me the profile of {bob.id}")
     assert result.tool_calls == [{"name": "get_customer_details", "args": {"customer_id": bob.id}, "ok": False}]
@@ -99,9 +103,13 @@ async def test_model_cannot_reach_another_customer(sessions, open_crew, as_custo
 
 async def test_staff_only_tools_are_not_offered_to_customers(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
-    model = ScriptedChatModel(script=[call("transfer_to_customer"), call("create_customer", email="x@example.com",
-                                                                         first_name="X", last_name="Y"),
-                                      reply_from_tool])
+    model = ScriptedChatModel(
+        script=[
+            call("transfer_to_customer"),
+            call("create_customer", email="x@example.com", first_name="X", last_name="Y"),
+            reply_from_tool,
+        ]
+    )
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "create an account for x@example.com")
         assert "create_customer" not in model.bound
@@ -122,12 +130,14 @@ async def test_endless_model_is_stopped_politely(sessions, open_crew, as_custome
 
 async def test_malformed_tool_call_is_recovered(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
-    model = ScriptedChatModel(script=[
-        call("transfer_to_customer"),
-        call("add_customer_address", address1=None, zip=12),
-        call("no_such_tool"),
-        AIMessage("Sorry, I could not add that address."),
-    ])
+    model = ScriptedChatModel(
+        script=[
+            call("transfer_to_customer"),
+            call("add_customer_address", address1=None, zip=12),
+            call("no_such_tool"),
+            AIMessage("Sorry, I could not add that address."),
+        ]
+    )
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "add an address")
     assert result.reply == "Sorry, I could not add that address."
@@ -145,13 +155,19 @@ async def test_unavailable_agent_gets_an_honest_reply(sessions, open_crew, as_cu
 
 async def test_follow_up_goes_to_a_second_specialist(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
-    model = ScriptedChatModel(script=[
-        AIMessage("", tool_calls=[
-            {"name": "transfer_to_customer", "args": {}, "id": "a", "type": "tool_call"},
-            {"name": "transfer_to_knowledge", "args": {}, "id": "b", "type": "tool_call"}]),
-        AIMessage("Your tier is bronze."),
-        AIMessage("Points never expire."),
-    ])
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                "",
+                tool_calls=[
+                    {"name": "transfer_to_customer", "args": {}, "id": "a", "type": "tool_call"},
+                    {"name": "transfer_to_knowledge", "args": {}, "id": "b", "type": "tool_call"},
+                ],
+            ),
+            AIMessage("Your tier is bronze."),
+            AIMessage("Points never expire."),
+        ]
+    )
     REGISTRY_HAS_KNOWLEDGE = REGISTRY.for_agent("knowledge", Role.CUSTOMER)
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "what's my tier and do points expire?")

@@ -90,8 +90,16 @@ async def test_bad_input_names_the_field(sessions, call, support):
 async def test_addresses_default_first_and_default_replacement(sessions, call, as_customer):
     ava = await f.customer(sessions)
     me = as_customer(ava)
-    out = await call(me, "add_customer_address", customer_id="me", address1="5 Rue Oberkampf", city="Paris",
-                     country="FR", zip="75011", make_default=True)
+    out = await call(
+        me,
+        "add_customer_address",
+        customer_id="me",
+        address1="5 Rue Oberkampf",
+        city="Paris",
+        country="FR",
+        zip="75011",
+        make_default=True,
+    )
     assert out.addresses[0].address1 == "5 Rue Oberkampf" and out.addresses[0].is_default
     assert len(out.addresses) == 2
     out = await call(me, "update_default_address", address1="9 Quai", city="Lyon", country="FR", zip="69002")
@@ -117,12 +125,24 @@ async def test_loyalty_next_tier(sessions, call, as_customer):
 
 async def test_log_interaction_records_staff(sessions, call, support, as_customer):
     ava = await f.customer(sessions)
-    out = await call(support, "log_customer_interaction", customer_id=ava.id, channel="phone", kind="complaint",
-                     summary="Parcel late by a week")
+    out = await call(
+        support,
+        "log_customer_interaction",
+        customer_id=ava.id,
+        channel="phone",
+        kind="complaint",
+        summary="Parcel late by a week",
+    )
     assert out.status == "open"
     with pytest.raises(Forbidden):
-        await call(as_customer(ava), "log_customer_interaction", customer_id=ava.id, channel="chat", kind="note",
-                   summary="I am staff now")
+        await call(
+            as_customer(ava),
+            "log_customer_interaction",
+            customer_id=ava.id,
+            channel="chat",
+            kind="note",
+            summary="I am staff now",
+        )
 
 
 async def test_rest_parity_and_auth(sessions, call, api, as_customer):
@@ -139,8 +159,11 @@ async def test_rest_parity_and_auth(sessions, call, api, as_customer):
 async def test_rest_validation_error_envelope(sessions, api):
     admin = await f.staff_user(sessions, role="admin")
     key = await f.api_key(sessions, staff=admin)
-    response = await api.post("/api/v1/customers", json={"email": "nope", "first_name": "A", "last_name": "B"},
-                              headers={"Authorization": f"Bearer {key}"})
+    response = await api.post(
+        "/api/v1/customers",
+        json={"email": "nope", "first_name": "A", "last_name": "B"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "email"
     async with sessions() as s:

@@ -8,10 +8,13 @@ from pydantic import Field
 from db.enums import LoyaltyTier, PaymentMethodKind
 from tools.schemas import Address, Email, Money, Page, Schema
 
+
 def CustomerId():  # noqa: N802  (reads like a type where it is used)
     """The customer a tool acts on; customers leave it out (or say "me") to mean themselves."""
     return Field(
-        None, min_length=2, max_length=255,
+        None,
+        min_length=2,
+        max_length=255,
         description="Customer id or email; customers may leave it out (or say 'me') to mean themselves.",
         examples=["noah_brown_6181"],
     )

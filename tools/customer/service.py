@@ -31,11 +31,8 @@ EARNING_RULES = [
 
 async def get_customer(session: AsyncSession, ref: str) -> Customer:
     """A customer by id or email (email in any case)."""
-    stmt = select(Customer).options(selectinload(Customer.addresses))
-    if "@" in ref:
-        stmt = stmt.where(func.lower(Customer.email) == ref.lower())
-    else:
-        stmt = stmt.where(Customer.id == ref)
+    match = func.lower(Customer.email) == ref.lower() if "@" in ref else Customer.id == ref
+    stmt = select(Customer).options(selectinload(Customer.addresses)).where(match)
     customer = (await session.execute(stmt)).scalar_one_or_none()
     if customer is None:
         raise NotFound(f"customer {ref!r} not found")
@@ -106,15 +103,20 @@ async def new_customer_id(session: AsyncSession, first: str, last: str) -> str:
             return candidate
 
 
-async def create_customer(ctx: ToolContext, email: str, first: str, last: str, phone: str | None,
-                          address: AddressIn | None) -> Customer:
+async def create_customer(
+    ctx: ToolContext, email: str, first: str, last: str, phone: str | None, address: AddressIn | None
+) -> Customer:
     """Open an account; the email must be unused."""
     exists = await ctx.session.scalar(select(Customer.id).where(func.lower(Customer.email) == email.lower()))
     if exists:
         raise Conflict(f"a customer with email {email} already exists", code="duplicate_email")
     customer = Customer(
         id=await new_customer_id(ctx.session, first, last),
-        email=email.lower(), first_name=first, last_name=last, phone=phone, created_at=ctx.now(),
+        email=email.lower(),
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        created_at=ctx.now(),
     )
     customer.addresses = [Address(**address.model_dump(), is_default=True)] if address else []
     ctx.session.add(customer)
@@ -183,7 +185,9 @@ def erase(ctx: ToolContext, customer: Customer) -> None:
 
 async def deactivate_payment_methods(session: AsyncSession, customer_id: str) -> None:
     """Switch off every saved payment method of an erased customer."""
-    for method in (await session.execute(select(PaymentMethod).where(PaymentMethod.customer_id == customer_id))).scalars():
+    for method in (
+        await session.execute(select(PaymentMethod).where(PaymentMethod.customer_id == customer_id))
+    ).scalars():
         method.active = False
 
 
@@ -217,12 +221,18 @@ async def order_ids(session: AsyncSession, customer_id: str) -> list[str]:
     return list(rows.scalars())
 
 
-def log_interaction(ctx: ToolContext, customer: Customer, channel: str, kind: str, summary: str,
-                    order_id: str | None) -> Interaction:
+def log_interaction(
+    ctx: ToolContext, customer: Customer, channel: str, kind: str, summary: str, order_id: str | None
+) -> Interaction:
     """Record a contact with the customer, attributed to the calling staff member."""
     interaction = Interaction(
-        customer_id=customer.id, channel=channel, kind=kind, summary=summary, order_id=order_id,
-        staff_username=None if ctx.principal.is_customer else ctx.principal.subject, created_at=ctx.now(),
+        customer_id=customer.id,
+        channel=channel,
+        kind=kind,
+        summary=summary,
+        order_id=order_id,
+        staff_username=None if ctx.principal.is_customer else ctx.principal.subject,
+        created_at=ctx.now(),
     )
     ctx.session.add(interaction)
     return interaction

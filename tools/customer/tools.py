@@ -22,17 +22,31 @@ def addresses_out(customer) -> list[s.AddressOut]:
     return [s.AddressOut.model_validate(a) for a in service.sorted_addresses(customer)]
 
 
-@tool(agent=AGENT, method="GET", path="/customers", roles=STAFF_ROLES,
-      examples=["list customers", "show customers named brown", "how many customers do we have"])
+@tool(
+    agent=AGENT,
+    method="GET",
+    path="/customers",
+    roles=STAFF_ROLES,
+    examples=["list customers", "show customers named brown", "how many customers do we have"],
+)
 async def list_customers(ctx: ToolContext, params: s.ListCustomersIn) -> s.CustomerList:
     """List customers, optionally filtered by text in name or email."""
     rows, total = await service.list_customers(ctx.session, params.query, params.limit, params.offset)
     return s.CustomerList(customers=[to_out(c) for c in rows], total=total)
 
 
-@tool(agent=AGENT, method="GET", path="/customers/{customer_id}", roles=ALL_ROLES,
-      examples=["show my profile", "what payment methods do I have saved", "customer details for noah_brown_6181",
-                "what is my default address"])
+@tool(
+    agent=AGENT,
+    method="GET",
+    path="/customers/{customer_id}",
+    roles=ALL_ROLES,
+    examples=[
+        "show my profile",
+        "what payment methods do I have saved",
+        "customer details for noah_brown_6181",
+        "what is my default address",
+    ],
+)
 async def get_customer_details(ctx: ToolContext, params: s.CustomerRef) -> s.CustomerDetails:
     """Get a customer's profile with addresses, saved payment methods and order numbers."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
@@ -45,8 +59,13 @@ async def get_customer_details(ctx: ToolContext, params: s.CustomerRef) -> s.Cus
     )
 
 
-@tool(agent=AGENT, method="POST", path="/customers/find-by-email", roles=ALL_ROLES,
-      examples=["find the customer with email noah.brown7922@example.com", "my email is ava@example.com"])
+@tool(
+    agent=AGENT,
+    method="POST",
+    path="/customers/find-by-email",
+    roles=ALL_ROLES,
+    examples=["find the customer with email noah.brown7922@example.com", "my email is ava@example.com"],
+)
 async def find_customer_by_email(ctx: ToolContext, params: s.FindByEmailIn) -> s.CustomerIdOut:
     """Find a customer's id from their email address."""
     customer = await service.find_by_email(ctx.session, params.email)
@@ -54,8 +73,13 @@ async def find_customer_by_email(ctx: ToolContext, params: s.FindByEmailIn) -> s
     return s.CustomerIdOut(customer_id=customer.id)
 
 
-@tool(agent=AGENT, method="POST", path="/customers/find-by-name-zip", roles=ALL_ROLES,
-      examples=["I am Noah Brown, zip code 80279", "look up customer Ava Martin in 75011"])
+@tool(
+    agent=AGENT,
+    method="POST",
+    path="/customers/find-by-name-zip",
+    roles=ALL_ROLES,
+    examples=["I am Noah Brown, zip code 80279", "look up customer Ava Martin in 75011"],
+)
 async def find_customer_by_name_zip(ctx: ToolContext, params: s.FindByNameZipIn) -> s.CustomerIdOut:
     """Find a customer's id from their first name, last name and postal code."""
     customer = await service.find_by_name_zip(ctx.session, params.first_name, params.last_name, params.zip)
@@ -63,8 +87,14 @@ async def find_customer_by_name_zip(ctx: ToolContext, params: s.FindByNameZipIn)
     return s.CustomerIdOut(customer_id=customer.id)
 
 
-@tool(agent=AGENT, method="POST", path="/customers", roles=SUPPORT_UP, mutates=True,
-      examples=["create a customer account for ava@example.com", "register new customer Ava Martin"])
+@tool(
+    agent=AGENT,
+    method="POST",
+    path="/customers",
+    roles=SUPPORT_UP,
+    mutates=True,
+    examples=["create a customer account for ava@example.com", "register new customer Ava Martin"],
+)
 async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.CustomerOut:
     """Create a customer account (the email must not be in use)."""
     customer = await service.create_customer(
@@ -73,8 +103,14 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     return to_out(customer)
 
 
-@tool(agent=AGENT, method="PUT", path="/customers/{customer_id}", roles=ALL_ROLES, mutates=True,
-      examples=["change my phone number to +33 6 12 34 56 78", "update the email of customer noah_brown_6181"])
+@tool(
+    agent=AGENT,
+    method="PUT",
+    path="/customers/{customer_id}",
+    roles=ALL_ROLES,
+    mutates=True,
+    examples=["change my phone number to +33 6 12 34 56 78", "update the email of customer noah_brown_6181"],
+)
 async def update_customer(ctx: ToolContext, params: s.UpdateCustomerIn) -> s.CustomerOut:
     """Update a customer's name, email or phone number."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
@@ -82,9 +118,15 @@ async def update_customer(ctx: ToolContext, params: s.UpdateCustomerIn) -> s.Cus
     return to_out(customer)
 
 
-@tool(agent=AGENT, method="DELETE", path="/customers/{customer_id}", roles={Role.CUSTOMER, Role.SUPPORT, Role.ADMIN},
-      mutates=True, confirm=True,
-      examples=["delete my account", "erase all my personal data", "anonymise customer noah_brown_6181 (GDPR)"])
+@tool(
+    agent=AGENT,
+    method="DELETE",
+    path="/customers/{customer_id}",
+    roles={Role.CUSTOMER, Role.SUPPORT, Role.ADMIN},
+    mutates=True,
+    confirm=True,
+    examples=["delete my account", "erase all my personal data", "anonymise customer noah_brown_6181 (GDPR)"],
+)
 async def erase_customer(ctx: ToolContext, params: s.CustomerRef) -> Message:
     """Erase (anonymise) a customer account; orders are kept without personal data."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
@@ -93,8 +135,14 @@ async def erase_customer(ctx: ToolContext, params: s.CustomerRef) -> Message:
     return Message(message=f"customer {customer.id} has been anonymised")
 
 
-@tool(agent=AGENT, method="POST", path="/customers/{customer_id}/addresses", roles=ALL_ROLES, mutates=True,
-      examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address"])
+@tool(
+    agent=AGENT,
+    method="POST",
+    path="/customers/{customer_id}/addresses",
+    roles=ALL_ROLES,
+    mutates=True,
+    examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address"],
+)
 async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.AddressList:
     """Add an address to a customer's address book."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
@@ -104,17 +152,28 @@ async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.Ad
     return s.AddressList(addresses=addresses_out(customer))
 
 
-@tool(agent=AGENT, method="GET", path="/customers/{customer_id}/addresses", roles=ALL_ROLES,
-      examples=["list my addresses", "which addresses do I have", "show the address book of noah_brown_6181"])
+@tool(
+    agent=AGENT,
+    method="GET",
+    path="/customers/{customer_id}/addresses",
+    roles=ALL_ROLES,
+    examples=["list my addresses", "which addresses do I have", "show the address book of noah_brown_6181"],
+)
 async def list_customer_addresses(ctx: ToolContext, params: s.CustomerRef) -> s.AddressList:
     """List a customer's addresses, the default first."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
     return s.AddressList(addresses=addresses_out(customer))
 
 
-@tool(agent=AGENT, method="PUT", path="/customers/{customer_id}/default-address", roles=ALL_ROLES, mutates=True,
-      confirm=True,
-      examples=["change my default address to 10 Main Street, Denver CO 80202, USA", "update my home address"])
+@tool(
+    agent=AGENT,
+    method="PUT",
+    path="/customers/{customer_id}/default-address",
+    roles=ALL_ROLES,
+    mutates=True,
+    confirm=True,
+    examples=["change my default address to 10 Main Street, Denver CO 80202, USA", "update my home address"],
+)
 async def update_default_address(ctx: ToolContext, params: s.SetDefaultAddressIn) -> s.AddressList:
     """Replace a customer's default address (existing orders keep theirs)."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
@@ -124,20 +183,35 @@ async def update_default_address(ctx: ToolContext, params: s.SetDefaultAddressIn
     return s.AddressList(addresses=addresses_out(customer))
 
 
-@tool(agent=AGENT, method="GET", path="/customers/{customer_id}/loyalty", roles=ALL_ROLES,
-      examples=["how many loyalty points do I have", "what is my loyalty tier", "loyalty status of noah_brown_6181"])
+@tool(
+    agent=AGENT,
+    method="GET",
+    path="/customers/{customer_id}/loyalty",
+    roles=ALL_ROLES,
+    examples=["how many loyalty points do I have", "what is my loyalty tier", "loyalty status of noah_brown_6181"],
+)
 async def get_loyalty(ctx: ToolContext, params: s.CustomerRef) -> s.LoyaltyOut:
     """Get a customer's loyalty tier, points and how to reach the next tier."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
     upcoming, missing = service.next_tier(customer.loyalty_points)
     return s.LoyaltyOut(
-        customer_id=customer.id, tier=customer.loyalty_tier, points=customer.loyalty_points,
-        next_tier=upcoming, points_to_next_tier=missing, earning_rules=service.EARNING_RULES,
+        customer_id=customer.id,
+        tier=customer.loyalty_tier,
+        points=customer.loyalty_points,
+        next_tier=upcoming,
+        points_to_next_tier=missing,
+        earning_rules=service.EARNING_RULES,
     )
 
 
-@tool(agent=AGENT, method="POST", path="/customers/{customer_id}/interactions", roles=SUPPORT_UP, mutates=True,
-      examples=["log a phone call with noah_brown_6181 about a late parcel", "open a support case for this customer"])
+@tool(
+    agent=AGENT,
+    method="POST",
+    path="/customers/{customer_id}/interactions",
+    roles=SUPPORT_UP,
+    mutates=True,
+    examples=["log a phone call with noah_brown_6181 about a late parcel", "open a support case for this customer"],
+)
 async def log_customer_interaction(ctx: ToolContext, params: s.LogInteractionIn) -> s.InteractionOut:
     """Log a contact with a customer (call, email, support case, note)."""
     customer = await service.get_visible_customer(ctx, params.customer_id)

@@ -108,7 +108,7 @@ async def _free_by_warehouse(session: AsyncSession, variant_id: str) -> list[tup
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .where(StockLevel.variant_id == variant_id, Warehouse.active.is_(True))
         .order_by(StockLevel.warehouse_id)
-        .with_for_update(of=StockLevel)
+
     )
     return [(warehouse_id, free) for warehouse_id, free in await session.execute(stmt)]
 

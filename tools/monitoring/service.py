@@ -23,9 +23,17 @@ def record_run(
 ) -> AgentRun:
     """Store one chat turn's run record (the monitoring agent reads these)."""
     run = AgentRun(
-        thread_id=thread_id, principal=principal, agent=agent, request=request[:4000], tool_calls=tool_calls,
-        model_calls=model_calls, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-        latency_ms=latency_ms, outcome=outcome, error=error,
+        thread_id=thread_id,
+        principal=principal,
+        agent=agent,
+        request=request[:4000],
+        tool_calls=tool_calls,
+        model_calls=model_calls,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        latency_ms=latency_ms,
+        outcome=outcome,
+        error=error,
     )
     session.add(run)
     return run

@@ -11,7 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.enums import FraudLevel, OrderChannel, OrderStatus
-from db.models import Customer, Order, OrderLine, OrderNote, PaymentTransaction, ProductVariant
+from db.models import (
+    Customer,
+    Exchange,
+    Order,
+    OrderLine,
+    OrderNote,
+    PaymentTransaction,
+    ProductVariant,
+    ReturnRequest,
+    Shipment,
+)
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.customer import service as customers
@@ -148,7 +158,7 @@ async def place(
         status=OrderStatus.ON_HOLD if score.level == FraudLevel.HIGH else OrderStatus.PENDING,
         channel=OrderChannel.WEB if ctx.principal.is_customer else OrderChannel.STAFF,
         subtotal=subtotal, shipping_cost=SHIPPING_COST, total=total, shipping_address=shipping,
-        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items),
+        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items), notes=[],
     )
     ctx.session.add(order)
     await ctx.session.flush()
@@ -253,3 +263,28 @@ def add_note(ctx: ToolContext, order: Order, body: str) -> OrderNote:
     order.notes.append(note)
     audit(ctx, "order", order.id, "note_added")
     return note
+
+
+async def fulfillments(session: AsyncSession, order_id: str) -> list[Shipment]:
+    """The order's shipments, oldest first."""
+    stmt = select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.created_at, Shipment.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def latest_return(session: AsyncSession, order_id: str) -> ReturnRequest | None:
+    """The order's most recent return request, with its lines."""
+    stmt = (
+        select(ReturnRequest).options(selectinload(ReturnRequest.lines))
+        .where(ReturnRequest.order_id == order_id)
+        .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id).limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def latest_exchange(session: AsyncSession, order_id: str) -> Exchange | None:
+    """The order's most recent exchange, with its lines."""
+    stmt = (
+        select(Exchange).options(selectinload(Exchange.lines)).where(Exchange.order_id == order_id)
+        .order_by(Exchange.created_at.desc(), Exchange.id).limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

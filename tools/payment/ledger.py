@@ -83,7 +83,7 @@ async def record(ctx: ToolContext, payment: Payment, kind: TransactionKind, answ
     )
     ctx.session.add(tx)
     await ctx.session.flush()
-    emit(ctx, f"payment.{kind}", payment.id, {
+    emit(ctx, f"payment_transaction.{kind}", payment.id, {
         "transaction_id": tx.id, "order_id": tx.order_id, "result": str(tx.result), "amount": str(amount),
     })
     return tx

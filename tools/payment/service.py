@@ -1,35 +1,31 @@
 """Payment business logic through the sandbox test gateway; callers own the transaction.
 
-Every money movement locks the order row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs
+Every money movement locks its order row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs
 each transaction as BEGIN IMMEDIATE), so guards such as "refund <= captured - refunded" read
-amounts no concurrent request can change underneath them. An Idempotency-Key is checked after
-that lock, and every write of one movement happens inside a SAVEPOINT: if a concurrent duplicate
-still wins the unique key, the savepoint is rolled back and the winner's transaction returned.
+amounts that no concurrent request can change underneath them; the Idempotency-Key is checked
+after that lock (see ledger.idempotent).
 """
 
 import secrets
-import uuid
-from collections.abc import Awaitable, Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
 from db.models import Order, Payment, PaymentMethod, PaymentTransaction
 from tools.audit import audit, emit
 from tools.context import ToolContext
-from tools.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PaymentDeclined
-from tools.payment.gateway import DEFAULT_GATEWAY, GatewayResult, gateway_for
+from tools.errors import Ambiguous, Conflict, InvalidInput, InvalidTransition, NotFound, PaymentDeclined
+from tools.payment import ledger
+from tools.payment.gateway import DEFAULT_GATEWAY, gateway_for
+from tools.payment.ledger import MONEY_IN, cents
 from tools.payment.schemas import PaymentEntry
 from tools.schemas import normalize_order_id
 from tools.transitions import StateMachine
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-MONEY_IN = (TransactionKind.SALE, TransactionKind.CAPTURE)
 S = PaymentStatus
+K = TransactionKind
 
 PAYMENT = StateMachine("payment", {
     # A payment opened by a refund to a method not used on the order (store credit) stays pending
@@ -41,11 +37,6 @@ PAYMENT = StateMachine("payment", {
     # A further sale or capture on the same method after a full refund.
     S.REFUNDED: {S.PARTIALLY_REFUNDED},
 })
-
-
-def cents(amount: Decimal | float | str) -> Decimal:
-    """Money rounded half-up to the cent."""
-    return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- payment methods ------------------------------------------------------------------------
@@ -117,7 +108,7 @@ async def get_order(session: AsyncSession, order_id: str) -> Order:
     return order
 
 
-async def locked_payment(session: AsyncSession, payment_id: str) -> Payment:
+async def get_payment(session: AsyncSession, payment_id: str) -> Payment:
     """A payment read fresh after locking its order, so its amounts cannot change under us."""
     order_id = await session.scalar(select(Payment.order_id).where(Payment.id == payment_id))
     if order_id is None:
@@ -127,8 +118,23 @@ async def locked_payment(session: AsyncSession, payment_id: str) -> Payment:
     return await session.scalar(stmt)
 
 
+async def refundable_payment(session: AsyncSession, order_id: str, method_id: str | None) -> Payment:
+    """The order's one payment (on the method, when given) with money left to refund."""
+    order = await lock_order(session, order_id)
+    candidates = [
+        p for p in await payments_of(session, order.id)
+        if p.amount_captured > p.amount_refunded and method_id in (None, p.method_id)
+    ]
+    if not candidates:
+        raise Conflict(f"order {order.id} has no payment with money left to refund", code="nothing_to_refund")
+    if len(candidates) > 1:
+        raise Ambiguous(f"order {order.id} was paid with several methods; say which one",
+                        details=[{"payment_id": p.id, "method_id": p.method_id} for p in candidates])
+    return candidates[0]
+
+
 async def payments_of(session: AsyncSession, order_id: str) -> list[Payment]:
-    """The order's payments, oldest first."""
+    """The order's payments, oldest first, read fresh."""
     rows = await session.execute(
         select(Payment).where(Payment.order_id == order_id).order_by(Payment.created_at, Payment.id)
         .execution_options(populate_existing=True)
@@ -158,141 +164,203 @@ async def payment_of(session: AsyncSession, tx: PaymentTransaction) -> Payment:
     return await session.scalar(stmt)
 
 
-async def _open_payment(ctx: ToolContext, order_id: str, method_id: str) -> Payment:
-    """The order's live payment on this method, or a new pending one (failed and voided ones are closed)."""
-    payment = await ctx.session.scalar(
-        select(Payment)
-        .where(Payment.order_id == order_id, Payment.method_id == method_id,
-               Payment.status.not_in([S.FAILED, S.VOIDED]))
-        .order_by(Payment.created_at.desc(), Payment.id).limit(1)
-        .execution_options(populate_existing=True)
-    )
-    if payment is None:
-        payment = Payment(
-            id=str(uuid.uuid4()), order_id=order_id, method_id=method_id, gateway=DEFAULT_GATEWAY,
-            status=S.PENDING, currency="EUR", amount_authorized=ZERO, amount_captured=ZERO,
-            amount_refunded=ZERO, created_at=ctx.now(),
-        )
-        ctx.session.add(payment)
-    return payment
+async def balance_due(session: AsyncSession, order: Order) -> Decimal:
+    """What the order still owes: its total less the money kept so far."""
+    captured, refunded = await ledger.order_totals(session, order.id)
+    due = cents(order.total - (captured - refunded))
+    if due <= 0:
+        raise Conflict(f"order {order.id} is paid in full; give an amount to charge more", code="nothing_to_charge")
+    return due
 
 
-async def order_totals(session: AsyncSession, order_id: str) -> tuple[Decimal, Decimal]:
-    """(captured, refunded) over the order's successful transactions."""
-    rows = await session.execute(
-        select(PaymentTransaction.kind, func.coalesce(func.sum(PaymentTransaction.amount), 0))
-        .where(PaymentTransaction.order_id == order_id, PaymentTransaction.result == TransactionResult.SUCCESS)
-        .group_by(PaymentTransaction.kind)
-    )
-    sums = {kind: cents(total) for kind, total in rows}
-    captured = sum((sums.get(k, ZERO) for k in MONEY_IN), ZERO)
-    return captured, sums.get(TransactionKind.REFUND, ZERO)
-
-
-# --- ledger, state and idempotency ----------------------------------------------------------
+# --- money movements ------------------------------------------------------------------------
 
 
 def settled_status(payment: Payment) -> PaymentStatus:
-    """The status the payment's amounts call for (a payment with nothing captured keeps its own)."""
+    """The status the payment's amounts call for (with nothing captured it keeps its own, or is authorized)."""
     if payment.amount_captured <= 0:
-        return S.AUTHORIZED if payment.amount_authorized > 0 and payment.status == S.PENDING else payment.status
+        return S.AUTHORIZED if payment.status == S.PENDING and payment.amount_authorized > 0 else payment.status
     if payment.amount_refunded >= payment.amount_captured:
         return S.REFUNDED
     return S.PARTIALLY_REFUNDED if payment.amount_refunded > 0 else S.CAPTURED
 
 
-def settle(ctx: ToolContext, payment: Payment) -> None:
-    """Move the payment to the status its amounts call for, through the state machine."""
-    target = settled_status(payment)
+def settle(ctx: ToolContext, payment: Payment, *, declined: bool = False) -> None:
+    """Move the payment where its amounts call for (a new payment whose first attempt is declined fails)."""
+    target = S.FAILED if declined and payment.status == S.PENDING else settled_status(payment)
     if target != payment.status:
         PAYMENT.move(ctx, payment, target, data={"captured": str(payment.amount_captured),
                                                    "refunded": str(payment.amount_refunded)})
 
 
-async def _record(ctx: ToolContext, payment: Payment, kind: TransactionKind, answer: GatewayResult,
-                  amount: Decimal, reason: str, key: str | None) -> PaymentTransaction:
-    """Write the ledger row (flushing, so a duplicate idempotency key fails here) and its event."""
-    tx = PaymentTransaction(
-        payment_id=payment.id, order_id=payment.order_id, method_id=payment.method_id, kind=kind,
-        result=TransactionResult.SUCCESS if answer.approved else TransactionResult.DECLINED,
-        amount=amount, currency=payment.currency, gateway_reference=answer.reference,
-        idempotency_key=key, reason=reason if answer.approved else answer.message, created_at=ctx.now(),
-    )
-    ctx.session.add(tx)
-    await ctx.session.flush()
-    emit(ctx, f"payment.{kind}", payment.id, {
-        "transaction_id": tx.id, "order_id": tx.order_id, "result": str(tx.result), "amount": str(amount),
-    })
+def _positive(amount: Decimal) -> Decimal:
+    value = cents(amount)
+    if value <= 0:
+        raise InvalidInput(f"amount must be positive, not {amount}")
+    return value
+
+
+async def take(ctx: ToolContext, kind: TransactionKind, order: Order, method: PaymentMethod,
+               amount: Decimal | None, key: str | None) -> PaymentTransaction:
+    """Authorize or sell on the order's (locked) method; a gateway decline is recorded, not raised."""
+    requested = None if amount is None else _positive(amount)
+    expected = {"kind": kind, "order_id": order.id, "method_id": method.id, "amount": requested}
+
+    async def run() -> PaymentTransaction:
+        value = requested or await balance_due(ctx.session, order)
+        await ledger.require_balance(ctx.session, method, value)
+        gateway = gateway_for(DEFAULT_GATEWAY)
+        answer = await (gateway.sale if kind == K.SALE else gateway.authorize)(method, value)
+        payment = await ledger.open_payment(ctx, order.id, method.id)
+        if answer.approved:
+            payment.amount_authorized += value
+            if kind == K.SALE:
+                await ledger.debit(ctx.session, method, value)
+                payment.amount_captured += value
+        settle(ctx, payment, declined=not answer.approved)
+        return await ledger.record(ctx, payment, kind, answer, value, "", key)
+
+    return await ledger.idempotent(ctx, key, expected, run)
+
+
+async def process(ctx: ToolContext, kind: TransactionKind, order_id: str, method_id: str,
+                  amount: Decimal | None, key: str | None) -> PaymentTransaction:
+    """Authorize or sell on an order with one of its customer's methods (staff tools)."""
+    order = await lock_order(ctx.session, order_id)
+    method = await get_method(ctx.session, method_id, order.customer_id)
+    return await take(ctx, kind, order, method, amount, key)
+
+
+async def capture(ctx: ToolContext, payment: Payment, amount: Decimal | None, key: str | None) -> PaymentTransaction:
+    """Take (part of) what is authorized and not yet captured."""
+    requested = None if amount is None else _positive(amount)
+
+    async def run() -> PaymentTransaction:
+        if payment.status in (S.PENDING, S.VOIDED, S.FAILED):
+            raise InvalidTransition(f"payment {payment.id} is {payment.status}; only authorized money can be captured",
+                                    details={"from": str(payment.status), "to": str(S.CAPTURED)})
+        left = payment.amount_authorized - payment.amount_captured
+        value = requested or left
+        if left <= 0 or value > left:
+            raise Conflict(f"cannot capture {value}: {left} is authorized and not yet captured",
+                           code="capture_exceeds_authorized", details={"left": str(left)})
+        method = await ctx.session.get(PaymentMethod, payment.method_id)
+        await ledger.debit(ctx.session, method, value)
+        reference = await ledger.last_reference(ctx.session, payment, (K.AUTHORIZE,))
+        answer = await gateway_for(payment.gateway).capture(reference or "", value)
+        payment.amount_captured += value
+        settle(ctx, payment)
+        return await ledger.record(ctx, payment, K.CAPTURE, answer, value, "", key)
+
+    expected = {"kind": K.CAPTURE, "payment_id": payment.id, "amount": requested}
+    return await ledger.idempotent(ctx, key, expected, run)
+
+
+async def void(ctx: ToolContext, payment: Payment, reason: str, key: str | None) -> PaymentTransaction:
+    """Release an authorization of which nothing was captured."""
+
+    async def run() -> PaymentTransaction:
+        if payment.amount_captured > 0:
+            raise Conflict(f"payment {payment.id} has {payment.amount_captured} captured; refund it instead",
+                           code="already_captured")
+        reference = await ledger.last_reference(ctx.session, payment, (K.AUTHORIZE,))
+        answer = await gateway_for(payment.gateway).void(reference or "")
+        PAYMENT.move(ctx, payment, S.VOIDED, data={"reason": reason})
+        return await ledger.record(ctx, payment, K.VOID, answer, payment.amount_authorized, reason, key)
+
+    return await ledger.idempotent(ctx, key, {"kind": K.VOID, "payment_id": payment.id}, run)
+
+
+async def _give_back(ctx: ToolContext, payment: Payment, value: Decimal, reason: str,
+                     key: str | None) -> PaymentTransaction:
+    """Refund on the payment's method, never beyond what the order has captured in all."""
+    captured, refunded = await ledger.order_totals(ctx.session, payment.order_id)
+    if refunded + value > captured:
+        raise Conflict(f"cannot refund {value}: order {payment.order_id} has {captured - refunded} left to refund",
+                       code="refund_exceeds_captured", details={"left": str(captured - refunded)})
+    method = await ctx.session.get(PaymentMethod, payment.method_id)
+    original = await ledger.last_reference(ctx.session, payment, MONEY_IN)
+    answer = await gateway_for(payment.gateway).refund(method, value, original)
+    if answer.approved:
+        await ledger.credit(ctx.session, method, value)
+        payment.amount_refunded += value
+        settle(ctx, payment)
+    return await ledger.record(ctx, payment, K.REFUND, answer, value, reason, key)
+
+
+async def refund_payment(ctx: ToolContext, payment: Payment, amount: Decimal | None, reason: str,
+                         key: str | None) -> PaymentTransaction:
+    """Refund (part of) a payment: at most what it captured less what it refunded."""
+    requested = None if amount is None else _positive(amount)
+
+    async def run() -> PaymentTransaction:
+        left = payment.amount_captured - payment.amount_refunded
+        value = requested or left
+        if left <= 0 or value > left:
+            raise Conflict(f"cannot refund {value}: payment {payment.id} has {left} left to refund",
+                           code="refund_exceeds_captured", details={"left": str(left)})
+        return await _give_back(ctx, payment, value, reason, key)
+
+    expected = {"kind": K.REFUND, "payment_id": payment.id, "amount": requested}
+    return await ledger.idempotent(ctx, key, expected, run)
+
+
+# --- the API the order domain calls ---------------------------------------------------------
+
+
+async def charge(ctx: ToolContext, *, order_id: str, customer_id: str, method_id: str, amount: Decimal,
+                 idempotency_key: str | None = None) -> PaymentTransaction:
+    """Take money now (a sale): the method must be the customer's and active; a gift card must cover it
+    (PaymentDeclined otherwise) and is debited. Adds to the (order, method) Payment (creating it, status
+    captured) and records a successful 'sale' transaction."""
+    method = await get_method(ctx.session, method_id, customer_id)
+    order = await lock_order(ctx.session, order_id, customer_id)
+    tx = await take(ctx, K.SALE, order, method, _positive(amount), idempotency_key)
+    if tx.result != TransactionResult.SUCCESS:
+        raise PaymentDeclined(f"payment on {method.id} was {tx.reason}", details={"transaction_id": tx.id})
     return tx
 
 
-async def _by_key(session: AsyncSession, key: str) -> PaymentTransaction | None:
-    return await session.scalar(select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key))
+async def refund(ctx: ToolContext, *, order_id: str, customer_id: str, method_id: str, amount: Decimal,
+                 reason: str = "", idempotency_key: str | None = None) -> PaymentTransaction:
+    """Give money back on a method of the customer: the order's total refunds may never exceed its total
+    captured; a gift card is credited. Records a successful 'refund' transaction on the (order, method)
+    Payment (created if the method was not used on the order, e.g. store credit to a gift card) and moves
+    that payment's status (partially_refunded / refunded) where it has captured money."""
+    method = await get_method(ctx.session, method_id, customer_id)
+    order = await lock_order(ctx.session, order_id, customer_id)
+    value = _positive(amount)
+
+    async def run() -> PaymentTransaction:
+        payment = await ledger.open_payment(ctx, order.id, method.id)
+        return await _give_back(ctx, payment, value, reason, idempotency_key)
+
+    expected = {"kind": K.REFUND, "order_id": order.id, "method_id": method.id, "amount": value}
+    return await ledger.idempotent(ctx, idempotency_key, expected, run)
 
 
-def _replayed(tx: PaymentTransaction, expected: dict) -> PaymentTransaction:
-    """The stored result for a repeated key, refusing a key reused for a different request."""
-    differ = {k: str(v) for k, v in expected.items() if v is not None and getattr(tx, k) != v}
-    if differ:
-        raise Conflict(
-            "this Idempotency-Key was already used for a different payment request",
-            code="idempotency_key_reused", details={"transaction_id": tx.id, "differs": sorted(differ)},
-        )
-    return tx
-
-
-async def _idempotent(ctx: ToolContext, key: str | None, expected: dict,
-                      run: Callable[[], Awaitable[PaymentTransaction]]) -> PaymentTransaction:
-    """Run one money movement once per key; call with the order already locked."""
-    if key and (done := await _by_key(ctx.session, key)):
-        return _replayed(done, expected)
-    try:
-        async with ctx.session.begin_nested():
-            return await run()
-    except IntegrityError:
-        # A concurrent duplicate committed the key first: its result is ours.
-        if key and (winner := await _by_key(ctx.session, key)):
-            return _replayed(winner, expected)
-        raise
-
-
-async def _debit_gift_card(session: AsyncSession, method: PaymentMethod, amount: Decimal) -> None:
-    """Take the amount off the gift card in one conditional UPDATE, or decline."""
-    result = await session.execute(
-        update(PaymentMethod).where(PaymentMethod.id == method.id, PaymentMethod.balance >= amount)
-        .values(balance=PaymentMethod.balance - amount).execution_options(synchronize_session=False)
+async def history(session: AsyncSession, order_id: str) -> list[PaymentEntry]:
+    """The order's payment history as the retail benchmark shows it: successful sale/capture transactions as
+    transaction_type 'payment' and refunds as 'refund', in ledger order, each with amount and payment_method_id."""
+    rows = await session.execute(
+        select(PaymentTransaction)
+        .where(PaymentTransaction.order_id == normalize_order_id(order_id),
+               PaymentTransaction.result == TransactionResult.SUCCESS,
+               PaymentTransaction.kind.in_([*MONEY_IN, K.REFUND]))
+        .order_by(PaymentTransaction.id)
     )
-    await session.refresh(method, ["balance"])
-    if result.rowcount != 1:
-        raise PaymentDeclined(f"gift card {method.id} has {method.balance} left; it does not cover {amount}",
-                              details={"balance": str(method.balance), "amount": str(amount)})
+    return [
+        PaymentEntry(transaction_type="refund" if tx.kind == K.REFUND else "payment", amount=tx.amount,
+                     payment_method_id=tx.method_id)
+        for tx in rows.scalars()
+    ]
 
 
-async def _credit_gift_card(session: AsyncSession, method: PaymentMethod, amount: Decimal) -> None:
-    """Put the amount back on the gift card."""
-    await session.execute(
-        update(PaymentMethod).where(PaymentMethod.id == method.id)
-        .values(balance=func.coalesce(PaymentMethod.balance, 0) + amount)
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(method, ["balance"])
+async def captured_total(session: AsyncSession, order_id: str) -> Decimal:
+    """All money taken on the order (successful sales and captures), before refunds."""
+    return (await ledger.order_totals(session, normalize_order_id(order_id)))[0]
 
 
-async def _require_balance(session: AsyncSession, method: PaymentMethod, amount: Decimal) -> None:
-    """Decline a gift card whose balance does not cover the amount."""
-    if method.kind != PaymentMethodKind.GIFT_CARD:
-        return
-    await session.refresh(method, ["balance"])
-    if (method.balance or ZERO) < amount:
-        raise PaymentDeclined(f"gift card {method.id} has {method.balance} left; it does not cover {amount}",
-                              details={"balance": str(method.balance), "amount": str(amount)})
-
-
-async def _last_reference(session: AsyncSession, payment: Payment, kinds: tuple[TransactionKind, ...]) -> str | None:
-    """The gateway reference of the payment's latest successful operation of these kinds."""
-    return await session.scalar(
-        select(PaymentTransaction.gateway_reference)
-        .where(PaymentTransaction.payment_id == payment.id, PaymentTransaction.kind.in_(kinds),
-               PaymentTransaction.result == TransactionResult.SUCCESS)
-        .order_by(PaymentTransaction.id.desc()).limit(1)
-    )
+async def refunded_total(session: AsyncSession, order_id: str) -> Decimal:
+    """All money given back on the order."""
+    return (await ledger.order_totals(session, normalize_order_id(order_id)))[1]

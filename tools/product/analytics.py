@@ -24,7 +24,8 @@ async def _group_stats(session: AsyncSession, key, blank: str) -> list[GroupStat
         .group_by(key)
     )
     rows = [
-        GroupStats(key=name or blank, product_count=products, variant_count=variants, average_price=cents(avg))
+        GroupStats(key=name or blank, product_count=products, variant_count=variants,
+                   average_price=cents(avg))
         for name, products, variants, avg in (await session.execute(stmt)).all()
     ]
     return sorted(rows, key=lambda r: (-r.product_count, r.key))
@@ -32,7 +33,8 @@ async def _group_stats(session: AsyncSession, key, blank: str) -> list[GroupStat
 
 async def _totals(session: AsyncSession) -> tuple[int, int, int, Decimal | None]:
     """Products on sale, archived products, variants on sale and their average price."""
-    counts = dict((await session.execute(select(Product.archived, func.count()).group_by(Product.archived))).all())
+    by_flag = select(Product.archived, func.count()).group_by(Product.archived)
+    counts = dict((await session.execute(by_flag)).all())
     variants, avg = (await session.execute(
         select(func.count(ProductVariant.id), func.avg(ProductVariant.price))
         .join(Product).where(Product.archived.is_(False))
@@ -41,7 +43,7 @@ async def _totals(session: AsyncSession) -> tuple[int, int, int, Decimal | None]
 
 
 async def _stock_health(session: AsyncSession) -> tuple[int, int, int]:
-    """Tracked variants on sale, how many are low (units left, on hand <= reorder point) and how many are out."""
+    """Tracked variants on sale, how many are low (units left, on hand <= reorder point) and out."""
     levels = (
         select(StockLevel.variant_id, func.sum(StockLevel.on_hand).label("on_hand"),
                func.sum(StockLevel.allocated).label("allocated"),
@@ -54,7 +56,8 @@ async def _stock_health(session: AsyncSession) -> tuple[int, int, int]:
     out = available <= 0
     low = (available > 0) & (on_hand <= func.coalesce(levels.c.reorder_point, 0))
     stmt = (
-        select(func.count(ProductVariant.id), func.sum(case((low, 1), else_=0)), func.sum(case((out, 1), else_=0)))
+        select(func.count(ProductVariant.id), func.sum(case((low, 1), else_=0)),
+               func.sum(case((out, 1), else_=0)))
         .join(Product)
         .outerjoin(levels, levels.c.variant_id == ProductVariant.id)
         .where(ProductVariant.track_stock.is_(True), Product.archived.is_(False))

@@ -11,8 +11,8 @@ OptionName = Annotated[str, Field(min_length=1, max_length=40, examples=["color"
 OptionValue = Annotated[str, Field(min_length=1, max_length=100, examples=["blue"])]
 Sku = Annotated[
     str,
-    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", description="Stock keeping unit, unique in the shop.",
-          examples=["TS-BLUE-M"]),
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", examples=["TS-BLUE-M"],
+          description="Stock keeping unit, unique in the shop."),
 ]
 Weight = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=3, description="Shipping weight in kg.",
                                   examples=[0.25])]
@@ -54,8 +54,8 @@ class VariantIn(Schema):
 
 
 class VariantChange(Schema):
-    item_id: str = Field(min_length=1, max_length=64, description="The variant to change: its item id or SKU.",
-                         examples=["9612497925"])
+    item_id: str = Field(min_length=1, max_length=64, examples=["9612497925"],
+                         description="The variant to change: its item id or SKU.")
     price: PositiveMoney | None = Field(None, description="New selling price (EUR).")
     cost: Money | None = Field(None, ge=0, description="New unit cost (EUR).")
     weight_kg: Weight | None = None
@@ -77,19 +77,24 @@ class UpdateProductIn(Schema):
     name: str | None = Field(None, min_length=1, max_length=200, description="New product name.")
     brand: str | None = Field(None, max_length=100, description="New brand.")
     description: str | None = Field(None, max_length=5000, description="New description.")
-    category: str | None = Field(None, min_length=1, max_length=100, description="New category id, slug or name.")
+    category: str | None = Field(None, min_length=1, max_length=100,
+                                 description="New category id, slug or name.")
     supplier: str | None = Field(None, max_length=100, description="New supplier name.")
-    variants: list[VariantChange] = Field(default_factory=list, max_length=200,
-                                          description="Per-variant changes of price, cost, weight or availability.")
-    add_variants: list[VariantIn] = Field(default_factory=list, max_length=200, description="New variants to add.")
+    variants: list[VariantChange] = Field(
+        default_factory=list, max_length=200,
+        description="Per-variant changes of price, cost, weight or availability.")
+    add_variants: list[VariantIn] = Field(default_factory=list, max_length=200,
+                                          description="New variants to add.")
 
 
 class ListProductsIn(Page):
     category: str | None = Field(None, min_length=1, max_length=100,
                                  description="Category id, slug or name (its subcategories included).")
     brand: str | None = Field(None, min_length=1, max_length=100, description="Brand (any case).")
-    min_price: Money | None = Field(None, ge=0, description="Only products with a variant at this price or more.")
-    max_price: Money | None = Field(None, ge=0, description="Only products with a variant at this price or less.")
+    min_price: Money | None = Field(None, ge=0,
+                                    description="Only products with a variant at this price or more.")
+    max_price: Money | None = Field(None, ge=0,
+                                    description="Only products with a variant at this price or less.")
     query: str | None = Field(None, min_length=1, max_length=100, description="Text in the name or brand.")
     include_archived: bool = Field(False, description="Staff only: also list archived products.")
 
@@ -113,9 +118,11 @@ class FindVariantsIn(Schema):
 
 
 class CreateCategoryIn(Schema):
-    name: str = Field(min_length=1, max_length=100, description="Category name, unique.", examples=["Keyboards"])
+    name: str = Field(min_length=1, max_length=100, description="Category name, unique.",
+                      examples=["Keyboards"])
     description: str = Field("", max_length=2000, description="What belongs in it.")
-    parent: str | None = Field(None, min_length=1, max_length=100, description="Parent category id, slug or name.")
+    parent: str | None = Field(None, min_length=1, max_length=100,
+                               description="Parent category id, slug or name.")
 
 
 class CatalogValueIn(Schema):
@@ -217,7 +224,8 @@ class ProductAnalytics(Schema):
     tracked_variants: int = Field(description="Variants whose stock is tracked.")
     low_stock_variants: int = Field(
         description="Tracked variants with units available but total on hand <= total reorder point.")
-    out_of_stock_variants: int = Field(description="Tracked variants with no unit available (on hand - allocated).")
+    out_of_stock_variants: int = Field(
+        description="Tracked variants with no unit available (on hand - allocated).")
 
 
 class ValueRow(Schema):

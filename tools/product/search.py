@@ -43,7 +43,8 @@ def _term_condition(term: str):
         or_(func.lower(ProductVariant.sku).like(like, escape="\\"),
             func.lower(cast(ProductVariant.options, String)).like(like, escape="\\")),
     )
-    in_category = Product.category_id.in_(select(Category.id).where(func.lower(Category.name).like(like, escape="\\")))
+    category_ids = select(Category.id).where(func.lower(Category.name).like(like, escape="\\"))
+    in_category = Product.category_id.in_(category_ids)
     return or_(
         func.lower(Product.name).like(like, escape="\\"),
         func.lower(Product.brand).like(like, escape="\\"),
@@ -65,7 +66,7 @@ def _field_texts(product: Product) -> dict[str, list[str]]:
 
 
 def score_product(product: Product, query: str, terms: list[str]) -> Hit | None:
-    """Score a product against every word; None unless every word is found somewhere."""
+    """Score a product against every word (query: the words rejoined); None unless each is found."""
     texts = _field_texts(product)
     hit = Hit(product)
     for term in terms:
@@ -73,7 +74,8 @@ def score_product(product: Product, query: str, terms: list[str]) -> Hit | None:
         if not found:
             return None
         best, name = max(found)
-        hit.score += best * 2 if term in texts[name] else best  # a whole-value match counts double
+        # A whole-value match counts double; each further field holding the word adds a point.
+        hit.score += (best * 2 if term in texts[name] else best) + len(found) - 1
         hit.matched_on.update(n for _, n in found)
     name = product.name.lower()
     if name == query:
@@ -92,6 +94,6 @@ async def search_products(session: AsyncSession, query: str, limit: int, include
     if not include_archived:
         stmt = stmt.where(Product.archived.is_(False))
     products = (await session.execute(stmt)).scalars()
-    hits = [h for p in products if (h := score_product(p, query.strip().lower(), terms))]
+    hits = [h for p in products if (h := score_product(p, " ".join(terms), terms))]
     hits.sort(key=lambda h: (-h.score, h.product.name.lower(), h.product.id))
     return hits[:limit]

@@ -18,11 +18,17 @@ from tools.product.schemas import VariantChange, VariantIn
 
 CENT = Decimal("0.01")
 UNCATEGORISED = "uncategorised"
+MONEY_FIELDS = ("price", "cost")
 
 
 def cents(amount: Decimal | float | int | None) -> Decimal | None:
     """Money rounded to the cent, half up (None stays None)."""
     return None if amount is None else Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def with_cents(fields: dict) -> dict:
+    """The fields with their money values rounded to the cent."""
+    return {k: cents(v) if k in MONEY_FIELDS else v for k, v in fields.items()}
 
 
 def product_query():
@@ -38,7 +44,8 @@ async def resolve_product(session: AsyncSession, ref: str, include_archived: boo
         product = await _by_name(session, ref, include_archived)
     if product is None:
         sku_owner = select(ProductVariant.product_id).where(func.lower(ProductVariant.sku) == ref.lower())
-        product = (await session.execute(product_query().where(Product.id.in_(sku_owner)))).scalar_one_or_none()
+        stmt = product_query().where(Product.id.in_(sku_owner))
+        product = (await session.execute(stmt)).scalar_one_or_none()
     if product is None or (product.archived and not include_archived):
         raise NotFound(f"product {ref!r} not found")
     return product
@@ -128,7 +135,8 @@ async def list_categories(session: AsyncSession) -> list[tuple[Category, int]]:
         .group_by(Product.category_id)
         .subquery()
     )
-    stmt = select(Category, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.category_id == Category.id)
+    stmt = select(Category, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.category_id == Category.id)
     return [(c, n) for c, n in (await session.execute(stmt.order_by(Category.name))).all()]
 
 
@@ -141,7 +149,8 @@ async def create_category(ctx: ToolContext, name: str, description: str, parent_
     if taken is not None:
         raise Conflict(f"a category named {name!r} already exists", code="duplicate_category")
     parent = await get_category(ctx.session, parent_ref) if parent_ref else None
-    category = Category(name=name, slug=slug, description=description, parent_id=parent.id if parent else None)
+    category = Category(name=name, slug=slug, description=description,
+                        parent_id=parent.id if parent else None)
     ctx.session.add(category)
     await ctx.session.flush()
     audit(ctx, "category", str(category.id), "created", data={"name": name})
@@ -199,14 +208,15 @@ async def check_new_skus(session: AsyncSession, skus: Iterable[str]) -> None:
                        details={"skus": sorted(used)})
 
 
-async def build_variants(session: AsyncSession, specs: list[VariantIn], first_position: int) -> list[ProductVariant]:
+async def build_variants(session: AsyncSession, specs: list[VariantIn],
+                         first_position: int) -> list[ProductVariant]:
     """New variant rows with fresh item ids, after checking their SKUs."""
     await check_new_skus(session, [v.sku for v in specs])
     variants, taken = [], set()
     for position, spec in enumerate(specs, start=first_position):
         item_id = await new_id(session, ProductVariant, spec.sku, taken)
         taken.add(item_id)
-        variants.append(ProductVariant(id=item_id, position=position, **spec.model_dump()))
+        variants.append(ProductVariant(id=item_id, position=position, **with_cents(spec.model_dump())))
     return variants
 
 
@@ -218,7 +228,8 @@ async def flush_catalog(session: AsyncSession) -> None:
         raise Conflict("a SKU or id was taken meanwhile; try again", code="duplicate_sku") from None
 
 
-async def create_product(ctx: ToolContext, fields: dict, variants: list[VariantIn], category: str | None) -> Product:
+async def create_product(ctx: ToolContext, fields: dict, variants: list[VariantIn],
+                         category: str | None) -> Product:
     """Add a product with its variants under a fresh 10-digit id."""
     product = Product(id=await new_id(ctx.session, Product, fields["name"]), **fields)
     if category:
@@ -242,7 +253,7 @@ def find_own_variant(product: Product, ref: str) -> ProductVariant:
 def apply_variant_change(variant: ProductVariant, change: VariantChange) -> dict:
     """Set the given fields on the variant; returns what changed as {field: [old, new]}."""
     changed = {}
-    for field, value in change.model_dump(exclude={"item_id"}, exclude_none=True).items():
+    for field, value in with_cents(change.model_dump(exclude={"item_id"}, exclude_none=True)).items():
         old = getattr(variant, field)
         if old != value:
             setattr(variant, field, value)

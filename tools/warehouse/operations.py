@@ -27,7 +27,8 @@ async def _avg_hours_to_ship(session: AsyncSession, warehouse_id: int, start: da
     rows = await session.execute(
         select(Order.placed_at, Shipment.shipped_at)
         .join(Order, Order.id == Shipment.order_id)
-        .where(Shipment.warehouse_id == warehouse_id, Shipment.shipped_at >= start, Shipment.shipped_at <= end)
+        .where(Shipment.warehouse_id == warehouse_id, Shipment.shipped_at >= start,
+               Shipment.shipped_at <= end)
     )
     hours = [(shipped - placed).total_seconds() / 3600 for placed, shipped in rows]
     if not hours:
@@ -35,12 +36,14 @@ async def _avg_hours_to_ship(session: AsyncSession, warehouse_id: int, start: da
     return Decimal(str(sum(hours) / len(hours))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-async def performance(session: AsyncSession, warehouse: Warehouse, start: datetime, end: datetime) -> PerformanceOut:
+async def performance(session: AsyncSession, warehouse: Warehouse, start: datetime,
+                      end: datetime) -> PerformanceOut:
     """Shipments created, shipped and delivered, time to ship and stock movements in the window."""
     wid = warehouse.id
     movements = await session.execute(
         select(StockMovement.kind, func.count(StockMovement.id))
-        .where(StockMovement.warehouse_id == wid, StockMovement.created_at >= start, StockMovement.created_at <= end)
+        .where(StockMovement.warehouse_id == wid, StockMovement.created_at >= start,
+               StockMovement.created_at <= end)
         .group_by(StockMovement.kind)
     )
     on_hand, _, _ = (await stock_totals(session, [wid])).get(wid, (0, 0, 0))

@@ -41,7 +41,7 @@ class UpdateWarehouseIn(Schema):
     address: Address | None = Field(None, description="New street address.")
     country: Country | None = Field(None, description="New ISO country code.")
     capacity_units: int | None = Field(None, ge=1, le=100_000_000, description="New capacity in units.")
-    active: bool | None = Field(None, description="False to deactivate (only when empty), True to reactivate.")
+    active: bool | None = Field(None, description="False to deactivate (only when empty), True to reopen.")
 
 
 class PerformanceIn(Schema):
@@ -80,7 +80,8 @@ class CapacityOut(Schema):
     free_units: int = Field(description="Room left: capacity minus units on hand (never below 0).")
     utilisation_pct: Decimal = Field(description="Units on hand / capacity, in percent (2 decimals).")
     stocked_variants: int = Field(description="Variants with units on hand.")
-    status: Literal["ok", "near_capacity", "full"] = Field(description="full from 100 %, near_capacity from 85 %.")
+    status: Literal["ok", "near_capacity", "full"] = Field(
+        description="full from 100 %, near_capacity from 85 %.")
 
 
 class PerformanceOut(Schema):

@@ -46,7 +46,8 @@ async def stock_totals(session: AsyncSession, warehouse_ids: list[int]) -> dict[
         .where(StockLevel.warehouse_id.in_(warehouse_ids))
         .group_by(StockLevel.warehouse_id)
     )
-    return {wid: (int(on or 0), int(alloc or 0), int(n or 0)) for wid, on, alloc, n in await session.execute(stmt)}
+    rows = await session.execute(stmt)
+    return {wid: (int(on or 0), int(alloc or 0), int(n or 0)) for wid, on, alloc, n in rows}
 
 
 def utilisation(units: int, capacity: int) -> Decimal | None:
@@ -114,11 +115,14 @@ async def ensure_empty(session: AsyncSession, warehouse: Warehouse) -> None:
     ) or 0)
     reserved = int(await session.scalar(
         select(func.count(StockReservation.id)).where(
-            StockReservation.warehouse_id == warehouse.id, StockReservation.status == ReservationStatus.ACTIVE)
+            StockReservation.warehouse_id == warehouse.id,
+            StockReservation.status == ReservationStatus.ACTIVE,
+        )
     ) or 0)
     if on_hand or reserved:
         raise Conflict(
-            f"{warehouse.code} still holds {on_hand} units and {reserved} active reservations; move the stock first",
+            f"{warehouse.code} still holds {on_hand} units and {reserved} active reservations; "
+            "move or release them first",
             code="warehouse_not_empty", details={"units_on_hand": on_hand, "active_reservations": reserved},
         )
 

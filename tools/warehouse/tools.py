@@ -19,8 +19,9 @@ async def to_out(ctx: ToolContext, warehouses) -> list[s.WarehouseOut]:
     rows = []
     for w in warehouses:
         on_hand = totals.get(w.id, (0, 0, 0))[0]
-        rows.append(s.WarehouseOut.model_validate(w).model_copy(
-            update={"units_on_hand": on_hand, "utilisation_pct": service.utilisation(on_hand, w.capacity_units)}))
+        pct = service.utilisation(on_hand, w.capacity_units)
+        figures = {"units_on_hand": on_hand, "utilisation_pct": pct}
+        rows.append(s.WarehouseOut.model_validate(w).model_copy(update=figures))
     return rows
 
 
@@ -29,7 +30,8 @@ async def to_out(ctx: ToolContext, warehouses) -> list[s.WarehouseOut]:
                 "how full is each warehouse"])
 async def list_warehouses(ctx: ToolContext, params: s.ListWarehousesIn) -> s.WarehouseList:
     """List warehouses with their units on hand and utilisation."""
-    rows, total = await service.list_warehouses(ctx.session, params.include_inactive, params.limit, params.offset)
+    rows, total = await service.list_warehouses(ctx.session, params.include_inactive, params.limit,
+                                                params.offset)
     return s.WarehouseList(warehouses=await to_out(ctx, rows), total=total)
 
 
@@ -68,7 +70,8 @@ async def update_warehouse(ctx: ToolContext, params: s.UpdateWarehouseIn) -> s.W
     return (await to_out(ctx, [warehouse]))[0]
 
 
-@tool(agent=AGENT, method="DELETE", path="/warehouses/{warehouse_ref}", roles=MANAGERS, mutates=True, confirm=True,
+@tool(agent=AGENT, method="DELETE", path="/warehouses/{warehouse_ref}", roles=MANAGERS, mutates=True,
+      confirm=True,
       examples=["delete warehouse TMP1", "close the Marseille warehouse", "remove the empty test warehouse"])
 async def delete_warehouse(ctx: ToolContext, params: s.WarehouseRefIn) -> s.DeleteOut:
     """Delete an empty warehouse, or deactivate it when shipments or stock history refer to it."""
@@ -100,7 +103,8 @@ async def get_warehouse_performance(ctx: ToolContext, params: s.PerformanceIn) -
 
 
 @tool(agent=AGENT, method="GET", path="/pick-lists/{order_id}", roles=WAREHOUSE_STAFF,
-      examples=["pick list for order #W2611340", "what do we pick for W1234567", "which warehouse ships #W2611340"])
+      examples=["pick list for order #W2611340", "what do we pick for W1234567",
+                "which warehouse ships #W2611340"])
 async def get_pick_list(ctx: ToolContext, params: s.PickListIn) -> s.PickListOut:
     """Get the pick list of an order: which warehouse, SKU and quantity to pick (read-only)."""
     return await operations.pick_list(ctx.session, params.order_id, ctx.now())

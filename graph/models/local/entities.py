@@ -1,0 +1,102 @@
+"""Entity patterns (order numbers, emails, ids, SKUs, money...) and a text that remembers what was used."""
+
+import re
+from dataclasses import dataclass, field
+
+from graph.models.local.text import NUMBER_WORDS
+
+ORDER_ID = re.compile(r"(?<![\w#])(?:#\s?[Ww]?|\b[Ww])(\d{5,9})\b")
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+PAYMENT_METHOD_ID = re.compile(r"\b(?:credit_card|paypal|gift_card|card|bank_transfer)_\d{4,10}\b", re.I)
+# tau2-style customer ids: first_last_1234 (payment method ids share the shape and are matched first).
+CUSTOMER_ID = re.compile(r"\b[a-z]+(?:_[a-z]+)+_\d{3,6}\b")
+TEN_DIGIT_ID = re.compile(r"(?<![\w#.,])\d{10}(?![\w.,]\d)")
+UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+DOCUMENT_NUMBER = re.compile(r"\b(?:RMA|INV|CN|PS)-\d{4,8}(?:-[A-Z0-9]+)?\b", re.I)
+# SKUs: upper-case words joined by dashes (KB-CLICKY-01); lower-case only when a digit shows it is a code.
+SKU = re.compile(r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b(?=[a-z-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+\b")
+CURRENCY = r"(?:€|\$|£|eur|euros?|usd|dollars?|gbp|pounds?|bucks)"
+MONEY = re.compile(
+    rf"(?:(?P<pre>[€$£])\s?(?P<a>\d[\d,]*(?:\.\d{{1,2}})?))|(?:(?P<b>\d[\d,]*(?:\.\d{{1,2}})?)\s?(?P<post>{CURRENCY})\b)",
+    re.I,
+)
+NUMBER = re.compile(r"(?<![\w.#@-])(\d+(?:\.\d+)?)(?![\w@-]|\.\d)")
+NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
+
+
+def order_number(digits: str) -> str:
+    """The canonical order number for its digits: #W plus the digits."""
+    return f"#W{digits}"
+
+
+@dataclass
+class Found:
+    """A match in the request: its text, its value and where it was."""
+
+    text: str
+    value: object
+    start: int
+    end: int
+
+
+@dataclass
+class Request:
+    """The request text, with the spans already used by a filled field, so no value fills two fields."""
+
+    text: str
+    used: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no filled field has used any part of this span."""
+        return all(end <= a or start >= b for a, b in self.used)
+
+    def use(self, found: Found) -> None:
+        """Mark the span of a value as used."""
+        self.used.append((found.start, found.end))
+
+    def find(self, pattern: re.Pattern, group: int | str = 0) -> list[Found]:
+        """Unused matches of the pattern, in order of appearance."""
+        return [
+            Found(m.group(0), m.group(group), m.start(), m.end())
+            for m in pattern.finditer(self.text)
+            if self.free(m.start(), m.end())
+        ]
+
+    def remainder(self) -> str:
+        """The text with every used span cut out."""
+        out, last = [], 0
+        for start, end in sorted(self.used):
+            if start >= last:
+                out.append(self.text[last:start])
+                last = end
+        out.append(self.text[last:])
+        return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def numbers(request: Request) -> list[Found]:
+    """Unused numbers (digits or number words), in order of appearance."""
+    found = [Found(f.text, float(f.value), f.start, f.end) for f in request.find(NUMBER, 1)]
+    found += [Found(f.text, NUMBER_WORDS[f.text.lower()], f.start, f.end) for f in request.find(NUMBER_WORD)]
+    return sorted(found, key=lambda f: f.start)
+
+
+def money(request: Request) -> list[Found]:
+    """Unused amounts of money with a currency sign or word, as floats."""
+    out = []
+    for m in MONEY.finditer(request.text):
+        if request.free(m.start(), m.end()):
+            amount = (m.group("a") or m.group("b")).replace(",", "")
+            out.append(Found(m.group(0), float(amount), m.start(), m.end()))
+    return out
+
+
+def mask(text: str) -> str:
+    """The text with ids replaced by the word for what they are, so similarity looks at the intent."""
+    text = EMAIL.sub(" email ", text)
+    text = PAYMENT_METHOD_ID.sub(" payment method ", text)
+    text = CUSTOMER_ID.sub(" customer ", text)
+    text = UUID.sub(" id ", text)
+    text = ORDER_ID.sub(" order ", text)
+    text = TEN_DIGIT_ID.sub(" item ", text)
+    return re.sub(r"\s+", " ", text).strip()

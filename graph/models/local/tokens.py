@@ -1,0 +1,62 @@
+"""Token counts for usage figures: the MiniLM WordPiece tokenizer, or a word/punctuation split without it."""
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+log = logging.getLogger(__name__)
+# Fallback tokenizer: every word and every punctuation mark is one token (documented in usage figures).
+FALLBACK = re.compile(r"\w+|[^\w\s]")
+
+
+@cache
+def _tokenizer():
+    """The embedder's tokenizer.json, loaded without padding or truncation (None when unavailable)."""
+    try:
+        from tokenizers import Tokenizer
+
+        from knowledge.embeddings import locate_model_files
+
+        return Tokenizer.from_file(str(locate_model_files().tokenizer))
+    except Exception as exc:  # a missing tokenizer only makes counts coarser
+        log.warning("local model: tokenizer unavailable (%s); counting words and punctuation", exc)
+        return None
+
+
+@cache
+def vocabulary() -> frozenset[str]:
+    """Whole words the tokenizer knows: real English words, never 'corrected' as typos."""
+    tokenizer = _tokenizer()
+    if tokenizer is None:
+        return frozenset()
+    return frozenset(w for w in tokenizer.get_vocab() if w.isalpha())
+
+
+def count(texts: Iterable[str]) -> int:
+    """How many tokens the texts hold."""
+    texts = [t for t in texts if t]
+    if not texts:
+        return 0
+    tokenizer = _tokenizer()
+    if tokenizer is None:
+        return sum(len(FALLBACK.findall(t)) for t in texts)
+    return sum(len(e.ids) for e in tokenizer.encode_batch(texts, add_special_tokens=False))
+
+
+def message_texts(message: BaseMessage) -> list[str]:
+    """The text a message puts in front of a model: its content and any tool calls."""
+    texts = [message.text]
+    if isinstance(message, AIMessage):
+        texts += [f"{c['name']} {json.dumps(c['args'], sort_keys=True)}" for c in message.tool_calls]
+    return texts
+
+
+def usage(messages: list[BaseMessage], tool_texts: list[str], reply: AIMessage) -> dict[str, int]:
+    """usage_metadata for a reply: the prompt (messages and tool definitions) in, the reply out."""
+    prompt = count([t for m in messages for t in message_texts(m)] + tool_texts)
+    completion = count(message_texts(reply))
+    return {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}

@@ -1,0 +1,76 @@
+"""What the local model reads from a bound tool: name, description, examples, fields and metadata."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel
+
+from graph.models.local.schema import FieldSpec, fields_of
+
+_CACHE: dict[tuple, "ToolView"] = {}
+
+
+@dataclass(frozen=True)
+class ToolView:
+    """A bound tool reduced to what choosing it and filling its arguments needs."""
+
+    name: str
+    description: str
+    examples: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    model: type[BaseModel] | None = None
+    agent: str | None = None
+    confirm: bool = False
+
+    @property
+    def required(self) -> list[FieldSpec]:
+        """Fields the tool cannot run without."""
+        return [f for f in self.fields if f.required]
+
+
+def _from_base_tool(tool: BaseTool) -> ToolView:
+    meta = tool.metadata or {}
+    schema = tool.args_schema
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        model, json_schema = schema, schema.model_json_schema()
+    else:
+        model, json_schema = None, schema if isinstance(schema, dict) else tool.tool_call_schema.model_json_schema()
+    return ToolView(
+        name=tool.name, description=tool.description or "", examples=tuple(meta.get("examples") or ()),
+        fields=fields_of(json_schema), model=model, agent=meta.get("agent"), confirm=bool(meta.get("confirm")),
+    )
+
+
+def _from_dict(tool: dict) -> ToolView:
+    spec = tool.get("function", tool)
+    schema = spec.get("parameters") or spec.get("input_schema") or {}
+    return ToolView(name=spec["name"], description=spec.get("description", ""),
+                    examples=tuple(spec.get("examples") or ()), fields=fields_of(schema))
+
+
+def _key(tool: Any) -> tuple:
+    if isinstance(tool, BaseTool):
+        schema = tool.args_schema
+        schema_key = json.dumps(schema, sort_keys=True) if isinstance(schema, dict) else schema
+        return (tool.name, tool.description, schema_key, json.dumps(tool.metadata or {}, sort_keys=True, default=str))
+    if isinstance(tool, dict):
+        return ("dict", json.dumps(tool, sort_keys=True, default=str))
+    return ("other", tool)
+
+
+def view(tool: Any) -> ToolView:
+    """The ToolView of a BaseTool, an OpenAI-style dict, a pydantic class or a function (cached)."""
+    key = _key(tool)
+    if len(_CACHE) > 4096:  # tools rebuilt with changing metadata must not grow the cache forever
+        _CACHE.clear()
+    if key not in _CACHE:
+        if isinstance(tool, BaseTool):
+            _CACHE[key] = _from_base_tool(tool)
+        elif isinstance(tool, dict):
+            _CACHE[key] = _from_dict(tool)
+        else:
+            _CACHE[key] = _from_dict(convert_to_openai_tool(tool))
+    return _CACHE[key]

@@ -1,0 +1,73 @@
+"""Chat over HTTP: JSON, server-sent events and the OpenAI-compatible endpoint, with a scripted model."""
+
+import json
+from contextlib import asynccontextmanager
+
+import httpx
+from langchain_core.messages import AIMessage
+
+from api.app import create_app
+from shopcrew.settings import Settings
+from tests import factories as f
+from tests.graph.scripted import ScriptedChatModel, call
+
+
+@asynccontextmanager
+async def client_with(model, database_url, tmp_path):
+    app = create_app(Settings(database_url=database_url, data_dir=tmp_path), model=model)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://shopcrew.test") as client:
+            yield client
+
+
+async def customer_key(sessions):
+    ava = await f.customer(sessions)
+    return ava, {"Authorization": f"Bearer {await f.api_key(sessions, owner=ava)}"}
+
+
+async def test_chat_json_round_trip(sessions, database_url, tmp_path):
+    ava, auth = await customer_key(sessions)
+    model = ScriptedChatModel(script=[call("transfer_to_customer"), call("get_loyalty"), AIMessage("Bronze, 0 points.")])
+    async with client_with(model, database_url, tmp_path) as client:
+        response = await client.post("/api/v1/chat", json={"message": "my points?"}, headers=auth)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["reply"] == "Bronze, 0 points." and body["agent"] == "customer"
+    assert body["tool_calls"] == [{"name": "get_loyalty", "args": {}, "ok": True}]
+    assert body["pending_confirmation"] is None and body["thread_id"]
+
+
+async def test_chat_needs_a_key_and_valid_body(sessions, database_url, tmp_path):
+    _, auth = await customer_key(sessions)
+    async with client_with(ScriptedChatModel(script=[]), database_url, tmp_path) as client:
+        assert (await client.post("/api/v1/chat", json={"message": "hi"})).status_code == 401
+        response = await client.post("/api/v1/chat", json={"message": ""}, headers=auth)
+    assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "message"
+
+
+async def test_chat_stream_events(sessions, database_url, tmp_path):
+    _, auth = await customer_key(sessions)
+    model = ScriptedChatModel(script=[call("transfer_to_customer"), call("get_loyalty"), AIMessage("Bronze.")])
+    async with client_with(model, database_url, tmp_path) as client:
+        response = await client.post("/api/v1/chat/stream", json={"message": "points"}, headers=auth)
+    events = [line.split(": ", 1)[1] for line in response.text.splitlines() if line.startswith("event: ")]
+    assert events == ["tool_call", "tool_result", "message", "done"]
+    done = json.loads(response.text.rsplit("data: ", 1)[1])
+    assert done["reply"] == "Bronze."
+
+
+async def test_openai_compatible_completion(sessions, database_url, tmp_path):
+    _, auth = await customer_key(sessions)
+    model = ScriptedChatModel(script=[call("transfer_to_customer"), AIMessage("Hello again.")])
+    async with client_with(model, database_url, tmp_path) as client:
+        listed = await client.get("/v1/models", headers=auth)
+        response = await client.post("/v1/chat/completions", headers=auth, json={
+            "model": "shopcrew",
+            "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!"},
+                         {"role": "user", "content": "hi again"}]})
+    assert listed.json()["data"][0]["id"] == "shopcrew"
+    body = response.json()
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "Hello again."}
+    # the earlier turns reached the model as history
+    assert [m.text for m in model.seen[0][1:]] == ["hi", "Hello!", "hi again"]

@@ -1,0 +1,50 @@
+"""Authenticated principals: from an API key (REST) or a `customer:<email>` / `staff:<username>` label (CLI)."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Role
+from db.models import ApiKey, Customer, StaffUser
+from tools.context import Principal
+from tools.errors import Unauthorized
+
+
+def principal_of_customer(customer: Customer) -> Principal:
+    """The principal a customer acts as."""
+    return Principal(role=Role.CUSTOMER, subject=customer.id, display=customer.email)
+
+
+def principal_of_staff(user: StaffUser) -> Principal:
+    """The principal a staff user acts as."""
+    return Principal(role=Role(user.role), subject=user.username, display=user.username)
+
+
+async def principal_for_key(session: AsyncSession, key: str) -> Principal:
+    """Resolve a bearer key to its principal, refusing unknown, revoked or orphaned keys."""
+    row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == ApiKey.hash_key(key)))
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("unknown or revoked API key")
+    if row.customer_id:
+        customer = await session.get(Customer, row.customer_id)
+        if customer and customer.erased_at is None:
+            return principal_of_customer(customer)
+    elif row.staff_user_id:
+        user = await session.get(StaffUser, row.staff_user_id)
+        if user and user.active:
+            return principal_of_staff(user)
+    raise Unauthorized("the account behind this API key is no longer active")
+
+
+async def principal_for_label(session: AsyncSession, label: str) -> Principal:
+    """Resolve `customer:<email>` or `staff:<username>` (the CLI's --as), refusing unknown ones."""
+    kind, _, name = label.partition(":")
+    if kind == "customer" and name:
+        stmt = select(Customer).where(Customer.email == name.lower(), Customer.erased_at.is_(None))
+        customer = await session.scalar(stmt)
+        if customer:
+            return principal_of_customer(customer)
+    elif kind == "staff" and name:
+        user = await session.scalar(select(StaffUser).where(StaffUser.username == name, StaffUser.active.is_(True)))
+        if user:
+            return principal_of_staff(user)
+    raise Unauthorized(f"unknown principal {label!r}: use customer:<email> or staff:<username>")
