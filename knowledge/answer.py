@@ -14,6 +14,7 @@ from knowledge.store import KnowledgeStore, Passage
 # on our opening hours); every other uncovered one stays below 0.31. 0.48 refuses all of them with a
 # small margin and keeps about 86 % of covered questions answered. A lower value would answer that
 # kind of look-alike question from the wrong document, which is worse than saying we do not know.
+# Scores from another embedding model (the OpenAI-compatible backend) need their own min_score.
 MIN_SCORE = 0.48
 MAX_SENTENCES = 3
 # Passages scoring this far below the best one rarely hold the answer and only add noise.
@@ -74,8 +75,11 @@ def answer_from_passages(
     if not ranked or ranked[0].score < min_score:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
-    candidates = [(rank, position, sentence, p) for rank, p in enumerate(top)
-                  for position, sentence in enumerate(split_sentences(p.text))]
+    candidates = [
+        (rank, position, sentence, p)
+        for rank, p in enumerate(top)
+        for position, sentence in enumerate(split_sentences(p.text))
+    ]
     if not candidates:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     # A sentence is embedded under its section heading: "50 to 74: on hold" means little without "Levels".
@@ -91,6 +95,9 @@ def answer_from_passages(
     return Answer(text=" ".join(c[2] for c in chosen), citations=citations, covered=True)
 
 
-def answer_question(store: KnowledgeStore, question: str, category: str | None = None) -> Answer:
+def answer_question(
+    store: KnowledgeStore, question: str, category: str | None = None, audience: str | None = None
+) -> Answer:
     """Search the store (several chunks per article allowed) and answer extractively from the hits."""
-    return answer_from_passages(question, store.search(question, k=ANSWER_K, category=category, one_per_article=False))
+    passages = store.search(question, k=ANSWER_K, category=category, audience=audience, one_per_article=False)
+    return answer_from_passages(question, passages)

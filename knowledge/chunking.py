@@ -21,8 +21,10 @@ class Chunk:
     @property
     def document(self) -> str:
         """The text that gets embedded: title and heading path first, so a short chunk keeps its context."""
-        return f"{self.metadata['title']} > {self.heading}\n{self.text}" if self.heading else (
-            f"{self.metadata['title']}\n{self.text}"
+        return (
+            f"{self.metadata['title']} > {self.heading}\n{self.text}"
+            if self.heading
+            else (f"{self.metadata['title']}\n{self.text}")
         )
 
 
@@ -104,6 +106,7 @@ def chunk_article(
     version: int,
     body: str,
     status: str = "published",
+    audience: str = "public",
     max_chars: int = MAX_CHARS,
 ) -> list[Chunk]:
     """Chunks of an article body, each at most max_chars of text, in reading order."""
@@ -117,6 +120,7 @@ def chunk_article(
                 "category": category,
                 "version": version,
                 "status": status,
+                "audience": audience,
                 "heading": heading,
                 "chunk": index,
             }

@@ -45,11 +45,18 @@ class KnowledgeStore:
         )
 
     def index_article(
-        self, article_id: str, title: str, category: str, version: int, body: str, status: str = "published"
+        self,
+        article_id: str,
+        title: str,
+        category: str,
+        version: int,
+        body: str,
+        status: str = "published",
+        audience: str = "public",
     ) -> int:
         """Replace the chunks of an article with freshly chunked ones; returns how many were added."""
         self.remove_article(article_id)
-        chunks = chunk_article(article_id, title, category, version, body, status=status)
+        chunks = chunk_article(article_id, title, category, version, body, status=status, audience=audience)
         step = self._client.get_max_batch_size()
         for start in range(0, len(chunks), step):
             batch = chunks[start : start + step]
@@ -65,9 +72,14 @@ class KnowledgeStore:
         self._collection.delete(where={"article_id": article_id})
 
     def search(
-        self, query: str, k: int = 5, category: str | None = None, one_per_article: bool = True
+        self,
+        query: str,
+        k: int = 5,
+        category: str | None = None,
+        audience: str | None = None,
+        one_per_article: bool = True,
     ) -> list[Passage]:
-        """The k passages closest in meaning to the query, best first, optionally within one category."""
+        """The k passages closest in meaning to the query, best first, optionally filtered by category/audience."""
         total = self._collection.count()
         if total == 0 or k < 1:
             return []
@@ -75,7 +87,7 @@ class KnowledgeStore:
         result = self._collection.query(
             query_texts=[query],
             n_results=min(wanted, total),
-            where={"category": category} if category else None,
+            where=_where(category=category, audience=audience),
             include=["documents", "metadatas", "distances"],
         )
         passages: list[Passage] = []
@@ -97,6 +109,14 @@ class KnowledgeStore:
         """Drop every chunk (the collection is recreated empty)."""
         self._client.delete_collection(COLLECTION)
         self._collection = self._open()
+
+
+def _where(**equals: str | None) -> dict[str, Any] | None:
+    """A Chroma metadata filter requiring every given (non-None) field to equal its value."""
+    terms = [{field: value} for field, value in equals.items() if value is not None]
+    if len(terms) > 1:
+        return {"$and": terms}
+    return terms[0] if terms else None
 
 
 def _passage(document: str, meta: dict[str, Any], distance: float) -> Passage:

@@ -85,7 +85,7 @@ async def sessions(database_url) -> AsyncIterator:
 def call(sessions):
     """Run a tool as a principal exactly as REST and the agents do: `await call(principal, name, **args)`."""
 
-    async def run(principal: Principal, name: str, idempotency_key: str | None = None, **args):
+    async def run(principal: Principal, name: str, /, idempotency_key: str | None = None, **args):
         return await execute(sessions, principal, name, args, idempotency_key=idempotency_key)
 
     return run

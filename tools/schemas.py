@@ -5,6 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+# Decimals (weights, rates, percentages) travel as JSON numbers rather than Pydantic's default strings.
+Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
 # Money travels as a JSON number with two decimals and is a Decimal inside.
 Money = Annotated[
     Decimal,

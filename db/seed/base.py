@@ -111,9 +111,13 @@ def write(session: Session, rows: Rows, progress: Progress = quiet, stage: str =
     done = 0
     for model in _models_in_dependency_order():
         batch = rows.of(model)
+        keys = batch[0].keys() if batch else set()
+        if any(row.keys() != keys for row in batch):
+            raise ValueError(f"{model.__name__} rows must all name the same columns for a bulk insert")
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start:start + CHUNK]
-            session.execute(insert(model), chunk)
+            # Core executemany: one statement per chunk (the ORM path splits rows by which values are None).
+            session.execute(insert(model.__table__), chunk)
             done += len(chunk)
             if stage:
                 progress(stage, done, total)

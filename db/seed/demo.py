@@ -44,8 +44,8 @@ def build_demo(anchor: datetime | None = None) -> Demo:
     keys = add_api_keys(rows, staff, customers[:len(NAMED)], anchor)
     stock = Stock(rows, rng, anchor, rows.of(ProductVariant))
     shop = Shop.from_rows(rows, rng, anchor, stock, {p["id"]: p["name"] for p in rows.of(Product)})
-    for customer, status in plan(rng, customers, len(NAMED)):
-        _add_order(shop, customer, status)
+    for customer, status, named in plan(rng, customers, len(NAMED)):
+        _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
     return Demo(rows, keys, anchor)
@@ -61,10 +61,14 @@ def _reservable(shop: Shop, start: int) -> tuple[list, int]:
     raise RuntimeError("demo stock too low to place an order")
 
 
-def _add_order(shop: Shop, customer: dict[str, Any], status: S) -> None:
+def _add_order(shop: Shop, customer: dict[str, Any], status: S, named: int) -> None:
     rng = shop.rng
-    shipped = status in DELIVERED_LIKE or (status == S.PROCESSED and rng.random() < 0.5)
+    # Half the processed orders have left the warehouse; named customers alternate, starting with packed.
+    leaves = rng.random() < 0.5 if named < 0 else named % 2 == 1
+    shipped = status in DELIVERED_LIKE or (status == S.PROCESSED and leaves)
     age = (rng.randint(2, 10) if shipped else rng.randint(1, 3)) if status == S.PROCESSED else None
+    if status == S.DELIVERED and named >= 0:
+        age = rng.randint(8, 20)  # inside the 30-day return window, so docs' delivered orders can be returned
     start = rng.choices([0, 1, 2], weights=[70, 20, 10])[0]
     holds = status in (S.PENDING, S.ON_HOLD) or (status == S.PROCESSED and not shipped)
     if holds:

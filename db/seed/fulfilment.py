@@ -5,11 +5,24 @@ from decimal import Decimal
 from typing import Any
 
 from db.enums import (
-    ExchangeStatus, FraudLevel, OrderStatus, ReservationStatus, ReturnReason, ReturnResolution, RmaStatus,
+    ExchangeStatus,
+    FraudLevel,
+    OrderStatus,
+    ReservationStatus,
+    ReturnReason,
+    ReturnResolution,
+    RmaStatus,
     ShipmentStatus,
 )
 from db.models import (
-    Exchange, ExchangeLine, FraudCheck, ReturnLine, ReturnRequest, Shipment, StockReservation, TrackingEvent,
+    Exchange,
+    ExchangeLine,
+    FraudCheck,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    StockReservation,
+    TrackingEvent,
 )
 from db.seed.base import stable_uuid
 from db.seed.carriers import CARRIERS, tracking_number, zone_of
@@ -27,7 +40,7 @@ def reserve(shop: Shop, placed: Placed, warehouse_id: int) -> None:
     order = placed.order
     for line, (variant, quantity) in zip(placed.lines, placed.items, strict=True):
         line["quantity_allocated"] = quantity
-        if shop.stock.tracked(variant["id"]):
+        if shop.stock.tracked(variant["id"]) and line["position"]:
             shop.rows.add(StockReservation, id=stable_uuid("reservation", order["id"], line["position"]),
                           warehouse_id=warehouse_id, variant_id=variant["id"], quantity=quantity,
                           order_id=order["id"], reference=order["id"], status=ReservationStatus.ACTIVE,

@@ -8,7 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from db.enums import (
-    OrderChannel, OrderStatus, PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult,
+    OrderChannel,
+    OrderStatus,
+    PaymentMethodKind,
+    PaymentStatus,
+    TransactionKind,
+    TransactionResult,
 )
 from db.models import Address, Order, OrderLine, Payment, PaymentMethod, PaymentTransaction, ProductVariant
 from db.seed.base import Rows, ago, stable_uuid
@@ -84,17 +89,18 @@ class Placed:
     weight: Decimal
 
 
-def plan(rng: random.Random, customers: list[dict[str, Any]], named: int) -> list[tuple[dict[str, Any], S]]:
-    """(customer, status) for every order: the named customers' fixed plans, then the rest at random."""
-    planned = [(customers[i], status) for i, statuses in enumerate(NAMED_PLAN[:named]) for status in statuses]
-    left = Counter(STATUS_COUNTS) - Counter(status for _, status in planned)
+def plan(rng: random.Random, customers: list[dict[str, Any]], named: int) -> list[tuple[dict[str, Any], S, int]]:
+    """(customer, status, index among the named customers or -1) for every order: the named customers'
+    fixed plans first, then the remaining statuses for the other customers at random."""
+    planned = [(customers[i], status, i) for i, statuses in enumerate(NAMED_PLAN[:named]) for status in statuses]
+    left = Counter(STATUS_COUNTS) - Counter(status for _, status, _ in planned)
     statuses = [status for status, count in sorted(left.items()) for _ in range(count)]
     rng.shuffle(statuses)
     others = customers[named:]
     # A few regulars order often, most people once or twice.
     weights = [rng.choice([1, 1, 1, 2, 3, 6]) for _ in others]
-    return planned + [(c, status) for c, status in zip(rng.choices(others, weights, k=len(statuses)), statuses,
-                                                          strict=True)]
+    buyers = rng.choices(others, weights, k=len(statuses))
+    return planned + [(c, status, -1) for c, status in zip(buyers, statuses, strict=True)]
 
 
 def basket(shop: Shop) -> list[tuple[dict[str, Any], int]]:

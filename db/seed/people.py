@@ -84,8 +84,8 @@ def random_address(rng: random.Random, region: str, place: int | None = None) ->
 
 def _add_method(rows: Rows, rng: random.Random, customer: dict, kind: str, created: datetime) -> None:
     card = kind == PaymentMethodKind.CREDIT_CARD
-    rows.add(PaymentMethod, id=rows.fresh(lambda: f"{kind}_{rng.randint(1_000_000, 9_999_999)}"), customer_id=customer["id"],
-             kind=kind, brand=rng.choice(["visa", "mastercard", "amex"]) if card else None,
+    rows.add(PaymentMethod, id=rows.fresh(lambda: f"{kind}_{rng.randint(1_000_000, 9_999_999)}"),
+             customer_id=customer["id"], kind=kind, brand=rng.choice(["visa", "mastercard", "amex"]) if card else None,
              last_four=f"{rng.randint(0, 9999):04d}" if card else None,
              paypal_email=customer["email"] if kind == PaymentMethodKind.PAYPAL else None,
              balance=money(rng.randint(2000, 30000) / 100) if kind == PaymentMethodKind.GIFT_CARD else None,

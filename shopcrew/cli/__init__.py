@@ -2,9 +2,11 @@
 
 import typer
 
-from shopcrew.cli import chat, server, toolbox
+from shopcrew.cli import chat, evals, seed, server, toolbox
 
 app = typer.Typer(help="Shopcrew: run an online shop through a crew of specialist agents.", no_args_is_help=True)
 server.register(app)
 toolbox.register(app)
+seed.register(app)
 chat.register(app)
+evals.register(app)

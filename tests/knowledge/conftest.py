@@ -23,7 +23,7 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus: list[CorpusAr
     """A store holding the whole corpus (indexing takes seconds, so it is done once)."""
     store = KnowledgeStore(tmp_path_factory.mktemp("chroma-corpus"), LocalEmbeddingFunction())
     for article in corpus:
-        store.index_article(article.slug, article.title, article.category, 1, article.body)
+        store.index_article(article.slug, article.title, article.category, 1, article.body, audience=article.audience)
     return store
 
 

@@ -5,8 +5,9 @@ from knowledge.store import Passage
 
 
 def passage(article_id: str, heading: str, text: str, score: float) -> Passage:
-    return Passage(article_id=article_id, title=article_id.title(), category="returns", heading=heading,
-                   text=text, score=score)
+    return Passage(
+        article_id=article_id, title=article_id.title(), category="returns", heading=heading, text=text, score=score
+    )
 
 
 RETURNS = passage(
@@ -36,12 +37,11 @@ def test_answer_picks_relevant_sentences_and_cites_their_article() -> None:
     assert "90 days" in answer.text
     assert answer.citations[0].article_id == "returns-policy"
     assert answer.citations[0].heading == "How long you have"
-    assert "brown paper" not in answer.text or len(answer.text.split(". ")) == 3
 
 
 def test_threshold_can_be_overridden() -> None:
     assert not answer_from_passages("return window", [RETURNS], min_score=0.9).covered
-    assert MIN_SCORE < RETURNS.score
+    assert RETURNS.score > MIN_SCORE
 
 
 def test_split_sentences_strips_markdown() -> None:

@@ -44,6 +44,7 @@ def test_metadata_carries_article_fields_and_chunk_index() -> None:
         "category": "returns",
         "version": 3,
         "status": "published",
+        "audience": "public",
         "heading": "",
         "chunk": 0,
     }

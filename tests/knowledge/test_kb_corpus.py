@@ -8,8 +8,16 @@ import pytest
 from knowledge.corpus import CORPUS_DIR, CorpusArticle, CorpusError, load_corpus, parse_article
 
 REQUIRED_CATEGORIES = {
-    "returns", "shipping", "payments", "warranty", "orders", "account", "loyalty", "marketplace",
-    "staff-procedures", "products",
+    "returns",
+    "shipping",
+    "payments",
+    "warranty",
+    "orders",
+    "account",
+    "loyalty",
+    "marketplace",
+    "staff-procedures",
+    "products",
 }
 
 
@@ -47,7 +55,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_parses_front_matter_and_body(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.md", "---\nslug: a-b\ntitle: A title\ncategory: orders\naudience: staff\n---\n# A\n\nBody.")
+    path = write(
+        tmp_path, "a.md", "---\nslug: a-b\ntitle: A title\ncategory: orders\naudience: staff\n---\n# A\n\nBody."
+    )
     article = parse_article(path)
     assert (article.slug, article.category, article.audience) == ("a-b", "orders", "staff")
     assert article.body == "# A\n\nBody."

@@ -63,9 +63,7 @@ def test_guard_blocks_outbound_connections(outbound_attempts: list[Any]) -> None
     assert outbound_attempts == [("example.org", 443)]
 
 
-def test_ingest_and_search_offline(
-    outbound_attempts: list[Any], tmp_path: Path, corpus: list[CorpusArticle]
-) -> None:
+def test_ingest_and_search_offline(outbound_attempts: list[Any], tmp_path: Path, corpus: list[CorpusArticle]) -> None:
     get_embedder.cache_clear()  # load and verify the model under the block too
     store = KnowledgeStore(tmp_path / "chroma", LocalEmbeddingFunction())
     for article in corpus[:4]:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from knowledge.answer import NOT_COVERED, answer_question
+from knowledge.answer import MIN_SCORE, NOT_COVERED, answer_question
 from knowledge.corpus import CorpusArticle
-from knowledge.store import KnowledgeStore
+from knowledge.store import KnowledgeStore, Passage
 
 MIN_RECALL_AT_3 = 0.85
 # Share of covered questions that must get an answer rather than a refusal at the calibrated threshold.
@@ -31,17 +31,22 @@ def test_question_set_is_well_formed(questions: list[dict], corpus: list[CorpusA
         assert q["question"].casefold() not in titles
 
 
-def ranks(store: KnowledgeStore, questions: list[dict]) -> list[int | None]:
-    """1-based rank of the expected article among the top 10 distinct articles (None when absent)."""
+@pytest.fixture(scope="module")
+def hits(corpus_store: KnowledgeStore, questions: list[dict]) -> dict[str, list[Passage]]:
+    """The top 10 distinct articles for every question, searched once for the whole module."""
+    return {q["id"]: corpus_store.search(q["question"], k=10, audience=audience(q)) for q in questions}
+
+
+def audience(question: dict) -> str | None:
+    """Customers only ever see public articles; staff see everything."""
+    return "public" if question["audience"] == "customer" else None
+
+
+def test_recall_at_3_and_mrr(hits: dict[str, list[Passage]], questions: list[dict]) -> None:
     found = []
-    for q in questions:
-        ids = [p.article_id for p in store.search(q["question"], k=10)]
+    for q in covered(questions):
+        ids = [p.article_id for p in hits[q["id"]]]
         found.append(ids.index(q["article"]) + 1 if q["article"] in ids else None)
-    return found
-
-
-def test_recall_at_3_and_mrr(corpus_store: KnowledgeStore, questions: list[dict]) -> None:
-    found = ranks(corpus_store, covered(questions))
     recall = sum(1 for r in found if r is not None and r <= 3) / len(found)
     mrr = sum(1 / r for r in found if r is not None) / len(found)
     print(f"recall@3={recall:.3f} MRR={mrr:.3f} over {len(found)} questions")
@@ -51,16 +56,22 @@ def test_recall_at_3_and_mrr(corpus_store: KnowledgeStore, questions: list[dict]
 
 def test_uncovered_questions_are_refused(corpus_store: KnowledgeStore, questions: list[dict]) -> None:
     for q in uncovered(questions):
-        answer = answer_question(corpus_store, q["question"])
+        answer = answer_question(corpus_store, q["question"], audience=audience(q))
         assert not answer.covered, f"answered {q['question']!r} with {answer.text!r}"
         assert answer.text == NOT_COVERED
 
 
-def test_covered_questions_mostly_get_cited_answers(corpus_store: KnowledgeStore, questions: list[dict]) -> None:
-    answers = [answer_question(corpus_store, q["question"]) for q in covered(questions)]
-    answered = [a for a in answers if a.covered]
-    assert len(answered) / len(answers) >= MIN_ANSWERED
-    assert all(a.citations and a.text != NOT_COVERED for a in answered)
+def test_covered_questions_mostly_clear_the_threshold(hits: dict[str, list[Passage]], questions: list[dict]) -> None:
+    # The answer gate is the best chunk's score, which is the first hit here.
+    scores = [hits[q["id"]][0].score for q in covered(questions)]
+    assert sum(s >= MIN_SCORE for s in scores) / len(scores) >= MIN_ANSWERED
+
+
+def test_answers_above_the_threshold_cite_their_sources(corpus_store: KnowledgeStore, questions: list[dict]) -> None:
+    for q in covered(questions)[::10]:
+        answer = answer_question(corpus_store, q["question"], audience=audience(q))
+        assert answer.covered == bool(answer.citations)
+        assert (answer.text == NOT_COVERED) != answer.covered
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 
 from db.enums import PaymentMethodKind
 from db.models import (
-    Customer, Order, PaymentMethod, PaymentTransaction, Product, StockLevel, StockReservation,
+    Customer,
+    Order,
+    PaymentMethod,
+    PaymentTransaction,
+    Product,
+    StockLevel,
+    StockReservation,
 )
 from tests import factories as f
 
@@ -83,10 +89,12 @@ async def snapshot(sessions, order_id: str, *methods) -> dict:
             select(StockReservation.variant_id, StockReservation.quantity, StockReservation.status)
             .where(StockReservation.order_id == order_id).order_by(StockReservation.id)
         )).all()
-        levels = (await s.execute(select(StockLevel.variant_id, StockLevel.allocated).order_by(StockLevel.id))).all()
+        stock = select(StockLevel.variant_id, StockLevel.allocated).order_by(StockLevel.id)
+        levels = (await s.execute(stock)).all()
         balances = [(await s.get(PaymentMethod, m.id)).balance for m in methods]
         return {
-            "order": (order.status, order.items_modified, order.shipping_address, order.total, order.cancel_reason),
+            "order": (order.status, order.items_modified, order.shipping_address, order.total,
+                      order.cancel_reason),
             "lines": [(ln.variant_id, ln.unit_price, ln.options, ln.quantity, ln.quantity_allocated)
                       for ln in order.lines],
             "ledger": ledger, "holds": holds, "levels": levels, "balances": balances,

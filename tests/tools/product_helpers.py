@@ -31,8 +31,8 @@ async def category(sessions, name: str, parent: Category | None = None) -> Categ
 
 def shirt_variant(sku: str, color: str, size: str, price: str, **extra) -> dict:
     """A T-Shirt variant spec for factories.product."""
-    return {"sku": sku, "options": {"color": color, "size": size, "material": "cotton"}, "price": Decimal(price),
-            **extra}
+    options = {"color": color, "size": size, "material": "cotton"}
+    return {"sku": sku, "options": options, "price": Decimal(price), **extra}
 
 
 async def tshirt(sessions, category_id: int | None = None, name: str = "T-Shirt", prefix: str = "TS",

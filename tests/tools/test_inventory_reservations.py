@@ -37,6 +37,16 @@ async def test_reserve_more_than_available_writes_nothing(sessions, call, mercha
     assert await count(sessions, StockReservation) == 0 and await count(sessions, AuditEvent) == 0
 
 
+async def test_service_refusal_leaves_the_callers_transaction_clean(sessions, admin):
+    _, red, (a, b) = await stocked(sessions, on_hand=(3, 5))
+    async with context(sessions, admin) as ctx:
+        with pytest.raises(InsufficientStock):
+            await service.reserve(ctx, red.id, 9)
+    # The caller caught the refusal and committed: nothing of the attempt may remain.
+    assert await units(sessions, a, red) == (3, 0) and await units(sessions, b, red) == (5, 0)
+    assert await count(sessions, StockReservation) == 0
+
+
 async def test_reserve_refuses_customers_and_support(sessions, call, as_customer, support):
     _, red, (a, _) = await stocked(sessions)
     ava = await f.customer(sessions)

@@ -29,7 +29,8 @@ async def score(sessions, customer, amount="100.00", billing=None, ip=None, meth
 
 async def block(sessions, kind, value, unblocked=False):
     async with unit_of_work(sessions) as s:
-        s.add(BlockedEntity(kind=kind, value=value, blocked_by="admin", unblocked_at=utcnow() if unblocked else None))
+        s.add(BlockedEntity(kind=kind, value=value, blocked_by="admin",
+                            unblocked_at=utcnow() if unblocked else None))
 
 
 @pytest.mark.parametrize("score_value, level", [
@@ -112,7 +113,8 @@ async def test_three_new_payment_methods_in_a_week_add_15(sessions):
 async def test_blocked_email_customer_or_card_scores_100(sessions, kind):
     ava = await f.customer(sessions, created_at=OLD)
     card = await f.payment_method(sessions, ava)
-    value = {BlockedKind.EMAIL: ava.email.upper(), BlockedKind.CUSTOMER: ava.id, BlockedKind.CARD: card.id}[kind]
+    values = {BlockedKind.EMAIL: ava.email.upper(), BlockedKind.CUSTOMER: ava.id, BlockedKind.CARD: card.id}
+    value = values[kind]
     await block(sessions, kind, value)
     result = await score(sessions, ava, method_id=card.id)
     assert (result.score, result.level, result.decision) == (100, FraudLevel.CRITICAL, "block")
@@ -130,8 +132,8 @@ async def test_rules_add_up_to_levels_and_cap_at_100(sessions):
 
 async def test_medium_order_is_flagged_and_stays_pending(sessions, call, as_customer):
     sh = await shop(sessions)  # a fresh account: 15
-    out = await call(as_customer(sh.customer), "place_order", lines=[{"item": "KB-RED"}], payment_method_id=sh.card.id,
-                     billing_address={**HOME, "country": "US"})
+    out = await call(as_customer(sh.customer), "place_order", lines=[{"item": "KB-RED"}],
+                     payment_method_id=sh.card.id, billing_address={**HOME, "country": "US"})
     assert out.status == OrderStatus.PENDING
     async with sessions() as s:
         check = await s.scalar(select(FraudCheck).where(FraudCheck.order_id == out.order_id))
@@ -142,8 +144,8 @@ async def test_medium_order_is_flagged_and_stays_pending(sessions, call, as_cust
 async def test_high_order_is_created_on_hold(sessions, call, as_customer):
     sh = await shop(sessions)
     await block(sessions, BlockedKind.IP, "203.0.113.7")
-    out = await call(as_customer(sh.customer), "place_order", lines=[{"item": "KB-RED"}], payment_method_id=sh.card.id,
-                     client_ip="203.0.113.7")
+    out = await call(as_customer(sh.customer), "place_order", lines=[{"item": "KB-RED"}],
+                     payment_method_id=sh.card.id, client_ip="203.0.113.7")
     assert out.status == OrderStatus.ON_HOLD and out.status_label == "on hold"
     async with sessions() as s:
         check = await s.scalar(select(FraudCheck).where(FraudCheck.order_id == out.order_id))

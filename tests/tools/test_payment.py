@@ -133,10 +133,14 @@ async def test_void_releases_an_authorization_only_when_nothing_was_captured(ses
     assert await snapshot(sessions) == before
 
 
-async def test_unknown_payment_and_wrong_roles_are_refused(sessions, call, warehouse_staff, as_customer):
+async def test_unknown_payment_and_wrong_roles_are_refused(sessions, call, support, warehouse_staff, as_customer):
     ava = await f.customer(sessions)
     with pytest.raises(NotFound):
         await call(f.principal_of(ava), "get_transaction", transaction_id=999)
+    with pytest.raises(NotFound):
+        await call(support, "capture_payment", payment_id="00000000-0000-0000-0000-000000000000")
+    with pytest.raises(InvalidInput):
+        await call(support, "void_payment", payment_id="not-a-payment")
     for name in ("capture_payment", "void_payment"):
         with pytest.raises(Forbidden):
             await call(warehouse_staff, name, payment_id="00000000-0000-0000-0000-000000000000")

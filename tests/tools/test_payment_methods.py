@@ -18,6 +18,8 @@ async def test_gateways_list_only_the_sandbox_with_its_triggers(sessions, call, 
     assert sandbox.name == "sandbox" and sandbox.test_mode
     assert any("0002" in t for t in sandbox.test_triggers) and any(".13" in t for t in sandbox.test_triggers)
     assert set(sandbox.method_kinds) == set(PaymentMethodKind)
+    with pytest.raises(InvalidInput):
+        await call(as_customer(ava), "list_payment_gateways", gateway="stripe")
 
 
 async def test_customer_saves_a_card_with_last_four_only(sessions, call, as_customer):

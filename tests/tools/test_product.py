@@ -122,7 +122,8 @@ async def test_find_variants_by_partial_options_in_any_case(sessions, call, as_c
     await f.product(sessions, name="Jeans", variants=[
         {"sku": "JN-BLUE-M", "options": {"color": "blue", "size": "M"}, "price": Decimal("60.00")}])
     me = as_customer(await f.customer(sessions))
-    out = await call(me, "find_product_variants", product_id="T-Shirt", options={"Color": "BLUE", "size": "m"})
+    out = await call(me, "find_product_variants", product_id="T-Shirt",
+                     options={"Color": "BLUE", "size": "m"})
     assert [v.sku for v in out.variants] == ["TS-BLUE-M"] and out.variants[0].product_name == "T-Shirt"
     blues = await call(me, "find_product_variants", product_id=shirt.id, options={"color": "blue"})
     assert [v.sku for v in blues.variants] == ["TS-BLUE-M", "TS-BLUE-L"]
@@ -157,8 +158,18 @@ async def test_product_types_map_names_to_ids(sessions, call, as_customer, suppo
     twin = await tshirt(sessions, prefix="TW")
     keyboard = await f.product(sessions, name="Mechanical Keyboard")
     out = await call(support, "list_all_product_types")
-    assert out.product_types == {"Mechanical Keyboard": keyboard.id, f"T-Shirt [{min(shirt.id, twin.id)}]":
-                                 min(shirt.id, twin.id), f"T-Shirt [{max(shirt.id, twin.id)}]": max(shirt.id, twin.id)}
+    low, high = sorted([shirt.id, twin.id])
+    assert out.product_types == {"Mechanical Keyboard": keyboard.id, f"T-Shirt [{low}]": low,
+                                 f"T-Shirt [{high}]": high}
     assert out.count == 3
     with pytest.raises(InvalidInput):
         await call(as_customer(await f.customer(sessions)), "list_all_product_types", product_id="x")
+
+
+async def test_sku_in_another_case_is_ambiguous_only_without_an_exact_match(sessions, call, support):
+    await f.product(sessions, name="Cable", variants=[{"sku": "cb-1", "price": Decimal("5.00")}])
+    upper = await f.product(sessions, name="Cable Pro", variants=[{"sku": "CB-1", "price": Decimal("9.00")}])
+    assert (await call(support, "get_item_details", item_id="CB-1")).product_id == upper.id
+    with pytest.raises(Ambiguous) as err:
+        await call(support, "get_product_details", product_id="Cb-1")
+    assert sorted(c["sku"] for c in err.value.details) == ["CB-1", "cb-1"]

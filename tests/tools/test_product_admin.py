@@ -33,7 +33,8 @@ async def test_create_product_gives_ten_digit_ids_and_audits(sessions, merchant)
     assert (navy.price, navy.available, navy.cost) == (Decimal("31.50"), False, None)
     async with sessions() as s:
         audit = (await s.execute(select(AuditEvent).where(AuditEvent.entity == "product"))).scalar_one()
-        assert (audit.entity_id, audit.action, audit.actor) == (out.product_id, "created", "staff:merchant-tester")
+        assert (audit.entity_id, audit.action) == (out.product_id, "created")
+        assert audit.actor == "staff:merchant-tester"
         assert (await s.execute(select(OutboxEvent.topic))).scalars().all() == ["product.created"]
 
 
@@ -90,7 +91,8 @@ async def test_update_refuses_foreign_variant_and_changes_nothing(sessions, call
     with pytest.raises(NotFound):
         await run(sessions, merchant, "update_product", {
             "product_id": shirt.id, "name": "Renamed",
-            "variants": [{"item_id": shirt.variants[0].id, "price": 1}, {"item_id": other.variants[0].id, "price": 2}],
+            "variants": [{"item_id": shirt.variants[0].id, "price": 1},
+                         {"item_id": other.variants[0].id, "price": 2}],
         })
     with pytest.raises(Conflict):
         await call(merchant, "update_product", product_id=shirt.id, add_variants=[
@@ -136,6 +138,8 @@ async def test_categories_create_list_and_refusals(sessions, call, merchant, as_
     await tshirt(sessions, prefix="OLD", archived=True, category_id=tops.id)
     listed = await call(as_customer(await f.customer(sessions)), "list_categories")
     assert [(c.name, c.product_count) for c in listed.categories] == [("Apparel", 0), ("Summer Tops", 1)]
+    with pytest.raises(InvalidInput):
+        await call(merchant, "list_categories", parent="Apparel")
     with pytest.raises(Conflict):
         await run(sessions, merchant, "create_category", {"name": "APPAREL"})
     with pytest.raises(NotFound):
@@ -180,7 +184,9 @@ async def test_catalog_value_by_category_and_warehouse(sessions, call, admin, as
     await f.stock(sessions, other, keyboard.variants[0], on_hand=3)       # 3 x 89.00
     out = await call(admin, "get_catalog_value")
     assert [(r.category, r.units_on_hand, r.cost_value, r.retail_value) for r in out.by_category] == [
-        ("uncategorised", 3, Decimal("267.00"), Decimal("267.00")), ("Tops", 12, Decimal("130.00"), Decimal("250.00"))]
+        ("uncategorised", 3, Decimal("267.00"), Decimal("267.00")),
+        ("Tops", 12, Decimal("130.00"), Decimal("250.00")),
+    ]
     assert (out.units_on_hand, out.cost_value, out.retail_value) == (15, Decimal("397.00"), Decimal("517.00"))
     only = await call(admin, "get_catalog_value", warehouse="par1")
     assert (only.warehouse, only.units_on_hand, only.cost_value) == ("PAR1", 12, Decimal("130.00"))

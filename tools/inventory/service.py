@@ -1,8 +1,9 @@
 """Stock availability and reservations; callers own the transaction.
 
 Every change of StockLevel.allocated is a conditional UPDATE whose row count is checked, so
-concurrent callers never hold more than is on hand. Rows of one variant are always locked in
-warehouse order (reserve, transfers), and reservations before stock rows, so they cannot deadlock.
+concurrent callers never hold more than is on hand. Stock rows are locked in (variant, warehouse)
+order and reservations before stock rows, so the paths here cannot deadlock one another; a caller
+reserving several variants in one transaction should do so in variant id order.
 """
 
 from datetime import datetime, timedelta
@@ -108,7 +109,7 @@ async def _free_by_warehouse(session: AsyncSession, variant_id: str) -> list[tup
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .where(StockLevel.variant_id == variant_id, Warehouse.active.is_(True))
         .order_by(StockLevel.warehouse_id)
-
+        .with_for_update(of=StockLevel)
     )
     return [(warehouse_id, free) for warehouse_id, free in await session.execute(stmt)]
 
@@ -182,7 +183,8 @@ async def _active(session: AsyncSession, *criteria) -> list[StockReservation]:
     stmt = (
         select(StockReservation)
         .where(StockReservation.status == ReservationStatus.ACTIVE, *criteria)
-        .order_by(StockReservation.id)
+        # Closing them touches stock rows in this (variant, warehouse) order, the order every path locks them in.
+        .order_by(StockReservation.variant_id, StockReservation.warehouse_id, StockReservation.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -215,7 +215,8 @@ async def get_low_stock_report(ctx: ToolContext, params: s.LowStockIn) -> s.LowS
 
 
 @tool(agent=AGENT, method="GET", path="/inventory/value", roles=STAFF_ROLES,
-      examples=["what is our inventory worth", "stock value by warehouse", "inventory value of the PAR warehouse"])
+      examples=["stock value by warehouse", "how much is the stock in each warehouse worth",
+                "inventory value of the PAR warehouse"])
 async def get_inventory_value(ctx: ToolContext, params: s.ValueIn) -> s.InventoryValueOut:
     """Value the stock on hand by warehouse (at unit cost where recorded, else at selling price)."""
     return await reports.inventory_value(ctx.session, await _warehouse_id(ctx.session, params.warehouse))

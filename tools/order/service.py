@@ -158,7 +158,8 @@ async def place(
         status=OrderStatus.ON_HOLD if score.level == FraudLevel.HIGH else OrderStatus.PENDING,
         channel=OrderChannel.WEB if ctx.principal.is_customer else OrderChannel.STAFF,
         subtotal=subtotal, shipping_cost=SHIPPING_COST, total=total, shipping_address=shipping,
-        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items), notes=[],
+        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items),
+        notes=[],
     )
     ctx.session.add(order)
     await ctx.session.flush()

@@ -31,14 +31,24 @@ def cents(amount: Decimal | float | str) -> Decimal:
     return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-async def open_payment(ctx: ToolContext, order_id: str, method_id: str) -> Payment:
-    """The order's live payment on this method, or a new pending one (failed and voided ones are closed)."""
+# Which of an order's payments on a method a new movement adds to: sales and refunds extend the
+# payment that holds captured money (or a store-credit one still pending); an authorization extends
+# only a payment still at the authorization stage, so it can be voided on its own.
+TAKES_MONEY = (PaymentStatus.PENDING, PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED,
+               PaymentStatus.REFUNDED)
+HOLDS_MONEY = (PaymentStatus.AUTHORIZED,)
+
+
+async def open_payment(ctx: ToolContext, order_id: str, method_id: str,
+                       statuses: tuple[PaymentStatus, ...]) -> Payment:
+    """The order's latest payment on this method in one of the statuses (preferring one with money left
+    to refund), or a new pending payment."""
     payment = await ctx.session.scalar(
         select(Payment)
-        .where(Payment.order_id == order_id, Payment.method_id == method_id,
-               Payment.status.not_in([PaymentStatus.FAILED, PaymentStatus.VOIDED]))
-        .order_by(Payment.created_at.desc(), Payment.id).limit(1)
-        .execution_options(populate_existing=True)
+        .where(Payment.order_id == order_id, Payment.method_id == method_id, Payment.status.in_(statuses))
+        .order_by((Payment.amount_captured > Payment.amount_refunded).desc(), Payment.created_at.desc(),
+                  Payment.id)
+        .limit(1).execution_options(populate_existing=True)
     )
     if payment is None:
         payment = Payment(

@@ -211,7 +211,8 @@ async def take(ctx: ToolContext, kind: TransactionKind, order: Order, method: Pa
         await ledger.require_balance(ctx.session, method, value)
         gateway = gateway_for(DEFAULT_GATEWAY)
         answer = await (gateway.sale if kind == K.SALE else gateway.authorize)(method, value)
-        payment = await ledger.open_payment(ctx, order.id, method.id)
+        statuses = ledger.TAKES_MONEY if kind == K.SALE else ledger.HOLDS_MONEY
+        payment = await ledger.open_payment(ctx, order.id, method.id, statuses)
         if answer.approved:
             payment.amount_authorized += value
             if kind == K.SALE:
@@ -244,12 +245,12 @@ async def capture(ctx: ToolContext, payment: Payment, amount: Decimal | None, ke
         if left <= 0 or value > left:
             raise Conflict(f"cannot capture {value}: {left} is authorized and not yet captured",
                            code="capture_exceeds_authorized", details={"left": str(left)})
-        method = await ctx.session.get(PaymentMethod, payment.method_id)
-        await ledger.debit(ctx.session, method, value)
         reference = await ledger.last_reference(ctx.session, payment, (K.AUTHORIZE,))
         answer = await gateway_for(payment.gateway).capture(reference or "", value)
-        payment.amount_captured += value
-        settle(ctx, payment)
+        if answer.approved:
+            await ledger.debit(ctx.session, await ctx.session.get(PaymentMethod, payment.method_id), value)
+            payment.amount_captured += value
+            settle(ctx, payment)
         return await ledger.record(ctx, payment, K.CAPTURE, answer, value, "", key)
 
     expected = {"kind": K.CAPTURE, "payment_id": payment.id, "amount": requested}
@@ -263,9 +264,13 @@ async def void(ctx: ToolContext, payment: Payment, reason: str, key: str | None)
         if payment.amount_captured > 0:
             raise Conflict(f"payment {payment.id} has {payment.amount_captured} captured; refund it instead",
                            code="already_captured")
+        if not PAYMENT.allowed(payment.status, S.VOIDED):
+            raise InvalidTransition(f"payment {payment.id} is {payment.status}; only an authorization can be voided",
+                                    details={"from": str(payment.status), "to": str(S.VOIDED)})
         reference = await ledger.last_reference(ctx.session, payment, (K.AUTHORIZE,))
         answer = await gateway_for(payment.gateway).void(reference or "")
-        PAYMENT.move(ctx, payment, S.VOIDED, data={"reason": reason})
+        if answer.approved:
+            PAYMENT.move(ctx, payment, S.VOIDED, data={"reason": reason})
         return await ledger.record(ctx, payment, K.VOID, answer, payment.amount_authorized, reason, key)
 
     return await ledger.idempotent(ctx, key, {"kind": K.VOID, "payment_id": payment.id}, run)
@@ -332,7 +337,7 @@ async def refund(ctx: ToolContext, *, order_id: str, customer_id: str, method_id
     value = _positive(amount)
 
     async def run() -> PaymentTransaction:
-        payment = await ledger.open_payment(ctx, order.id, method.id)
+        payment = await ledger.open_payment(ctx, order.id, method.id, ledger.TAKES_MONEY)
         return await _give_back(ctx, payment, value, reason, idempotency_key)
 
     expected = {"kind": K.REFUND, "order_id": order.id, "method_id": method.id, "amount": value}

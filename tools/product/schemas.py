@@ -5,8 +5,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from tools.schemas import Money, Page, PositiveMoney, Schema
+from tools.schemas import Money, Number, Page, PositiveMoney, Schema
 
+# Decimal figures other than money travel as JSON numbers too (pydantic would send strings).
 OptionName = Annotated[str, Field(min_length=1, max_length=40, examples=["color"])]
 OptionValue = Annotated[str, Field(min_length=1, max_length=100, examples=["blue"])]
 Sku = Annotated[
@@ -136,7 +137,7 @@ class VariantOut(Schema):
     options: dict[str, Any] = Field(description="Option name -> value.")
     price: Money = Field(description="Selling price.")
     available: bool = Field(description="True when the variant is on sale.")
-    weight_kg: Decimal = Field(description="Shipping weight in kg.")
+    weight_kg: Number = Field(description="Shipping weight in kg.")
     track_stock: bool = Field(description="False for items sold without stock records.")
     cost: Money | None = Field(None, description="Unit cost; staff only (null for customers).")
 

@@ -7,7 +7,7 @@ from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Category, Product, ProductVariant
-from tools.product.service import product_query
+from tools.product.service import like_pattern, product_query
 
 # Points for the best place a word is found; a name or SKU hit outranks a mention in the description.
 WEIGHTS = {"sku": 15, "name": 10, "brand": 6, "options": 5, "category": 4, "description": 1}
@@ -30,14 +30,9 @@ def terms_of(query: str) -> list[str]:
     return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _term_condition(term: str):
     """True for a product with the word in any searchable field (SQL)."""
-    like = _like(term)
+    like = like_pattern(term)
     in_variant = exists().where(
         ProductVariant.product_id == Product.id,
         or_(func.lower(ProductVariant.sku).like(like, escape="\\"),

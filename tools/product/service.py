@@ -2,7 +2,7 @@
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import exists, func, or_, select
@@ -31,6 +31,12 @@ def with_cents(fields: dict) -> dict:
     return {k: cents(v) if k in MONEY_FIELDS else v for k, v in fields.items()}
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern finding the text anywhere, with its own % and _ taken literally (escape '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def product_query():
     """Products with the variants and category every caller reads."""
     return select(Product).options(selectinload(Product.variants), selectinload(Product.category))
@@ -42,10 +48,9 @@ async def resolve_product(session: AsyncSession, ref: str, include_archived: boo
     product = (await session.execute(product_query().where(Product.id == ref))).scalar_one_or_none()
     if product is None:
         product = await _by_name(session, ref, include_archived)
-    if product is None:
-        sku_owner = select(ProductVariant.product_id).where(func.lower(ProductVariant.sku) == ref.lower())
-        stmt = product_query().where(Product.id.in_(sku_owner))
-        product = (await session.execute(stmt)).scalar_one_or_none()
+    if product is None and (variant := await _variant_by_sku(session, ref)) is not None:
+        stmt = product_query().where(Product.id == variant.product_id)
+        product = (await session.execute(stmt)).scalar_one()
     if product is None or (product.archived and not include_archived):
         raise NotFound(f"product {ref!r} not found")
     return product
@@ -67,6 +72,18 @@ async def _by_name(session: AsyncSession, name: str, include_archived: bool) -> 
     return found[0] if found else None
 
 
+async def _variant_by_sku(session: AsyncSession, sku: str) -> ProductVariant | None:
+    """The variant with this SKU: the exact spelling first, else the only one in another case."""
+    stmt = (select(ProductVariant).options(selectinload(ProductVariant.product))
+            .where(func.lower(ProductVariant.sku) == sku.lower()))
+    found = list((await session.execute(stmt)).scalars())
+    exact = [v for v in found if v.sku == sku]
+    if len(found) > 1 and not exact:
+        raise Ambiguous(f"several SKUs read {sku!r} in different cases; give the exact SKU or the item id",
+                        details=[{"item_id": v.id, "sku": v.sku} for v in found])
+    return (exact or found or [None])[0]
+
+
 async def get_product(session: AsyncSession, ref: str) -> Product:
     """A product (archived ones included) by id, exact name or variant SKU, with variants and category."""
     return await resolve_product(session, ref, include_archived=True)
@@ -82,9 +99,7 @@ async def get_variant(session: AsyncSession, ref: str) -> ProductVariant:
     ref = ref.strip()
     stmt = select(ProductVariant).options(selectinload(ProductVariant.product))
     variant = (await session.execute(stmt.where(ProductVariant.id == ref))).scalar_one_or_none()
-    if variant is None:
-        stmt = stmt.where(func.lower(ProductVariant.sku) == ref.lower())
-        variant = (await session.execute(stmt)).scalar_one_or_none()
+    variant = variant or await _variant_by_sku(session, ref)
     if variant is None:
         raise NotFound(f"item {ref!r} not found")
     return variant
@@ -177,15 +192,16 @@ async def list_products(
             in_range.append(ProductVariant.price <= max_price)
         stmt = stmt.where(exists().where(*in_range))
     if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(or_(func.lower(Product.name).like(like), func.lower(Product.brand).like(like)))
+        like = like_pattern(query.lower())
+        stmt = stmt.where(or_(func.lower(Product.name).like(like, escape="\\"),
+                              func.lower(Product.brand).like(like, escape="\\")))
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = stmt.options(selectinload(Product.variants), selectinload(Product.category))
     rows = await session.execute(page.order_by(Product.name, Product.id).limit(limit).offset(offset))
     return list(rows.scalars()), total or 0
 
 
-async def new_id(session: AsyncSession, model, seed: str, taken: set[str] = frozenset()) -> str:
+async def new_id(session: AsyncSession, model, seed: str, taken: Collection[str] = ()) -> str:
     """A random 10-digit id, reproducible for the same seed and table size, that no row has yet."""
     rng = random.Random(f"{model.__tablename__}:{seed}:{await session.scalar(select(func.count(model.id)))}")
     while True:
@@ -277,7 +293,7 @@ async def update_product(ctx: ToolContext, product: Product, fields: dict, categ
         start = max((v.position for v in product.variants), default=-1) + 1
         product.variants.extend(await build_variants(ctx.session, additions, start))
     await flush_catalog(ctx.session)
-    data = {"fields": sorted(fields) + (["category"] if category else []), "variants": variant_changes,
+    data = {"fields": sorted([*fields, *(["category"] if category else [])]), "variants": variant_changes,
             "added": [v.sku for v in additions]}
     audit(ctx, "product", product.id, "updated", data=data)
     emit(ctx, "product.updated", product.id, data)
@@ -300,10 +316,10 @@ def price_range(product: Product) -> tuple[Decimal | None, Decimal | None]:
 
 async def product_types(session: AsyncSession, include_archived: bool) -> dict[str, str]:
     """Product name -> id by name; a repeated name is keyed 'Name [id]' so no product is lost."""
-    stmt = select(Product.name, Product.id).order_by(Product.name, Product.id)
+    stmt = select(Product.name, Product.id)
     if not include_archived:
         stmt = stmt.where(Product.archived.is_(False))
-    rows = (await session.execute(stmt)).all()
+    rows = sorted((await session.execute(stmt)).all())  # in Python: the same order on every database
     names = [name for name, _ in rows]
     return {(name if names.count(name) == 1 else f"{name} [{pid}]"): pid for name, pid in rows}
 

@@ -1,13 +1,13 @@
 """Inputs and outputs of the warehouse tools."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from tools.schemas import Address, OrderId, Page, Schema
+from tools.schemas import Address, Number, OrderId, Page, Schema
 
+# Decimal figures travel as JSON numbers, like Money (pydantic would send strings).
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$", examples=["PAR1"])]
 Country = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", examples=["FR"])]
 
@@ -62,7 +62,7 @@ class WarehouseOut(Schema):
     capacity_units: int = Field(description="How many units it can hold.")
     active: bool = Field(description="False once deactivated.")
     units_on_hand: int = Field(0, description="Units on hand now.")
-    utilisation_pct: Decimal | None = Field(None, description="Units on hand / capacity, in percent.")
+    utilisation_pct: Number | None = Field(None, description="Units on hand / capacity, in percent.")
 
 
 class WarehouseList(Schema):
@@ -78,7 +78,7 @@ class CapacityOut(Schema):
     units_allocated: int = Field(description="Units on hand already promised to orders.")
     units_available: int = Field(description="On hand minus allocated.")
     free_units: int = Field(description="Room left: capacity minus units on hand (never below 0).")
-    utilisation_pct: Decimal = Field(description="Units on hand / capacity, in percent (2 decimals).")
+    utilisation_pct: Number = Field(description="Units on hand / capacity, in percent (2 decimals).")
     stocked_variants: int = Field(description="Variants with units on hand.")
     status: Literal["ok", "near_capacity", "full"] = Field(
         description="full from 100 %, near_capacity from 85 %.")
@@ -93,7 +93,7 @@ class PerformanceOut(Schema):
     shipments_shipped: int = Field(description="Shipments handed to a carrier in the window.")
     shipments_delivered: int = Field(description="Shipments delivered in the window.")
     shipments_in_exception: int = Field(description="Shipments created in the window now in exception.")
-    avg_hours_to_ship: Decimal | None = Field(None, description="Average hours from order placed to shipped.")
+    avg_hours_to_ship: Number | None = Field(None, description="Average hours from order placed to shipped.")
     movements_by_kind: dict[str, int] = Field(description="Stock movements in the window, counted by kind.")
     units_on_hand: int = Field(description="Units on hand now.")
 

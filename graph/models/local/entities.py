@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graph.models.local.text import NUMBER_WORDS
 
@@ -22,6 +23,12 @@ MONEY = re.compile(
 )
 NUMBER = re.compile(r"(?<![\w.#@-])(\d+(?:\.\d+)?)(?![\w@-]|\.\d)")
 NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+STREET = re.compile(
+    r"\b\d{1,5}[a-z]?,?\s+(?:[A-Za-z'.-]+\s+){0,4}?(?:street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|"
+    r"blvd|way|place|pl|court|ct|square|sq|terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz)\b"
+    r"[^.;!?]*",
+    re.I,
+)
 PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
 
 
@@ -46,14 +53,18 @@ class Request:
 
     text: str
     used: list[tuple[int, int]] = field(default_factory=list)
+    # Spans of words (an enum's "phoned", a quantity) that still read well inside a note or summary.
+    soft: set[tuple[int, int]] = field(default_factory=set)
 
     def free(self, start: int, end: int) -> bool:
         """True when no filled field has used any part of this span."""
         return all(end <= a or start >= b for a, b in self.used)
 
-    def use(self, found: Found) -> None:
-        """Mark the span of a value as used."""
+    def use(self, found: Found, soft: bool = False) -> None:
+        """Mark the span of a value as used (soft: an ordinary word a note may keep)."""
         self.used.append((found.start, found.end))
+        if soft:
+            self.soft.add((found.start, found.end))
 
     def find(self, pattern: re.Pattern, group: int | str = 0) -> list[Found]:
         """Unused matches of the pattern, in order of appearance."""
@@ -63,10 +74,10 @@ class Request:
             if self.free(m.start(), m.end())
         ]
 
-    def remainder(self) -> str:
-        """The text with every used span cut out."""
+    def remainder(self, keep_soft: bool = False) -> str:
+        """The text with the used spans cut out (ids only, with keep_soft)."""
         out, last = [], 0
-        for start, end in sorted(self.used):
+        for start, end in sorted(s for s in self.used if not (keep_soft and s in self.soft)):
             if start >= last:
                 out.append(self.text[last:start])
                 last = end
@@ -91,12 +102,16 @@ def money(request: Request) -> list[Found]:
     return out
 
 
+MASKS = (
+    (EMAIL, "email"), (PAYMENT_METHOD_ID, "payment method"), (CUSTOMER_ID, "customer"), (UUID, "id"),
+    (STREET, "address"), (ORDER_ID, "order"), (TEN_DIGIT_ID, "id"), (DOCUMENT_NUMBER, "number"), (SKU, "item"),
+)
+
+
+@lru_cache(maxsize=16384)
 def mask(text: str) -> str:
-    """The text with ids replaced by the word for what they are, so similarity looks at the intent."""
-    text = EMAIL.sub(" email ", text)
-    text = PAYMENT_METHOD_ID.sub(" payment method ", text)
-    text = CUSTOMER_ID.sub(" customer ", text)
-    text = UUID.sub(" id ", text)
-    text = ORDER_ID.sub(" order ", text)
-    text = TEN_DIGIT_ID.sub(" item ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """The text with ids replaced by the word for what they are, so similarity looks at the intent, not ids."""
+    for pattern, word in MASKS:
+        text = pattern.sub(f" {word} ", text)
+    # "order #W123" became "order order": say it once.
+    return re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", re.sub(r"\s+", " ", text)).strip()

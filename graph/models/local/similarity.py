@@ -3,17 +3,18 @@
 import hashlib
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from graph.models.local import tokens
 from graph.models.local.entities import mask
-from graph.models.local.text import STOPWORDS, content_stems, humanize, similar_words, stem, words
+from graph.models.local.text import STOPWORDS, content_stems, humanize, stem, words
 from graph.models.local.toolview import ToolView
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,23 @@ Embed = Callable[[list[str]], np.ndarray]
 # Calibrated on tests/graph/models/routing_cases.py (see the report): with MiniLM, requests the shop cannot
 # serve score at most ~0.45, plain in-scope requests 0.55 and more.
 EMBED_THRESHOLD = 0.5
-# Without embeddings only shared words count, weighted by rarity; one rare shared word scores ~0.3.
+# Without embeddings only shared words count, weighted by rarity; one rare shared word scores ~0.3. Shared
+# words alone cannot tell "book a flight" from "address book", so at least half of the request's ordinary
+# (lower-case) words must be words the tools use.
 LEXICAL_THRESHOLD = 0.3
+LEXICAL_COVERAGE = 0.5
 # Shared rare words and the tool's distinctive name words nudge the score; meaning still decides.
 LEXICAL_WEIGHT = 0.2
 NAME_BONUS = 0.1
-NAME_NOISE = frozenset({"transfer", "to", "get", "by", "of", "for", "the", "a", "and"})
+NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
+# Everyday words for the verbs tool names use, so "show all my orders" finds list_orders' name.
+NAME_SYNONYMS = {
+    "list": {"all", "every", "history", "past"}, "search": {"find", "look", "sell"},
+    "modify": {"change", "switch", "edit"}, "update": {"change", "set", "edit", "rename"},
+    "exchange": {"swap", "replace"}, "erase": {"delete", "remove", "close"}, "archive": {"delete", "remove"},
+    "place": {"buy", "purchase"}, "return": {"back", "refund"}, "cancel": {"stop"}, "add": {"new", "save"},
+    "check": {"available", "availability", "stock"}, "transfer": {"move"}, "find": {"lookup", "look", "who"},
+}
 
 
 @dataclass
@@ -52,6 +64,7 @@ class ToolSetIndex:
 
 _TOOLS: dict[tuple[str, str], ToolIndex] = {}
 _SETS: dict[tuple, ToolSetIndex] = {}
+_VECTORS: dict[str, np.ndarray] = {}
 
 
 @cache
@@ -67,24 +80,25 @@ def default_embedder() -> Embed | None:
         return None
 
 
-def _tool_key(tool: ToolView) -> tuple[tuple[str, str], list[str]]:
-    raw = [tool.description, *tool.examples, humanize(tool.name.removeprefix("transfer_to_"))]
-    texts = [mask(t) for t in dict.fromkeys(raw) if t.strip()]
-    return (tool.name, hashlib.sha1("\x1f".join(texts).encode()).hexdigest()), texts
+@lru_cache(maxsize=4096)
+def _tool_key(name: str, description: str, examples: tuple[str, ...]) -> tuple[tuple[str, str], tuple[str, ...]]:
+    raw = [description, *examples, humanize(name.removeprefix("transfer_to_"))]
+    texts = tuple(mask(t) for t in dict.fromkeys(raw) if t.strip())
+    return (name, hashlib.sha1("\x1f".join(texts).encode()).hexdigest()), texts
 
 
 def tool_index(tool: ToolView) -> ToolIndex:
     """The cached index of one tool, keyed by its name and the hash of its texts."""
-    key, texts = _tool_key(tool)
+    key, texts = _tool_key(tool.name, tool.description, tool.examples)
     if key not in _TOOLS:
-        _TOOLS[key] = ToolIndex(texts=texts, stems=[set(content_stems(t)) for t in texts],
-                                name_stems=[stem(w) for w in tool.name.split("_") if w and w not in NAME_NOISE])
+        _TOOLS[key] = ToolIndex(texts=list(texts), stems=[set(content_stems(t)) for t in texts],
+                                name_stems=[stem(w) for w in tool.name.removeprefix("transfer_to_").split("_") if w and w not in NAME_NOISE])
     return _TOOLS[key]
 
 
 def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
     """The cached statistics of a tool set (rarer words weigh more, as in tf-idf)."""
-    key = tuple(_tool_key(t)[0] for t in tools)
+    key = tuple(_tool_key(t.name, t.description, t.examples)[0] for t in tools)
     if key not in _SETS:
         indexes = [tool_index(t) for t in tools]
         n = len(indexes)
@@ -96,6 +110,16 @@ def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
             name_weight={s: 1 / c for s, c in name_df.items()}, vocabulary=sorted(vocabulary),
         )
     return _SETS[key]
+
+
+def vectors(texts: list[str], embed: Embed) -> np.ndarray:
+    """Embeddings of the texts, each text embedded once per process (tools share many examples)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
+    if missing:
+        if len(_VECTORS) > 50_000:  # requests are cached too; keep memory bounded in a long-lived server
+            _VECTORS.clear()
+        _VECTORS.update(zip(missing, embed(missing), strict=True))
+    return np.stack([_VECTORS[t] for t in texts])
 
 
 def correct_typos(text: str, vocabulary: list[str]) -> str:
@@ -110,18 +134,18 @@ def correct_typos(text: str, vocabulary: list[str]) -> str:
 
 
 def lexical_score(query: set[str], text: set[str], idf: dict[str, float]) -> float:
-    """Cosine of two content-word sets, each word weighted by its rarity among the tools, typos forgiven."""
+    """Cosine of two content-word sets, each word weighted by its rarity among the tools."""
     if not query or not text:
         return 0.0
-    shared = sum(idf.get(t, 0) ** 2 for t in text if any(similar_words(q, t) for q in query))
+    shared = sum(idf.get(t, 0) ** 2 for t in text & query)
     norm_q = math.sqrt(sum(idf.get(q, 1.0) ** 2 for q in query))
     norm_t = math.sqrt(sum(idf.get(t, 0) ** 2 for t in text))
     return shared / (norm_q * norm_t) if norm_q and norm_t else 0.0
 
 
 def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> float:
-    """A bonus for name words the request uses, larger for words few tool names share ('return' > 'order')."""
-    hits = sum(weights.get(k, 0) for k in tool.name_stems if any(similar_words(k, q) for q in query))
+    """A bonus for name words the request uses (query: stems of all its words), rarer names weigh more."""
+    hits = sum(weights.get(k, 0) for k in tool.name_stems if k in query or NAME_SYNONYMS.get(k, set()) & query)
     return NAME_BONUS * min(hits, 1.0)
 
 
@@ -130,16 +154,17 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     stats = set_index(tools)
     text = correct_typos(mask(query), stats.vocabulary)
     stems = set(content_stems(text))
+    all_stems = {stem(w) for w in words(text)}
     lexical = [max(lexical_score(stems, s, stats.idf) for s in i.stems) for i in stats.tools]
     if embed is None:
         base = lexical
     else:
-        q = embed([text])[0]
+        q = vectors([text], embed)[0]
         for i in stats.tools:
             if i.vectors is None:
-                i.vectors = embed(i.texts)
+                i.vectors = vectors(i.texts, embed)
         base = [float(np.max(i.vectors @ q)) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
-    scored = [(b + name_bonus(stems, i, stats.name_weight), t) for b, i, t in zip(base, stats.tools, tools, strict=True)]
+    scored = [(b + name_bonus(all_stems, i, stats.name_weight), t) for b, i, t in zip(base, stats.tools, tools, strict=True)]
     return sorted(scored, key=lambda pair: (-pair[0], pair[1].name))
 
 
@@ -152,10 +177,18 @@ class Choice:
     confident: bool
 
 
+def coverage(query: str, tools: Sequence[ToolView]) -> float:
+    """The share of the request's ordinary words (names and ids aside) that the tools' texts use."""
+    known = set_index(tools).idf
+    ordinary = [stem(w) for w in re.findall(r"(?<![\w'])[a-z][a-z']*", mask(query)) if w.split("'")[0] not in STOPWORDS]
+    return sum(s in known for s in ordinary) / len(ordinary) if ordinary else 0.0
+
+
 def choose(query: str, tools: Sequence[ToolView], embed: Embed | None) -> Choice:
     """The most similar tool, and whether it clears the threshold that separates in-scope requests."""
     if not tools:
         return Choice(None, 0.0, False)
     score, best = rank(query, tools, embed)[0]
-    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
-    return Choice(best, score, score >= threshold)
+    if embed is not None:
+        return Choice(best, score, score >= EMBED_THRESHOLD)
+    return Choice(best, score, score >= LEXICAL_THRESHOLD and coverage(query, tools) >= LEXICAL_COVERAGE)

@@ -10,8 +10,8 @@ STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from into about as is are was were be been am do does "
     "did i me my mine we our us you your it its this that these those there here please can could would will "
     "shall should may might must just so some any all also too very what which who whom whose how when where "
-    "why than then up out over under again once have has had hi hello hey thanks thank ok okay want wanted "
-    "need needs like know let get got tell show give see".split()
+    "why than then up out over under again once have has had hi hello hey thanks thank ok okay want wanted much many "
+    "need needs like know let get got tell show give see im u ur pls plz wanna gonna gimme yo".split()
 )
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -29,7 +29,7 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A crude suffix-stripping stem: enough to match order/orders/ordered, cancel/cancelled."""
     word = word.lower().replace("'", "")
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "led", "ed", "es", "s", "ly"):
+    for suffix in ("ations", "ation", "ances", "ance", "ences", "ence", "ments", "ment", "ings", "ing", "ies", "ied", "led", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
             return base + "y" if suffix in ("ies", "ied") else base
@@ -37,8 +37,8 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning (stopwords dropped), in order."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    """Stems of the words that carry meaning (stopwords and bare numbers dropped), in order."""
+    return [stem(w) for w in words(text) if w.split("'")[0] not in STOPWORDS and not w.isdigit()]
 
 
 @lru_cache(maxsize=65536)

@@ -21,7 +21,10 @@ def _tokenizer():
 
         from knowledge.embeddings import locate_model_files
 
-        return Tokenizer.from_file(str(locate_model_files().tokenizer))
+        tokenizer = Tokenizer.from_file(str(locate_model_files().tokenizer))
+        tokenizer.no_padding()  # the file pads to the embedder's fixed length; counts need the real length
+        tokenizer.no_truncation()
+        return tokenizer
     except Exception as exc:  # a missing tokenizer only makes counts coarser
         log.warning("local model: tokenizer unavailable (%s); counting words and punctuation", exc)
         return None

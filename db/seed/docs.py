@@ -1,0 +1,161 @@
+"""Render docs/demo-data.md from the demo seed, so the documented fixtures never drift.
+
+Run `python -m db.seed.docs > docs/demo-data.md` after changing the seed.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from db.models import (
+    Address,
+    Category,
+    Customer,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    Product,
+    ProductVariant,
+    Shipment,
+    StaffUser,
+    StockLevel,
+    Warehouse,
+)
+from db.seed.carriers import BANDS, CARRIERS
+from db.seed.demo import Demo, build_demo
+from db.seed.people import NAMED
+
+INTRO = """# Demo data
+
+`shopcrew seed` (and `make run`, through `shopcrew seed --if-empty`) builds this demo shop. It is
+deterministic: every run creates the same ids, names, amounts and API keys. Dates are offsets back
+from midnight UTC of the day you seed, so the 300 orders always cover the last 120 days. Tracking and
+RMA numbers embed those dates, so they are not listed here.
+
+This file is generated: `python -m db.seed.docs > docs/demo-data.md`; a test fails if it drifts.
+The keys below exist only in a seeded demo database; they are public, so never seed a production one.
+"""
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _eur(amount: Decimal) -> str:
+    return f"{amount:.2f} EUR"
+
+
+def _method(method: dict[str, Any]) -> str:
+    if method["kind"] == "gift_card":
+        return f"`{method['id']}` (gift card, balance {_eur(method['balance'])})"
+    if method["kind"] == "credit_card":
+        return f"`{method['id']}` ({method['brand']} ending {method['last_four']})"
+    return f"`{method['id']}` (PayPal)"
+
+
+def _customers(demo: Demo) -> tuple[list[dict[str, Any]], str]:
+    named = demo.rows.of(Customer)[:len(NAMED)]
+    homes = {a["customer_id"]: a for a in demo.rows.of(Address)
+             if a["is_default"]}
+    methods = defaultdict(list)
+    for method in demo.rows.of(PaymentMethod):
+        methods[method["customer_id"]].append(method)
+    rows = [[f"{c['first_name']} {c['last_name']}", f"`{c['id']}`", c["email"],
+             f"{homes[c['id']]['city']} {homes[c['id']]['zip']}, {homes[c['id']]['country']}",
+             "<br>".join(_method(m) for m in methods[c["id"]])] for c in named]
+    return named, _table(["name", "id", "email", "home (zip)", "payment methods"], rows)
+
+
+def _orders(demo: Demo, named: list[dict[str, Any]]) -> str:
+    lines = defaultdict(int)
+    for line in demo.rows.of(OrderLine):
+        lines[line["order_id"]] += line["quantity"]
+    shipments = {s["order_id"]: s["status"] for s in demo.rows.of(Shipment)}
+    names = {c["id"]: f"{c['first_name']} {c['last_name']}" for c in named}
+    rows = [[f"`{o['id']}`", names[o["customer_id"]], o["status"], _eur(o["total"]), lines[o["id"]],
+             shipments.get(o["id"], "-")]
+            for o in sorted(demo.rows.of(Order), key=lambda o: (o["status"], o["customer_id"]))
+            if o["customer_id"] in names]
+    return _table(["order", "customer", "status", "total", "units", "shipment"], rows)
+
+
+def _access(demo: Demo) -> str:
+    staff = {f"staff:{u['username']}": u for u in demo.rows.of(StaffUser)}
+    rows = []
+    for principal, key in demo.keys:
+        user = staff.get(principal)
+        role = f"{user['role']} ({user['full_name']})" if user else "customer"
+        rows.append([f"`{principal}`", role, f"`{key}`"])
+    return _table(["principal (`--as`)", "role", "API key (`Authorization: Bearer ...`)"], rows)
+
+
+def _catalogue(demo: Demo) -> str:
+    categories = {c["id"]: c["name"] for c in demo.rows.of(Category)}
+    variants = defaultdict(list)
+    for v in demo.rows.of(ProductVariant):
+        variants[v["product_id"]].append(v)
+    rows = []
+    for p in demo.rows.of(Product):
+        vs = variants[p["id"]]
+        prices = sorted(v["price"] for v in vs)
+        rows.append([f"`{p['id']}`", p["name"], categories[p["category_id"]], p["brand"],
+                     f"`{vs[0]['sku']}` .. `{vs[-1]['sku']}`", len(vs), f"{prices[0]:.2f} - {prices[-1]:.2f}",
+                     "yes" if vs[0]["track_stock"] else "no (drop-ship)"])
+    return _table(["product id", "name", "category", "brand", "SKUs", "variants", "price EUR", "stocked"], rows)
+
+
+def _stock(demo: Demo) -> str:
+    skus = {v["id"]: v["sku"] for v in demo.rows.of(ProductVariant)}
+    codes = {w["id"]: w["code"] for w in demo.rows.of(Warehouse)}
+    empty = [s for s in demo.rows.of(StockLevel) if s["on_hand"] == 0][:6]
+    low = [s for s in demo.rows.of(StockLevel) if 0 < s["on_hand"] <= s["reorder_point"] // 2][:6]
+    rows = [[f"`{skus[s['variant_id']]}`", codes[s["warehouse_id"]], s["on_hand"], s["allocated"],
+             s["reorder_point"], note] for note, levels in (("out of stock", empty), ("critical", low))
+            for s in levels]
+    return _table(["SKU", "warehouse", "on hand", "allocated", "reorder point", "state"], rows)
+
+
+def _places(demo: Demo) -> str:
+    warehouses = _table(["code", "name", "city", "country"],
+                        [[f"`{w['code']}`", w["name"], w["address"]["city"], w["country"]]
+                         for w in demo.rows.of(Warehouse)])
+    carriers = _table(["code", "name", "tracking prefix", "on-time", "domestic <= 1 kg"],
+                      [[f"`{code}`", name, f"`{prefix}`", on_time,
+                        f"{zones['domestic'][0][0]} EUR, {zones['domestic'][0][1]} day(s)"]
+                       for code, (name, prefix, on_time, zones) in CARRIERS.items()])
+    bands = ", ".join(f"<= {band} kg" for band in BANDS)
+    return f"{warehouses}\n\nCarriers (rates by zone domestic / eu / world and weight band {bands}):\n\n{carriers}"
+
+
+def render(demo: Demo | None = None) -> str:
+    """The whole of docs/demo-data.md."""
+    demo = demo or build_demo()
+    named, customers = _customers(demo)
+    sections = [
+        INTRO,
+        "## Demo customers\n\nEach has an API key (below). Gift card balances are as seeded.\n\n" + customers,
+        "## Their orders\n\nEvery status, at least two customers per status. Processed orders that are only "
+        "packed can still be cancelled; the delivered ones arrived within the last 30 days, so they can still "
+        "be returned or exchanged.\n\n" + _orders(demo, named),
+        "## Staff users and API keys\n\nOne staff user per role. Customers act on their own data only.\n\n"
+        + _access(demo),
+        "## Catalogue\n\n" + _catalogue(demo),
+        "## Stock worth knowing\n\nEvery stocked variant has a level in each warehouse; a few are empty or "
+        "critically low:\n\n" + _stock(demo),
+        "## Warehouses and carriers\n\n" + _places(demo),
+        "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
+        "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
+        "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "
+        "exactly as in the small shop; the named customers get no extra orders.",
+        "## Retail benchmark data\n\n`shopcrew seed --from-tau ../shared/tau2-retail/db.json` imports the "
+        "benchmark instead (500 users, 1,000 orders, 50 products with 591 variants) into an empty database "
+        "(add `--reset` to empty it first). Ids are kept (users, `#W...` orders, product and item ids; SKUs "
+        "are `TAU-<item id>`), prices are in USD, and the staff users and keys above are created too.",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

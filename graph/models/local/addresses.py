@@ -1,0 +1,80 @@
+"""Postal addresses in a request: '10 Main Street, Denver CO 80202, USA' -> address1, city, state, zip, country."""
+
+import re
+
+from graph.models.local.entities import Found, Request
+from graph.models.local.synonyms import COUNTRIES, US_STATES
+
+START = re.compile(r"(?<![\w#.-])\d{1,5}[A-Za-z]?,?\s+(?=[A-Za-zÀ-ÿ])")
+STREET_WORD = re.compile(
+    r"\b(street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|way|place|pl|court|ct|square|sq|"
+    r"terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz|circle|trail)\b\.?",
+    re.I,
+)
+END = re.compile(r"[.!?;](?:\s|$)|\s+(?:instead|please|thanks|thank you|and make|and set|as my|as the)\b", re.I)
+UNIT = re.compile(r"^(?:apt|apartment|suite|ste|unit|floor|fl|building|bldg|flat|room)\b\.?\s*\S+|^#\s?\d+", re.I)
+ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")
+ZIP_AFTER_WORD = re.compile(
+    r"\b(?:zip code|zipcode|zip|postal code|postcode|post code)\s*(?:is|:)?\s*([A-Z0-9-]*\d[A-Z0-9-]*)\b", re.I
+)
+FIELDS = ("address1", "address2", "city", "state", "zip", "country")
+
+
+def _country(segment: str) -> str | None:
+    return COUNTRIES.get(segment.strip().lower().rstrip("."))
+
+
+def _place(segment: str, parts: dict[str, str]) -> None:
+    """Read a 'City ST 12345' or '75011 Paris' segment into city, state and zip."""
+    if (zip_match := ZIP.search(segment)) and "zip" not in parts:
+        parts["zip"] = zip_match.group(1)
+        segment = (segment[: zip_match.start()] + segment[zip_match.end() :]).strip()
+    tokens = segment.split()
+    if tokens and tokens[-1].upper() in US_STATES and tokens[-1].isupper() and "state" not in parts:
+        parts["state"] = tokens.pop()
+    if tokens and (country := _country(tokens[-1])) and len(tokens) > 1:
+        parts.setdefault("country", country)
+        tokens.pop()
+    if tokens and "city" not in parts:
+        parts["city"] = " ".join(tokens)
+
+
+def _segments(parts: dict[str, str], segments: list[str]) -> None:
+    for segment in segments:
+        segment = segment.strip()
+        if not segment:
+            continue
+        if UNIT.match(segment) and "address2" not in parts:
+            parts["address2"] = segment
+        elif (country := _country(segment)) and "country" not in parts:
+            parts["country"] = country
+        else:
+            _place(segment, parts)
+
+
+def find_address(request: Request) -> tuple[dict[str, str], Found] | None:
+    """The first street address in the request, split into parts, with the span it covers."""
+    for start in START.finditer(request.text):
+        if not request.free(start.start(), start.end()):
+            continue
+        end = END.search(request.text, start.end())
+        stop = end.start() if end else len(request.text)
+        segments = request.text[start.start() : stop].split(",")
+        street = segments[0].strip()
+        # "2 units of X" is not a street: a street word or a city/zip segment after it must show it is one.
+        if not STREET_WORD.search(street) and len(segments) < 3:
+            continue
+        parts = {"address1": re.sub(r"\s+", " ", street)}
+        _segments(parts, segments[1:])
+        if "country" not in parts and parts.get("state") in US_STATES:
+            parts["country"] = "USA"
+        return parts, Found(request.text[start.start() : stop], parts, start.start(), stop)
+    return None
+
+
+def find_zip(request: Request) -> Found | None:
+    """A postal code named as such ('zip code 80279'), else a lone 5-digit number."""
+    for found in request.find(ZIP_AFTER_WORD, 1):
+        return found
+    lone = [f for f in request.find(re.compile(r"(?<![\w.-])(\d{5})(?![\w.-])"), 1)]
+    return lone[0] if len(lone) == 1 else None

@@ -1,0 +1,78 @@
+"""Dates and periods in a request: ISO dates, 'yesterday', 'last 30 days', 'this month', 'in October'."""
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from graph.models.local.entities import Found, Request
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+LAST_N = re.compile(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month|year)s?\b", re.I)
+NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
+MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?", re.I)
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+NAMED_DAYS = {"today": 1, "yesterday": 2, **UNIT_DAYS}
+
+
+def _month_period(month: int, year: int | None, today: date) -> tuple[date, date]:
+    # A month named without a year is the latest one that has started ("October" in March means last October).
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _named_period(phrase: str, today: date) -> tuple[date, date]:
+    phrase = re.sub(r"\s+", " ", phrase.lower()).replace("past", "last")
+    if phrase == "today":
+        return today, today
+    if phrase == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if phrase == "this week":
+        return today - timedelta(days=today.weekday()), today
+    if phrase == "last week":
+        start = today - timedelta(days=today.weekday() + 7)
+        return start, start + timedelta(days=6)
+    if phrase == "this month":
+        return today.replace(day=1), today
+    if phrase == "last month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if phrase == "this year":
+        return today.replace(month=1, day=1), today
+    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+
+
+def periods(request: Request, today: date) -> list[tuple[Found, date, date]]:
+    """Every unused date or period in the request, in order, as (match, first day, last day)."""
+    out = []
+    for f in request.find(ISO):
+        try:
+            day = date.fromisoformat(f.text)
+        except ValueError:
+            continue
+        out.append((f, day, day))
+    for m in LAST_N.finditer(request.text):
+        if request.free(m.start(), m.end()):
+            days = int(m.group(1)) * UNIT_DAYS[m.group(2).lower()]
+            out.append((Found(m.group(0), days, m.start(), m.end()), today - timedelta(days=days), today))
+    for f in request.find(NAMED):
+        start, end = _named_period(f.text, today)
+        out.append((f, start, end))
+    for m in MONTH.finditer(request.text):
+        # "may" and "march" are also ordinary words: a month needs a capital or a year next to it.
+        if request.free(m.start(), m.end()) and (m.group(1)[0].isupper() or m.group(2)):
+            start, end = _month_period(MONTHS[m.group(1).lower()], int(m.group(2)) if m.group(2) else None, today)
+            out.append((Found(m.group(0), None, m.start(), m.end()), start, end))
+    return sorted(out, key=lambda item: item[0].start)
+
+
+def period_days(request: Request, today: date) -> tuple[Found, int] | None:
+    """The first period as a number of days back from today ('last 30 days' -> 30, 'this week' -> 7)."""
+    for found, start, _end in periods(request, today):
+        if isinstance(found.value, int):
+            return found, found.value
+        named = NAMED_DAYS.get(re.sub(r"\s+", " ", found.text.lower()).split(" ")[-1])
+        return found, named or max(1, (today - start).days + 1)
+    return None

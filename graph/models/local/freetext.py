@@ -1,0 +1,51 @@
+"""Free-text arguments: a search query, a note or summary, a reason, a question, from what the request left."""
+
+import re
+
+from graph.models.local.entities import Request
+from graph.models.local.schema import FieldSpec
+from graph.models.local.synonyms import QUERY_FILLER
+from graph.models.local.text import STOPWORDS, stem
+
+QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
+# Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
+NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)\b\s+", re.I)
+REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
+LEADING_VERBS = re.compile(r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*",
+                           re.I)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"^[\s,.;:!?-]+|[\s,;:-]+$", "", text).strip()
+
+
+def search_terms(request: Request, noise: set[str]) -> str:
+    """The words worth searching for: the request's unused words minus filler and the tool's own words."""
+    kept = [
+        w for w in re.findall(r"[\w'-]+", request.remainder())
+        if w.lower() not in STOPWORDS and w.lower() not in QUERY_FILLER and stem(w.lower()) not in noise
+    ]
+    return " ".join(kept)
+
+
+def free_text(field: FieldSpec, request: Request, noise: set[str], question: bool = False) -> str | None:
+    """The value of a free-text field, or None when the request holds nothing for it."""
+    if question:
+        value = _clean(request.text)
+    elif field.name in QUERY_NAMES or field.words & QUERY_NAMES:
+        value = search_terms(request, noise)
+    elif "reason" in field.words:
+        rest = request.remainder(keep_soft=True)
+        m = REASON_START.search(rest)
+        value = _clean(rest[m.end() :]) if m else (None if not field.required else rest)
+    else:
+        rest = request.remainder(keep_soft=True)
+        m = NOTE_START.search(rest)
+        if m is None and not field.required:
+            return None  # an optional note needs words that introduce it; otherwise it would echo the request
+        value = _clean(rest[m.end() :] if m and m.group(0).strip() != "about" else rest[m.start() :] if m else rest)
+        value = _clean(LEADING_VERBS.sub("", value))
+    if not value:
+        return None
+    return value[: field.max_length] if field.max_length else value

@@ -1,0 +1,115 @@
+"""Facts from earlier turns: ids people mentioned, arguments already used and values tools returned."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from graph.models.local import entities as e
+
+# Which kind a value is, by its shape (first match wins; payment method ids look like customer ids).
+SHAPES = (
+    (e.EMAIL, "email"), (e.PAYMENT_METHOD_ID, "payment_method"), (e.CUSTOMER_ID, "customer"),
+    (e.UUID, "uuid"), (re.compile(r"#?W\d{5,9}"), "order"), (e.TEN_DIGIT_ID, "item"),
+)
+# Kinds a field may take from memory by kind alone (other kinds need the same field name).
+RECALL_BY_KIND = frozenset({"order", "customer", "email", "payment_method", "uuid"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A value seen earlier: under which name, of which kind, with words describing it (e.g. 'gift_card')."""
+
+    name: str
+    kind: str
+    value: Any
+    hint: str = ""
+
+
+def shape_of(value: str) -> str | None:
+    """The kind a string value looks like, or None."""
+    return next((kind for pattern, kind in SHAPES if pattern.fullmatch(value)), None)
+
+
+@dataclass
+class Memory:
+    """Facts in the order they appeared; recall prefers the newest."""
+
+    facts: list[Fact] = field(default_factory=list)
+
+    def recall(self, name: str, kind: str) -> Any:
+        """The newest value under this field name, else (for reference kinds) the newest of this kind."""
+        for fact in reversed(self.facts):
+            if fact.name == name:
+                return fact.value
+        if kind in RECALL_BY_KIND:
+            for fact in reversed(self.facts):
+                if fact.kind == kind:
+                    return fact.value
+        return None
+
+    def payment_method(self, hints: set[str]) -> str | None:
+        """The newest saved payment method whose id or kind matches a hint ('gift', 'paypal', 'card')."""
+        for fact in reversed(self.facts):
+            if fact.kind == "payment_method" and any(h in f"{fact.value} {fact.hint}".lower() for h in hints):
+                return fact.value
+        return None
+
+    def add(self, name: str, value: Any, hint: str = "") -> None:
+        """Remember a scalar under a name, classified by the name or the value's shape."""
+        if isinstance(value, str) and value:
+            kind = shape_of(value) or ("customer" if name in ("customer_id", "user_id") else name)
+            if kind == "order":
+                value = e.order_number(value.lstrip("#Ww"))
+            self.facts.append(Fact(name, kind, value, hint))
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            self.facts.append(Fact(name, "list", value, hint))
+
+    def add_text(self, text: str) -> None:
+        """Remember the ids a person wrote."""
+        for pattern, kind in ((e.EMAIL, "email"), (e.PAYMENT_METHOD_ID, "payment_method"), (e.UUID, "uuid")):
+            for m in pattern.finditer(text):
+                self.facts.append(Fact(kind, kind, m.group(0)))
+        for m in e.CUSTOMER_ID.finditer(text):
+            if not e.PAYMENT_METHOD_ID.fullmatch(m.group(0)):
+                self.facts.append(Fact("customer_id", "customer", m.group(0)))
+        for m in e.ORDER_ID.finditer(text):
+            self.facts.append(Fact("order_id", "order", e.order_number(m.group(1))))
+
+    def add_result(self, data: Any) -> None:
+        """Remember the scalar values of a tool result (top level and one level down) and saved methods."""
+        if not isinstance(data, dict):
+            return
+        for key, value in data.items():
+            if isinstance(value, dict):
+                for sub_key, sub_value in value.items():
+                    if not isinstance(sub_value, (dict, list)):
+                        self.add(sub_key, sub_value)
+            elif isinstance(value, list):
+                # Saved methods and payment history name payment methods: keep them to pay or refund later.
+                for item in (i for i in value if isinstance(i, dict)):
+                    for sub_value in item.values():
+                        if isinstance(sub_value, str) and shape_of(sub_value) == "payment_method":
+                            self.add("payment_method_id", sub_value, hint=f"{item.get('kind', '')} {item.get('brand', '')}")
+            else:
+                self.add(key, value)
+
+
+def remember(messages: list[BaseMessage]) -> Memory:
+    """The facts of a conversation so far (the messages before the current request)."""
+    memory = Memory()
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            memory.add_text(str(message.text))
+        elif isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                for name, value in call["args"].items():
+                    memory.add(name, value)
+        elif isinstance(message, ToolMessage):
+            try:
+                memory.add_result(json.loads(str(message.text)))
+            except ValueError:
+                continue
+    return memory

@@ -1,0 +1,93 @@
+"""Numbers for integer, decimal and money fields: each number goes to the field whose keyword is nearest."""
+
+import re
+from datetime import date
+from typing import Any
+
+from graph.models.local.dates import period_days
+from graph.models.local.entities import CURRENCY, Found, Request, money, numbers
+from graph.models.local.schema import FieldSpec
+from graph.models.local.text import stem
+from graph.models.local.values import keyword_distance, keywords
+
+# Comparisons that say which end of a range a price is ("under 50" is a maximum).
+UPPER = ("under", "below", "less", "cheaper", "most", "max", "maximum", "upto", "within")
+LOWER = ("over", "above", "more", "least", "min", "minimum", "from", "expensive")
+BETWEEN = re.compile(
+    rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?", re.I
+)
+
+
+def _keywords(f: FieldSpec) -> set[str]:
+    words = keywords(f)
+    if "max" in f.words:
+        words |= {stem(w) for w in UPPER}
+    if "min" in f.words:
+        words |= {stem(w) for w in LOWER}
+    return words
+
+
+def _candidates(request: Request) -> list[Found]:
+    """Unused amounts (with currency) and plain numbers, an amount's digits counted once."""
+    amounts = money(request)
+    plain = [n for n in numbers(request) if all(n.end <= a.start or n.start >= a.end for a in amounts)]
+    return sorted(amounts + plain, key=lambda f: f.start)
+
+
+def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
+    """The value as the field's type, or None (with the reason) when it breaks the field's bounds."""
+    if f.type == "integer" and value != int(value):
+        return None
+    if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+        if f.required:
+            problems[f.name] = f"must be between {f.minimum} and {f.maximum}, not {value:g}"
+        return None
+    return int(value) if f.type == "integer" else value
+
+
+def _between(fields: list[FieldSpec], request: Request) -> dict[str, float]:
+    low = next((f for f in fields if "min" in f.words), None)
+    high = next((f for f in fields if "max" in f.words), None)
+    m = BETWEEN.search(request.text)
+    if not (low and high and m and request.free(m.start(), m.end())):
+        return {}
+    request.use(Found(m.group(0), None, m.start(), m.end()))
+    return {low.name: float(m.group(1)), high.name: float(m.group(2))}
+
+
+def assign_numbers(fields: list[FieldSpec], request: Request, today: date, problems: dict[str, str]) -> dict:
+    """Values for the numeric fields: periods for day counts, ranges, then nearest keyword, one number each."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        if "days" in f.words and (hit := period_days(request, today)):
+            request.use(hit[0])
+            out[f.name] = hit[1]
+    out.update(_between([f for f in fields if f.name not in out], request))
+    pairs = []
+    for f in fields:
+        if f.name in out:
+            continue
+        for n in _candidates(request):
+            if (distance := keyword_distance(request, n, _keywords(f))) is not None:
+                pairs.append((distance, n.start, f.name, n))
+    taken: set[int] = set()
+    by_name = {f.name: f for f in fields}
+    for _, start, name, found in sorted(pairs, key=lambda p: (p[0], p[1], p[2])):
+        if name in out or start in taken:
+            continue
+        taken.add(start)
+        request.use(found, soft=True)
+        out[name] = found.value
+    # A lone amount with a currency, or a lone number for a lone required field, needs no keyword.
+    left = _candidates(request)
+    open_fields = [f for f in fields if f.name not in out]
+    if len(open_fields) == 1 and len(left) == 1:
+        only = open_fields[0]
+        if only.required or left[0].text[-1:].isalpha() or left[0].text[:1] in "€$£":
+            request.use(left[0], soft=True)
+            out[only.name] = left[0].value
+    result = {}
+    for name, value in out.items():
+        if (fitted := _fits(by_name[name], float(value), problems)) is not None:
+            result[name] = fitted
+    return result

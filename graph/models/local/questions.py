@@ -1,0 +1,71 @@
+"""What the model says when it does not call a tool: clarifying questions, refusals and small talk."""
+
+import re
+
+from graph.models.local.extract import Extraction
+from graph.models.local.kinds import kind_of
+from graph.models.local.reply import action
+from graph.models.local.schema import FieldSpec
+from graph.models.local.text import humanize, join_words
+from graph.models.local.toolview import ToolView
+
+GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|bonjour|salut)\b[\s!.,]*(there)?[\s!.]*$", re.I)
+THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers|merci|great|perfect|awesome)\b[\w\s!.,]*$", re.I)
+BYE = re.compile(r"^\s*(bye|goodbye|see you|that'?s all|nothing else)\b[\w\s!.,]*$", re.I)
+# Labels for the kinds people name differently from the field ("order number", not "order ID").
+KIND_LABELS = {
+    "order": "the order number (for example #W2611340)", "email": "the email address",
+    "customer": "the customer's id or email", "payment_method": "the payment method to use",
+    "address": "the full address (street, city, postal code and country)", "phone": "the phone number",
+    "person_name": "the first and last name",
+}
+
+
+def label(field: FieldSpec) -> str:
+    """How to ask for a field: its kind's usual name, its options, or its name with an example."""
+    kind = kind_of(field)
+    if kind == "address_part":
+        return KIND_LABELS["address"]
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    options = field.enum or (field.item.enum if field.item else ())
+    name = f"the {humanize(field.name)}"
+    if options:
+        return f"{name} ({join_words([str(o).replace('_', ' ') for o in options], 'or')})"
+    if field.minimum is not None and field.maximum is not None:
+        return f"{name} (between {field.minimum:g} and {field.maximum:g})"
+    example = next((x for x in field.examples if isinstance(x, (str, int, float))), None)
+    return f"{name} (for example {example})" if example is not None else name
+
+
+def clarify(tool: ToolView, extraction: Extraction) -> str:
+    """A short question naming what the tool still needs."""
+    by_name = {f.name: f for f in tool.fields}
+    needs = list(dict.fromkeys(label(f) for f in extraction.missing))
+    problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items()]
+    wanted = join_words(needs + problems)
+    one = len(needs) + len(problems) == 1
+    return f"To {action(tool.description)}, I need {wanted}. Could you give me {'it' if one else 'them'}?"
+
+
+def out_of_scope(suggestions: list[ToolView]) -> str:
+    """An honest refusal, with what can be done here instead."""
+    ideas = [action(t.description) for t in suggestions[:3] if t.description]
+    # Hand-off tools describe a specialist's domain ("Orders: ..."), other tools an action ("Cancel ...").
+    lead = "help with " if suggestions and suggestions[0].name.startswith("transfer_to_") else ""
+    hint = f" Here I can {lead}{join_words(ideas, 'or')}." if ideas else ""
+    return f"I'm sorry, but that is outside what I can help with here.{hint}"
+
+
+def small_talk(text: str) -> str | None:
+    """A polite answer to a greeting, thanks or goodbye; None for anything else."""
+    if GREETING.match(text):
+        return "Hello! How can I help you today?"
+    if THANKS.match(text):
+        return "You're welcome! Let me know if there is anything else I can do."
+    if BYE.match(text):
+        return "Goodbye, and thank you for visiting!"
+    return None
+
+
+NO_TOOLS = "I'm sorry, I can't help with that here, but I'm glad to help with anything else about the shop."

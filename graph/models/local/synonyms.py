@@ -1,0 +1,67 @@
+"""Word lists the extractor matches against: enum synonyms, option words, countries, field keywords."""
+
+# Everyday phrasings of enum values tools commonly use (the value itself always matches too).
+ENUM_SYNONYMS = {
+    "no longer needed": ("no longer need", "don't need", "dont need", "do not need", "not needed", "changed my mind",
+                         "anymore", "no longer want"),
+    "ordered by mistake": ("by mistake", "mistake", "by accident", "accidentally", "wrong order", "ordered wrong"),
+    "changed_mind": ("changed my mind", "change of mind", "don't want", "dont want", "no longer want"),
+    "better_price": ("cheaper", "better price", "lower price", "better deal"),
+    "product_defect": ("defect", "defective", "broken", "faulty", "doesn't work", "does not work", "stopped working"),
+    "not_as_described": ("not as described", "different from the description", "not what was described"),
+    "damaged_in_shipping": ("damaged", "arrived broken", "crushed", "damaged in transit"),
+    "wrong_item": ("wrong item", "wrong product", "not what i ordered", "wrong one"),
+    "phone": ("phoned", "called", "call", "telephone", "rang"),
+    "email": ("emailed", "e-mail", "mail"),
+    "chat": ("chatted", "live chat", "messaged"),
+    "store": ("in store", "in-store", "shop visit", "came in"),
+    "social": ("twitter", "facebook", "instagram", "social media"),
+    "complaint": ("complain", "complained", "unhappy", "angry", "upset", "problem"),
+    "question": ("asked", "asking", "wondered", "wants to know"),
+    "support_case": ("support case", "case", "ticket"),
+    "feedback": ("review", "suggestion", "praised"),
+    "credit_card": ("card", "credit card", "visa", "mastercard", "amex"),
+    "gift_card": ("gift card", "giftcard", "voucher"),
+    "cancelled": ("canceled", "cancelled"),
+    "processed": ("processing", "shipped", "being prepared"),
+    "on_hold": ("held", "on hold", "hold"),
+    "receipt": ("received", "receive", "inbound", "delivery in"),
+    "shipment": ("outbound", "shipped out"),
+    "adjustment": ("adjust", "count correction", "recount"),
+    "write_off": ("write off", "write-off", "writeoff", "written off", "scrap"),
+    "refund": ("money back", "refund"),
+    "store_credit": ("store credit", "credit"),
+}
+COLOURS = ("black", "white", "red", "blue", "green", "yellow", "grey", "gray", "navy", "purple", "pink", "orange",
+           "brown", "beige", "silver", "gold", "violet")
+SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
+COUNTRIES = {
+    "usa": "USA", "us": "USA", "u.s.": "USA", "united states": "USA", "america": "USA", "france": "France",
+    "fr": "France", "germany": "Germany", "de": "Germany", "uk": "UK", "united kingdom": "UK", "england": "UK",
+    "spain": "Spain", "es": "Spain", "italy": "Italy", "it": "Italy", "belgium": "Belgium", "be": "Belgium",
+    "netherlands": "Netherlands", "nl": "Netherlands", "canada": "Canada", "ca": "Canada", "switzerland":
+    "Switzerland", "ch": "Switzerland", "portugal": "Portugal", "austria": "Austria", "ireland": "Ireland",
+    "luxembourg": "Luxembourg", "poland": "Poland", "sweden": "Sweden", "denmark": "Denmark", "australia":
+    "Australia", "japan": "Japan",
+}
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR "
+    "PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
+)
+# Words near a number that say which integer field it fills.
+NUMBER_KEYWORDS = {
+    "quantity": ("quantity", "qty", "unit", "units", "piece", "pieces", "pcs", "x", "of", "copies"),
+    "days": ("day", "days"),
+    "limit": ("top", "first", "latest", "last", "limit", "most", "max"),
+    "offset": ("skip", "offset"),
+    "max": ("max", "maximum", "up to", "fill"),
+    "min": ("min", "minimum", "at least"),
+    "minutes": ("minute", "minutes", "min", "mins"),
+    "points": ("point", "points"),
+}
+# Filler a search query should not carry.
+QUERY_FILLER = frozenset(
+    "search searching find look looking for sell selling have carry stock catalogue catalog products product items "
+    "item anything something stuff shop store matching match called named euro euros eur dollar dollars usd "
+    "price priced cost costs list show".split()
+)

@@ -1,0 +1,139 @@
+"""Finding one field's value in a request: numbers by nearby keywords, enum values, flags, names, references."""
+
+import re
+
+from graph.models.local.entities import Found, Request
+from graph.models.local.schema import FieldSpec
+from graph.models.local.synonyms import ENUM_SYNONYMS, NUMBER_KEYWORDS
+from graph.models.local.text import STOPWORDS, stem
+
+TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
+NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't"})
+FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
+# A number further than this many words from any keyword of a field is not that field's value.
+MAX_DISTANCE = 5
+NOT_NAMES = STOPWORDS | {"customer", "user", "named", "called", "zip", "code", "from", "looking", "trying"}
+NAME_TRIGGER = re.compile(
+    r"\b(?:i am|i'm|im|my name is|name is|this is|customer|named|called|for|user)\s+"
+    r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})", re.I,
+)
+CAPITALISED_PHRASE = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
+
+
+def tokens(text: str) -> list[re.Match]:
+    """Word-like tokens of the text with their positions."""
+    return list(TOKEN.finditer(text))
+
+
+def keywords(field: FieldSpec) -> set[str]:
+    """Words that, near a number, say the number is this field's value."""
+    out = {stem(w) for w in field.words if w not in ("id", "ids", "new")}
+    for key, words in NUMBER_KEYWORDS.items():
+        if key in field.words or stem(key) in out:
+            out |= {stem(w) for w in words}
+    return out
+
+
+def keyword_distance(request: Request, found: Found, words: set[str]) -> float | None:
+    """How many words separate a number from the nearest keyword; a unit right after it counts as closest."""
+    toks = tokens(request.text)
+    at = next((i for i, t in enumerate(toks) if t.start() <= found.start < t.end()), None)
+    if at is None:
+        return None
+    best = None
+    for i, tok in enumerate(toks):
+        if i != at and stem(tok.group(0).lower().strip(".,:;!?")) in words and request.free(tok.start(), tok.end()):
+            distance = abs(i - at) - (0.5 if i == at + 1 else 0)
+            best = distance if best is None else min(best, distance)
+    return best if best is not None and best <= MAX_DISTANCE else None
+
+
+def enum_forms(value: object) -> list[str]:
+    """The phrasings that name an enum value: itself, with spaces or dashes, and its synonyms."""
+    text = str(value)
+    forms = {text, text.replace("_", " "), text.replace("_", "-"), *ENUM_SYNONYMS.get(text, ())}
+    return sorted(forms, key=len, reverse=True)
+
+
+def find_enum(field: FieldSpec, request: Request) -> list[tuple[object, Found]]:
+    """Enum values the request names (longest phrasing first), in order of appearance."""
+    options = field.enum or (field.item.enum if field.item else ())
+    hits = []
+    for value in options:
+        for form in enum_forms(value):
+            pattern = re.compile(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I)
+            found = request.find(pattern)
+            if found:
+                hits.append((value, found[0], len(form)))
+                break
+    hits.sort(key=lambda h: (-h[2], h[1].start))
+    chosen, spans = [], []
+    for value, found, _ in hits:
+        if all(found.end <= a or found.start >= b for a, b in spans):
+            chosen.append((value, found))
+            spans.append((found.start, found.end))
+    return sorted(chosen, key=lambda pair: pair[1].start)
+
+
+def stem_pattern(word: str) -> str:
+    """A regex for a word and its inflections ('cancelled' also matches 'cancel', 'canceled')."""
+    base = stem(word)
+    return re.escape(base) + r"\w*" if len(base) >= 4 else re.escape(word)
+
+
+def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
+    """True when the request uses the flag's word ('default', 'archived'), False when it negates it."""
+    names = {stem(w) for w in field.words - FLAG_NOISE}
+    toks = tokens(request.text)
+    for i, tok in enumerate(toks):
+        if stem(tok.group(0).lower()) in names and request.free(tok.start(), tok.end()):
+            before = {t.group(0).lower() for t in toks[max(0, i - 3) : i]}
+            return not (before & NEGATION), Found(tok.group(0), None, tok.start(), tok.end())
+    return None
+
+
+def find_person_name(request: Request) -> tuple[str, str, Found] | None:
+    """First and last name after 'I am', 'my name is', 'customer'... or as two capitalised words."""
+    for m in NAME_TRIGGER.finditer(request.text):
+        first, last = m.group(1), m.group(2)
+        if request.free(m.start(1), m.end(2)) and not {first.lower(), last.lower()} & NOT_NAMES:
+            return first.title(), last.title(), Found(m.group(0), None, m.start(1), m.end(2))
+    for m in re.finditer(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", request.text):
+        pair = {m.group(1).lower(), m.group(2).lower()}
+        if m.start() > 0 and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
+            return m.group(1), m.group(2), Found(m.group(0), None, m.start(), m.end())
+    return None
+
+
+def find_reference(field: FieldSpec, request: Request) -> Found | None:
+    """A code or name next to the field's word: 'warehouse PAR1', 'the Lyon warehouse', 'from PAR to LYO'."""
+    words = {w for w in field.words if w not in ("id", "code", "ref")}
+    direction = words & {"from", "source", "to", "target", "destination"}
+    keys = ({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else words
+    toks = tokens(request.text)
+    for i, tok in enumerate(toks):
+        if stem(tok.group(0).lower()) not in {stem(k) for k in keys}:
+            continue
+        for j in ([i + 1, i + 2] if direction else [i + 1, i - 1, i + 2]):
+            if 0 <= j < len(toks) and looks_like_name(toks[j].group(0)) and request.free(toks[j].start(), toks[j].end()):
+                return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
+    return None
+
+
+def looks_like_name(token: str) -> bool:
+    """A code (PAR1) or a capitalised name (Lyon), not an ordinary word."""
+    token = token.strip(".,:;!?")
+    return bool(token) and token.lower() not in STOPWORDS and (token[0].isupper() or any(c.isdigit() for c in token))
+
+
+def find_product_name(request: Request) -> Found | None:
+    """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'."""
+    for m in CAPITALISED_PHRASE.finditer(request.text):
+        phrase = m.group(0)
+        if m.start() > 0 and phrase.lower() not in STOPWORDS and request.free(m.start(), m.end()) and len(phrase) > 2:
+            return Found(phrase, phrase, m.start(), m.end())
+    m = re.search(r"\bthe\s+((?:[a-z][\w-]*\s?){1,3}?)(?=\s+(?:in|on|for|is|are|available|come|cost|from|with)\b|[?.,!]|$)",
+                  request.text, re.I)
+    if m and request.free(m.start(1), m.end(1)):
+        return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))
+    return None

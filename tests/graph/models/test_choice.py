@@ -1,0 +1,123 @@
+"""Tool choice by similarity: specialists' tools, the router's hand-offs, requests out of scope."""
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from graph.models.local import LocalChatModel
+from tests.graph.models.fakes import shop_tools
+
+PHRASINGS = [
+    ("where's my package for order #W2378156", "get_order_details"),
+    ("hey can u tell me whats going on with W2611340", "get_order_details"),
+    ("has order #W4817420 arrived?", "get_order_details"),
+    ("plz cancle my ordr #W2611340 i ordered by mistake", "cancel_pending_order"),
+    ("I don't want order #W2611340 anymore, please cancel it", "cancel_pending_order"),
+    ("do you have red t-shirts", "search_products"),
+    ("search the catalogue for leather wallets", "search_products"),
+    ("im looking for a mechanical keybord", "search_products"),
+    ("lookup the customer with email ava@example.com", "find_customer_by_email"),
+    ("who has the email noah.brown7922@example.com", "find_customer_by_email"),
+    ("please send order #W2611340 to 5 Rue Oberkampf, 75011 Paris, France", "modify_pending_order_address"),
+    ("I moved! new delivery address for W4817420: 10 Main Street, Denver CO 80202, USA", "modify_pending_order_address"),
+    ("exchange item 1151293680 for 7706410293 in order #W2378156 with gift_card_7245904", "exchange_delivered_order_items"),
+    ("can I swap the shoes I received for a bigger size", "exchange_delivered_order_items"),
+    ("put 3 units of KB-CLICKY-01 aside", "reserve_stock"),
+    ("hold 2 of KB-RED-01 for me", "reserve_stock"),
+    ("show me all my orders", "list_orders"),
+    ("which of my orders are still pending", "list_orders"),
+    ("log that noah_brown_6181 phoned to complain about a late delivery", "log_customer_interaction"),
+    ("note: customer emailed asking about the warranty", "log_customer_interaction"),
+]
+ROUTES = [
+    ("where is my order #W2378156?", "order"),
+    ("i want to cancel W2611340", "order"),
+    ("do you sell blue t-shirts in size M", "product"),
+    ("how much does the T-Shirt cost", "product"),
+    ("what's my loyalty status", "customer"),
+    ("please change my phone number", "customer"),
+    ("is KB-CLICKY-01 in stock", "inventory"),
+    ("what items are running low", "inventory"),
+    ("how much does shipping to Spain cost for a 2 kg parcel", "transport"),
+    ("what's the balance on my gift card", "payment"),
+    ("how much room is left in the Lyon warehouse", "warehouse"),
+    ("are all agents healthy", "monitoring"),
+    ("I need the invoice for order #W2611340", "documents"),
+    ("block the email fraudster@example.com", "fraud"),
+    ("any unusual spikes in refunds lately", "risk"),
+    ("what's your refund policy", "knowledge"),
+    ("my headphones broke, I want to file a warranty claim", "after_sales"),
+    ("sales report for last month", "backoffice"),
+    ("schedule a quality inspection for SKU KB-CLICKY-01", "quality"),
+    ("sync our stock to Amazon", "marketplace"),
+]
+OUT_OF_SCOPE = ["what's the weather in Paris tomorrow", "tell me a joke", "who won the world cup",
+                "write a poem about cats", "book me a flight to London", "can you recommend a good movie"]
+
+
+@pytest.mark.parametrize(("text", "tool"), PHRASINGS)
+def test_request_reaches_the_right_tool(shop, text, tool):
+    reply = shop.invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [tool] or (tool in reply.content.lower() or reply.content.endswith("?"))
+    # A clarifying question is fine only when it is about the right tool; the chosen tool must be right.
+    from graph.models.local.similarity import choose
+    from graph.models.local.toolview import view
+
+    assert choose(text, [view(t) for t in shop.bound_tools], shop_embed()).tool.name == tool
+
+
+def shop_embed():
+    from graph.models.local.similarity import default_embedder
+
+    return default_embedder()
+
+
+@pytest.mark.parametrize(("text", "agent"), ROUTES)
+def test_router_hands_the_request_to_the_right_agent(router, text, agent):
+    reply = router.invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls][:1] == [f"transfer_to_{agent}"]
+    assert all(c["args"] == {} for c in reply.tool_calls)
+
+
+def test_router_hands_a_two_part_request_to_two_agents_in_order(router):
+    reply = router.invoke([HumanMessage("cancel my order #W2611340 and find me a blue t-shirt")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order", "transfer_to_product"]
+
+
+def test_router_keeps_a_one_job_request_with_and_for_one_agent(router):
+    reply = router.invoke([HumanMessage("which items are in my order #W2611340 and when was it placed")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE)
+def test_out_of_scope_requests_get_a_polite_refusal_without_tool_call(shop, router, text):
+    for model in (shop, router):
+        reply = model.invoke([HumanMessage(text)])
+        assert reply.tool_calls == []
+        assert reply.content.startswith("I'm sorry")
+
+
+def test_small_talk_gets_a_polite_answer(shop):
+    assert shop.invoke([HumanMessage("hello!")]).content == "Hello! How can I help you today?"
+    assert "welcome" in shop.invoke([HumanMessage("thanks a lot")]).content
+
+
+def test_without_tools_the_model_answers_politely(model):
+    reply = model.invoke([HumanMessage("cancel my order #W2611340")])
+    assert reply.tool_calls == [] and reply.content.startswith("I'm sorry")
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("cancel my order #W2611340, I ordered by mistake", "cancel_pending_order"),
+    ("search for leather wallets", "search_products"),
+    ("find the customer with email ava@example.com", "find_customer_by_email"),
+    ("reserve 2 units of KB-CLICKY-01", "reserve_stock"),
+])
+def test_lexical_fallback_without_embeddings(text, tool):
+    model = LocalChatModel(use_embeddings=False).bind_tools(shop_tools())
+    assert [c["name"] for c in model.invoke([HumanMessage(text)]).tool_calls] == [tool]
+
+
+def test_lexical_fallback_refuses_unrelated_requests():
+    model = LocalChatModel(use_embeddings=False).bind_tools(shop_tools())
+    reply = model.invoke([HumanMessage("book me a flight to London")])
+    assert reply.tool_calls == [] and reply.content.startswith("I'm sorry")
