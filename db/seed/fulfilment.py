@@ -40,7 +40,7 @@ def reserve(shop: Shop, placed: Placed, warehouse_id: int) -> None:
     order = placed.order
     for line, (variant, quantity) in zip(placed.lines, placed.items, strict=True):
         line["quantity_allocated"] = quantity
-        if shop.stock.tracked(variant["id"]) and line["position"]:
+        if shop.stock.tracked(variant["id"]):
             shop.rows.add(StockReservation, id=stable_uuid("reservation", order["id"], line["position"]),
                           warehouse_id=warehouse_id, variant_id=variant["id"], quantity=quantity,
                           order_id=order["id"], reference=order["id"], status=ReservationStatus.ACTIVE,
