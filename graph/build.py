@@ -44,13 +44,16 @@ def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolReg
 
     async def router(state: CrewState, runtime: Runtime[ShopContext]):
         role = runtime.context.principal.role
-        chosen = await choose_agents(model, state["messages"], role, roster, registry)
-        if not chosen:
-            return Command(goto=END, update={"messages": [AIMessage(NO_MATCH_REPLY, name="supervisor")]})
-        available = [a for a in chosen if by_name[a].available_to(role, registry)]
+        routing = await choose_agents(model, state["messages"], role, roster, registry)
+        record = {"agents": routing.agents, "by": routing.by, "usage": routing.usage}
+        if not routing.agents:
+            reply = AIMessage(NO_MATCH_REPLY, name="supervisor")
+            return Command(goto=END, update={"messages": [reply], "routing": record})
+        available = [a for a in routing.agents if by_name[a].available_to(role, registry)]
         if not available:
-            return Command(goto=END, update={"messages": [AIMessage(unavailable_reply(chosen[0]), name="supervisor")]})
-        return Command(goto=available[0], update={"plan": available[1:]})
+            reply = AIMessage(unavailable_reply(routing.agents[0]), name="supervisor")
+            return Command(goto=END, update={"messages": [reply], "routing": record})
+        return Command(goto=available[0], update={"plan": available[1:], "routing": record})
 
     router.__annotations__["return"] = destinations(roster)
     return router

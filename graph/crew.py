@@ -96,12 +96,25 @@ def message_events(agent: str, message) -> list[dict[str, Any]]:
     """Progress events for one message a specialist produced."""
     if isinstance(message, AIMessage):
         if message.tool_calls:
-            return [{"event": "tool_call", "agent": agent, "name": c["name"], "args": c["args"]}
-                    for c in message.tool_calls]
+            return [
+                {"event": "tool_call", "agent": agent, "name": c["name"], "args": c["args"]} for c in message.tool_calls
+            ]
         return [{"event": "message", "agent": agent, "text": message.text}] if message.text else []
     if isinstance(message, ToolMessage):
         return [{"event": "tool_result", "agent": agent, "name": message.name, "ok": _ok(message)}]
     return []
+
+
+def account_for_events(result: TurnResult, events: list[dict[str, Any]]) -> None:
+    """Add what the messages alone don't show: the router's model call and the specialist awaiting a yes."""
+    for event in events:
+        if event["event"] == "route" and event["by"] == "model":
+            result.model_calls += 1
+            result.prompt_tokens += event["usage"].get("input_tokens", 0)
+            result.completion_tokens += event["usage"].get("output_tokens", 0)
+    specialist = next((e["agent"] for e in events if e["event"] != "route"), None)
+    if result.agent == "supervisor" and specialist:
+        result.agent = specialist
 
 
 def _ok(message: ToolMessage) -> bool:
@@ -162,6 +175,7 @@ class Crew:
         seeded = list(history or []) if not before else []
         started = time.perf_counter()
         outcome_override = None
+        seen: list[dict[str, Any]] = []
         try:
             pending = pending_actions(snapshot)
             answer = read_answer(text) if pending else None
@@ -169,10 +183,12 @@ class Crew:
                 decision = {"type": "approve"} if answer == "yes" else {"type": "reject", "message": DECLINED}
                 resume = Command(resume={"decisions": [decision] * len(pending)})
                 async for event in self._run(resume, config, context):
+                    seen.append(event)
                     yield event
             if answer in (None, "other"):
                 messages = [*seeded, HumanMessage(text)]
                 async for event in self._run({"messages": messages, "owner": principal.label}, config, context):
+                    seen.append(event)
                     yield event
             if answer == "no":
                 outcome_override = RunOutcome.CANCELLED
@@ -180,6 +196,7 @@ class Crew:
             outcome_override = RunOutcome.LIMIT_REACHED
         snapshot = await self.graph.aget_state(config)
         result = summarize(snapshot.values["messages"][before + len(seeded) :], thread_id, pending_actions(snapshot))
+        account_for_events(result, seen)
         result.outcome = outcome_override or result.outcome
         if result.outcome is RunOutcome.LIMIT_REACHED and not result.reply:
             result.reply = LIMIT_REPLY
@@ -192,7 +209,10 @@ class Crew:
         stream = self.graph.astream(graph_input, config, context=context, stream_mode="updates", subgraphs=True)
         async for namespace, update in stream:
             if not namespace:
-                continue  # parent-level updates repeat what the specialist's own steps already showed
+                # Parent-level updates repeat the specialists' own steps, except the router's decision.
+                if routing := (update.get("router") or {}).get("routing"):
+                    yield {"event": "route", **routing}
+                continue
             for node_update in update.values():
                 for message in (node_update or {}).get("messages", []) if isinstance(node_update, dict) else []:
                     for event in message_events(namespace[0].split(":")[0], message):

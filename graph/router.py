@@ -1,6 +1,7 @@
 """The supervisor: certain rules first, then the model picks specialists through hand-off tools."""
 
 import re
+from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -50,15 +51,22 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     return last_turn_question_from(messages, names)
 
 
-async def choose_agents(
-    model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec], registry
-) -> list[str]:
-    """Specialists for the latest request, in order; empty when none fits."""
+@dataclass(frozen=True)
+class Routing:
+    """The router's decision: specialists in order, whether a rule or the model chose, the model's usage."""
+
+    agents: list[str]
+    by: str
+    usage: dict = field(default_factory=dict)
+
+
+async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec], registry) -> Routing:
+    """Specialists for the latest request, in order; none when nothing fits."""
     names = {spec.name for spec in roster}
     if agent := certain_agent(messages, names):
-        return [agent]
+        return Routing([agent], "rule")
     tools = [handoff_tool(spec, role, registry) for spec in roster]
     system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
     reply = await model.bind_tools(tools).ainvoke([system, *messages])
     chosen = [call["name"].removeprefix(HANDOFF_PREFIX) for call in reply.tool_calls]
-    return list(dict.fromkeys(a for a in chosen if a in names))
+    return Routing(list(dict.fromkeys(a for a in chosen if a in names)), "model", dict(reply.usage_metadata or {}))

@@ -4,7 +4,8 @@ from langgraph.graph import MessagesState
 
 
 class CrewState(MessagesState):
-    """Messages plus who owns the thread and which specialists are still to act this turn."""
+    """Messages, the thread's owner, the last routing decision and the specialists still to act this turn."""
 
     owner: str
     plan: list[str]
+    routing: dict

@@ -11,8 +11,12 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
-            base_url=settings.openai_base_url, api_key=settings.openai_api_key, model=settings.openai_model,
-            temperature=0, max_retries=1, timeout=60,
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            model=settings.openai_model,
+            temperature=0,
+            max_retries=1,
+            timeout=60,
         )
     from graph.models.local import LocalChatModel
 

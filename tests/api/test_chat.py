@@ -52,7 +52,7 @@ async def test_chat_stream_events(sessions, database_url, tmp_path):
     async with client_with(model, database_url, tmp_path) as client:
         response = await client.post("/api/v1/chat/stream", json={"message": "points"}, headers=auth)
     events = [line.split(": ", 1)[1] for line in response.text.splitlines() if line.startswith("event: ")]
-    assert events == ["tool_call", "tool_result", "message", "done"]
+    assert events == ["route", "tool_call", "tool_result", "message", "done"]
     done = json.loads(response.text.rsplit("data: ", 1)[1])
     assert done["reply"] == "Bronze."
 

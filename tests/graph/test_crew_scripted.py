@@ -64,7 +64,7 @@ async def test_confirmation_gates_the_write(sessions, open_crew, as_customer, an
     thread = uuid.uuid4().hex
     async with open_crew(model) as crew:
         first = await crew.ask(as_customer(ava), "change my address to 9 Quai Perrache, 69002 Lyon", thread_id=thread)
-        assert first.pending_confirmation["name"] == "update_default_address"
+        assert first.pending_confirmation["name"] == "update_default_address" and first.agent == "customer"
         assert first.outcome == RunOutcome.CONFIRMATION_REQUESTED
         assert await default_address(sessions, ava.id) == before
         second = await crew.ask(as_customer(ava), answer, thread_id=thread)
@@ -185,7 +185,7 @@ async def test_run_record_written(sessions, open_crew, as_customer):
         await crew.ask(as_customer(ava), "my points?", thread_id=thread)
     async with sessions() as s:
         run = await s.scalar(select(AgentRun).where(AgentRun.thread_id == thread))
-    assert (run.agent, run.outcome, run.model_calls) == ("customer", RunOutcome.ANSWERED, 2)
+    assert (run.agent, run.outcome, run.model_calls) == ("customer", RunOutcome.ANSWERED, 3)  # router + 2
     assert run.tool_calls[0]["name"] == "get_loyalty" and run.principal == f"customer:{ava.email}"
 
 

@@ -130,6 +130,20 @@ def charge_key(key: str) -> str:
     return f"place_order:{key}"
 
 
+async def screen(
+    ctx: ToolContext, customer: Customer, total: Decimal, shipping: dict[str, Any],
+    billing: dict[str, Any] | None, client_ip: str | None, method_id: str,
+) -> fraud.FraudScore:
+    """Score the order about to be placed; a critical score refuses it before anything is written."""
+    score = await fraud.score_order(
+        ctx.session, customer=customer, amount=total, shipping_address=shipping, billing_address=billing,
+        client_ip=client_ip, now=ctx.now(), payment_method_id=method_id,
+    )
+    if score.level == FraudLevel.CRITICAL:
+        raise Forbidden("this order cannot be accepted; please contact support", code="order_refused")
+    return score
+
+
 async def place(
     ctx: ToolContext,
     customer: Customer,
@@ -147,12 +161,7 @@ async def place(
     shipping = shipping or default_address(customer)
     subtotal = cents(sum((v.price * q for v, q in items), Decimal(0)))
     total = subtotal + SHIPPING_COST
-    score = await fraud.score_order(
-        ctx.session, customer=customer, amount=total, shipping_address=shipping, billing_address=billing,
-        client_ip=client_ip, now=ctx.now(), payment_method_id=method.id,
-    )
-    if score.level == FraudLevel.CRITICAL:
-        raise Forbidden("this order cannot be accepted; please contact support", code="order_refused")
+    score = await screen(ctx, customer, total, shipping, billing, client_ip, method.id)
     order = Order(
         id=await new_order_id(ctx.session), customer_id=customer.id,
         status=OrderStatus.ON_HOLD if score.level == FraudLevel.HIGH else OrderStatus.PENDING,

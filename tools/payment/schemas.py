@@ -1,21 +1,14 @@
 """Inputs and outputs of the payment tools."""
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from db.enums import PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
 from tools.customer.schemas import CustomerId
 from tools.schemas import Email, Money, OrderId, PositiveMoney, Schema
 
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes (stored in UTC): say so, so SQLite, PostgreSQL and fresh rows agree.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 CardBrand = Literal["visa", "mastercard", "amex", "carte_bancaire", "discover"]
 
 
@@ -86,7 +79,7 @@ class PaymentMethodOut(Schema):
     paypal_email: str | None = Field(None, description="PayPal account email.")
     balance: Money | None = Field(None, description="Gift card balance.")
     active: bool = Field(description="False once removed or the account was erased.")
-    created_at: UtcDatetime = Field(description="When it was saved.")
+    created_at: datetime = Field(description="When it was saved.")
 
 
 class MethodList(Schema):
@@ -166,7 +159,7 @@ class TransactionOut(Schema):
     currency: str = Field(description="ISO currency code.")
     gateway_reference: str = Field(description="The gateway's reference.")
     reason: str = Field(description="Refund or void reason, or the decline message.")
-    created_at: UtcDatetime = Field(description="When it happened.")
+    created_at: datetime = Field(description="When it happened.")
 
 
 class TransactionResultOut(Schema):
@@ -212,7 +205,7 @@ class KindStats(Schema):
 
 class TransactionAnalytics(Schema):
     days: int = Field(description="Window length in days.")
-    since: UtcDatetime = Field(description="Start of the window.")
+    since: datetime = Field(description="Start of the window.")
     total: int = Field(description="Transactions in the window.")
     declined: int = Field(description="Declined transactions.")
     success_rate: float = Field(description="Share of successful transactions, 0..1.")
@@ -227,7 +220,7 @@ class ReasonStats(Schema):
 
 class RefundAnalytics(Schema):
     days: int = Field(description="Window length in days.")
-    since: UtcDatetime = Field(description="Start of the window.")
+    since: datetime = Field(description="Start of the window.")
     refunds: int = Field(description="Successful refunds.")
     refunded: Money = Field(description="Amount refunded.")
     captured: Money = Field(description="Amount taken in the same window.")
@@ -250,7 +243,7 @@ class MethodRevenue(Schema):
 
 class RevenueAnalytics(Schema):
     days: int = Field(description="Window length in days.")
-    since: UtcDatetime = Field(description="Start of the window.")
+    since: datetime = Field(description="Start of the window.")
     gross: Money = Field(description="Money taken (sales and captures).")
     refunded: Money = Field(description="Money given back.")
     net: Money = Field(description="gross - refunded.")

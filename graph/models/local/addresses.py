@@ -11,7 +11,10 @@ STREET_WORD = re.compile(
     r"terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz|circle|trail)\b\.?",
     re.I,
 )
-END = re.compile(r"[.!?;](?:\s|$)|\s+(?:instead|please|thanks|thank you|and make|and set|as my|as the)\b", re.I)
+END = re.compile(
+    r"[.!?;](?:\s|$)|\s+(?:instead|please|thanks|thank you|and make|and set)\b"
+    r"|\s+(?:to|for|on|as|in|into)\s+(?:my|the|our|his|her|their|this)\b", re.I
+)
 UNIT = re.compile(r"^(?:apt|apartment|suite|ste|unit|floor|fl|building|bldg|flat|room)\b\.?\s*\S+|^#\s?\d+", re.I)
 ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")
 ZIP_AFTER_WORD = re.compile(
@@ -21,7 +24,9 @@ FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 
 
 def _country(segment: str) -> str | None:
-    return COUNTRIES.get(segment.strip().lower().rstrip("."))
+    words = segment.strip().lower().rstrip(".").split()
+    # "France" or "United States", possibly followed by words that are not part of the address.
+    return next((COUNTRIES[" ".join(words[:n])] for n in (2, 1) if " ".join(words[:n]) in COUNTRIES), None)
 
 
 def _place(segment: str, parts: dict[str, str]) -> None:

@@ -103,8 +103,15 @@ def money(request: Request) -> list[Found]:
 
 
 MASKS = (
-    (EMAIL, "email"), (PAYMENT_METHOD_ID, "payment method"), (CUSTOMER_ID, "customer"), (UUID, "id"),
-    (STREET, "address"), (ORDER_ID, "order"), (TEN_DIGIT_ID, "id"), (DOCUMENT_NUMBER, "number"), (SKU, "item"),
+    (EMAIL, "email"),
+    (PAYMENT_METHOD_ID, "payment method"),
+    (CUSTOMER_ID, "customer"),
+    (UUID, "id"),
+    (STREET, "address"),
+    (ORDER_ID, "order"),
+    (TEN_DIGIT_ID, "id"),
+    (DOCUMENT_NUMBER, "number"),
+    (SKU, "item"),
 )
 
 

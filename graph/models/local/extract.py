@@ -21,13 +21,38 @@ from graph.models.local.toolview import ToolView
 from graph.models.local.values import find_enum, find_flag, find_person_name, find_product_name, find_reference
 
 # Specific shapes first, so a later, looser field (a number, a free text) cannot take an id's characters.
-ORDER = ("email", "payment_method", "customer", "uuid", "pattern", "order", "order_list", "item_list", "line_list",
-         "item", "address", "address_part", "phone", "date", "integer", "number", "money", "enum", "bool",
-         "options", "person_name", "reference", "list", "question", "free_text")
+ORDER = (
+    "email",
+    "payment_method",
+    "customer",
+    "uuid",
+    "pattern",
+    "order",
+    "order_list",
+    "item_list",
+    "line_list",
+    "item",
+    "address",
+    "address_part",
+    "phone",
+    "date",
+    "integer",
+    "number",
+    "money",
+    "enum",
+    "bool",
+    "options",
+    "person_name",
+    "reference",
+    "list",
+    "question",
+    "free_text",
+)
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 CODE = re.compile(r"[A-Z]{2,6}\d{0,3}")
 CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}\d{0,3}(?![\w-])")
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
+FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
 PAYMENT_HINTS = {"gift": "gift", "paypal": "paypal", "card": "card", "visa": "visa", "mastercard": "mastercard"}
 
 
@@ -38,6 +63,7 @@ class Extraction:
     args: dict[str, Any] = field(default_factory=dict)
     missing: list[FieldSpec] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+    spans: int = 0  # how many pieces of the request the arguments took (free text aside)
 
 
 @dataclass
@@ -71,7 +97,12 @@ def _customer(f: FieldSpec, ctx: Context) -> Any:
         if not e.PAYMENT_METHOD_ID.fullmatch(found.text):
             ctx.request.use(found)
             return found.value
-    return _first(ctx, e.EMAIL) if "email" in f.description.lower() else None
+    if "email" in f.description.lower() and (email := _first(ctx, e.EMAIL)):
+        return email
+    # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests.
+    if f.required and "me" in f.examples and FIRST_PERSON.search(ctx.request.text):
+        return "me"
+    return None
 
 
 def _payment_method(f: FieldSpec, ctx: Context) -> Any:
@@ -135,8 +166,11 @@ def _line_list(f: FieldSpec, ctx: Context) -> Any:
     lines = []
     for found in ctx.request.find(e.TEN_DIGIT_ID) + [x for x in ctx.request.find(e.SKU)]:
         line = {item_field.name: str(found.value).upper()}
-        before = re.search(r"(\d+)\s*(?:x|units?|pieces?|of|pcs)?\s*(?:of\s+)?(?:sku\s+|item\s+)?$",
-                           ctx.request.text[: found.start], re.I)
+        before = re.search(
+            r"(\d+)\s*(?:x|units?|pieces?|of|pcs)?\s*(?:of\s+)?(?:sku\s+|item\s+)?$",
+            ctx.request.text[: found.start],
+            re.I,
+        )
         if qty_field is not None:
             line[qty_field.name] = int(before.group(1)) if before else 1
         ctx.request.use(found)
@@ -191,6 +225,9 @@ def _date(f: FieldSpec, ctx: Context) -> Any:
 
 def _enum(f: FieldSpec, ctx: Context) -> Any:
     hits = find_enum(f, ctx.request)
+    if not f.required:
+        # "low stock report" names the tool, not a filter on severity=low.
+        hits = [(v, x) for v, x in hits if not {stem(w) for w in words(x.text)} <= ctx.noise]
     for _, found in hits[: None if f.type == "array" else 1]:
         ctx.request.use(found, soft=True)
     if not hits:
@@ -246,12 +283,25 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
 
 
 EXTRACTORS = {
-    "email": lambda f, ctx: _first(ctx, e.EMAIL), "payment_method": _payment_method, "customer": _customer,
-    "uuid": lambda f, ctx: _first(ctx, e.UUID), "pattern": _pattern, "order": _order,
+    "email": lambda f, ctx: _first(ctx, e.EMAIL),
+    "payment_method": _payment_method,
+    "customer": _customer,
+    "uuid": lambda f, ctx: _first(ctx, e.UUID),
+    "pattern": _pattern,
+    "order": _order,
     "order_list": lambda f, ctx: [e.order_number(x.value) for x in ctx.request.find(e.ORDER_ID, 1)] or None,
-    "item_list": _item_list, "line_list": _line_list, "item": _item, "address": _address,
-    "address_part": _address_part, "phone": _phone, "date": _date, "enum": _enum, "bool": _flag,
-    "options": _options, "person_name": _person, "reference": _reference,
+    "item_list": _item_list,
+    "line_list": _line_list,
+    "item": _item,
+    "address": _address,
+    "address_part": _address_part,
+    "phone": _phone,
+    "date": _date,
+    "enum": _enum,
+    "bool": _flag,
+    "options": _options,
+    "person_name": _person,
+    "reference": _reference,
     "question": lambda f, ctx: free_text(f, ctx.request, ctx.noise, question=True),
     "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise),
 }
@@ -295,5 +345,6 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             if (value := memory.recall(f.name, kind)) is not None:
                 result.args[f.name] = value
     _validate(tool, result)
+    result.spans = len(ctx.request.used)
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
     return result

@@ -11,8 +11,9 @@ QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)\b\s+", re.I)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
-LEADING_VERBS = re.compile(r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*",
-                           re.I)
+LEADING_VERBS = re.compile(
+    r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*", re.I
+)
 
 
 def _clean(text: str) -> str:
@@ -23,7 +24,8 @@ def _clean(text: str) -> str:
 def search_terms(request: Request, noise: set[str]) -> str:
     """The words worth searching for: the request's unused words minus filler and the tool's own words."""
     kept = [
-        w for w in re.findall(r"[\w'-]+", request.remainder())
+        w
+        for w in re.findall(r"[\w'-]+", request.remainder())
         if w.lower() not in STOPWORDS and w.lower() not in QUERY_FILLER and stem(w.lower()) not in noise
     ]
     return " ".join(kept)

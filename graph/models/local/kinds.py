@@ -3,15 +3,56 @@
 from graph.models.local.schema import FieldSpec
 
 ADDRESS_PARTS = frozenset({"address1", "address2", "city", "state", "zip", "country"})
-FREE_TEXT = frozenset({"summary", "query", "q", "question", "note", "notes", "message", "comment", "comments",
-                       "description", "details", "text", "content", "body", "search", "term", "keywords", "reason",
-                       "subject", "title", "feedback", "explanation"})
+FREE_TEXT = frozenset(
+    {
+        "summary",
+        "query",
+        "q",
+        "question",
+        "note",
+        "notes",
+        "message",
+        "comment",
+        "comments",
+        "description",
+        "details",
+        "text",
+        "content",
+        "body",
+        "search",
+        "term",
+        "keywords",
+        "reason",
+        "subject",
+        "title",
+        "feedback",
+        "explanation",
+    }
+)
 DATE_NAMES = frozenset({"start", "end", "from", "to", "after", "before"})
 # Kinds that identify a record: a later turn may reuse them from the conversation's memory.
-REFERENCE_KINDS = frozenset({"email", "payment_method", "customer", "order", "order_list", "item", "item_list",
-                             "pattern", "uuid"})
-REFERENCE_NAMES = frozenset({"warehouse", "category", "brand", "carrier", "supplier", "parent", "channel",
-                             "connection", "gateway", "marketplace", "zone", "agent", "tier", "role", "username"})
+REFERENCE_KINDS = frozenset(
+    {"email", "payment_method", "customer", "order", "order_list", "item", "item_list", "pattern", "uuid"}
+)
+REFERENCE_NAMES = frozenset(
+    {
+        "warehouse",
+        "category",
+        "brand",
+        "carrier",
+        "supplier",
+        "parent",
+        "channel",
+        "connection",
+        "gateway",
+        "marketplace",
+        "zone",
+        "agent",
+        "tier",
+        "role",
+        "username",
+    }
+)
 
 
 def _is_item(words: set[str], name: str) -> bool:

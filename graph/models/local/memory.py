@@ -11,8 +11,12 @@ from graph.models.local import entities as e
 
 # Which kind a value is, by its shape (first match wins; payment method ids look like customer ids).
 SHAPES = (
-    (e.EMAIL, "email"), (e.PAYMENT_METHOD_ID, "payment_method"), (e.CUSTOMER_ID, "customer"),
-    (e.UUID, "uuid"), (re.compile(r"#?W\d{5,9}"), "order"), (e.TEN_DIGIT_ID, "item"),
+    (e.EMAIL, "email"),
+    (e.PAYMENT_METHOD_ID, "payment_method"),
+    (e.CUSTOMER_ID, "customer"),
+    (e.UUID, "uuid"),
+    (re.compile(r"#?W\d{5,9}"), "order"),
+    (e.TEN_DIGIT_ID, "item"),
 )
 # Kinds a field may take from memory by kind alone (other kinds need the same field name).
 RECALL_BY_KIND = frozenset({"order", "customer", "email", "payment_method", "uuid"})
@@ -92,7 +96,9 @@ class Memory:
                 for item in (i for i in value if isinstance(i, dict)):
                     for sub_value in item.values():
                         if isinstance(sub_value, str) and shape_of(sub_value) == "payment_method":
-                            self.add("payment_method_id", sub_value, hint=f"{item.get('kind', '')} {item.get('brand', '')}")
+                            self.add(
+                                "payment_method_id", sub_value, hint=f"{item.get('kind', '')} {item.get('brand', '')}"
+                            )
             else:
                 self.add(key, value)
 

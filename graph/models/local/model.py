@@ -44,8 +44,9 @@ class LocalChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": MODEL_NAME, "tools": [view(t).name for t in self.bound_tools]}
 
-    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any) -> Runnable[
-            LanguageModelInput, AIMessage]:
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
         """A copy of this model bound to the tools (the original stays unbound)."""
         bound = self.model_copy(update={"bound_tools": tuple(tools), "tool_choice": tool_choice})
         return bound.bind(**kwargs) if kwargs else bound
@@ -57,21 +58,36 @@ class LocalChatModel(BaseChatModel):
     def _reply(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
         tools = self._tools(kwargs)
         turn = respond(
-            messages, tools, tool_choice=kwargs.get("tool_choice", self.tool_choice),
-            embed=default_embedder() if self.use_embeddings else None, today=self.today or date.today(),
+            messages,
+            tools,
+            tool_choice=kwargs.get("tool_choice", self.tool_choice),
+            embed=default_embedder() if self.use_embeddings else None,
+            today=self.today or date.today(),
             replies=self.replies_dir,
         )
-        calls = [{"name": n, "args": a, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"} for n, a in turn.calls]
+        calls = [
+            {"name": n, "args": a, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"} for n, a in turn.calls
+        ]
         reply = AIMessage(content=turn.content, tool_calls=calls, response_metadata={"model_name": MODEL_NAME})
         reply.usage_metadata = tokens.usage(messages, [f"{t.name} {t.description}" for t in tools], reply)
         return reply
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=self._reply(messages, **kwargs))])
 
-    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         # The first call loads the embedder and embeds the tools' examples: keep that off the event loop.
         reply = await asyncio.to_thread(self._reply, messages, **kwargs)
         return ChatResult(generations=[ChatGeneration(message=reply)])
@@ -85,20 +101,34 @@ class LocalChatModel(BaseChatModel):
             {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i, "type": "tool_call_chunk"}
             for i, c in enumerate(reply.tool_calls)
         ]
-        last = AIMessageChunk(content="", tool_call_chunks=tool_chunks, usage_metadata=reply.usage_metadata,
-                              response_metadata=reply.response_metadata, chunk_position="last")
+        last = AIMessageChunk(
+            content="",
+            tool_call_chunks=tool_chunks,
+            usage_metadata=reply.usage_metadata,
+            response_metadata=reply.response_metadata,
+            chunk_position="last",
+        )
         yield ChatGenerationChunk(message=last)
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         for chunk in self._chunks(self._reply(messages, **kwargs)):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
         reply = await asyncio.to_thread(self._reply, messages, **kwargs)
         for chunk in self._chunks(reply):
             if run_manager:

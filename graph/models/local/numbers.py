@@ -14,7 +14,8 @@ from graph.models.local.values import keyword_distance, keywords
 UPPER = ("under", "below", "less", "cheaper", "most", "max", "maximum", "upto", "within")
 LOWER = ("over", "above", "more", "least", "min", "minimum", "from", "expensive")
 BETWEEN = re.compile(
-    rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?", re.I
+    rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?",
+    re.I,
 )
 
 

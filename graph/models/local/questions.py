@@ -9,14 +9,19 @@ from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
 from graph.models.local.toolview import ToolView
 
-GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|bonjour|salut)\b[\s!.,]*(there)?[\s!.]*$", re.I)
+GREETING = re.compile(
+    r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|bonjour|salut)\b[\s!.,]*(there)?[\s!.]*$", re.I
+)
 THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers|merci|great|perfect|awesome)\b[\w\s!.,]*$", re.I)
 BYE = re.compile(r"^\s*(bye|goodbye|see you|that'?s all|nothing else)\b[\w\s!.,]*$", re.I)
 # Labels for the kinds people name differently from the field ("order number", not "order ID").
 KIND_LABELS = {
-    "order": "the order number (for example #W2611340)", "email": "the email address",
-    "customer": "the customer's id or email", "payment_method": "the payment method to use",
-    "address": "the full address (street, city, postal code and country)", "phone": "the phone number",
+    "order": "the order number (for example #W2611340)",
+    "email": "the email address",
+    "customer": "the customer's id or email",
+    "payment_method": "the payment method to use",
+    "address": "the full address (street, city, postal code and country)",
+    "phone": "the phone number",
     "person_name": "the first and last name",
 }
 

@@ -9,10 +9,46 @@ from graph.models.local.text import humanize, join_words, sentence
 # The shop's default currency (db models default to EUR) when a result does not say.
 DEFAULT_CURRENCY = "EUR"
 MONEY_KEY = re.compile(r"price|amount|total|balance|cost|value|revenue|refund|subtotal|paid|fee|difference|spent")
-TITLE_KEYS = ("name", "product_name", "title", "order_id", "rma_number", "number", "sku", "email", "code", "username",
-              "key", "label", "customer_id", "item_id", "product_id", "id")
-DETAIL_KEYS = ("status", "tier", "kind", "brand", "category", "price", "min_price", "total", "amount", "balance",
-               "quantity", "available", "available_quantity", "on_hand", "city", "severity", "count", "options")
+TITLE_KEYS = (
+    "name",
+    "product_name",
+    "title",
+    "order_id",
+    "rma_number",
+    "number",
+    "sku",
+    "email",
+    "code",
+    "username",
+    "key",
+    "label",
+    "customer_id",
+    "item_id",
+    "product_id",
+    "id",
+)
+DETAIL_KEYS = (
+    "sku",
+    "warehouse_code",
+    "status",
+    "tier",
+    "kind",
+    "brand",
+    "category",
+    "price",
+    "min_price",
+    "total",
+    "amount",
+    "balance",
+    "quantity",
+    "available",
+    "available_quantity",
+    "on_hand",
+    "city",
+    "severity",
+    "count",
+    "options",
+)
 ADDRESS_ORDER = ("address1", "address2", "city", "state", "zip", "country")
 LIST_PREVIEW = 5
 
@@ -80,7 +116,8 @@ def item_text(item: Any, root: dict | None = None) -> str:
         return address(item) + (" (default)" if item.get("is_default") else "")
     title = title_of(item)
     details = [
-        f"{humanize(k)} {value_text(k, item[k], item, root)}" for k in DETAIL_KEYS
+        f"{humanize(k)} {value_text(k, item[k], item, root)}"
+        for k in DETAIL_KEYS
         if k in item and item[k] not in (None, "", [], {}) and str(item[k]) != title
     ][:3]
     return f"{title} ({', '.join(details)})" if details else title
@@ -98,8 +135,12 @@ def render_list(label: str, items: list, total: int | None = None, root: dict | 
         rest = f", and {more} more" if more > 0 else ""
         return f"I found {total} {noun}: {join_words(texts)}{rest}."
     lines = "\n".join(f"- {t}" for t in texts)
-    return f"I found {total} {noun}. " + ("Here are the first few:" if more > 0 else "Here they are:") + f"\n{lines}" + (
-        f"\n…and {more} more." if more > 0 else "")
+    return (
+        f"I found {total} {noun}. "
+        + ("Here are the first few:" if more > 0 else "Here they are:")
+        + f"\n{lines}"
+        + (f"\n…and {more} more." if more > 0 else "")
+    )
 
 
 def render_object(data: dict, subject: str) -> str:
@@ -110,8 +151,11 @@ def render_object(data: dict, subject: str) -> str:
         if value in (None, "", [], {}) or str(value) == title or key == "currency":
             continue
         if isinstance(value, list):
-            facts.append(f"{len(value)} {humanize(key)}" if all(isinstance(v, dict) for v in value)
-                         else f"{humanize(key)}: {value_text(key, value, data, data)}")
+            facts.append(
+                f"{len(value)} {humanize(key)}"
+                if all(isinstance(v, dict) for v in value)
+                else f"{humanize(key)}: {value_text(key, value, data, data)}"
+            )
         elif key != "id" and not key.endswith("_id"):  # internal ids only as the title: people rarely need them
             facts.append(f"{humanize(key)} {value_text(key, value, data, data)}")
     head = f"{subject} {title}".strip() if title != "an entry" else "Here is what I found"

@@ -28,7 +28,10 @@ PLAIN_PROBLEMS = (
     (re.compile(r"field required", re.I), "is missing"),
     (re.compile(r"string should match pattern.*", re.I), "is not in the expected format"),
     (re.compile(r"input should be a valid (\w+).*", re.I), r"should be a valid \1"),
-    (re.compile(r"input should be (less|greater) than or equal to ([\d.]+)", re.I), r"should be \1 than or equal to \2"),
+    (
+        re.compile(r"input should be (less|greater) than or equal to ([\d.]+)", re.I),
+        r"should be \1 than or equal to \2",
+    ),
 )
 
 
@@ -91,7 +94,9 @@ def answer(tool: str, description: str, args: dict[str, Any], content: str, repl
         return declined(description) if DECLINED.search(content) else sentence(content)
     if isinstance(data, dict):
         context = {**data, "args": args}
-        empty = all(not v for v in data.values() if isinstance(v, list)) and any(isinstance(v, list) for v in data.values())
+        empty = all(not v for v in data.values() if isinstance(v, list)) and any(
+            isinstance(v, list) for v in data.values()
+        )
         lines = (sections.get("empty") if empty else None) or sections.get("ok")
         if lines and (text := templates.fill(lines, context)):
             return text

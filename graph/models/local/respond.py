@@ -10,8 +10,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.models.local import questions
 from graph.models.local.entities import mask
-from graph.models.local.extract import extract
-from graph.models.local.memory import remember
+from graph.models.local.extract import Extraction, extract
+from graph.models.local.memory import Memory, remember
 from graph.models.local.reply import answer
 from graph.models.local.similarity import EMBED_THRESHOLD, LEXICAL_THRESHOLD, Embed, choose, rank
 from graph.models.local.text import content_stems
@@ -20,6 +20,14 @@ from graph.models.local.toolview import ToolView
 HANDOFF = "transfer_to_"
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
+# Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
+# each value a field takes (or each required value missing) moves a tool by FIT_WEIGHT, at most two.
+FIT_MARGIN = 0.1
+FIT_WEIGHT = 0.04
+FIT_CANDIDATES = 4
+QUESTION = re.compile(r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b",
+                      re.I)
+QUESTION_PENALTY = 0.1
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -80,6 +88,26 @@ def _handoffs(text: str, tools: list[ToolView], embed: Embed | None, first: Tool
     return chosen
 
 
+def _best_fit(
+    text: str, ranked: list[tuple[float, ToolView]], memory: Memory, today: date
+) -> tuple[ToolView, Extraction]:
+    """Among tools about as similar as the best, the one whose fields take the request's values.
+
+    "how full is warehouse PAR1" reads like both "how full is each warehouse" (list_warehouses) and
+    "how full is the Paris warehouse" (get_warehouse_capacity); only the second has a field for PAR1.
+    """
+    top = ranked[0][0]
+    scored = []
+    for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - FIT_MARGIN):
+        extraction = extract(tool, text, memory, today)
+        fit = max(-2, min(2, extraction.spans - len(extraction.missing) - len(extraction.problems)))
+        # A question ("has it shipped?") asks to read, not to change: writing tools step back.
+        penalty = QUESTION_PENALTY if tool.mutates and QUESTION.match(text) else 0.0
+        scored.append((score + FIT_WEIGHT * fit - penalty, tool.name, tool, extraction))
+    best = min(scored, key=lambda s: (-s[0], s[1]))
+    return best[2], best[3]
+
+
 def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     """The clause of a two-job request that best fits these tools (the whole text if it has one clause)."""
     clauses = [c for c in CLAUSES.split(text) if c.strip()]
@@ -92,8 +120,15 @@ def _request(messages: list[BaseMessage]) -> int | None:
     return next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), None)
 
 
-def respond(messages: list[BaseMessage], tools: list[ToolView], *, tool_choice: Any = None, embed: Embed | None,
-            today: date, replies: Path) -> Turn:
+def respond(
+    messages: list[BaseMessage],
+    tools: list[ToolView],
+    *,
+    tool_choice: Any = None,
+    embed: Embed | None,
+    today: date,
+    replies: Path,
+) -> Turn:
     """The model's turn for the conversation so far."""
     if messages and isinstance(messages[-1], ToolMessage):
         return _answer_results(messages, {t.name: t for t in tools}, replies)
@@ -126,7 +161,7 @@ def respond(messages: list[BaseMessage], tools: list[ToolView], *, tool_choice: 
         by_name = {t.name: t for t in tools}
         names = _handoffs(text, tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
-    extraction = extract(choice.tool, text, memory, today)
+    tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
     if extraction.missing or extraction.problems:
-        return Turn(questions.clarify(choice.tool, extraction))
-    return Turn(calls=[(choice.tool.name, extraction.args)])
+        return Turn(questions.clarify(tool, extraction))
+    return Turn(calls=[(tool.name, extraction.args)])

@@ -67,10 +67,19 @@ def _field(name: str, node: dict, required: bool, defs: dict) -> FieldSpec:
         maximum -= 1
     item = _field(name, node["items"], True, defs) if kind == "array" and "items" in node else None
     return FieldSpec(
-        name=name, type=kind, required=required, description=node.get("description", ""),
-        enum=tuple(enum), pattern=node.get("pattern"), minimum=minimum, maximum=maximum,
-        max_length=node.get("maxLength"), format=node.get("format"), examples=tuple(node.get("examples") or ()),
-        item=item, properties=fields_of(node, defs) if kind == "object" else (),
+        name=name,
+        type=kind,
+        required=required,
+        description=node.get("description", ""),
+        enum=tuple(enum),
+        pattern=node.get("pattern"),
+        minimum=minimum,
+        maximum=maximum,
+        max_length=node.get("maxLength"),
+        format=node.get("format"),
+        examples=tuple(node.get("examples") or ()),
+        item=item,
+        properties=fields_of(node, defs) if kind == "object" else (),
         default=node.get("default", MISSING),
     )
 
@@ -79,6 +88,4 @@ def fields_of(schema: dict, defs: dict | None = None) -> tuple[FieldSpec, ...]:
     """The fields of an object schema, in declaration order."""
     defs = {**(defs or {}), **schema.get("$defs", {}), **schema.get("definitions", {})}
     required = set(schema.get("required", []))
-    return tuple(
-        _field(name, node, name in required, defs) for name, node in (schema.get("properties") or {}).items()
-    )
+    return tuple(_field(name, node, name in required, defs) for name, node in (schema.get("properties") or {}).items())

@@ -34,11 +34,20 @@ NAME_BONUS = 0.1
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
 # Everyday words for the verbs tool names use, so "show all my orders" finds list_orders' name.
 NAME_SYNONYMS = {
-    "list": {"all", "every", "history", "past"}, "search": {"find", "look", "sell"},
-    "modify": {"change", "switch", "edit"}, "update": {"change", "set", "edit", "rename"},
-    "exchange": {"swap", "replace"}, "erase": {"delete", "remove", "close"}, "archive": {"delete", "remove"},
-    "place": {"buy", "purchase"}, "return": {"back", "refund"}, "cancel": {"stop"}, "add": {"new", "save"},
-    "check": {"available", "availability", "stock"}, "transfer": {"move"}, "find": {"lookup", "look", "who"},
+    "list": {"all", "every", "history", "past"},
+    "search": {"find", "look", "sell"},
+    "modify": {"change", "switch", "edit"},
+    "update": {"change", "set", "edit", "rename"},
+    "exchange": {"swap", "replace"},
+    "erase": {"delete", "remove", "close"},
+    "archive": {"delete", "remove"},
+    "place": {"buy", "purchase"},
+    "return": {"back", "refund"},
+    "cancel": {"stop"},
+    "add": {"new", "save"},
+    "check": {"available", "availability", "stock"},
+    "transfer": {"move"},
+    "find": {"lookup", "look", "who"},
 }
 
 
@@ -91,8 +100,13 @@ def tool_index(tool: ToolView) -> ToolIndex:
     """The cached index of one tool, keyed by its name and the hash of its texts."""
     key, texts = _tool_key(tool.name, tool.description, tool.examples)
     if key not in _TOOLS:
-        _TOOLS[key] = ToolIndex(texts=list(texts), stems=[set(content_stems(t)) for t in texts],
-                                name_stems=[stem(w) for w in tool.name.removeprefix("transfer_to_").split("_") if w and w not in NAME_NOISE])
+        _TOOLS[key] = ToolIndex(
+            texts=list(texts),
+            stems=[set(content_stems(t)) for t in texts],
+            name_stems=[
+                stem(w) for w in tool.name.removeprefix("transfer_to_").split("_") if w and w not in NAME_NOISE
+            ],
+        )
     return _TOOLS[key]
 
 
@@ -106,8 +120,10 @@ def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
         name_df = Counter(s for i in indexes for s in set(i.name_stems))
         vocabulary = {w for i in indexes for t in i.texts for w in words(t) if len(w) >= 3}
         _SETS[key] = ToolSetIndex(
-            tools=indexes, idf={s: math.log((n + 1) / c) + 0.1 for s, c in df.items()},
-            name_weight={s: 1 / c for s, c in name_df.items()}, vocabulary=sorted(vocabulary),
+            tools=indexes,
+            idf={s: math.log((n + 1) / c) + 0.1 for s, c in df.items()},
+            name_weight={s: 1 / c for s, c in name_df.items()},
+            vocabulary=sorted(vocabulary),
         )
     return _SETS[key]
 
@@ -163,8 +179,12 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         for i in stats.tools:
             if i.vectors is None:
                 i.vectors = vectors(i.texts, embed)
-        base = [float(np.max(i.vectors @ q)) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
-    scored = [(b + name_bonus(all_stems, i, stats.name_weight), t) for b, i, t in zip(base, stats.tools, tools, strict=True)]
+        base = [
+            float(np.max(i.vectors @ q)) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)
+        ]
+    scored = [
+        (b + name_bonus(all_stems, i, stats.name_weight), t) for b, i, t in zip(base, stats.tools, tools, strict=True)
+    ]
     return sorted(scored, key=lambda pair: (-pair[0], pair[1].name))
 
 

@@ -2,8 +2,16 @@
 
 # Everyday phrasings of enum values tools commonly use (the value itself always matches too).
 ENUM_SYNONYMS = {
-    "no longer needed": ("no longer need", "don't need", "dont need", "do not need", "not needed", "changed my mind",
-                         "anymore", "no longer want"),
+    "no longer needed": (
+        "no longer need",
+        "don't need",
+        "dont need",
+        "do not need",
+        "not needed",
+        "changed my mind",
+        "anymore",
+        "no longer want",
+    ),
     "ordered by mistake": ("by mistake", "mistake", "by accident", "accidentally", "wrong order", "ordered wrong"),
     "changed_mind": ("changed my mind", "change of mind", "don't want", "dont want", "no longer want"),
     "better_price": ("cheaper", "better price", "lower price", "better deal"),
@@ -32,17 +40,60 @@ ENUM_SYNONYMS = {
     "refund": ("money back", "refund"),
     "store_credit": ("store credit", "credit"),
 }
-COLOURS = ("black", "white", "red", "blue", "green", "yellow", "grey", "gray", "navy", "purple", "pink", "orange",
-           "brown", "beige", "silver", "gold", "violet")
+COLOURS = (
+    "black",
+    "white",
+    "red",
+    "blue",
+    "green",
+    "yellow",
+    "grey",
+    "gray",
+    "navy",
+    "purple",
+    "pink",
+    "orange",
+    "brown",
+    "beige",
+    "silver",
+    "gold",
+    "violet",
+)
 SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
 COUNTRIES = {
-    "usa": "USA", "us": "USA", "u.s.": "USA", "united states": "USA", "america": "USA", "france": "France",
-    "fr": "France", "germany": "Germany", "de": "Germany", "uk": "UK", "united kingdom": "UK", "england": "UK",
-    "spain": "Spain", "es": "Spain", "italy": "Italy", "it": "Italy", "belgium": "Belgium", "be": "Belgium",
-    "netherlands": "Netherlands", "nl": "Netherlands", "canada": "Canada", "ca": "Canada", "switzerland":
-    "Switzerland", "ch": "Switzerland", "portugal": "Portugal", "austria": "Austria", "ireland": "Ireland",
-    "luxembourg": "Luxembourg", "poland": "Poland", "sweden": "Sweden", "denmark": "Denmark", "australia":
-    "Australia", "japan": "Japan",
+    "usa": "USA",
+    "us": "USA",
+    "u.s.": "USA",
+    "united states": "USA",
+    "america": "USA",
+    "france": "France",
+    "fr": "France",
+    "germany": "Germany",
+    "de": "Germany",
+    "uk": "UK",
+    "united kingdom": "UK",
+    "england": "UK",
+    "spain": "Spain",
+    "es": "Spain",
+    "italy": "Italy",
+    "it": "Italy",
+    "belgium": "Belgium",
+    "be": "Belgium",
+    "netherlands": "Netherlands",
+    "nl": "Netherlands",
+    "canada": "Canada",
+    "ca": "Canada",
+    "switzerland": "Switzerland",
+    "ch": "Switzerland",
+    "portugal": "Portugal",
+    "austria": "Austria",
+    "ireland": "Ireland",
+    "luxembourg": "Luxembourg",
+    "poland": "Poland",
+    "sweden": "Sweden",
+    "denmark": "Denmark",
+    "australia": "Australia",
+    "japan": "Japan",
 }
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR "

@@ -69,16 +69,20 @@ def _count(value: Any, noun: str) -> str:
 
 
 def _list(value: Any, key: str | None, root: dict, limit: int = r.LIST_PREVIEW) -> str:
-    entries = [r.value_text(key or "", v, None, root) if not isinstance(v, dict) else r.item_text(v, root)
-               for v in _items(value, key)]
+    entries = [
+        r.value_text(key or "", v, None, root) if not isinstance(v, dict) else r.item_text(v, root)
+        for v in _items(value, key)
+    ]
     shown = entries[:limit]
     extra = len(entries) - len(shown)
     return join_words(shown + ([f"{extra} more"] if extra > 0 else []))
 
 
 def _bullets(value: Any, key: str | None, root: dict) -> str:
-    entries = [r.item_text(v, root) if isinstance(v, dict) else r.value_text(key or "", v, None, root)
-               for v in _items(value, key)]
+    entries = [
+        r.item_text(v, root) if isinstance(v, dict) else r.value_text(key or "", v, None, root)
+        for v in _items(value, key)
+    ]
     return "".join(f"\n- {e}" for e in entries[:10]) + (f"\n…and {len(entries) - 10} more" if len(entries) > 10 else "")
 
 

@@ -14,9 +14,28 @@ STOPWORDS = frozenset(
     "need needs like know let get got tell show give see im u ur pls plz wanna gonna gimme yo".split()
 )
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "fifty": 50, "hundred": 100, "a couple": 2, "a dozen": 12, "single": 1, "a pair": 2,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "fifty": 50,
+    "hundred": 100,
+    "a couple": 2,
+    "a dozen": 12,
+    "single": 1,
+    "a pair": 2,
 }
 
 
@@ -29,7 +48,25 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A crude suffix-stripping stem: enough to match order/orders/ordered, cancel/cancelled."""
     word = word.lower().replace("'", "")
-    for suffix in ("ations", "ation", "ances", "ance", "ences", "ence", "ments", "ment", "ings", "ing", "ies", "ied", "led", "ed", "es", "s", "ly"):
+    for suffix in (
+        "ations",
+        "ation",
+        "ances",
+        "ance",
+        "ences",
+        "ence",
+        "ments",
+        "ment",
+        "ings",
+        "ing",
+        "ies",
+        "ied",
+        "led",
+        "ed",
+        "es",
+        "s",
+        "ly",
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
             return base + "y" if suffix in ("ies", "ied") else base

@@ -23,6 +23,7 @@ class ToolView:
     fields: tuple[FieldSpec, ...] = ()
     model: type[BaseModel] | None = None
     agent: str | None = None
+    mutates: bool = False
     confirm: bool = False
 
     @property
@@ -39,16 +40,25 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
     else:
         model, json_schema = None, schema if isinstance(schema, dict) else tool.tool_call_schema.model_json_schema()
     return ToolView(
-        name=tool.name, description=tool.description or "", examples=tuple(meta.get("examples") or ()),
-        fields=fields_of(json_schema), model=model, agent=meta.get("agent"), confirm=bool(meta.get("confirm")),
+        name=tool.name,
+        description=tool.description or "",
+        examples=tuple(meta.get("examples") or ()),
+        fields=fields_of(json_schema),
+        model=model,
+        agent=meta.get("agent"),
+        confirm=bool(meta.get("confirm")),
     )
 
 
 def _from_dict(tool: dict) -> ToolView:
     spec = tool.get("function", tool)
     schema = spec.get("parameters") or spec.get("input_schema") or {}
-    return ToolView(name=spec["name"], description=spec.get("description", ""),
-                    examples=tuple(spec.get("examples") or ()), fields=fields_of(schema))
+    return ToolView(
+        name=spec["name"],
+        description=spec.get("description", ""),
+        examples=tuple(spec.get("examples") or ()),
+        fields=fields_of(schema),
+    )
 
 
 def _key(tool: Any) -> tuple:

@@ -12,10 +12,12 @@ NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't",
 FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
+DETERMINERS = frozenset({"each", "every", "other", "another", "new", "same", "whole", "one", "both"})
 NOT_NAMES = STOPWORDS | {"customer", "user", "named", "called", "zip", "code", "from", "looking", "trying"}
 NAME_TRIGGER = re.compile(
     r"\b(?:i am|i'm|im|my name is|name is|this is|customer|named|called|for|user)\s+"
-    r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})", re.I,
+    r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})",
+    re.I,
 )
 CAPITALISED_PHRASE = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
 
@@ -61,7 +63,9 @@ def find_enum(field: FieldSpec, request: Request) -> list[tuple[object, Found]]:
     hits = []
     for value in options:
         for form in enum_forms(value):
-            pattern = re.compile(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I)
+            pattern = re.compile(
+                r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
+            )
             found = request.find(pattern)
             if found:
                 hits.append((value, found[0], len(form)))
@@ -114,26 +118,36 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
     for i, tok in enumerate(toks):
         if stem(tok.group(0).lower()) not in {stem(k) for k in keys}:
             continue
-        for j in ([i + 1, i + 2] if direction else [i + 1, i - 1, i + 2]):
-            if 0 <= j < len(toks) and looks_like_name(toks[j].group(0)) and request.free(toks[j].start(), toks[j].end()):
+        for j in [i + 1, i + 2] if direction else [i + 1, i - 1, i + 2]:
+            if (
+                0 <= j < len(toks)
+                and looks_like_name(toks[j].group(0))
+                and request.free(toks[j].start(), toks[j].end())
+            ):
                 return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
     return None
 
 
 def looks_like_name(token: str) -> bool:
-    """A code (PAR1) or a capitalised name (Lyon), not an ordinary word."""
+    """A code (PAR1) or a name (Lyon, or 'paris' typed in lower case), not a filler word."""
     token = token.strip(".,:;!?")
-    return bool(token) and token.lower() not in STOPWORDS and (token[0].isupper() or any(c.isdigit() for c in token))
+    return len(token) >= 2 and token.lower() not in STOPWORDS | DETERMINERS and (token.isalnum() or "-" in token)
 
 
 def find_product_name(request: Request) -> Found | None:
     """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'."""
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
-        if m.start() > 0 and phrase.lower() not in STOPWORDS and request.free(m.start(), m.end()) and len(phrase) > 2:
+        # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
+        if re.fullmatch(r"[A-Z]{2,6}\d*", phrase) or phrase.lower() in STOPWORDS:
+            continue
+        if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())
-    m = re.search(r"\bthe\s+((?:[a-z][\w-]*\s?){1,3}?)(?=\s+(?:in|on|for|is|are|available|come|cost|from|with)\b|[?.,!]|$)",
-                  request.text, re.I)
+    m = re.search(
+        r"\bthe\s+((?:[a-z][\w-]*\s?){1,3}?)(?=\s+(?:in|on|for|is|are|available|come|cost|from|with)\b|[?.,!]|$)",
+        request.text,
+        re.I,
+    )
     if m and request.free(m.start(1), m.end(1)):
         return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))
     return None

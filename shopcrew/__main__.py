@@ -1,0 +1,5 @@
+"""`python -m shopcrew` runs the CLI."""
+
+from shopcrew.cli import app
+
+app()
