@@ -59,7 +59,10 @@ def endpoint_signature(spec: ToolSpec) -> inspect.Signature:
                 query = Query(description=f.description)
                 params.append(inspect.Parameter(name, kw, default=default, annotation=Annotated[f.annotation, query]))
     elif (model := body_model(spec)) is not None:
-        params.append(inspect.Parameter("body", kw, annotation=Annotated[model, Body()]))
+        if any(f.is_required() for f in model.model_fields.values()):
+            params.append(inspect.Parameter("body", kw, annotation=Annotated[model, Body()]))
+        else:  # nothing required: the body may be left out entirely
+            params.append(inspect.Parameter("body", kw, default=None, annotation=Annotated[model | None, Body()]))
     return inspect.Signature(params)
 
 
@@ -70,7 +73,10 @@ def make_endpoint(spec: ToolSpec):
         args = dict(values)
         if body is not None:
             args.update(body.model_dump(exclude_unset=True))
-        return await execute(request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key)
+        client_ip = request.client.host if request.client else None
+        return await execute(
+            request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key, client_ip=client_ip
+        )
 
     endpoint.__signature__ = endpoint_signature(spec)
     endpoint.__name__ = spec.name

@@ -83,10 +83,14 @@ async def sessions(database_url) -> AsyncIterator:
 
 @pytest.fixture
 def call(sessions):
-    """Run a tool as a principal exactly as REST and the agents do: `await call(principal, name, **args)`."""
+    """Run a tool as a principal exactly as REST and the agents do: `await call(principal, name, **args)`.
 
-    async def run(principal: Principal, name: str, /, idempotency_key: str | None = None, **args):
-        return await execute(sessions, principal, name, args, idempotency_key=idempotency_key)
+    idempotency_key and client_ip stand for what REST takes from the request, not from the arguments.
+    """
+
+    async def run(principal: Principal, name: str, /, idempotency_key: str | None = None,
+                  client_ip: str | None = None, **args):
+        return await execute(sessions, principal, name, args, idempotency_key=idempotency_key, client_ip=client_ip)
 
     return run
 

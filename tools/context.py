@@ -40,6 +40,8 @@ class ToolContext:
     session: AsyncSession
     principal: Principal
     idempotency_key: str | None = None
+    # Where the request came from (REST: the connection's address), for fraud screening; never from arguments.
+    client_ip: str | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @property

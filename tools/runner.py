@@ -17,9 +17,10 @@ async def execute(
     args: BaseModel | dict[str, Any],
     *,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
 ) -> BaseModel:
     """Invoke the named tool as the principal in its own unit of work."""
     spec = REGISTRY.get(name)
     async with unit_of_work(sessions) as session:
-        ctx = ToolContext(session=session, principal=principal, idempotency_key=idempotency_key)
+        ctx = ToolContext(session=session, principal=principal, idempotency_key=idempotency_key, client_ip=client_ip)
         return await spec.invoke(ctx, args)

@@ -168,3 +168,12 @@ async def test_rest_validation_error_envelope(sessions, api):
     assert response.json()["error"]["details"][0]["field"] == "email"
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+async def test_customer_erases_own_account_over_rest(sessions, api):
+    ava = await f.customer(sessions)
+    key = await f.api_key(sessions, owner=ava)
+    response = await api.delete("/api/v1/customers/me", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200, response.text
+    async with sessions() as s:
+        assert (await s.get(Customer, ava.id)).erased

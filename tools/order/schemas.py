@@ -44,10 +44,6 @@ class PlaceOrderIn(Schema):
     payment_method_id: str = method_field()
     shipping_address: Address | None = Field(None, description="Where to ship; default address if left out.")
     billing_address: Address | None = Field(None, description="Billing address, if different.")
-    client_ip: str | None = Field(
-        None, max_length=45, pattern=r"^[0-9A-Fa-f.:]{2,45}$", examples=["203.0.113.7"],
-        description="IP address the order came from, for fraud screening.",
-    )
 
 
 class ListOrdersIn(Page):

@@ -68,7 +68,7 @@ async def place_order(ctx: ToolContext, params: s.PlaceOrderIn) -> s.OrderDetail
         ctx, customer, items, method_id=params.payment_method_id,
         shipping=params.shipping_address.model_dump() if params.shipping_address else None,
         billing=params.billing_address.model_dump() if params.billing_address else None,
-        client_ip=params.client_ip,
+        client_ip=ctx.client_ip,
     )
     return await details(ctx, order)
 

@@ -30,8 +30,8 @@ ORDER = (
     "order",
     "order_list",
     "item_list",
-    "line_list",
     "item",
+    "line_list",
     "address",
     "address_part",
     "phone",
@@ -345,6 +345,6 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             if (value := memory.recall(f.name, kind)) is not None:
                 result.args[f.name] = value
     _validate(tool, result)
-    result.spans = len(ctx.request.used)
+    result.spans = len(set(ctx.request.used))
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
     return result

@@ -27,7 +27,7 @@ FIT_WEIGHT = 0.04
 FIT_CANDIDATES = 4
 QUESTION = re.compile(r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b",
                       re.I)
-QUESTION_PENALTY = 0.1
+QUESTION_PENALTY = 0.15
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2

@@ -46,6 +46,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         fields=fields_of(json_schema),
         model=model,
         agent=meta.get("agent"),
+        mutates=bool(meta.get("mutates")),
         confirm=bool(meta.get("confirm")),
     )
 
