@@ -1,7 +1,9 @@
 """Registry tools as LangChain tools, and the router's hand-off tools."""
 
+from typing import Annotated, Any
+
 from langchain.tools import ToolRuntime
-from langchain_core.tools import StructuredTool
+from langchain_core.tools import InjectedToolArg, StructuredTool
 from pydantic import BaseModel
 
 from agents.spec import AgentSpec
@@ -15,12 +17,20 @@ HANDOFF_PREFIX = "transfer_to_"
 
 
 def tolerant(model: type[BaseModel]) -> type[BaseModel]:
-    """The input model minus extra="forbid": LangChain validates with the injected `runtime` present.
+    """The input model as LangChain needs it: extra="forbid" lifted and the injected `runtime` declared.
 
+    LangChain validates with `runtime` present, and calls a tool whose schema has no fields with no
+    arguments at all, so the runtime is declared here (hidden from the model as an injected argument).
     The registry validates the real arguments again, strictly, before the tool runs.
     """
-    config = {**model.model_config, "extra": "ignore"}
-    return type(model.__name__, (model,), {"model_config": config, "__doc__": model.__doc__})
+    config = {**model.model_config, "extra": "ignore", "arbitrary_types_allowed": True}
+    namespace = {
+        "__annotations__": {"runtime": Annotated[Any, InjectedToolArg]},
+        "runtime": None,
+        "model_config": config,
+        "__doc__": model.__doc__,
+    }
+    return type(model.__name__, (model,), namespace)
 
 
 def as_langchain_tool(spec: ToolSpec) -> StructuredTool:

@@ -110,6 +110,10 @@ class KnowledgeStore:
         self._client.delete_collection(COLLECTION)
         self._collection = self._open()
 
+    def close(self) -> None:
+        """Release the client; Chroma keeps one shared system per path until its last client closes."""
+        self._client.close()
+
 
 def _where(**equals: str | None) -> dict[str, Any] | None:
     """A Chroma metadata filter requiring every given (non-None) field to equal its value."""

@@ -18,7 +18,7 @@ class KnowledgeArticle(Timestamped, Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(32), index=True)
-    # public or internal
+    # public (everyone) or staff (staff roles only)
     audience: Mapped[str] = mapped_column(String(16), default="public", index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[ArticleStatus] = mapped_column(String(16), default=ArticleStatus.DRAFT, index=True)

@@ -13,7 +13,8 @@ STREET_WORD = re.compile(
 )
 END = re.compile(
     r"[.!?;](?:\s|$)|\s+(?:instead|please|thanks|thank you|and make|and set)\b"
-    r"|\s+(?:to|for|on|as|in|into)\s+(?:my|the|our|his|her|their|this)\b", re.I
+    r"|\s+(?:to|for|on|as|in|into)\s+(?:my|the|our|his|her|their|this)\b",
+    re.I,
 )
 UNIT = re.compile(r"^(?:apt|apartment|suite|ste|unit|floor|fl|building|bldg|flat|room)\b\.?\s*\S+|^#\s?\d+", re.I)
 ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")

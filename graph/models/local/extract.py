@@ -8,9 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.models.local import entities as e
+from graph.models.local import ids
 from graph.models.local.addresses import find_address, find_zip
 from graph.models.local.dates import periods
 from graph.models.local.freetext import free_text
+from graph.models.local.ids import Context
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
@@ -44,16 +46,20 @@ ORDER = (
     "options",
     "person_name",
     "reference",
+    "title",
     "list",
     "question",
     "free_text",
 )
-PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
+
+QUOTED = re.compile(r"[\"“]([^\"”]{2,100})[\"”]")
+NAMED = re.compile(
+    r"\b(?:named|called|titled|rename\w*\s+(?:\S+\s+){1,3}?to)\s+(.+?)(?=\s+(?:with|under|in|for|at|and)\b|[,.;!?]|$)",
+    re.I,
+)
 CODE = re.compile(r"[A-Z]{2,6}\d{0,3}")
 CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}\d{0,3}(?![\w-])")
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
-FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
-PAYMENT_HINTS = {"gift": "gift", "paypal": "paypal", "card": "card", "visa": "visa", "mastercard": "mastercard"}
 
 
 @dataclass
@@ -64,118 +70,6 @@ class Extraction:
     missing: list[FieldSpec] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     spans: int = 0  # how many pieces of the request the arguments took (free text aside)
-
-
-@dataclass
-class Context:
-    """What every field extractor may use: the request, the date, the tool's words and shared parses."""
-
-    request: e.Request
-    today: date
-    memory: Memory
-    noise: set[str]
-    cache: dict[str, Any] = field(default_factory=dict)
-
-
-def _first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:
-    found = ctx.request.find(pattern, group)
-    if not found:
-        return None
-    ctx.request.use(found[0])
-    return found[0].value
-
-
-def _order(f: FieldSpec, ctx: Context) -> Any:
-    if (digits := _first(ctx, e.ORDER_ID, 1)) is not None:
-        return e.order_number(digits)
-    bare = _first(ctx, re.compile(r"\border\s+(?:number\s+|no\.?\s*)?(\d{5,9})\b", re.I), 1)
-    return e.order_number(bare) if bare else None
-
-
-def _customer(f: FieldSpec, ctx: Context) -> Any:
-    for found in ctx.request.find(e.CUSTOMER_ID):
-        if not e.PAYMENT_METHOD_ID.fullmatch(found.text):
-            ctx.request.use(found)
-            return found.value
-    if "email" in f.description.lower() and (email := _first(ctx, e.EMAIL)):
-        return email
-    # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests.
-    if f.required and "me" in f.examples and FIRST_PERSON.search(ctx.request.text):
-        return "me"
-    return None
-
-
-def _payment_method(f: FieldSpec, ctx: Context) -> Any:
-    if (value := _first(ctx, e.PAYMENT_METHOD_ID)) is not None:
-        return value
-    hints = {v for k, v in PAYMENT_HINTS.items() if k in ctx.request.text.lower()}
-    return ctx.memory.payment_method(hints) if hints else None
-
-
-def _pattern(f: FieldSpec, ctx: Context) -> Any:
-    try:
-        pattern = re.compile(f.pattern)
-    except re.error:
-        return None
-    for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
-        token = m.group(0).rstrip(".:")
-        if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
-            ctx.request.use(e.Found(token, token, m.start(), m.start() + len(token)))
-            return token
-    return None
-
-
-def _pairs(ctx: Context) -> list[tuple[str, str]]:
-    if "pairs" not in ctx.cache:
-        ctx.cache["pairs"] = [(m.group(1), m.group(2)) for m in PAIR.finditer(ctx.request.text)]
-    return ctx.cache["pairs"]
-
-
-def _item_list(f: FieldSpec, ctx: Context) -> Any:
-    pairs = _pairs(ctx)
-    if f.name.startswith("new_"):
-        return [new for _, new in pairs] or None
-    ids = [x.value for x in ctx.request.find(e.TEN_DIGIT_ID)] or [x.value.upper() for x in ctx.request.find(e.SKU)]
-    news = {new for _, new in pairs}
-    ids = [i for i in dict.fromkeys(ids) if i not in news]
-    for found in ctx.request.find(e.TEN_DIGIT_ID) + ctx.request.find(e.SKU):
-        if found.value in ids or found.value.upper() in ids:
-            ctx.request.use(found)
-    return ids or None
-
-
-def _item(f: FieldSpec, ctx: Context) -> Any:
-    if (value := _first(ctx, e.TEN_DIGIT_ID)) is not None:
-        return value
-    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text)]
-    if skus:
-        ctx.request.use(skus[0])
-        return skus[0].value.upper()
-    if "name" in f.description.lower() and (found := find_product_name(ctx.request)):
-        ctx.request.use(found)
-        return found.value
-    return None
-
-
-def _line_list(f: FieldSpec, ctx: Context) -> Any:
-    """Order lines: each id or SKU with the quantity written before it ('2 of KB-RED-01')."""
-    item_field = next((p for p in f.item.properties if kind_of(p) == "item"), None)
-    qty_field = next((p for p in f.item.properties if p.type == "integer"), None)
-    if item_field is None:
-        return None
-    lines = []
-    for found in ctx.request.find(e.TEN_DIGIT_ID) + [x for x in ctx.request.find(e.SKU)]:
-        line = {item_field.name: str(found.value).upper()}
-        before = re.search(
-            r"(\d+)\s*(?:x|units?|pieces?|of|pcs)?\s*(?:of\s+)?(?:sku\s+|item\s+)?$",
-            ctx.request.text[: found.start],
-            re.I,
-        )
-        if qty_field is not None:
-            line[qty_field.name] = int(before.group(1)) if before else 1
-        ctx.request.use(found)
-        lines.append(line)
-    return lines or None
 
 
 def _address_parts(ctx: Context) -> dict[str, str]:
@@ -271,11 +165,25 @@ def _person(f: FieldSpec, ctx: Context) -> Any:
     return None if hit is None else hit[0] if "first" in f.words else hit[1]
 
 
+def _title(f: FieldSpec, ctx: Context) -> Any:
+    """A name for something new: quoted, after 'named'/'called'/'rename ... to', or a capitalised phrase."""
+    for pattern in (QUOTED, NAMED):
+        if found := ctx.request.find(pattern, 1):
+            ctx.request.use(found[0])
+            return found[0].value.strip()
+    if found := find_product_name(ctx.request):
+        ctx.request.use(found)
+        return found.value
+    return free_text(f, ctx.request, ctx.noise) if f.required else None
+
+
 def _reference(f: FieldSpec, ctx: Context) -> Any:
+    """A code or name of a record (warehouse, category, brand...), next to the field's word if possible."""
     found = find_reference(f, ctx.request)
-    if found is None and any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples):
-        # Code-like examples (PAR, LYO1): a lone upper-case code in the request is this field's value.
+    if found is None and (f.required or any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples)):
+        # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
         found = next((x for x in ctx.request.find(CODE_TOKEN) if x.text not in NOT_CODES), None)
+        found = found or (find_product_name(ctx.request) if f.required else None)
     if found is None:
         return None
     ctx.request.use(found)
@@ -283,16 +191,16 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
 
 
 EXTRACTORS = {
-    "email": lambda f, ctx: _first(ctx, e.EMAIL),
-    "payment_method": _payment_method,
-    "customer": _customer,
-    "uuid": lambda f, ctx: _first(ctx, e.UUID),
-    "pattern": _pattern,
-    "order": _order,
+    "email": lambda f, ctx: ids.first(ctx, e.EMAIL),
+    "payment_method": ids.payment_method,
+    "customer": ids.customer,
+    "uuid": lambda f, ctx: ids.first(ctx, e.UUID),
+    "pattern": ids.pattern,
+    "order": ids.order,
     "order_list": lambda f, ctx: [e.order_number(x.value) for x in ctx.request.find(e.ORDER_ID, 1)] or None,
-    "item_list": _item_list,
-    "line_list": _line_list,
-    "item": _item,
+    "item_list": ids.item_list,
+    "line_list": ids.line_list,
+    "item": ids.item,
     "address": _address,
     "address_part": _address_part,
     "phone": _phone,
@@ -302,6 +210,7 @@ EXTRACTORS = {
     "options": _options,
     "person_name": _person,
     "reference": _reference,
+    "title": _title,
     "question": lambda f, ctx: free_text(f, ctx.request, ctx.noise, question=True),
     "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise),
 }
@@ -341,9 +250,9 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             result.args[f.name] = value
     for f in fields:
         kind = kind_of(f)
-        if f.name not in result.args and (f.required and kind in REFERENCE_KINDS or kind == "customer"):
-            if (value := memory.recall(f.name, kind)) is not None:
-                result.args[f.name] = value
+        recallable = f.required and kind in REFERENCE_KINDS or kind == "customer"
+        if f.name not in result.args and recallable and (value := memory.recall(f.name, kind)) is not None:
+            result.args[f.name] = value
     _validate(tool, result)
     result.spans = len(set(ctx.request.used))
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]

@@ -1,5 +1,6 @@
 """What kind of value a tool argument wants, read from its name, type, pattern, description and examples."""
 
+from graph.models.local.memory import shape_of
 from graph.models.local.schema import FieldSpec
 
 ADDRESS_PARTS = frozenset({"address1", "address2", "city", "state", "zip", "country"})
@@ -29,6 +30,8 @@ FREE_TEXT = frozenset(
         "explanation",
     }
 )
+TITLES = frozenset({"name", "title", "label", "display_name"})
+EXAMPLE_KINDS = {"payment_method": "payment_method", "uuid": "uuid", "order": "order", "customer": "customer"}
 DATE_NAMES = frozenset({"start", "end", "from", "to", "after", "before"})
 # Kinds that identify a record: a later turn may reuse them from the conversation's memory.
 REFERENCE_KINDS = frozenset(
@@ -83,6 +86,10 @@ def kind_of(field: FieldSpec) -> str:
         return "email"
     if "payment" in words and "method" in words:
         return "payment_method"
+    # Examples shaped like a known id say what the field takes ("credit_card_7815826", a UUID).
+    example = next((x for x in field.examples if isinstance(x, str)), "")
+    if kind == "string" and (shape := shape_of(example)) in EXAMPLE_KINDS:
+        return EXAMPLE_KINDS[shape]
     if name in ("customer_id", "user_id", "customer"):
         return "customer"
     if "order" in words and (words & {"id", "number", "ref"} or name == "order"):
@@ -105,6 +112,8 @@ def kind_of(field: FieldSpec) -> str:
         return "item"
     if field.pattern:
         return "pattern"
+    if name in TITLES:
+        return "title"
     if name in FREE_TEXT or words & FREE_TEXT:
         return "question" if name in ("question", "q") else "free_text"
     if words & REFERENCE_NAMES or "code" in text:

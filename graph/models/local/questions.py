@@ -14,6 +14,8 @@ GREETING = re.compile(
 )
 THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers|merci|great|perfect|awesome)\b[\w\s!.,]*$", re.I)
 BYE = re.compile(r"^\s*(bye|goodbye|see you|that'?s all|nothing else)\b[\w\s!.,]*$", re.I)
+# Longer messages carry a request even when they start with "thanks".
+SMALL_TALK_WORDS = 6
 # Labels for the kinds people name differently from the field ("order number", not "order ID").
 KIND_LABELS = {
     "order": "the order number (for example #W2611340)",
@@ -64,6 +66,8 @@ def out_of_scope(suggestions: list[ToolView]) -> str:
 
 def small_talk(text: str) -> str | None:
     """A polite answer to a greeting, thanks or goodbye; None for anything else."""
+    if len(text.split()) > SMALL_TALK_WORDS:
+        return None
     if GREETING.match(text):
         return "Hello! How can I help you today?"
     if THANKS.match(text):

@@ -23,10 +23,11 @@ CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes (or each required value missing) moves a tool by FIT_WEIGHT, at most two.
 FIT_MARGIN = 0.1
-FIT_WEIGHT = 0.04
+FIT_WEIGHT = 0.06
 FIT_CANDIDATES = 4
-QUESTION = re.compile(r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b",
-                      re.I)
+QUESTION = re.compile(
+    r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
+)
 QUESTION_PENALTY = 0.15
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
@@ -120,6 +121,29 @@ def _request(messages: list[BaseMessage]) -> int | None:
     return next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), None)
 
 
+def _restrict(tools: list[ToolView], tool_choice: Any) -> list[ToolView]:
+    """The tools a tool_choice naming one tool ("name" or {"function": {"name"}}) leaves."""
+    if not isinstance(tool_choice, (str, dict)) or tool_choice in ("any", "required", "auto", "none"):
+        return tools
+    name = tool_choice if isinstance(tool_choice, str) else tool_choice.get("function", tool_choice).get("name")
+    return [t for t in tools if t.name == name] or tools
+
+
+def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None):
+    """The request text to act on and the tool it is closest to."""
+    text = _text(messages[current])
+    if isinstance(messages[-1], AIMessage):
+        # Another specialist already answered part of this request: take the part that is ours.
+        text = _our_part(text, tools, embed)
+    choice = choose(text, tools, embed)
+    previous = _asked_before(messages, current)
+    if previous is not None and (not choice.confident or len(content_stems(mask(text))) < 3):
+        # An answer to our question ("#W2611340", "by mistake") continues the request that raised it.
+        text = f"{text}\n{_text(messages[previous])}"
+        choice = choose(text, tools, embed)
+    return text, choice
+
+
 def respond(
     messages: list[BaseMessage],
     tools: list[ToolView],
@@ -135,29 +159,19 @@ def respond(
     current = _request(messages)
     if current is None:
         return Turn("Hello! How can I help you today?")
-    text = _text(messages[current])
     forced = tool_choice not in (None, "auto", "none", False)
-    if (polite := questions.small_talk(text)) and not forced:
+    polite = questions.small_talk(_text(messages[current]))
+    if polite and not forced:
         return Turn(polite)
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
-    if isinstance(tool_choice, (str, dict)) and tool_choice not in ("any", "required", "auto"):
-        name = tool_choice if isinstance(tool_choice, str) else tool_choice.get("function", tool_choice).get("name")
-        tools = [t for t in tools if t.name == name] or tools
-    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
-    if isinstance(messages[-1], AIMessage):
-        # Another specialist already answered part of this request: take the part that is ours.
-        text = _our_part(text, tools, embed)
-    choice = choose(text, tools, embed)
-    previous = _asked_before(messages, current)
-    if previous is not None and (not choice.confident or len(content_stems(mask(text))) < 3):
-        # An answer to our question ("#W2611340", "by mistake") continues the request that raised it.
-        text = f"{text}\n{_text(messages[previous])}"
-        choice = choose(text, tools, embed)
-    if choice.tool is None or not (choice.confident or forced):
+    tools = _restrict(tools, tool_choice)
+    text, choice = _understand(messages, current, tools, embed)
+    if not (choice.confident or forced):
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
     memory = remember(messages[:current] + messages[current + 1 :])
     if all(t.name.startswith(HANDOFF) for t in tools):
+        threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
         names = _handoffs(text, tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])

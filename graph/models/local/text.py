@@ -1,7 +1,6 @@
 """Small text helpers shared by tool choice and argument extraction: words, stems, fuzzy matches."""
 
 import re
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -76,16 +75,6 @@ def stem(word: str) -> str:
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning (stopwords and bare numbers dropped), in order."""
     return [stem(w) for w in words(text) if w.split("'")[0] not in STOPWORDS and not w.isdigit()]
-
-
-@lru_cache(maxsize=65536)
-def similar_words(a: str, b: str) -> bool:
-    """True for the same stem or a likely typo of it (one or two letters off in a longer word)."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
-        return False
-    return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def humanize(name: str) -> str:

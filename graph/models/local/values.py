@@ -12,6 +12,7 @@ NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't",
 FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
+LEAD_INS = frozenset({"the", "our", "my", "this", "that", "your"})
 DETERMINERS = frozenset({"each", "every", "other", "another", "new", "same", "whole", "one", "both"})
 NOT_NAMES = STOPWORDS | {"customer", "user", "named", "called", "zip", "code", "from", "looking", "trying"}
 NAME_TRIGGER = re.compile(
@@ -113,11 +114,10 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
     """A code or name next to the field's word: 'warehouse PAR1', 'the Lyon warehouse', 'from PAR to LYO'."""
     words = {w for w in field.words if w not in ("id", "code", "ref")}
     direction = words & {"from", "source", "to", "target", "destination"}
-    keys = ({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else words
+    keys = {stem(k) for k in (({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else words)}
     toks = tokens(request.text)
-    for i, tok in enumerate(toks):
-        if stem(tok.group(0).lower()) not in {stem(k) for k in keys}:
-            continue
+    hits = [i for i, tok in enumerate(toks) if stem(tok.group(0).lower()) in keys]
+    for i in hits:
         for j in [i + 1, i + 2] if direction else [i + 1, i - 1, i + 2]:
             if (
                 0 <= j < len(toks)
@@ -125,13 +125,21 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
                 and request.free(toks[j].start(), toks[j].end())
             ):
                 return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
+    # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
+    for i in hits:
+        if i >= 2 and toks[i - 2].group(0).lower() in LEAD_INS and request.free(toks[i - 1].start(), toks[i - 1].end()):
+            word = toks[i - 1].group(0)
+            if word.isalpha() and word.lower() not in STOPWORDS | DETERMINERS:
+                return Found(word, word, toks[i - 1].start(), toks[i - 1].end())
     return None
 
 
 def looks_like_name(token: str) -> bool:
-    """A code (PAR1) or a name (Lyon, or 'paris' typed in lower case), not a filler word."""
+    """A code (PAR1) or a capitalised name (Lyon), not an ordinary word."""
     token = token.strip(".,:;!?")
-    return len(token) >= 2 and token.lower() not in STOPWORDS | DETERMINERS and (token.isalnum() or "-" in token)
+    if len(token) < 2 or token.lower() in STOPWORDS | DETERMINERS:
+        return False
+    return token[0].isupper() or any(c.isdigit() for c in token)
 
 
 def find_product_name(request: Request) -> Found | None:

@@ -32,9 +32,14 @@ def test_same_input_gives_the_same_output(shop):
 
 
 def test_openai_style_dict_tools_are_accepted(model):
-    tool = {"type": "function", "function": {
-        "name": "get_order_details", "description": "Get an order by its order number.",
-        "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_order_details",
+            "description": "Get an order by its order number.",
+            "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]},
+        },
+    }
     reply = model.bind_tools([tool]).invoke([HumanMessage("where is my order #W2378156?")])
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_order_details", {"order_id": "#W2378156"})]
 

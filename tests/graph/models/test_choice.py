@@ -19,8 +19,14 @@ PHRASINGS = [
     ("lookup the customer with email ava@example.com", "find_customer_by_email"),
     ("who has the email noah.brown7922@example.com", "find_customer_by_email"),
     ("please send order #W2611340 to 5 Rue Oberkampf, 75011 Paris, France", "modify_pending_order_address"),
-    ("I moved! new delivery address for W4817420: 10 Main Street, Denver CO 80202, USA", "modify_pending_order_address"),
-    ("exchange item 1151293680 for 7706410293 in order #W2378156 with gift_card_7245904", "exchange_delivered_order_items"),
+    (
+        "I moved! new delivery address for W4817420: 10 Main Street, Denver CO 80202, USA",
+        "modify_pending_order_address",
+    ),
+    (
+        "exchange item 1151293680 for 7706410293 in order #W2378156 with gift_card_7245904",
+        "exchange_delivered_order_items",
+    ),
     ("can I swap the shoes I received for a bigger size", "exchange_delivered_order_items"),
     ("put 3 units of KB-CLICKY-01 aside", "reserve_stock"),
     ("hold 2 of KB-RED-01 for me", "reserve_stock"),
@@ -51,8 +57,14 @@ ROUTES = [
     ("schedule a quality inspection for SKU KB-CLICKY-01", "quality"),
     ("sync our stock to Amazon", "marketplace"),
 ]
-OUT_OF_SCOPE = ["what's the weather in Paris tomorrow", "tell me a joke", "who won the world cup",
-                "write a poem about cats", "book me a flight to London", "can you recommend a good movie"]
+OUT_OF_SCOPE = [
+    "what's the weather in Paris tomorrow",
+    "tell me a joke",
+    "who won the world cup",
+    "write a poem about cats",
+    "book me a flight to London",
+    "can you recommend a good movie",
+]
 
 
 @pytest.mark.parametrize(("text", "tool"), PHRASINGS)
@@ -100,12 +112,15 @@ def test_without_tools_the_model_answers_politely(model):
     assert reply.tool_calls == [] and reply.content.startswith("I'm sorry")
 
 
-@pytest.mark.parametrize(("text", "tool"), [
-    ("cancel my order #W2611340, I ordered by mistake", "cancel_pending_order"),
-    ("search for leather wallets", "search_products"),
-    ("find the customer with email ava@example.com", "find_customer_by_email"),
-    ("reserve 2 units of KB-CLICKY-01", "reserve_stock"),
-])
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("cancel my order #W2611340, I ordered by mistake", "cancel_pending_order"),
+        ("search for leather wallets", "search_products"),
+        ("find the customer with email ava@example.com", "find_customer_by_email"),
+        ("reserve 2 units of KB-CLICKY-01", "reserve_stock"),
+    ],
+)
 def test_lexical_fallback_without_embeddings(text, tool):
     model = LocalChatModel(use_embeddings=False).bind_tools(shop_tools())
     assert [c["name"] for c in model.invoke([HumanMessage(text)]).tool_calls] == [tool]

@@ -6,20 +6,32 @@ import pytest
 
 from graph.models.local import templates
 from graph.models.local.templates import REPLIES, fill, load
-from tools.registry import REGISTRY, NAME_PATTERN
+from tools.registry import NAME_PATTERN, REGISTRY
 
 TEMPLATE_FILES = sorted(p for p in REPLIES.glob("*.md") if p.name != "README.md")
 
 
 def test_placeholders_paths_alternatives_and_filters():
-    data = {"order_id": "#W1", "total": 5, "currency": "USD", "items": [{"name": "Mug"}, {"name": "Cup"}],
-            "address": {"address1": "1 Main St", "city": "Denver", "zip": "80202", "country": "USA"},
-            "status": "on_hold", "args": {"reason": "ordered by mistake"}}
-    lines = ["Order {order_id} ({status|words}) costs {total|money}.", "It has {items|count:item}: {items|list:name}.",
-             "First: {items.0.name}, last: {items.-1.name|upper}.", "Ships to {address|address}.",
-             "Reason: {cancel_reason,args.reason}."]
-    assert fill(lines, data) == ("Order #W1 (on hold) costs 5.00 USD. It has 2 items: Mug and Cup. First: Mug, "
-                                 "last: CUP. Ships to 1 Main St, Denver, 80202, USA. Reason: ordered by mistake.")
+    data = {
+        "order_id": "#W1",
+        "total": 5,
+        "currency": "USD",
+        "items": [{"name": "Mug"}, {"name": "Cup"}],
+        "address": {"address1": "1 Main St", "city": "Denver", "zip": "80202", "country": "USA"},
+        "status": "on_hold",
+        "args": {"reason": "ordered by mistake"},
+    }
+    lines = [
+        "Order {order_id} ({status|words}) costs {total|money}.",
+        "It has {items|count:item}: {items|list:name}.",
+        "First: {items.0.name}, last: {items.-1.name|upper}.",
+        "Ships to {address|address}.",
+        "Reason: {cancel_reason,args.reason}.",
+    ]
+    assert fill(lines, data) == (
+        "Order #W1 (on hold) costs 5.00 USD. It has 2 items: Mug and Cup. First: Mug, "
+        "last: CUP. Ships to 1 Main St, Denver, 80202, USA. Reason: ordered by mistake."
+    )
 
 
 def test_a_line_with_a_missing_value_is_dropped_unless_it_has_a_default():
@@ -35,7 +47,8 @@ def test_long_lists_are_cut_and_bullets_go_on_their_own_lines():
 
 def test_sections_and_comments(tmp_path):
     (tmp_path / "do_thing.md").write_text(
-        "<!-- comment -->\nDone {x}.\n## empty\nNothing.\n## error:not_found\nNo {args.id}.\n", encoding="utf-8")
+        "<!-- comment -->\nDone {x}.\n## empty\nNothing.\n## error:not_found\nNo {args.id}.\n", encoding="utf-8"
+    )
     sections = load(tmp_path, "do_thing")
     assert sections == {"ok": ["Done {x}."], "empty": ["Nothing."], "error:not_found": ["No {args.id}."]}
     assert load(tmp_path, "other_thing") is None

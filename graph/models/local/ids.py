@@ -1,0 +1,147 @@
+"""Identifier arguments: order numbers, customer and payment method ids, item ids and SKUs, order lines."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from graph.models.local import entities as e
+from graph.models.local.kinds import kind_of
+from graph.models.local.memory import Memory
+from graph.models.local.schema import FieldSpec
+from graph.models.local.values import find_product_name
+
+PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
+FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
+PAYMENT_HINTS = {"gift": "gift", "paypal": "paypal", "card": "card", "visa": "visa", "mastercard": "mastercard"}
+
+
+@dataclass
+class Context:
+    """What every field extractor may use: the request, the date, the tool's words and shared parses."""
+
+    request: e.Request
+    today: date
+    memory: Memory
+    noise: set[str]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+def first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:
+    """The first unused match of the pattern (marked used), or None."""
+    found = ctx.request.find(pattern, group)
+    if not found:
+        return None
+    ctx.request.use(found[0])
+    return found[0].value
+
+
+def order(f: FieldSpec, ctx: Context) -> Any:
+    """An order number (#W1234567, W1234567, #1234567 or 'order 1234567'), canonical."""
+    if (digits := first(ctx, e.ORDER_ID, 1)) is not None:
+        return e.order_number(digits)
+    bare = first(ctx, re.compile(r"\border\s+(?:number\s+|no\.?\s*)?(\d{5,9})\b", re.I), 1)
+    return e.order_number(bare) if bare else None
+
+
+def customer(f: FieldSpec, ctx: Context) -> Any:
+    """A customer id (first_last_1234), an email where the field takes one, or 'me' where allowed."""
+    for found in ctx.request.find(e.CUSTOMER_ID):
+        if not e.PAYMENT_METHOD_ID.fullmatch(found.text):
+            ctx.request.use(found)
+            return found.value
+    if "email" in f.description.lower() and (email := first(ctx, e.EMAIL)):
+        return email
+    # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests.
+    if f.required and "me" in f.examples and FIRST_PERSON.search(ctx.request.text):
+        return "me"
+    return None
+
+
+def payment_method(f: FieldSpec, ctx: Context) -> Any:
+    """A payment method id, or the saved method a word names ('my gift card') from memory."""
+    if (value := first(ctx, e.PAYMENT_METHOD_ID)) is not None:
+        return value
+    hints = {v for k, v in PAYMENT_HINTS.items() if k in ctx.request.text.lower()}
+    return ctx.memory.payment_method(hints) if hints else None
+
+
+def pattern(f: FieldSpec, ctx: Context) -> Any:
+    """The first word of the request that matches the field's own pattern."""
+    try:
+        pattern = re.compile(f.pattern)
+    except re.error:
+        return None
+    example = next((str(x) for x in f.examples), "")
+    # A loose pattern (codes of letters and digits) also matches ordinary words such as "create": unless the
+    # examples are lower-case words themselves, only a token that looks like a code counts.
+    words_allowed = example.isalpha() and example.islower()
+    for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
+        token = m.group(0).rstrip(".:")
+        if token.isalpha() and token.islower() and not words_allowed:
+            continue
+        # An optional field (a new code in an update) takes a value only when the request names the field.
+        if not f.required and not re.search(
+            rf"\b{re.escape(f.name.split('_')[-1])}\W+\S*$", ctx.request.text[: m.start()], re.I
+        ):
+            continue
+        if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
+            ctx.request.use(e.Found(token, token, m.start(), m.start() + len(token)))
+            return token
+    return None
+
+
+def swaps(ctx: Context) -> list[tuple[str, str]]:
+    """'X for Y' pairs of item ids: X goes to item_ids, Y to new_item_ids."""
+    if "pairs" not in ctx.cache:
+        ctx.cache["pairs"] = [(m.group(1), m.group(2)) for m in PAIR.finditer(ctx.request.text)]
+    return ctx.cache["pairs"]
+
+
+def item_list(f: FieldSpec, ctx: Context) -> Any:
+    """Item ids (or SKUs) in order of mention; new_* fields get the replacements of 'X for Y' pairs."""
+    pairs = swaps(ctx)
+    if f.name.startswith("new_"):
+        return [new for _, new in pairs] or None
+    ids = [x.value for x in ctx.request.find(e.TEN_DIGIT_ID)] or [x.value.upper() for x in ctx.request.find(e.SKU)]
+    news = {new for _, new in pairs}
+    ids = [i for i in dict.fromkeys(ids) if i not in news]
+    for found in ctx.request.find(e.TEN_DIGIT_ID) + ctx.request.find(e.SKU):
+        if found.value in ids or found.value.upper() in ids:
+            ctx.request.use(found)
+    return ids or None
+
+
+def item(f: FieldSpec, ctx: Context) -> Any:
+    """A 10-digit item or product id, else a SKU, else a product name where the field takes names."""
+    if (value := first(ctx, e.TEN_DIGIT_ID)) is not None:
+        return value
+    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text)]
+    if skus:
+        ctx.request.use(skus[0])
+        return skus[0].value.upper()
+    if "name" in f.description.lower() and (found := find_product_name(ctx.request)):
+        ctx.request.use(found)
+        return found.value
+    return None
+
+
+def line_list(f: FieldSpec, ctx: Context) -> Any:
+    """Order lines: each id or SKU with the quantity written before it ('2 of KB-RED-01')."""
+    item_field = next((p for p in f.item.properties if kind_of(p) == "item"), None)
+    qty_field = next((p for p in f.item.properties if p.type == "integer"), None)
+    if item_field is None:
+        return None
+    lines = []
+    for found in ctx.request.find(e.TEN_DIGIT_ID) + [x for x in ctx.request.find(e.SKU)]:
+        line = {item_field.name: str(found.value).upper()}
+        before = re.search(
+            r"(\d+)\s*(?:x|units?|pieces?|of|pcs)?\s*(?:of\s+)?(?:sku\s+|item\s+)?$",
+            ctx.request.text[: found.start],
+            re.I,
+        )
+        if qty_field is not None:
+            line[qty_field.name] = int(before.group(1)) if before else 1
+        ctx.request.use(found)
+        lines.append(line)
+    return lines or None
