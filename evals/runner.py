@@ -19,9 +19,14 @@ from evals.checks import ToolFlags, ToolTable, Verdict, grade
 from evals.dataset import Case, StateCheck
 from evals.trajectory import Observation, Trial, Turn
 from graph.crew import Crew
+from knowledge.chroma_embedding import embedding_function_for
+from knowledge.generate import answer_model_for
+from knowledge.store import KnowledgeStore
 from shopcrew.settings import Settings
 from tools.context import Principal
 from tools.errors import DomainError
+from tools.knowledge.ingest import reindex, seed_knowledge
+from tools.knowledge.service import use_store
 from tools.principals import principal_for_label
 from tools.registry import load_all
 from tools.runner import execute
@@ -30,6 +35,8 @@ from tools.runner import execute
 HARNESS = Principal(role=Role.ADMIN, subject="evals", display="evals")
 # Per-turn run records are written by every turn, so they never count as the crew writing something.
 NOT_STATE = {"agent_runs", "alembic_version"}
+# The knowledge index lives in this folder beside the template and beside each trial's copy (as in Settings).
+KNOWLEDGE_DIR = "chroma"
 
 TemplateBuilder = Callable[[str], None]
 ModelFactory = Callable[[Case], BaseChatModel]
@@ -43,6 +50,7 @@ def demo_template(url: str) -> None:
 
     upgrade(url)
     seed_database(url)
+    seed_knowledge(url, None)  # the policy corpus as published articles; run_cases indexes them once
 
 
 def sqlite_url(path: Path) -> str:
@@ -59,6 +67,18 @@ def build_template(path: Path, build: TemplateBuilder = demo_template) -> Path:
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+def index_knowledge(template: Path, settings: Settings) -> Path:
+    """Index the template's published knowledge articles once, beside it; every trial copies the folder."""
+    folder = template.parent / KNOWLEDGE_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    store = KnowledgeStore(folder, embedding_function_for(settings))
+    try:
+        reindex(sqlite_url(template), store)
+    finally:
+        store.close()
+    return folder
 
 
 def copy_template(source: Path, path: Path) -> Path:
@@ -172,10 +192,14 @@ class Runner:
         workdir.mkdir(parents=True, exist_ok=True)
         database = workdir / "shop.db"
         shutil.copy(self.template, database)
+        shutil.copytree(self.template.parent / KNOWLEDGE_DIR, workdir / KNOWLEDGE_DIR, dirs_exist_ok=True)
         engine = make_engine(sqlite_url(database))
         trial = Trial(case_id=case.id, trial=index)
+        settings = self.config.settings
         try:
-            await self._play(case, trial, database, make_sessionmaker(engine))
+            # This trial's copy of the index, for its setup, turns and checks alone (trials run concurrently).
+            with use_store(workdir / KNOWLEDGE_DIR, embedding_function_for(settings), answer_model_for(settings)):
+                await self._play(case, trial, database, make_sessionmaker(engine))
         except Exception as exc:  # a crash is a failed trial with its reason, never a stopped run
             trial.error = f"{type(exc).__name__}: {exc}"
         finally:
@@ -215,6 +239,7 @@ async def run_cases(cases: list[Case], config: RunConfig, on_trial: OnTrial | No
         template = await asyncio.to_thread(copy_template, config.template, path)
     else:
         template = await asyncio.to_thread(build_template, path, config.build)
+    await asyncio.to_thread(index_knowledge, template, config.settings)
     runner = Runner(config, template, tool_table())
     jobs = [runner.graded(case, index, on_trial) for case in cases for index in range(config.trials)]
     graded = await asyncio.gather(*jobs)

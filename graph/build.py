@@ -47,7 +47,8 @@ def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolReg
         routing = await choose_agents(model, state["messages"], role, roster, registry)
         record = {"agents": routing.agents, "by": routing.by, "usage": routing.usage}
         if not routing.agents:
-            reply = AIMessage(NO_MATCH_REPLY, name="supervisor")
+            # The model's own words when it answered (a greeting, say), else the standard refusal.
+            reply = AIMessage(routing.text or NO_MATCH_REPLY, name="supervisor")
             return Command(goto=END, update={"messages": [reply], "routing": record})
         available = [a for a in routing.agents if by_name[a].available_to(role, registry)]
         if not available:

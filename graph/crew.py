@@ -19,9 +19,12 @@ from graph.confirm import read_answer
 from graph.context import ShopContext
 from graph.memory import open_checkpointer
 from graph.models import make_chat_model
+from knowledge.chroma_embedding import embedding_function_for
+from knowledge.generate import answer_model_for
 from shopcrew.settings import Settings
 from tools.context import Principal
 from tools.errors import Forbidden
+from tools.knowledge.service import configure_store
 from tools.monitoring.service import record_run
 from tools.registry import load_all
 
@@ -134,6 +137,7 @@ class Crew:
     async def open(cls, settings: Settings, model=None, sessions=None) -> AsyncIterator["Crew"]:
         """A ready crew on the configured database (or the given sessions), model and checkpointer."""
         load_all()
+        configure_store(settings.chroma_dir, embedding_function_for(settings), answer_model_for(settings))
         engine = None if sessions else make_engine(settings.database_url)
         try:
             async with open_checkpointer(settings.database_url) as saver:

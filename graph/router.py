@@ -58,6 +58,7 @@ class Routing:
     agents: list[str]
     by: str
     usage: dict = field(default_factory=dict)
+    text: str = ""
 
 
 async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec], registry) -> Routing:
@@ -69,4 +70,5 @@ async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster
     system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
     reply = await model.bind_tools(tools).ainvoke([system, *messages])
     chosen = [call["name"].removeprefix(HANDOFF_PREFIX) for call in reply.tool_calls]
-    return Routing(list(dict.fromkeys(a for a in chosen if a in names)), "model", dict(reply.usage_metadata or {}))
+    agents = list(dict.fromkeys(a for a in chosen if a in names))
+    return Routing(agents, "model", dict(reply.usage_metadata or {}), reply.text)

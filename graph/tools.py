@@ -71,5 +71,9 @@ def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) ->
         func=run,
         name=HANDOFF_PREFIX + agent.name,
         description=agent.description,
-        metadata={"agent": agent.name, "examples": agent.routing_examples(role, registry)},
+        metadata={
+            "agent": agent.name,
+            "examples": agent.routing_examples(role, registry),
+            "tools": [t.name for t in agent.tools(role, registry)],
+        },
     )

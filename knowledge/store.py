@@ -101,9 +101,11 @@ class KnowledgeStore:
             passages.append(_passage(document, meta, distance))
         return passages[:k]
 
-    def count(self) -> int:
-        """How many chunks the collection holds."""
-        return self._collection.count()
+    def count(self, article_id: str | None = None) -> int:
+        """How many chunks the collection holds (of one article, when given)."""
+        if article_id is None:
+            return self._collection.count()
+        return len(self._collection.get(where={"article_id": article_id}, include=[])["ids"])
 
     def reset(self) -> None:
         """Drop every chunk (the collection is recreated empty)."""

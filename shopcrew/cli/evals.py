@@ -11,16 +11,32 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from evals.tau.data import DEFAULT_TAU_DIR
 from shopcrew.settings import get_settings
 
 console = Console()
-# Other commands (tau-replay, tau) are added to this same sub-app by their own modules.
+# Progress bars go to stderr so that --json output on stdout stays parseable.
+progress_console = Console(stderr=True)
+# The retail benchmark's commands (tau-replay, tau) are defined at the end of this file.
 evals_app = typer.Typer(help="Measure the crew: run a dataset and write reports, or compare two runs.")
 
 
 class ModelName(StrEnum):
     LOCAL = "local"
     OPENAI = "openai"
+
+
+class UserModelName(StrEnum):
+    OPENAI = "openai"
+
+
+class Split(StrEnum):
+    TEST = "test"
+    TRAIN = "train"
+    ALL = "all"
+
+
+TAU_DIR_HELP = "Folder of the retail benchmark's data (db.json, tasks.json, expected_states.json, splits)."
 
 
 def register(app: typer.Typer) -> None:
@@ -123,3 +139,116 @@ def compare_runs(
     console.print(comparison_table(result, a_name=f"A ({a.parent.name})", b_name=f"B ({b.parent.name})"))
     for line in paired_lines(result):
         typer.echo(line)
+
+
+def _load_tau(tau_dir: Path, task_ids: list[str] | None, split: str = "all"):
+    """The benchmark's data and the tasks to run, or a clear error and exit code 2."""
+    from evals.tau.data import TauDataMissing, load_tau
+
+    try:
+        data = load_tau(tau_dir)
+    except TauDataMissing as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    unknown = [t for t in task_ids or [] if t not in data.tasks]
+    if unknown:
+        console.print(f"[red]unknown task ids: {', '.join(unknown)} (ids are 0..{len(data.tasks) - 1})[/]")
+        raise typer.Exit(2)
+    return data, task_ids or data.select(split)
+
+
+def _tau_progress(total: int, description: str) -> tuple[Progress, int]:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    progress = Progress(*columns, console=progress_console, transient=True)
+    return progress, progress.add_task(description, total=total)
+
+
+@evals_app.command("tau-replay")
+def tau_replay(
+    tau_dir: Path = typer.Option(DEFAULT_TAU_DIR, "--tau-dir", help=TAU_DIR_HELP),
+    task: list[str] = typer.Option(None, "--task", help="Only this task id (repeat for several)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    summary_only: bool = typer.Option(False, "--summary", help="Skip the per-task lines."),
+) -> None:
+    """Replay the retail benchmark's gold actions through our tools and compare with its expected states.
+
+    Exits with 1 when a task fails without a known, documented divergence.
+    """
+    from evals.tau.replay import FAIL, replay_tasks
+    from evals.tau.report import jsonable, replay_json, replay_text
+
+    data, task_ids = _load_tau(tau_dir, task)
+    progress, bar = _tau_progress(len(task_ids), "importing db.json, then replaying")
+    with progress:
+        result = asyncio.run(replay_tasks(data, task_ids, lambda r: progress.update(
+            bar, advance=1, description=f"task {r.task_id}: {r.outcome}")))
+    if as_json:
+        typer.echo(json.dumps(replay_json(result), indent=2, default=jsonable))
+    else:
+        for line in replay_text(result, per_task=not summary_only):
+            typer.echo(line)
+    if result.counts[FAIL]:
+        raise typer.Exit(1)
+
+
+@evals_app.command("tau")
+def tau_benchmark(
+    model: ModelName = typer.Option(None, "--model", help="The crew's chat model (default from SHOPCREW_MODEL)."),
+    user_model: UserModelName = typer.Option(UserModelName.OPENAI, "--user-model", help="Who plays the customer."),
+    user_base_url: str = typer.Option(
+        None, "--user-base-url", help="OpenAI-compatible endpoint for the customer (default SHOPCREW_OPENAI_BASE_URL)."
+    ),
+    user_model_name: str = typer.Option(
+        None, "--user-model-name", help="Model name at that endpoint (default SHOPCREW_OPENAI_MODEL)."
+    ),
+    tasks: Split = typer.Option(Split.TEST, "--tasks", help="Which split of the 114 tasks."),
+    task: list[str] = typer.Option(None, "--task", help="Only this task id (repeat for several); overrides --tasks."),
+    trials: int = typer.Option(1, "--trials", min=1, help="Trials per task (for pass^k)."),
+    max_turns: int = typer.Option(30, "--max-turns", min=1, help="Customer messages per conversation at most."),
+    jobs: int = typer.Option(2, "--jobs", min=1, help="Conversations run at the same time."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default var/evals/tau-<time>)."),
+    tau_dir: Path = typer.Option(DEFAULT_TAU_DIR, "--tau-dir", help=TAU_DIR_HELP),
+) -> None:
+    """Run the retail tasks as the benchmark does: a model plays each customer, the crew serves them."""
+    from evals.tau.benchmark import BenchmarkConfig, run_benchmark
+    from evals.tau.report import benchmark_report, write_report
+    from evals.tau.simulator import user_model as make_user_model
+
+    data, task_ids = _load_tau(tau_dir, task, tasks.value)
+    settings = get_settings().model_copy(update={"model": model.value} if model else {})
+    out = out or Path("var/evals") / f"tau-{datetime.now():%Y%m%d-%H%M%S}"
+    config = BenchmarkConfig(out=out, settings=settings, trials=trials, jobs=jobs, max_turns=max_turns,
+                             user_model=lambda _task_id: make_user_model(settings, user_base_url, user_model_name))
+    started = datetime.now()
+    progress, bar = _tau_progress(len(task_ids) * trials, "importing db.json, then conversing")
+    tally = {"done": 0, "passed": 0}
+
+    def on_trial(trial) -> None:
+        tally["done"] += 1
+        tally["passed"] += trial.success
+        progress.update(bar, advance=1, description=f"{tally['passed']}/{tally['done']} passed")
+
+    with progress:
+        result = asyncio.run(run_benchmark(data, task_ids, config, on_trial))
+    crew_label = settings.model if settings.model == "local" else f"openai:{settings.openai_model}"
+    meta = {"crew_model": crew_label, "user_model": f"{user_model.value}:{user_model_name or settings.openai_model}",
+            "user_base_url": user_base_url or settings.openai_base_url, "split": "custom" if task else tasks.value,
+            "trials": trials, "max_turns": max_turns, "seconds": round((datetime.now() - started).total_seconds(), 1)}
+    report = benchmark_report(result, meta)
+    _print_tau_summary(report)
+    console.print(f"json: {write_report(report, out)}")
+
+
+def _print_tau_summary(report) -> None:
+    summary = report["summary"]
+    table = Table("metric", "value", "95% CI", title=f"{summary['tasks']} tasks x {report['meta']['trials']} "
+                  f"trials, crew {report['meta']['crew_model']}, {report['meta']['seconds']} s")
+    for k, figure in summary["pass_hat_k"].items():
+        low, high = figure["ci95"]
+        table.add_row(f"pass^{k}", f"{figure['value']:.3f}", f"{low:.3f}-{high:.3f}")
+    for key in ("state_match", "outputs_said", "errors", "mean_user_turns", "ends"):
+        table.add_row(key.replace("_", " "), str(summary[key]), "")
+    console.print(table)
+    failed = [task for task, trials in report["tasks"].items() if not all(t["success"] for t in trials)]
+    console.print(f"tasks not passed in every trial: {', '.join(failed) or 'none'}")

@@ -45,8 +45,21 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         if result.skipped:
             console.print("the database already has customers; nothing to do (--if-empty)")
-            return
-        _summary(console, result)
+        else:
+            _summary(console, result)
+        _seed_knowledge(console, url)
+
+
+def _seed_knowledge(console: Console, url: str) -> None:
+    """Load and publish the knowledge base corpus when the database has none (or refill an empty index)."""
+    from shopcrew.cli.kb import open_store
+    from tools.knowledge.ingest import seed_knowledge
+
+    store = open_store(get_settings())
+    with ProgressBars(console) as bars:
+        indexed = seed_knowledge(url, store, progress=bars)
+    if indexed:
+        console.print(f"knowledge base: {indexed} articles published and indexed ({store.count()} chunks)")
 
 
 class ProgressBars:

@@ -1,7 +1,7 @@
 """Customer tools: thin registry entries over the customer service."""
 
 from db.enums import Role
-from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
+from tools.context import STAFF_ROLES, ToolContext
 from tools.customer import schemas as s
 from tools.customer import service
 from tools.payment.service import methods_of
@@ -10,6 +10,8 @@ from tools.schemas import Message
 
 AGENT = "customer"
 SUPPORT_UP = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
+# Personal data is for the customer and customer-facing staff; warehouse staff have no need of it.
+PEOPLE = {Role.CUSTOMER, *SUPPORT_UP}
 
 
 def to_out(customer) -> s.CustomerOut:
@@ -39,7 +41,7 @@ async def list_customers(ctx: ToolContext, params: s.ListCustomersIn) -> s.Custo
     agent=AGENT,
     method="GET",
     path="/customers/{customer_id}",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     examples=[
         "show my profile",
         "what payment methods do I have saved",
@@ -63,7 +65,7 @@ async def get_customer_details(ctx: ToolContext, params: s.CustomerRef) -> s.Cus
     agent=AGENT,
     method="POST",
     path="/customers/find-by-email",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     examples=["find the customer with email noah.brown7922@example.com", "my email is ava@example.com"],
 )
 async def find_customer_by_email(ctx: ToolContext, params: s.FindByEmailIn) -> s.CustomerIdOut:
@@ -77,7 +79,7 @@ async def find_customer_by_email(ctx: ToolContext, params: s.FindByEmailIn) -> s
     agent=AGENT,
     method="POST",
     path="/customers/find-by-name-zip",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     examples=["I am Noah Brown, zip code 80279", "look up customer Ava Martin in 75011"],
 )
 async def find_customer_by_name_zip(ctx: ToolContext, params: s.FindByNameZipIn) -> s.CustomerIdOut:
@@ -107,7 +109,7 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     agent=AGENT,
     method="PUT",
     path="/customers/{customer_id}",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     mutates=True,
     examples=["change my phone number to +33 6 12 34 56 78", "update the email of customer noah_brown_6181"],
 )
@@ -139,7 +141,7 @@ async def erase_customer(ctx: ToolContext, params: s.CustomerRef) -> Message:
     agent=AGENT,
     method="POST",
     path="/customers/{customer_id}/addresses",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     mutates=True,
     examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address"],
 )
@@ -156,7 +158,7 @@ async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.Ad
     agent=AGENT,
     method="GET",
     path="/customers/{customer_id}/addresses",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     examples=["list my addresses", "which addresses do I have", "show the address book of noah_brown_6181"],
 )
 async def list_customer_addresses(ctx: ToolContext, params: s.CustomerRef) -> s.AddressList:
@@ -169,7 +171,7 @@ async def list_customer_addresses(ctx: ToolContext, params: s.CustomerRef) -> s.
     agent=AGENT,
     method="PUT",
     path="/customers/{customer_id}/default-address",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     mutates=True,
     confirm=True,
     examples=["change my default address to 10 Main Street, Denver CO 80202, USA", "update my home address"],
@@ -187,7 +189,7 @@ async def update_default_address(ctx: ToolContext, params: s.SetDefaultAddressIn
     agent=AGENT,
     method="GET",
     path="/customers/{customer_id}/loyalty",
-    roles=ALL_ROLES,
+    roles=PEOPLE,
     examples=["how many loyalty points do I have", "what is my loyalty tier", "loyalty status of noah_brown_6181"],
 )
 async def get_loyalty(ctx: ToolContext, params: s.CustomerRef) -> s.LoyaltyOut:

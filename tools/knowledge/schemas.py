@@ -132,11 +132,11 @@ class AnswerIn(Schema):
 class CitationOut(Schema):
     article_id: str = Field(description="Slug of the cited article.")
     title: str = Field(description="Title of the cited article.")
-    heading: str = Field(description="Section of the article the answer used.")
+    sections: list[str] = Field(description="Sections of the article the answer used ('' for its opening).")
 
 
 class AnswerOut(Schema):
     question: str = Field(description="The question answered.")
     answer: str = Field(description="The answer, taken from the knowledge base, or a plain 'not covered'.")
     covered: bool = Field(description="False when the knowledge base does not cover the question.")
-    citations: list[CitationOut] = Field(description="The articles the answer comes from (empty when not covered).")
+    citations: list[CitationOut] = Field(description="The articles the answer comes from, once each (empty when not covered).")

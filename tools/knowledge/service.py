@@ -18,7 +18,6 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ArticleStatus
 from db.models import KnowledgeArticle
@@ -164,17 +163,27 @@ async def create_article(ctx: ToolContext, fields: dict[str, Any]) -> KnowledgeA
     return article
 
 
-async def update_article(ctx: ToolContext, article: KnowledgeArticle, changes: dict[str, Any]) -> None:
-    """Apply content changes (a new version when anything differs), re-indexing a published article."""
+async def update_article(
+    ctx: ToolContext, article: KnowledgeArticle, changes: dict[str, Any], status: ArticleStatus | None = None
+) -> None:
+    """Apply content changes (a new version when anything differs), then move to the status if one is given.
+
+    A refused move is refused before anything is written; a published article that stays published is
+    re-indexed with its new content.
+    """
+    moving = status is not None and status != article.status
+    if moving and not ARTICLES.allowed(article.status, status):
+        ARTICLES.move(ctx, article, status, entity_id=article.slug)  # raises InvalidTransition
     changed = sorted(k for k in CONTENT_FIELDS if k in changes and changes[k] != getattr(article, k))
-    if not changed:
-        return
-    for name in changed:
-        setattr(article, name, changes[name])
-    article.version += 1
-    audit(ctx, "article", article.slug, "updated", data={"fields": changed, "version": article.version})
-    if article.status == S.PUBLISHED:
-        await asyncio.to_thread(_index, article)
+    if changed:
+        for name in changed:
+            setattr(article, name, changes[name])
+        article.version += 1
+        audit(ctx, "article", article.slug, "updated", data={"fields": changed, "version": article.version})
+        if article.status == S.PUBLISHED and not moving:
+            await asyncio.to_thread(_index, article)
+    if moving:
+        await set_status(ctx, article, status)
 
 
 async def publish(ctx: ToolContext, article: KnowledgeArticle) -> int:
@@ -208,19 +217,22 @@ async def delete_article(ctx: ToolContext, article: KnowledgeArticle) -> None:
     await asyncio.to_thread(get_store().remove_article, article.slug)
 
 
-async def count_view(ctx: ToolContext, article: KnowledgeArticle) -> None:
-    """Add one view atomically (concurrent readers never lose a count)."""
-    stmt = update(KnowledgeArticle).where(KnowledgeArticle.id == article.id)
-    await ctx.session.execute(stmt.values(views=KnowledgeArticle.views + 1))
+async def _increment(ctx: ToolContext, article: KnowledgeArticle, column: Any) -> None:
+    """Add one to a counter in a single UPDATE, so concurrent readers never lose a count."""
+    # updated_at is kept as it was: it dates the content, which a view or a vote does not change.
+    values = {column: column + 1, KnowledgeArticle.updated_at: KnowledgeArticle.updated_at}
+    await ctx.session.execute(update(KnowledgeArticle).where(KnowledgeArticle.id == article.id).values(values))
     await ctx.session.refresh(article)
+
+
+async def count_view(ctx: ToolContext, article: KnowledgeArticle) -> None:
+    """Count one view of the article."""
+    await _increment(ctx, article, KnowledgeArticle.views)
 
 
 async def vote(ctx: ToolContext, article: KnowledgeArticle, helpful: bool) -> None:
-    """Add a helpful or not-helpful vote atomically."""
-    column = KnowledgeArticle.helpful_yes if helpful else KnowledgeArticle.helpful_no
-    stmt = update(KnowledgeArticle).where(KnowledgeArticle.id == article.id).values({column: column + 1})
-    await ctx.session.execute(stmt)
-    await ctx.session.refresh(article)
+    """Add a helpful or not-helpful vote."""
+    await _increment(ctx, article, KnowledgeArticle.helpful_yes if helpful else KnowledgeArticle.helpful_no)
     audit(ctx, "article", article.slug, "voted", data={"helpful": helpful})
 
 

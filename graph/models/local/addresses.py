@@ -21,7 +21,6 @@ ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\
 ZIP_AFTER_WORD = re.compile(
     r"\b(?:zip code|zipcode|zip|postal code|postcode|post code)\s*(?:is|:)?\s*([A-Z0-9-]*\d[A-Z0-9-]*)\b", re.I
 )
-FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 
 
 def _country(segment: str) -> str | None:

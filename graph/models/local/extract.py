@@ -238,7 +238,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     """Fill the tool's arguments from the request, then from memory; list what is still missing."""
     # The tool's own name and field words are never what a search is about ("list products in category X").
     noise = {stem(w) for w in words(" ".join([tool.name, *(f.name for f in tool.fields)]).replace("_", " "))}
-    ctx = Context(e.Request(text), today, memory, noise)
+    claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
+    ctx = Context(e.Request(text), today, memory, noise, claims)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))
     numeric = [f for f in fields if kind_of(f) in ("integer", "number", "money")]

@@ -9,6 +9,7 @@ from graph.models.local import entities as e
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.schema import FieldSpec
+from graph.models.local.text import stem
 from graph.models.local.values import find_product_name
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
@@ -24,6 +25,8 @@ class Context:
     today: date
     memory: Memory
     noise: set[str]
+    # Words naming the tool's other reference fields ("warehouse"): a code right after one belongs there.
+    claims: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -116,14 +119,21 @@ def item(f: FieldSpec, ctx: Context) -> Any:
     """A 10-digit item or product id, else a SKU, else a product name where the field takes names."""
     if (value := first(ctx, e.TEN_DIGIT_ID)) is not None:
         return value
-    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text)]
+    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text) and not claimed(ctx, x)]
     if skus:
         ctx.request.use(skus[0])
         return skus[0].value.upper()
-    if "name" in f.description.lower() and (found := find_product_name(ctx.request)):
+    found = find_product_name(ctx.request) if "name" in f.description.lower() else None
+    if found and not claimed(ctx, found):
         ctx.request.use(found)
         return found.value
     return None
+
+
+def claimed(ctx: Context, found: e.Found) -> bool:
+    """True when the word before a code names another field ('warehouse PAR-1' is not a SKU)."""
+    before = re.findall(r"[a-z]+", ctx.request.text[: found.start].lower())[-1:]
+    return bool(before) and stem(before[0]) in ctx.claims
 
 
 def line_list(f: FieldSpec, ctx: Context) -> Any:

@@ -52,7 +52,9 @@ def clarify(tool: ToolView, extraction: Extraction) -> str:
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items()]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1
-    return f"To {action(tool.description)}, I need {wanted}. Could you give me {'it' if one else 'them'}?"
+    return f"To {action(tool.description)}, I need {wanted}. " + (
+        "What is it?" if one else "Could you give me these details?"
+    )
 
 
 def out_of_scope(suggestions: list[ToolView]) -> str:

@@ -19,6 +19,7 @@ TITLE_KEYS = (
     "sku",
     "email",
     "code",
+    "warehouse_code",
     "username",
     "key",
     "label",
@@ -28,6 +29,7 @@ TITLE_KEYS = (
     "id",
 )
 DETAIL_KEYS = (
+    "code",
     "sku",
     "warehouse_code",
     "status",
@@ -47,10 +49,13 @@ DETAIL_KEYS = (
     "city",
     "severity",
     "count",
+    "units",
+    "value",
     "options",
 )
 ADDRESS_ORDER = ("address1", "address2", "city", "state", "zip", "country")
 LIST_PREVIEW = 5
+UNTITLED = "an entry"
 
 
 def money(value: Any, currency: str | None = None) -> str:
@@ -105,7 +110,7 @@ def value_text(key: str, value: Any, owner: dict | None = None, root: dict | Non
 
 def title_of(item: dict) -> str:
     """The name a reader knows an item by."""
-    return next((str(item[k]) for k in TITLE_KEYS if item.get(k) not in (None, "")), "an entry")
+    return next((str(item[k]) for k in TITLE_KEYS if item.get(k) not in (None, "")), UNTITLED)
 
 
 def item_text(item: Any, root: dict | None = None) -> str:
@@ -120,6 +125,8 @@ def item_text(item: Any, root: dict | None = None) -> str:
         for k in DETAIL_KEYS
         if k in item and item[k] not in (None, "", [], {}) and str(item[k]) != title
     ][:3]
+    if title == UNTITLED:
+        return ", ".join(details) or title
     return f"{title} ({', '.join(details)})" if details else title
 
 
@@ -150,7 +157,9 @@ def render_object(data: dict, subject: str) -> str:
     for key, value in data.items():
         if value in (None, "", [], {}) or str(value) == title or key == "currency":
             continue
-        if isinstance(value, list):
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+            facts.append(f"{humanize(key)}: {item_text(value[0], data)}")
+        elif isinstance(value, list):
             facts.append(
                 f"{len(value)} {humanize(key)}"
                 if all(isinstance(v, dict) for v in value)
@@ -158,7 +167,7 @@ def render_object(data: dict, subject: str) -> str:
             )
         elif key != "id" and not key.endswith("_id"):  # internal ids only as the title: people rarely need them
             facts.append(f"{humanize(key)} {value_text(key, value, data, data)}")
-    head = f"{subject} {title}".strip() if title != "an entry" else "Here is what I found"
+    head = f"{subject} {title}".strip() if title != UNTITLED else "Here is what I found"
     return sentence(f"{head}: {join_words(facts[:6])}") if facts else sentence(f"{head}")
 
 

@@ -21,9 +21,11 @@ HANDOFF = "transfer_to_"
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
-# each value a field takes (or each required value missing) moves a tool by FIT_WEIGHT, at most two.
+# each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an
+# action) takes MISSING_WEIGHT, at most two of each ("show me my orders": list_orders, not get_order_details).
 FIT_MARGIN = 0.1
 FIT_WEIGHT = 0.06
+MISSING_WEIGHT = 0.1
 FIT_CANDIDATES = 4
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
@@ -101,10 +103,11 @@ def _best_fit(
     scored = []
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - FIT_MARGIN):
         extraction = extract(tool, text, memory, today)
-        fit = max(-2, min(2, extraction.spans - len(extraction.missing) - len(extraction.problems)))
+        lacking = min(2, len(extraction.missing) + len(extraction.problems))
+        fit = FIT_WEIGHT * min(2, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back.
         penalty = QUESTION_PENALTY if tool.mutates and QUESTION.match(text) else 0.0
-        scored.append((score + FIT_WEIGHT * fit - penalty, tool.name, tool, extraction))
+        scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
 

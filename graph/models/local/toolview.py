@@ -42,7 +42,8 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
     return ToolView(
         name=tool.name,
         description=tool.description or "",
-        examples=tuple(meta.get("examples") or ()),
+        # A hand-off tool may list its agent's tool names: "list payment methods" is a request too.
+        examples=tuple(meta.get("examples") or ()) + tuple(n.replace("_", " ") for n in meta.get("tools") or ()),
         fields=fields_of(json_schema),
         model=model,
         agent=meta.get("agent"),

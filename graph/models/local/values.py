@@ -147,7 +147,7 @@ def find_product_name(request: Request) -> Found | None:
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
-        if re.fullmatch(r"[A-Z]{2,6}\d*", phrase) or phrase.lower() in STOPWORDS:
+        if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower() in STOPWORDS:
             continue
         if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())

@@ -121,7 +121,7 @@ def test_missing_required_value_gets_a_clarifying_question(shop):
     assert reply.tool_calls == []
     assert reply.content == (
         "To cancel a pending order, I need the order number (for example #W2611340) and the "
-        "reason (no longer needed or ordered by mistake). Could you give me them?"
+        "reason (no longer needed or ordered by mistake). Could you give me these details?"
     )
 
 

@@ -1,11 +1,15 @@
 """Tool choice by similarity: specialists' tools, the router's hand-offs, requests out of scope."""
 
+from typing import Literal
+
 import pytest
 from langchain_core.messages import HumanMessage
+from langchain_core.tools import StructuredTool
+from pydantic import Field
 
 from graph.models.local import LocalChatModel
 from graph.models.local.reply import action
-from tests.graph.models.fakes import shop_tools
+from tests.graph.models.fakes import NoArgs, OrderRef, make_tool, shop_tools
 
 PHRASINGS = [
     ("where's my package for order #W2378156", "get_order_details"),
@@ -130,3 +134,44 @@ def test_lexical_fallback_refuses_unrelated_requests():
     model = LocalChatModel(use_embeddings=False).bind_tools(shop_tools())
     reply = model.invoke([HumanMessage("book me a flight to London")])
     assert reply.tool_calls == [] and reply.content.startswith("I'm sorry")
+
+
+def test_handoff_tools_may_list_their_agents_tool_names(model):
+    def handoff(name, description, examples, tools=()):
+        meta = {"agent": name, "examples": examples, "tools": list(tools)}
+        return StructuredTool.from_function(
+            func=lambda: "ok", name=f"transfer_to_{name}", description=description, args_schema=NoArgs, metadata=meta
+        )
+
+    accounts = handoff("customer", "Customer accounts.", ["what payment methods do I have saved", "show my profile"])
+    money = handoff("payment", "Money.", ["add a new card"], tools=["list_payment_methods", "refund_payment"])
+    reply = model.bind_tools([accounts, money]).invoke([HumanMessage("list my saved payment methods")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
+
+
+def test_a_question_prefers_reading_to_writing(model):
+    class StatusIn(OrderRef):
+        status: Literal["processed", "delivered", "on_hold"] = Field(description="New status.")
+
+    tools = [
+        make_tool(
+            "get_order_details",
+            "Get an order: status, items, parcels with tracking, payment history.",
+            OrderRef,
+            ["where is my order #W2378156?", "show order W2611340", "what's the status of order #W4817420"],
+        ),
+        make_tool(
+            "update_order_status",
+            "Move an order to another status (processed, delivered, on hold).",
+            StatusIn,
+            ["mark order #W2611340 as processed", "order #W4817420 was delivered", "put order #W2378156 on hold"],
+            confirm=True,
+        ),
+    ]
+    reply = model.bind_tools(tools).invoke([HumanMessage("has order #W4817420 shipped yet?")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_order_details", {"order_id": "#W4817420"})]
+
+
+def test_close_tools_are_told_apart_by_the_values_they_can_take(shop):
+    reply = shop.invoke([HumanMessage("show me my orders")])
+    assert [c["name"] for c in reply.tool_calls] == ["list_orders"]

@@ -1,0 +1,1 @@
+"""Knowledge base tools: articles, semantic search and answers with citations."""
