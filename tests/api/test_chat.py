@@ -28,7 +28,9 @@ async def customer_key(sessions):
 
 async def test_chat_json_round_trip(sessions, database_url, tmp_path):
     ava, auth = await customer_key(sessions)
-    model = ScriptedChatModel(script=[call("transfer_to_customer"), call("get_loyalty"), AIMessage("Bronze, 0 points.")])
+    model = ScriptedChatModel(
+        script=[call("transfer_to_customer"), call("get_loyalty"), AIMessage("Bronze, 0 points.")]
+    )
     async with client_with(model, database_url, tmp_path) as client:
         response = await client.post("/api/v1/chat", json={"message": "my points?"}, headers=auth)
     assert response.status_code == 200
@@ -62,10 +64,18 @@ async def test_openai_compatible_completion(sessions, database_url, tmp_path):
     model = ScriptedChatModel(script=[call("transfer_to_customer"), AIMessage("Hello again.")])
     async with client_with(model, database_url, tmp_path) as client:
         listed = await client.get("/v1/models", headers=auth)
-        response = await client.post("/v1/chat/completions", headers=auth, json={
-            "model": "shopcrew",
-            "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!"},
-                         {"role": "user", "content": "hi again"}]})
+        response = await client.post(
+            "/v1/chat/completions",
+            headers=auth,
+            json={
+                "model": "shopcrew",
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "Hello!"},
+                    {"role": "user", "content": "hi again"},
+                ],
+            },
+        )
     assert listed.json()["data"][0]["id"] == "shopcrew"
     body = response.json()
     assert body["choices"][0]["message"] == {"role": "assistant", "content": "Hello again."}

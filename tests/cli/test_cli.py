@@ -14,8 +14,9 @@ SIX = {"order", "product", "customer", "inventory", "warehouse", "payment"}
 
 
 def shopcrew(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shopcrew", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "shopcrew", *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -37,24 +38,35 @@ def test_tools_json_lists_the_six_core_agents(tmp_path):
 
 
 def test_conversation_continues_in_a_second_process(shop_env):
-    first = shopcrew("ask", "cancel order #W3972548, I no longer need it", "--as", "customer:ava.martin@example.com",
-                     "--thread", "cli-thread", "--json", env=shop_env)
+    first = shopcrew(
+        "ask",
+        "cancel order #W3972548, I no longer need it",
+        "--as",
+        "customer:ava.martin@example.com",
+        "--thread",
+        "cli-thread",
+        "--json",
+        env=shop_env,
+    )
     assert first.returncode == 0, first.stderr
     turn = json.loads(first.stdout)
     assert set(turn) == {"reply", "agent", "tool_calls", "pending_confirmation", "thread_id"}
     assert turn["pending_confirmation"]["name"] == "cancel_pending_order" and turn["thread_id"] == "cli-thread"
-    second = shopcrew("ask", "yes", "--as", "customer:ava.martin@example.com", "--thread", "cli-thread", "--json",
-                      env=shop_env)
+    second = shopcrew(
+        "ask", "yes", "--as", "customer:ava.martin@example.com", "--thread", "cli-thread", "--json", env=shop_env
+    )
     assert second.returncode == 0, second.stderr
     done = json.loads(second.stdout)
-    assert done["tool_calls"] == [{"name": "cancel_pending_order",
-                                   "args": {"order_id": "#W3972548", "reason": "no longer needed"}, "ok": True}]
+    assert done["tool_calls"] == [
+        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "no longer needed"}, "ok": True}
+    ]
 
 
 def test_ask_refuses_an_unknown_principal_and_another_owners_thread(shop_env):
     unknown = shopcrew("ask", "hello", "--as", "customer:nobody@example.com", env=shop_env)
     assert unknown.returncode == 2 and "unknown principal" in unknown.stdout
     shopcrew("ask", "show my profile", "--as", "customer:ava.martin@example.com", "--thread", "ava", env=shop_env)
-    other = shopcrew("ask", "what did she ask?", "--as", "customer:lucas.bernard@example.com", "--thread", "ava",
-                     env=shop_env)
+    other = shopcrew(
+        "ask", "what did she ask?", "--as", "customer:lucas.bernard@example.com", "--thread", "ava", env=shop_env
+    )
     assert other.returncode == 2 and "belongs to someone else" in other.stdout

@@ -19,7 +19,12 @@ from shopcrew.settings import Settings
 from tools.principals import principal_for_label
 
 AVA = "customer:ava.martin@example.com"
-ADMIN, MERCHANT, SUPPORT, WAREHOUSE = "staff:ada.admin", "staff:mia.merchant", "staff:sam.support", "staff:wendy.warehouse"
+ADMIN, MERCHANT, SUPPORT, WAREHOUSE = (
+    "staff:ada.admin",
+    "staff:mia.merchant",
+    "staff:sam.support",
+    "staff:wendy.warehouse",
+)
 
 # (principal, request, agent, tool, expected argument subset, words the reply must contain)
 READ_CASES = [
@@ -30,32 +35,68 @@ READ_CASES = [
     (SUPPORT, "list the pending orders", "order", "list_orders", {"status": "pending"}, []),
     (AVA, "do you sell mechanical keyboards?", "product", "search_products", {}, ["Clacky 87"]),
     (AVA, "what product types do you have?", "product", "list_all_product_types", {}, ["Keyboard"]),
-    (AVA, "tell me about product 6496450637", "product", "get_product_details", {"product_id": "6496450637"},
-     ["Clacky 87"]),
+    (
+        AVA,
+        "tell me about product 6496450637",
+        "product",
+        "get_product_details",
+        {"product_id": "6496450637"},
+        ["Clacky 87"],
+    ),
     (AVA, "how much is the Tenkey Pro TKL Keyboard?", "product", None, {}, ["Tenkey"]),
     (MERCHANT, "product analytics by category and brand", "product", "get_product_analytics", {}, []),
     (AVA, "how many loyalty points do I have?", "customer", "get_loyalty", {}, ["points"]),
     (AVA, "show my profile", "customer", "get_customer_details", {}, ["Ava"]),
     (AVA, "list my addresses", "customer", "list_customer_addresses", {}, ["Paris"]),
-    (SUPPORT, "find the customer with email lucas.bernard@example.com", "customer", "find_customer_by_email",
-     {"email": "lucas.bernard@example.com"}, ["lucas_bernard_1659"]),
-    (SUPPORT, "look up customer Emma Schmidt, zip code 10115", "customer", "find_customer_by_name_zip",
-     {"first_name": "Emma", "last_name": "Schmidt", "zip": "10115"}, ["emma_schmidt_2947"]),
+    (
+        SUPPORT,
+        "find the customer with email lucas.bernard@example.com",
+        "customer",
+        "find_customer_by_email",
+        {"email": "lucas.bernard@example.com"},
+        ["lucas_bernard_1659"],
+    ),
+    (
+        SUPPORT,
+        "look up customer Emma Schmidt, zip code 10115",
+        "customer",
+        "find_customer_by_name_zip",
+        {"first_name": "Emma", "last_name": "Schmidt", "zip": "10115"},
+        ["emma_schmidt_2947"],
+    ),
     (WAREHOUSE, "show me the low stock report", "inventory", "get_low_stock_report", {}, ["critical"]),
     (AVA, "is KB-TKL-01 in stock?", "inventory", "check_availability", {"item_ref": "KB-TKL-01"}, []),
     (WAREHOUSE, "stock levels in warehouse PAR-1", "inventory", "list_stock_levels", {}, ["PAR-1"]),
     (MERCHANT, "what is our inventory worth per warehouse?", "inventory", "get_inventory_value", {}, ["EUR"]),
-    (WAREHOUSE, "stock movement analytics for the last 7 days", "inventory", "get_stock_movement_analytics",
-     {"days": 7}, []),
+    (
+        WAREHOUSE,
+        "stock movement analytics for the last 7 days",
+        "inventory",
+        "get_stock_movement_analytics",
+        {"days": 7},
+        [],
+    ),
     (WAREHOUSE, "list our warehouses", "warehouse", "list_warehouses", {}, ["PAR-1", "LYS-1", "BER-1"]),
     (WAREHOUSE, "how full is the Paris warehouse?", "warehouse", "get_warehouse_capacity", {}, ["%"]),
-    (MERCHANT, "performance of warehouse LYS-1 over the last 30 days", "warehouse", "get_warehouse_performance",
-     {"warehouse_ref": "LYS-1", "days": 30}, []),
+    (
+        MERCHANT,
+        "performance of warehouse LYS-1 over the last 30 days",
+        "warehouse",
+        "get_warehouse_performance",
+        {"warehouse_ref": "LYS-1", "days": 30},
+        [],
+    ),
     (WAREHOUSE, "show warehouse BER-1", "warehouse", "get_warehouse", {"warehouse_ref": "BER-1"}, ["Berlin"]),
     (WAREHOUSE, "pick list for order #W7749532", "warehouse", "get_pick_list", {"order_id": "#W7749532"}, []),
     (AVA, "list my saved payment methods", "payment", "list_payment_methods", {}, ["gift card"]),
-    (AVA, "show the payments of order #W3972548", "payment", "get_order_payments", {"order_id": "#W3972548"},
-     ["42.89"]),
+    (
+        AVA,
+        "show the payments of order #W3972548",
+        "payment",
+        "get_order_payments",
+        {"order_id": "#W3972548"},
+        ["42.89"],
+    ),
     (MERCHANT, "revenue over the last 30 days", "payment", "get_revenue_analytics", {"days": 30}, ["EUR"]),
     (MERCHANT, "refund analytics for the last 7 days", "payment", "get_refund_analytics", {"days": 7}, []),
     (SUPPORT, "which payment gateways do we use?", "payment", "list_payment_gateways", {}, ["sandbox"]),
@@ -121,12 +162,25 @@ async def writer(template, tmp_path):
 async def order_state(crew: Crew, order_id: str):
     async with crew.sessions() as s:
         order = await s.get(Order, order_id)
-        reserved = await s.scalar(select(StockReservation.quantity).where(
-            StockReservation.order_id == order_id, StockReservation.status == "active"))
-        refunds = (await s.scalars(select(PaymentTransaction.amount).where(
-            PaymentTransaction.order_id == order_id, PaymentTransaction.kind == "refund"))).all()
-        lines = (await s.execute(select(OrderLine.variant_id, OrderLine.quantity, OrderLine.unit_price).where(
-            OrderLine.order_id == order_id))).all()
+        reserved = await s.scalar(
+            select(StockReservation.quantity).where(
+                StockReservation.order_id == order_id, StockReservation.status == "active"
+            )
+        )
+        refunds = (
+            await s.scalars(
+                select(PaymentTransaction.amount).where(
+                    PaymentTransaction.order_id == order_id, PaymentTransaction.kind == "refund"
+                )
+            )
+        ).all()
+        lines = (
+            await s.execute(
+                select(OrderLine.variant_id, OrderLine.quantity, OrderLine.unit_price).where(
+                    OrderLine.order_id == order_id
+                )
+            )
+        ).all()
     return order.status, reserved, refunds, lines
 
 
@@ -145,16 +199,18 @@ async def test_cancel_yes_cancels_releases_stock_and_refunds(writer):
     assert (status, reserved) == ("pending", 1)
     await ask(writer, AVA, "cancel my order #W3972548 please, ordered by mistake", "c2")
     done = await ask(writer, AVA, "yes", "c2")
-    assert done.tool_calls == [{"name": "cancel_pending_order", "args": {"order_id": "#W3972548",
-                                                                         "reason": "ordered by mistake"}, "ok": True}]
+    assert done.tool_calls == [
+        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "ordered by mistake"}, "ok": True}
+    ]
     status, reserved, refunds, _ = await order_state(writer, "#W3972548")
     assert (status, reserved, [float(r) for r in refunds]) == ("cancelled", None, [42.89])
     assert plain(done.reply) and "cancel" in done.reply.lower()
 
 
 async def test_change_address_of_pending_order(writer):
-    first = await ask(writer, AVA, "change the shipping address of order #W3972548 to 10 Rue Oberkampf, Paris, "
-                                   "75011, FR", "a1")
+    first = await ask(
+        writer, AVA, "change the shipping address of order #W3972548 to 10 Rue Oberkampf, Paris, 75011, FR", "a1"
+    )
     assert first.pending_confirmation["name"] == "modify_pending_order_address"
     assert first.pending_confirmation["args"]["zip"] == "75011"
     await ask(writer, AVA, "yes", "a1")
