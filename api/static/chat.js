@@ -53,7 +53,7 @@ async function send(text) {
     }
     for await (const { event, data } of sse(response)) {
       if (event === "tool_call") add("tool", `${data.agent} → ${data.name}(${JSON.stringify(data.args)})`);
-      if (event === "tool_result") add("tool", `${data.name}: ${data.ok ? "done" : "refused"}`);
+      if (event === "tool_result") add("tool", `${data.name}: ${data.ok ? "done" : "not carried out"}`);
       if (event === "done") {
         setThread(data.thread_id);
         add("agent", data.reply, data.agent);
