@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import prompts
 from db.enums import Role
 from tools.registry import REGISTRY, ToolRegistry, ToolSpec
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = Path(prompts.__file__).resolve().parent
 
 
 @dataclass(frozen=True)

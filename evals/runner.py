@@ -198,7 +198,8 @@ class Runner:
         settings = self.config.settings
         try:
             # This trial's copy of the index, for its setup, turns and checks alone (trials run concurrently).
-            with use_store(workdir / KNOWLEDGE_DIR, embedding_function_for(settings), answer_model_for(settings)):
+            index = workdir / KNOWLEDGE_DIR
+            with use_store(index, embedding_function_for(settings), answer_model_for(settings)):
                 await self._play(case, trial, database, make_sessionmaker(engine))
         except Exception as exc:  # a crash is a failed trial with its reason, never a stopped run
             trial.error = f"{type(exc).__name__}: {exc}"

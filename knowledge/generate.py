@@ -24,15 +24,20 @@ def answer_model_for(settings: Settings) -> BaseChatModel | None:
     from langchain_openai import ChatOpenAI  # imported on first use: the local backend never needs it
 
     return ChatOpenAI(
-        base_url=settings.openai_base_url, api_key=settings.openai_api_key, model=settings.openai_model,
-        temperature=0, max_retries=1, timeout=60,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key,
+        model=settings.openai_model,
+        temperature=0,
+        max_retries=1,
+        timeout=60,
     )
 
 
 def numbered(passages: Sequence[Passage]) -> str:
     """The passages as the model reads them: [n] title > heading, then the text."""
     return "\n\n".join(
-        f"[{n}] {p.title}{f' > {p.heading}' if p.heading else ''}\n{p.text}" for n, p in enumerate(passages, 1)
+        f"[{n}] {p.title}{f' > {p.heading}' if p.heading else ''}\n{p.text}"
+        for n, p in enumerate(passages, 1)
     )
 
 

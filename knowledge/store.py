@@ -1,5 +1,6 @@
 """The knowledge store: article chunks in one persistent Chroma collection, searched by meaning."""
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,7 @@ import chromadb
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings
 
-from knowledge.chunking import chunk_article
+from knowledge.chunking import MAX_CHARS, chunk_article
 
 COLLECTION = "knowledge"
 # Chunks fetched per requested passage when keeping one passage per article, so k distinct articles survive.
@@ -57,15 +58,21 @@ class KnowledgeStore:
         """Replace the chunks of an article with freshly chunked ones; returns how many were added."""
         self.remove_article(article_id)
         chunks = chunk_article(article_id, title, category, version, body, status=status, audience=audience)
+        digest = article_digest(title, category, version, body, status, audience)
         step = self._client.get_max_batch_size()
         for start in range(0, len(chunks), step):
             batch = chunks[start : start + step]
             self._collection.add(
                 ids=[c.id for c in batch],
                 documents=[c.document for c in batch],
-                metadatas=[c.metadata for c in batch],
+                metadatas=[{**c.metadata, "digest": digest} for c in batch],
             )
         return len(chunks)
+
+    def digests(self) -> dict[str, str]:
+        """The content digest of every indexed article by article id (re-embedding can skip what is current)."""
+        metadatas = self._collection.get(include=["metadatas"])["metadatas"] or []
+        return {str(m["article_id"]): str(m.get("digest", "")) for m in metadatas}
 
     def remove_article(self, article_id: str) -> None:
         """Remove every chunk of an article (no-op when it has none)."""
@@ -115,6 +122,12 @@ class KnowledgeStore:
     def close(self) -> None:
         """Release the client; Chroma keeps one shared system per path until its last client closes."""
         self._client.close()
+
+
+def article_digest(title: str, category: str, version: int, body: str, status: str, audience: str) -> str:
+    """A fingerprint of everything an article's chunks are made from."""
+    text = "\x1f".join([title, category, str(version), body, str(status), audience, str(MAX_CHARS)])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _where(**equals: str | None) -> dict[str, Any] | None:

@@ -10,8 +10,9 @@ from rich.table import Table
 from shopcrew.cli.seed import ProgressBars
 from shopcrew.settings import Settings, get_settings
 
-kb_app = typer.Typer(help="The knowledge base: ingest articles, search them, rebuild the search index.",
-                     no_args_is_help=True)
+kb_app = typer.Typer(
+    help="The knowledge base: ingest articles, search them, rebuild the search index.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -51,8 +52,10 @@ def ingest(
     store = open_store(settings)
     with ProgressBars(console) as bars:
         result = ingest_articles(settings.database_url, articles, store, author, bars)
-    console.print(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
-                  f"{store.count()} chunks in the index")
+    console.print(
+        f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
+        f"{store.count()} chunks in the index"
+    )
 
 
 @kb_app.command("search")

@@ -6,7 +6,13 @@ from db.models import StockLevel
 from db.seed.carriers import BANDS, CARRIERS
 from knowledge.corpus import CorpusArticle
 from tools.customer.service import TIER_THRESHOLDS
-from tools.fraud.service import ADDRESS_MISMATCH_POINTS, BAD_IP_POINTS, LEVELS, METHOD_CHURN_POINTS, NEW_ACCOUNT_POINTS
+from tools.fraud.service import (
+    ADDRESS_MISMATCH_POINTS,
+    BAD_IP_POINTS,
+    LEVELS,
+    METHOD_CHURN_POINTS,
+    NEW_ACCOUNT_POINTS,
+)
 
 ZONES = {"Domestic FR": "domestic", "EU": "eu", "World": "world"}
 CELL = re.compile(r"^(\d+\.\d{2}) EUR, (\d+) days?$")
@@ -34,8 +40,11 @@ def test_shipping_rates_are_the_carrier_tables(corpus: list[CorpusArticle]) -> N
     assert set(tables) == set(ZONES)
     for heading, zone in ZONES.items():
         published = {row[0]: [CELL.match(cell).groups() for cell in row[1:]] for row in tables[heading]}
-        expected = {name: [(price, str(days)) for price, days in zones[zone]] for name, zones in names.items()
-                    if zone in zones}
+        expected = {
+            name: [(price, str(days)) for price, days in zones[zone]]
+            for name, zones in names.items()
+            if zone in zones
+        }
         assert published == expected, heading
     assert f"{BANDS[-1]} kg at most" in body(corpus, "shipping-rates")
 
@@ -50,7 +59,9 @@ def test_loyalty_tiers_are_the_code_thresholds(corpus: list[CorpusArticle]) -> N
 
 def test_fraud_levels_and_points_are_the_code_rules(corpus: list[CorpusArticle]) -> None:
     tables = tables_by_heading(body(corpus, "fraud-review"))
-    levels = [(int(score.split()[0]), level) for score, level, _ in tables["Levels and automatic actions"][:3]]
+    levels = [
+        (int(score.split()[0]), level) for score, level, _ in tables["Levels and automatic actions"][:3]
+    ]
     assert levels == [(floor, str(level)) for floor, level in LEVELS]
     points = dict(tables["How the score is built"])
     assert points["IP address on the blocklist (bad reputation)"] == str(BAD_IP_POINTS)

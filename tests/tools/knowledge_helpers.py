@@ -18,7 +18,7 @@ RETURNS = (
     "Faulty items can come back for 90 days from delivery.\n\n## Labels\n\nA prepaid label is included."
 )
 SHIPPING = "# Shipping\n\nColissimo delivers parcels up to 1 kg in France in one day for 5.50 EUR."
-FRAUD = "# Fraud review\n\nOrders scoring 50 to 74 go on hold for a manual review by staff within 4 business hours."
+FRAUD = "# Fraud review\n\nOrders scoring 50 to 74 go on hold for a manual review by staff within 4 hours."
 
 
 class HashEmbeddingFunction(EmbeddingFunction[Documents]):
@@ -62,9 +62,15 @@ async def article(
 ) -> KnowledgeArticle:
     """An article row (indexed in the store too when it is published and a store is given)."""
     row = KnowledgeArticle(
-        slug=slug, title=title or slug.replace("-", " ").capitalize(), category=category, audience=audience,
-        body=body, status=status, author="tester",
-        published_at=datetime.now(UTC) if status == ArticleStatus.PUBLISHED else None, **fields,
+        slug=slug,
+        title=title or slug.replace("-", " ").capitalize(),
+        category=category,
+        audience=audience,
+        body=body,
+        status=status,
+        author="tester",
+        published_at=datetime.now(UTC) if status == ArticleStatus.PUBLISHED else None,
+        **fields,
     )
     async with unit_of_work(sessions) as s:
         s.add(row)

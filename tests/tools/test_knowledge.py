@@ -36,13 +36,17 @@ async def test_create_article_is_a_draft_with_a_slug_from_the_title(sessions, ca
     assert not indexed(kb_store, "click-collect")
 
 
-async def test_create_refuses_customers_duplicates_and_bad_input(sessions, call, support, as_customer, kb_store):
+async def test_create_refuses_customers_duplicates_and_bad_input(
+    sessions, call, support, as_customer, kb_store
+):
     ava = await f.customer(sessions)
     with pytest.raises(Forbidden):
         await call(as_customer(ava), "create_article", title="My rules", body=BODY, category="shipping")
     await call(support, "create_article", title="Click and collect", body=BODY, category="shipping")
     with pytest.raises(Conflict) as err:
-        await call(support, "create_article", title="Other", slug="click-and-collect", body=BODY, category="orders")
+        await call(
+            support, "create_article", title="Other", slug="click-and-collect", body=BODY, category="orders"
+        )
     assert err.value.code == "duplicate_slug"
     with pytest.raises(InvalidInput) as err:
         await call(support, "create_article", title="Bad", body=BODY, category="groceries")
@@ -50,7 +54,9 @@ async def test_create_refuses_customers_duplicates_and_bad_input(sessions, call,
     assert await count(sessions, KnowledgeArticle) == 1
 
 
-async def test_publish_indexes_and_archive_removes_from_search(sessions, call, merchant, as_customer, kb_store):
+async def test_publish_indexes_and_archive_removes_from_search(
+    sessions, call, merchant, as_customer, kb_store
+):
     ava = await f.customer(sessions)
     await call(merchant, "create_article", title="Click and collect", body=BODY, category="shipping")
     before = await call(as_customer(ava), "search_knowledge", query="collect my order at the warehouse")
@@ -167,7 +173,9 @@ async def test_list_filters_and_customer_scope(sessions, call, support, as_custo
     assert (await call(as_customer(ava), "list_articles", status="draft")).total == 0
     staff = await call(support, "list_articles", category="shipping")
     assert sorted(a.slug for a in staff.articles) == ["shipping-rates", "summer-sale"]
-    assert [a.slug for a in (await call(support, "list_articles", status="draft")).articles] == ["summer-sale"]
+    assert [a.slug for a in (await call(support, "list_articles", status="draft")).articles] == [
+        "summer-sale"
+    ]
     assert (await call(support, "list_articles", query="FRAUD")).total == 1
     page = await call(support, "list_articles", limit=2, offset=2)
     assert len(page.articles) == 2 and page.total == 4
@@ -196,8 +204,9 @@ async def test_rest_parity_for_get_and_search(sessions, call, api, as_customer, 
     await article(sessions, "returns-policy", RETURNS, store=kb_store)
     headers = {"Authorization": f"Bearer {key}"}
     direct = await call(as_customer(ava), "search_knowledge", query="send back a faulty item", k=2)
-    response = await api.get("/api/v1/knowledge/search", params={"query": "send back a faulty item", "k": 2},
-                             headers=headers)
+    response = await api.get(
+        "/api/v1/knowledge/search", params={"query": "send back a faulty item", "k": 2}, headers=headers
+    )
     assert response.status_code == 200 and response.json() == direct.model_dump(mode="json")
     direct = await call(as_customer(ava), "get_article", slug="returns-policy")
     response = await api.get("/api/v1/knowledge/articles/returns-policy", headers=headers)

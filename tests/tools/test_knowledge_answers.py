@@ -1,4 +1,4 @@
-"""search_knowledge and answer_question over the whole corpus: citations, audiences, refusals, generated answers."""
+"""search_knowledge and answer_question over the corpus: citations, audiences, refusals, generated answers."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,8 +54,15 @@ async def corpus_kb(sessions, corpus_path) -> Iterator[KnowledgeStore]:
     """The corpus store in use for this test, with every article published in the database."""
     async with sessions() as s, s.begin():
         s.add_all(
-            KnowledgeArticle(slug=a.slug, title=a.title, category=a.category, audience=a.audience, body=a.body,
-                             status=ArticleStatus.PUBLISHED, author="seed")
+            KnowledgeArticle(
+                slug=a.slug,
+                title=a.title,
+                category=a.category,
+                audience=a.audience,
+                body=a.body,
+                status=ArticleStatus.PUBLISHED,
+                author="seed",
+            )
             for a in CORPUS
         )
     with use_store(corpus_path, LocalEmbeddingFunction()) as store:
@@ -64,9 +71,14 @@ async def corpus_kb(sessions, corpus_path) -> Iterator[KnowledgeStore]:
 
 async def test_answer_quotes_the_policy_and_cites_it(sessions, call, as_customer, corpus_kb):
     ava = await f.customer(sessions)
-    out = await call(as_customer(ava), "answer_question", question="how many days do I have to return something?")
+    out = await call(
+        as_customer(ava), "answer_question", question="how many days do I have to return something?"
+    )
     assert out.covered and "30 days" in out.answer
-    assert out.citations[0].article_id == "returns-policy" and out.citations[0].title == "Returns and refunds policy"
+    assert (
+        out.citations[0].article_id == "returns-policy"
+        and out.citations[0].title == "Returns and refunds policy"
+    )
     assert "How long you have" in out.citations[0].sections
     assert len({c.article_id for c in out.citations}) == len(out.citations)  # each article cited once
 
@@ -103,7 +115,9 @@ async def test_search_filters_by_category(sessions, call, support, corpus_kb):
 async def test_index_ahead_of_the_database_is_ignored(sessions, call, support, corpus_kb):
     # As after a rolled-back publish: the chunks are in Chroma but the database says archived.
     async with sessions() as s, s.begin():
-        (await s.get(KnowledgeArticle, (await stored(sessions, "gift-cards")).id)).status = ArticleStatus.ARCHIVED
+        (
+            await s.get(KnowledgeArticle, (await stored(sessions, "gift-cards")).id)
+        ).status = ArticleStatus.ARCHIVED
     out = await call(support, "search_knowledge", query="do gift cards expire", k=5)
     assert "gift-cards" not in {p.article_id for p in out.passages}
     answer = await call(support, "answer_question", question="do gift cards expire")
@@ -112,17 +126,26 @@ async def test_index_ahead_of_the_database_is_ignored(sessions, call, support, c
 
 async def test_generated_answers_cite_passages_or_refuse(sessions, call, as_customer, corpus_kb, corpus_path):
     ava = await f.customer(sessions)
-    writer = ScriptedChatModel(script=[
-        AIMessage("You have 30 days from delivery to return an item [1]. Faulty items: 90 days [1]."),
-        AIMessage("NOT_COVERED"),
-        AIMessage("Probably yes, most shops allow it."),
-    ])
+    writer = ScriptedChatModel(
+        script=[
+            AIMessage("You have 30 days from delivery to return an item [1]. Faulty items: 90 days [1]."),
+            AIMessage("NOT_COVERED"),
+            AIMessage("Probably yes, most shops allow it."),
+        ]
+    )
     writer.seen = []
     with use_store(corpus_path, LocalEmbeddingFunction(), answer_model=writer):
-        out = await call(as_customer(ava), "answer_question", question="how long do I have to return an item?")
-        assert out.covered and out.answer == "You have 30 days from delivery to return an item. Faulty items: 90 days."
+        out = await call(
+            as_customer(ava), "answer_question", question="how long do I have to return an item?"
+        )
+        assert (
+            out.covered
+            and out.answer == "You have 30 days from delivery to return an item. Faulty items: 90 days."
+        )
         prompt = writer.seen[0][-1].text
-        assert "[1] Returns and refunds policy" in prompt and "how long do I have to return an item?" in prompt
+        assert (
+            "[1] Returns and refunds policy" in prompt and "how long do I have to return an item?" in prompt
+        )
         assert prompt.startswith(f"Passages:\n\n[1] {out.citations[0].title}")
         refused = await call(as_customer(ava), "answer_question", question="do you sell car tyres")
         uncited = await call(as_customer(ava), "answer_question", question="can I return a used mattress?")

@@ -27,7 +27,12 @@ def rows(url: str) -> list[KnowledgeArticle]:
 
 
 def corpus_article(slug: str, body: str, **fields) -> CorpusArticle:
-    values = {"title": slug.replace("-", " ").capitalize(), "category": "returns", "audience": "public", **fields}
+    values = {
+        "title": slug.replace("-", " ").capitalize(),
+        "category": "returns",
+        "audience": "public",
+        **fields,
+    }
     return CorpusArticle(slug=slug, body=body, **values)
 
 
@@ -48,7 +53,9 @@ async def test_seed_step_publishes_and_indexes_every_corpus_article(sessions, da
     assert store.count() == chunks
 
 
-async def test_ingest_updates_existing_slugs_and_reindex_follows_the_database(sessions, database_url, tmp_path):
+async def test_ingest_updates_existing_slugs_and_reindex_follows_the_database(
+    sessions, database_url, tmp_path
+):
     store = KnowledgeStore(tmp_path / "chroma", HashEmbeddingFunction())
     first = ingest(database_url, [corpus_article("returns-policy", RETURNS)], store, "cli")
     assert (first.created, first.updated) == (1, 0)
@@ -61,7 +68,9 @@ async def test_ingest_updates_existing_slugs_and_reindex_follows_the_database(se
     assert returns.body.endswith("Gift returns get store credit.")
     assert "store credit" in " ".join(p.text for p in store.search("gift returns store credit", k=2))
     with Session(create_engine(sync_url(database_url))) as session, session.begin():
-        session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.slug == "fraud-review")).status = "archived"
+        session.scalar(
+            select(KnowledgeArticle).where(KnowledgeArticle.slug == "fraud-review")
+        ).status = "archived"
     assert reindex(database_url, store) == 1
     assert store.count("fraud-review") == 0 and store.count("returns-policy") > 0
 
@@ -105,22 +114,42 @@ def kb_shop(url: str) -> None:
 
 async def test_eval_trials_use_their_own_copy_of_the_template_index(tmp_path):
     template = build_template(tmp_path / "kb.db", kb_shop)
-    case = parse_case(json.dumps({
-        "id": "return-window", "principal": "customer:ava@example.com",
-        "turns": ["how long do I have to send back a faulty item?"],
-        "expect": {"agent": "knowledge", "tool_calls": [{"name": "answer_question"}],
-                   "state": [{"tool": "search_knowledge", "args": {"query": "return a faulty item", "k": 1},
-                              "expect": {"passages.0.article_id": "returns-policy"}}],
-                   "reply_contains": ["90 days"]},
-    }), "return-window")
+    case = parse_case(
+        json.dumps(
+            {
+                "id": "return-window",
+                "principal": "customer:ava@example.com",
+                "turns": ["how long do I have to send back a faulty item?"],
+                "expect": {
+                    "agent": "knowledge",
+                    "tool_calls": [{"name": "answer_question"}],
+                    "state": [
+                        {
+                            "tool": "search_knowledge",
+                            "args": {"query": "return a faulty item", "k": 1},
+                            "expect": {"passages.0.article_id": "returns-policy"},
+                        }
+                    ],
+                    "reply_contains": ["90 days"],
+                },
+            }
+        ),
+        "return-window",
+    )
 
     def script(_case):
         question = "how long do I have to send back a faulty item?"
-        return ScriptedChatModel(script=[call("transfer_to_knowledge"), call("answer_question", question=question),
-                                         lambda messages, _tools: ScriptedReply(messages)])
+        return ScriptedChatModel(
+            script=[
+                call("transfer_to_knowledge"),
+                call("answer_question", question=question),
+                lambda messages, _tools: ScriptedReply(messages),
+            ]
+        )
 
-    config = RunConfig(out=tmp_path / "run", settings=Settings(), trials=2, jobs=2, template=template,
-                       model_factory=script)
+    config = RunConfig(
+        out=tmp_path / "run", settings=Settings(), trials=2, jobs=2, template=template, model_factory=script
+    )
     result = await run_cases([case], config)
     assert [v.reasons for _, v in result.graded] == [[], []]
     assert (tmp_path / "run" / "chroma").is_dir() and not (tmp_path / "run" / "trials").exists()

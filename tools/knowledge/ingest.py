@@ -15,7 +15,7 @@ from db.enums import ArticleStatus
 from db.models import AuditEvent, KnowledgeArticle
 from db.seed.base import Progress, quiet, sync_engine
 from knowledge.corpus import CorpusArticle, load_corpus
-from knowledge.store import KnowledgeStore
+from knowledge.store import KnowledgeStore, article_digest
 
 STAGE = "knowledge base"
 SEED_AUTHOR = "seed"
@@ -33,10 +33,23 @@ class IngestResult:
 def _upsert(session: Session, article: CorpusArticle, author: str, now: datetime) -> str:
     """Insert or update one article as published; returns created, updated or unchanged."""
     row = session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.slug == article.slug))
-    content = {"title": article.title, "category": article.category, "audience": article.audience, "body": article.body}
+    content = {
+        "title": article.title,
+        "category": article.category,
+        "audience": article.audience,
+        "body": article.body,
+    }
     if row is None:
-        session.add(KnowledgeArticle(slug=article.slug, status=ArticleStatus.PUBLISHED, version=1, author=author,
-                                     published_at=now, **content))
+        session.add(
+            KnowledgeArticle(
+                slug=article.slug,
+                status=ArticleStatus.PUBLISHED,
+                version=1,
+                author=author,
+                published_at=now,
+                **content,
+            )
+        )
         return "created"
     changed = any(getattr(row, k) != v for k, v in content.items())
     if changed:
@@ -63,7 +76,8 @@ class Published:
 def published_articles(url: str, slugs: Sequence[str] | None = None) -> list[Published]:
     """The published articles (all, or those slugs), read in a short transaction.
 
-    Indexing takes seconds; reading first keeps SQLite's write lock (BEGIN IMMEDIATE) from being held meanwhile.
+    Indexing takes seconds; reading first keeps SQLite's write lock (BEGIN IMMEDIATE) from being held
+    meanwhile.
     """
     stmt = select(KnowledgeArticle).where(KnowledgeArticle.status == ArticleStatus.PUBLISHED)
     if slugs is not None:
@@ -74,18 +88,39 @@ def published_articles(url: str, slugs: Sequence[str] | None = None) -> list[Pub
 
 
 def index_articles(store: KnowledgeStore, articles: Sequence[Published], progress: Progress = quiet) -> int:
-    """Index articles one at a time, reporting progress; returns the chunks written."""
-    chunks = 0
+    """Index the articles whose indexed chunks are missing or out of date; returns how many were (re)indexed.
+
+    An article whose chunks carry the digest of its current content is left alone: embedding the whole
+    corpus takes seconds, checking it takes milliseconds.
+    """
+    current = store.digests()
+    indexed = 0
     progress(STAGE, 0, len(articles))
     for done, a in enumerate(articles, start=1):
-        chunks += store.index_article(a.slug, a.title, a.category, a.version, a.body,
-                                      status=ArticleStatus.PUBLISHED, audience=a.audience)
+        status = ArticleStatus.PUBLISHED
+        if current.get(a.slug) != article_digest(a.title, a.category, a.version, a.body, status, a.audience):
+            store.index_article(
+                a.slug, a.title, a.category, a.version, a.body, status=status, audience=a.audience
+            )
+            indexed += 1
         progress(STAGE, done, len(articles))
-    return chunks
+    return indexed
 
 
-def ingest(url: str, articles: Sequence[CorpusArticle], store: KnowledgeStore | None, author: str,
-           progress: Progress = quiet) -> IngestResult:
+def sync_index(store: KnowledgeStore, articles: Sequence[Published], progress: Progress = quiet) -> int:
+    """Make the index hold exactly these articles: drop the others, (re)index what changed."""
+    for slug in set(store.digests()) - {a.slug for a in articles}:
+        store.remove_article(slug)
+    return index_articles(store, articles, progress)
+
+
+def ingest(
+    url: str,
+    articles: Sequence[CorpusArticle],
+    store: KnowledgeStore | None,
+    author: str,
+    progress: Progress = quiet,
+) -> IngestResult:
     """Load articles into the database as published (existing slugs are updated), then index them."""
     result = IngestResult()
     now = datetime.now(UTC)
@@ -93,15 +128,23 @@ def ingest(url: str, articles: Sequence[CorpusArticle], store: KnowledgeStore | 
         for article in articles:
             outcome = _upsert(session, article, author, now)
             setattr(result, outcome, getattr(result, outcome) + 1)
-            session.add(AuditEvent(entity="article", entity_id=article.slug, action=f"ingested_{outcome}",
-                                   actor=f"staff:{author}", data={}, created_at=now))
+            session.add(
+                AuditEvent(
+                    entity="article",
+                    entity_id=article.slug,
+                    action=f"ingested_{outcome}",
+                    actor=f"staff:{author}",
+                    data={},
+                    created_at=now,
+                )
+            )
     if store is not None:
         index_articles(store, published_articles(url, [a.slug for a in articles]), progress)
     return result
 
 
 def reindex(url: str, store: KnowledgeStore, progress: Progress = quiet) -> int:
-    """Rebuild the index from the database's published articles; returns how many were indexed."""
+    """Rebuild the index from scratch from the database's published articles; returns how many."""
     articles = published_articles(url)
     store.reset()
     index_articles(store, articles, progress)
@@ -109,19 +152,13 @@ def reindex(url: str, store: KnowledgeStore, progress: Progress = quiet) -> int:
 
 
 def seed_knowledge(url: str, store: KnowledgeStore | None, progress: Progress = quiet) -> int:
-    """Load and publish the shop's corpus when the database has no articles; repair an empty index.
+    """Load and publish the shop's corpus when the database has no articles, then bring the index in line.
 
-    Returns how many articles were indexed (0 when there was nothing to do). Without a store only the
-    database rows are written (eval templates index them once, beside the template).
+    Returns how many articles were (re)indexed: none when the index already mirrors the database. Without a
+    store only the database rows are written (eval templates index them once, beside the template).
     """
     with sync_engine(url) as engine, Session(engine) as session:
         existing = session.scalar(select(func.count()).select_from(KnowledgeArticle)) or 0
     if not existing:
-        corpus = load_corpus()
-        if store is not None:
-            store.reset()  # chunks of an earlier database must not survive into this one
-        ingest(url, corpus, store, SEED_AUTHOR, progress)
-        return len(corpus) if store is not None else 0
-    if store is not None and store.count() == 0:
-        return reindex(url, store, progress)
-    return 0
+        ingest(url, load_corpus(), None, SEED_AUTHOR)
+    return 0 if store is None else sync_index(store, published_articles(url), progress)

@@ -60,7 +60,9 @@ class ArticleList(Schema):
 class ListArticlesIn(Page):
     status: ArticleStatus | None = Field(None, description="Only articles in this status (staff).")
     category: Category | None = CategoryFilter()
-    query: str | None = Field(None, max_length=100, description="Text in the title or slug.", examples=["refund"])
+    query: str | None = Field(
+        None, max_length=100, description="Text in the title or slug.", examples=["refund"]
+    )
 
 
 class CreateArticleIn(Schema):
@@ -69,7 +71,10 @@ class CreateArticleIn(Schema):
     category: Category = Field(description="Knowledge base category.", examples=["returns"])
     audience: Audience = Field("public", description="public (everyone) or staff (staff only).")
     slug: str | None = Field(
-        None, max_length=80, pattern=SLUG_PATTERN, description="Stable id; made from the title when left out.",
+        None,
+        max_length=80,
+        pattern=SLUG_PATTERN,
+        description="Stable id; made from the title when left out.",
         examples=["returning-a-gift"],
     )
 
@@ -103,8 +108,12 @@ class HelpfulOut(Schema):
 
 
 class SearchIn(Schema):
-    query: str = Field(min_length=2, max_length=500, description="What to look for, in plain words.",
-                       examples=["refund to a gift card"])
+    query: str = Field(
+        min_length=2,
+        max_length=500,
+        description="What to look for, in plain words.",
+        examples=["refund to a gift card"],
+    )
     category: Category | None = CategoryFilter()
     k: int = Field(5, ge=1, le=20, description="How many passages at most (one per article).")
 
@@ -124,8 +133,12 @@ class SearchOut(Schema):
 
 
 class AnswerIn(Schema):
-    question: str = Field(min_length=3, max_length=500, description="The question, in the asker's words.",
-                          examples=["how long do I have to return something?"])
+    question: str = Field(
+        min_length=3,
+        max_length=500,
+        description="The question, in the asker's words.",
+        examples=["how long do I have to return something?"],
+    )
     category: Category | None = CategoryFilter()
 
 
@@ -139,4 +152,6 @@ class AnswerOut(Schema):
     question: str = Field(description="The question answered.")
     answer: str = Field(description="The answer, taken from the knowledge base, or a plain 'not covered'.")
     covered: bool = Field(description="False when the knowledge base does not cover the question.")
-    citations: list[CitationOut] = Field(description="The articles the answer comes from, once each (empty when not covered).")
+    citations: list[CitationOut] = Field(
+        description="The articles the answer comes from, once each (empty when not covered)."
+    )

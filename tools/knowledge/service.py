@@ -69,11 +69,17 @@ _configured: Backend | None = None
 _scoped: ContextVar[Backend | None] = ContextVar("knowledge_backend", default=None)
 
 
-def configure_store(path: Path, embedding_function: EmbeddingFunction[Documents], answer_model: Any = None) -> None:
-    """Set the process-wide store (API, CLI, crew start-up); answer_model switches answers to generated ones."""
+def configure_store(
+    path: Path, embedding_function: EmbeddingFunction[Documents], answer_model: Any = None
+) -> None:
+    """Set the process-wide store (API, CLI, crew start-up); an answer_model makes answers generated ones."""
     global _configured
     current = _configured
-    if current and current.path == Path(path) and current.embedding_function.name() == embedding_function.name():
+    if (
+        current
+        and current.path == Path(path)
+        and current.embedding_function.name() == embedding_function.name()
+    ):
         current.answer_model = answer_model  # same store: keep it open
         return
     _configured = Backend(Path(path), embedding_function, answer_model)
@@ -129,7 +135,9 @@ async def find_article(ctx: ToolContext, ref: str) -> KnowledgeArticle:
     match = [KnowledgeArticle.slug == ref.lower(), func.lower(KnowledgeArticle.title) == ref.casefold()]
     if ref.isdigit():
         match.append(KnowledgeArticle.id == int(ref))
-    rows = (await ctx.session.execute(select(KnowledgeArticle).where(or_(*match)).order_by(KnowledgeArticle.id)))
+    rows = await ctx.session.execute(
+        select(KnowledgeArticle).where(or_(*match)).order_by(KnowledgeArticle.id)
+    )
     found = [a for a in rows.scalars() if is_visible(ctx, a)]
     exact = [a for a in found if a.slug == ref.lower() or str(a.id) == ref]
     if exact:
@@ -137,14 +145,21 @@ async def find_article(ctx: ToolContext, ref: str) -> KnowledgeArticle:
     if not found:
         raise NotFound(f"article {ref!r} not found")
     if len(found) > 1:
-        raise Ambiguous(f"several articles are titled {ref!r}; give the slug", details=[a.slug for a in found])
+        raise Ambiguous(
+            f"several articles are titled {ref!r}; give the slug", details=[a.slug for a in found]
+        )
     return found[0]
 
 
 def _index(article: KnowledgeArticle) -> int:
     return get_store().index_article(
-        article.slug, article.title, article.category, article.version, article.body,
-        status=S.PUBLISHED, audience=article.audience,
+        article.slug,
+        article.title,
+        article.category,
+        article.version,
+        article.body,
+        status=S.PUBLISHED,
+        audience=article.audience,
     )
 
 
@@ -221,7 +236,9 @@ async def _increment(ctx: ToolContext, article: KnowledgeArticle, column: Any) -
     """Add one to a counter in a single UPDATE, so concurrent readers never lose a count."""
     # updated_at is kept as it was: it dates the content, which a view or a vote does not change.
     values = {column: column + 1, KnowledgeArticle.updated_at: KnowledgeArticle.updated_at}
-    await ctx.session.execute(update(KnowledgeArticle).where(KnowledgeArticle.id == article.id).values(values))
+    await ctx.session.execute(
+        update(KnowledgeArticle).where(KnowledgeArticle.id == article.id).values(values)
+    )
     await ctx.session.refresh(article)
 
 
@@ -237,7 +254,12 @@ async def vote(ctx: ToolContext, article: KnowledgeArticle, helpful: bool) -> No
 
 
 async def list_articles(
-    ctx: ToolContext, status: ArticleStatus | None, category: str | None, query: str | None, limit: int, offset: int
+    ctx: ToolContext,
+    status: ArticleStatus | None,
+    category: str | None,
+    query: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[KnowledgeArticle], int]:
     """A page of the articles the caller may see, with the total count."""
     stmt = select(KnowledgeArticle)
@@ -249,7 +271,9 @@ async def list_articles(
         stmt = stmt.where(KnowledgeArticle.category == category)
     if query:
         like = f"%{query.casefold()}%"
-        stmt = stmt.where(or_(func.lower(KnowledgeArticle.title).like(like), KnowledgeArticle.slug.like(like)))
+        stmt = stmt.where(
+            or_(func.lower(KnowledgeArticle.title).like(like), KnowledgeArticle.slug.like(like))
+        )
     total = await ctx.session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = (KnowledgeArticle.updated_at.desc(), KnowledgeArticle.id)
     rows = await ctx.session.execute(stmt.order_by(*order).limit(limit).offset(offset))
@@ -261,7 +285,9 @@ async def _published_only(ctx: ToolContext, passages: Sequence[Passage]) -> list
     slugs = {p.article_id for p in passages}
     if not slugs:
         return []
-    stmt = select(KnowledgeArticle.slug).where(KnowledgeArticle.slug.in_(slugs), KnowledgeArticle.status == S.PUBLISHED)
+    stmt = select(KnowledgeArticle.slug).where(
+        KnowledgeArticle.slug.in_(slugs), KnowledgeArticle.status == S.PUBLISHED
+    )
     if ctx.principal.is_customer:
         stmt = stmt.where(KnowledgeArticle.audience == "public")
     live = set((await ctx.session.execute(stmt)).scalars())

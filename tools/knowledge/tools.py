@@ -83,7 +83,10 @@ async def update_article(ctx: ToolContext, params: s.UpdateArticleIn) -> s.Artic
     roles=MANAGERS,
     mutates=True,
     confirm=True,
-    examples=["delete the knowledge base article old-shipping-rates", "remove the draft article about summer sale"],
+    examples=[
+        "delete the knowledge base article old-shipping-rates",
+        "remove the draft article about summer sale",
+    ],
 )
 async def delete_article(ctx: ToolContext, params: s.ArticleRefIn) -> Message:
     """Delete a knowledge base article for good (archive it instead to keep it)."""
@@ -198,7 +201,11 @@ async def answer_question(ctx: ToolContext, params: s.AnswerIn) -> s.AnswerOut:
     path="/knowledge/articles/{slug}/helpful",
     roles=ALL_ROLES,
     mutates=True,
-    examples=["this article was helpful", "the returns article did not help me", "mark the gift cards article helpful"],
+    examples=[
+        "this article was helpful",
+        "the returns article did not help me",
+        "mark the gift cards article helpful",
+    ],
 )
 async def mark_article_helpful(ctx: ToolContext, params: s.HelpfulIn) -> s.HelpfulOut:
     """Record whether an article was helpful (a yes or no vote)."""

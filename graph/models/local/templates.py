@@ -8,10 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import prompts
 from graph.models.local import render as r
 from graph.models.local.text import humanize, join_words
 
-REPLIES = Path(__file__).resolve().parents[3] / "prompts" / "replies"
+REPLIES = Path(prompts.__file__).resolve().parent / "replies"
 PLACEHOLDER = re.compile(r"{([^{}]+)}")
 SECTION = re.compile(r"^##\s*([\w:.-]+)\s*$")
 MISSING = object()

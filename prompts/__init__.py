@@ -1,0 +1,1 @@
+"""Prompt files: the supervisor, one per specialist, and the local model's reply templates."""
