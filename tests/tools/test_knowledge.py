@@ -110,7 +110,7 @@ async def test_customer_cannot_read_staff_or_draft_articles(sessions, call, supp
     ava = await f.customer(sessions)
     await article(sessions, "fraud-review", FRAUD, audience="staff", category="staff-procedures")
     await article(sessions, "summer-sale", BODY, status=ArticleStatus.DRAFT)
-    for slug in ("fraud-review", "summer-sale", "no-such-article"):
+    for slug in ("fraud-review", "summer-sale", "no-such-article", "12345678901234567890"):
         with pytest.raises(NotFound) as err:
             await call(as_customer(ava), "get_article", slug=slug)
         assert err.value.message == f"article {slug!r} not found"

@@ -5,17 +5,22 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage
+from langchain_openai import ChatOpenAI
 
 from db.enums import ArticleStatus
 from db.models import KnowledgeArticle
+from graph.crew import Crew
 from knowledge.answer import NOT_COVERED
 from knowledge.chroma_embedding import LocalEmbeddingFunction
 from knowledge.corpus import load_corpus
+from knowledge.generate import answer_model_for
 from knowledge.store import KnowledgeStore
+from shopcrew.settings import Settings
 from tests import factories as f
 from tests.graph.scripted import ScriptedChatModel
 from tests.tools.knowledge_helpers import stored
 from tools.errors import InvalidInput
+from tools.knowledge import service
 from tools.knowledge.service import use_store
 
 CORPUS = load_corpus()
@@ -151,3 +156,19 @@ async def test_generated_answers_cite_passages_or_refuse(sessions, call, as_cust
         uncited = await call(as_customer(ava), "answer_question", question="can I return a used mattress?")
     assert not refused.covered and refused.answer == NOT_COVERED
     assert not uncited.covered and uncited.citations == []
+
+
+def test_answers_are_generated_only_under_the_openai_model():
+    assert answer_model_for(Settings()) is None
+    model = answer_model_for(
+        Settings(model="openai", openai_base_url="http://127.0.0.1:9/v1", openai_model="m")
+    )
+    assert isinstance(model, ChatOpenAI) and model.model_name == "m"
+
+
+async def test_crew_start_up_configures_the_process_store(sessions, database_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(service, "_configured", None)
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    async with Crew.open(settings, model=ScriptedChatModel(script=[]), sessions=sessions):
+        assert service.get_store().count() == 0
+    assert (tmp_path / "chroma").is_dir()

@@ -51,6 +51,13 @@ async def test_seed_step_publishes_and_indexes_every_corpus_article(sessions, da
     store.reset()
     assert seed_knowledge(database_url, store) == len(corpus)  # an emptied index is rebuilt from the database
     assert store.count() == chunks
+    store.index_article("stale-article", "Stale", "orders", 1, "# Stale\n\nNot in the database any more.")
+    with Session(create_engine(sync_url(database_url))) as session, session.begin():
+        row = session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.slug == "gift-cards"))
+        row.body, row.version = row.body + "\n\nGift cards are sold in euros only.", 2
+    assert seed_knowledge(database_url, store) == 1  # only the changed article is embedded again
+    assert store.count("stale-article") == 0
+    assert "euros only" in " ".join(p.text for p in store.search("gift cards euros only", k=3))
 
 
 async def test_ingest_updates_existing_slugs_and_reindex_follows_the_database(

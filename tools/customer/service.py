@@ -58,7 +58,7 @@ async def find_by_email(session: AsyncSession, email: str) -> Customer:
 
 
 async def find_by_name_zip(session: AsyncSession, first: str, last: str, zip_code: str) -> Customer:
-    """The one customer with this name and an address at this postal code."""
+    """The one customer with this name whose default address has this postal code (as the retail benchmark)."""
     stmt = (
         select(Customer)
         .join(Address)
@@ -66,6 +66,7 @@ async def find_by_name_zip(session: AsyncSession, first: str, last: str, zip_cod
             func.lower(Customer.first_name) == first.lower(),
             func.lower(Customer.last_name) == last.lower(),
             Address.zip == zip_code,
+            Address.is_default.is_(True),
         )
         .distinct()
     )

@@ -133,7 +133,7 @@ async def find_article(ctx: ToolContext, ref: str) -> KnowledgeArticle:
     """
     ref = ref.strip()
     match = [KnowledgeArticle.slug == ref.lower(), func.lower(KnowledgeArticle.title) == ref.casefold()]
-    if ref.isdigit():
+    if ref.isdigit() and len(ref) <= 9:  # longer numbers overflow PostgreSQL's integer ids
         match.append(KnowledgeArticle.id == int(ref))
     rows = await ctx.session.execute(
         select(KnowledgeArticle).where(or_(*match)).order_by(KnowledgeArticle.id)
@@ -151,16 +151,20 @@ async def find_article(ctx: ToolContext, ref: str) -> KnowledgeArticle:
     return found[0]
 
 
-def _index(article: KnowledgeArticle) -> int:
-    return get_store().index_article(
-        article.slug,
-        article.title,
-        article.category,
-        article.version,
-        article.body,
-        status=S.PUBLISHED,
-        audience=article.audience,
+async def _index(article: KnowledgeArticle) -> int:
+    """(Re)index a published article's chunks off the event loop; returns how many were written."""
+    # Values are read here, on the session's thread; the worker thread only sees plain data.
+    fields = (article.slug, article.title, article.category, article.version, article.body)
+    store = get_store()
+    return await asyncio.to_thread(
+        store.index_article, *fields, status=S.PUBLISHED, audience=article.audience
     )
+
+
+async def _unindex(slug: str) -> None:
+    """Remove an article's chunks off the event loop."""
+    store = get_store()
+    await asyncio.to_thread(store.remove_article, slug)
 
 
 async def create_article(ctx: ToolContext, fields: dict[str, Any]) -> KnowledgeArticle:
@@ -196,7 +200,7 @@ async def update_article(
         article.version += 1
         audit(ctx, "article", article.slug, "updated", data={"fields": changed, "version": article.version})
         if article.status == S.PUBLISHED and not moving:
-            await asyncio.to_thread(_index, article)
+            await _index(article)
     if moving:
         await set_status(ctx, article, status)
 
@@ -205,13 +209,13 @@ async def publish(ctx: ToolContext, article: KnowledgeArticle) -> int:
     """draft -> published: index its chunks; returns how many were indexed."""
     ARTICLES.move(ctx, article, S.PUBLISHED, entity_id=article.slug, data={"version": article.version})
     article.published_at = ctx.now()
-    return await asyncio.to_thread(_index, article)
+    return await _index(article)
 
 
 async def archive(ctx: ToolContext, article: KnowledgeArticle) -> None:
     """published -> archived: its chunks leave the index."""
     ARTICLES.move(ctx, article, S.ARCHIVED, entity_id=article.slug)
-    await asyncio.to_thread(get_store().remove_article, article.slug)
+    await _unindex(article.slug)
 
 
 async def set_status(ctx: ToolContext, article: KnowledgeArticle, target: ArticleStatus) -> None:
@@ -229,7 +233,7 @@ async def delete_article(ctx: ToolContext, article: KnowledgeArticle) -> None:
     audit(ctx, "article", article.slug, "deleted", from_state=article.status)
     await ctx.session.delete(article)
     await ctx.session.flush()
-    await asyncio.to_thread(get_store().remove_article, article.slug)
+    await _unindex(article.slug)
 
 
 async def _increment(ctx: ToolContext, article: KnowledgeArticle, column: Any) -> None:
