@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import httpx
+import openai
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command
@@ -29,6 +31,10 @@ from tools.monitoring.service import record_run
 from tools.registry import load_all
 
 DECLINED = "The person declined this action, so it was not carried out. Nothing was changed."
+MODEL_DOWN = (
+    "I'm sorry, the language model behind the crew is unavailable right now, so I could not finish. "
+    "Anything already confirmed stays done; nothing else was changed. Please try again shortly."
+)
 
 
 @dataclass
@@ -45,6 +51,7 @@ class TurnResult:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: int = 0
+    error: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The documented JSON contract (DESIGN.md section 8)."""
@@ -180,6 +187,7 @@ class Crew:
         started = time.perf_counter()
         outcome_override = None
         seen: list[dict[str, Any]] = []
+        failure = None
         try:
             pending = pending_actions(snapshot)
             answer = read_answer(text) if pending else None
@@ -198,12 +206,16 @@ class Crew:
                 outcome_override = RunOutcome.CANCELLED
         except GraphRecursionError:
             outcome_override = RunOutcome.LIMIT_REACHED
+        except (openai.APIError, httpx.HTTPError) as exc:  # the model endpoint failed, not our code
+            outcome_override, failure = RunOutcome.ERROR, f"{type(exc).__name__}: {exc}"
         snapshot = await self.graph.aget_state(config)
         result = summarize(snapshot.values["messages"][before + len(seeded) :], thread_id, pending_actions(snapshot))
         account_for_events(result, seen)
         result.outcome = outcome_override or result.outcome
         if result.outcome is RunOutcome.LIMIT_REACHED and not result.reply:
             result.reply = LIMIT_REPLY
+        if failure:
+            result.reply, result.error = MODEL_DOWN, failure
         result.latency_ms = int((time.perf_counter() - started) * 1000)
         await self._record(principal, text, result)
         yield {"event": "done", "result": result}
@@ -236,4 +248,5 @@ class Crew:
                 completion_tokens=result.completion_tokens,
                 latency_ms=result.latency_ms,
                 outcome=result.outcome,
+                error=result.error,
             )

@@ -16,7 +16,9 @@ def crew_settings(database_url, tmp_path) -> Settings:
 def open_crew(crew_settings, sessions):
     """`async with open_crew(model) as crew:` gives a crew on the test database."""
 
-    def opener(model=None, **overrides):
+    def opener(model=None, model_name=None, **overrides):
+        if model_name:  # the settings field `model` names the backend: local or openai
+            overrides["model"] = model_name
         settings = crew_settings.model_copy(update=overrides)
         return Crew.open(settings, model=model)
 
