@@ -177,3 +177,25 @@ async def test_customer_erases_own_account_over_rest(sessions, api):
     assert response.status_code == 200, response.text
     async with sessions() as s:
         assert (await s.get(Customer, ava.id)).erased
+
+
+async def test_list_customers_filters_and_is_staff_only(sessions, call, support, warehouse_staff, as_customer):
+    ava = await f.customer(sessions)
+    await f.customer(sessions, first="Bob", last="Stone")
+    out = await call(support, "list_customers", query="stone")
+    assert [c.last_name for c in out.customers] == ["Stone"] and out.total == 1
+    assert (await call(support, "list_customers", limit=1)).total == 2
+    for principal in (as_customer(ava), warehouse_staff):
+        with pytest.raises(Forbidden):
+            await call(principal, "list_customers")
+
+
+async def test_list_addresses_default_first_and_scoped(sessions, call, as_customer, support):
+    ava = await f.customer(sessions)
+    bob = await f.customer(sessions, first="Bob", last="Stone")
+    await call(support, "add_customer_address", customer_id=ava.id, address1="2 Rue Neuve", city="Lille",
+               country="FR", zip="59000")
+    out = await call(as_customer(ava), "list_customer_addresses")
+    assert [a.is_default for a in out.addresses] == [True, False]
+    with pytest.raises(NotFound):
+        await call(as_customer(ava), "list_customer_addresses", customer_id=bob.id)

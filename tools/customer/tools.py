@@ -1,7 +1,7 @@
 """Customer tools: thin registry entries over the customer service."""
 
 from db.enums import Role
-from tools.context import STAFF_ROLES, ToolContext
+from tools.context import ToolContext
 from tools.customer import schemas as s
 from tools.customer import service
 from tools.payment.service import methods_of
@@ -28,7 +28,7 @@ def addresses_out(customer) -> list[s.AddressOut]:
     agent=AGENT,
     method="GET",
     path="/customers",
-    roles=STAFF_ROLES,
+    roles=SUPPORT_UP,
     examples=["list customers", "show customers named brown", "how many customers do we have"],
 )
 async def list_customers(ctx: ToolContext, params: s.ListCustomersIn) -> s.CustomerList:
