@@ -248,6 +248,7 @@ def test_large_seed_adds_history_only(tmp_path):
 def cli_database(tmp_path, monkeypatch):
     """SHOPCREW_DATABASE_URL pointing at an empty SQLite file for CLI runs."""
     monkeypatch.setenv("SHOPCREW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SHOPCREW_DATA_DIR", str(tmp_path))  # the knowledge index goes beside it
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

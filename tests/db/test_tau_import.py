@@ -121,6 +121,7 @@ def test_order_shape_reflects_later_changes():
 
 def test_cli_imports_the_benchmark(tmp_path, monkeypatch):
     monkeypatch.setenv("SHOPCREW_DATABASE_URL", f"sqlite:///{tmp_path / 'tau.db'}")
+    monkeypatch.setenv("SHOPCREW_DATA_DIR", str(tmp_path))  # the knowledge index goes beside it
     get_settings.cache_clear()
     try:
         runner = CliRunner()
