@@ -28,6 +28,8 @@ NOT_COVERED = (
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+# Sentences about the document itself ("This page explains ...") are signposts, never the answer.
+SIGNPOST = re.compile(r"^(?:this|the following|below,?) (?:page|article|section|guide|document)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def split_sentences(text: str) -> list[str]:
         if line and not line.startswith("```"):
             sentences.extend(s.strip() for s in SENTENCE_END.split(line))
     # Fragments of one or two words ("Example:") say nothing on their own.
-    return [_finish(s) for s in sentences if len(s.split()) >= 3]
+    return [_finish(s) for s in sentences if len(s.split()) >= 3 and not SIGNPOST.match(s)]
 
 
 def _finish(sentence: str) -> str:

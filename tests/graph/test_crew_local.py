@@ -15,7 +15,10 @@ from db.migrate import upgrade
 from db.models import Order, OrderLine, PaymentTransaction, StockReservation
 from db.seed.run import seed_database
 from graph.crew import Crew
+from knowledge.chroma_embedding import embedding_function_for
+from knowledge.store import KnowledgeStore
 from shopcrew.settings import Settings
+from tools.knowledge.ingest import seed_knowledge
 from tools.principals import principal_for_label
 
 AVA = "customer:ava.martin@example.com"
@@ -100,15 +103,24 @@ READ_CASES = [
     (MERCHANT, "revenue over the last 30 days", "payment", "get_revenue_analytics", {"days": 30}, ["EUR"]),
     (MERCHANT, "refund analytics for the last 7 days", "payment", "get_refund_analytics", {"days": 7}, []),
     (SUPPORT, "which payment gateways do we use?", "payment", "list_payment_gateways", {}, ["sandbox"]),
+    (AVA, "how many days do I have to send something back?", "knowledge", "answer_question", {}, ["30 days"]),
+    (AVA, "how long does delivery to Germany take?", "knowledge", None, {}, []),
+    (AVA, "can I pay with a gift card?", "knowledge", None, {}, ["gift card"]),
+    (AVA, "how do I reach the gold loyalty tier?", "knowledge", None, {}, ["2,000"]),
+    (SUPPORT, "search the knowledge base for fraud review", "knowledge", "search_knowledge", {}, ["fraud"]),
+    (SUPPORT, "what's the procedure for receiving goods at the warehouse?", "knowledge", None, {}, ["inspection"]),
 ]
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
-    """A migrated, seeded demo shop, copied by each test that writes."""
+    """A migrated, seeded demo shop with its knowledge base indexed beside it; writers copy the database."""
     path = tmp_path_factory.mktemp("demo") / "shop.db"
-    upgrade(f"sqlite:///{path}")
-    seed_database(f"sqlite:///{path}")
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    seed_database(url)
+    settings = settings_for(path, path.parent)
+    seed_knowledge(url, KnowledgeStore(settings.chroma_dir, embedding_function_for(settings)))
     return path
 
 
@@ -117,9 +129,9 @@ def settings_for(path, data_dir) -> Settings:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def reader(template, tmp_path_factory):
+async def reader(template):
     """One crew on the shared demo shop for the read-only cases."""
-    async with Crew.open(settings_for(template, tmp_path_factory.mktemp("reader"))) as crew:
+    async with Crew.open(settings_for(template, template.parent)) as crew:
         yield crew
 
 
@@ -155,6 +167,7 @@ async def writer(template, tmp_path):
     """A crew on a private copy of the demo shop, for cases that change it."""
     path = tmp_path / "shop.db"
     shutil.copy(template, path)
+    shutil.copytree(template.parent / "chroma", tmp_path / "chroma")
     async with Crew.open(settings_for(path, tmp_path)) as crew:
         yield crew
 
