@@ -1,6 +1,7 @@
 """The supervisor graph: repair -> router -> one or more specialists -> end."""
 
-from typing import Literal
+from collections import OrderedDict
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, ToolMessage
@@ -81,6 +82,29 @@ def make_specialist_node(name: str, agent_graph, roster):
     return node
 
 
+# Compiling the specialists costs more than a turn of the local model; a crew opened per request (the evals
+# open one per trial) reuses those of the same model instance and limits. They hold no checkpointer of their
+# own (they run inside the crew's nodes, under its checkpointer), so sharing them is safe.
+_SPECIALISTS: OrderedDict[tuple, tuple[BaseChatModel, dict[str, Any]]] = OrderedDict()
+_SPECIALISTS_MAX = 8
+
+
+def specialists(model: BaseChatModel, model_calls: int, tool_calls: int, registry: ToolRegistry, roster) -> dict:
+    """The compiled agent graph of each specialist, cached per model instance, limits, registry and roster."""
+    # The entry keeps the model alive, so its id cannot be reused by another model while the entry lives.
+    key = (id(model), model_calls, tool_calls, id(registry), tuple(t.name for t in registry.all()), tuple(roster))
+    if key not in _SPECIALISTS:
+        graphs = {
+            spec.name: build_specialist(spec, model, model_calls=model_calls, tool_calls=tool_calls, registry=registry)
+            for spec in roster
+        }
+        _SPECIALISTS[key] = (model, graphs)
+        if len(_SPECIALISTS) > _SPECIALISTS_MAX:
+            _SPECIALISTS.popitem(last=False)
+    _SPECIALISTS.move_to_end(key)
+    return _SPECIALISTS[key][1]
+
+
 def build_graph(
     model: BaseChatModel,
     *,
@@ -94,9 +118,8 @@ def build_graph(
     graph = StateGraph(CrewState, context_schema=ShopContext)
     graph.add_node("repair", repair)
     graph.add_node("router", make_router(model, roster, registry))
-    for spec in roster:
-        agent_graph = build_specialist(spec, model, model_calls=model_calls, tool_calls=tool_calls, registry=registry)
-        graph.add_node(spec.name, make_specialist_node(spec.name, agent_graph, roster))
+    for name, agent_graph in specialists(model, model_calls, tool_calls, registry, roster).items():
+        graph.add_node(name, make_specialist_node(name, agent_graph, roster))
     graph.add_edge(START, "repair")
     graph.add_edge("repair", "router")
     return graph.compile(checkpointer=checkpointer)

@@ -7,11 +7,13 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+import prompts
 from knowledge.answer import NOT_COVERED, Answer, Citation
 from knowledge.store import Passage
+from shopcrew.endpoints import openai_chat_model
 from shopcrew.settings import Settings
 
-PROMPT = (Path(__file__).parent / "prompts" / "answer.md").read_text(encoding="utf-8")
+PROMPT = (Path(prompts.__file__).parent / "knowledge_answer.md").read_text(encoding="utf-8")
 # The model's word for "the passages do not answer this"; anything citing no passage counts the same.
 NOT_COVERED_MARK = "NOT_COVERED"
 CITATION = re.compile(r"\s*\[(\d+)\]")
@@ -21,16 +23,7 @@ def answer_model_for(settings: Settings) -> BaseChatModel | None:
     """The chat model answers are generated with, or None to answer extractively (the local model)."""
     if settings.model != "openai":
         return None
-    from langchain_openai import ChatOpenAI  # imported on first use: the local backend never needs it
-
-    return ChatOpenAI(
-        base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key,
-        model=settings.openai_model,
-        temperature=0,
-        max_retries=1,
-        timeout=60,
-    )
+    return openai_chat_model(settings)
 
 
 def numbered(passages: Sequence[Passage]) -> str:

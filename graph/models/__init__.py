@@ -1,23 +1,26 @@
 """Chat models behind the crew: `local` (offline, default) or any OpenAI-compatible endpoint."""
 
+from functools import cache
+
 from langchain_core.language_models import BaseChatModel
 
+from shopcrew.endpoints import openai_chat_model
 from shopcrew.settings import Settings
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """The chat model the settings select."""
     if settings.model == "openai":
-        from langchain_openai import ChatOpenAI
+        return openai_chat_model(settings)
+    return _local_model()
 
-        return ChatOpenAI(
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key,
-            model=settings.openai_model,
-            temperature=0,
-            max_retries=1,
-            timeout=60,
-        )
+
+@cache
+def _local_model() -> BaseChatModel:
+    """The local model holds no state between calls (binding tools makes a copy), so one instance serves all.
+
+    Sharing it also lets every crew reuse the specialists compiled for it (graph.build).
+    """
     from graph.models.local import LocalChatModel
 
     return LocalChatModel()
