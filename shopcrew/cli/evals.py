@@ -252,3 +252,33 @@ def _print_tau_summary(report) -> None:
     console.print(table)
     failed = [task for task, trials in report["tasks"].items() if not all(t["success"] for t in trials)]
     console.print(f"tasks not passed in every trial: {', '.join(failed) or 'none'}")
+
+
+@evals_app.command("kb")
+def kb_retrieval(
+    questions: Path = typer.Option(None, exists=True, dir_okay=False, help="Question set (default kb_questions)."),
+    k: int = typer.Option(3, min=1, max=10, help="Recall is counted within the top k articles."),
+) -> None:
+    """Index the shop's corpus in a scratch folder and measure recall@k, MRR and refusals of uncovered questions."""
+    import tempfile
+
+    from evals.retrieval import QUESTIONS, evaluate, load_questions
+    from knowledge.chroma_embedding import embedding_function_for
+    from knowledge.corpus import load_corpus
+    from knowledge.store import KnowledgeStore
+
+    articles = load_corpus()
+    with tempfile.TemporaryDirectory() as folder:
+        store = KnowledgeStore(Path(folder), embedding_function_for(get_settings()))
+        bar, task = _tau_progress(len(articles), "indexing the corpus")
+        with bar:
+            for article in articles:
+                store.index_article(article.slug, article.title, article.category, 1, article.body,
+                                    audience=article.audience)
+                bar.advance(task)
+        report = evaluate(store, load_questions(questions or QUESTIONS), k=k)
+        store.close()
+    console.print(f"recall@{report.k} {report.recall_at_k:.3f}, MRR {report.mrr:.3f} over {report.questions} "
+                  f"questions; {report.refused}/{report.uncovered} uncovered questions refused")
+    for question in report.misses:
+        console.print(f"  [dim]not in the top {report.k}:[/] {question}")

@@ -1,15 +1,11 @@
 """Shared fixtures: the knowledge corpus indexed once per session, and the retrieval question set."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from evals.retrieval import load_questions
 from knowledge.chroma_embedding import LocalEmbeddingFunction
 from knowledge.corpus import CorpusArticle, load_corpus
 from knowledge.store import KnowledgeStore
-
-QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "kb_questions.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -30,4 +26,4 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus: list[CorpusAr
 @pytest.fixture(scope="session")
 def questions() -> list[dict]:
     """The retrieval evaluation set."""
-    return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return load_questions()
