@@ -94,7 +94,21 @@ ROSTER: tuple[AgentSpec, ...] = (
         "knowledge",
         "Shop policies and procedures: returns policy, shipping times, warranty, payment "
         "options, loyalty rules, staff procedures; knowledge base articles.",
-        ("what is your return policy", "how long does delivery take", "how do gift cards work"),
+        (
+            "what is your return policy",
+            "how long does delivery take",
+            "how do gift cards work",
+            "how long do I have to send an item back",
+            "is my broken item still covered by the warranty",
+            "which ways to pay do you accept",
+            "when will my refund show up",
+            "what happens to my data if I close my account",
+            "until what time do orders ship the same day",
+            "do I pay import duties outside the EU",
+            "how do the loyalty tiers work",
+            "what does shipping to Spain cost",
+            "what is the procedure for a stock count",
+        ),
     ),
     AgentSpec(
         "after_sales",

@@ -12,7 +12,7 @@ from langgraph.types import Command
 from agents.roster import ROSTER
 from agents.spec import AgentSpec
 from graph.context import ShopContext
-from graph.router import NO_MATCH_REPLY, choose_agents, unavailable_reply
+from graph.router import NO_MATCH_REPLY, choose_agents, question_fallback, unavailable_reply
 from graph.specialists import build_specialist, hit_limit
 from graph.state import CrewState
 from tools.registry import REGISTRY, ToolRegistry
@@ -52,6 +52,8 @@ def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolReg
             reply = AIMessage(routing.text or NO_MATCH_REPLY, name="supervisor")
             return Command(goto=END, update={"messages": [reply], "routing": record})
         available = [a for a in routing.agents if by_name[a].available_to(role, registry)]
+        if not available and (fallback := question_fallback(state["messages"], role, roster, registry)):
+            available = [fallback]
         if not available:
             reply = AIMessage(unavailable_reply(routing.agents[0]), name="supervisor")
             return Command(goto=END, update={"messages": [reply], "routing": record})

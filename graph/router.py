@@ -25,6 +25,22 @@ def unavailable_reply(agent: str) -> str:
     )
 
 
+# The policy library answers questions about any part of the shop ("how much does Colissimo charge?"), so a
+# question for a specialist that cannot act for this caller goes to it rather than being turned away.
+QUESTION_FALLBACK = "knowledge"
+QUESTION = re.compile(
+    r"\?\s*$|^\s*(how|what|what's|whats|when|where|why|which|who|can i|could i|do you|does|is there|are there)\b", re.I
+)
+
+
+def question_fallback(messages: list, role: Role, roster, registry) -> str | None:
+    """The knowledge specialist for a question, when it may serve this caller."""
+    spec = next((s for s in roster if s.name == QUESTION_FALLBACK), None)
+    if spec is None or not QUESTION.search(messages[-1].text) or not spec.available_to(role, registry):
+        return None
+    return spec.name
+
+
 NO_MATCH_REPLY = (
     "I'm sorry, I can't help with that here. I can help with orders, products, your account, "
     "payments, deliveries and the shop's policies."

@@ -111,7 +111,12 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     path="/customers/{customer_id}",
     roles=PEOPLE,
     mutates=True,
-    examples=["change my phone number to +33 6 12 34 56 78", "update the email of customer noah_brown_6181"],
+    examples=[
+        "change my phone number to +33 6 12 34 56 78",
+        "update the email of customer noah_brown_6181",
+        "the customer ava_martin_7243 took a new surname, Moreau",
+        "correct the spelling of my first name",
+    ],
 )
 async def update_customer(ctx: ToolContext, params: s.UpdateCustomerIn) -> s.CustomerOut:
     """Update a customer's name, email or phone number."""

@@ -51,9 +51,9 @@ def _phrase(row: s.VariantAvailability) -> str:
 
 
 @tool(agent=AGENT, method="GET", path="/inventory/stock", roles=STAFF_ROLES,
-      examples=["show stock levels for KB-CLICKY-01", "how many units do we have in the PAR warehouse",
+      examples=["show stock levels for KB-CLICKY-01", "how many units do we have in PAR-1",
                 "list stock of the Mechanical Keyboard in every warehouse",
-                "which items are below reorder point in LYO"])
+                "how many DK-MAT-02 are on hand in each warehouse"])
 async def list_stock_levels(ctx: ToolContext, params: s.ListStockIn) -> s.StockList:
     """List stock levels (on hand, allocated, available) by product, SKU and warehouse."""
     return await reports.list_levels(
@@ -64,7 +64,8 @@ async def list_stock_levels(ctx: ToolContext, params: s.ListStockIn) -> s.StockL
 
 @tool(agent=AGENT, method="GET", path="/inventory/availability/{item_ref}", roles=ALL_ROLES,
       examples=["is the Mechanical Keyboard in stock?", "do you have 3 units of KB-CLICKY-01 available",
-                "is item 1008292230 available", "can I order 2 of the blue switch version"])
+                "is item 1008292230 available", "can I order 2 of the blue switch version",
+                "any Stoneware Mugs left?", "is the Halo Desk Lamp available right now"])
 async def check_availability(ctx: ToolContext, params: s.AvailabilityIn) -> s.AvailabilityOut:
     """Check whether a product or item is in stock for a quantity (units available to sell now)."""
     product, variants = await service.find_items(ctx.session, params.item_ref)
@@ -79,7 +80,8 @@ async def check_availability(ctx: ToolContext, params: s.AvailabilityIn) -> s.Av
 
 @tool(agent=AGENT, method="POST", path="/inventory/reservations", roles=WRITERS, mutates=True, confirm=True,
       examples=["reserve 2 units of KB-CLICKY-01 for 30 minutes", "hold 5 of item 1008292230 for cart 8812",
-                "put 1 unit of KB-CLICKY-01 aside for order #W2611340"])
+                "put 1 unit of KB-CLICKY-01 aside for order #W2611340",
+                "set aside 3 HM-KETTLE-01 for the photo shoot"])
 async def reserve_stock(ctx: ToolContext, params: s.ReserveIn) -> s.ReservationList:
     """Reserve units of an item (held from sale until released, consumed or expired)."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -142,9 +144,13 @@ async def expire_stale_reservations(ctx: ToolContext, params: s.ExpireIn) -> s.E
 
 
 @tool(agent=AGENT, method="POST", path="/inventory/movements", roles=WRITERS, mutates=True, confirm=True,
-      examples=["receive 24 units of KB-CLICKY-01 into PAR, PO-2026-0042", "write off 2 damaged KB-CLICKY-01 in LYO",
-                "adjust stock of KB-CLICKY-01 in PAR by -3 after the count", "record an outbound shipment of 5 units",
-                "a customer return put 1 unit back on the shelf"])
+      examples=["receive 24 units of KB-CLICKY-01 into PAR-1, PO-2026-0042",
+                "write off 2 damaged KB-CLICKY-01 in LYS-1",
+                "adjust stock of KB-CLICKY-01 in PAR-1 by -3 after the count", "record an outbound shipment of 5 units",
+                "a customer return put 1 unit back on the shelf",
+                "a delivery of 30 HM-MUG-02 just came in at LYS-1", "we got 12 DK-ARM-01 in at BER-1 today",
+                "the inventory count shows 4 more DK-ARM-01 than the system in BER-1",
+                "scrap 2 AU-MIC-01 at PAR-1, water damage"])
 async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) -> s.MovementResult:
     """Record a stock movement (receipt, shipment, adjustment, write-off or return) in the ledger."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -159,8 +165,8 @@ async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) ->
 
 
 @tool(agent=AGENT, method="POST", path="/inventory/transfers", roles=WRITERS, mutates=True, confirm=True,
-      examples=["transfer 10 units of KB-CLICKY-01 from PAR to LYO",
-                "move 4 keyboards from the Lyon warehouse to Paris"])
+      examples=["transfer 10 units of KB-CLICKY-01 from PAR-1 to LYS-1",
+                "send 6 DK-LAMP-02 over from BER-1 to PAR-1", "rebalance 20 AP-TEE-03 from LYS-1 into BER-1"])
 async def transfer_stock(ctx: ToolContext, params: s.TransferIn) -> s.TransferOut:
     """Transfer unreserved units of an item from one warehouse to another."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -176,8 +182,8 @@ async def transfer_stock(ctx: ToolContext, params: s.TransferIn) -> s.TransferOu
 
 
 @tool(agent=AGENT, method="GET", path="/inventory/movements", roles=STAFF_ROLES,
-      examples=["show the stock ledger for KB-CLICKY-01", "list write-offs in PAR this week",
-                "which movements reference PO-2026-0042"])
+      examples=["show the stock ledger for KB-CLICKY-01", "list write-offs in PAR-1 this week",
+                "which movements reference PO-2026-0042", "recent stock movements of AU-SPEAKER-02"])
 async def list_stock_movements(ctx: ToolContext, params: s.ListMovementsIn) -> s.MovementList:
     """List stock ledger movements, newest first, by item, warehouse, kind, reference or period."""
     criteria = []
@@ -195,8 +201,9 @@ async def list_stock_movements(ctx: ToolContext, params: s.ListMovementsIn) -> s
 
 
 @tool(agent=AGENT, method="PUT", path="/inventory/settings/{item_ref}", roles=WRITERS, mutates=True,
-      examples=["set the reorder point of KB-CLICKY-01 to 15", "max stock for KB-CLICKY-01 in PAR should be 120",
-                "change reorder settings: reorder at 20, fill up to 200"])
+      examples=["set the reorder point of KB-CLICKY-01 to 15", "max stock for KB-CLICKY-01 in PAR-1 should be 120",
+                "change reorder settings: reorder at 20, fill up to 200",
+                "reorder HM-CANDLE-02 in LYS-1 when it drops to 8"])
 async def update_stock_settings(ctx: ToolContext, params: s.UpdateSettingsIn) -> s.SettingsOut:
     """Update an item's reorder point and/or maximum stock, in one warehouse or all of them."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -207,7 +214,8 @@ async def update_stock_settings(ctx: ToolContext, params: s.UpdateSettingsIn) ->
 
 
 @tool(agent=AGENT, method="GET", path="/inventory/low-stock", roles=STAFF_ROLES,
-      examples=["low stock report", "what do we need to reorder", "which items are critically low in PAR"])
+      examples=["low stock report", "what do we need to reorder", "which items are critically low in PAR-1",
+                "which SKUs are about to run out", "what is out of stock in LYS-1"])
 async def get_low_stock_report(ctx: ToolContext, params: s.LowStockIn) -> s.LowStockReport:
     """Report items at or below their reorder point, with severity and a suggested reorder quantity."""
     warehouse_id = await _warehouse_id(ctx.session, params.warehouse)
@@ -216,7 +224,7 @@ async def get_low_stock_report(ctx: ToolContext, params: s.LowStockIn) -> s.LowS
 
 @tool(agent=AGENT, method="GET", path="/inventory/value", roles=STAFF_ROLES,
       examples=["stock value by warehouse", "how much is the stock in each warehouse worth",
-                "inventory value of the PAR warehouse"])
+                "inventory value of PAR-1", "what is the stock in Berlin worth"])
 async def get_inventory_value(ctx: ToolContext, params: s.ValueIn) -> s.InventoryValueOut:
     """Value the stock on hand by warehouse (at unit cost where recorded, else at selling price)."""
     return await reports.inventory_value(ctx.session, await _warehouse_id(ctx.session, params.warehouse))

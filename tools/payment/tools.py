@@ -44,7 +44,7 @@ async def result_out(session: AsyncSession, tx: PaymentTransaction) -> s.Transac
 
 @tool(agent=AGENT, method="GET", path="/payments/gateways", roles=ALL_ROLES,
       examples=["which payment gateways are configured", "list payment gateways",
-                "how do I trigger a declined payment in the test gateway", "which ways to pay do you accept"])
+                "how do I trigger a declined payment in the test gateway", "which test gateway do we run on"])
 async def list_payment_gateways(ctx: ToolContext, params: s.NoInput) -> s.GatewayList:
     """List the payment gateways (only the sandbox test gateway) and their decline test triggers."""
     return s.GatewayList(gateways=[

@@ -58,7 +58,9 @@ def staff_flag(ctx: ToolContext, include_archived: bool) -> bool:
 @tool(agent=AGENT, method="GET", path="/products", roles=ALL_ROLES,
       examples=["list your keyboards", "show products under 50 euros",
                 "what do you sell from the brand Clacky",
-                "list products in the Apparel category between 20 and 60 euros"])
+                "list products in the Apparel category between 20 and 60 euros",
+                "show me the Home range", "anything from Sonata?", "cheapest things you sell",
+                "what do you have in the Outdoor category"])
 async def list_products(ctx: ToolContext, params: s.ListProductsIn) -> s.ProductList:
     """List products, filtered by category, brand, price range or text, a page at a time."""
     rows, total = await service.list_products(
@@ -71,7 +73,9 @@ async def list_products(ctx: ToolContext, params: s.ListProductsIn) -> s.Product
 
 @tool(agent=AGENT, method="GET", path="/products/{product_id}", roles=ALL_ROLES,
       examples=["show product 9523456873", "what options does the T-Shirt come in",
-                "details of the Mechanical Keyboard", "how much is the T-Shirt"])
+                "details of the Mechanical Keyboard", "how much is the T-Shirt",
+                "tell me about the Boom Cube Bluetooth Speaker", "what colours does the Rain Shell Jacket come in",
+                "how much does the Halo Desk Lamp cost"])
 async def get_product_details(ctx: ToolContext, params: s.ProductIdIn) -> s.ProductDetails:
     """Get a product and its variants (item id, options, availability, price) by id, name or SKU."""
     return details_out(ctx, await service.get_visible_product(ctx, params.product_id))
@@ -98,7 +102,8 @@ async def list_all_product_types(ctx: ToolContext, params: s.NoInput) -> s.Produ
 
 @tool(agent=AGENT, method="GET", path="/catalog/search", roles=ALL_ROLES,
       examples=["do you sell blue t-shirts", "search for mechanical keyboard",
-                "find products matching KB-CLICKY", "anything in leather"])
+                "find products matching KB-CLICKY", "anything in leather",
+                "I'm looking for a backpack", "got any earbuds?", "what would you suggest for a home office"])
 async def search_products(ctx: ToolContext, params: s.SearchIn) -> s.SearchResult:
     """Search products by words in name, brand, description, category, SKU or option values."""
     hits = await search.search_products(ctx.session, params.query, params.limit,
@@ -182,7 +187,7 @@ async def get_product_analytics(ctx: ToolContext, params: s.NoInput) -> s.Produc
 
 
 @tool(agent=AGENT, method="GET", path="/catalog/analytics/value", roles=MANAGERS,
-      examples=["what is our inventory worth", "catalogue value by category", "stock value at cost in PAR1"])
+      examples=["what is our inventory worth", "catalogue value by category", "stock value at cost in PAR-1"])
 async def get_catalog_value(ctx: ToolContext, params: s.CatalogValueIn) -> s.CatalogValue:
     """Get the value of the stock on hand at cost and at price, by category (optionally for one warehouse)."""
     warehouse = await get_warehouse(ctx.session, params.warehouse) if params.warehouse else None

@@ -36,7 +36,8 @@ async def list_warehouses(ctx: ToolContext, params: s.ListWarehousesIn) -> s.War
 
 
 @tool(agent=AGENT, method="GET", path="/warehouses/{warehouse_ref}", roles=WAREHOUSE_STAFF,
-      examples=["show warehouse PAR1", "details of the Lyon warehouse", "what is the address of warehouse 2"])
+      examples=["show warehouse PAR-1", "details of the Lyon warehouse", "what is the address of warehouse 2",
+                "where is BER-1"])
 async def get_warehouse(ctx: ToolContext, params: s.WarehouseRefIn) -> s.WarehouseOut:
     """Get a warehouse by id, code or name."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
@@ -44,8 +45,8 @@ async def get_warehouse(ctx: ToolContext, params: s.WarehouseRefIn) -> s.Warehou
 
 
 @tool(agent=AGENT, method="POST", path="/warehouses", roles=MANAGERS, mutates=True,
-      examples=["create a warehouse LYO2 called Lyon South with room for 5000 units",
-                "open a new warehouse in Marseille", "add warehouse code BER1 in Germany"])
+      examples=["create a warehouse LYS-2 called Lyon South with room for 5000 units",
+                "open a new warehouse in Marseille", "add warehouse code BER-2 in Germany"])
 async def create_warehouse(ctx: ToolContext, params: s.CreateWarehouseIn) -> s.WarehouseOut:
     """Create a warehouse (its code must be unique)."""
     fields = params.model_dump(exclude={"address"})
@@ -56,8 +57,8 @@ async def create_warehouse(ctx: ToolContext, params: s.CreateWarehouseIn) -> s.W
 
 
 @tool(agent=AGENT, method="PUT", path="/warehouses/{warehouse_ref}", roles=MANAGERS, mutates=True,
-      examples=["raise the capacity of PAR1 to 20000 units", "rename warehouse LYO1 to Lyon Central",
-                "deactivate warehouse MRS1", "change the address of the Paris warehouse"])
+      examples=["raise the capacity of PAR-1 to 20000 units", "rename warehouse LYS-1 to Lyon Central",
+                "deactivate warehouse MRS-1", "change the address of the Paris warehouse"])
 async def update_warehouse(ctx: ToolContext, params: s.UpdateWarehouseIn) -> s.WarehouseOut:
     """Update a warehouse's code, name, address, country, capacity or active flag."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
@@ -72,7 +73,7 @@ async def update_warehouse(ctx: ToolContext, params: s.UpdateWarehouseIn) -> s.W
 
 @tool(agent=AGENT, method="DELETE", path="/warehouses/{warehouse_ref}", roles=MANAGERS, mutates=True,
       confirm=True,
-      examples=["delete warehouse TMP1", "close the Marseille warehouse", "remove the empty test warehouse"])
+      examples=["delete warehouse TMP-1", "close the Marseille warehouse", "remove the empty test warehouse"])
 async def delete_warehouse(ctx: ToolContext, params: s.WarehouseRefIn) -> s.DeleteOut:
     """Delete an empty warehouse, or deactivate it when shipments or stock history refer to it."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
@@ -84,8 +85,8 @@ async def delete_warehouse(ctx: ToolContext, params: s.WarehouseRefIn) -> s.Dele
 
 
 @tool(agent=AGENT, method="GET", path="/warehouses/{warehouse_ref}/capacity", roles=WAREHOUSE_STAFF,
-      examples=["how full is the Paris warehouse", "capacity of PAR1", "how much room is left in LYO1",
-                "warehouse utilisation"])
+      examples=["how full is the Paris warehouse", "capacity of PAR-1", "how much room is left in LYS-1",
+                "warehouse utilisation", "what is the utilisation of the Berlin site", "is PAR-1 nearly full"])
 async def get_warehouse_capacity(ctx: ToolContext, params: s.WarehouseRefIn) -> s.CapacityOut:
     """Get a warehouse's capacity, units held and utilisation."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
@@ -93,8 +94,8 @@ async def get_warehouse_capacity(ctx: ToolContext, params: s.WarehouseRefIn) -> 
 
 
 @tool(agent=AGENT, method="GET", path="/warehouses/{warehouse_ref}/performance", roles=WAREHOUSE_STAFF,
-      examples=["warehouse performance this month", "how many parcels did PAR1 ship in the last 7 days",
-                "average time to ship from the Lyon warehouse", "KPIs of warehouse LYO1 over 90 days"])
+      examples=["warehouse performance this month", "how many parcels did PAR-1 ship in the last 7 days",
+                "average time to ship from the Lyon warehouse", "KPIs of warehouse LYS-1 over 90 days"])
 async def get_warehouse_performance(ctx: ToolContext, params: s.PerformanceIn) -> s.PerformanceOut:
     """Get a warehouse's KPIs over the last N days: shipments, time to ship, stock movements."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
@@ -104,7 +105,7 @@ async def get_warehouse_performance(ctx: ToolContext, params: s.PerformanceIn) -
 
 @tool(agent=AGENT, method="GET", path="/pick-lists/{order_id}", roles=WAREHOUSE_STAFF,
       examples=["pick list for order #W2611340", "what do we pick for W1234567",
-                "which warehouse ships #W2611340"])
+                "which warehouse ships #W2611340", "which shelves do I go to for order #W1234567"])
 async def get_pick_list(ctx: ToolContext, params: s.PickListIn) -> s.PickListOut:
     """Get the pick list of an order: which warehouse, SKU and quantity to pick (read-only)."""
     return await operations.pick_list(ctx.session, params.order_id, ctx.now())

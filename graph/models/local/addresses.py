@@ -16,6 +16,12 @@ END = re.compile(
     r"|\s+(?:to|for|on|as|in|into)\s+(?:my|the|our|his|her|their|this)\b",
     re.I,
 )
+# A street named before its number, the number then a comma and a postal code: "Calle de Alcalá 20, 28014 ...".
+NUMBER_AFTER = re.compile(
+    r"(?<![\w#-])[A-ZÀ-Ý][a-zA-Zà-ÿß'.-]*(?:\s+(?:de|del|la|las|los|le|les|di|da|do|dos|du|des|von|der|am|an"
+    r"|[A-ZÀ-Ý][a-zA-Zà-ÿß'.-]*)){0,4}\s+\d{1,5}[a-zA-Z]?\s*,"
+    r"(?=\s*(?:[A-Z]{1,2}-?)?\d{4,5}\b)"
+)
 UNIT = re.compile(r"^(?:apt|apartment|suite|ste|unit|floor|fl|building|bldg|flat|room)\b\.?\s*\S+|^#\s?\d+", re.I)
 ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")
 ZIP_AFTER_WORD = re.compile(
@@ -57,23 +63,32 @@ def _segments(parts: dict[str, str], segments: list[str]) -> None:
             _place(segment, parts)
 
 
+def _read(request: Request, begin: int) -> tuple[dict[str, str], Found] | None:
+    """The address starting at `begin`, up to the end of its sentence, split at its commas."""
+    end = END.search(request.text, begin)
+    stop = end.start() if end else len(request.text)
+    segments = request.text[begin:stop].split(",")
+    street = segments[0].strip()
+    # "2 units of X" is not a street: a street word or a city/zip segment after it must show it is one.
+    if not STREET_WORD.search(street) and len(segments) < 3:
+        return None
+    parts = {"address1": re.sub(r"\s+", " ", street)}
+    _segments(parts, segments[1:])
+    if "country" not in parts and parts.get("state") in US_STATES:
+        parts["country"] = "USA"
+    return parts, Found(request.text[begin:stop], parts, begin, stop)
+
+
 def find_address(request: Request) -> tuple[dict[str, str], Found] | None:
-    """The first street address in the request, split into parts, with the span it covers."""
-    for start in START.finditer(request.text):
-        if not request.free(start.start(), start.end()):
-            continue
-        end = END.search(request.text, start.end())
-        stop = end.start() if end else len(request.text)
-        segments = request.text[start.start() : stop].split(",")
-        street = segments[0].strip()
-        # "2 units of X" is not a street: a street word or a city/zip segment after it must show it is one.
-        if not STREET_WORD.search(street) and len(segments) < 3:
-            continue
-        parts = {"address1": re.sub(r"\s+", " ", street)}
-        _segments(parts, segments[1:])
-        if "country" not in parts and parts.get("state") in US_STATES:
-            parts["country"] = "USA"
-        return parts, Found(request.text[start.start() : stop], parts, start.start(), stop)
+    """The first street address in the request, split into parts, with the span it covers.
+
+    House number first ("10 Main Street, ...", "12 Rue de la Paix, ...") or, as in Germany or Spain, after the
+    street ("Torstraße 45, 10119 Berlin", "Calle Mayor 5, 28013 Madrid") when a postal code follows.
+    """
+    starts = {m.start() for pattern in (START, NUMBER_AFTER) for m in pattern.finditer(request.text)}
+    for begin in sorted(starts):
+        if request.free(begin, begin + 1) and (found := _read(request, begin)) is not None:
+            return found
     return None
 
 

@@ -21,7 +21,8 @@ MONEY = re.compile(
     rf"(?:(?P<pre>[€$£])\s?(?P<a>\d[\d,]*(?:\.\d{{1,2}})?))|(?:(?P<b>\d[\d,]*(?:\.\d{{1,2}})?)\s?(?P<post>{CURRENCY})\b)",
     re.I,
 )
-NUMBER = re.compile(r"(?<![\w.#@-])(\d+(?:\.\d+)?)(?![\w@-]|\.\d)")
+# A sign counts when it stands alone before the digits ("adjust by -2"), not inside a code (KB-01, 2026-11).
+NUMBER = re.compile(r"(?<![\w.#@-])((?:(?<![\w-])[-+])?\d+(?:\.\d+)?)(?![\w@-]|\.\d)")
 NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,?\s+(?:[A-Za-z'.-]+\s+){0,4}?(?:street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|"
@@ -102,6 +103,14 @@ def money(request: Request) -> list[Found]:
     return out
 
 
+# Site codes (PAR-1, LYS-2): letters, a dash and one digit; a SKU has a word or two digits after its dash.
+SITE_CODE = re.compile(r"\b[A-Z]{2,4}-\d\b(?!-)")
+# A named product: "the Trail 2 Tent", "an Ergo Split 60", two or more capitalised words (or numbers) after a
+# determiner. Its words say nothing about the request ("Trail", "Ergo") and would pull it anywhere.
+PRODUCT_NAME = re.compile(
+    r"\b(?P<lead>(?:[Tt]he|[Aa]n?|this|that|your|any) )[A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|\d+[A-Za-z]*)){1,5}\b"
+)
+
 MASKS = (
     (EMAIL, "email"),
     (PAYMENT_METHOD_ID, "payment method"),
@@ -111,14 +120,27 @@ MASKS = (
     (ORDER_ID, "order"),
     (TEN_DIGIT_ID, "id"),
     (DOCUMENT_NUMBER, "number"),
+    (SITE_CODE, "warehouse"),
     (SKU, "item"),
+    (PRODUCT_NAME, "product"),
+)
+
+
+# Greetings and thanks around a request carry no intent ("Good morning, I am looking for a lamp. Thanks!").
+PLEASANTRIES = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|bonjour|dear \w+)(?: there)?\s*[,!.:-]+\s*)+"
+    r"|\s*[,.!]?\s*(?:thanks|thank you|cheers|many thanks)(?: (?:a lot|so much|in advance))?\s*[.!]*\s*$",
+    re.I,
 )
 
 
 @lru_cache(maxsize=16384)
 def mask(text: str) -> str:
     """The text with ids replaced by the word for what they are, so similarity looks at the intent, not ids."""
+    text = PLEASANTRIES.sub(" ", text).strip() or text
     for pattern, word in MASKS:
-        text = pattern.sub(f" {word} ", text)
+        # A pattern with a `lead` group keeps it (the determiner before a product's name).
+        lead = "lead" in pattern.groupindex
+        text = pattern.sub((lambda m, w=word: f" {m.group('lead')}{w} ") if lead else f" {word} ", text)
     # "order #W123" became "order order": say it once.
     return re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", re.sub(r"\s+", " ", text)).strip()

@@ -3,12 +3,13 @@
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import get_close_matches
 from typing import Any
 
 from pydantic import ValidationError
 
 from graph.models.local import entities as e
-from graph.models.local import ids
+from graph.models.local import ids, tokens
 from graph.models.local.addresses import find_address, find_zip
 from graph.models.local.dates import periods
 from graph.models.local.freetext import free_text
@@ -17,10 +18,17 @@ from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
-from graph.models.local.synonyms import COLOURS, SIZES
-from graph.models.local.text import stem, words
+from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
+from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView
-from graph.models.local.values import find_enum, find_flag, find_person_name, find_product_name, find_reference
+from graph.models.local.values import (
+    enum_key,
+    find_enum,
+    find_flag,
+    find_person_name,
+    find_product_name,
+    find_reference,
+)
 
 # Specific shapes first, so a later, looser field (a number, a free text) cannot take an id's characters.
 ORDER = (
@@ -57,8 +65,9 @@ NAMED = re.compile(
     r"\b(?:named|called|titled|rename\w*\s+(?:\S+\s+){1,3}?to)\s+(.+?)(?=\s+(?:with|under|in|for|at|and)\b|[,.;!?]|$)",
     re.I,
 )
-CODE = re.compile(r"[A-Z]{2,6}\d{0,3}")
-CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}\d{0,3}(?![\w-])")
+# Site and record codes: PAR, LYO1, PAR-1 (a SKU such as KB-CLICKY-01 has a word after its first dash).
+CODE = re.compile(r"[A-Z]{2,6}(?:-?\d{1,3})?")
+CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}(?:-?\d{1,3})?(?![\w-])")
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
 
 
@@ -70,6 +79,7 @@ class Extraction:
     missing: list[FieldSpec] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     spans: int = 0  # how many pieces of the request the arguments took (free text aside)
+    wanted: list[FieldSpec] = field(default_factory=list)  # optional fields the request still has to give
 
 
 def _address_parts(ctx: Context) -> dict[str, str]:
@@ -118,7 +128,8 @@ def _date(f: FieldSpec, ctx: Context) -> Any:
 
 
 def _enum(f: FieldSpec, ctx: Context) -> Any:
-    hits = find_enum(f, ctx.request)
+    # "mastercard" is a synonym of kind=credit_card but the very value of brand: the exact value wins.
+    hits = find_enum(f, ctx.request, skip=ctx.cache.get("other_enum_values", {}).get(f.name, frozenset()))
     if not f.required:
         # "low stock report" names the tool, not a filter on severity=low.
         hits = [(v, x) for v, x in hits if not {stem(w) for w in words(x.text)} <= ctx.noise]
@@ -127,6 +138,12 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
     if not hits:
         return None
     return [v for v, _ in hits] if f.type == "array" else hits[0][0]
+
+
+def _other_enum_values(fields: list[FieldSpec]) -> dict[str, frozenset[str]]:
+    """For each enum field, the exact values of the tool's other enum fields."""
+    values = {f.name: {enum_key(v) for v in f.enum or (f.item.enum if f.item else ())} for f in fields}
+    return {name: frozenset().union(*(v for n, v in values.items() if n != name)) for name in values}
 
 
 def _flag(f: FieldSpec, ctx: Context) -> Any:
@@ -217,7 +234,11 @@ EXTRACTORS = {
 
 
 def _validate(tool: ToolView, result: Extraction) -> None:
-    """Drop values the tool's own model rejects: optional ones silently, required ones as problems."""
+    """Drop values the tool's own model rejects: optional ones silently, required ones as problems.
+
+    A rule over several fields ("give either payment_id or order_id") names the fields still to ask for;
+    when it names none that is empty, its message itself is the problem to explain.
+    """
     if tool.model is None:
         return
     required = {f.name for f in tool.required}
@@ -226,12 +247,76 @@ def _validate(tool: ToolView, result: Extraction) -> None:
             tool.model.model_validate(result.args)
             return
         except ValidationError as exc:
-            bad = {str(err["loc"][0]): err["msg"] for err in exc.errors() if err["loc"] and err["type"] != "missing"}
+            errors = exc.errors()
+        bad = {str(err["loc"][0]): err["msg"] for err in errors if err["loc"] and err["type"] != "missing"}
         if not bad:
+            rules = [err["msg"] for err in errors if not err["loc"]]
+            if rules and not any(err["type"] == "missing" for err in errors):
+                _rule_problem(tool, result, rules[0])
             return
         for name, problem in bad.items():
             if result.args.pop(name, None) is not None and name in required:
                 result.problems[name] = problem
+
+
+def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
+    """What a rule over several fields still needs: the empty fields it names, else its message."""
+    message = re.sub(r"^(value|assertion) error,\s*", "", message, flags=re.I)
+    named = [f for f in tool.fields if f.name not in result.args and re.search(rf"\b{f.name}\b", message)]
+    if named and not re.search(r"\b(either|or)\b", message):
+        result.wanted += named
+    else:
+        # "give either payment_id or order_id": a choice, which the rule's own words say best.
+        result.problems[""] = message
+
+
+def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
+    """Fields a change names ("change my phone number") that took no value, when no field to change did.
+
+    A writing tool whose fields are all optional would otherwise run with nothing to change.
+    """
+    if not tool.mutates or tool.required:
+        return []
+    changes = [f for f in tool.fields if kind_of(f) not in REFERENCE_KINDS | {"customer", "reference", "bool"}]
+    if any(f.name in result.args for f in changes):
+        return []
+    said = {stem(w) for w in words(text)}
+    return [f for f in changes if {stem(w) for w in f.words - {"id", "new"}} <= said]
+
+
+_WORDS: dict[tuple, list[str]] = {}
+
+
+def _words_of(tool: ToolView) -> list[str]:
+    """The words a tool's values are found by: its texts, its enum values and their synonyms, number keywords."""
+    key = (tool.name, tool.description, tool.examples)
+    if key not in _WORDS:
+        texts = [tool.description, *tool.examples, *(f.name.replace("_", " ") for f in tool.fields)]
+        for f in tool.fields:
+            for value in f.enum or (f.item.enum if f.item else ()):
+                texts += [str(value).replace("_", " "), *ENUM_SYNONYMS.get(str(value), ())]
+            texts += [w for k, found in NUMBER_KEYWORDS.items() if k in f.words for w in found]
+        if len(_WORDS) > 4096:  # tools rebuilt with changing texts must not grow the cache forever
+            _WORDS.clear()
+        _WORDS[key] = sorted({w for t in texts for w in words(t) if len(w) >= 3 and w.isalpha()})
+    return _WORDS[key]
+
+
+def spelled(text: str, tool: ToolView) -> str:
+    """The request with misspelled ordinary words put right against the tool's own words ('recieved').
+
+    Only lower-case words that are neither English nor the tool's are touched: ids, codes and names stay.
+    """
+    vocabulary = _words_of(tool)
+    known = tokens.vocabulary()
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        if len(word) < 4 or word in known or word in STOPWORDS:
+            return word
+        return next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+
+    return re.sub(r"(?<![\w@#.-])[a-z]+(?![\w@-])", fix, text)
 
 
 def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extraction:
@@ -239,7 +324,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # The tool's own name and field words are never what a search is about ("list products in category X").
     noise = {stem(w) for w in words(" ".join([tool.name, *(f.name for f in tool.fields)]).replace("_", " "))}
     claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
-    ctx = Context(e.Request(text), today, memory, noise, claims)
+    ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims)
+    ctx.cache["other_enum_values"] = _other_enum_values(tool.fields)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))
     numeric = [f for f in fields if kind_of(f) in ("integer", "number", "money")]
@@ -252,9 +338,13 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     for f in fields:
         kind = kind_of(f)
         recallable = f.required and kind in REFERENCE_KINDS or kind == "customer"
+        if f.name in ctx.cache.get("no_recall", ()):
+            continue
         if f.name not in result.args and recallable and (value := memory.recall(f.name, kind)) is not None:
             result.args[f.name] = value
     _validate(tool, result)
+    result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
     result.spans = len(set(ctx.request.used))
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
+    result.missing += [f for f in result.wanted if f not in result.missing]
     return result

@@ -6,15 +6,27 @@ from datetime import date
 from typing import Any
 
 from graph.models.local import entities as e
+from graph.models.local import tokens
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import stem
-from graph.models.local.values import find_product_name
+from graph.models.local.values import find_person_name, find_product_name
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
-PAYMENT_HINTS = {"gift": "gift", "paypal": "paypal", "card": "card", "visa": "visa", "mastercard": "mastercard"}
+PAYMENT_HINTS = {
+    "gift": "gift",
+    "paypal": "paypal",
+    "card": "card",
+    "visa": "visa",
+    "mastercard": "mastercard",
+    "amex": "amex",
+    "american express": "amex",
+}
+CARD_BRANDS = frozenset({"visa", "mastercard", "amex"})
+# Words that name an optional coded field without its own name ("the card ending in 4242").
+PATTERN_CUES = {"last_four": ("ending", "ends", "ending in", "ends in", "digits")}
 
 
 @dataclass
@@ -55,9 +67,12 @@ def customer(f: FieldSpec, ctx: Context) -> Any:
             return found.value
     if "email" in f.description.lower() and (email := first(ctx, e.EMAIL)):
         return email
-    # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests.
-    if f.required and "me" in f.examples and FIRST_PERSON.search(ctx.request.text):
-        return "me"
+    # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests, and
+    # for requests that name nobody at all ("gift card balance?"): staff are then told to say which customer.
+    if f.required and "me" in f.examples:
+        nobody = not ctx.request.find(e.EMAIL) and find_person_name(ctx.request) is None
+        if FIRST_PERSON.search(ctx.request.text) or nobody:
+            return "me"
     return None
 
 
@@ -65,12 +80,23 @@ def payment_method(f: FieldSpec, ctx: Context) -> Any:
     """A payment method id, or the saved method a word names ('my gift card') from memory."""
     if (value := first(ctx, e.PAYMENT_METHOD_ID)) is not None:
         return value
-    hints = {v for k, v in PAYMENT_HINTS.items() if k in ctx.request.text.lower()}
-    return ctx.memory.payment_method(hints) if hints else None
+    text = ctx.request.text.lower()
+    hints = {v for k, v in PAYMENT_HINTS.items() if k in text}
+    if hints - {"card"}:
+        hints.discard("card")  # "my gift card", "my visa card": the other word says which card
+    if not hints:
+        return None
+    found = ctx.memory.payment_method(hints)
+    if found is None and hints & CARD_BRANDS:
+        found = ctx.memory.payment_method({"card"})  # "my visa" is a card, even where the brand is not shown
+    if found is None:
+        # The person named a method this conversation has not shown: ask, never fall back to another one.
+        ctx.cache.setdefault("no_recall", set()).add(f.name)
+    return found
 
 
 def pattern(f: FieldSpec, ctx: Context) -> Any:
-    """The first word of the request that matches the field's own pattern."""
+    """The first word of the request that matches the field's own pattern, code-like words first."""
     try:
         pattern = re.compile(f.pattern)
     except re.error:
@@ -79,19 +105,29 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
     # A loose pattern (codes of letters and digits) also matches ordinary words such as "create": unless the
     # examples are lower-case words themselves, only a token that looks like a code counts.
     words_allowed = example.isalpha() and example.islower()
+    candidates = []
     for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
         token = m.group(0).rstrip(".:")
         if token.isalpha() and token.islower() and not words_allowed:
             continue
         # An optional field (a new code in an update) takes a value only when the request names the field.
-        if not f.required and not re.search(
-            rf"\b{re.escape(f.name.split('_')[-1])}\W+\S*$", ctx.request.text[: m.start()], re.I
-        ):
+        cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
+        if not f.required and not re.search(rf"\b(?:{cue})\W+\S*$", ctx.request.text[: m.start()], re.I):
             continue
         if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
-            ctx.request.use(e.Found(token, token, m.start(), m.start() + len(token)))
-            return token
+            candidates.append((token, m.start()))
+    # "Please create warehouse MRS-1": a word with digits, a dash or only capitals is the code, not "Please";
+    # failing that, any match that is not an ordinary English word.
+    coded = [c for c in candidates if not words_allowed and _code_like(c[0])]
+    plain = [c for c in candidates if words_allowed or c[0].lower() not in tokens.vocabulary()]
+    for token, start in coded or plain:
+        ctx.request.use(e.Found(token, token, start, start + len(token)))
+        return token
     return None
+
+
+def _code_like(token: str) -> bool:
+    return any(c.isdigit() for c in token) or "-" in token or (token.isupper() and len(token) >= 2)
 
 
 def swaps(ctx: Context) -> list[tuple[str, str]]:
@@ -102,7 +138,10 @@ def swaps(ctx: Context) -> list[tuple[str, str]]:
 
 
 def item_list(f: FieldSpec, ctx: Context) -> Any:
-    """Item ids (or SKUs) in order of mention; new_* fields get the replacements of 'X for Y' pairs."""
+    """Item ids (or SKUs) in order of mention; new_* fields get the replacements of 'X for Y' pairs.
+
+    With an order's lines in memory, a SKU or a product named in the request ("the tent") stands for its line.
+    """
     pairs = swaps(ctx)
     if f.name.startswith("new_"):
         return [new for _, new in pairs] or None
@@ -112,7 +151,30 @@ def item_list(f: FieldSpec, ctx: Context) -> Any:
     for found in ctx.request.find(e.TEN_DIGIT_ID) + ctx.request.find(e.SKU):
         if found.value in ids or found.value.upper() in ids:
             ctx.request.use(found)
+    if ctx.memory.items and not pairs:
+        by_sku = {str(line.get("sku", "")).upper(): line["item_id"] for line in ctx.memory.items}
+        ids = [by_sku.get(i, i) for i in ids] or order_lines(ctx.request.text, ctx.memory.items)
     return ids or None
+
+
+ALL_ITEMS = re.compile(
+    r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them)\b", re.I
+)
+
+
+def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
+    """Item ids of the order lines a request names by product ("the speaker"), one per unit ('both', 'all')."""
+    if ALL_ITEMS.search(text):
+        return [line["item_id"] for line in lines for _ in range(int(line.get("quantity") or 1))]
+    said = {stem(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())}
+    picked = []
+    for line in lines:
+        name = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(line.get("name", "")).lower()) if len(w) > 2]
+        # The product's head noun ("Boom Cube Bluetooth Speaker" -> speaker) or its whole name.
+        if name and (stem(name[-1]) in said or all(stem(w) in said for w in name)):
+            both = re.search(r"\b(both|all|every)\b", text, re.I)
+            picked += [line["item_id"]] * (int(line.get("quantity") or 1) if both else 1)
+    return picked
 
 
 def item(f: FieldSpec, ctx: Context) -> Any:

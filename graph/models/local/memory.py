@@ -42,6 +42,8 @@ class Memory:
     """Facts in the order they appeared; recall prefers the newest."""
 
     facts: list[Fact] = field(default_factory=list)
+    # Lines of orders that tools returned (item_id, name, sku, options, quantity): "the tent" -> its item id.
+    items: list[dict[str, Any]] = field(default_factory=list)
 
     def recall(self, name: str, kind: str) -> Any:
         """The newest value under this field name, else (for reference kinds) the newest of this kind."""
@@ -92,6 +94,8 @@ class Memory:
                     if not isinstance(sub_value, (dict, list)):
                         self.add(sub_key, sub_value)
             elif isinstance(value, list):
+                if key == "items":
+                    self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 # Saved methods and payment history name payment methods: keep them to pay or refund later.
                 for item in (i for i in value if isinstance(i, dict)):
                     for sub_value in item.values():

@@ -8,7 +8,7 @@ from graph.models.local.dates import period_days
 from graph.models.local.entities import CURRENCY, Found, Request, money, numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import stem
-from graph.models.local.values import keyword_distance, keywords
+from graph.models.local.values import SET_TO_REACH, keyword_distance, keywords, tokens
 
 # Comparisons that say which end of a range a price is ("under 50" is a maximum).
 UPPER = ("under", "below", "less", "cheaper", "most", "max", "maximum", "upto", "within")
@@ -46,6 +46,25 @@ def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
     return int(value) if f.type == "integer" else value
 
 
+def _set_to(f: FieldSpec, request: Request) -> Found | None:
+    """The number in "set the reorder point of KB-01 in PAR-1 to 15": after "to", a few words past the field's name."""
+    names = {stem(w) for w in f.words if w not in ("id", "new")}
+    toks = tokens(request.text)
+    said = [i for i, t in enumerate(toks) if stem(t.group(0).lower()) in names]
+    if not said or {stem(toks[i].group(0).lower()) for i in said} != names:
+        return None
+    last = said[-1]
+    for j in range(last + 1, min(last + SET_TO_REACH, len(toks) - 1)):
+        if toks[j].group(0).lower() == "to":
+            after = toks[j + 1]
+            return next((n for n in _candidates(request) if n.start == after.start()), None)
+    return None
+
+
+def _is_money(f: FieldSpec) -> bool:
+    return bool(f.words & {"amount", "price", "cost", "total", "value", "balance"})
+
+
 def _between(fields: list[FieldSpec], request: Request) -> dict[str, float]:
     low = next((f for f in fields if "min" in f.words), None)
     high = next((f for f in fields if "max" in f.words), None)
@@ -64,6 +83,10 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             request.use(hit[0])
             out[f.name] = hit[1]
     out.update(_between([f for f in fields if f.name not in out], request))
+    for f in fields:
+        if f.name not in out and (hit := _set_to(f, request)) is not None:
+            request.use(hit, soft=True)
+            out[f.name] = hit.value
     pairs = []
     for f in fields:
         if f.name in out:
@@ -81,12 +104,17 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         out[name] = found.value
     # A lone amount with a currency, or a lone number for a lone required field, needs no keyword.
     left = _candidates(request)
+    amounts = money(request)
     open_fields = [f for f in fields if f.name not in out]
     if len(open_fields) == 1 and len(left) == 1:
         only = open_fields[0]
-        if only.required or left[0].text[-1:].isalpha() or left[0].text[:1] in "€$£":
+        if only.required or left[0] in amounts:
             request.use(left[0], soft=True)
             out[only.name] = left[0].value
+    elif len(amounts) == 1 and len(money_fields := [f for f in open_fields if _is_money(f)]) == 1:
+        # "20 euros, one of the mugs arrived chipped": the amount with a currency is the money field's.
+        request.use(amounts[0], soft=True)
+        out[money_fields[0].name] = amounts[0].value
     result = {}
     for name, value in out.items():
         if (fitted := _fits(by_name[name], float(value), problems)) is not None:

@@ -45,11 +45,21 @@ def label(field: FieldSpec) -> str:
     return f"{name} (for example {example})" if example is not None else name
 
 
+def rule_text(tool: ToolView, message: str) -> str:
+    """A rule's message in words: 'give either payment_id or order_id' -> '... the payment id or the order number'."""
+    for f in sorted(tool.fields, key=lambda f: -len(f.name)):
+        message = re.sub(rf"\b{f.name}\b", label(f), message)
+    return message.rstrip(".")
+
+
 def clarify(tool: ToolView, extraction: Extraction) -> str:
     """A short question naming what the tool still needs."""
     by_name = {f.name: f for f in tool.fields}
+    if "" in extraction.problems and not extraction.missing:
+        rule = rule_text(tool, extraction.problems[""])
+        return f"To {action(tool.description)}, I need more: {rule}. Could you tell me?"
     needs = list(dict.fromkeys(label(f) for f in extraction.missing))
-    problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items()]
+    problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1
     return f"To {action(tool.description)}, I need {wanted}. " + (

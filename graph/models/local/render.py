@@ -136,7 +136,9 @@ def render_list(label: str, items: list, total: int | None = None, root: dict | 
     noun = label if total != 1 else label.removesuffix("es" if label.endswith("sses") else "s")
     if not items:
         return f"I found no {label}."
-    texts = [item_text(i, root) for i in items[:LIST_PREVIEW]]
+    # "…and 1 more" helps nobody: a list only a little longer than the preview is shown whole.
+    whole = total == len(items) and len(items) <= LIST_PREVIEW + 2
+    texts = [item_text(i, root) for i in (items if whole else items[:LIST_PREVIEW])]
     more = total - len(texts)
     if len(texts) <= 3:
         rest = f", and {more} more" if more > 0 else ""

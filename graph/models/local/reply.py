@@ -24,6 +24,8 @@ ERRORS = {
     "ambiguous_reference": ("That matches more than one record: {message}.", "Which one did you mean?"),
     "conflict": ("That conflicts with what is already recorded: {message}.", None),
 }
+# "order #W1 not found", "customer 'x@y.z' not found", "no item KB-NOPE-01": the kind of record before the reference.
+NOT_FOUND = re.compile(r"^(?:no\s+)?([a-z]+(?: [a-z]+)?)\s+(?=\S*[\d'\"#@A-Z])", re.S)
 PLAIN_PROBLEMS = (
     (re.compile(r"field required", re.I), "is missing"),
     (re.compile(r"string should match pattern.*", re.I), "is not in the expected format"),
@@ -59,6 +61,16 @@ def _plain_problems(message: str) -> list[tuple[str, str]]:
     return found
 
 
+def _missing_what(message: str) -> str | None:
+    """What a not-found refusal was about, without the reference itself: "order #W1 not found" -> "order".
+
+    The reference is the person's own words; leaving it out keeps a reply about someone else's order or
+    account from naming it back, and the question below still says what to check.
+    """
+    m = NOT_FOUND.match(message.strip())
+    return m.group(1) if m else None
+
+
 def explain_error(code: str, message: str, args: dict[str, Any]) -> str:
     """A refusal in plain words, and a question asking for what would fix it when the person can."""
     problems = _plain_problems(message) if code == "invalid_input" else []
@@ -66,6 +78,8 @@ def explain_error(code: str, message: str, args: dict[str, Any]) -> str:
         message = "; ".join(f"the {humanize(f.split('.')[-1])} {p}" for f, p in problems)
     message = message.strip().rstrip(".") or code.replace("_", " ")
     statement, question = ERRORS.get(code, ("I couldn't complete that: {message}.", None))
+    if code == "not_found" and (what := _missing_what(message)):
+        statement = f"I couldn't find that {what}."
     text = statement.format(message=message[:1].lower() + message[1:])
     if question:
         text += " " + question.format(what=_what(args, problems))

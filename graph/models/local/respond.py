@@ -11,8 +11,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from graph.models.local import questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import Extraction, extract
+from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory, remember
-from graph.models.local.reply import answer
+from graph.models.local.reply import action, answer
 from graph.models.local.similarity import EMBED_THRESHOLD, LEXICAL_THRESHOLD, Embed, choose, rank
 from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
@@ -22,19 +23,35 @@ HANDOFF = "transfer_to_"
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an
-# action) takes MISSING_WEIGHT, at most two of each ("show me my orders": list_orders, not get_order_details).
+# action) takes MISSING_WEIGHT, at most two of those ("show me my orders": list_orders, not get_order_details).
 FIT_MARGIN = 0.1
 FIT_WEIGHT = 0.06
 MISSING_WEIGHT = 0.1
 FIT_CANDIDATES = 4
+# Values taken count up to three: "received 20 units of X at PAR-1" fills a movement's item, warehouse, kind and
+# quantity, where a stock listing only takes the item and the warehouse.
+FIT_SPANS = 3
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
-QUESTION_PENALTY = 0.15
+# A product or record named in words (not an id or a code): worth searching for when it matched nothing exactly.
+NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
+# Any question, for a tool that answers questions: "...?" or an interrogative opening.
+ASKS = re.compile(
+    r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b", re.I
+)
+# "Is it possible to cancel...", "do you mind changing...": polite requests to act, not questions.
+POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mind|would it be possible)\b", re.I)
+# A question asks to read, not to change ("did you get my return request?" is not a new return): writing
+# tools step back by this much, enough for a reading tool with the same subject to win.
+QUESTION_PENALTY = 0.35
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
 SPLIT_LEAD = 0.1
+# A write that lacks item ids reads the order (or customer) it names first: that read shows them.
+LOOKUP_KINDS = ("order", "customer")
+LOOKUP_FILLS = frozenset({"item_list", "payment_method"})
 
 
 @dataclass
@@ -101,12 +118,15 @@ def _best_fit(
     """
     top = ranked[0][0]
     scored = []
-    for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - FIT_MARGIN):
+    # A question may reach a reading tool a little further down (writing tools step back by the penalty).
+    question = bool(QUESTION.match(text)) and not POLITE_REQUEST.match(text)
+    margin = FIT_MARGIN + (QUESTION_PENALTY if question else 0.0)
+    for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)
         lacking = min(2, len(extraction.missing) + len(extraction.problems))
-        fit = FIT_WEIGHT * min(2, extraction.spans) - MISSING_WEIGHT * lacking
+        fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back.
-        penalty = QUESTION_PENALTY if tool.mutates and QUESTION.match(text) else 0.0
+        penalty = QUESTION_PENALTY if tool.mutates and question else 0.0
         scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
@@ -132,8 +152,17 @@ def _restrict(tools: list[ToolView], tool_choice: Any) -> list[ToolView]:
     return [t for t in tools if t.name == name] or tools
 
 
+def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
+    """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?")."""
+    question = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls), None)
+    if question is None:
+        return None
+    text = _text(question)
+    return next((t for t in tools if text.startswith(f"To {action(t.description)}, I need")), None)
+
+
 def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None):
-    """The request text to act on and the tool it is closest to."""
+    """The request text to act on, the tool it is closest to, and the tool our question was for (if any)."""
     text = _text(messages[current])
     if isinstance(messages[-1], AIMessage):
         # Another specialist already answered part of this request: take the part that is ours.
@@ -143,8 +172,121 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
     if previous is not None and (not choice.confident or len(content_stems(mask(text))) < 3):
         # An answer to our question ("#W2611340", "by mistake") continues the request that raised it.
         text = f"{text}\n{_text(messages[previous])}"
-        choice = choose(text, tools, embed)
-    return text, choice
+        return text, choose(text, tools, embed), _asked_tool(messages, current, tools)
+    return text, choice, None
+
+
+def _plan(
+    messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date, forced: bool
+) -> Turn | tuple[ToolView, Extraction]:
+    """What to do about the request at `current`: a reply (decline, hand-offs) or a tool and its arguments."""
+    text, choice, asked = _understand(messages, current, tools, embed)
+    memory = remember(messages[:current] + messages[current + 1 :])
+    if not (choice.confident or forced or asked):
+        # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
+        # the router sent it here, and the tool itself says when it has no answer.
+        if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
+            return answerer, extract(answerer, text, memory, today)
+        return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
+    if all(t.name.startswith(HANDOFF) for t in tools):
+        threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+        by_name = {t.name: t for t in tools}
+        names = _handoffs(text, tools, embed, choice.tool, threshold)
+        return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
+    tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
+    if asked is not None and asked is not tool:
+        # The answer to our question goes to the tool that asked, unless it supplies nothing for it.
+        again = extract(asked, text, memory, today)
+        before = extract(asked, _text(messages[_asked_before(messages, current)]), memory, today)
+        if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
+            tool, extraction = asked, again
+    return tool, extraction
+
+
+def _answerer(tools: list[ToolView]) -> ToolView | None:
+    """A reading tool whose one required field is the question itself (answer_question)."""
+    for tool in tools:
+        if not tool.mutates and len(tool.required) == 1 and kind_of(tool.required[0]) == "question":
+            return tool
+    return None
+
+
+def _seen(value: str, messages: list[BaseMessage]) -> bool:
+    """True when a successful tool result of this conversation already showed the value."""
+    return any(isinstance(m, ToolMessage) and not _text(m).startswith("Error") and value in _text(m) for m in messages)
+
+
+def _check_first(
+    tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage]
+) -> tuple[str, dict[str, Any]] | None:
+    """A read of the order a write names when the write still lacks what that read shows.
+
+    "Return the speaker from order #W1": the order's lines say which item id the speaker is (and how it
+    was paid), so the order is read first instead of asking the person for ids they do not know.
+    """
+    if not tool.confirm or not extraction.missing or extraction.problems:
+        return None
+    kinds = {kind_of(f) for f in extraction.missing}
+    if "item_list" not in kinds or not kinds <= LOOKUP_FILLS:
+        return None
+    for f in tool.fields:
+        value = extraction.args.get(f.name)
+        kind = kind_of(f)
+        if kind not in LOOKUP_KINDS or not isinstance(value, str) or value == "me" or _seen(value, messages):
+            continue
+        for read in tools:
+            slots = [g for g in read.fields if kind_of(g) == kind]
+            others = [g for g in read.required if kind_of(g) != kind]
+            if not read.mutates and len(slots) == 1 and not others and read.name.startswith("get_"):
+                return read.name, {slots[0].name: value}
+    return None
+
+
+def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
+    """A name that found nothing as an exact reference ("the Ergo Split 60") is searched for instead."""
+    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    if at is None or len(messages[at].tool_calls) != 1 or not _text(messages[-1]).startswith("Error[not_found]"):
+        return None
+    call = messages[at].tool_calls[0]
+    by_name = {t.name: t for t in tools}
+    names = [v for v in call["args"].values() if isinstance(v, str) and NAME_LIKE.fullmatch(v)]
+    search = next(
+        (
+            t
+            for t in tools
+            if not t.mutates
+            and t.name != call["name"]
+            and t.required
+            and all(kind_of(f) == "free_text" and f.name in ("query", "q") for f in t.required)
+        ),
+        None,
+    )
+    if not names or search is None or call["name"] not in by_name or by_name[call["name"]].mutates:
+        return None
+    return Turn(calls=[(search.name, {search.required[0].name: names[0]})])
+
+
+def _after_check(messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date) -> Turn | None:
+    """After our own check (_check_first) succeeded: go on with the write it was for, or ask what it lacks."""
+    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    current = _request(messages)
+    if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
+        return None
+    call = messages[at].tool_calls[0]
+    result = next((m for m in messages[at + 1 :] if isinstance(m, ToolMessage) and m.tool_call_id == call["id"]), None)
+    if result is None or _text(result).startswith("Error"):
+        return None
+    # Only a read this model made as a check: planning the request again without its result asks for it.
+    before = _plan(messages[:at], current, tools, embed, today, forced=False)
+    if isinstance(before, Turn) or _check_first(*before, tools, messages[:at]) != (call["name"], call["args"]):
+        return None
+    planned = _plan(messages, current, tools, embed, today, forced=False)
+    if isinstance(planned, Turn) or planned[0].name != before[0].name:
+        return None
+    tool, extraction = planned
+    if extraction.missing or extraction.problems:
+        return Turn(questions.clarify(tool, extraction))
+    return Turn(calls=[(tool.name, extraction.args)])
 
 
 def respond(
@@ -158,6 +300,9 @@ def respond(
 ) -> Turn:
     """The model's turn for the conversation so far."""
     if messages and isinstance(messages[-1], ToolMessage):
+        specialist = bool(tools) and not all(t.name.startswith(HANDOFF) for t in tools)
+        if specialist and (follow := _after_check(messages, tools, embed, today) or _search_instead(messages, tools)):
+            return follow
         return _answer_results(messages, {t.name: t for t in tools}, replies)
     current = _request(messages)
     if current is None:
@@ -169,16 +314,12 @@ def respond(
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
     tools = _restrict(tools, tool_choice)
-    text, choice = _understand(messages, current, tools, embed)
-    if not (choice.confident or forced):
-        return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
-    memory = remember(messages[:current] + messages[current + 1 :])
-    if all(t.name.startswith(HANDOFF) for t in tools):
-        threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
-        by_name = {t.name: t for t in tools}
-        names = _handoffs(text, tools, embed, choice.tool, threshold)
-        return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
-    tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
+    planned = _plan(messages, current, tools, embed, today, forced)
+    if isinstance(planned, Turn):
+        return planned
+    tool, extraction = planned
+    if (check := _check_first(tool, extraction, tools, messages)) is not None:
+        return Turn(calls=[check])
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction))
     return Turn(calls=[(tool.name, extraction.args)])

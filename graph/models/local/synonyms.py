@@ -33,7 +33,7 @@ ENUM_SYNONYMS = {
     "cancelled": ("canceled", "cancelled"),
     "processed": ("processing", "shipped", "being prepared"),
     "on_hold": ("held", "on hold", "hold"),
-    "receipt": ("received", "receive", "inbound", "delivery in"),
+    "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
     "adjustment": ("adjust", "count correction", "recount"),
     "write_off": ("write off", "write-off", "writeoff", "written off", "scrap"),
@@ -101,7 +101,7 @@ US_STATES = frozenset(
 )
 # Words near a number that say which integer field it fills.
 NUMBER_KEYWORDS = {
-    "quantity": ("quantity", "qty", "unit", "units", "piece", "pieces", "pcs", "x", "of", "copies"),
+    "quantity": ("quantity", "qty", "unit", "units", "piece", "pieces", "pcs", "x", "of", "copies", "by"),
     "days": ("day", "days"),
     "limit": ("top", "first", "latest", "last", "limit", "most", "max"),
     "offset": ("skip", "offset"),
@@ -114,5 +114,5 @@ NUMBER_KEYWORDS = {
 QUERY_FILLER = frozenset(
     "search searching find look looking for sell selling have carry stock catalogue catalog products product items "
     "item anything something stuff shop store matching match called named euro euros eur dollar dollars usd "
-    "price priced cost costs list show".split()
+    "price priced cost costs list show help whose name names contains containing everything".split()
 )

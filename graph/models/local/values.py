@@ -13,6 +13,8 @@ FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "a
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
 LEAD_INS = frozenset({"the", "our", "my", "this", "that", "your"})
+# How far after a field's word its "to <value>" may come ("the brand of product 1838876577 to Feltworks").
+SET_TO_REACH = 7
 DETERMINERS = frozenset({"each", "every", "other", "another", "new", "same", "whole", "one", "both"})
 NOT_NAMES = STOPWORDS | {"customer", "user", "named", "called", "zip", "code", "from", "looking", "trying"}
 NAME_TRIGGER = re.compile(
@@ -20,7 +22,8 @@ NAME_TRIGGER = re.compile(
     r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})",
     re.I,
 )
-CAPITALISED_PHRASE = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
+# "Mechanical Keyboard", "Trail 2 Tent", "Ergo Split 60", "Daypack 24L": capitalised words, numbers inside.
+CAPITALISED_PHRASE = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+)?(?:[A-Z][\w'-]*|\d+[A-Za-z]*\b(?!\s+(?:units?|x)\b)))*")
 
 
 def tokens(text: str) -> list[re.Match]:
@@ -58,12 +61,17 @@ def enum_forms(value: object) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
-def find_enum(field: FieldSpec, request: Request) -> list[tuple[object, Found]]:
-    """Enum values the request names (longest phrasing first), in order of appearance."""
+def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:
+    """Enum values the request names (longest phrasing first), in order of appearance.
+
+    `skip`: phrasings that are the exact values of another field ("mastercard" is a brand, not a kind).
+    """
     options = field.enum or (field.item.enum if field.item else ())
     hits = []
     for value in options:
         for form in enum_forms(value):
+            if enum_key(form) in skip and enum_key(form) != enum_key(value):
+                continue
             pattern = re.compile(
                 r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
             )
@@ -78,6 +86,11 @@ def find_enum(field: FieldSpec, request: Request) -> list[tuple[object, Found]]:
             chosen.append((value, found))
             spans.append((found.start, found.end))
     return sorted(chosen, key=lambda pair: pair[1].start)
+
+
+def enum_key(value: object) -> str:
+    """An enum value or phrasing compared loosely: 'Write off', 'write-off' and 'write_off' are one."""
+    return re.sub(r"[\s-]+", "_", str(value).strip().lower())
 
 
 def stem_pattern(word: str) -> str:
@@ -117,6 +130,10 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
     keys = {stem(k) for k in (({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else words)}
     toks = tokens(request.text)
     hits = [i for i, tok in enumerate(toks) if stem(tok.group(0).lower()) in keys]
+    # Only a new value is "set to" ("brand ... to Feltworks"); the record's own reference is not.
+    identity = field.required or field.name.endswith(("_ref", "_id", "_code"))
+    if not direction and not identity and (found := _set_to(request, toks, hits)):
+        return found
     for i in hits:
         for j in [i + 1, i + 2] if direction else [i + 1, i - 1, i + 2]:
             if (
@@ -131,6 +148,20 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
             word = toks[i - 1].group(0)
             if word.isalpha() and word.lower() not in STOPWORDS | DETERMINERS:
                 return Found(word, word, toks[i - 1].start(), toks[i - 1].end())
+    return None
+
+
+def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | None:
+    """The new value in 'change the brand of product 123 to Feltworks': the name after 'to', near the key."""
+    for i in hits:
+        to = next((j for j in range(i + 1, min(i + SET_TO_REACH, len(toks))) if toks[j].group(0).lower() == "to"), None)
+        if to is None:
+            continue
+        k = to + 1
+        while k < len(toks) and toks[k].group(0).lower() in LEAD_INS | {"a", "an"}:
+            k += 1
+        if k < len(toks) and looks_like_name(toks[k].group(0)) and request.free(toks[k].start(), toks[k].end()):
+            return Found(toks[k].group(0), toks[k].group(0).strip(".,"), toks[k].start(), toks[k].end())
     return None
 
 

@@ -99,7 +99,7 @@ def test_the_generic_renderer_formats_money_lists_and_messages(shop):
     [
         (
             "Error[not_found]: order #W9999999 not found",
-            "I couldn't find order #W9999999. Could you check the order number?",
+            "I couldn't find that order. Could you check the order number?",
         ),
         (
             "Error[invalid_transition]: order #W2611340 is delivered and cannot be cancelled",
@@ -142,7 +142,7 @@ def test_errors_with_a_template_section(shop, content, expected):
         ),
         (
             "Error[not_found]: no item KB-NOPE-01",
-            "I couldn't find that: no item KB-NOPE-01. Could you check the item ref and send it again?",
+            "I couldn't find that item. Could you check the item ref and send it again?",
         ),
     ],
 )
