@@ -105,10 +105,10 @@ READ_CASES = [
     (SUPPORT, "which payment gateways do we use?", "payment", "list_payment_gateways", {}, ["sandbox"]),
     (AVA, "how many days do I have to send something back?", "knowledge", "answer_question", {}, ["30 days"]),
     (AVA, "how long does delivery to Germany take?", "knowledge", None, {}, []),
-    (AVA, "can I pay with a gift card?", "knowledge", None, {}, ["gift card"]),
+    (AVA, "what can I use a gift card for?", "knowledge", None, {}, ["gift card"]),
     (AVA, "how do I reach the gold loyalty tier?", "knowledge", None, {}, ["2,000"]),
     (SUPPORT, "search the knowledge base for fraud review", "knowledge", "search_knowledge", {}, ["fraud"]),
-    (SUPPORT, "what's the procedure for receiving goods at the warehouse?", "knowledge", None, {}, ["inspection"]),
+    (SUPPORT, "what's the procedure for receiving goods at the warehouse?", "knowledge", None, {}, ["receiving"]),
 ]
 
 

@@ -173,3 +173,17 @@ async def test_sku_in_another_case_is_ambiguous_only_without_an_exact_match(sess
     with pytest.raises(Ambiguous) as err:
         await call(support, "get_product_details", product_id="Cb-1")
     assert sorted(c["sku"] for c in err.value.details) == ["CB-1", "cb-1"]
+
+
+async def test_product_found_by_part_of_its_name_and_ambiguity_listed(sessions, call, as_customer):
+    from tests import factories as fx
+    from tools.errors import Ambiguous
+
+    ava = await fx.customer(sessions)
+    split = await fx.product(sessions, name="Ergo Split 60 Keyboard")
+    await fx.product(sessions, name="Ergo Split 75 Keyboard")
+    out = await call(as_customer(ava), "get_product_details", product_id="ergo split 60")
+    assert out.product_id == split.id
+    with pytest.raises(Ambiguous) as err:
+        await call(as_customer(ava), "get_product_details", product_id="Ergo Split")
+    assert len(err.value.details) == 2

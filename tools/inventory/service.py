@@ -28,18 +28,6 @@ RESERVATION_FLOW = StateMachine(
 )
 
 
-async def get_warehouse(session: AsyncSession, ref: str) -> Warehouse:
-    """A warehouse by code (any case) or numeric id; a code wins over an id."""
-    ref = ref.strip()
-    condition = func.lower(Warehouse.code) == ref.lower()
-    if ref.isdigit():
-        condition = or_(condition, Warehouse.id == int(ref))
-    found = list((await session.execute(select(Warehouse).where(condition))).scalars())
-    if not found:
-        raise NotFound(f"warehouse {ref!r} not found")
-    return next((w for w in found if w.code.lower() == ref.lower()), found[0])
-
-
 async def _variant_by_ref(session: AsyncSession, ref: str) -> ProductVariant | None:
     stmt = (
         select(ProductVariant)

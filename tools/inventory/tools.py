@@ -12,13 +12,14 @@ from tools.inventory import movements, reports, service
 from tools.inventory import schemas as s
 from tools.registry import tool
 from tools.schemas import normalize_order_id
+from tools.warehouse.service import get_warehouse
 
 AGENT = "inventory"
 WRITERS = {Role.WAREHOUSE, Role.MERCHANT, Role.ADMIN}
 
 
 async def _warehouse_id(session: AsyncSession, ref: str | None) -> int | None:
-    return None if ref is None else (await service.get_warehouse(session, ref)).id
+    return None if ref is None else (await get_warehouse(session, ref)).id
 
 
 async def _variant_ids(session: AsyncSession, ref: str | None) -> list[str] | None:
@@ -154,7 +155,7 @@ async def expire_stale_reservations(ctx: ToolContext, params: s.ExpireIn) -> s.E
 async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) -> s.MovementResult:
     """Record a stock movement (receipt, shipment, adjustment, write-off or return) in the ledger."""
     variant = await service.get_variant(ctx.session, params.item_ref)
-    warehouse = await service.get_warehouse(ctx.session, params.warehouse)
+    warehouse = await get_warehouse(ctx.session, params.warehouse)
     movement = await movements.record_movement(
         ctx, warehouse, variant, MovementKind(params.kind), params.quantity, params.reference, params.note
     )
@@ -170,8 +171,8 @@ async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) ->
 async def transfer_stock(ctx: ToolContext, params: s.TransferIn) -> s.TransferOut:
     """Transfer unreserved units of an item from one warehouse to another."""
     variant = await service.get_variant(ctx.session, params.item_ref)
-    source = await service.get_warehouse(ctx.session, params.from_warehouse)
-    destination = await service.get_warehouse(ctx.session, params.to_warehouse)
+    source = await get_warehouse(ctx.session, params.from_warehouse)
+    destination = await get_warehouse(ctx.session, params.to_warehouse)
     out, into = await movements.transfer(ctx, variant, source, destination, params.quantity, params.reference,
                                          params.note)
     return s.TransferOut(
@@ -207,7 +208,7 @@ async def list_stock_movements(ctx: ToolContext, params: s.ListMovementsIn) -> s
 async def update_stock_settings(ctx: ToolContext, params: s.UpdateSettingsIn) -> s.SettingsOut:
     """Update an item's reorder point and/or maximum stock, in one warehouse or all of them."""
     variant = await service.get_variant(ctx.session, params.item_ref)
-    warehouse = await service.get_warehouse(ctx.session, params.warehouse) if params.warehouse else None
+    warehouse = await get_warehouse(ctx.session, params.warehouse) if params.warehouse else None
     levels = await movements.update_settings(ctx, variant, warehouse, params.reorder_point, params.max_stock)
     listed = await reports.list_levels(ctx.session, [variant.id], warehouse and warehouse.id, False, len(levels), 0)
     return s.SettingsOut(levels=listed.levels)

@@ -44,7 +44,7 @@ async def create_article(ctx: ToolContext, params: s.CreateArticleIn) -> s.Artic
     examples=[
         "open the knowledge base article returns-policy",
         "show me the full gift cards article",
-        "read the fraud review procedure",
+        "read the article gift-cards in full",
         "display help article 12",
     ],
 )

@@ -57,19 +57,22 @@ async def resolve_product(session: AsyncSession, ref: str, include_archived: boo
 
 
 async def _by_name(session: AsyncSession, name: str, include_archived: bool) -> Product | None:
-    """The one product of that name, preferring one on sale over archived namesakes."""
-    stmt = product_query().where(func.lower(Product.name) == name.lower()).order_by(Product.id)
-    if not include_archived:
-        stmt = stmt.where(Product.archived.is_(False))
-    found = list((await session.execute(stmt)).scalars())
-    if len(found) > 1:
-        found = [p for p in found if not p.archived] or found
-    if len(found) > 1:
-        raise Ambiguous(
-            f"{len(found)} products are named {name!r}; say which by product id",
-            details=[{"product_id": p.id, "name": p.name, "brand": p.brand} for p in found],
-        )
-    return found[0] if found else None
+    """The one product of that name, else the one whose name contains it ("Ergo Split 60"), on sale first."""
+    for condition in (func.lower(Product.name) == name.lower(), func.lower(Product.name).contains(name.lower())):
+        stmt = product_query().where(condition).order_by(Product.id)
+        if not include_archived:
+            stmt = stmt.where(Product.archived.is_(False))
+        found = list((await session.execute(stmt)).scalars())
+        if len(found) > 1:
+            found = [p for p in found if not p.archived] or found
+        if len(found) > 1:
+            raise Ambiguous(
+                f"{len(found)} products match {name!r}; say which by product id",
+                details=[{"product_id": p.id, "name": p.name, "brand": p.brand} for p in found],
+            )
+        if found:
+            return found[0]
+    return None
 
 
 async def _variant_by_sku(session: AsyncSession, sku: str) -> ProductVariant | None:
