@@ -85,6 +85,8 @@ def test_customer_chats_and_confirms_in_the_browser(server, tmp_path):
         page.click("#ask-form button")
         expect(page.locator("#confirm")).to_be_visible(timeout=30_000)
         page.click("#confirm button[data-answer=no]")
-        expect(page.locator("#log li.agent").last).to_contain_text(re.compile("nothing was changed", re.I), timeout=30_000)
+        expect(page.locator("#log li.agent").last).to_contain_text(
+            re.compile("nothing was changed", re.I), timeout=30_000
+        )
         page.screenshot(path=str(SCREENSHOT_DIR / "chat.png"), full_page=True)
         browser.close()
