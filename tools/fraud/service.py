@@ -1,7 +1,7 @@
 """Fraud scoring by the shop's additive rules; callers own the transaction."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,11 +46,6 @@ class FraudScore:
 def level_for(score: int) -> FraudLevel:
     """The level a score falls in: >= 75 critical, >= 50 high, >= 25 medium, else low."""
     return next((level for floor, level in LEVELS if score >= floor), FraudLevel.LOW)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def amount_points(amount: Decimal) -> Decimal:
@@ -132,7 +127,7 @@ async def score_order(
         factors["bad_ip_reputation"] = BAD_IP_POINTS
     if billing_address and country_of(billing_address) != country_of(shipping_address):
         factors["address_mismatch"] = ADDRESS_MISMATCH_POINTS
-    if as_utc(customer.created_at) > now - timedelta(days=1):
+    if customer.created_at > now - timedelta(days=1):
         factors["new_account"] = NEW_ACCOUNT_POINTS
     if await methods_added_since(session, customer.id, now - timedelta(days=7)) > 2:
         factors["payment_method_churn"] = METHOD_CHURN_POINTS

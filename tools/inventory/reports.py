@@ -126,8 +126,7 @@ async def inventory_value(session: AsyncSession, warehouse_id: int | None) -> s.
 
 
 def _utc_day(moment: datetime):
-    # SQLite hands back naive UTC datetimes, PostgreSQL aware ones.
-    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+    return moment.astimezone(UTC).date()
 
 
 async def movement_analytics(session: AsyncSession, since: datetime, until: datetime, warehouse_id: int | None,

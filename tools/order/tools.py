@@ -4,7 +4,6 @@ from db.enums import Role
 from db.models import Order
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
-from tools.fraud.service import as_utc
 from tools.order import amend, analytics, service
 from tools.order import schemas as s
 from tools.payment import service as payments
@@ -41,7 +40,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
         ],
         subtotal=order.subtotal, shipping_cost=order.shipping_cost, total=order.total,
         currency=order.currency,
-        placed_at=as_utc(order.placed_at), cancel_reason=order.cancel_reason,
+        placed_at=order.placed_at, cancel_reason=order.cancel_reason,
         rma_number=rma.rma_number if rma else None,
         return_items=sorted(ln.variant_id for ln in rma.lines for _ in range(ln.quantity)) if rma else None,
         return_payment_method_id=rma.refund_method_id if rma else None,
@@ -97,7 +96,7 @@ async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:
         orders=[
             s.OrderSummary(
                 order_id=o.id, customer_id=o.customer_id, status=o.status, items_modified=o.items_modified,
-                item_count=sum(ln.quantity for ln in o.lines), total=o.total, placed_at=as_utc(o.placed_at),
+                item_count=sum(ln.quantity for ln in o.lines), total=o.total, placed_at=o.placed_at,
             )
             for o in rows
         ],
