@@ -1,5 +1,6 @@
-"""Apply Alembic migrations programmatically (the CLI, `make run` and tests use this)."""
+"""Apply Alembic migrations programmatically (the CLI, `make run` and tests use this), and write new ones."""
 
+import tempfile
 from pathlib import Path
 
 from alembic import command
@@ -22,3 +23,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to the given revision (creating a SQLite file if needed)."""
     ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
+
+
+def new_revision(message: str, rev_id: str) -> None:
+    """Autogenerate a migration from the difference between the models and the migrations' head."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/head.db"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True, rev_id=rev_id)

@@ -31,6 +31,8 @@ class Order(Timestamped, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(100))
     client_ip: Mapped[str | None] = mapped_column(String(45))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When the last line reached the customer; return and warranty windows count from here.
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"

@@ -93,6 +93,7 @@ def ship(shop: Shop, placed: Placed, warehouse: dict[str, Any], final: SS) -> da
         for line in placed.lines:
             line["quantity_allocated"] = line["quantity_shipped"] = line["quantity"]
     order["updated_at"] = events[-1][1]
+    order["delivered_at"] = times.get(SS.DELIVERED)
     return events[-1][1]
 
 

@@ -127,6 +127,7 @@ def _order(rows: Rows, rng: random.Random, anchor: datetime, buyer: dict[str, An
         total=subtotal + shipping, shipping_address=buyer["address"], billing_address=buyer["address"],
         cancel_reason="no longer needed" if cancelled else None, client_ip=f"198.51.100.{rng.randint(1, 254)}",
         placed_at=placed, created_at=placed, updated_at=placed + timedelta(days=4),
+        delivered_at=None if cancelled else placed + timedelta(days=4),
     )
     for position, (v, name, quantity) in enumerate(items):
         rows.add(OrderLine, id=rows.next_id(OrderLine), order_id=order_id, position=position,

@@ -135,7 +135,7 @@ def place(shop: Shop, customer: dict[str, Any], status: S, placed_at: datetime,
         channel=OrderChannel.STAFF if rng.random() < 0.08 else OrderChannel.WEB, currency="EUR",
         subtotal=subtotal, shipping_cost=shipping, total=subtotal + shipping, shipping_address=address,
         billing_address=dict(address), cancel_reason=None, client_ip=f"203.0.113.{rng.randint(1, 254)}",
-        placed_at=placed_at, created_at=placed_at, updated_at=placed_at,
+        placed_at=placed_at, created_at=placed_at, updated_at=placed_at, delivered_at=None,
     )
     lines = [rows.add(OrderLine, id=rows.next_id(OrderLine), order_id=order_id, position=i,
                       product_id=v["product_id"], variant_id=v["id"], sku=v["sku"], name=shop.names[v["product_id"]],

@@ -110,6 +110,7 @@ def _add_order(rows: Rows, order: dict[str, Any], placed: datetime) -> None:
              items_modified=order["status"] == ITEM_MODIFIED, channel=OrderChannel.WEB, currency=CURRENCY,
              subtotal=total, shipping_cost=Decimal("0"), total=total, shipping_address=order["address"],
              billing_address=None, cancel_reason=order.get("cancel_reason"), client_ip=None, placed_at=placed,
+             delivered_at=placed + timedelta(days=3) if sent and status != OrderStatus.PROCESSED else None,
              created_at=placed, updated_at=placed)
     for position, item in enumerate(order["items"]):
         rows.add(OrderLine, id=rows.next_id(OrderLine), order_id=oid, position=position,

@@ -9,10 +9,18 @@ def register(app: typer.Typer) -> None:
     """Add the server commands to the CLI."""
 
     @app.command()
-    def migrate() -> None:
-        """Apply database migrations (SHOPCREW_DATABASE_URL)."""
-        from db.migrate import upgrade
+    def migrate(
+        new: str = typer.Option(None, "--new", help="Instead: write a migration with this message from the models."),
+        rev_id: str = typer.Option(None, "--rev-id", help="Revision id of the new migration, e.g. 0003."),
+    ) -> None:
+        """Apply database migrations (SHOPCREW_DATABASE_URL), or write a new one with --new."""
+        from db.migrate import new_revision, upgrade
 
+        if new:
+            if not rev_id:
+                raise typer.BadParameter("give the new revision an id with --rev-id, e.g. 0003", param_hint="--rev-id")
+            new_revision(new, rev_id)
+            return
         upgrade(get_settings().database_url)
         typer.echo("database is up to date")
 

@@ -153,6 +153,7 @@ class OrderDetails(Schema):
     total: Money = Field(description="What the order costs.")
     currency: str = Field(description="Currency code.")
     placed_at: datetime = Field(description="When the order was placed.")
+    delivered_at: datetime | None = Field(None, description="When the order was delivered, if it was.")
     cancel_reason: str | None = Field(None, description="Why it was cancelled.")
     rma_number: str | None = Field(None, description="Return authorisation number of the latest return.")
     return_items: list[str] | None = Field(None, description="Item ids of the latest return.")

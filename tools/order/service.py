@@ -263,6 +263,7 @@ async def change_status(ctx: ToolContext, order: Order, target: OrderStatus, rea
         return
     await states.move(ctx, order, target, **({"reason": reason} if reason else {}))
     if target == OrderStatus.DELIVERED:
+        order.delivered_at = ctx.now()
         customer = await customers.get_customer(ctx.session, order.customer_id)
         customers.award_points(ctx, customer, order.total, f"order {order.id} delivered")
 

@@ -40,7 +40,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
         ],
         subtotal=order.subtotal, shipping_cost=order.shipping_cost, total=order.total,
         currency=order.currency,
-        placed_at=order.placed_at, cancel_reason=order.cancel_reason,
+        placed_at=order.placed_at, delivered_at=order.delivered_at, cancel_reason=order.cancel_reason,
         rma_number=rma.rma_number if rma else None,
         return_items=sorted(ln.variant_id for ln in rma.lines for _ in range(ln.quantity)) if rma else None,
         return_payment_method_id=rma.refund_method_id if rma else None,
