@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -117,6 +117,7 @@ class DocumentFile(FileOut):
 class InvoiceLineOut(Schema):
     sku: str = Field("", description="SKU as sold.")
     name: str = Field(description="Item name as sold.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Variant options as sold.")
     quantity: int = Field(description="Units.")
     unit_price: Money = Field(description="Price per unit, VAT included.")
     line_total: Money = Field(description="Quantity x unit price, VAT included.")

@@ -85,5 +85,5 @@ async def numbers(session: AsyncSession, documents: list[Document]) -> dict[str,
     if not ids:
         return {}
     rows = await session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids)))
-    by_invoice = dict(rows.tuples().all())
+    by_invoice = dict(rows.all())
     return {d.id: by_invoice[d.invoice_id] for d in documents if d.invoice_id}

@@ -40,7 +40,7 @@ async def product_defects(session: AsyncSession, product: Product) -> s.ProductD
     defects = list(await session.scalars(select(Defect).where(Defect.product_id == product.id)
                                          .order_by(Defect.created_at.desc(), Defect.id.desc())))
     numbers = dict((await session.execute(select(QualityInspection.id, QualityInspection.inspection_number)
-                                          .where(QualityInspection.product_id == product.id))).tuples().all())
+                                          .where(QualityInspection.product_id == product.id))).all())
     skus = {v.id: v.sku for v in product.variants}
     return s.ProductDefects(product_id=product.id, product_name=product.name,
                             defects=[defect_out(d, numbers, skus) for d in defects],
@@ -95,7 +95,7 @@ async def supplier_rating(ctx: ToolContext, supplier: str) -> s.SupplierRating:
                .scalar_subquery())
         .where(QualityInspection.product_id.in_([p.id for p in products]),
                QualityInspection.status == InspectionStatus.COMPLETED,
-               QualityInspection.completed_at >= ctx.now() - timedelta(days=days)))).tuples().all()
+               QualityInspection.completed_at >= ctx.now() - timedelta(days=days)))).all()
     checked, defective = Counter(), Counter()
     for product_id, sample, found in rows:
         checked[product_id] += sample
