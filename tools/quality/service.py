@@ -70,7 +70,7 @@ async def _check_inspector(session: AsyncSession, username: str | None) -> str:
         return ""
     user = await session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
     if user is None or not user.active or user.role not in INSPECTORS:
-        raise InvalidInput(f"no active warehouse, merchant or admin user is called {username!r}",
+        raise InvalidInput(f"inspector {username!r} is not an active warehouse, merchant or admin user",
                            details=[{"field": "inspector", "problem": "unknown inspector"}])
     return user.username
 
