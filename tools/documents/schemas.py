@@ -14,13 +14,13 @@ DocumentNumber = Annotated[str, Field(
     examples=["INV-2026-000123", "CN-2026-000004"],
 )]
 InvoiceRef = Annotated[str, Field(
-    min_length=1, max_length=40,
+    pattern=r"^(?:(?i:INV|CN)-\d{4}-\d{6}|#?[Ww]?\d{5,9})$",
     description="Invoice or credit note number (INV-2026-000123, CN-2026-000004), or an order number "
                 "(#W2611340) for that order's current invoice.",
     examples=["INV-2026-000123", "#W2611340"],
 )]
 DocumentRef = Annotated[str, Field(
-    min_length=1, max_length=40,
+    pattern=r"^(?:(?i:INV|CN)-\d{4}-\d{6}|[A-Fa-f0-9-]{36})$",
     description="Document id, or an invoice / credit note number for its PDF.",
     examples=["3f2b8c1e-6d0a-4b7e-9c55-0a1b2c3d4e5f", "INV-2026-000123"],
 )]

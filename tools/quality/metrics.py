@@ -17,7 +17,7 @@ from db.models import Defect, OrderLine, Product, ProductVariant, QualityInspect
 from tools.config import catalogue
 from tools.config.service import value
 from tools.context import ToolContext
-from tools.errors import NotFound
+from tools.errors import Ambiguous, NotFound
 from tools.quality import schemas as s
 from tools.quality import scoring
 from tools.quality.service import inspection_query
@@ -82,12 +82,23 @@ async def product_metrics(session: AsyncSession, product: Product) -> s.ProductM
     )
 
 
+async def _supplier_products(session: AsyncSession, supplier: str) -> list[Product]:
+    """The products of the supplier named exactly (any case), else of the one supplier whose name contains it."""
+    wanted = supplier.strip().lower()
+    for condition in (func.lower(Product.supplier) == wanted, func.lower(Product.supplier).contains(wanted)):
+        products = list(await session.scalars(select(Product).where(condition).order_by(Product.id)))
+        names = sorted({p.supplier for p in products})
+        if len(names) > 1:
+            raise Ambiguous(f"{len(names)} suppliers match {supplier!r}; say which",
+                            details=[{"supplier": n} for n in names])
+        if products:
+            return products
+    raise NotFound(f"no product comes from a supplier called {supplier!r}")
+
+
 async def supplier_rating(ctx: ToolContext, supplier: str) -> s.SupplierRating:
     """A supplier's defect rate and rating over the window (unrated without completed inspections)."""
-    products = list(await ctx.session.scalars(select(Product).where(func.lower(Product.supplier) == supplier.lower())
-                                              .order_by(Product.id)))
-    if not products:
-        raise NotFound(f"no product comes from a supplier called {supplier!r}")
+    products = await _supplier_products(ctx.session, supplier)
     days = int(await value(ctx.session, WINDOW))
     rows = (await ctx.session.execute(
         select(QualityInspection.product_id, QualityInspection.sample_size,
@@ -101,8 +112,10 @@ async def supplier_rating(ctx: ToolContext, supplier: str) -> s.SupplierRating:
         checked[product_id] += sample
         defective[product_id] += int(found)
     rate = scoring.defect_rate_pct(sum(defective.values()), sum(checked.values()))
+    name, grade = products[0].supplier, scoring.rating(rate)
     return s.SupplierRating(
-        supplier=products[0].supplier, rating=scoring.rating(rate), defect_rate_pct=rate,
+        supplier=name, rating=grade, defect_rate_pct=rate,
+        summary=f"{name}: {grade}" + (f" ({rate} % defective)" if rate is not None else " (nothing inspected)"),
         inspected_units=sum(checked.values()), defective_units=sum(defective.values()), inspections=len(rows),
         window_days=days,
         products=[s.SupplierProduct(product_id=p.id, name=p.name, inspected_units=checked[p.id],

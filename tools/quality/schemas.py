@@ -9,7 +9,8 @@ from db.enums import DefectSeverity, InspectionResult, InspectionStatus
 from tools.schemas import Number, Page, Schema
 
 InspectionRef = Annotated[str, Field(
-    min_length=1, max_length=40, description="Inspection number (QI-7K2M9P4X) or id.", examples=["QI-7K2M9P4X"],
+    pattern=r"^(?:[Qq][Ii]-[A-Za-z0-9]{8}|[A-Fa-f0-9-]{36})$", description="Inspection number (QI-7K2M9P4X) or id.",
+    examples=["QI-7K2M9P4X"],
 )]
 ProductRef = Annotated[str, Field(
     min_length=1, max_length=200, description="Product id, name or one of its SKUs.",
@@ -147,6 +148,7 @@ class SupplierProduct(Schema):
 
 class SupplierRating(Schema):
     supplier: str = Field(description="Supplier.")
+    summary: str = Field(description="The rating in a sentence, e.g. 'Sonata Audio: poor (6.00 % defective)'.")
     rating: Literal["excellent", "good", "fair", "poor", "unrated"] = Field(description="The rating.")
     defect_rate_pct: Number | None = Field(None, description="Defective / inspected units, percent.")
     inspected_units: int = Field(description="Units inspected in the window.")
