@@ -8,7 +8,7 @@ from db.models import Document, Invoice
 from tools.context import ALL_ROLES, ToolContext
 from tools.documents import credit_notes, invoices, parcels, store
 from tools.documents import schemas as s
-from tools.errors import Conflict, NotFound
+from tools.errors import Conflict, InvalidInput
 from tools.order.service import get_order, get_visible_order
 from tools.registry import tool
 from tools.schemas import normalize_order_id
@@ -150,7 +150,8 @@ async def create_shipping_label(ctx: ToolContext, params: s.LabelIn) -> s.Docume
     elif params.order_id:
         shipment = await parcels.shipment_of(ctx.session, await get_visible_order(ctx, params.order_id))
     else:
-        raise NotFound("give a tracking number, a shipment id or an order number")
+        raise InvalidInput("give a tracking number, a shipment id or an order number",
+                           details=[{"field": "shipment_ref", "problem": "missing"}])
     return document_out(await parcels.shipping_label(ctx, shipment, params.format))
 
 

@@ -36,7 +36,8 @@ async def inspection_out(ctx: ToolContext, inspection: QualityInspection) -> s.I
 
 @tool(agent=AGENT, method="POST", path="/inspections/schedule", roles=QUALITY_STAFF, mutates=True, confirm=True,
       examples=["schedule a receiving inspection for SKU KB-CLICKY-01", "plan an inspection of 20 units of AU-BUDS-03",
-                "inspect the returned items of RMA-20261201-AB12CD34", "book a quality check for delivery PO-2026-0042",
+                "inspect the returned items of RMA-20261201-AB12CD34",
+                "schedule an inspection for inbound receipt PO-2026-0042",
                 "schedule a QC of the Halo Desk Lamp for tomorrow 9am, inspector wendy.warehouse",
                 "we need an inspection on DK-CHAIR-02, sample of 10"])
 async def schedule_inspection(ctx: ToolContext, params: s.ScheduleIn) -> s.InspectionOut:
