@@ -52,7 +52,8 @@ async def issue_credit_note(ctx: ToolContext, invoice: Invoice, amount: Decimal,
     )
     ctx.session.add(note)
     facts = {"number": note.number, "invoice_number": invoice.number, "order_id": invoice.order_id,
-             "amount": str(amount), "refund_transaction_id": refund_transaction_id}
+             "amount": str(amount),
+             "refund_transaction_id": None if refund_transaction_id is None else str(refund_transaction_id)}
     audit(ctx, "credit_note", note.id, "issued", to_state=S.ISSUED, data=facts)
     emit(ctx, "credit_note.issued", note.id, facts)
     await render(ctx, note, credits_number=invoice.number)

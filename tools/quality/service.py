@@ -162,7 +162,7 @@ async def schedule(ctx: ToolContext, *, sku: str | None = None, rma_number: str 
     inspection.defects = []
     ctx.session.add(inspection)
     facts = {"inspection_number": inspection.inspection_number, "product_id": product.id,
-             "batch_reference": inspection.batch_reference, "sample_size": inspection.sample_size}
+             "batch_reference": inspection.batch_reference, "sample_size": str(inspection.sample_size)}
     audit(ctx, "inspection", inspection.id, "scheduled", to_state=IS.SCHEDULED, data=facts)
     emit(ctx, "inspection.scheduled", inspection.id, facts)
     return inspection
@@ -208,7 +208,7 @@ async def record_defect(ctx: ToolContext, inspection: QualityInspection, severit
     inspection.defects.append(defect)
     await ctx.session.flush()
     audit(ctx, "inspection", inspection.id, "defect_recorded",
-          data={"defect_id": defect.id, "severity": str(severity), "quantity": quantity})
+          data={"defect_id": str(defect.id), "severity": str(severity), "quantity": str(quantity)})
     return defect
 
 
