@@ -72,8 +72,16 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "documents",
-        "Paperwork: invoices, credit notes, packing slips and shipping labels as PDF, PNG or ZPL.",
-        ("send me the invoice for my order", "print a shipping label", "make a packing slip", "issue a credit note"),
+        "Paperwork: invoices (with VAT), credit notes, packing slips and shipping labels as PDF, PNG or ZPL; "
+        "finding and downloading documents.",
+        (
+            "send me the invoice for my order",
+            "print a shipping label",
+            "make a packing slip",
+            "issue a credit note",
+            "download the invoice PDF",
+            "void an invoice",
+        ),
     ),
     AgentSpec(
         "fraud",
@@ -128,11 +136,14 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "quality",
-        "Quality control: inspections (schedule, start, complete), defects, product quality metrics, supplier ratings.",
+        "Quality control: inspections (schedule, start, record defects, complete with a score), product defects, "
+        "product quality metrics, supplier ratings by defect rate.",
         (
             "schedule a receiving inspection for SKU KB-CLICKY-01",
             "defects reported for this product",
             "supplier quality rating",
+            "complete the inspection",
+            "record a defect found during the inspection",
         ),
     ),
 )

@@ -3,13 +3,14 @@
 import inspect
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, create_model
 
 from api.auth import PrincipalDep
 from api.errors import error_body
 from tools.registry import ToolRegistry, ToolSpec
 from tools.runner import execute
+from tools.schemas import FileOut
 
 ERROR_RESPONSES = {
     status: {"description": text, "content": {"application/json": {"example": error_body(code, text)}}}
@@ -74,13 +75,31 @@ def make_endpoint(spec: ToolSpec):
         if body is not None:
             args.update(body.model_dump(exclude_unset=True))
         client_ip = request.client.host if request.client else None
-        return await execute(
+        result = await execute(
             request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key, client_ip=client_ip
         )
+        return file_response(result) if isinstance(result, FileOut) else result
 
     endpoint.__signature__ = endpoint_signature(spec)
     endpoint.__name__ = spec.name
     return endpoint
+
+
+def file_response(result: FileOut) -> Response:
+    """A file result as its bytes, media type and download name, with the SHA-256 clients can check."""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{result.filename}"',
+        "X-Content-SHA256": result.sha256,
+    }
+    return Response(content=result.content, media_type=result.media_type, headers=headers)
+
+
+def _success_response(spec: ToolSpec) -> dict:
+    """OpenAPI of the 200 answer: the output model as JSON, or a file in one of its media types."""
+    if not spec.returns_file:
+        return {}
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "The file's bytes.", "content": dict.fromkeys(spec.output_model.MEDIA_TYPES, binary)}}
 
 
 def tool_router(registry: ToolRegistry) -> APIRouter:
@@ -91,12 +110,13 @@ def tool_router(registry: ToolRegistry) -> APIRouter:
             spec.path,
             make_endpoint(spec),
             methods=[spec.method],
-            response_model=spec.output_model,
+            response_model=None if spec.returns_file else spec.output_model,
+            **({"response_class": Response} if spec.returns_file else {}),
             name=spec.name,
             summary=spec.description,
             description=_route_description(spec),
             tags=[spec.agent],
-            responses=ERROR_RESPONSES,
+            responses={**_success_response(spec), **ERROR_RESPONSES},
             status_code=201 if spec.method == "POST" and spec.mutates and spec.name.startswith("create") else 200,
         )
     return router

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from db.enums import Role
 from tools.context import ToolContext
 from tools.errors import Forbidden, InvalidInput
+from tools.schemas import FileOut
 
 ToolFunc = Callable[[ToolContext, Any], Awaitable[BaseModel]]
 NAME_PATTERN = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
@@ -40,6 +41,11 @@ class ToolSpec:
     def path_params(self) -> list[str]:
         """Names of the {placeholders} in the REST path."""
         return re.findall(r"{(\w+)}", self.path)
+
+    @property
+    def returns_file(self) -> bool:
+        """True when the tool's result is a file (REST sends its bytes, not JSON)."""
+        return issubclass(self.output_model, FileOut)
 
     def allows(self, role: Role) -> bool:
         """True when a caller with this role may use the tool."""
@@ -74,6 +80,7 @@ class ToolSpec:
             "roles": sorted(self.roles),
             "mutates": self.mutates,
             "confirm": self.confirm,
+            "returns": "file" if self.returns_file else "json",
             "description": self.description,
         }
 

@@ -1,7 +1,7 @@
 """Field types shared by every domain's schemas."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -59,3 +59,20 @@ class Message(Schema):
 
     ok: bool = Field(True, description="True when the action happened.")
     message: str = Field(description="What happened, in a sentence.")
+
+
+class FileOut(Schema):
+    """A tool result that is a file: REST answers with the bytes in their media type, chat sees only the facts.
+
+    `content` is left out of every JSON rendering (the agent's tool message, evals), so a model is never
+    handed raw bytes; the generated REST route sends it as the response body instead.
+    """
+
+    # The media types a subclass can return, for the REST route's OpenAPI description.
+    MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("application/octet-stream",)
+
+    filename: str = Field(description="File name offered for download.", examples=["INV-2026-000123.pdf"])
+    media_type: str = Field(description="Media type of the file.", examples=["application/pdf"])
+    size_bytes: int = Field(ge=0, description="Size of the file in bytes.")
+    sha256: str = Field(description="SHA-256 of the file's bytes, hex.")
+    content: bytes = Field(exclude=True, repr=False, description="The file's bytes (sent only over REST).")

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Money, utcnow
@@ -12,10 +12,11 @@ from db.enums import DocumentFormat, DocumentKind, InvoiceStatus
 
 
 class InvoiceSequence(Base):
-    """Last invoice number issued in a year; locked and bumped in the invoice's transaction."""
+    """Last number issued in a series (invoice or credit note) and year; bumped in the document's transaction."""
 
     __tablename__ = "invoice_sequences"
 
+    series: Mapped[DocumentKind] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(default=0)
 
@@ -35,13 +36,20 @@ class Invoice(Base):
     kind: Mapped[DocumentKind] = mapped_column(String(16), default=DocumentKind.INVOICE, index=True)
     # For a credit note: the invoice it cancels.
     credits_invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    # For a credit note issued for a refund: that refund transaction (one credit note per refund).
+    refund_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("payment_transactions.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # Prices are VAT-inclusive: total is gross, subtotal is net (total less tax), shipping is gross.
     subtotal: Mapped[Money] = mapped_column(default=Decimal("0"))
     tax: Mapped[Money] = mapped_column(default=Decimal("0"))
     total: Mapped[Money] = mapped_column(default=Decimal("0"))
-    # Snapshots: names, SKUs, quantities and prices; the billing name and address.
+    shipping: Mapped[Money] = mapped_column(default=Decimal("0"))
+    vat_rate_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("20"))
+    # Snapshots: names, SKUs, quantities and prices; the billing name and address; the delivery address.
     lines: Mapped[list[Any]] = mapped_column(default=list)
     billing: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ship_to: Mapped[dict[str, Any]] = mapped_column(default=dict)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]

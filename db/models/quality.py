@@ -22,7 +22,9 @@ class QualityInspection(Timestamped, Base):
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
     variant_id: Mapped[str | None] = mapped_column(ForeignKey("product_variants.id"), index=True)
     supplier: Mapped[str] = mapped_column(String(100), default="", index=True)
-    batch_reference: Mapped[str] = mapped_column(String(64), default="")
+    # The delivery or return inspected: an inbound receipt reference or the RMA number.
+    batch_reference: Mapped[str] = mapped_column(String(64), default="", index=True)
+    rma_id: Mapped[str | None] = mapped_column(ForeignKey("return_requests.id"), index=True)
     sample_size: Mapped[int]
     status: Mapped[InspectionStatus] = mapped_column(
         String(16), default=InspectionStatus.SCHEDULED, index=True

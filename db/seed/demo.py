@@ -12,10 +12,12 @@ from db.models import Order, Product, ProductVariant
 from db.seed.base import Rows, today_midnight
 from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
+from db.seed.documents import add_documents
 from db.seed.fulfilment import request_exchange, request_return, reserve, screen, ship
 from db.seed.keys import add_api_keys
 from db.seed.orders import Shop, basket, cancel, place, placed_at, plan
 from db.seed.people import NAMED, add_customers, add_staff, set_loyalty
+from db.seed.quality import add_quality
 from db.seed.stock import Stock
 
 RANDOM_SEED = 20_260_611
@@ -48,6 +50,8 @@ def build_demo(anchor: datetime | None = None) -> Demo:
         _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
+    add_documents(rows)
+    add_quality(rows, anchor)
     return Demo(rows, keys, anchor)
 
 

@@ -21,6 +21,7 @@ from db.models import (
     StockLevel,
     Warehouse,
 )
+from db.seed import documents, quality
 from db.seed.carriers import BANDS, CARRIERS
 from db.seed.demo import Demo, build_demo
 from db.seed.people import NAMED
@@ -145,6 +146,14 @@ def render(demo: Demo | None = None) -> str:
         "## Stock worth knowing\n\nEvery stocked variant has a level in each warehouse; a few are empty or "
         "critically low:\n\n" + _stock(demo),
         "## Warehouses and carriers\n\n" + _places(demo),
+        "## Invoices and credit notes\n\nIssued when the order shipped, numbered without gaps per series and year "
+        "(`YYYY` is the year of that day); each has its PDF. Invoice 4 was voided by the credit note (wrong billing "
+        "name) and issued again as invoice 5. VAT is 20 %, included in the prices.\n\n"
+        + _table(["number", "kind", "status", "total", "VAT", "order"], documents.describe(demo.rows)),
+        "## Quality inspections\n\nOne or more in every state. Completed ones were scored from their defects; "
+        "over the last 90 days Keystone Components rates fair, Sonata Audio poor and Deskforge GmbH excellent.\n\n"
+        + _table(["inspection", "SKU", "supplier", "status", "result (score)", "defective units", "inspector"],
+                 quality.describe(demo.rows)),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "

@@ -1,0 +1,1 @@
+"""Documents: invoices and credit notes with gapless numbers, packing slips, shipping labels."""

@@ -1,0 +1,1 @@
+"""Quality control: inspections scored from their defects, product quality metrics, supplier ratings."""
