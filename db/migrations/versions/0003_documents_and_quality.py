@@ -1,6 +1,6 @@
 """documents numbering series, invoice totals and snapshots, inspection batch links
 
-Revision ID: 0030
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-03 07:09:12.299206
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0030'
+revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
