@@ -8,6 +8,9 @@ from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import InvalidTransition
 
+# Every table built so far: the event catalogue's test reads the `<entity>.<target>` topics they emit.
+MACHINES: list["StateMachine"] = []
+
 
 class StateMachine:
     """Allowed moves of one entity's status, e.g. Order: pending -> processed."""
@@ -15,6 +18,11 @@ class StateMachine:
     def __init__(self, entity: str, moves: Mapping[StrEnum, set[StrEnum]]):
         self.entity = entity
         self.moves = moves
+        MACHINES.append(self)
+
+    def topics(self) -> set[str]:
+        """The event topics the table can emit: `<entity>.<target>` for every reachable target."""
+        return {f"{self.entity}.{target}" for targets in self.moves.values() for target in targets}
 
     def allowed(self, current: StrEnum, target: StrEnum) -> bool:
         """True when the table lets `current` move to `target`."""
