@@ -3,11 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
 from db.enums import DeliveryStatus
-from db.models.audit import OutboxEvent
 
 
 class EventDelivery(Base):
@@ -36,5 +35,3 @@ class EventDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
-
-    event: Mapped[OutboxEvent] = relationship(lazy="joined")
