@@ -59,7 +59,21 @@ class DrainReport:
     dead: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.dispatched or self.delivered or self.failed or self.dead)
+        return bool(self.dispatched or self.attempts)
+
+    @property
+    def attempts(self) -> int:
+        """Deliveries attempted, whatever their outcome."""
+        return self.delivered + self.failed + self.dead
+
+    def count(self, status: DeliveryStatus | None) -> None:
+        """Add one delivery's outcome (None: nothing was due)."""
+        if status is DeliveryStatus.DELIVERED:
+            self.delivered += 1
+        elif status is DeliveryStatus.RETRYING:
+            self.failed += 1
+        elif status is DeliveryStatus.DEAD:
+            self.dead += 1
 
     def line(self) -> str:
         """One progress line for logs and the CLI."""
@@ -100,8 +114,8 @@ class Dispatcher:
         self.policy = policy or DispatchPolicy()
         self.clock = clock
         self.handlers: dict[str, Handler] = {h.name: h for h in [*handlers.all(), relay_handler(publisher)]}
-        # Relay deliveries are always created but only run while a broker is configured.
-        self.runnable = sorted(name for name in self.handlers if name != RELAY or publisher is not None)
+        self.in_process = sorted(name for name in self.handlers if name != RELAY)
+        self.broker_down = False
 
     async def fan_out(self) -> int:
         """Create the delivery rows of a batch of new events; returns how many events."""
@@ -118,10 +132,27 @@ class Dispatcher:
                 event.dispatched_at = now
             return len(events)
 
-    async def deliver_next(self) -> DeliveryStatus | None:
-        """Run the next due delivery; returns its new status, or None when nothing is due."""
+    async def runnable(self) -> list[str]:
+        """The handlers to run now: relay deliveries are always created but wait while no broker is reachable."""
+        if self.publisher is None:
+            return self.in_process
+        try:
+            await self.publisher.connect()
+        except Exception as exc:  # an unreachable broker must not cost relay deliveries their attempts
+            if not self.broker_down:
+                log.warning("broker %s unreachable, relay deliveries wait: %s", self.publisher.target, exc)
+            self.broker_down = True
+            return self.in_process
+        if self.broker_down:
+            log.info("broker %s reachable again", self.publisher.target)
+        self.broker_down = False
+        return [*self.in_process, RELAY]
+
+    async def deliver_next(self, runnable: list[str] | None = None) -> DeliveryStatus | None:
+        """Run the next due delivery of the runnable handlers; returns its new status, or None when none is due."""
+        runnable = runnable if runnable is not None else await self.runnable()
         async with unit_of_work(self.sessions) as session:
-            delivery = await session.scalar(next_due(self.runnable, self.clock()))
+            delivery = await session.scalar(next_due(runnable, self.clock()))
             if delivery is None:
                 return None
             event = Event.of(await session.get(OutboxEvent, delivery.event_id))
@@ -152,21 +183,22 @@ class Dispatcher:
                      event.topic, delivery.attempts, delivery.next_attempt_at.isoformat(), delivery.last_error)
         return delivery.status
 
-    async def drain(self, stop: asyncio.Event | None = None) -> DrainReport:
-        """Fan out and deliver until nothing is due (handlers may emit new events, which go out too)."""
+    async def drain(self, stop: asyncio.Event | None = None, progress_every: int = 500) -> DrainReport:
+        """Fan out and deliver until nothing is due (handlers may emit new events, which go out too).
+
+        A progress line is logged every `progress_every` deliveries, so a long backlog shows it is moving.
+        """
         report = DrainReport()
+        runnable = await self.runnable()
         while stop is None or not stop.is_set():
             dispatched = await self.fan_out()
             report.dispatched += dispatched
-            status = await self.deliver_next()
+            status = await self.deliver_next(runnable)
             if status is None and not dispatched:
                 break
-            if status is DeliveryStatus.DELIVERED:
-                report.delivered += 1
-            elif status is DeliveryStatus.RETRYING:
-                report.failed += 1
-            elif status is DeliveryStatus.DEAD:
-                report.dead += 1
+            report.count(status)
+            if status is not None and report.attempts % progress_every == 0:
+                log.info("... %s", report.line())
         return report
 
     async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:

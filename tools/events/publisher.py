@@ -6,6 +6,7 @@ of the same event within the stream's duplicate window is acknowledged as a dupl
 
 import asyncio
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -18,11 +19,17 @@ from nats.js.errors import NotFoundError
 
 from tools.events.registry import Event
 
+log = logging.getLogger("shopcrew.events")
+
 
 class EventPublisher(Protocol):
     """A broker the relay publishes to; publishing the same event id twice must store it once."""
 
     target: str
+
+    async def connect(self) -> None:
+        """Make sure the broker is reachable (raise when it is not); cheap when already connected."""
+        ...
 
     async def publish(self, event: Event) -> None:
         """Store the event at the broker (raise when the broker did not confirm it)."""
@@ -61,6 +68,10 @@ class NatsJetStreamPublisher:
         self._jetstream: JetStreamContext | None = None
         self._lock = asyncio.Lock()
 
+    async def connect(self) -> None:
+        """Connect and make sure the stream exists, unless already connected."""
+        await self._connected()
+
     async def publish(self, event: Event) -> None:
         """Publish the event's JSON envelope with the outbox id as message id; JetStream acknowledges it."""
         js = await self._connected()
@@ -80,8 +91,9 @@ class NatsJetStreamPublisher:
                 client = await nats.connect(
                     servers=list(self.config.servers), name="shopcrew-event-relay",
                     user_credentials=self.config.credentials, connect_timeout=self.config.timeout_seconds,
-                    # The dispatcher retries failed deliveries with backoff; the client need not wait long itself.
-                    max_reconnect_attempts=3, allow_reconnect=True,
+                    # One quick try per server, no client-side reconnect loop: the dispatcher connects again
+                    # on its next pass, and until then relay deliveries wait instead of spending attempts.
+                    allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0.2, error_cb=_log_error,
                 )
                 jetstream = client.jetstream(timeout=self.config.timeout_seconds)
                 try:
@@ -91,6 +103,10 @@ class NatsJetStreamPublisher:
                     raise
                 self._client, self._jetstream = client, jetstream
             return self._jetstream
+
+
+async def _log_error(exc: Exception) -> None:
+    log.debug("nats: %s", exc)
 
 
 async def ensure_stream(js: JetStreamContext, config: JetStreamConfig) -> None:
