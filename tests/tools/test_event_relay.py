@@ -1,17 +1,12 @@
 """The broker relay against the local NATS JetStream server: each outbox event stored once, even when redelivered.
 
 Every test makes its own uniquely named stream and subject prefix and deletes the stream afterwards, so the
-server's other streams never matter. Without a reachable server the tests skip, except in CI (.ci/run starts it).
+server's other streams never matter. The `jetstream` fixture (tests/conftest.py) skips without a reachable
+server, except in CI, where .ci/run starts one.
 """
 
-import contextlib
 import json
-import os
-import uuid
 
-import nats
-import pytest
-from nats.js.errors import NotFoundError
 from sqlalchemy import select
 
 from db.enums import DeliveryStatus
@@ -20,28 +15,6 @@ from tests.tools.event_helpers import Clock, deliveries, dispatcher, emit_events
 from tools.events.publisher import JetStreamConfig, NatsJetStreamPublisher
 from tools.events.registry import Event, HandlerRegistry
 from tools.events.relay import RELAY
-
-NATS_URL = os.environ.get("SHOPCREW_TEST_NATS_URL", "nats://127.0.0.1:4222")
-
-
-@pytest.fixture
-async def jetstream():
-    """(config for a fresh uniquely named stream, a JetStream context to read it); the stream is deleted after."""
-    try:
-        client = await nats.connect(NATS_URL, allow_reconnect=False, max_reconnect_attempts=1, connect_timeout=2)
-        js = client.jetstream()
-        await js.account_info()
-    except Exception as exc:
-        message = f"needs NATS with JetStream at {NATS_URL} (.ci/run starts it): {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    tag = uuid.uuid4().hex[:12]
-    config = JetStreamConfig(servers=(NATS_URL,), stream=f"SHOPCREW_TEST_{tag}", subject_prefix=f"test_{tag}.events")
-    yield config, js
-    with contextlib.suppress(NotFoundError):
-        await js.delete_stream(config.stream)
-    await client.close()
 
 
 class CrashAfterPublish:
