@@ -44,6 +44,7 @@ class DeliveryOut(Schema):
     last_error: str | None = Field(description="Why the last attempt failed.")
     delivered_at: datetime | None = Field(description="When it was delivered.")
     event_created_at: datetime = Field(description="When the event happened.")
+    summary: str = Field(description="The delivery in one line, for people.")
 
 
 class DeliveryList(Schema):
@@ -63,6 +64,7 @@ class HandlerStats(Schema):
     delivered: int = Field(description="Deliveries done.")
     dead: int = Field(description="Dead letters: deliveries given up after the last attempt.")
     oldest_open_event_at: datetime | None = Field(description="When the oldest event still to deliver happened.")
+    summary: str = Field(description="The handler's counts in one line, for people.")
 
 
 class DeliveryStatsOut(Schema):

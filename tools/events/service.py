@@ -27,7 +27,21 @@ def delivery_out(delivery: EventDelivery, event: OutboxEvent) -> s.DeliveryOut:
         status=delivery.status, attempts=delivery.attempts,
         next_attempt_at=delivery.next_attempt_at if delivery.status in OPEN else None,
         last_error=delivery.last_error, delivered_at=delivery.delivered_at, event_created_at=event.created_at,
+        summary=describe(delivery, event),
     )
+
+
+def describe(delivery: EventDelivery, event: OutboxEvent) -> str:
+    """`delivery 3: order.placed #W1234567 to relay, dead after 8 attempts (last error: ...)`."""
+    head = f"delivery {delivery.id}: {event.topic} {event.key} to {delivery.handler}"
+    if delivery.status == D.DELIVERED:
+        return f"{head}, delivered"
+    if delivery.status == D.PENDING and not delivery.attempts:
+        return f"{head}, waiting for its first attempt"
+    tries = f"{delivery.attempts} attempt{'' if delivery.attempts == 1 else 's'}"
+    state = "dead" if delivery.status == D.DEAD else "retrying"
+    error = f" (last error: {delivery.last_error})" if delivery.last_error else ""
+    return f"{head}, {state} after {tries}{error}"
 
 
 async def list_deliveries(session: AsyncSession, params: s.ListDeliveriesIn) -> s.DeliveryList:
@@ -94,5 +108,6 @@ async def stats(session: AsyncSession) -> s.DeliveryStatsOut:
 
 def handler_stats(name: str, counts: dict[str, int], oldest_open: datetime | None) -> s.HandlerStats:
     """One handler's row of the statistics."""
-    return s.HandlerStats(handler=name, oldest_open_event_at=oldest_open,
-                          **{status.value: counts.get(status, 0) for status in D})
+    figures = {status.value: counts.get(status, 0) for status in D}
+    summary = f"{name}: " + ", ".join(f"{n} {status}" for status, n in figures.items())
+    return s.HandlerStats(handler=name, oldest_open_event_at=oldest_open, summary=summary, **figures)
