@@ -8,8 +8,9 @@ from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import InvalidTransition
 
-# Every table built so far: the event catalogue's test reads the `<entity>.<target>` topics they emit.
-MACHINES: list["StateMachine"] = []
+# Entity -> the `<entity>.<target>` topics its tables emit, for the event catalogue's test. Build tables at
+# import time (module level), so that importing the domain is enough for the test to see them.
+MACHINE_TOPICS: dict[str, set[str]] = {}
 
 
 class StateMachine:
@@ -18,7 +19,7 @@ class StateMachine:
     def __init__(self, entity: str, moves: Mapping[StrEnum, set[StrEnum]]):
         self.entity = entity
         self.moves = moves
-        MACHINES.append(self)
+        MACHINE_TOPICS.setdefault(entity, set()).update(self.topics())
 
     def topics(self) -> set[str]:
         """The event topics the table can emit: `<entity>.<target>` for every reachable target."""

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine, make_sessionmaker
 from db.enums import DeliveryStatus
-from db.models import AuditEvent, EventDelivery, OutboxEvent
+from db.models import AuditEvent, Customer, EventDelivery, OutboxEvent
 from tests.tools.event_helpers import POLICY, Clock, deliveries, dispatcher, emit_events, handled, recorder
 from tools.events.registry import HandlerRegistry
 from tools.events.relay import RELAY
@@ -107,6 +107,28 @@ async def test_events_a_handler_emits_are_dispatched_in_the_same_drain(sessions)
     await emit_events(sessions, ("order.placed", A))
     report = await dispatcher(sessions, registry, Clock()).drain()
     assert report.dispatched == 2 and await handled(sessions, "test.customers") == [(f"from-{A}", 2)]
+
+
+async def test_a_handler_whose_write_breaks_a_constraint_fails_cleanly_and_is_retried(sessions):
+    registry = HandlerRegistry()
+    [event_id] = await emit_events(sessions, ("customer.created", "c1"))
+    contexts = []
+
+    @registry.handles("customer.created", name="test.twins")
+    async def twins(ctx, event):
+        contexts.append((ctx.principal.label, ctx.idempotency_key))
+        for n in range(2):  # the second breaks the unique email
+            ctx.session.add(Customer(id=f"twin-{n}", email="twin@example.com", first_name="T", last_name="Win"))
+        await ctx.session.flush()
+
+    clock = Clock()
+    report = await dispatcher(sessions, registry, clock).drain()
+    assert report.failed == 1
+    row = (await deliveries(sessions, "test.twins"))[event_id]
+    assert (row.status, row.attempts) == (DeliveryStatus.RETRYING, 1) and "IntegrityError" in row.last_error
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Customer)) == 0
+    assert contexts == [("system:test.twins", f"event:{event_id}:test.twins")]
 
 
 def test_handlers_name_catalogued_topics_and_are_registered_once():

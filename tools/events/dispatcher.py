@@ -157,7 +157,10 @@ class Dispatcher:
                 return None
             event = Event.of(await session.get(OutboxEvent, delivery.event_id))
             handler = self.handlers[delivery.handler]
-            ctx = ToolContext(session=session, principal=system_principal(handler.name), clock=self.clock)
+            # A stable idempotency key per delivery: services that honour ctx.idempotency_key (payments)
+            # then apply an external effect once even when the delivery is retried.
+            ctx = ToolContext(session=session, principal=system_principal(handler.name), clock=self.clock,
+                              idempotency_key=f"event:{event.id}:{handler.name}")
             try:
                 async with session.begin_nested():  # the handler's writes roll back alone if it fails
                     await handler.func(ctx, event)
