@@ -1,7 +1,7 @@
 """The FastAPI application factory."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,14 +15,16 @@ from api.errors import install_error_handlers
 from api.tool_routes import tool_router
 from db.engine import make_engine, make_sessionmaker
 from graph.crew import Crew
+from shopcrew.events import dispatcher_for
 from shopcrew.settings import Settings, get_settings
+from tools.events.dispatcher import running
 from tools.registry import load_all
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None, model: BaseChatModel | None = None) -> FastAPI:
-    """Build the app: engine, sessions and crew on start-up, one route per tool, one error envelope."""
+    """Build the app: engine, sessions, crew and event dispatcher on start-up, a route per tool, one error envelope."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -31,8 +33,17 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
-        async with Crew.open(settings, model=model, sessions=app.state.sessions) as crew:
-            app.state.crew = crew
+        app.state.dispatcher = None
+        async with AsyncExitStack() as stack:
+            app.state.crew = await stack.enter_async_context(
+                Crew.open(settings, model=model, sessions=app.state.sessions)
+            )
+            if settings.events_dispatcher:
+                # Every API worker runs one; they share the work through row locks (PostgreSQL).
+                app.state.dispatcher = dispatcher_for(settings, app.state.sessions)
+                app.state.dispatcher_task = await stack.enter_async_context(
+                    running(app.state.dispatcher, settings.events_poll_seconds)
+                )
             yield
         await engine.dispose()
 

@@ -246,3 +246,10 @@ class RunOutcome(StrEnum):
     REFUSED = "refused"
     LIMIT_REACHED = "limit_reached"
     ERROR = "error"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    DEAD = "dead"

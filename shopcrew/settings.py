@@ -31,7 +31,33 @@ class Settings(BaseSettings):
     agent_model_call_limit: int = Field(8, ge=1, le=50, description="Model calls per agent per turn.")
     agent_tool_call_limit: int = Field(8, ge=1, le=50, description="Tool calls per agent per turn.")
     recursion_limit: int = Field(40, ge=5, le=200, description="LangGraph recursion limit per invoke.")
-    broker_url: str | None = Field(None, description="NATS URL for domain events, e.g. nats://127.0.0.1:4222.")
+    events_nats_url: str | None = Field(
+        None,
+        description="NATS server(s) the event relay publishes to, comma-separated, e.g. nats://127.0.0.1:4222 "
+        "(user:password@ or token@ in the URL, tls:// for TLS); unset: events stay in the outbox.",
+    )
+    events_nats_credentials: Path | None = Field(None, description="NATS credentials file (JWT and NKey seed).")
+    events_stream: str = Field(
+        "SHOPCREW_EVENTS", pattern=r"^[A-Za-z0-9_-]+$", description="JetStream stream the relay publishes to."
+    )
+    events_subject_prefix: str = Field(
+        "shopcrew.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
+        description="Subject prefix: an event's subject is <prefix>.<topic>.",
+    )
+    events_stream_max_age_days: int = Field(
+        7, ge=1, le=3650, description="Retention of a stream Shopcrew creates (an existing stream is kept as is)."
+    )
+    events_dispatcher: bool = Field(True, description="Run the event dispatcher inside `shopcrew serve`.")
+    events_poll_seconds: float = Field(1.0, gt=0, le=300, description="How often the dispatcher looks for events.")
+    events_max_attempts: int = Field(8, ge=1, le=100, description="Delivery attempts before a dead letter.")
+    events_retry_seconds: float = Field(
+        5.0, gt=0, le=3600, description="First retry delay; it doubles per attempt, capped at one hour."
+    )
+
+    @property
+    def nats_servers(self) -> tuple[str, ...]:
+        """The NATS URLs of events_nats_url (empty when no broker is configured)."""
+        return tuple(url.strip() for url in (self.events_nats_url or "").split(",") if url.strip())
 
     @property
     def chroma_dir(self) -> Path:

@@ -1,12 +1,15 @@
 """Shared fixtures: a migrated database per run (SQLite file, or PostgreSQL when configured),
 emptied after every test, plus principals and a one-call way to run tools."""
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
 
+import nats
 import psycopg
 import pytest
+from nats.js.errors import NotFoundError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -16,6 +19,7 @@ from db.engine import is_sqlite, make_engine, make_sessionmaker, sync_url
 from db.enums import Role
 from tests import factories
 from tools.context import Principal
+from tools.events.publisher import JetStreamConfig
 from tools.registry import load_all
 from tools.runner import execute
 
@@ -140,3 +144,27 @@ async def api(sessions, database_url) -> AsyncIterator:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://shopcrew.test") as client:
             yield client
+
+
+# The local NATS server with JetStream (.ci/run starts it); tests make and delete their own streams on it.
+NATS_URL = os.environ.get("SHOPCREW_TEST_NATS_URL", "nats://127.0.0.1:4222")
+
+
+@pytest.fixture
+async def jetstream():
+    """(config for a fresh uniquely named stream, a JetStream context to read it); the stream is deleted after."""
+    try:
+        client = await nats.connect(NATS_URL, allow_reconnect=False, max_reconnect_attempts=1, connect_timeout=2)
+        js = client.jetstream()
+        await js.account_info()
+    except Exception as exc:
+        message = f"needs NATS with JetStream at {NATS_URL} (.ci/run starts it): {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    tag = uuid.uuid4().hex[:12]
+    config = JetStreamConfig(servers=(NATS_URL,), stream=f"SHOPCREW_TEST_{tag}", subject_prefix=f"test_{tag}.events")
+    yield config, js
+    with contextlib.suppress(NotFoundError):
+        await js.delete_stream(config.stream)
+    await client.close()

@@ -16,11 +16,16 @@ ALL_ROLES = frozenset(Role)
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: a customer (by id) or a staff user (by username) with a role."""
+    """The authenticated caller: a customer (by id) or a staff user (by username) with a role.
+
+    `system` marks Shopcrew's own background work (event handlers): it acts with the admin role
+    and audit rows name it `system:<what>`, never a person.
+    """
 
     role: Role
     subject: str
     display: str
+    system: bool = False
 
     @property
     def is_customer(self) -> bool:
@@ -29,8 +34,9 @@ class Principal:
 
     @property
     def label(self) -> str:
-        """customer:<email> or staff:<username>, as the CLI and run records write it."""
-        return f"{'customer' if self.is_customer else 'staff'}:{self.display}"
+        """customer:<email>, staff:<username> or system:<what>, as the CLI, run records and audit rows write it."""
+        kind = "system" if self.system else "customer" if self.is_customer else "staff"
+        return f"{kind}:{self.display}"
 
 
 @dataclass

@@ -19,6 +19,11 @@ def principal_of_staff(user: StaffUser) -> Principal:
     return Principal(role=Role(user.role), subject=user.username, display=user.username)
 
 
+def system_principal(what: str) -> Principal:
+    """Shopcrew itself doing background work (`what`, e.g. an event handler's name), with admin rights."""
+    return Principal(role=Role.ADMIN, subject=f"system:{what}", display=what, system=True)
+
+
 async def principal_for_key(session: AsyncSession, key: str) -> Principal:
     """Resolve a bearer key to its principal, refusing unknown, revoked or orphaned keys."""
     row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == ApiKey.hash_key(key)))

@@ -8,6 +8,10 @@ from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import InvalidTransition
 
+# Entity -> the `<entity>.<target>` topics its tables emit, for the event catalogue's test. Build tables at
+# import time (module level), so that importing the domain is enough for the test to see them.
+MACHINE_TOPICS: dict[str, set[str]] = {}
+
 
 class StateMachine:
     """Allowed moves of one entity's status, e.g. Order: pending -> processed."""
@@ -15,6 +19,11 @@ class StateMachine:
     def __init__(self, entity: str, moves: Mapping[StrEnum, set[StrEnum]]):
         self.entity = entity
         self.moves = moves
+        MACHINE_TOPICS.setdefault(entity, set()).update(self.topics())
+
+    def topics(self) -> set[str]:
+        """The event topics the table can emit: `<entity>.<target>` for every reachable target."""
+        return {f"{self.entity}.{target}" for targets in self.moves.values() for target in targets}
 
     def allowed(self, current: StrEnum, target: StrEnum) -> bool:
         """True when the table lets `current` move to `target`."""

@@ -4,6 +4,7 @@ from db.models.audit import AgentRun, AuditEvent, OutboxEvent
 from db.models.catalog import Category, Product, ProductVariant
 from db.models.customer import Address, Customer, Interaction
 from db.models.documents import Document, Invoice, InvoiceSequence
+from db.models.events import EventDelivery
 from db.models.fraud import BlockedEntity, FraudCheck
 from db.models.inventory import StockLevel, StockMovement, StockReservation, Warehouse
 from db.models.knowledge import KnowledgeArticle
@@ -31,7 +32,8 @@ from db.models.staff import ApiKey, ApprovalRequest, Report, StaffUser, SystemCo
 
 __all__ = [
     "Address", "AgentRun", "ApiKey", "ApprovalRequest", "AuditEvent", "BlockedEntity", "Carrier",
-    "CarrierRate", "Category", "Customer", "Defect", "Document", "Exchange", "ExchangeLine", "FraudCheck",
+    "CarrierRate", "Category", "Customer", "Defect", "Document", "EventDelivery", "Exchange", "ExchangeLine",
+    "FraudCheck",
     "Interaction", "Invoice", "InvoiceSequence", "KnowledgeArticle", "MarketplaceConnection",
     "MarketplaceListing", "MarketplaceMessage", "MarketplaceOrder", "MetricSample", "Order", "OrderLine",
     "OrderNote", "OutboxEvent", "Payment", "PaymentMethod", "PaymentTransaction", "Product", "ProductVariant",

@@ -27,7 +27,11 @@ class AuditEvent(Base):
 
 
 class OutboxEvent(Base):
-    """A domain event written in the same transaction as the change it announces."""
+    """A domain event written in the same transaction as the change it announces.
+
+    `dispatched_at`: when the dispatcher created its delivery rows (one per handler of the topic).
+    `published_at`: when the broker relay had it stored by the broker (NULL while no broker took it).
+    """
 
     __tablename__ = "outbox_events"
 
@@ -36,6 +40,7 @@ class OutboxEvent(Base):
     key: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(index=True)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
 
 

@@ -124,12 +124,12 @@ async def test_low_stock_event_only_when_crossing(sessions, call, warehouse_staf
     _, red, (a,) = await stocked(sessions, on_hand=(12,), reorder_point=10, max_stock=50)
     await call(warehouse_staff, "record_stock_movement", item_ref=red.sku, warehouse=a.code, kind="shipment",
                quantity=1)
-    assert await count(sessions, OutboxEvent, OutboxEvent.topic == "inventory.low_stock") == 0
+    assert await count(sessions, OutboxEvent, OutboxEvent.topic == "stock.ran_low") == 0
     await call(warehouse_staff, "record_stock_movement", item_ref=red.sku, warehouse=a.code, kind="outbound",
                quantity=8)
     await call(warehouse_staff, "record_stock_movement", item_ref=red.sku, warehouse=a.code, kind="write_off",
                quantity=1)
-    [event] = await rows(sessions, OutboxEvent, OutboxEvent.topic == "inventory.low_stock")
+    [event] = await rows(sessions, OutboxEvent, OutboxEvent.topic == "stock.ran_low")
     assert event.key == red.id
     assert {k: event.payload[k] for k in ("on_hand", "severity", "suggested_reorder")} == {
         "on_hand": 3, "severity": "critical", "suggested_reorder": 47}

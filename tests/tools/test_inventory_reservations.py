@@ -120,7 +120,7 @@ async def test_order_reservations_release_by_variant_and_consume(sessions, admin
     assert (shipment.kind, shipment.quantity, shipment.reference) == (MovementKind.SHIPMENT, -3, order.id)
     statuses = {r.variant_id: r.status for r in await rows(sessions, StockReservation)}
     assert statuses == {red.id: ReservationStatus.CONSUMED, blue.id: ReservationStatus.RELEASED}
-    [event] = await rows(sessions, OutboxEvent, OutboxEvent.topic == "inventory.low_stock")
+    [event] = await rows(sessions, OutboxEvent, OutboxEvent.topic == "stock.ran_low")
     assert event.payload["on_hand"] == 9 and event.payload["severity"] == "low"
 
 

@@ -43,9 +43,9 @@ async def _free_units(session: AsyncSession, warehouse_id: int, variant_id: str)
 
 
 def _warn_if_low(ctx: ToolContext, warehouse_id: int, variant_id: str, before: int, level) -> None:
-    """Emit inventory.low_stock when an outbound change crosses the reorder point."""
+    """Emit stock.ran_low when an outbound change crosses the reorder point."""
     if before > level.reorder_point >= level.on_hand:
-        emit(ctx, "inventory.low_stock", variant_id, {
+        emit(ctx, "stock.ran_low", variant_id, {
             "warehouse_id": warehouse_id, "variant_id": variant_id, "on_hand": level.on_hand,
             "reorder_point": level.reorder_point, "severity": low_stock_severity(level.on_hand, level.reorder_point),
             "suggested_reorder": max(0, level.max_stock - level.on_hand),

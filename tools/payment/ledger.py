@@ -93,8 +93,9 @@ async def record(ctx: ToolContext, payment: Payment, kind: TransactionKind, answ
     )
     ctx.session.add(tx)
     await ctx.session.flush()
-    emit(ctx, f"payment_transaction.{kind}", payment.id, {
-        "transaction_id": tx.id, "order_id": tx.order_id, "result": str(tx.result), "amount": str(amount),
+    emit(ctx, "payment_transaction.recorded", payment.id, {
+        "transaction_id": tx.id, "order_id": tx.order_id, "kind": str(kind), "result": str(tx.result),
+        "amount": str(amount),
     })
     return tx
 

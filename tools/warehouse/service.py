@@ -150,7 +150,7 @@ async def delete_warehouse(ctx: ToolContext, warehouse: Warehouse) -> str:
         raise Conflict(f"{warehouse.code} is already deactivated and its history must be kept",
                        code="already_inactive")
     audit(ctx, "warehouse", key, outcome, data={"code": warehouse.code})
-    emit(ctx, f"warehouse.{outcome}", key, {"code": warehouse.code})
+    emit(ctx, "warehouse.deleted" if outcome == "deleted" else "warehouse.deactivated", key, {"code": warehouse.code})
     return outcome
 
 

@@ -1,0 +1,1 @@
+"""Domain events: the topic catalogue, handlers, the dispatcher, the broker relay and the staff tools."""
