@@ -12,6 +12,7 @@ from db.models import Order, Product, ProductVariant
 from db.seed.base import Rows, today_midnight
 from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
+from db.seed.fraud_risk import add_fraud_and_risk
 from db.seed.fulfilment import request_exchange, request_return, reserve, screen, ship
 from db.seed.keys import add_api_keys
 from db.seed.orders import Shop, basket, cancel, place, placed_at, plan
@@ -48,6 +49,7 @@ def build_demo(anchor: datetime | None = None) -> Demo:
         _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
+    add_fraud_and_risk(rows, anchor)
     return Demo(rows, keys, anchor)
 
 
