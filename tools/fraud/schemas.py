@@ -142,6 +142,7 @@ class CheckOut(Schema):
     reviewed_by: str | None = Field(None, description="Who reviewed the held order.")
     reviewed_at: datetime | None = Field(None, description="When it was reviewed.")
     review_outcome: str | None = Field(None, description="released or rejected.")
+    summary: str = Field(description="The check in a sentence.")
 
 
 class HistoryOut(Schema):

@@ -47,9 +47,13 @@ def entry_out(ctx: ToolContext, entry: BlockedEntity) -> s.BlockEntryOut:
 
 def check_out(check: FraudCheck) -> s.CheckOut:
     """One fraud check; a checkout check without an order is a refused attempt."""
+    refused = check.order_id is None and check.source == "checkout"
+    what = "checkout refused" if refused else f"order {check.order_id}" if check.order_id else "account"
+    reviewed = f", {check.review_outcome} by {check.reviewed_by}" if check.review_outcome else ""
+    summary = f"{check.created_at:%Y-%m-%d}: {what} scored {check.score} ({check.level}, {check.decision}{reviewed})"
     return s.CheckOut(
-        id=check.id, created_at=check.created_at, source=check.source, order_id=check.order_id,
-        refused=check.order_id is None and check.source == "checkout", score=check.score, level=check.level,
+        id=check.id, created_at=check.created_at, source=check.source, order_id=check.order_id, summary=summary,
+        refused=refused, score=check.score, level=check.level,
         decision=check.decision, factors=check.factors, amount=check.amount, client_ip=check.client_ip,
         reviewed_by=check.reviewed_by, reviewed_at=check.reviewed_at, review_outcome=check.review_outcome,
     )

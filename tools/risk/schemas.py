@@ -65,6 +65,7 @@ class DetectOut(Schema):
     metrics: list[MetricVerdictOut]
     anomalies_found: int = Field(description="Days outside the fences, over all metrics.")
     alerts_raised: int = Field(description="New risk alerts (one per metric and day; existing ones are reused).")
+    summary: str = Field(description="What was found, in a few sentences.")
 
 
 class AssessOut(Schema):

@@ -55,7 +55,7 @@ async def detect_anomalies(ctx: ToolContext, params: s.DetectIn) -> s.DetectOut:
         period_start=period[0].day, period_end=period[-1].day, history_days=params.history_days,
         metrics=[verdict_out(f) for f in findings],
         anomalies_found=sum(len(f.verdict.anomalies) for f in findings),
-        alerts_raised=sum(f.new_alerts for f in findings),
+        alerts_raised=sum(f.new_alerts for f in findings), summary=service.explain(findings, params.days),
     )
 
 
