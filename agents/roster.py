@@ -90,8 +90,8 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "risk",
-        "Business risk (staff): anomalies in daily orders, revenue, refunds, payment failures and return rate, "
-        "risk assessments, metric history and risk alerts.",
+        "Business risk (merchants and admins): anomalies in daily orders, revenue, refunds, payment failures "
+        "and return rate, risk assessments, metric history and risk alerts.",
         (
             "any anomalies in refunds this week",
             "risk assessment",

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from db.enums import AlertSeverity
+from db.enums import AlertSeverity, Role
 from db.models import AuditEvent, MetricSample, OutboxEvent, RiskAlert
+from tests import factories as f
+from tests.conftest import staff_principal
 from tests.tools.risk_helpers import TODAY, orders_per_day, steady
 from tools.errors import Forbidden, InvalidInput
 from tools.risk.detect import Fences, NotEnoughHistory, fences, judge
@@ -43,11 +45,11 @@ def test_a_flat_history_flags_any_change_as_a_warning():
     assert judge(D(1), limits) == ("above", AlertSeverity.WARNING) and judge(D(0), limits) == (None, None)
 
 
-async def test_detection_flags_a_planted_spike_in_the_orders(sessions, call, support):
+async def test_detection_flags_a_planted_spike_in_the_orders(sessions, call, merchant):
     counts = steady(40)
     counts[TODAY - timedelta(days=2)] = 18  # the spike
     await orders_per_day(sessions, counts)
-    out = await call(support, "detect_anomalies", metric="orders")
+    out = await call(merchant, "detect_anomalies", metric="orders")
     orders = out.metrics[0]
     assert (orders.metric, orders.judged, orders.history_points) == ("orders", True, 28)
     assert (orders.q1, orders.q3, orders.lower_fence, orders.upper_fence) == (3, 4, D("1.5"), D("5.5"))
@@ -65,9 +67,9 @@ async def test_detection_flags_a_planted_spike_in_the_orders(sessions, call, sup
     assert topics == ["risk_alert.raised"] and audits == ["raised"]
 
 
-async def test_a_normal_week_raises_nothing(sessions, call, support):
+async def test_a_normal_week_raises_nothing(sessions, call, merchant):
     await orders_per_day(sessions, steady(40))
-    out = await call(support, "detect_anomalies", metric="orders")
+    out = await call(merchant, "detect_anomalies", metric="orders")
     assert out.metrics[0].judged and out.anomalies_found == 0 and out.alerts_raised == 0
     points = out.metrics[0].points
     assert len(points) == 7 and [p.partial for p in points] == [False] * 6 + [True] and points[-1].value == 0
@@ -75,24 +77,24 @@ async def test_a_normal_week_raises_nothing(sessions, call, support):
         assert await s.scalar(select(func.count()).select_from(RiskAlert)) == 0
 
 
-async def test_an_alert_is_raised_once_per_metric_and_day(sessions, call, support):
+async def test_an_alert_is_raised_once_per_metric_and_day(sessions, call, merchant):
     counts = steady(40)
     counts[TODAY - timedelta(days=1)] = 9
     await orders_per_day(sessions, counts)
-    first = await call(support, "detect_anomalies", metric="orders")
-    again = await call(support, "detect_anomalies", metric="orders", days=3)
+    first = await call(merchant, "detect_anomalies", metric="orders")
+    again = await call(merchant, "detect_anomalies", metric="orders", days=3)
     assert first.alerts_raised == 1 and again.alerts_raised == 0 and again.anomalies_found == 1
     assert again.metrics[0].anomalies[0].alert_id == first.metrics[0].anomalies[0].alert_id
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(RiskAlert)) == 1
 
 
-async def test_too_little_history_is_not_judged_and_raises_nothing(sessions, call, support):
+async def test_too_little_history_is_not_judged_and_raises_nothing(sessions, call, merchant):
     await orders_per_day(sessions, steady(10))  # 4 trading days before the week judged
-    out = await call(support, "detect_anomalies", days=7)
+    out = await call(merchant, "detect_anomalies", days=7)
     assert all(not m.judged and m.history_points == 0 and m.upper_fence is None for m in out.metrics)
     assert "only 4 history points" in out.metrics[0].reason and out.alerts_raised == 0
-    assert (await call(support, "assess_risk")).level == "unknown"
+    assert (await call(merchant, "assess_risk")).level == "unknown"
 
 
 async def test_risk_assessment_names_the_anomalous_metrics_and_a_level(sessions, call, merchant):
@@ -108,9 +110,9 @@ async def test_risk_assessment_names_the_anomalous_metrics_and_a_level(sessions,
     assert quiet.level == "low" and quiet.alerts_raised == 0
 
 
-async def test_metric_history_is_computed_from_the_data_and_stored(sessions, call, support):
+async def test_metric_history_is_computed_from_the_data_and_stored(sessions, call, merchant):
     await orders_per_day(sessions, {TODAY - timedelta(days=1): 2, TODAY - timedelta(days=3): 5}, total="25.50")
-    out = await call(support, "get_metric_history", metric="orders", days=4)
+    out = await call(merchant, "get_metric_history", metric="orders", days=4)
     assert [(p.day, p.value) for p in out.points] == [
         (TODAY - timedelta(days=3), 5), (TODAY - timedelta(days=2), 0), (TODAY - timedelta(days=1), 2), (TODAY, 0)]
     assert (out.minimum, out.maximum, out.total, out.average, out.unit) == (0, 5, 7, D("1.75"), "orders")
@@ -119,7 +121,8 @@ async def test_metric_history_is_computed_from_the_data_and_stored(sessions, cal
     assert dict(stored) == {m: 4 for m in ("orders", "revenue", "refunds", "payment_failures", "return_rate")}
 
 
-async def test_backfill_stores_every_metric_for_each_day(sessions, call, admin, support):
+async def test_backfill_stores_every_metric_for_each_day(sessions, call, admin, merchant):
+    """Merchants may run the backfill too; support staff may not."""
     await orders_per_day(sessions, steady(5))
     out = await call(admin, "backfill_risk_metrics", days=10)
     assert (out.samples_written, out.first_day, out.last_day) == (50, TODAY - timedelta(days=9), TODAY)
@@ -127,21 +130,21 @@ async def test_backfill_stores_every_metric_for_each_day(sessions, call, admin, 
     assert again.samples_written == 50
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(MetricSample)) == 50
+    assert (await call(merchant, "backfill_risk_metrics", days=1)).samples_written == 5
     with pytest.raises(Forbidden):
-        await call(support, "backfill_risk_metrics", days=10)
+        await call(staff_principal(Role.SUPPORT), "backfill_risk_metrics", days=10)
 
 
-async def test_bad_requests_and_customers_are_refused(sessions, call, support, as_customer):
-    from tests import factories as f
-
+async def test_bad_requests_customers_and_other_staff_are_refused(sessions, call, merchant, as_customer):
     ava = await f.customer(sessions)
-    for name, args in (("detect_anomalies", {}), ("assess_risk", {}), ("list_risk_alerts", {}),
-                       ("get_metric_history", {"metric": "orders"})):
-        with pytest.raises(Forbidden):
-            await call(as_customer(ava), name, **args)
+    for principal in (as_customer(ava), staff_principal(Role.SUPPORT), staff_principal(Role.WAREHOUSE)):
+        for name, args in (("detect_anomalies", {}), ("assess_risk", {}), ("list_risk_alerts", {}),
+                           ("get_metric_history", {"metric": "orders"}), ("acknowledge_risk_alert", {"alert_id": 1})):
+            with pytest.raises(Forbidden):
+                await call(principal, name, **args)
     with pytest.raises(InvalidInput):
-        await call(support, "detect_anomalies", metric="weather")
+        await call(merchant, "detect_anomalies", metric="weather")
     with pytest.raises(InvalidInput):
-        await call(support, "detect_anomalies", days=0)
+        await call(merchant, "detect_anomalies", days=0)
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(MetricSample)) == 0

@@ -16,7 +16,7 @@ from tools.risk import metrics
 YESTERDAY = TODAY - timedelta(days=1)
 
 
-async def test_money_failures_and_returns_per_day(sessions, call, support):
+async def test_money_failures_and_returns_per_day(sessions, call, merchant):
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)
     kb = await f.product(sessions)
@@ -41,6 +41,6 @@ async def test_money_failures_and_returns_per_day(sessions, call, support):
     assert day == {"orders": 0, "revenue": Decimal("356.00"), "refunds": Decimal("30.00"), "payment_failures": 2,
                    "return_rate": Decimal("25.00")}  # 1 return for 4 orders delivered in the 30 days before
     assert {name: values[TODAY] for name, values in series.items()} == dict.fromkeys(series, 0)
-    out = await call(support, "get_metric_history", metric="refunds", days=2)
+    out = await call(merchant, "get_metric_history", metric="refunds", days=2)
     assert [(p.day, p.value) for p in out.points] == [(YESTERDAY, Decimal("30.00")), (TODAY, 0)]
     assert out.unit == "EUR"

@@ -1,11 +1,15 @@
-"""Risk tools: thin registry entries over metric series, IQR detection, assessment and risk alerts (staff)."""
+"""Risk tools: thin registry entries over metric series, IQR detection, assessment and risk alerts.
+
+Merchants and admins only: the series show revenue and refunds, which the payment and order analytics also
+keep to them.
+"""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from db.enums import AlertStatus, Role
 from db.models import RiskAlert
-from tools.context import STAFF_ROLES, ToolContext
+from tools.context import ToolContext
 from tools.registry import tool
 from tools.risk import alerts, metrics, service
 from tools.risk import schemas as s
@@ -42,7 +46,7 @@ def alert_out(alert: RiskAlert) -> s.RiskAlertOut:
         update={"day": alert.period_start.date() if alert.period_start else None})
 
 
-@tool(agent=AGENT, method="POST", path="/risk/detect", roles=STAFF_ROLES, mutates=True,
+@tool(agent=AGENT, method="POST", path="/risk/detect", roles=MANAGERS, mutates=True,
       examples=["any anomalies in refunds this week?", "detect anomalies in our orders over the last 7 days",
                 "is anything unusual in payment failures lately", "run the anomaly detector on revenue",
                 "check the business metrics for spikes", "were there abnormal return rates in the last 14 days"])
@@ -59,7 +63,7 @@ async def detect_anomalies(ctx: ToolContext, params: s.DetectIn) -> s.DetectOut:
     )
 
 
-@tool(agent=AGENT, method="POST", path="/risk/assess", roles=STAFF_ROLES, mutates=True,
+@tool(agent=AGENT, method="POST", path="/risk/assess", roles=MANAGERS, mutates=True,
       examples=["risk assessment", "give me a risk assessment of the last week", "how risky is the business right now",
                 "assess our risk over the last 14 days", "overall risk level this week?"])
 async def assess_risk(ctx: ToolContext, params: s.AssessIn) -> s.AssessOut:
@@ -75,7 +79,7 @@ async def assess_risk(ctx: ToolContext, params: s.AssessIn) -> s.AssessOut:
     )
 
 
-@tool(agent=AGENT, method="GET", path="/risk/metrics/{metric}", roles=STAFF_ROLES,
+@tool(agent=AGENT, method="GET", path="/risk/metrics/{metric}", roles=MANAGERS,
       examples=["daily orders over the last 30 days", "refund history for the last two weeks",
                 "show the payment failures per day this month", "revenue per day last week",
                 "return rate trend over 60 days"])
@@ -92,7 +96,7 @@ async def get_metric_history(ctx: ToolContext, params: s.HistoryIn) -> s.History
     )
 
 
-@tool(agent=AGENT, method="GET", path="/risk/alerts", roles=STAFF_ROLES,
+@tool(agent=AGENT, method="GET", path="/risk/alerts", roles=MANAGERS,
       examples=["show open risk alerts", "list the risk alerts", "any critical risk alerts?",
                 "risk alerts about refunds", "which risk alerts were acknowledged"])
 async def list_risk_alerts(ctx: ToolContext, params: s.ListAlertsIn) -> s.AlertListOut:
@@ -102,7 +106,7 @@ async def list_risk_alerts(ctx: ToolContext, params: s.ListAlertsIn) -> s.AlertL
     return s.AlertListOut(alerts=[alert_out(a) for a in rows], total=total)
 
 
-@tool(agent=AGENT, method="POST", path="/risk/alerts/{alert_id}/acknowledge", roles=STAFF_ROLES, mutates=True,
+@tool(agent=AGENT, method="POST", path="/risk/alerts/{alert_id}/acknowledge", roles=MANAGERS, mutates=True,
       examples=["acknowledge risk alert 3", "I'm looking into risk alert 2, acknowledge it",
                 "ack the risk alert number 1", "mark risk alert 4 as acknowledged"])
 async def acknowledge_risk_alert(ctx: ToolContext, params: s.AcknowledgeIn) -> s.RiskAlertOut:
@@ -112,7 +116,7 @@ async def acknowledge_risk_alert(ctx: ToolContext, params: s.AcknowledgeIn) -> s
     return alert_out(alert)
 
 
-@tool(agent=AGENT, method="POST", path="/risk/alerts/{alert_id}/resolve", roles=STAFF_ROLES, mutates=True,
+@tool(agent=AGENT, method="POST", path="/risk/alerts/{alert_id}/resolve", roles=MANAGERS, mutates=True,
       examples=["resolve risk alert 3", "risk alert 2 is dealt with, close it",
                 "dismiss risk alert 1, it was a false alarm", "mark risk alert 4 as resolved"])
 async def resolve_risk_alert(ctx: ToolContext, params: s.ResolveIn) -> s.RiskAlertOut:
