@@ -4,6 +4,8 @@ import ipaddress
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BlockedKind
@@ -79,8 +81,12 @@ async def block(ctx: ToolContext, kind: BlockedKind, raw: str, reason: str,
     entry = await find(ctx.session, kind, value)
     was_active = entry is not None and status_of(entry, now) == "active"
     if entry is None:
-        entry = BlockedEntity(kind=kind, value=value)
-        ctx.session.add(entry)
+        # Insert-or-nothing, so two people blocking the same value at once end with one entry, not an error.
+        insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await ctx.session.execute(insert(BlockedEntity).values(
+            kind=kind, value=value, reason=reason, blocked_by=ctx.actor, created_at=now,
+        ).on_conflict_do_nothing(index_elements=["kind", "value"]))
+        entry = await find(ctx.session, kind, value)
     entry.reason, entry.blocked_by, entry.created_at = reason, ctx.actor, now
     entry.unblocked_at, entry.expires_at = None, expires_at
     await ctx.session.flush()

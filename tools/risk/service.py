@@ -1,11 +1,14 @@
 """Risk detection and assessment over fresh metric series; callers own the transaction."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from db.enums import AlertSeverity
+from db.models import RiskAlert
 from tools.context import ToolContext
 from tools.risk import alerts, metrics
-from tools.risk.detect import Verdict, verdict, window
+from tools.risk.detect import Fences, Point, Verdict, verdict, window
 
 
 @dataclass
@@ -13,7 +16,7 @@ class Finding:
     """A metric's verdict and the alerts its anomalies raised (or found already raised), by day."""
 
     verdict: Verdict
-    alerts: dict
+    alerts: dict[date, RiskAlert] = field(default_factory=dict)
     new_alerts: int = 0
 
 
@@ -25,13 +28,18 @@ async def detect(ctx: ToolContext, names: list[str], days: int, history_days: in
     findings = []
     for name in names:
         judged = verdict(name, series[name], history, period, now.date())
-        finding = Finding(judged, {})
+        finding = Finding(judged)
         for point in judged.anomalies:
             alert, created = await alerts.raise_alert(ctx, name, point, judged.fences)
             finding.alerts[point.day] = alert
             finding.new_alerts += created
         findings.append(finding)
     return findings
+
+
+def outside(point: Point, limits: Fences) -> Decimal:
+    """How far a point lies beyond the fence it crossed."""
+    return point.value - limits.upper if point.direction == "above" else limits.lower - point.value
 
 
 def level_of(findings: list[Finding]) -> str:
@@ -52,7 +60,7 @@ def explain(findings: list[Finding], days: int) -> str:
         if judged.fences is None:
             parts.append(f"{f.verdict.metric} could not be judged ({judged.reason}).")
         elif judged.anomalies:
-            worst = max(judged.anomalies, key=lambda p: abs(p.value - judged.fences.upper))
+            worst = max(judged.anomalies, key=lambda p: outside(p, judged.fences))
             parts.append(f"{f.verdict.metric} left its usual range on {len(judged.anomalies)} day(s), e.g. "
                          f"{worst.day}: {worst.value:.2f} {spec.unit} ({worst.direction} the fence range "
                          f"{judged.fences.lower:.2f} to {judged.fences.upper:.2f}).")
