@@ -78,15 +78,16 @@ async def test_only_held_orders_are_reviewed_and_refusals_change_nothing(session
     pending = await call(as_customer(sh.customer), "place_order", lines=[{"item": "KB-RED"}],
                          payment_method_id=sh.gift.id)
     before = await snapshot(sessions, pending.order_id, sh.gift)
-    for name, args in (("release_held_order", {}), ("reject_held_order", {"reason": "looks odd"})):
+    for name, args in (("release_held_order", {"note": "all fine"}), ("reject_held_order", {"reason": "looks odd"})):
         with pytest.raises(Conflict) as err:
             await call(support, name, order_id=pending.order_id, **args)
         assert err.value.code == "not_on_hold"
         for principal in (as_customer(sh.customer), warehouse_staff):
             with pytest.raises(Forbidden):
                 await call(principal, name, order_id=pending.order_id, **args)
-    with pytest.raises(InvalidInput):
-        await call(support, "reject_held_order", order_id=pending.order_id)  # a reason is required
+    for name in ("reject_held_order", "release_held_order"):  # a written reason is required
+        with pytest.raises(InvalidInput):
+            await call(support, name, order_id=pending.order_id)
     assert await snapshot(sessions, pending.order_id, sh.gift) == before
     with pytest.raises(Forbidden):
         await call(as_customer(sh.customer), "list_fraud_review_queue")
@@ -111,7 +112,7 @@ async def test_rest_parity(sessions, call, api, as_customer):
     response = await api.post("/api/v1/fraud/blocklist", json={"ip": IP, "email": "a@b.co", "reason": "both"},
                               headers=auth)
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
-    response = await api.post(f"/api/v1/fraud/orders/{number}/release", json={"note": "ok"}, headers=auth)
+    response = await api.post(f"/api/v1/fraud/orders/{number}/release", json={"note": "called her"}, headers=auth)
     assert response.status_code == 200 and response.json()["status"] == "pending"
     customer_auth = {"Authorization": f"Bearer {await f.api_key(sessions, owner=sh.customer)}"}
     response = await api.get("/api/v1/fraud/blocklist", headers=customer_auth)

@@ -92,7 +92,8 @@ class BlockIn(EntityIn):
 
 
 class UnblockIn(EntityIn):
-    reason: str = Field("", max_length=500, description="Why the block is lifted.")
+    reason: str = Field(min_length=3, max_length=500, description="Why the block is lifted (for the audit trail).",
+                        examples=["identity verified"])
 
 
 class BlockEntryOut(Schema):
@@ -178,7 +179,7 @@ class QueueOut(Schema):
 
 class ReleaseIn(Schema):
     order_id: OrderId
-    note: str = Field("", max_length=500, description="What the reviewer checked.",
+    note: str = Field(min_length=3, max_length=500, description="Why it is released (for the audit trail).",
                       examples=["customer confirmed by phone"])
 
 

@@ -15,6 +15,8 @@ from tools.registry import tool
 
 AGENT = "fraud"
 FRAUD_STAFF = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
+# Lifting a block needs a merchant or admin (knowledge base, fraud-review).
+MANAGERS = {Role.MERCHANT, Role.ADMIN}
 
 
 async def score_out(ctx: ToolContext, result: fraud.FraudScore, check: FraudCheck, customer: Customer,
@@ -101,9 +103,11 @@ async def block_entity(ctx: ToolContext, params: s.BlockIn) -> s.BlockOut:
                       message=f"{kind} {entry.value} {verb}{until}.")
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/blocklist/unblock", roles=FRAUD_STAFF, mutates=True, confirm=True,
-      examples=["unblock scam@example.org", "remove IP 203.0.113.7 from the blocklist",
-                "lift the block on customer noah_brown_6181", "whitelist card credit_card_1001 again"])
+@tool(agent=AGENT, method="POST", path="/fraud/blocklist/unblock", roles=MANAGERS, mutates=True, confirm=True,
+      examples=["unblock scam@example.org, it was a mistake",
+                "remove IP 203.0.113.7 from the blocklist: a shared office",
+                "lift the block on customer noah_brown_6181, identity verified",
+                "whitelist card credit_card_1001 again, the bank confirmed it"])
 async def unblock_entity(ctx: ToolContext, params: s.UnblockIn) -> s.BlockOut:
     """Lift the block on an email, IP address, customer account or payment method."""
     kind, value = params.target()
