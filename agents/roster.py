@@ -78,14 +78,14 @@ ROSTER: tuple[AgentSpec, ...] = (
     AgentSpec(
         "fraud",
         "Fraud screening (staff): fraud scores of orders and customers, the blocklist of emails, IPs, "
-        "customers and cards, a customer's fraud history, releasing or rejecting orders held for fraud review.",
+        "customers and cards, a customer's fraud history, the queue of held orders to release or reject.",
         (
             "is this order fraudulent",
             "block this email address",
-            "release the order held for fraud review",
+            "release the held order",
             "fraud score of customer",
             "unblock this IP address",
-            "orders waiting for fraud review",
+            "held orders waiting for a decision",
         ),
     ),
     AgentSpec(

@@ -36,7 +36,7 @@ async def test_a_high_score_at_placement_holds_the_order_for_review(sessions, ca
     sh, out = await held(sessions, call, as_customer)
     assert out.status == OrderStatus.ON_HOLD
     assert await allocated(sessions, sh.red) == (10, 2)  # stock held and paid like any order
-    queue = await call(support, "list_fraud_review_queue")
+    queue = await call(support, "get_hold_queue")
     assert queue.total == 1
     entry = queue.orders[0]
     assert (entry.order_id, entry.email, entry.score, entry.level) == (out.order_id, sh.customer.email, 55,
@@ -55,7 +55,7 @@ async def test_release_puts_the_order_back_to_pending(sessions, call, as_custome
     assert (check.reviewed_by, check.review_outcome, check.id) == (support.label, "released", done.check_id)
     assert check.reviewed_at == done.reviewed_at
     assert await allocated(sessions, sh.red) == (10, 2)
-    assert (await call(support, "list_fraud_review_queue")).total == 0
+    assert (await call(support, "get_hold_queue")).total == 0
 
 
 async def test_reject_cancels_refunds_and_releases_the_stock(sessions, call, as_customer, support):
@@ -90,7 +90,7 @@ async def test_only_held_orders_are_reviewed_and_refusals_change_nothing(session
             await call(support, name, order_id=pending.order_id)
     assert await snapshot(sessions, pending.order_id, sh.gift) == before
     with pytest.raises(Forbidden):
-        await call(as_customer(sh.customer), "list_fraud_review_queue")
+        await call(as_customer(sh.customer), "get_hold_queue")
     with pytest.raises(Forbidden):
         await call(as_customer(sh.customer), "get_customer_fraud_history", customer_id=sh.customer.id)
 
@@ -100,8 +100,8 @@ async def test_rest_parity(sessions, call, api, as_customer):
     boss = await f.staff_user(sessions, role="support")
     auth = {"Authorization": f"Bearer {await f.api_key(sessions, staff=boss)}"}
     principal = await _principal(boss)
-    queue = await call(principal, "list_fraud_review_queue")
-    response = await api.get("/api/v1/fraud/review-queue", headers=auth)
+    queue = await call(principal, "get_hold_queue")
+    response = await api.get("/api/v1/fraud/hold-queue", headers=auth)
     assert response.status_code == 200 and response.json() == queue.model_dump(mode="json")
     number = out.order_id.lstrip("#")
     response = await api.post(f"/api/v1/fraud/orders/{number}/score", headers=auth)

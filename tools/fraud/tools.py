@@ -129,7 +129,7 @@ async def list_blocklist(ctx: ToolContext, params: s.BlocklistIn) -> s.Blocklist
 @tool(agent=AGENT, method="GET", path="/fraud/customers/{customer_id}/history", roles=FRAUD_STAFF,
       examples=["fraud history of ava.martin@example.com", "show the fraud checks of customer noah_brown_6181",
                 "has lucas.bernard@example.com had orders refused for fraud?",
-                "past fraud screenings for emma_schmidt_1003"])
+                "every fraud check we ran on emma_schmidt_1003"])
 async def get_customer_fraud_history(ctx: ToolContext, params: s.HistoryIn) -> s.HistoryOut:
     """A customer's fraud history: every check, refused checkout attempts included, and any active block."""
     customer = await customers.get_customer(ctx.session, params.customer_id)
@@ -143,11 +143,11 @@ async def get_customer_fraud_history(ctx: ToolContext, params: s.HistoryIn) -> s
     )
 
 
-@tool(agent=AGENT, method="GET", path="/fraud/review-queue", roles=FRAUD_STAFF,
-      examples=["which orders are waiting for fraud review?", "show the fraud review queue",
-                "orders held for fraud", "anything on hold that I need to review?"])
-async def list_fraud_review_queue(ctx: ToolContext, params: s.QueueIn) -> s.QueueOut:
-    """Orders on hold for fraud review, oldest first, with their latest fraud score."""
+@tool(agent=AGENT, method="GET", path="/fraud/hold-queue", roles=FRAUD_STAFF,
+      examples=["which held orders are waiting for a decision?", "show the review queue",
+                "suspicious orders held at checkout", "anything held that I need to release or reject?"])
+async def get_hold_queue(ctx: ToolContext, params: s.QueueIn) -> s.QueueOut:
+    """The fraud queue: orders held at checkout for a manual decision, oldest first, with their latest score."""
     rows, total = await review.queue(ctx.session, params.limit, params.offset)
     return s.QueueOut(orders=[
         s.HeldOrderOut(order_id=o.id, customer_id=o.customer_id, email=email, total=o.total, currency=o.currency,
