@@ -34,8 +34,8 @@ async def raise_alert(ctx: ToolContext, metric: str, point: Point, limits: Fence
         metric=metric, period_start=day_start(point.day), severity=point.severity, status=AlertStatus.OPEN,
         value=point.value, lower_fence=limits.lower, upper_fence=limits.upper,
         description=describe(metric, point, limits), detected_at=ctx.now(),
-    ).on_conflict_do_nothing(index_elements=["metric", "period_start"])
-    created = (await ctx.session.execute(stmt)).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["metric", "period_start"]).returning(RiskAlert.id)
+    created = (await ctx.session.execute(stmt)).scalar() is not None  # nothing returned: it existed already
     alert = await ctx.session.scalar(select(RiskAlert).where(
         RiskAlert.metric == metric, RiskAlert.period_start == day_start(point.day)))
     if created:
