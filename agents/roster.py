@@ -85,18 +85,28 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "fraud",
-        "Fraud screening: fraud scores of orders and customers, blocklist, releasing or rejecting orders on hold.",
+        "Fraud screening (staff): fraud scores of orders and customers, the blocklist of emails, IPs, "
+        "customers and cards, a customer's fraud history, the queue of held orders to release or reject.",
         (
             "is this order fraudulent",
             "block this email address",
-            "release the order on hold",
+            "release the held order",
             "fraud score of customer",
+            "unblock this IP address",
+            "held orders waiting for a decision",
         ),
     ),
     AgentSpec(
         "risk",
-        "Business risk: anomalies in orders, refunds and payment failures, risk assessments and risk alerts.",
-        ("any anomalies in refunds this week", "risk assessment", "acknowledge the risk alert"),
+        "Business risk (merchants and admins): anomalies in daily orders, revenue, refunds, payment failures "
+        "and return rate, risk assessments, metric history and risk alerts.",
+        (
+            "any anomalies in refunds this week",
+            "risk assessment",
+            "acknowledge the risk alert",
+            "open risk alerts",
+            "daily revenue over the last month",
+        ),
     ),
     AgentSpec(
         "knowledge",

@@ -62,15 +62,20 @@ class CompletionIn(BaseModel):
 router = APIRouter()
 
 
+def client_ip(request: Request) -> str | None:
+    """The address the request came from (as REST tool routes take it), for fraud screening."""
+    return request.client.host if request.client else None
+
+
 @router.post("/api/v1/chat", response_model=ChatOut, tags=["chat"], summary="Send one message to the crew.")
 async def chat(request: Request, principal: PrincipalDep, body: ChatIn) -> dict:
-    result = await request.app.state.crew.ask(principal, body.message, body.thread_id)
+    result = await request.app.state.crew.ask(principal, body.message, body.thread_id, client_ip=client_ip(request))
     return result.public()
 
 
 @router.post("/api/v1/chat/stream", tags=["chat"], summary="Send one message; progress as server-sent events.")
 async def chat_stream(request: Request, principal: PrincipalDep, body: ChatIn) -> EventSourceResponse:
-    events = request.app.state.crew.turn(principal, body.message, body.thread_id)
+    events = request.app.state.crew.turn(principal, body.message, body.thread_id, client_ip=client_ip(request))
     first = await anext(events)  # raise ownership errors as a normal 4xx before the stream starts
 
     async def sse() -> AsyncIterator[dict]:
@@ -102,9 +107,9 @@ async def completions(
     crew = request.app.state.crew
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     if not body.stream:
-        result = await crew.ask(principal, last.text(), thread, history=history)
+        result = await crew.ask(principal, last.text(), thread, history=history, client_ip=client_ip(request))
         return _completion(completion_id, result)
-    events = crew.turn(principal, last.text(), thread, history=history)
+    events = crew.turn(principal, last.text(), thread, history=history, client_ip=client_ip(request))
     first = await anext(events)
     return EventSourceResponse(_completion_chunks(completion_id, _prepend(first, events)))
 

@@ -34,7 +34,8 @@ from tools.runner import execute
 # Setup calls and state checks run as this admin; no user row is needed (tools read only the principal).
 HARNESS = Principal(role=Role.ADMIN, subject="evals", display="evals")
 # Per-turn run records are written by every turn, so they never count as the crew writing something.
-NOT_STATE = {"agent_runs", "alembic_version"}
+# agent_runs is written by every turn; metric_samples are derived figures that reads recompute and store.
+NOT_STATE = {"agent_runs", "alembic_version", "metric_samples"}
 # The knowledge index lives in this folder beside the template and beside each trial's copy (as in Settings).
 KNOWLEDGE_DIR = "chroma"
 

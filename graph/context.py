@@ -13,3 +13,5 @@ class ShopContext:
 
     principal: Principal
     sessions: async_sessionmaker[AsyncSession]
+    # Where the request came from (the chat request's address), for fraud screening; never from the model.
+    client_ip: str | None = None

@@ -160,25 +160,28 @@ class Crew:
                 await engine.dispose()
 
     async def ask(
-        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None
+        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None,
+        client_ip: str | None = None,
     ) -> TurnResult:
         """Run one turn and return its result."""
-        async for event in self.turn(principal, text, thread_id, history):
+        async for event in self.turn(principal, text, thread_id, history, client_ip):
             if event["event"] == "done":
                 return event["result"]
         raise RuntimeError("the turn ended without a result")  # turn() always ends with "done"
 
     async def turn(
-        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None
+        self, principal: Principal, text: str, thread_id: str | None = None, history: list | None = None,
+        client_ip: str | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Run one turn (a new request, or the answer to a pending confirmation), yielding progress events.
 
         Events: {"event": "agent"|"tool_call"|"tool_result"|"message", ...} as the graph works, then
         {"event": "done", "result": TurnResult}. `history` (earlier user/assistant messages) seeds a new thread.
+        `client_ip` is the request's address, handed to the tools for fraud screening.
         """
         thread_id = thread_id or uuid.uuid4().hex
         config = {"configurable": {"thread_id": thread_id}, "recursion_limit": self.recursion_limit}
-        context = ShopContext(principal=principal, sessions=self.sessions)
+        context = ShopContext(principal=principal, sessions=self.sessions, client_ip=client_ip)
         snapshot = await self.graph.aget_state(config)
         if snapshot.values.get("owner", principal.label) != principal.label:
             raise Forbidden("this conversation belongs to someone else")

@@ -42,7 +42,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
     async def run(runtime: ToolRuntime[ShopContext], **kwargs) -> str:
         ctx = runtime.context
         try:
-            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs)
+            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, client_ip=ctx.client_ip)
         except DomainError as exc:
             return f"Error[{exc.code}]: {exc.message}"
         return result.model_dump_json()

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +50,8 @@ class ToolContext:
     # Where the request came from (REST: the connection's address), for fraud screening; never from arguments.
     client_ip: str | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Rows that must be written even when the call fails and its transaction rolls back (see keep_on_rollback).
+    lasting: list[Any] = field(default_factory=list)
 
     @property
     def actor(self) -> str:
@@ -58,6 +61,15 @@ class ToolContext:
     def now(self) -> datetime:
         """The current time from the context's clock (tests may fix it)."""
         return self.clock()
+
+    def keep_on_rollback(self, row: Any) -> None:
+        """Add a row that is written whether the call succeeds or fails (e.g. the check of a refused order).
+
+        On success it commits with everything else; on failure the runner writes a copy of it in a fresh
+        transaction after the rollback, so it must not refer to rows created by this call.
+        """
+        self.session.add(row)
+        self.lasting.append(row)
 
     def require_staff(self, *roles: Role) -> None:
         """Refuse unless the caller is staff (with one of the roles, when given)."""

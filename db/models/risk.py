@@ -25,9 +25,10 @@ class MetricSample(Base):
 
 
 class RiskAlert(Base):
-    """A metric value outside its IQR fences."""
+    """A metric value outside its IQR fences; one alert per metric and day."""
 
     __tablename__ = "risk_alerts"
+    __table_args__ = (UniqueConstraint("metric", "period_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     metric: Mapped[str] = mapped_column(String(64), index=True)
@@ -42,3 +43,4 @@ class RiskAlert(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     acknowledged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))

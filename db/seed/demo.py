@@ -13,6 +13,7 @@ from db.seed.base import Rows, today_midnight
 from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
 from db.seed.documents import add_documents
+from db.seed.fraud_risk import add_fraud_and_risk
 from db.seed.fulfilment import request_exchange, request_return, reserve, screen, ship
 from db.seed.keys import add_api_keys
 from db.seed.orders import Shop, basket, cancel, place, placed_at, plan
@@ -52,6 +53,7 @@ def build_demo(anchor: datetime | None = None) -> Demo:
     _set_loyalty(rows, customers)
     add_documents(rows)
     add_quality(rows, anchor)
+    add_fraud_and_risk(rows, anchor)
     return Demo(rows, keys, anchor)
 
 

@@ -24,6 +24,7 @@ from db.models import (
 from db.seed import documents, quality
 from db.seed.carriers import BANDS, CARRIERS
 from db.seed.demo import Demo, build_demo
+from db.seed.fraud_risk import docs_section
 from db.seed.people import NAMED
 
 INTRO = """# Demo data
@@ -154,6 +155,7 @@ def render(demo: Demo | None = None) -> str:
         "over the last 90 days Keystone Components rates fair, Sonata Audio poor and Deskforge GmbH excellent.\n\n"
         + _table(["inspection", "SKU", "supplier", "status", "result (score)", "defective units", "inspector"],
                  quality.describe(demo.rows)),
+        docs_section(demo.rows, demo.anchor),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "

@@ -2,7 +2,7 @@
 
 import typer
 
-from shopcrew.cli import chat, evals, events, kb, seed, server, toolbox
+from shopcrew.cli import chat, evals, events, kb, risk, seed, server, toolbox
 
 app = typer.Typer(help="Shopcrew: run an online shop through a crew of specialist agents.", no_args_is_help=True)
 server.register(app)
@@ -12,3 +12,4 @@ chat.register(app)
 evals.register(app)
 kb.register(app)
 events.register(app)
+risk.register(app)

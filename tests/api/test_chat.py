@@ -5,11 +5,16 @@ from contextlib import asynccontextmanager
 
 import httpx
 from langchain_core.messages import AIMessage
+from sqlalchemy import select
 
 from api.app import create_app
+from db.enums import BlockedKind, OrderStatus
+from db.models import Order
 from shopcrew.settings import Settings
 from tests import factories as f
 from tests.graph.scripted import ScriptedChatModel, call
+from tests.tools.fraud_helpers import block
+from tests.tools.order_helpers import shop
 
 
 @asynccontextmanager
@@ -81,3 +86,22 @@ async def test_openai_compatible_completion(sessions, database_url, tmp_path):
     assert body["choices"][0]["message"] == {"role": "assistant", "content": "Hello again."}
     # the earlier turns reached the model as history
     assert [m.text for m in model.seen[0][1:]] == ["hi", "Hello!", "hi again"]
+
+
+async def test_chat_orders_carry_the_request_ip_not_the_models(sessions, database_url, tmp_path):
+    sh = await shop(sessions)
+    await block(sessions, BlockedKind.IP, "203.0.113.7")
+    auth = {"Authorization": f"Bearer {await f.api_key(sessions, owner=sh.customer)}"}
+    order = {"lines": [{"item": "KB-RED"}], "payment_method_id": sh.card.id, "client_ip": "10.0.0.1"}
+    model = ScriptedChatModel(script=[call("transfer_to_order"), call("place_order", **order), AIMessage("Placed.")])
+    app = create_app(Settings(database_url=database_url, data_dir=tmp_path), model=model)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40123))
+        async with httpx.AsyncClient(transport=transport, base_url="http://shopcrew.test") as client:
+            first = await client.post("/api/v1/chat", json={"message": "buy a red keyboard"}, headers=auth)
+            thread = first.json()["thread_id"]
+            await client.post("/api/v1/chat", json={"message": "yes", "thread_id": thread}, headers=auth)
+    async with sessions() as s:
+        placed = (await s.execute(select(Order))).scalar_one()
+    # new account 15 + the request's blocked IP 40 = 55: held; the model's "client_ip" argument is ignored
+    assert (placed.client_ip, placed.status) == ("203.0.113.7", OrderStatus.ON_HOLD)

@@ -14,6 +14,7 @@ from tests import factories as f
 from tests.tools.order_helpers import allocated, shop
 from tools.errors import Forbidden
 from tools.fraud import service as fraud
+from tools.fraud.thresholds import Thresholds
 
 OLD = utcnow() - timedelta(days=30)
 HOME = {"address1": "1 Main St", "city": "Paris", "country": "FR", "zip": "75001"}
@@ -38,7 +39,7 @@ async def block(sessions, kind, value, unblocked=False):
     (50, FraudLevel.HIGH), (74, FraudLevel.HIGH), (75, FraudLevel.CRITICAL), (100, FraudLevel.CRITICAL),
 ])
 def test_levels(score_value, level):
-    assert fraud.level_for(score_value) == level
+    assert Thresholds(flag=25, review=50, block=75).level_for(score_value) == level
 
 
 def test_amount_and_velocity_formulas():
@@ -152,7 +153,7 @@ async def test_high_order_is_created_on_hold(sessions, call, as_customer):
     assert (check.level, check.decision) == (FraudLevel.HIGH, "review")
 
 
-async def test_critical_order_is_refused_and_nothing_is_written(sessions, call, as_customer):
+async def test_critical_order_is_refused_and_only_its_check_is_kept(sessions, call, as_customer):
     sh = await shop(sessions)
     await block(sessions, BlockedKind.EMAIL, sh.customer.email)
     with pytest.raises(Forbidden) as err:
@@ -160,9 +161,11 @@ async def test_critical_order_is_refused_and_nothing_is_written(sessions, call, 
                    payment_method_id=sh.gift.id)
     assert err.value.code == "order_refused"
     async with sessions() as s:
-        for model in (Order, FraudCheck, PaymentTransaction, StockReservation):
+        for model in (Order, PaymentTransaction, StockReservation):
             assert await s.scalar(select(func.count()).select_from(model)) == 0
         assert (await s.get(PaymentMethod, sh.gift.id)).balance == Decimal("500.00")
+        check = (await s.execute(select(FraudCheck))).scalar_one()  # kept for the customer's fraud history
+    assert (check.order_id, check.customer_id, check.score, check.decision) == (None, sh.customer.id, 100, "block")
     assert await allocated(sessions, sh.red) == (10, 0)
 
 

@@ -140,6 +140,8 @@ async def screen(
         client_ip=client_ip, now=ctx.now(), payment_method_id=method_id,
     )
     if score.level == FraudLevel.CRITICAL:
+        # The refusal rolls the call back; the check stays in the customer's fraud history all the same.
+        fraud.record_check(ctx, score, order_id=None, customer_id=customer.id, client_ip=client_ip, lasting=True)
         raise Forbidden("this order cannot be accepted; please contact support", code="order_refused")
     return score
 
@@ -178,7 +180,7 @@ async def place(
         ctx, order_id=order.id, customer_id=customer.id, method_id=method.id, amount=total,
         idempotency_key=key,
     )
-    fraud.record_check(ctx, score, order_id=order.id, customer_id=customer.id)
+    fraud.record_check(ctx, score, order_id=order.id, customer_id=customer.id, client_ip=client_ip)
     facts = {"customer_id": customer.id, "total": str(total), "status": str(order.status)}
     audit(ctx, "order", order.id, "placed", to_state=order.status, data={**facts, "fraud": str(score.level)})
     emit(ctx, "order.placed", order.id, facts)

@@ -1,0 +1,1 @@
+"""Business risk: daily metric series, IQR anomaly detection, risk assessments and risk alerts."""
