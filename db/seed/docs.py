@@ -21,9 +21,9 @@ from db.models import (
     StockLevel,
     Warehouse,
 )
-from db.seed.carriers import BANDS, CARRIERS
 from db.seed.demo import Demo, build_demo
 from db.seed.people import NAMED
+from tools.transport.reference import BANDS, CARRIERS
 
 INTRO = """# Demo data
 
