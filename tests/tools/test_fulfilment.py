@@ -1,6 +1,7 @@
 """The fulfilment chain on real orders: shipping charged at checkout, pack -> ship -> deliver with stock,
 reservations, order states and events; refusals and failures change nothing; customers see only their parcels."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,8 +24,10 @@ from tests.tools.order_helpers import allocated, shop
 from tests.tools.transport_helpers import carriers
 from tools.config import service as config
 from tools.context import ToolContext
-from tools.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound
+from tools.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
+from tools.transport import shipments
 from tools.transport.adapters import SandboxCarrier
+from tools.warehouse import fulfilment
 
 
 async def place(call, principal, sh, *lines, method=None):
@@ -268,6 +271,20 @@ async def test_receive_goods_books_receipts_with_the_purchase_reference(sessions
     assert len(event.payload["lines"]) == 2
 
 
+async def test_receive_goods_names_the_products_supplier_or_asks(sessions, call, warehouse_staff):
+    await f.warehouse(sessions, code="PAR1")
+    await f.product(sessions, name="Cable", supplier="Capsmith Ltd", variants=[{"sku": "CB-1", "options": {}}])
+    await f.product(sessions, name="Lamp", supplier="Lumen & Co", variants=[{"sku": "LP-1", "options": {}}])
+    out = await call(warehouse_staff, "receive_goods", warehouse_ref="PAR1", purchase_reference="PO-77",
+                     lines=[{"item": "CB-1", "quantity": 3}])
+    assert out.supplier == "Capsmith Ltd"
+    with pytest.raises(InvalidInput) as err:
+        await call(warehouse_staff, "receive_goods", warehouse_ref="PAR1", purchase_reference="PO-78",
+                   lines=[{"item": "CB-1", "quantity": 1}, {"item": "LP-1", "quantity": 1}])
+    assert "Capsmith Ltd, Lumen & Co" in err.value.message
+    assert await rows(sessions, StockMovement.reference) == [("PO-77",)]
+
+
 async def test_rest_parity_for_tracking(sessions, call, api, as_customer, warehouse_staff):
     await carriers(sessions)
     sh = await shop(sessions)
@@ -281,3 +298,23 @@ async def test_rest_parity_for_tracking(sessions, call, api, as_customer, wareho
     auth = {"Authorization": f"Bearer {await f.api_key(sessions, owner=stranger)}"}
     response = await api.get(f"/api/v1/shipments/{parcel.tracking_number}/events", headers=auth)
     assert response.status_code == 404
+
+
+async def test_sync_applies_the_sandbox_carriers_scans(sessions, call, as_customer, warehouse_staff):
+    await carriers(sessions)
+    sh = await shop(sessions)
+    order = await place(call, as_customer(sh.customer), sh, ("KB-RED", 1))
+    parcel = (await call(warehouse_staff, "pack_order", order_id=order.order_id)).shipments[0]
+    shipped = await call(warehouse_staff, "ship_shipment", shipment_ref=parcel.tracking_number)
+    assert (await call(warehouse_staff, "sync_tracking", shipment_ref=parcel.tracking_number)).applied == 0
+    later = shipped.shipped_at + timedelta(days=3)  # Colis Privé takes 3 days to Paris
+    async with unit_of_work(sessions) as session:
+        ctx = ToolContext(session=session, principal=warehouse_staff, clock=lambda: later)
+        shipment = await shipments.find_shipment(session, parcel.tracking_number, for_update=True)
+        assert await fulfilment.sync(ctx, shipment) == 3
+    out = await call(warehouse_staff, "list_tracking_events", shipment_ref=parcel.tracking_number)
+    assert [e.status for e in out.events][-3:] == ["in_transit", "out_for_delivery", "delivered"]
+    assert out.events[-1].occurred_at == later
+    async with sessions() as s:
+        row = await s.get(Order, order.order_id)
+        assert row.status == "delivered" and row.delivered_at == later

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Carrier, CarrierRate, OutboxEvent
 from tests import factories as f
 from tests.tools.transport_helpers import carriers
-from tools.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tools.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 
 
 async def count(sessions, model, *where) -> int:
@@ -147,6 +147,11 @@ async def test_create_list_get_and_delete_carriers(sessions, call, admin, as_cus
     staff_view = await call(admin, "list_carriers", include_inactive=True)
     assert len(staff_view.carriers) == 6
     assert (await call(me, "get_carrier", carrier_code="colis privé")).code == "colis_prive"
+    assert (await call(me, "get_carrier", carrier_code="Colis")).code == "colis_prive"  # a word of its name
+    assert (await call(me, "get_carrier", carrier_code="chrono")).code == "chronopost"
+    with pytest.raises(Ambiguous) as err:
+        await call(me, "get_carrier", carrier_code="co")
+    assert {c["code"] for c in err.value.details} == {"colis_prive", "colissimo"}
 
 
 async def test_rest_parity_for_quotes_and_carriers(sessions, call, api, support):

@@ -10,21 +10,36 @@ from sqlalchemy.orm import selectinload
 from db.models import Carrier, CarrierRate, Order, Shipment
 from tools.audit import audit, emit
 from tools.context import ToolContext
-from tools.errors import Conflict, NotFound
+from tools.errors import Ambiguous, Conflict, NotFound
 
 
 async def get_carrier(session: AsyncSession, ref: str, *, for_update: bool = False) -> Carrier:
-    """A carrier by code or name, in any case ("Colis Privé", "colis_prive")."""
+    """A carrier by code or name in any case ("Colis Privé", "colis_prive"), or failing those by a word of
+    its name ("Colis") or the start of its code or name ("chrono"); several matches are ambiguous."""
     text = ref.strip().lower()
     stmt = (select(Carrier).options(selectinload(Carrier.rates))
             .where(or_(func.lower(Carrier.code) == text.replace(" ", "_"), func.lower(Carrier.name) == text)))
-    if for_update:
-        stmt = stmt.with_for_update()
     found = (await session.execute(stmt)).scalars().first()
     if found is None:
-        codes = list((await session.execute(select(Carrier.code).order_by(Carrier.code))).scalars())
-        raise NotFound(f"carrier {ref!r} not found", details={"codes": codes})
+        found = await _by_part(session, ref, text)
+    if for_update:
+        await session.refresh(found, with_for_update=True)
     return found
+
+
+async def _by_part(session: AsyncSession, ref: str, text: str) -> Carrier:
+    everyone = list((await session.execute(
+        select(Carrier).options(selectinload(Carrier.rates)).order_by(Carrier.code))).scalars())
+    for matches in (
+        [c for c in everyone if text in c.name.lower().split()],
+        [c for c in everyone if c.code.startswith(text) or c.name.lower().startswith(text)],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise Ambiguous(f"{len(matches)} carriers match {ref!r}; say which",
+                            details=[{"code": c.code, "name": c.name} for c in matches])
+    raise NotFound(f"carrier {ref!r} not found", details={"codes": [c.code for c in everyone]})
 
 
 async def list_carriers(session: AsyncSession, include_inactive: bool) -> list[Carrier]:

@@ -24,7 +24,7 @@ OnTime = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3, ex
 
 def ShipmentRef():  # noqa: N802  (reads like a type where it is used)
     """A shipment named by tracking number, shipment id or order number."""
-    return Field(min_length=2, max_length=64, examples=["6A178923456701"],
+    return Field(pattern=r"^#?[A-Za-z0-9][A-Za-z0-9-]{5,63}$", examples=["6A178923456701"],
                  description="Tracking number of the parcel (or its shipment id, or the order number).")
 
 

@@ -41,7 +41,9 @@ async def find_shipment(session: AsyncSession, ref: str, *, for_update: bool = F
     if (found := (await session.execute(stmt)).scalars().first()) is not None:
         return found
     if text.lstrip("#").lstrip("Ww").isdigit():
-        parcels = [s for s in await order_shipments(session, normalize_order_id(text)) if s.status != SS.EXCEPTION]
+        parcels = await order_shipments(session, normalize_order_id(text))
+        # An order's parcel in exception was usually replaced: the live one is meant when there is one.
+        parcels = [s for s in parcels if s.status != SS.EXCEPTION] or parcels
         if len(parcels) == 1:
             return await find_shipment(session, parcels[0].id, for_update=for_update)
         if len(parcels) > 1:

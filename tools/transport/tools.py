@@ -94,7 +94,7 @@ async def delete_carrier(ctx: ToolContext, params: s.CarrierRefIn) -> s.DeleteCa
 @tool(agent=AGENT, method="GET", path="/shipping/quotes", roles=ALL_ROLES,
       examples=["how much is shipping to Germany for 2 kg", "shipping cost of a 5 kg parcel to Spain",
                 "what does it cost to send 1 kg within France", "rates for 12 kg to the USA",
-                "quote shipping to the world zone for 3 kg", "price to ship 0.8 kg to Lyon"])
+                "quote shipping to the world zone for 3 kg", "price to ship 0.8 kg to Belgium"])
 async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
     """Quote every carrier's price and transit days for a destination and weight, cheapest first."""
     zone, _ = rates.destination_zone(params.destination)

@@ -15,6 +15,7 @@ from tools.order import states as order_states
 from tools.transport import rates, shipments
 from tools.transport import states as parcels
 from tools.transport.adapters import Parcel, adapter_for
+from tools.transport.carriers import get_carrier
 from tools.transport.reference import zone_of
 
 SS = ShipmentStatus
@@ -110,7 +111,7 @@ async def sync(ctx: ToolContext, shipment: Shipment) -> int:
     if shipment.status == SS.EXCEPTION or shipment.carrier_code is None or shipment.tracking_number is None:
         return 0
     order = await ctx.session.get(Order, shipment.order_id)
-    carrier = await ctx.session.get(Carrier, shipment.carrier_code)
+    carrier = await get_carrier(ctx.session, shipment.carrier_code)
     quote = rates.quote_carrier(carrier, zone_of(str(order.shipping_address.get("country", ""))),
                                 shipment.weight_kg or 0)
     parcel = Parcel(shipment.tracking_number, shipment.shipped_at, quote.transit_days if quote else 1,

@@ -1,11 +1,25 @@
 """Receiving inbound goods: receipt movements that carry the purchase reference a quality inspection can cite."""
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db.enums import MovementKind
-from db.models import ProductVariant, StockMovement, Warehouse
+from db.models import Product, ProductVariant, StockMovement, Warehouse
 from tools.audit import audit, emit
 from tools.context import ToolContext
-from tools.errors import Conflict
+from tools.errors import Conflict, InvalidInput
 from tools.inventory.movements import record_movement
+
+
+async def supplier_of(session: AsyncSession, variants: list[ProductVariant]) -> str:
+    """The one supplier of the products received, or InvalidInput asking who delivered them."""
+    names = set((await session.execute(select(Product.supplier).where(
+        Product.id.in_({v.product_id for v in variants})))).scalars()) - {""}
+    if len(names) != 1:
+        raise InvalidInput("say who delivered the goods (supplier)" + (f": one of {', '.join(sorted(names))}"
+                                                                        if names else ""),
+                           details=[{"field": "supplier", "problem": "missing"}])
+    return names.pop()
 
 
 async def receive(ctx: ToolContext, warehouse: Warehouse, supplier: str, reference: str,

@@ -133,7 +133,7 @@ class PackIn(Schema):
 
 
 class ShipmentActionIn(Schema):
-    shipment_ref: str = Field(min_length=2, max_length=64, examples=["6A178923456701"],
+    shipment_ref: str = Field(pattern=r"^#?[A-Za-z0-9][A-Za-z0-9-]{5,63}$", examples=["6A178923456701"],
                               description="Tracking number of the parcel (or its shipment id, or the order number).")
 
 
@@ -153,8 +153,8 @@ class ReceiptLineIn(Schema):
 
 class ReceiveIn(Schema):
     warehouse_ref: str = WarehouseRef()
-    supplier: str = Field(min_length=2, max_length=100, description="Who delivered the goods.",
-                          examples=["Clacky Ltd"])
+    supplier: str | None = Field(None, min_length=2, max_length=100, examples=["Keystone Components"],
+                                 description="Who delivered the goods; the products' supplier when left out.")
     purchase_reference: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,63}$", examples=["PO-2026-0042"],
                                     description="Purchase order or delivery note number the receipt refers to.")
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=100, description="What arrived.")

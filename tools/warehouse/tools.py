@@ -137,7 +137,9 @@ async def pack_order(ctx: ToolContext, params: s.PackIn) -> s.PackOut:
 @tool(agent=AGENT, method="POST", path="/shipments/{shipment_ref}/ship", roles=WAREHOUSE_STAFF, mutates=True,
       confirm=True,
       examples=["ship parcel 6A178923456701", "the carrier picked up the parcel of order #W2611340",
-                "hand over XP170000000001 to the carrier", "dispatch the packed parcel of #W4817420"])
+                "hand over XP170000000001 to the carrier", "dispatch the packed parcel of #W4817420",
+                "hand the packed parcel of order #W2611340 over to the carrier",
+                "the parcel of #W4817420 left the warehouse with the driver"])
 async def ship_shipment(ctx: ToolContext, params: s.ShipmentActionIn) -> ShipmentOut:
     """Hand a packed parcel to its carrier: its stock leaves the warehouse and the order's lines count it shipped."""
     shipment = await shipments.find_shipment(ctx.session, params.shipment_ref, for_update=True)
@@ -167,18 +169,20 @@ async def mark_shipment_exception(ctx: ToolContext, params: s.ExceptionIn) -> Sh
 
 
 @tool(agent=AGENT, method="POST", path="/receipts", roles=WAREHOUSE_STAFF, mutates=True, confirm=True,
-      examples=["receive purchase order PO-2026-0042 from Clacky Ltd at PAR-1: 40 KB-CLICKY-01",
-                "goods in at LYS-1 from Sonata, delivery note DN-7781: 12 AU-BUDS-02 and 6 AU-DAC-01",
-                "book in supplier delivery PO-5520 from Hearth at BER-1, 24 HM-MUG-03",
-                "the inbound shipment for PO-2026-0099 arrived at PAR-1 from Deskforge: 10 DK-ARM-02"])
+      examples=["receive purchase order PO-2026-0042 at PAR-1: 40 KB-CLICKY-01",
+                "goods in at LYS-1 from supplier Sonata, delivery note DN-7781: 12 AU-BUDS-02",
+                "book in supplier delivery PO-5520 at BER-1, 24 HM-MUG-03",
+                "the inbound shipment for PO-2026-0099 arrived at PAR-1: 10 DK-ARM-02",
+                "receive the goods of purchase order PO-2026-0100 into LYS-1, 6 AU-DAC-01"])
 async def receive_goods(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
     """Receive a supplier's delivery into a warehouse against its purchase order (one receipt per line)."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
     lines = [(await inventory.get_variant(ctx.session, line.item), line.quantity) for line in params.lines]
-    moves = await receiving.receive(ctx, warehouse, params.supplier, params.purchase_reference, lines)
+    supplier = params.supplier or await receiving.supplier_of(ctx.session, [v for v, _ in lines])
+    moves = await receiving.receive(ctx, warehouse, supplier, params.purchase_reference, lines)
     skus = {v.id: v.sku for v, _ in lines}
     out = [s.ReceiptLineOut(variant_id=m.variant_id, sku=skus[m.variant_id], quantity=m.quantity, movement_id=m.id)
            for m in moves]
-    return s.ReceiptOut(warehouse_id=warehouse.id, code=warehouse.code, supplier=params.supplier,
+    return s.ReceiptOut(warehouse_id=warehouse.id, code=warehouse.code, supplier=supplier,
                         purchase_reference=params.purchase_reference, lines=out,
                         total_units=sum(line.quantity for line in out))
