@@ -118,6 +118,7 @@ async def test_carrier_refusals_change_nothing(sessions, call, merchant, warehou
         (Conflict, merchant, {"carrier_code": "dpd", "tracking_prefix": "6A"}),
         (InvalidInput, merchant, {"carrier_code": "dpd", "on_time_rate": "1.5"}),
         (NotFound, merchant, {"carrier_code": "pigeon", "active": False}),
+        (InvalidInput, merchant, {"carrier_code": "dpd"}),
     ]
     for error, who, args in attempts:
         with pytest.raises(error):

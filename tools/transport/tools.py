@@ -2,7 +2,7 @@
 
 from db.enums import Role
 from tools.context import ALL_ROLES, ToolContext
-from tools.errors import NotFound
+from tools.errors import InvalidInput, NotFound
 from tools.order import service as orders
 from tools.registry import tool
 from tools.schemas import normalize_order_id
@@ -67,13 +67,16 @@ async def create_carrier(ctx: ToolContext, params: s.CreateCarrierIn) -> s.Carri
 
 
 @tool(agent=AGENT, method="PUT", path="/carriers/{carrier_code}", roles=MANAGERS, mutates=True, confirm=True,
-      examples=["set the on-time rate of DPD to 0.91", "deactivate Colis Privé", "reactivate the FedEx carrier",
+      examples=["set the on-time rate of DPD to 0.91", "Colis Privé is not active any more",
+                "make the FedEx carrier active again",
                 "change the Colissimo domestic price up to 1 kg to 5.90 EUR",
                 "Chronopost now uses tracking prefix XQ", "stop offering UPS for the world zone"])
 async def update_carrier(ctx: ToolContext, params: s.UpdateCarrierIn) -> s.CarrierOut:
     """Change a carrier's config: on-time rate, active flag, tracking prefix, name or rate rows."""
     carrier = await carriers.get_carrier(ctx.session, params.carrier_code, for_update=True)
     changes = params.model_dump(include={"name", "on_time_rate", "active", "tracking_prefix"}, exclude_none=True)
+    if not changes and not params.rates and not params.remove_zones:
+        raise InvalidInput("say what to change: name, on_time_rate, active, tracking_prefix, rates or remove_zones")
     await carriers.update_carrier(ctx, carrier, changes, [r.model_dump() for r in params.rates], params.remove_zones)
     await ctx.session.refresh(carrier, ["rates"])
     return carrier_out(carrier)

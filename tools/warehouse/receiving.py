@@ -4,36 +4,35 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MovementKind
-from db.models import Product, ProductVariant, StockMovement, Warehouse
+from db.models import Product, ProductVariant, StockLevel, StockMovement, Warehouse
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Conflict, InvalidInput
 from tools.inventory.movements import record_movement
 
 
-async def supplier_of(session: AsyncSession, variants: list[ProductVariant]) -> str:
-    """The one supplier of the products received, or InvalidInput asking who delivered them."""
-    names = set((await session.execute(select(Product.supplier).where(
-        Product.id.in_({v.product_id for v in variants})))).scalars()) - {""}
-    if len(names) != 1:
-        raise InvalidInput("say who delivered the goods (supplier)" + (f": one of {', '.join(sorted(names))}"
-                                                                        if names else ""),
+async def supplier_of(session: AsyncSession, variant: ProductVariant) -> str:
+    """The supplier of the product received, or InvalidInput asking who delivered it."""
+    name = await session.scalar(select(Product.supplier).where(Product.id == variant.product_id))
+    if not name:
+        raise InvalidInput("say who delivered the goods (supplier)",
                            details=[{"field": "supplier", "problem": "missing"}])
-    return names.pop()
+    return name
 
 
-async def receive(ctx: ToolContext, warehouse: Warehouse, supplier: str, reference: str,
-                  lines: list[tuple[ProductVariant, int]]) -> list[StockMovement]:
-    """Book the delivered units into stock: one receipt movement per line, referenced by the purchase order."""
+async def receive(ctx: ToolContext, warehouse: Warehouse, supplier: str, reference: str, variant: ProductVariant,
+                  quantity: int) -> tuple[StockMovement, int]:
+    """Book delivered units into stock as a receipt movement referenced by the purchase order; returns it and
+    the units now on hand."""
     if not warehouse.active:
         raise Conflict(f"warehouse {warehouse.code} is deactivated; receive the goods elsewhere",
                        code="warehouse_inactive")
-    note = f"received from {supplier}"
-    moves = [await record_movement(ctx, warehouse, variant, MovementKind.RECEIPT, quantity, reference, note)
-             for variant, quantity in lines]
-    facts = {"warehouse_id": warehouse.id, "supplier": supplier, "reference": reference,
-             "lines": [{"variant_id": m.variant_id, "quantity": str(m.quantity), "movement_id": str(m.id)}
-                       for m in moves]}
+    move = await record_movement(ctx, warehouse, variant, MovementKind.RECEIPT, quantity, reference,
+                                 f"received from {supplier}")
+    on_hand = await ctx.session.scalar(select(StockLevel.on_hand).where(
+        StockLevel.warehouse_id == warehouse.id, StockLevel.variant_id == variant.id))
+    facts = {"warehouse_id": warehouse.id, "supplier": supplier, "reference": reference, "variant_id": variant.id,
+             "product_id": variant.product_id, "quantity": str(quantity), "movement_id": str(move.id)}
     audit(ctx, "receipt", reference, "received", data=facts)
     emit(ctx, "receipt.received", reference, facts)
-    return moves
+    return move, int(on_hand or 0)

@@ -146,25 +146,17 @@ class ExceptionIn(ShipmentActionIn):
                              examples=["Box damaged while packing"])
 
 
-class ReceiptLineIn(Schema):
-    item: str = Field(min_length=1, max_length=64, description="SKU or item (variant) id.", examples=["KB-CLICKY-01"])
-    quantity: int = Field(ge=1, le=100_000, description="Units delivered.")
-
-
 class ReceiveIn(Schema):
+    purchase_reference: str = Field(pattern=r"^[A-Za-z]{0,8}[-/_]?[0-9]{3}[A-Za-z0-9/_-]{0,52}$",
+                                    examples=["PO-2026-0042"],
+                                    description="Purchase order or delivery note number the receipt refers to "
+                                                "(an optional letter prefix, then at least three digits).")
+    item_ref: str = Field(min_length=1, max_length=64, description="SKU or item (variant) id received.",
+                          examples=["KB-CLICKY-01"])
+    quantity: int = Field(ge=1, le=100_000, description="Units delivered.", examples=[40])
     warehouse_ref: str = WarehouseRef()
     supplier: str | None = Field(None, min_length=2, max_length=100, examples=["Keystone Components"],
-                                 description="Who delivered the goods; the products' supplier when left out.")
-    purchase_reference: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,63}$", examples=["PO-2026-0042"],
-                                    description="Purchase order or delivery note number the receipt refers to.")
-    lines: list[ReceiptLineIn] = Field(min_length=1, max_length=100, description="What arrived.")
-
-
-class ReceiptLineOut(Schema):
-    variant_id: str = Field(description="Item (variant) id.")
-    sku: str = Field(description="SKU.")
-    quantity: int = Field(description="Units received.")
-    movement_id: int = Field(description="Id of the receipt movement in the stock ledger.")
+                                 description="Who delivered the goods; the product's supplier when left out.")
 
 
 class ReceiptOut(Schema):
@@ -172,8 +164,11 @@ class ReceiptOut(Schema):
     code: str = Field(description="Warehouse code.")
     supplier: str = Field(description="Supplier.")
     purchase_reference: str = Field(description="Purchase reference the receipt carries.")
-    lines: list[ReceiptLineOut] = Field(description="Lines received.")
-    total_units: int = Field(description="Units received in all.")
+    variant_id: str = Field(description="Item (variant) id.")
+    sku: str = Field(description="SKU.")
+    quantity: int = Field(description="Units received.")
+    movement_id: int = Field(description="Id of the receipt movement in the stock ledger.")
+    units_on_hand: int = Field(description="Units of the item on hand in the warehouse now.")
 
 
 class PackOut(Schema):

@@ -169,20 +169,18 @@ async def mark_shipment_exception(ctx: ToolContext, params: s.ExceptionIn) -> Sh
 
 
 @tool(agent=AGENT, method="POST", path="/receipts", roles=WAREHOUSE_STAFF, mutates=True, confirm=True,
-      examples=["receive purchase order PO-2026-0042 at PAR-1: 40 KB-CLICKY-01",
-                "goods in at LYS-1 from supplier Sonata, delivery note DN-7781: 12 AU-BUDS-02",
-                "book in supplier delivery PO-5520 at BER-1, 24 HM-MUG-03",
-                "the inbound shipment for PO-2026-0099 arrived at PAR-1: 10 DK-ARM-02",
-                "receive the goods of purchase order PO-2026-0100 into LYS-1, 6 AU-DAC-01"])
+      examples=["receive 40 KB-CLICKY-01 into warehouse PAR-1 on purchase order PO-2026-0042",
+                "goods in: 12 AU-BUDS-02 from supplier Sonata at LYS-1, delivery note DN-7781",
+                "book in the supplier delivery of 24 HM-MUG-03 at BER-1 for PO-5520",
+                "10 DK-ARM-02 arrived at PAR-1 against purchase order PO-2026-0099",
+                "receive 6 AU-DAC-01 into LYS-1 against purchase order PO-2026-0100"])
 async def receive_goods(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
-    """Receive a supplier's delivery into a warehouse against its purchase order (one receipt per line)."""
+    """Receive a supplier's delivery of an item into a warehouse against its purchase order."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
-    lines = [(await inventory.get_variant(ctx.session, line.item), line.quantity) for line in params.lines]
-    supplier = params.supplier or await receiving.supplier_of(ctx.session, [v for v, _ in lines])
-    moves = await receiving.receive(ctx, warehouse, supplier, params.purchase_reference, lines)
-    skus = {v.id: v.sku for v, _ in lines}
-    out = [s.ReceiptLineOut(variant_id=m.variant_id, sku=skus[m.variant_id], quantity=m.quantity, movement_id=m.id)
-           for m in moves]
+    variant = await inventory.get_variant(ctx.session, params.item_ref)
+    supplier = params.supplier or await receiving.supplier_of(ctx.session, variant)
+    move, on_hand = await receiving.receive(ctx, warehouse, supplier, params.purchase_reference, variant,
+                                            params.quantity)
     return s.ReceiptOut(warehouse_id=warehouse.id, code=warehouse.code, supplier=supplier,
-                        purchase_reference=params.purchase_reference, lines=out,
-                        total_units=sum(line.quantity for line in out))
+                        purchase_reference=params.purchase_reference, variant_id=variant.id, sku=variant.sku,
+                        quantity=move.quantity, movement_id=move.id, units_on_hand=on_hand)
