@@ -24,7 +24,7 @@ from tests.tools.order_helpers import allocated, shop
 from tests.tools.transport_helpers import carriers
 from tools.config import service as config
 from tools.context import ToolContext
-from tools.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
+from tools.errors import Ambiguous, Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from tools.transport import shipments
 from tools.transport.adapters import SandboxCarrier
 from tools.warehouse import fulfilment
@@ -317,3 +317,30 @@ async def test_sync_applies_the_sandbox_carriers_scans(sessions, call, as_custom
     async with sessions() as s:
         row = await s.get(Order, order.order_id)
         assert row.status == "delivered" and row.delivered_at == later
+
+
+async def test_create_shipment_choices_and_listing_filters(sessions, call, as_customer, warehouse_staff, support):
+    await carriers(sessions)
+    sh = await shop(sessions, stock=1)
+    second = await f.warehouse(sessions, code="LYO1")
+    await f.stock(sessions, second, sh.red, on_hand=5)
+    order = await place(call, as_customer(sh.customer), sh, ("KB-RED", 6))
+    with pytest.raises(Ambiguous):  # its stock sits in two warehouses
+        await call(warehouse_staff, "create_shipment", order_id=order.order_id)
+    lyon = await call(warehouse_staff, "create_shipment", order_id=order.order_id, warehouse_ref="LYO1",
+                      carrier_code="UPS", tracking_number="1Z0000000001")
+    assert (lyon.tracking_number, lyon.carrier_code, lyon.cost, len(lyon.item_ids)) == (
+        "1Z0000000001", "ups", Decimal("13.90"), 5)  # 5 x 0.5 kg = 2.5 kg domestic: UPS <= 5 kg band
+    with pytest.raises(Conflict) as err:
+        await call(warehouse_staff, "create_shipment", order_id=order.order_id, tracking_number="1Z0000000001")
+    assert err.value.code == "duplicate_tracking_number"
+    with pytest.raises(Conflict) as err:
+        await call(warehouse_staff, "create_shipment", order_id=order.order_id, warehouse_ref="LYO1")
+    assert err.value.code == "nothing_to_ship"
+    paris = await call(warehouse_staff, "create_shipment", order_id=order.order_id)  # the one left
+    assert paris.carrier_code == order.carrier and len(paris.item_ids) == 1
+    today = paris.created_at.date()
+    listed = await call(support, "list_shipments", carrier_code="ups", status="pending", created_from=str(today))
+    assert [x.tracking_number for x in listed.shipments] == ["1Z0000000001"]
+    assert (await call(support, "list_shipments", created_to=str(today.replace(year=today.year - 1)))).total == 0
+    assert (await call(support, "list_shipments", order_id=order.order_id)).total == 2

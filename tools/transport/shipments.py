@@ -126,6 +126,23 @@ async def _carrier_for(session: AsyncSession, order: Order, carrier_ref: str | N
     return carrier
 
 
+async def _weight(session: AsyncSession, units: Counter) -> Decimal:
+    """The weight of the units, from their variants' weights."""
+    weights = dict((await session.execute(select(ProductVariant.id, ProductVariant.weight_kg).where(
+        ProductVariant.id.in_(list(units))))).all())
+    return sum((weights[v] * n for v, n in units.items()), Decimal(0))
+
+
+async def _tracking_number(ctx: ToolContext, given: str | None, carrier: Carrier, order: Order, weight: Decimal,
+                           country: str) -> str:
+    """The number staff got from the carrier (it must be unused), else one booked through the carrier's adapter."""
+    if given is None:
+        return await _book(ctx, carrier, order, weight, country)
+    if await ctx.session.scalar(select(Shipment.id).where(Shipment.tracking_number == given)):
+        raise Conflict(f"tracking number {given} is already used", code="duplicate_tracking_number")
+    return given
+
+
 async def _book(ctx: ToolContext, carrier: Carrier, order: Order, weight: Decimal, country: str) -> str:
     """A tracking number from the carrier's adapter, not yet used by any parcel."""
     adapter = adapter_for(carrier.code)
@@ -149,19 +166,14 @@ async def create(ctx: ToolContext, order: Order, *, carrier_ref: str | None = No
     plan = await unsent_units(ctx.session, order)
     warehouse_id = await _warehouse_choice(ctx.session, plan, order.id, warehouse_ref)
     units = plan[warehouse_id]
-    weights = dict((await ctx.session.execute(select(ProductVariant.id, ProductVariant.weight_kg).where(
-        ProductVariant.id.in_(list(units))))).all())
-    weight = sum((weights[v] * n for v, n in units.items()), Decimal(0))
+    weight = await _weight(ctx.session, units)
     country = str(order.shipping_address.get("country", ""))
     zone = zone_of(country)
     carrier = await _carrier_for(ctx.session, order, carrier_ref, zone, weight)
     quote = rates.quote_carrier(carrier, zone, weight)
     if quote is None:
-        raise rates.no_carrier(zone, weight) from None
-    if tracking_number and await ctx.session.scalar(select(Shipment.id).where(
-            Shipment.tracking_number == tracking_number)):
-        raise Conflict(f"tracking number {tracking_number} is already used", code="duplicate_tracking_number")
-    number = tracking_number or await _book(ctx, carrier, order, weight, country)
+        raise rates.no_carrier(zone, weight)
+    number = await _tracking_number(ctx, tracking_number, carrier, order, weight, country)
     shipment = Shipment(
         id=str(uuid.uuid4()), order_id=order.id, carrier_code=carrier.code, warehouse_id=warehouse_id,
         tracking_number=number, tracking_numbers=[number],
