@@ -63,10 +63,9 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "warehouse",
-        "Warehouses: sites, capacity and utilisation, performance, picking and packing orders, handing parcels "
-        "to carriers, confirming deliveries, receiving inbound goods from suppliers.",
-        ("how full is the Paris warehouse", "warehouse performance this month", "pack this order",
-         "receive a supplier delivery against its purchase order"),
+        "Warehouses: sites, capacity and utilisation, performance, picking and packing, shipping parcels, "
+        "receiving inbound goods.",
+        ("how full is the Paris warehouse", "warehouse performance this month", "pack this order"),
     ),
     AgentSpec(
         "monitoring",

@@ -226,8 +226,9 @@ async def test_role_refusals_change_nothing(sessions, call, as_customer, support
     for who, tool, args in [(me, "pack_order", {"order_id": order.order_id}),
                             (support, "pack_order", {"order_id": order.order_id}),
                             (support, "create_shipment", {"order_id": order.order_id}),
-                            (me, "receive_goods", {"warehouse_ref": "x", "supplier": "Acme", "purchase_reference":
-                                                   "PO-100", "item_ref": "KB-RED", "quantity": 1})]:
+                            (me, "receive_purchase_order", {"warehouse_ref": "x", "supplier": "Acme",
+                                                            "purchase_reference": "PO-100", "item_ref": "KB-RED",
+                                                            "quantity": 1})]:
         with pytest.raises(Forbidden):
             await call(who, tool, **args)
     assert await state(sessions) == before
@@ -255,10 +256,10 @@ async def test_a_failure_after_writing_leaves_no_rows_and_no_events(sessions, ca
     assert booked and await state(sessions) == before
 
 
-async def test_receive_goods_books_a_receipt_with_the_purchase_reference(sessions, call, warehouse_staff):
+async def test_receive_purchase_order_books_a_receipt_with_the_purchase_reference(sessions, call, warehouse_staff):
     await shop(sessions, stock=0)
     wh = await f.warehouse(sessions, code="PAR1")
-    out = await call(warehouse_staff, "receive_goods", warehouse_ref="par1", supplier="Clacky Ltd",
+    out = await call(warehouse_staff, "receive_purchase_order", warehouse_ref="par1", supplier="Clacky Ltd",
                      purchase_reference="PO-2026-0042", item_ref="KB-RED", quantity=40)
     assert (out.code, out.sku, out.quantity, out.units_on_hand) == ("PAR1", "KB-RED", 40, 40)
     assert await rows(sessions, StockMovement.id, StockMovement.warehouse_id, StockMovement.quantity,
@@ -270,17 +271,17 @@ async def test_receive_goods_books_a_receipt_with_the_purchase_reference(session
     assert event.payload["movement_id"] == str(out.movement_id)
 
 
-async def test_receive_goods_names_the_products_supplier_or_refuses(sessions, call, warehouse_staff):
+async def test_receive_purchase_order_names_the_products_supplier_or_refuses(sessions, call, warehouse_staff):
     await f.warehouse(sessions, code="PAR1")
     await f.product(sessions, name="Cable", supplier="Capsmith Ltd", variants=[{"sku": "CB-1", "options": {}}])
     await f.product(sessions, name="Lamp", variants=[{"sku": "LP-1", "options": {}}])
-    out = await call(warehouse_staff, "receive_goods", warehouse_ref="PAR1", purchase_reference="PO-771",
+    out = await call(warehouse_staff, "receive_purchase_order", warehouse_ref="PAR1", purchase_reference="PO-771",
                      item_ref="CB-1", quantity=3)
     assert out.supplier == "Capsmith Ltd"
     for args in ({"item_ref": "LP-1", "purchase_reference": "PO-772"},  # no supplier known
                  {"item_ref": "CB-1", "purchase_reference": "PAR-1"}):  # not a purchase number
         with pytest.raises(InvalidInput):
-            await call(warehouse_staff, "receive_goods", warehouse_ref="PAR1", quantity=1, **args)
+            await call(warehouse_staff, "receive_purchase_order", warehouse_ref="PAR1", quantity=1, **args)
     assert await rows(sessions, StockMovement.reference) == [("PO-771",)]
 
 

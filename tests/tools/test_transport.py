@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from db.models import AuditEvent, Carrier, CarrierRate, OutboxEvent
 from tests import factories as f
@@ -171,3 +172,14 @@ async def test_rest_parity_for_quotes_and_carriers(sessions, call, api, support)
     assert response.json() == (await call(support, "get_carrier", carrier_code="colissimo")).model_dump(mode="json")
     response = await api.put("/api/v1/carriers/dpd", json={"active": False}, headers=auth)
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+
+
+async def test_a_quote_without_destination_goes_to_the_customers_country(sessions, call, support, as_customer):
+    await carriers(sessions)
+    emma = await f.customer(sessions, first="Emma", last="Schmidt")
+    async with sessions() as s, s.begin():
+        (await s.get(type(emma), emma.id, options=[selectinload(type(emma).addresses)])).addresses[0].country = "DE"
+    mine = await call(as_customer(emma), "quote_shipping", weight_kg=2)
+    assert (mine.destination, mine.zone) == ("DE", "eu")
+    staff = await call(support, "select_carrier", weight_kg=1)
+    assert (staff.destination, staff.zone, staff.best.carrier_code) == ("FR", "domestic", "colis_prive")

@@ -93,7 +93,9 @@ class DeleteCarrierOut(Schema):
 
 
 class QuoteIn(Schema):
-    destination: Destination
+    destination: Destination | None = Field(None, description="Where it goes: a country (name or ISO code, e.g. "
+                                            "Germany, DE) or a zone (domestic, eu, world); left out: the "
+                                            "customer's own country, or France for staff.")
     weight_kg: Weight
 
 

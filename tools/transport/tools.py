@@ -2,12 +2,14 @@
 
 from db.enums import Role
 from tools.context import ALL_ROLES, ToolContext
+from tools.customer import service as customers
 from tools.errors import InvalidInput, NotFound
 from tools.order import service as orders
 from tools.registry import tool
 from tools.schemas import normalize_order_id
 from tools.transport import carriers, rates, shipments
 from tools.transport import schemas as s
+from tools.transport.reference import HOME_COUNTRY
 from tools.warehouse import fulfilment
 
 AGENT = "transport"
@@ -28,6 +30,16 @@ async def shipment_out(ctx: ToolContext, shipment) -> s.ShipmentOut:
     await ctx.session.flush()
     await ctx.session.refresh(shipment, ["events"])
     return s.shipment_out(shipment)
+
+
+async def default_destination(ctx: ToolContext) -> str:
+    """Where a quote goes when nobody said: a customer's default address country, else the shop's own country."""
+    if ctx.principal.is_customer:
+        customer = await customers.get_customer(ctx.session, ctx.principal.subject)
+        home = next((a for a in customer.addresses if a.is_default), None)
+        if home is not None and home.country:
+            return home.country
+    return HOME_COUNTRY
 
 
 def quote_out(quote: rates.Quote) -> dict:
@@ -100,9 +112,10 @@ async def delete_carrier(ctx: ToolContext, params: s.CarrierRefIn) -> s.DeleteCa
                 "quote shipping to the world zone for 3 kg", "price to ship 0.8 kg to Belgium"])
 async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
     """Quote every carrier's price and transit days for a destination and weight, cheapest first."""
-    zone, _ = rates.destination_zone(params.destination)
+    destination = params.destination or await default_destination(ctx)
+    zone, _ = rates.destination_zone(destination)
     found = await rates.quotes(ctx.session, zone, params.weight_kg)
-    return s.QuoteList(destination=params.destination, zone=zone, weight_kg=params.weight_kg,
+    return s.QuoteList(destination=destination, zone=zone, weight_kg=params.weight_kg,
                        quotes=[s.QuoteOut(**quote_out(q)) for q in found])
 
 
@@ -112,12 +125,13 @@ async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
                 "which carrier should ship this 0.5 kg parcel to Belgium"])
 async def select_carrier(ctx: ToolContext, params: s.QuoteIn) -> s.SelectionOut:
     """Choose the carrier for a destination and weight by score (on-time 60 %, price 40 %), with alternatives."""
-    zone, _ = rates.destination_zone(params.destination)
+    destination = params.destination or await default_destination(ctx)
+    zone, _ = rates.destination_zone(destination)
     ranked = rates.rank(await rates.quotes(ctx.session, zone, params.weight_kg))
     if not ranked:
         raise rates.no_carrier(zone, params.weight_kg)
     scored = [s.ScoredOut(**quote_out(r.quote), normalised_price=r.normalised_price, score=r.score) for r in ranked]
-    return s.SelectionOut(destination=params.destination, zone=zone, weight_kg=params.weight_kg, best=scored[0],
+    return s.SelectionOut(destination=destination, zone=zone, weight_kg=params.weight_kg, best=scored[0],
                           alternatives=scored[1:1 + rates.ALTERNATIVES])
 
 

@@ -174,7 +174,7 @@ async def mark_shipment_exception(ctx: ToolContext, params: s.ExceptionIn) -> Sh
                 "book in the supplier delivery of 24 HM-MUG-03 at BER-1 for PO-5520",
                 "10 DK-ARM-02 arrived at PAR-1 against purchase order PO-2026-0099",
                 "receive 6 AU-DAC-01 into LYS-1 against purchase order PO-2026-0100"])
-async def receive_goods(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
+async def receive_purchase_order(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
     """Receive a supplier's delivery of an item into a warehouse against its purchase order."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
     variant = await inventory.get_variant(ctx.session, params.item_ref)
