@@ -50,7 +50,7 @@ def quote_out(quote: rates.Quote) -> dict:
 
 @tool(agent=AGENT, method="GET", path="/carriers", roles=ALL_ROLES,
       examples=["which carriers do you use", "list the carriers", "show all carriers including inactive ones",
-                "what delivery companies do you work with"])
+                "which couriers do you work with"])
 async def list_carriers(ctx: ToolContext, params: s.ListCarriersIn) -> s.CarrierList:
     """List the carriers with their on-time rates, zones and rate tables."""
     rows = await carriers.list_carriers(ctx.session, params.include_inactive and not ctx.principal.is_customer)
@@ -137,7 +137,7 @@ async def select_carrier(ctx: ToolContext, params: s.QuoteIn) -> s.SelectionOut:
 
 @tool(agent=AGENT, method="POST", path="/shipments", roles=SHIPPERS, mutates=True, confirm=True,
       examples=["create a shipment for order #W2611340", "ship order W4817420 with Colissimo",
-                "book a DPD parcel for #W2611340 from PAR-1",
+                "make a DPD shipment for #W2611340 from PAR-1",
                 "create the shipment of #W4817420 with tracking number 6A123456789012"])
 async def create_shipment(ctx: ToolContext, params: s.CreateShipmentIn) -> s.ShipmentOut:
     """Create a shipment for an order's unsent items, booked with a carrier that gives its tracking number."""

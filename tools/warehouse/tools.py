@@ -169,11 +169,11 @@ async def mark_shipment_exception(ctx: ToolContext, params: s.ExceptionIn) -> Sh
 
 
 @tool(agent=AGENT, method="POST", path="/receipts", roles=WAREHOUSE_STAFF, mutates=True, confirm=True,
-      examples=["receive 40 KB-CLICKY-01 into warehouse PAR-1 on purchase order PO-2026-0042",
-                "goods in: 12 AU-BUDS-02 from supplier Sonata at LYS-1, delivery note DN-7781",
-                "book in the supplier delivery of 24 HM-MUG-03 at BER-1 for PO-5520",
-                "10 DK-ARM-02 arrived at PAR-1 against purchase order PO-2026-0099",
-                "receive 6 AU-DAC-01 into LYS-1 against purchase order PO-2026-0100"])
+      examples=["receive purchase order PO-2026-0042 from the supplier into warehouse PAR-1",
+                "goods in against supplier delivery note DN-7781 at LYS-1",
+                "purchase order PO-5520 from Hearth Home Goods came in at BER-1",
+                "check in the supplier's purchase order PO-2026-0099 at PAR-1",
+                "receive the supplier shipment of purchase order PO-2026-0100 into LYS-1"])
 async def receive_purchase_order(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
     """Receive a supplier's delivery of an item into a warehouse against its purchase order."""
     warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
