@@ -44,13 +44,15 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "transport",
-        "Carriers and shipments: shipping rates and quotes, carrier choice, creating "
-        "shipments, tracking numbers and tracking events.",
+        "Carriers and shipments: shipping rates and quotes, carrier choice, carrier settings and rate "
+        "tables, creating shipments, finding a parcel by tracking number, tracking events.",
         (
             "how much is shipping to Germany",
             "track my parcel",
             "which carrier is cheapest for 2 kg",
             "create a shipment with Colissimo",
+            "show the DPD rate table",
+            "list shipments in transit",
         ),
     ),
     AgentSpec(
@@ -61,8 +63,9 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "warehouse",
-        "Warehouses: sites, capacity and utilisation, performance, picking and packing, receiving inbound goods.",
-        ("how full is the Paris warehouse", "warehouse performance this month"),
+        "Warehouses: sites, capacity and utilisation, performance, picking and packing, shipping parcels, "
+        "receiving inbound goods.",
+        ("how full is the Paris warehouse", "warehouse performance this month", "pack this order"),
     ),
     AgentSpec(
         "monitoring",

@@ -25,6 +25,8 @@ class Order(Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     subtotal: Mapped[Money] = mapped_column(default=Decimal("0"))
     shipping_cost: Mapped[Money] = mapped_column(default=Decimal("0"))
+    # The carrier chosen at checkout (the shipping cost is its rate); None where the shop ships no carrier.
+    carrier_code: Mapped[str | None] = mapped_column(ForeignKey("carriers.code"), index=True)
     total: Mapped[Money] = mapped_column(default=Decimal("0"))
     shipping_address: Mapped[dict[str, Any]]
     billing_address: Mapped[dict[str, Any] | None]

@@ -46,6 +46,8 @@ class Shipment(Timestamped, Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     carrier_code: Mapped[str | None] = mapped_column(ForeignKey("carriers.code"), index=True)
     warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    # The parcel's number, indexed for lookups; tracking_numbers keeps the retail benchmark's list shape.
+    tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     tracking_numbers: Mapped[list[str]] = mapped_column(default=list)
     item_ids: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[ShipmentStatus] = mapped_column(String(24), index=True)

@@ -22,10 +22,10 @@ from db.models import (
     Warehouse,
 )
 from db.seed import documents, quality
-from db.seed.carriers import BANDS, CARRIERS
 from db.seed.demo import Demo, build_demo
 from db.seed.fraud_risk import docs_section
 from db.seed.people import NAMED
+from tools.transport.reference import BANDS, CARRIERS
 
 INTRO = """# Demo data
 

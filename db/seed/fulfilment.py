@@ -25,8 +25,8 @@ from db.models import (
     TrackingEvent,
 )
 from db.seed.base import stable_uuid
-from db.seed.carriers import CARRIERS, tracking_number, zone_of
 from db.seed.orders import Placed, Shop
+from tools.transport.reference import CARRIERS, tracking_number, zone_of
 
 SS = ShipmentStatus
 CHAIN = [SS.PACKED, SS.SHIPPED, SS.IN_TRANSIT, SS.OUT_FOR_DELIVERY, SS.DELIVERED]
@@ -78,10 +78,10 @@ def ship(shop: Shop, placed: Placed, warehouse: dict[str, Any], final: SS) -> da
     times = dict(events)
     shipment_id = stable_uuid("shipment", order["id"])
     units = [variant["id"] for variant, quantity in placed.items for _ in range(quantity)]
+    number = tracking_number(CARRIERS[placed.carrier][1], times[SS.PACKED], rows.next_id(Shipment))
     rows.add(Shipment, id=shipment_id, order_id=order["id"], carrier_code=placed.carrier,
-             warehouse_id=warehouse["id"], tracking_numbers=[tracking_number(placed.carrier, times[SS.PACKED],
-                                                                             rows.next_id(Shipment))],
-             item_ids=units, status=final, weight_kg=placed.weight, cost=order["shipping_cost"],
+             warehouse_id=warehouse["id"], tracking_number=number, tracking_numbers=[number], item_ids=units,
+             status=final, weight_kg=placed.weight, cost=order["shipping_cost"],
              shipped_at=times.get(SS.SHIPPED), delivered_at=times.get(SS.DELIVERED),
              created_at=times[SS.PACKED], updated_at=events[-1][1])
     for status, at in events:

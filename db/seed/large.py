@@ -34,9 +34,10 @@ from db.models import (
     ProductVariant,
 )
 from db.seed.base import Progress, Rows, ago, first_ids_after_existing, quiet, stable_uuid, write
-from db.seed.carriers import rate, zone_of
 from db.seed.demo import Demo
 from db.seed.people import FIRST, LAST, NAMED, ascii_slug, random_address, set_loyalty
+from tools.transport.reference import reference_rate as rate
+from tools.transport.reference import zone_of
 
 LARGE_ORDERS = 100_000
 LARGE_CUSTOMERS = 5_000
@@ -124,7 +125,8 @@ def _order(rows: Rows, rng: random.Random, anchor: datetime, buyer: dict[str, An
     order = rows.add(
         Order, id=order_id, customer_id=buyer["customer"]["id"], status=status, items_modified=False,
         channel=OrderChannel.WEB, currency="EUR", subtotal=subtotal, shipping_cost=shipping,
-        total=subtotal + shipping, shipping_address=buyer["address"], billing_address=buyer["address"],
+        carrier_code="colissimo", total=subtotal + shipping, shipping_address=buyer["address"],
+        billing_address=buyer["address"],
         cancel_reason="no longer needed" if cancelled else None, client_ip=f"198.51.100.{rng.randint(1, 254)}",
         placed_at=placed, created_at=placed, updated_at=placed + timedelta(days=4),
         delivered_at=None if cancelled else placed + timedelta(days=4),

@@ -17,8 +17,9 @@ from db.enums import (
 )
 from db.models import Address, Order, OrderLine, Payment, PaymentMethod, PaymentTransaction, ProductVariant
 from db.seed.base import Rows, ago, stable_uuid
-from db.seed.carriers import rate, zone_of
 from db.seed.stock import Stock
+from tools.transport.reference import reference_rate as rate
+from tools.transport.reference import zone_of
 
 S = OrderStatus
 STATUS_COUNTS = {S.DELIVERED: 120, S.PENDING: 55, S.PROCESSED: 45, S.CANCELLED: 35, S.RETURN_REQUESTED: 18,
@@ -133,7 +134,8 @@ def place(shop: Shop, customer: dict[str, Any], status: S, placed_at: datetime,
     order = rows.add(
         Order, id=order_id, customer_id=customer["id"], status=status, items_modified=False,
         channel=OrderChannel.STAFF if rng.random() < 0.08 else OrderChannel.WEB, currency="EUR",
-        subtotal=subtotal, shipping_cost=shipping, total=subtotal + shipping, shipping_address=address,
+        subtotal=subtotal, shipping_cost=shipping, carrier_code=carrier, total=subtotal + shipping,
+        shipping_address=address,
         billing_address=dict(address), cancel_reason=None, client_ip=f"203.0.113.{rng.randint(1, 254)}",
         placed_at=placed_at, created_at=placed_at, updated_at=placed_at, delivered_at=None,
     )

@@ -121,7 +121,9 @@ def _add_order(rows: Rows, order: dict[str, Any], placed: datetime) -> None:
         shipped = placed + timedelta(days=1, seconds=k)
         delivered = status != OrderStatus.PROCESSED and sent
         rows.add(Shipment, id=stable_uuid("tau-shipment", oid, k), order_id=oid, carrier_code=None,
-                 warehouse_id=None, tracking_numbers=fulfillment["tracking_id"], item_ids=fulfillment["item_ids"],
+                 warehouse_id=None,
+                 tracking_number=(fulfillment["tracking_id"] or [None])[0],
+                 tracking_numbers=fulfillment["tracking_id"], item_ids=fulfillment["item_ids"],
                  status=ShipmentStatus.DELIVERED if delivered else ShipmentStatus.SHIPPED, weight_kg=None,
                  cost=None, shipped_at=shipped, delivered_at=placed + timedelta(days=3) if delivered else None,
                  created_at=shipped, updated_at=shipped)

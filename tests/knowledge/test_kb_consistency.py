@@ -3,7 +3,6 @@
 import re
 
 from db.models import StockLevel
-from db.seed.carriers import BANDS, CARRIERS
 from knowledge.corpus import CorpusArticle
 from tools.customer.service import TIER_THRESHOLDS
 from tools.fraud.service import (
@@ -13,6 +12,7 @@ from tools.fraud.service import (
     NEW_ACCOUNT_POINTS,
 )
 from tools.fraud.thresholds import BLOCK, FLAG, REVIEW
+from tools.transport.reference import BANDS, CARRIERS
 
 ZONES = {"Domestic FR": "domestic", "EU": "eu", "World": "world"}
 CELL = re.compile(r"^(\d+\.\d{2}) EUR, (\d+) days?$")

@@ -213,10 +213,14 @@ async def release(ctx: ToolContext, *, order_id: str | None = None, reservation_
     return released
 
 
-async def consume(ctx: ToolContext, order_id: str) -> int:
-    """Ship an order's active reservations: one shipment ledger row each; returns units shipped."""
+async def consume(ctx: ToolContext, order_id: str, warehouse_id: int | None = None) -> int:
+    """Ship an order's active reservations (in one warehouse, when given): one shipment ledger row each;
+    returns units shipped."""
     shipped = 0
-    for reservation in await _active(ctx.session, StockReservation.order_id == order_id):
+    criteria = [StockReservation.order_id == order_id]
+    if warehouse_id is not None:
+        criteria.append(StockReservation.warehouse_id == warehouse_id)
+    for reservation in await _active(ctx.session, *criteria):
         RESERVATION_FLOW.move(ctx, reservation, ReservationStatus.CONSUMED,
                               data={"variant_id": reservation.variant_id, "quantity": reservation.quantity})
         await ship_reserved(ctx, reservation.warehouse_id, reservation.variant_id, reservation.quantity, order_id)

@@ -31,10 +31,10 @@ from tools.inventory import service as inventory
 from tools.order import states
 from tools.payment import service as payments
 from tools.schemas import normalize_order_id
+from tools.transport import rates
+from tools.transport.states import close_unshipped
 
 CENT = Decimal("0.01")
-# Shipping is free for now: the retail benchmark's orders carry no shipping charge either.
-SHIPPING_COST = Decimal("0.00")
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "country", "zip")
 
 
@@ -162,13 +162,16 @@ async def place(
         ensure_orderable(variant)
     shipping = shipping or default_address(customer)
     subtotal = cents(sum((v.price * q for v, q in items), Decimal(0)))
-    total = subtotal + SHIPPING_COST
+    weight = sum((v.weight_kg * q for v, q in items), Decimal(0))
+    carrier_code, shipping_cost = await rates.order_shipping(ctx.session, shipping, weight, subtotal)
+    total = subtotal + shipping_cost
     score = await screen(ctx, customer, total, shipping, billing, client_ip, method.id)
     order = Order(
         id=await new_order_id(ctx.session), customer_id=customer.id,
         status=OrderStatus.ON_HOLD if score.level == FraudLevel.HIGH else OrderStatus.PENDING,
         channel=OrderChannel.WEB if ctx.principal.is_customer else OrderChannel.STAFF,
-        subtotal=subtotal, shipping_cost=SHIPPING_COST, total=total, shipping_address=shipping,
+        subtotal=subtotal, shipping_cost=shipping_cost, carrier_code=carrier_code, total=total,
+        shipping_address=shipping,
         billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items),
         notes=[],
     )
@@ -181,7 +184,8 @@ async def place(
         idempotency_key=key,
     )
     fraud.record_check(ctx, score, order_id=order.id, customer_id=customer.id, client_ip=client_ip)
-    facts = {"customer_id": customer.id, "total": str(total), "status": str(order.status)}
+    facts = {"customer_id": customer.id, "total": str(total), "shipping_cost": str(shipping_cost),
+             "carrier": carrier_code, "status": str(order.status)}
     audit(ctx, "order", order.id, "placed", to_state=order.status, data={**facts, "fraud": str(score.level)})
     emit(ctx, "order.placed", order.id, facts)
     return order
@@ -239,11 +243,12 @@ async def release_stock(ctx: ToolContext, order: Order) -> None:
 
 
 async def cancel(ctx: ToolContext, order: Order, reason: str) -> None:
-    """Cancel through the state machine, refund what was paid and release the stock."""
+    """Cancel through the state machine, refund what was paid, release the stock and unpack its parcels."""
     await states.move(ctx, order, OrderStatus.CANCELLED, reason=reason)
     order.cancel_reason = reason
     await refund_all(ctx, order, f"order {order.id} cancelled: {reason}")
     await release_stock(ctx, order)
+    await close_unshipped(ctx, order.id, reason)
 
 
 async def cancel_pending(ctx: ToolContext, order: Order, reason: str) -> None:
@@ -263,11 +268,18 @@ async def change_status(ctx: ToolContext, order: Order, target: OrderStatus, rea
             raise InvalidInput("say why the order is cancelled (reason)")
         await cancel(ctx, order, reason)
         return
-    await states.move(ctx, order, target, **({"reason": reason} if reason else {}))
     if target == OrderStatus.DELIVERED:
-        order.delivered_at = ctx.now()
-        customer = await customers.get_customer(ctx.session, order.customer_id)
-        customers.award_points(ctx, customer, order.total, f"order {order.id} delivered")
+        await mark_delivered(ctx, order, reason)
+        return
+    await states.move(ctx, order, target, **({"reason": reason} if reason else {}))
+
+
+async def mark_delivered(ctx: ToolContext, order: Order, reason: str | None = None) -> None:
+    """The one way an order becomes delivered (staff, or its last parcel delivered): delivered_at, points."""
+    await states.move(ctx, order, OrderStatus.DELIVERED, **({"reason": reason} if reason else {}))
+    order.delivered_at = ctx.now()
+    customer = await customers.get_customer(ctx.session, order.customer_id)
+    customers.award_points(ctx, customer, order.total, f"order {order.id} delivered")
 
 
 def add_note(ctx: ToolContext, order: Order, body: str) -> OrderNote:

@@ -1,6 +1,6 @@
 """The order state machine (DESIGN 5) and the guard that a shipped order can no longer be cancelled."""
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import OrderStatus, ShipmentStatus
@@ -19,19 +19,20 @@ ORDER_STATES = StateMachine(
         S.DELIVERED: {S.RETURN_REQUESTED, S.EXCHANGE_REQUESTED},
     },
 )
-# A shipment at or past these statuses has left the warehouse.
+# A shipment at or past these statuses has left the warehouse (one in exception, if it was shipped).
 SHIPPED = {
     ShipmentStatus.SHIPPED,
     ShipmentStatus.IN_TRANSIT,
     ShipmentStatus.OUT_FOR_DELIVERY,
     ShipmentStatus.DELIVERED,
-    ShipmentStatus.EXCEPTION,
 }
 
 
 async def has_shipped(session: AsyncSession, order_id: str) -> bool:
     """True when a shipment of the order has left the warehouse."""
-    stmt = select(Shipment.id).where(Shipment.order_id == order_id, Shipment.status.in_(SHIPPED)).limit(1)
+    left = or_(Shipment.status.in_(SHIPPED),
+               and_(Shipment.status == ShipmentStatus.EXCEPTION, Shipment.shipped_at.is_not(None)))
+    stmt = select(Shipment.id).where(Shipment.order_id == order_id, left).limit(1)
     return (await session.scalar(stmt)) is not None
 
 

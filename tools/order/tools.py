@@ -38,7 +38,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
                               payment_method_id=e.payment_method_id)
             for e in history
         ],
-        subtotal=order.subtotal, shipping_cost=order.shipping_cost, total=order.total,
+        subtotal=order.subtotal, shipping_cost=order.shipping_cost, carrier=order.carrier_code, total=order.total,
         currency=order.currency,
         placed_at=order.placed_at, delivered_at=order.delivered_at, cancel_reason=order.cancel_reason,
         rma_number=rma.rma_number if rma else None,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from tools.schemas import Address, Number, OrderId, Page, Schema
+from tools.transport.schemas import ShipmentOut
 
 # Decimal figures travel as JSON numbers, like Money (pydantic would send strings).
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$", examples=["PAR1"])]
@@ -125,3 +126,52 @@ class PickListOut(Schema):
     order_id: str = Field(description="Order number.")
     warehouses: list[PickWarehouse] = Field(description="Per warehouse, by code.")
     total_units: int = Field(description="Units to pick in all.")
+
+
+class PackIn(Schema):
+    order_id: OrderId
+
+
+class ShipmentActionIn(Schema):
+    shipment_ref: str = Field(pattern=r"^#?[A-Za-z0-9][A-Za-z0-9-]{5,63}$", examples=["6A178923456701"],
+                              description="Tracking number of the parcel (or its shipment id, or the order number).")
+
+
+class DeliverIn(ShipmentActionIn):
+    location: str = Field("", max_length=100, description="Where it was delivered.", examples=["Lyon"])
+
+
+class ExceptionIn(ShipmentActionIn):
+    description: str = Field(min_length=3, max_length=500, description="What went wrong.",
+                             examples=["Box damaged while packing"])
+
+
+class ReceiveIn(Schema):
+    purchase_reference: str = Field(pattern=r"^[A-Za-z]{0,8}[-/_]?[0-9]{3}[A-Za-z0-9/_-]{0,52}$",
+                                    examples=["PO-2026-0042"],
+                                    description="Purchase order or delivery note number the receipt refers to "
+                                                "(an optional letter prefix, then at least three digits).")
+    item_ref: str = Field(min_length=1, max_length=64, description="SKU or item (variant) id received.",
+                          examples=["KB-CLICKY-01"])
+    quantity: int = Field(ge=1, le=100_000, description="Units delivered.", examples=[40])
+    warehouse_ref: str = WarehouseRef()
+    supplier: str | None = Field(None, min_length=2, max_length=100, examples=["Keystone Components"],
+                                 description="Who delivered the goods; the product's supplier when left out.")
+
+
+class ReceiptOut(Schema):
+    warehouse_id: int = Field(description="Warehouse id.")
+    code: str = Field(description="Warehouse code.")
+    supplier: str = Field(description="Supplier.")
+    purchase_reference: str = Field(description="Purchase reference the receipt carries.")
+    variant_id: str = Field(description="Item (variant) id.")
+    sku: str = Field(description="SKU.")
+    quantity: int = Field(description="Units received.")
+    movement_id: int = Field(description="Id of the receipt movement in the stock ledger.")
+    units_on_hand: int = Field(description="Units of the item on hand in the warehouse now.")
+
+
+class PackOut(Schema):
+    order_id: str = Field(description="Order number.")
+    order_status: str = Field(description="The order's status after packing (processed).")
+    shipments: list[ShipmentOut] = Field(description="The parcels packed, with tracking numbers.")

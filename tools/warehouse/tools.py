@@ -1,11 +1,15 @@
-"""Warehouse tools: thin registry entries over the warehouse service (staff only)."""
+"""Warehouse tools: sites, capacity, pick lists, packing, shipping, delivery and receiving (staff only)."""
 
 from datetime import timedelta
 
-from db.enums import Role
+from db.enums import Role, ShipmentStatus
 from tools.context import ToolContext
+from tools.inventory import service as inventory
+from tools.order import service as orders
 from tools.registry import tool
-from tools.warehouse import operations, service
+from tools.transport import shipments
+from tools.transport.schemas import ShipmentOut, shipment_out
+from tools.warehouse import fulfilment, operations, receiving, service
 from tools.warehouse import schemas as s
 
 AGENT = "warehouse"
@@ -109,3 +113,74 @@ async def get_warehouse_performance(ctx: ToolContext, params: s.PerformanceIn) -
 async def get_pick_list(ctx: ToolContext, params: s.PickListIn) -> s.PickListOut:
     """Get the pick list of an order: which warehouse, SKU and quantity to pick (read-only)."""
     return await operations.pick_list(ctx.session, params.order_id, ctx.now())
+
+
+async def parcel_out(ctx: ToolContext, shipment) -> ShipmentOut:
+    """A parcel with its tracking events as stored now."""
+    await ctx.session.flush()
+    await ctx.session.refresh(shipment, ["events"])
+    return shipment_out(shipment)
+
+
+@tool(agent=AGENT, method="POST", path="/pick-lists/{order_id}/pack", roles=WAREHOUSE_STAFF, mutates=True,
+      confirm=True,
+      examples=["pack order #W2611340", "order W4817420 is picked, pack it", "pack the parcels of #W2611340",
+                "we finished picking #W4817420, box it up", "prepare the parcel for order #W2611340"])
+async def pack_order(ctx: ToolContext, params: s.PackIn) -> s.PackOut:
+    """Pack an order from its pick list: one labelled parcel per warehouse; the order becomes processed."""
+    order = await orders.get_order(ctx.session, params.order_id, for_update=True)
+    packed = await fulfilment.pack(ctx, order)
+    return s.PackOut(order_id=order.id, order_status=str(order.status),
+                     shipments=[await parcel_out(ctx, p) for p in packed])
+
+
+@tool(agent=AGENT, method="POST", path="/shipments/{shipment_ref}/ship", roles=WAREHOUSE_STAFF, mutates=True,
+      confirm=True,
+      examples=["ship parcel 6A178923456701", "the carrier picked up the parcel of order #W2611340",
+                "hand over XP170000000001 to the carrier", "dispatch the packed parcel of #W4817420",
+                "hand the packed parcel of order #W2611340 over to the carrier",
+                "the parcel of #W4817420 left the warehouse with the driver"])
+async def ship_shipment(ctx: ToolContext, params: s.ShipmentActionIn) -> ShipmentOut:
+    """Hand a packed parcel to its carrier: its stock leaves the warehouse and the order's lines count it shipped."""
+    shipment = await shipments.find_shipment(ctx.session, params.shipment_ref, for_update=True)
+    await fulfilment.ship(ctx, shipment)
+    return await parcel_out(ctx, shipment)
+
+
+@tool(agent=AGENT, method="POST", path="/shipments/{shipment_ref}/deliver", roles=WAREHOUSE_STAFF, mutates=True,
+      confirm=True,
+      examples=["parcel 6A178923456701 was delivered", "mark the parcel of order #W5567936 delivered",
+                "XP170000000001 arrived at the customer in Lyon", "confirm delivery of 1Z170000000002"])
+async def deliver_shipment(ctx: ToolContext, params: s.DeliverIn) -> ShipmentOut:
+    """Mark a shipped parcel delivered; the order is delivered once all its parcels are."""
+    shipment = await shipments.find_shipment(ctx.session, params.shipment_ref, for_update=True)
+    await fulfilment.advance(ctx, shipment, ShipmentStatus.DELIVERED, params.location, "Delivered")
+    return await parcel_out(ctx, shipment)
+
+
+@tool(agent=AGENT, method="POST", path="/shipments/{shipment_ref}/exception", roles=WAREHOUSE_STAFF, mutates=True,
+      examples=["the parcel of order #W2611340 was damaged while packing", "flag a problem with parcel 6A178923456701",
+                "mark shipment XP170000000001 as an exception: label unreadable"])
+async def mark_shipment_exception(ctx: ToolContext, params: s.ExceptionIn) -> ShipmentOut:
+    """Put a parcel in exception with what went wrong (it goes back to picking or on with the carrier later)."""
+    shipment = await shipments.find_shipment(ctx.session, params.shipment_ref, for_update=True)
+    await fulfilment.advance(ctx, shipment, ShipmentStatus.EXCEPTION, "", params.description)
+    return await parcel_out(ctx, shipment)
+
+
+@tool(agent=AGENT, method="POST", path="/receipts", roles=WAREHOUSE_STAFF, mutates=True, confirm=True,
+      examples=["receive purchase order PO-2026-0042 from the supplier into warehouse PAR-1",
+                "goods in against supplier delivery note DN-7781 at LYS-1",
+                "purchase order PO-5520 from Hearth Home Goods came in at BER-1",
+                "check in the supplier's purchase order PO-2026-0099 at PAR-1",
+                "receive the supplier shipment of purchase order PO-2026-0100 into LYS-1"])
+async def receive_purchase_order(ctx: ToolContext, params: s.ReceiveIn) -> s.ReceiptOut:
+    """Receive a supplier's delivery of an item into a warehouse against its purchase order."""
+    warehouse = await service.get_warehouse(ctx.session, params.warehouse_ref)
+    variant = await inventory.get_variant(ctx.session, params.item_ref)
+    supplier = params.supplier or await receiving.supplier_of(ctx.session, variant)
+    move, on_hand = await receiving.receive(ctx, warehouse, supplier, params.purchase_reference, variant,
+                                            params.quantity)
+    return s.ReceiptOut(warehouse_id=warehouse.id, code=warehouse.code, supplier=supplier,
+                        purchase_reference=params.purchase_reference, variant_id=variant.id, sku=variant.sku,
+                        quantity=move.quantity, movement_id=move.id, units_on_hand=on_hand)

@@ -1,0 +1,1 @@
+"""Transport: carriers and their rate tables, quotes, carrier selection, shipments and tracking."""
