@@ -226,11 +226,11 @@ class Crew:
         snapshot = await self._snapshot(principal, {"configurable": {"thread_id": thread_id}})
         if not snapshot.values.get("messages"):
             raise NotFound(f"conversation {thread_id!r} not found")
-        return {
-            "thread_id": thread_id,
-            "turns": transcript(snapshot.values["messages"]),
-            "pending_confirmation": confirmation(pending_actions(snapshot)),
-        }
+        turns, pending = transcript(snapshot.values["messages"]), pending_actions(snapshot)
+        if pending and turns and not turns[-1]["agent"]:
+            # The specialist waiting for a yes has not returned its messages yet; name it from its task.
+            turns[-1]["agent"] = next((task.name for task in snapshot.tasks if task.interrupts), None)
+        return {"thread_id": thread_id, "turns": turns, "pending_confirmation": confirmation(pending)}
 
     async def _snapshot(self, principal: Principal, config: dict):
         """The thread's state; another principal's thread reads as not found, like anyone else's records."""

@@ -5,6 +5,8 @@ import { answerMessage, confirmationCard, errorMessage, userMessage } from "./re
 
 const $ = (id) => document.getElementById(id);
 const state = { thread: localStorage.getItem("shopcrew-thread") || null, busy: false, card: null };
+// Tool steps shown so far, by call id: an action confirmed in a later turn also updates the step that asked.
+const shownSteps = new Map();
 const phone = window.matchMedia("(max-width: 760px)");
 
 function setStatus(text) { $("status").textContent = text; }
@@ -68,7 +70,7 @@ function signOut() {
   $("signin").open = true;
   $("threads").replaceChildren();
   $("threads-empty").hidden = false;
-  $("log").replaceChildren();
+  clearLog();
   $("hello").hidden = false;
   setStatus("Signed out.");
 }
@@ -104,9 +106,14 @@ async function loadThreads() {
     el("span", { class: "muted" }, `${t.turns} ${t.turns === 1 ? "message" : "messages"} · ${t.last_agent.replace(/_/g, " ")} · ${when(t.updated_at)}`)))));
 }
 
+function clearLog() {
+  $("log").replaceChildren();
+  shownSteps.clear();
+}
+
 function newThread() {
   setThread(null);
-  $("log").replaceChildren();
+  clearLog();
   $("hello").hidden = false;
   $("message").focus();
 }
@@ -115,12 +122,12 @@ async function openThread(id) {
   try {
     const conversation = await call(`/api/v1/chat/threads/${encodeURIComponent(id)}`);
     setThread(id);
-    $("log").replaceChildren();
+    clearLog();
     conversation.turns.forEach((turn, i) => {
       if (turn.user) addToLog(userMessage(turn.user));
       const answer = answerMessage();
       answer.setAgent(turn.agent);
-      turn.steps.forEach((s) => answer.step(s));
+      turn.steps.forEach((s) => showStep(answer, s));
       const last = i === conversation.turns.length - 1;
       answer.text(turn.reply);
       answer.finish();
@@ -137,6 +144,15 @@ async function openThread(id) {
 }
 
 // ---- sending ----
+
+function showStep(answer, step) {
+  const earlier = shownSteps.get(step.id) || { args: step.args, handles: [] };
+  const full = { ...step, args: step.args || earlier.args };
+  earlier.handles.forEach((handle) => handle.update(full));
+  const handle = answer.step(full);
+  if (!earlier.handles.includes(handle)) earlier.handles.push(handle);
+  shownSteps.set(step.id, earlier);
+}
 
 function askToConfirm(answer, pending) {
   const card = confirmationCard(pending, send);
@@ -161,8 +177,8 @@ async function send(text) {
         if (!answer.node.isConnected) addToLog(answer.node);
         answer.setAgent(data.agent);
       }
-      if (event === "tool_call") { answer.step({ ...data, ok: null }); setStatus(`Running ${human(data.name)}…`); }
-      if (event === "tool_result") answer.step(data);
+      if (event === "tool_call") { showStep(answer, { ...data, ok: null }); setStatus(`Running ${human(data.name)}…`); }
+      if (event === "tool_result") showStep(answer, data);
       if (event === "message") answer.text(data.text);
       if (event === "done") done = data;
     }
@@ -173,6 +189,7 @@ async function send(text) {
     answer.text(done.reply, { pending: done.pending_confirmation });
     answer.finish();
     if (done.pending_confirmation) askToConfirm(answer, done.pending_confirmation);
+    answer.node.scrollIntoView({ block: "nearest" });
     setStatus(done.pending_confirmation ? "Waiting for your confirmation." : "");
     loadThreads();
   } catch (error) {

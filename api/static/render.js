@@ -118,6 +118,7 @@ export function answerMessage() {
       }
       const table = event.ok ? tableFor(event.name, event.result) : null;
       if (table) tables.append(table);
+      return step;
     },
     text(reply, { pending = null } = {}) {
       // The card replaces the reply's own "Please confirm: …" sentence, which repeats its content in code form.
