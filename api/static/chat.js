@@ -123,17 +123,17 @@ async function openThread(id) {
     const conversation = await call(`/api/v1/chat/threads/${encodeURIComponent(id)}`);
     setThread(id);
     clearLog();
-    conversation.turns.forEach((turn, i) => {
+    let answer = null;
+    for (const turn of conversation.turns) {
       if (turn.user) addToLog(userMessage(turn.user));
-      const answer = answerMessage();
+      answer = answerMessage();
       answer.setAgent(turn.agent);
       turn.steps.forEach((s) => showStep(answer, s));
-      const last = i === conversation.turns.length - 1;
       answer.text(turn.reply);
       answer.finish();
       addToLog(answer.node);
-      if (last && conversation.pending_confirmation) askToConfirm(answer, conversation.pending_confirmation);
-    });
+    }
+    if (answer && conversation.pending_confirmation) askToConfirm(answer, conversation.pending_confirmation);
     setStatus(`Opened the conversation "${conversation.turns[0]?.user || id}".`);
     if (phone.matches) openPanel(false);
     $("message").focus();
@@ -163,7 +163,8 @@ function askToConfirm(answer, pending) {
 async function send(text) {
   if (state.busy) return;
   if (!auth.key) { setStatus("Sign in first: enter an API key or pick a demo person."); return; }
-  if (state.card && text !== "yes" && text !== "no") state.card.settle("other");
+  // Any message answers a waiting card (the crew reads it as yes, no or a new request): settle it.
+  state.card?.settle(["yes", "no"].includes(text) ? text : "other");
   state.card = null;
   addToLog(userMessage(text));
   const answer = answerMessage();
@@ -196,9 +197,9 @@ async function send(text) {
     answer.node.remove();
     const words = error instanceof ApiError || error instanceof TypeError ? plainWords(error)
       : "The answer was cut off. Open the conversation again to see where it stands.";
+    if (error instanceof ApiError && error.status === 401) signOut();
     addToLog(errorMessage(words));
     setStatus("");
-    if (error instanceof ApiError && error.status === 401) signOut();
   } finally {
     setBusy(false);
   }

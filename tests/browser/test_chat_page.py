@@ -190,6 +190,21 @@ def test_staff_stock_report_is_a_table(open_page):
     thread = page.locator("#threads button[aria-current]")
     expect(thread).to_contain_text("low stock report")
     page.screenshot(path=str(screenshot("staff.png")))
+    # Reloading reopens the conversation from the thread routes, table and all.
+    page.reload()
+    expect(page.locator("#log .msg.you")).to_have_text(["You said: low stock report"])
+    expect(page.locator("#log .result-table tbody tr")).to_have_count(50)
+
+
+def test_a_refused_key_is_explained_in_plain_words(open_page):
+    from playwright.sync_api import expect
+
+    page = open_page()
+    page.get_by_label("API key").fill("sc_not_a_key")
+    page.get_by_label("API key").press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        "That API key was not accepted. Check it, or pick a demo person to sign in as.")
+    expect(page.locator("#who")).to_be_hidden()
 
 
 def test_phone_layout_has_no_horizontal_scroll(open_page):
