@@ -224,8 +224,8 @@ class Crew:
     async def conversation(self, principal: Principal, thread_id: str) -> dict[str, Any]:
         """The principal's own thread as turns, with the action still waiting for a yes or no, if any."""
         snapshot = await self._snapshot(principal, {"configurable": {"thread_id": thread_id}})
-        if not snapshot.values.get("messages"):
-            raise NotFound(f"conversation {thread_id!r} not found")
+        if not snapshot.values.get("messages") or snapshot.values.get("owner") != principal.label:
+            raise NotFound(f"conversation {thread_id!r} not found")  # unknown, or with no owner on record
         turns, pending = transcript(snapshot.values["messages"]), pending_actions(snapshot)
         if pending and turns and not turns[-1]["agent"]:
             # The specialist waiting for a yes has not returned its messages yet; name it from its task.
