@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from api.chat import router as chat_router
 from api.errors import install_error_handlers
+from api.identity import router as identity_router
+from api.threads import router as threads_router
 from api.tool_routes import tool_router
 from db.engine import make_engine, make_sessionmaker
 from graph.crew import Crew
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
     install_error_handlers(app)
     app.include_router(tool_router(load_all()))
     app.include_router(chat_router)
+    app.include_router(threads_router)
+    app.include_router(identity_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

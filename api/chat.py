@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
@@ -96,22 +96,27 @@ async def models(_: PrincipalDep) -> dict:
 @router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completions over the crew.")
 async def completions(
     request: Request,
+    response: Response,
     principal: PrincipalDep,
     body: CompletionIn,
-    thread: Annotated[str | None, Header(alias="X-Thread-Id", max_length=64)] = None,
+    thread: Annotated[str | None, Header(alias="X-Thread-Id", max_length=64, pattern=r"^[\w-]+$")] = None,
 ):
+    """Continue a conversation (to answer a confirmation, say) by sending its X-Thread-Id header back."""
     *earlier, last = [m for m in body.messages if m.role in ("user", "assistant")] or [None]
     if last is None or last.role != "user":
         raise InvalidInput("the last message must be the user's", details=[{"field": "messages", "problem": "no user"}])
     history = [HumanMessage(m.text()) if m.role == "user" else AIMessage(m.text()) for m in earlier]
     crew = request.app.state.crew
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    thread = thread or uuid.uuid4().hex
     if not body.stream:
         result = await crew.ask(principal, last.text(), thread, history=history, client_ip=client_ip(request))
+        response.headers["X-Thread-Id"] = thread
         return _completion(completion_id, result)
     events = crew.turn(principal, last.text(), thread, history=history, client_ip=client_ip(request))
     first = await anext(events)
-    return EventSourceResponse(_completion_chunks(completion_id, _prepend(first, events)))
+    chunks = _completion_chunks(completion_id, _prepend(first, events))
+    return EventSourceResponse(chunks, headers={"X-Thread-Id": thread})
 
 
 async def _prepend(first: dict, rest: AsyncIterator[dict]) -> AsyncIterator[dict]:
@@ -139,7 +144,7 @@ def _completion(completion_id: str, result) -> dict:
 async def _completion_chunks(completion_id: str, events: AsyncIterator[dict]) -> AsyncIterator[dict]:
     """OpenAI streaming chunks: the reply as it is known, then a finish chunk and [DONE]."""
 
-    def chunk(delta: dict, finish: str | None = None) -> dict:
+    def chunk(delta: dict, finish: str | None = None, **extra) -> dict:
         return {
             "data": json.dumps(
                 {
@@ -148,13 +153,17 @@ async def _completion_chunks(completion_id: str, events: AsyncIterator[dict]) ->
                     "created": int(time.time()),
                     "model": MODEL_ID,
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    **extra,
                 }
             )
         }
 
     yield chunk({"role": "assistant"})
+    result = None
     async for event in events:
         if event["event"] == "done":
-            yield chunk({"content": event["result"].reply})
-    yield chunk({}, "stop")
+            result = event["result"]
+            yield chunk({"content": result.reply})
+    # The last chunk carries the turn as `shopcrew` (agent, tools, pending confirmation, thread), as non-streaming does.
+    yield chunk({}, "stop", shopcrew=result.public() if result else None)
     yield {"data": "[DONE]"}

@@ -13,16 +13,36 @@ def error_body(code: str, message: str, details=None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def openai_error_body(status: int, code: str, message: str, details=None) -> dict:
+    """The same error in the shape OpenAI's clients parse: {"error": {message, type, param, code}}."""
+    param = details[0].get("field") if isinstance(details, list) and details and isinstance(details[0], dict) else None
+    return {
+        "error": {
+            "message": message,
+            "type": "invalid_request_error" if status < 500 else "server_error",
+            "param": param,
+            "code": "invalid_api_key" if status == 401 else code,
+        }
+    }
+
+
+def render_error(request: Request, status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
+    """The error envelope, or OpenAI's for the OpenAI-compatible routes under /v1/."""
+    if request.url.path.startswith("/v1/"):
+        return JSONResponse(openai_error_body(status, code, message, details), status, headers=headers)
+    return JSONResponse(error_body(code, message, details), status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render domain errors, validation errors and HTTP errors in the one envelope."""
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.http_status, headers=headers)
+        return render_error(request, exc.http_status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
             {
                 "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")) or "body",
@@ -31,11 +51,11 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-        return JSONResponse(error_body("invalid_input", message, details), 422)
+        return render_error(request, 422, "invalid_input", message, details)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+        return render_error(request, exc.status_code, code, str(exc.detail), headers=exc.headers)

@@ -21,11 +21,12 @@ from graph.confirm import read_answer
 from graph.context import ShopContext
 from graph.memory import open_checkpointer
 from graph.models import make_chat_model
+from graph.transcript import succeeded, tool_outcome, transcript
 from knowledge.chroma_embedding import embedding_function_for
 from knowledge.generate import answer_model_for
 from shopcrew.settings import Settings
 from tools.context import Principal
-from tools.errors import Forbidden
+from tools.errors import NotFound
 from tools.knowledge.service import configure_store
 from tools.monitoring.service import record_run
 from tools.registry import load_all
@@ -69,7 +70,7 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
     results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
     ai = [m for m in messages if isinstance(m, AIMessage)]
     calls = [
-        {"name": c["name"], "args": c["args"], "ok": _ok(results[c["id"]])}
+        {"name": c["name"], "args": c["args"], "ok": succeeded(results[c["id"]])}
         for m in ai
         for c in m.tool_calls
         if c["id"] in results
@@ -86,11 +87,7 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
     )
     if pending:
         action = pending[0]
-        result.pending_confirmation = {
-            "name": action["name"],
-            "args": action["args"],
-            "description": action.get("description", ""),
-        }
+        result.pending_confirmation = confirmation(pending)
         result.reply = (f"{result.reply}\n\n" if result.reply else "") + (
             f"Please confirm: {action.get('description') or action['name']}. Reply yes to go ahead or no to cancel."
         )
@@ -102,16 +99,26 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
     return result
 
 
+def confirmation(pending: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first action waiting for a yes or no, as the chat contract shows it."""
+    if not pending:
+        return None
+    action = pending[0]
+    return {"name": action["name"], "args": action["args"], "description": action.get("description", "")}
+
+
 def message_events(agent: str, message) -> list[dict[str, Any]]:
-    """Progress events for one message a specialist produced."""
+    """Progress events for one message a specialist produced (tool results carry their structured output)."""
     if isinstance(message, AIMessage):
         if message.tool_calls:
             return [
-                {"event": "tool_call", "agent": agent, "name": c["name"], "args": c["args"]} for c in message.tool_calls
+                {"event": "tool_call", "agent": agent, "id": c["id"], "name": c["name"], "args": c["args"]}
+                for c in message.tool_calls
             ]
         return [{"event": "message", "agent": agent, "text": message.text}] if message.text else []
     if isinstance(message, ToolMessage):
-        return [{"event": "tool_result", "agent": agent, "name": message.name, "ok": _ok(message)}]
+        step = {"id": message.tool_call_id, "name": message.name, **tool_outcome(message)}
+        return [{"event": "tool_result", "agent": agent, **step}]
     return []
 
 
@@ -125,10 +132,6 @@ def account_for_events(result: TurnResult, events: list[dict[str, Any]]) -> None
     specialist = next((e["agent"] for e in events if e["event"] != "route"), None)
     if result.agent == "supervisor" and specialist:
         result.agent = specialist
-
-
-def _ok(message: ToolMessage) -> bool:
-    return message.status != "error" and not message.text.startswith(("Error[", "Error invoking tool"))
 
 
 class Crew:
@@ -182,9 +185,7 @@ class Crew:
         thread_id = thread_id or uuid.uuid4().hex
         config = {"configurable": {"thread_id": thread_id}, "recursion_limit": self.recursion_limit}
         context = ShopContext(principal=principal, sessions=self.sessions, client_ip=client_ip)
-        snapshot = await self.graph.aget_state(config)
-        if snapshot.values.get("owner", principal.label) != principal.label:
-            raise Forbidden("this conversation belongs to someone else")
+        snapshot = await self._snapshot(principal, config)
         before = len(snapshot.values.get("messages", []))
         seeded = list(history or []) if not before else []
         started = time.perf_counter()
@@ -222,6 +223,24 @@ class Crew:
         result.latency_ms = int((time.perf_counter() - started) * 1000)
         await self._record(principal, text, result)
         yield {"event": "done", "result": result}
+
+    async def conversation(self, principal: Principal, thread_id: str) -> dict[str, Any]:
+        """The principal's own thread as turns, with the action still waiting for a yes or no, if any."""
+        snapshot = await self._snapshot(principal, {"configurable": {"thread_id": thread_id}})
+        if not snapshot.values.get("messages") or snapshot.values.get("owner") != principal.label:
+            raise NotFound(f"conversation {thread_id!r} not found")  # unknown, or with no owner on record
+        turns, pending = transcript(snapshot.values["messages"]), pending_actions(snapshot)
+        if pending and turns and not turns[-1]["agent"]:
+            # The specialist waiting for a yes has not returned its messages yet; name it from its task.
+            turns[-1]["agent"] = next((task.name for task in snapshot.tasks if task.interrupts), None)
+        return {"thread_id": thread_id, "turns": turns, "pending_confirmation": confirmation(pending)}
+
+    async def _snapshot(self, principal: Principal, config: dict):
+        """The thread's state; another principal's thread reads as not found, like anyone else's records."""
+        snapshot = await self.graph.aget_state(config)
+        if snapshot.values.get("owner", principal.label) != principal.label:
+            raise NotFound(f"conversation {config['configurable']['thread_id']!r} not found")
+        return snapshot
 
     async def _run(self, graph_input, config, context: ShopContext) -> AsyncIterator[dict[str, Any]]:
         """Drive the graph, turning node updates (specialists' inner steps included) into events."""

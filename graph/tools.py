@@ -1,5 +1,6 @@
 """Registry tools as LangChain tools, and the router's hand-off tools."""
 
+import time
 from typing import Annotated, Any
 
 from langchain.tools import ToolRuntime
@@ -36,22 +37,26 @@ def tolerant(model: type[BaseModel]) -> type[BaseModel]:
 def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
     """One registry tool for an agent: runs in its own transaction as the context's principal.
 
-    Domain refusals go back to the model as `Error[code]: message` so it can recover.
+    Domain refusals go back to the model as `Error[code]: message` so it can recover. The call's latency
+    travels beside the content as the ToolMessage's artifact, which the model never sees.
     """
 
-    async def run(runtime: ToolRuntime[ShopContext], **kwargs) -> str:
+    async def run(runtime: ToolRuntime[ShopContext], **kwargs) -> tuple[str, dict[str, int]]:
         ctx = runtime.context
+        started = time.perf_counter()
         try:
             result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, client_ip=ctx.client_ip)
+            content = result.model_dump_json()
         except DomainError as exc:
-            return f"Error[{exc.code}]: {exc.message}"
-        return result.model_dump_json()
+            content = f"Error[{exc.code}]: {exc.message}"
+        return content, {"latency_ms": round((time.perf_counter() - started) * 1000)}
 
     return StructuredTool.from_function(
         coroutine=run,
         name=spec.name,
         description=spec.description,
         args_schema=tolerant(spec.input_model),
+        response_format="content_and_artifact",
         metadata={
             "agent": spec.agent,
             "examples": list(spec.examples),

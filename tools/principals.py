@@ -1,10 +1,13 @@
 """Authenticated principals: from an API key (REST) or a `customer:<email>` / `staff:<username>` label (CLI)."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
 from db.models import ApiKey, Customer, StaffUser
+from db.seed.keys import demo_key
 from tools.context import Principal
 from tools.errors import Unauthorized
 
@@ -53,3 +56,40 @@ async def principal_for_label(session: AsyncSession, label: str) -> Principal:
         if user:
             return principal_of_staff(user)
     raise Unauthorized(f"unknown principal {label!r}: use customer:<email> or staff:<username>")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A demo principal someone may try the shop as: who, in which role, and its (public) demo key."""
+
+    principal: str
+    name: str
+    role: Role
+    key: str
+
+
+async def demo_personas(session: AsyncSession) -> list[Persona]:
+    """The principals `shopcrew seed` gave a demo key, customers first; empty in a shop it never seeded.
+
+    A key is listed only when it is exactly the public one the seed derives from the principal's name
+    (checked against the stored hash): keys people create are never listed, whatever their label.
+    """
+    rows = await session.scalars(select(ApiKey).where(ApiKey.label.startswith("demo "), ApiKey.revoked_at.is_(None)))
+    personas = []
+    for row in rows:
+        key = demo_key(row.label.removeprefix("demo "))
+        if row.key_hash != ApiKey.hash_key(key):
+            continue
+        try:
+            principal = await principal_for_key(session, key)
+        except Unauthorized:  # the account was erased or deactivated since the seed
+            continue
+        personas.append(Persona(principal.label, await _display_name(session, row), principal.role, key))
+    return sorted(personas, key=lambda p: (p.role is not Role.CUSTOMER, p.principal))
+
+
+async def _display_name(session: AsyncSession, row: ApiKey) -> str:
+    if row.customer_id:
+        customer = await session.get(Customer, row.customer_id)
+        return f"{customer.first_name} {customer.last_name}"
+    return (await session.get(StaffUser, row.staff_user_id)).full_name

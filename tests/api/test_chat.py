@@ -1,7 +1,6 @@
 """Chat over HTTP: JSON, server-sent events and the OpenAI-compatible endpoint, with a scripted model."""
 
 import json
-from contextlib import asynccontextmanager
 
 import httpx
 from langchain_core.messages import AIMessage
@@ -12,23 +11,22 @@ from db.enums import BlockedKind, OrderStatus
 from db.models import Order
 from shopcrew.settings import Settings
 from tests import factories as f
+from tests.api.chat_app import client_with, customer_key
 from tests.graph.scripted import ScriptedChatModel, call
 from tests.tools.fraud_helpers import block
 from tests.tools.order_helpers import shop
 
 
-@asynccontextmanager
-async def client_with(model, database_url, tmp_path):
-    app = create_app(Settings(database_url=database_url, data_dir=tmp_path), model=model)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://shopcrew.test") as client:
-            yield client
-
-
-async def customer_key(sessions):
-    ava = await f.customer(sessions)
-    return ava, {"Authorization": f"Bearer {await f.api_key(sessions, owner=ava)}"}
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    """(event, data) pairs of a server-sent event stream."""
+    events = []
+    for chunk in text.replace("\r\n", "\n").split("\n\n"):
+        lines = chunk.splitlines()
+        name = next((line[7:] for line in lines if line.startswith("event: ")), "message")
+        data = "\n".join(line[6:] for line in lines if line.startswith("data: "))
+        if data:
+            events.append((name, json.loads(data)))
+    return events
 
 
 async def test_chat_json_round_trip(sessions, database_url, tmp_path):
@@ -58,10 +56,25 @@ async def test_chat_stream_events(sessions, database_url, tmp_path):
     model = ScriptedChatModel(script=[call("transfer_to_customer"), call("get_loyalty"), AIMessage("Bronze.")])
     async with client_with(model, database_url, tmp_path) as client:
         response = await client.post("/api/v1/chat/stream", json={"message": "points"}, headers=auth)
-    events = [line.split(": ", 1)[1] for line in response.text.splitlines() if line.startswith("event: ")]
-    assert events == ["route", "tool_call", "tool_result", "message", "done"]
-    done = json.loads(response.text.rsplit("data: ", 1)[1])
+    events = sse_events(response.text)
+    assert [name for name, _ in events] == ["route", "tool_call", "tool_result", "message", "done"]
+    (_, called), (_, result), (_, done) = events[1], events[2], events[4]
+    # The result event pairs with its call and carries the structured result and the latency for the page.
+    assert result["id"] == called["id"] and result["name"] == "get_loyalty" and result["ok"] is True
+    assert result["result"]["tier"] == "bronze" and isinstance(result["latency_ms"], int)
     assert done["reply"] == "Bronze."
+
+
+async def test_refused_tool_step_says_why_in_words(sessions, database_url, tmp_path):
+    _, auth = await customer_key(sessions)
+    model = ScriptedChatModel(
+        script=[call("transfer_to_order"), call("get_order_details", order_id="#W0000000"), AIMessage("Not found.")]
+    )
+    async with client_with(model, database_url, tmp_path) as client:
+        response = await client.post("/api/v1/chat/stream", json={"message": "order #W0000000?"}, headers=auth)
+    result = next(data for name, data in sse_events(response.text) if name == "tool_result")
+    assert result["ok"] is False and "result" not in result
+    assert "#W0000000" in result["error"] and not result["error"].startswith("Error[")
 
 
 async def test_openai_compatible_completion(sessions, database_url, tmp_path):

@@ -69,4 +69,4 @@ def test_ask_refuses_an_unknown_principal_and_another_owners_thread(shop_env):
     other = shopcrew(
         "ask", "what did she ask?", "--as", "customer:lucas.bernard@example.com", "--thread", "ava", env=shop_env
     )
-    assert other.returncode == 2 and "belongs to someone else" in other.stdout
+    assert other.returncode == 2 and "conversation 'ava' not found" in other.stdout

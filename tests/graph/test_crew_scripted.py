@@ -14,7 +14,7 @@ from graph.crew import Crew
 from tests import factories as f
 from tests.graph.scripted import ScriptedChatModel, call
 from tools.context import ToolContext
-from tools.errors import Forbidden
+from tools.errors import NotFound
 from tools.registry import REGISTRY, tool
 from tools.schemas import Message, Schema
 
@@ -81,7 +81,7 @@ async def test_thread_belongs_to_its_principal(sessions, open_crew, as_customer)
     thread = uuid.uuid4().hex
     async with open_crew(model) as crew:
         await crew.ask(as_customer(ava), "hi", thread_id=thread)
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):
             await crew.ask(as_customer(bob), "what did she say?", thread_id=thread)
 
 
