@@ -9,6 +9,7 @@ from typing import Any
 
 from db.enums import OrderStatus, ShipmentStatus
 from db.models import Order, Product, ProductVariant
+from db.seed.after_sales import add_after_sales
 from db.seed.base import Rows, today_midnight
 from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
@@ -48,6 +49,7 @@ def build_demo(anchor: datetime | None = None) -> Demo:
         _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
+    add_after_sales(rows, anchor)
     return Demo(rows, keys, anchor)
 
 
