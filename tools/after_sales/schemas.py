@@ -159,8 +159,10 @@ class RmaOut(Schema):
     reason: ReturnReason = Field(description="Why it comes back.")
     resolution: ReturnResolution = Field(description="refund, exchange or store_credit.")
     lines: list[RmaLineOut] = Field(description="Returned items.")
+    received_items: list[str] = Field(default_factory=list,
+                                      description="Once received: each line's condition, disposition and stock effect.")
     items_value: Money = Field(description="What the returned units cost.")
-    label_cost: Money | None = Field(None, description="Return label taken from the refund (non-free reasons).")
+    label_cost: Money | None = Field(None, description="Return label taken from the refund; null when free.")
     refund_amount: Money | None = Field(None, description="What the refund or store credit pays back.")
     refund_method_id: str | None = Field(None, description="Where the refund or store credit goes.")
     currency: str = Field(description="Currency code.")

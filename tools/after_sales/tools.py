@@ -22,9 +22,11 @@ WAREHOUSE_MOVES = {RmaStatus.IN_TRANSIT, RmaStatus.INSPECTED}
       examples=["I need an RMA for order #W7581196, the keyboard is defective",
                 "open a return request for #W4974208, I changed my mind, I'd like store credit",
                 "request a return authorisation for 2 of KB-RED-01 from order W3321921, wrong item sent",
-                "the lamp from #W8013797 arrived broken in shipping, I want my money back",
+                "the lamp from #W8013797 arrived broken in shipping, I want a refund",
                 "create an RMA for customer order #W1718342: not as described, refund to the original card",
-                "I found it cheaper elsewhere, can I get store credit for order #W4621646?"])
+                "I found it cheaper elsewhere, can I get store credit for order #W4621646?",
+                "can I get an RMA for order #W2252040? I received the wrong colour",
+                "open an RMA for order #W1756608, the customer changed his mind"])
 async def request_return(ctx: ToolContext, params: s.RequestReturnIn) -> s.RmaOut:
     """Request a return (RMA) for items of a delivered order: refund, exchange or store credit, within the window."""
     order = await orders.get_visible_order(ctx, params.order_id, for_update=True)
@@ -53,7 +55,8 @@ async def get_rma(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
       examples=["approve the return RMA-20261101-AB12CD34", "reject the RMA on order #W3412877: the item is used",
                 "mark the return for #W8646154 as in transit", "RMA-20261030-7F3K2P9Q has been inspected",
                 "close the return on W3412877 without a refund, the customer damaged it",
-                "approve the return request for order #W8646154"])
+                "approve the return request for order #W8646154",
+                "reject the return on order #W1756608, the item shows signs of use"])
 async def update_rma_status(ctx: ToolContext, params: s.RmaStatusIn) -> s.RmaOut:
     """Move a return (RMA) to approved, rejected, in transit, inspected, closed or cancelled by its state machine."""
     target = RmaStatus(params.status)
@@ -66,8 +69,9 @@ async def update_rma_status(ctx: ToolContext, params: s.RmaStatusIn) -> s.RmaOut
 
 @tool(agent=AGENT, method="POST", path="/returns/rma/{rma_number}/cancel", roles=BUYERS, mutates=True,
       confirm=True,
-      examples=["cancel my return RMA-20261101-AB12CD34, I'll keep the item", "I changed my mind about returning "
-                "order #W3412877, withdraw the return", "please cancel the return request on #W8646154"])
+      examples=["cancel my return RMA-20261101-AB12CD34, I'll keep the item",
+                "I'll keep the item after all, withdraw my return on order #W3412877",
+                "please cancel the return request on #W8646154"])
 async def cancel_return(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
     """Withdraw a return (RMA) that is not shipped yet (requested or approved); the order is delivered again."""
     rma = await records.get_visible_rma(ctx, params.rma_number, for_update=True)
@@ -80,7 +84,8 @@ async def cancel_return(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
       examples=["receive the returned parcel for RMA-20261101-AB12CD34, everything unopened",
                 "the return for order #W8646154 arrived at PAR-1, items opened",
                 "RMA-20261030-7F3K2P9Q came back damaged", "book in the return on #W3412877: used condition",
-                "returned keyboard for W3412877 is defective, received in LYS-1"])
+                "returned keyboard for W3412877 is defective, received in LYS-1",
+                "the returned parcel for order #W1756608 has arrived; the item inside is used"])
 async def receive_return(ctx: ToolContext, params: s.ReceiveReturnIn) -> s.RmaOut:
     """Receive a returned parcel: each item's condition sets its disposition and stock movements."""
     rma = await records.get_visible_rma(ctx, params.rma_number, for_update=True)
@@ -91,7 +96,7 @@ async def receive_return(ctx: ToolContext, params: s.ReceiveReturnIn) -> s.RmaOu
 
 @tool(agent=AGENT, method="POST", path="/returns/rma/{rma_number}/resolve", roles=DECIDERS, mutates=True,
       confirm=True,
-      examples=["resolve the inspected return RMA-20261101-AB12CD34", "issue the refund for the return on #W8646154",
+      examples=["resolve the inspected return RMA-20261101-AB12CD34", "refund the inspected return on order #W8646154",
                 "complete the exchange for RMA-20261030-7F3K2P9Q and ship the new item",
                 "give the store credit for the return on order W3412877", "settle the RMA on #W9512291"])
 async def resolve_return(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
@@ -158,10 +163,10 @@ async def list_surveys(ctx: ToolContext, params: s.ListSurveysIn) -> s.SurveyLis
 
 
 @tool(agent=AGENT, method="POST", path="/warranty/claim", roles=BUYERS, mutates=True,
-      examples=["file a warranty claim for my headphones from order #W7581196, they stopped charging",
-                "the keyboard from #W3321921 has dead keys after four months, warranty please",
+      examples=["file a warranty claim for order #W7581196: the amplifier no longer charges",
+                "the keyboard from #W3321921 has dead keys, open a warranty claim please",
                 "open a warranty claim on order W4974208: the zipper broke after normal use",
-                "my speaker from order #W1718342 no longer turns on, is it covered by warranty?"])
+                "I'd like to claim the warranty on my order #W1718342, the screen flickers"])
 async def submit_warranty_claim(ctx: ToolContext, params: s.WarrantyClaimIn) -> s.ClaimOut:
     """File a warranty claim for a faulty item of a delivered order (within the warranty after delivery)."""
     order = await orders.get_visible_order(ctx, params.order_id)

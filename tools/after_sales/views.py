@@ -73,9 +73,11 @@ async def rma_out(session: AsyncSession, rma: ReturnRequest) -> s.RmaOut:
     ]
     return s.RmaOut(
         rma_number=rma.rma_number, order_id=rma.order_id, customer_id=rma.customer_id, status=rma.status,
-        reason=rma.reason, resolution=rma.resolution, lines=out_lines,
+        reason=rma.reason, resolution=rma.resolution, lines=out_lines, received_items=[
+            f"{ln.quantity} x {ln.name} ({ln.sku}): {ln.condition}, {ln.disposition.replace('_', ' ')}; "
+            f"{ln.stock_effect}" for ln in out_lines if ln.condition],
         items_value=sum((ln.unit_price * ln.quantity for ln in out_lines), Decimal("0.00")),
-        label_cost=rma.label_cost, refund_amount=rma.refund_amount, refund_method_id=rma.refund_method_id,
+        label_cost=rma.label_cost or None, refund_amount=rma.refund_amount, refund_method_id=rma.refund_method_id,
         currency=order.currency, next_statuses=rules.RMA_STATES.targets(rma.status), notes=rma.notes,
         warehouse=warehouse.code if warehouse else None, created_at=rma.created_at, received_at=rma.received_at,
         inspected_at=rma.inspected_at, resolved_at=rma.resolved_at,
