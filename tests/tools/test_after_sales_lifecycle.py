@@ -258,3 +258,24 @@ async def test_customers_cannot_cancel_a_parcel_on_its_way(sessions, call, as_cu
     await call(support, "update_rma_status", rma_number=rma.rma_number, status="in_transit")
     with pytest.raises(Conflict):
         await call(as_customer(sh.customer), "cancel_return", rma_number=rma.rma_number)
+
+
+async def test_closing_a_received_exchange_counts_its_units_returned(sessions, call, as_customer, support,
+                                                                    warehouse_staff):
+    sh = await shop(sessions)
+    order = await delivered(sessions, sh, [(sh.red, 1)])
+    rma = await requested(call, as_customer, sh, order, resolution="exchange",
+                          lines=[{"item": "KB-RED", "new_item": "KB-BLUE"}])
+    await to_inspected(call, support, warehouse_staff, rma, "used")
+    assert await allocated(sessions, sh.blue) == (10, 1)
+    out = await call(support, "update_rma_status", rma_number=rma.rma_number, status="closed",
+                     note="the customer broke it; no exchange")
+    assert (out.status, out.exchange.status) == ("closed", "cancelled") and out.resolved_at
+    assert await allocated(sessions, sh.blue) == (10, 0)
+    async with sessions() as s:
+        line = await s.scalar(select(OrderLine).where(OrderLine.order_id == order.id))
+        assert (line.variant_id, line.quantity_returned) == (sh.red.id, 1)
+        assert (await s.get(Order, order.id)).status == OrderStatus.DELIVERED
+    with pytest.raises(Conflict) as nothing:  # nothing left to return
+        await requested(call, as_customer, sh, order)
+    assert nothing.value.code == "nothing_to_return"

@@ -6,7 +6,7 @@ exchange; every move that ends the RMA brings the order back to delivered.
 
 from collections import Counter
 
-from db.enums import ExchangeStatus, OrderStatus, RmaStatus
+from db.enums import ExchangeStatus, OrderStatus, ReturnResolution, RmaStatus
 from db.models import Exchange, ReturnRequest
 from tools.after_sales import records, rules
 from tools.context import ToolContext
@@ -41,6 +41,13 @@ async def end(ctx: ToolContext, rma: ReturnRequest) -> None:
     if order.status in states.AFTER_SALES:
         await states.move(ctx, order, OrderStatus.DELIVERED, rma_ended=True, rma_number=rma.rma_number,
                           rma_status=str(rma.status))
+
+
+async def mark_returned(ctx: ToolContext, rma: ReturnRequest) -> None:
+    """The order lines record the RMA's units as returned."""
+    order_lines = await records.order_lines(ctx.session, [ln.order_line_id for ln in rma.lines])
+    for line in rma.lines:
+        order_lines[line.order_line_id].quantity_returned += line.quantity
 
 
 def replacement_units(exchange: Exchange) -> list[tuple[str, int]]:
@@ -85,4 +92,7 @@ async def change_status(ctx: ToolContext, rma: ReturnRequest, target: RmaStatus,
         await drop_exchange(ctx, rma)
         if target == R.CLOSED:
             rma.resolved_at = ctx.now()
+            if rma.resolution == ReturnResolution.EXCHANGE:
+                # Its units came back but will not be swapped: they are returned like any other.
+                await mark_returned(ctx, rma)
         await end(ctx, rma)

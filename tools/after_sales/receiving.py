@@ -91,8 +91,6 @@ async def receive(ctx: ToolContext, rma: ReturnRequest, named: dict[str, ItemCon
         await book(ctx, rma, line, warehouse)
     if rma.resolution != ReturnResolution.EXCHANGE:
         # An exchanged unit is swapped on its line when the exchange completes instead.
-        order_lines = await records.order_lines(ctx.session, [ln.order_line_id for ln in rma.lines])
-        for line in rma.lines:
-            order_lines[line.order_line_id].quantity_returned += line.quantity
+        await lifecycle.mark_returned(ctx, rma)
     rma.received_at, rma.warehouse_id = ctx.now(), warehouse.id if warehouse else None
     lifecycle.add_note(ctx, rma, RmaStatus.RECEIVED, note)
