@@ -72,9 +72,6 @@ async def movements(sessions, variant) -> list[tuple[str, int, str]]:
 async def everything(sessions) -> dict:
     """A digest of every after-sales, order, money and stock row: a refusal must leave it identical."""
     async with sessions() as s:
-        def rows(stmt):
-            return s.execute(stmt)
-
         digest = {}
         for name, stmt in {
             "orders": select(Order.id, Order.status, Order.total, Order.delivered_at).order_by(Order.id),
@@ -91,5 +88,5 @@ async def everything(sessions) -> dict:
             "audit": select(func.count(AuditEvent.id)),
             "outbox": select(func.count(OutboxEvent.id)),
         }.items():
-            digest[name] = [tuple(r) for r in await rows(stmt)]
+            digest[name] = [tuple(r) for r in await s.execute(stmt)]
         return digest
