@@ -133,13 +133,18 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "after_sales",
-        "Returns and service after delivery: RMAs and their status, receiving returns, "
-        "exchanges, satisfaction surveys, warranty claims.",
+        "Returns and service after delivery: return authorisations (RMA) with refund, exchange or store "
+        "credit, RMA status, approving, receiving, inspecting and resolving returns, the returns queue, "
+        "satisfaction surveys and ratings, warranty claims. A return the order agent opens for items of a "
+        "delivered order is the same RMA, followed up here.",
         (
             "status of my RMA",
-            "file a warranty claim for my headphones",
+            "I want store credit for a return",
+            "open a warranty claim for a faulty item",
             "rate my experience",
             "receive the returned parcel for RMA-20261101-AB12CD34",
+            "approve the return request",
+            "returns waiting for inspection",
         ),
     ),
     AgentSpec(

@@ -4,6 +4,7 @@ import itertools
 import uuid
 from decimal import Decimal
 
+from db.base import utcnow
 from db.engine import unit_of_work
 from db.enums import (
     OrderStatus,
@@ -112,13 +113,20 @@ async def payment_method(sessions, owner: Customer, kind=PaymentMethodKind.CREDI
     return row
 
 
-async def order(sessions, owner: Customer, items, method: PaymentMethod, status=OrderStatus.PENDING) -> Order:
-    """An order of (variant, quantity) items, paid in full on `method` (one sale transaction)."""
+DELIVERED_LIKE = {OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED, OrderStatus.EXCHANGE_REQUESTED}
+
+
+async def order(sessions, owner: Customer, items, method: PaymentMethod, status=OrderStatus.PENDING,
+                delivered_at=None) -> Order:
+    """An order of (variant, quantity) items, paid in full on `method` (one sale transaction); a delivered
+    one (also in return or exchange) was delivered at `delivered_at`, by default now, every unit shipped."""
     n = next(_seq)
+    delivered = status in DELIVERED_LIKE
     row = Order(
         id=f"#W{n:07d}",
         customer_id=owner.id,
         status=status,
+        delivered_at=(delivered_at or utcnow()) if delivered else None,
         shipping_address={
             "address1": "1 Rue de Rivoli",
             "address2": "",
@@ -140,6 +148,7 @@ async def order(sessions, owner: Customer, items, method: PaymentMethod, status=
                 options=variant.options,
                 unit_price=variant.price,
                 quantity=quantity,
+                quantity_shipped=quantity if delivered else 0,
             )
         )
         total += variant.price * quantity

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, Money, Timestamped, utcnow
@@ -31,10 +31,16 @@ class ReturnRequest(Timestamped, Base):
     reason: Mapped[ReturnReason] = mapped_column(String(32), index=True)
     resolution: Mapped[ReturnResolution] = mapped_column(String(16))
     refund_method_id: Mapped[str | None] = mapped_column(ForeignKey("payment_methods.id"), index=True)
+    # What the resolution pays back (refund or store credit): the items' value less label_cost.
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # The prepaid return label taken from the refund when the reason is not the shop's fault.
+    label_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The warehouse that received the parcel.
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), index=True)
     received_at: Mapped[datetime | None]
     inspected_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
 
     lines: Mapped[list["ReturnLine"]] = relationship(
         back_populates="rma", cascade="all, delete-orphan", order_by="ReturnLine.id"
@@ -95,6 +101,8 @@ class SatisfactionSurvey(Base):
 
     __tablename__ = "satisfaction_surveys"
     __table_args__ = (
+        # One survey per order.
+        UniqueConstraint("order_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         CheckConstraint("nps BETWEEN 0 AND 10", name="nps_range"),
     )
@@ -110,6 +118,8 @@ class SatisfactionSurvey(Base):
 
 
 class WarrantyClaim(Timestamped, Base):
+    """A claim under the legal warranty; claim_number is the one people quote (WC-YYYYMMDD-XXXXXXXX)."""
+
     __tablename__ = "warranty_claims"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

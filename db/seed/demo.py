@@ -9,6 +9,7 @@ from typing import Any
 
 from db.enums import OrderStatus, ShipmentStatus
 from db.models import Order, Product, ProductVariant
+from db.seed.after_sales import add_after_sales
 from db.seed.base import Rows, today_midnight
 from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
@@ -54,6 +55,7 @@ def build_demo(anchor: datetime | None = None) -> Demo:
     add_documents(rows)
     add_quality(rows, anchor)
     add_fraud_and_risk(rows, anchor)
+    add_after_sales(rows, anchor)
     return Demo(rows, keys, anchor)
 
 

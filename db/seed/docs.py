@@ -16,10 +16,13 @@ from db.models import (
     PaymentMethod,
     Product,
     ProductVariant,
+    ReturnRequest,
+    SatisfactionSurvey,
     Shipment,
     StaffUser,
     StockLevel,
     Warehouse,
+    WarrantyClaim,
 )
 from db.seed import documents, quality
 from db.seed.demo import Demo, build_demo
@@ -131,6 +134,27 @@ def _places(demo: Demo) -> str:
     return f"{warehouses}\n\nCarriers (rates by zone domestic / eu / world and weight band {bands}):\n\n{carriers}"
 
 
+def _after_sales(demo: Demo, named: list[dict[str, Any]]) -> str:
+    names = {c["id"]: f"{c['first_name']} {c['last_name']}" for c in named}
+
+    def whose(row: dict[str, Any]) -> str:
+        # Order and owner in one cell: the order tables above pair an order with its own status.
+        return f"`{row['order_id']}` ({names.get(row['customer_id'], 'other customer')})"
+
+    rmas = sorted(demo.rows.of(ReturnRequest),
+                  key=lambda r: (r["customer_id"] not in names, r["status"], r["order_id"]))
+    listed = [r for r in rmas if r["customer_id"] in names or r["status"] != "requested"]
+    returns = _table(["order (customer)", "RMA status", "resolution", "reason"],
+                     [[whose(r), r["status"], r["resolution"], r["reason"]] for r in listed])
+    claims = _table(["order (customer)", "claim status"],
+                    [[whose(c), c["status"]] for c in sorted(demo.rows.of(WarrantyClaim), key=lambda c: c["order_id"])])
+    surveys = demo.rows.of(SatisfactionSurvey)
+    cited = "; ".join(f"{whose(x)} is rated {x['rating']}/5" for x in surveys if x["customer_id"] in names)
+    requested = sum(1 for r in rmas if r["status"] == "requested" and r["customer_id"] not in names)
+    return (f"{returns}\n\nThe other customers' {requested} requested RMAs are not listed. Warranty claims:\n\n"
+            f"{claims}\n\n{len(surveys)} satisfaction surveys: {cited}; one survey per order.")
+
+
 def render(demo: Demo | None = None) -> str:
     """The whole of docs/demo-data.md."""
     demo = demo or build_demo()
@@ -156,6 +180,11 @@ def render(demo: Demo | None = None) -> str:
         + _table(["inspection", "SKU", "supplier", "status", "result (score)", "defective units", "inspector"],
                  quality.describe(demo.rows)),
         docs_section(demo.rows, demo.anchor),
+        "## After-sales\n\nEvery order in return or exchange has an RMA (an exchange comes back under one); the "
+        "tools take an RMA number or, as here, the order number for its latest RMA. RMA and claim numbers embed "
+        "dates, so they are not listed. Received parcels were opened, used, damaged or defective: their units "
+        "were booked in and written off, and nothing is refunded yet (inspected RMAs wait for staff to resolve "
+        "them).\n\n" + _after_sales(demo, named),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "

@@ -167,7 +167,7 @@ def test_order_state_table():
     assert moves == {
         "pending": ["cancelled", "on_hold", "processed"], "on_hold": ["cancelled", "pending"],
         "processed": ["cancelled", "delivered"], "delivered": ["exchange_requested", "return_requested"],
-        "cancelled": [], "return_requested": [], "exchange_requested": [],
+        "cancelled": [], "return_requested": ["delivered"], "exchange_requested": ["delivered"],
     }
 
 

@@ -1,34 +1,20 @@
-"""The retail benchmark's order changes: address, payment and items of a pending order, and return or
-exchange requests on a delivered one. Checks come first; a later refusal (say, stock taken in the meantime)
-leaves nothing behind because the caller's unit of work rolls back."""
+"""The retail benchmark's changes of a pending order: address, payment and items. Checks come first; a later
+refusal (say, stock taken in the meantime) leaves nothing behind because the caller's unit of work rolls back.
+Returns and exchanges of delivered orders are opened by the after-sales service (tools/after_sales/returns.py),
+which shares the replacement checks below."""
 
-import secrets
-import string
-import uuid
 from collections import Counter
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ExchangeStatus, OrderStatus, PaymentMethodKind, ReturnReason, ReturnResolution, RmaStatus
-from db.models import (
-    Exchange,
-    ExchangeLine,
-    Order,
-    OrderLine,
-    PaymentMethod,
-    ProductVariant,
-    ReturnLine,
-    ReturnRequest,
-)
+from db.enums import OrderStatus, PaymentMethodKind
+from db.models import Order, OrderLine, PaymentMethod, ProductVariant
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Conflict, InsufficientStock, InvalidInput, PaymentDeclined
 from tools.inventory import service as inventory
-from tools.order import states
 from tools.order.service import cents, status_label
 from tools.payment import service as payments
 from tools.product import service as products
@@ -136,13 +122,16 @@ async def modify_payment(ctx: ToolContext, order: Order, method_id: str) -> None
 
 
 def swap(order: Order, line: OrderLine, variant: ProductVariant) -> OrderLine:
-    """Put one unit of the line on the new variant (splitting a line of several units)."""
+    """Put one unit of the line on the new variant (splitting a line of several units); the split-off unit
+    counts as shipped when the whole line had shipped (an exchange of a delivered order)."""
     if line.quantity > 1:
+        shipped = int(line.quantity_shipped >= line.quantity)
         line.quantity -= 1
         line.quantity_allocated = min(line.quantity_allocated, line.quantity)
+        line.quantity_shipped = min(line.quantity_shipped, line.quantity)
         line = OrderLine(
             position=len(order.lines), product_id=line.product_id, name=line.name, quantity=1,
-            quantity_allocated=0, quantity_shipped=0, quantity_returned=0,
+            quantity_allocated=0, quantity_shipped=shipped, quantity_returned=0,
         )
         order.lines.append(line)
     line.variant_id, line.sku, line.unit_price = variant.id, variant.sku, variant.price
@@ -198,68 +187,3 @@ async def modify_items(
                                                           "difference": str(difference)})
     emit(ctx, "order.items_modified", order.id, {"difference": str(difference)})
     return difference
-
-
-async def refund_method(ctx: ToolContext, order: Order, method_id: str) -> PaymentMethod:
-    """A return is refunded to the order's original method or to one of the customer's gift cards."""
-    method = await payments.get_method(ctx.session, method_id, order.customer_id)
-    history = await payments.history(ctx.session, order.id)
-    original = history[0].payment_method_id if history else None
-    if method.id != original and method.kind != PaymentMethodKind.GIFT_CARD:
-        raise InvalidInput(
-            f"a refund goes to the original payment method ({original}) or a gift card",
-            code="invalid_refund_method",
-        )
-    return method
-
-
-async def new_rma_number(session: AsyncSession, now: datetime) -> str:
-    """A fresh RMA-YYYYMMDD-XXXXXXXX number."""
-    alphabet = string.ascii_uppercase + string.digits
-    while True:
-        candidate = f"RMA-{now:%Y%m%d}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
-        taken = await session.scalar(select(ReturnRequest.id).where(ReturnRequest.rma_number == candidate))
-        if taken is None:
-            return candidate
-
-
-async def request_return(
-    ctx: ToolContext, order: Order, item_ids: list[str], method_id: str, reason: ReturnReason
-) -> ReturnRequest:
-    """Open a return (RMA) for items of a delivered order; the refund comes when the items are back."""
-    require_status(order, OrderStatus.DELIVERED, "a return")
-    lines = pick_units(order, item_ids)
-    method = await refund_method(ctx, order, method_id)
-    rma = ReturnRequest(
-        id=str(uuid.uuid4()), rma_number=await new_rma_number(ctx.session, ctx.now()), order_id=order.id,
-        customer_id=order.customer_id, status=RmaStatus.REQUESTED, reason=reason,
-        resolution=ReturnResolution.REFUND, refund_method_id=method.id,
-        lines=[ReturnLine(order_line_id=ln.id, variant_id=ln.variant_id, quantity=1) for ln in lines],
-    )
-    ctx.session.add(rma)
-    await states.move(ctx, order, OrderStatus.RETURN_REQUESTED, rma_number=rma.rma_number, items=item_ids)
-    return rma
-
-
-async def request_exchange(
-    ctx: ToolContext, order: Order, item_ids: list[str], new_ids: list[str], method_id: str
-) -> Exchange:
-    """Open an exchange of delivered items for other variants of the same products; nothing is paid yet."""
-    require_status(order, OrderStatus.DELIVERED, "an exchange")
-    lines = pick_units(order, item_ids)
-    variants = await replacements(ctx.session, lines, new_ids, allow_same=True)
-    method = await payments.get_method(ctx.session, method_id, order.customer_id)
-    difference = price_difference(lines, variants)
-    require_covers(method, difference)
-    exchange = Exchange(
-        id=str(uuid.uuid4()), order_id=order.id, payment_method_id=method.id, price_difference=difference,
-        status=ExchangeStatus.REQUESTED,
-        lines=[
-            ExchangeLine(position=i, order_line_id=ln.id, old_variant_id=ln.variant_id, new_variant_id=v.id)
-            for i, (ln, v) in enumerate(zip(lines, variants, strict=True))
-        ],
-    )
-    ctx.session.add(exchange)
-    facts = {"items": item_ids, "new_items": new_ids, "difference": str(difference)}
-    await states.move(ctx, order, OrderStatus.EXCHANGE_REQUESTED, **facts)
-    return exchange

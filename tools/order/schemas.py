@@ -107,7 +107,7 @@ class ReturnItemsIn(Schema):
 
 
 class ExchangeItemsIn(ModifyItemsIn):
-    pass
+    reason: ReturnReason = Field(ReturnReason.OTHER, description="Why the items are exchanged.")
 
 
 class OrderItemOut(Schema):

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from db.enums import FraudLevel, OrderChannel, OrderStatus
+from db.enums import FraudLevel, OrderChannel, OrderStatus, ReturnResolution
 from db.models import (
     Customer,
     Exchange,
@@ -296,14 +296,20 @@ async def fulfillments(session: AsyncSession, order_id: str) -> list[Shipment]:
     return list((await session.execute(stmt)).scalars())
 
 
-async def latest_return(session: AsyncSession, order_id: str) -> ReturnRequest | None:
-    """The order's most recent return request, with its lines."""
+async def latest_rma(session: AsyncSession, order_id: str, *, exchanges: bool = True) -> ReturnRequest | None:
+    """The order's most recent RMA (a return, or the RMA an exchange comes back under), with its lines."""
     stmt = (
         select(ReturnRequest).options(selectinload(ReturnRequest.lines))
-        .where(ReturnRequest.order_id == order_id)
+        .where(ReturnRequest.order_id == order_id,
+               *([] if exchanges else [ReturnRequest.resolution != ReturnResolution.EXCHANGE]))
         .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id).limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def latest_return(session: AsyncSession, order_id: str) -> ReturnRequest | None:
+    """The order's most recent return for a refund or store credit (an exchange is shown as the exchange)."""
+    return await latest_rma(session, order_id, exchanges=False)
 
 
 async def latest_exchange(session: AsyncSession, order_id: str) -> Exchange | None:

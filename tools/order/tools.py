@@ -1,7 +1,8 @@
 """Order tools: thin registry entries over the order service (and the retail benchmark's order writes)."""
 
-from db.enums import Role
+from db.enums import ReturnResolution, Role
 from db.models import Order
+from tools.after_sales import returns
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
 from tools.order import amend, analytics, service
@@ -17,6 +18,7 @@ BUYER_ROLES = {Role.CUSTOMER, Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
 
 async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
     """Everything about an order the caller may see: items, parcels, payments, return or exchange."""
+    latest = await service.latest_rma(ctx.session, order.id)
     rma = await service.latest_return(ctx.session, order.id)
     exchange = await service.latest_exchange(ctx.session, order.id)
     history = await payments.history(ctx.session, order.id)
@@ -41,7 +43,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
         subtotal=order.subtotal, shipping_cost=order.shipping_cost, carrier=order.carrier_code, total=order.total,
         currency=order.currency,
         placed_at=order.placed_at, delivered_at=order.delivered_at, cancel_reason=order.cancel_reason,
-        rma_number=rma.rma_number if rma else None,
+        rma_number=latest.rma_number if latest else None,
         return_items=sorted(ln.variant_id for ln in rma.lines for _ in range(ln.quantity)) if rma else None,
         return_payment_method_id=rma.refund_method_id if rma else None,
         exchange_items=[ln.old_variant_id for ln in exchange.lines] if exchange else None,
@@ -187,7 +189,10 @@ async def modify_pending_order_items(ctx: ToolContext, params: s.ModifyItemsIn) 
 async def return_delivered_order_items(ctx: ToolContext, params: s.ReturnItemsIn) -> s.OrderDetails:
     """Request a return of items of a delivered order, refunded to the original method or a gift card."""
     order = await service.get_visible_order(ctx, params.order_id, for_update=True)
-    await amend.request_return(ctx, order, params.item_ids, params.payment_method_id, params.reason)
+    # The same RMA as after-sales' request_return: one implementation of eligibility and records.
+    ask = returns.ReturnAsk(items=params.item_ids, reason=params.reason, resolution=ReturnResolution.REFUND,
+                            method_id=params.payment_method_id)
+    await returns.open_return(ctx, order, ask)
     return await details(ctx, order)
 
 
@@ -199,5 +204,7 @@ async def return_delivered_order_items(ctx: ToolContext, params: s.ReturnItemsIn
 async def exchange_delivered_order_items(ctx: ToolContext, params: s.ExchangeItemsIn) -> s.OrderDetails:
     """Request an exchange of delivered items for other options of the same products."""
     order = await service.get_visible_order(ctx, params.order_id, for_update=True)
-    await amend.request_exchange(ctx, order, params.item_ids, params.new_item_ids, params.payment_method_id)
+    ask = returns.ReturnAsk(items=params.item_ids, reason=params.reason, resolution=ReturnResolution.EXCHANGE,
+                            method_id=params.payment_method_id, new_items=params.new_item_ids)
+    await returns.open_return(ctx, order, ask)
     return await details(ctx, order)

@@ -1,0 +1,1 @@
+"""After-sales: returns (RMA), receiving and resolving them, exchanges, satisfaction surveys, warranty claims."""

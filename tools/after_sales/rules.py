@@ -1,0 +1,127 @@
+"""After-sales rules: the typed settings (windows, warranty, label costs), the fixed rules of DESIGN 6
+(reasons, dispositions) and the state machines of RMAs, exchanges and warranty claims."""
+
+import calendar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Disposition, ExchangeStatus, ItemCondition, ReturnReason, RmaStatus, WarrantyStatus
+from tools.config.catalogue import declare
+from tools.config.service import value
+from tools.errors import Conflict
+from tools.transitions import StateMachine
+
+RETURN_WINDOW = declare("returns.window_days", "number", 30,
+                        "Days after delivery within which a return may be requested.",
+                        minimum=1, maximum=365, integer=True)
+DEFECT_WINDOW = declare("returns.defect_window_days", "number", 90,
+                        "Days after delivery within which a product defect may be returned.",
+                        minimum=1, maximum=730, integer=True)
+WARRANTY_MONTHS = declare("warranty.months", "number", 24,
+                          "Months after delivery within which a warranty claim may be filed.",
+                          minimum=1, maximum=120, integer=True)
+LABEL_DOMESTIC = declare("returns.label_cost_domestic", "number", 5.50,
+                         "Prepaid return label (EUR) taken from the refund of a non-free return from France.",
+                         minimum=0, maximum=100)
+LABEL_EU = declare("returns.label_cost_eu", "number", 12.50,
+                   "Prepaid return label (EUR) taken from the refund of a non-free return from another EU country.",
+                   minimum=0, maximum=100)
+
+# The shop's fault: the prepaid label is free (knowledge/corpus/returns-policy.md, "Return shipping costs").
+FREE_REASONS = frozenset({ReturnReason.PRODUCT_DEFECT, ReturnReason.NOT_AS_DESCRIBED,
+                          ReturnReason.DAMAGED_IN_SHIPPING, ReturnReason.WRONG_ITEM})
+DISPOSITIONS = {
+    ItemCondition.UNOPENED: Disposition.RESTOCK,
+    ItemCondition.OPENED: Disposition.REFURBISH,
+    ItemCondition.USED: Disposition.LIQUIDATE,
+    ItemCondition.DAMAGED: Disposition.DISPOSE,
+    ItemCondition.DEFECTIVE: Disposition.RETURN_TO_SUPPLIER,
+}
+# Where a unit that is not restocked goes; it leaves sellable stock with a write-off saying so.
+DESTINATIONS = {
+    Disposition.REFURBISH: "to the refurbishment bench (resold as refurbished)",
+    Disposition.LIQUIDATE: "to the clearance partner (sold in bulk)",
+    Disposition.DISPOSE: "recycled or destroyed",
+    Disposition.RETURN_TO_SUPPLIER: "quarantined for return to the supplier",
+}
+# ISO codes of the EU countries other than France, and the names people write for a few of them.
+EU_COUNTRIES = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "GR", "HR", "HU", "IE", "IT",
+                          "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
+COUNTRY_NAMES = {"FRANCE": "FR", "GERMANY": "DE", "SPAIN": "ES", "ITALY": "IT", "BELGIUM": "BE",
+                 "NETHERLANDS": "NL", "PORTUGAL": "PT", "AUSTRIA": "AT", "IRELAND": "IE", "LUXEMBOURG": "LU"}
+
+R = RmaStatus
+RMA_STATES = StateMachine("rma", {
+    R.REQUESTED: {R.APPROVED, R.REJECTED, R.CANCELLED},
+    R.APPROVED: {R.IN_TRANSIT, R.CANCELLED},
+    R.IN_TRANSIT: {R.RECEIVED},
+    R.RECEIVED: {R.INSPECTED},
+    R.INSPECTED: {R.REFUNDED, R.EXCHANGED, R.CLOSED},
+})
+# An RMA in one of these is over; the order is back to delivered.
+ENDED = frozenset({R.REJECTED, R.CANCELLED, R.REFUNDED, R.EXCHANGED, R.CLOSED})
+# Units of RMAs in these statuses are not "already returned": refused, withdrawn, or swapped for new ones.
+NOT_RETURNED = frozenset({R.REJECTED, R.CANCELLED, R.EXCHANGED})
+EXCHANGE_STATES = StateMachine("exchange", {
+    ExchangeStatus.REQUESTED: {ExchangeStatus.COMPLETED, ExchangeStatus.CANCELLED},
+})
+W = WarrantyStatus
+# A rejected claim may be reopened when the customer brings more information.
+WARRANTY_STATES = StateMachine("warranty_claim", {
+    W.SUBMITTED: {W.APPROVED, W.REJECTED},
+    W.APPROVED: {W.RESOLVED},
+    W.REJECTED: {W.SUBMITTED},
+})
+
+
+async def window_days(session: AsyncSession, reason: ReturnReason) -> int:
+    """The return window in days for the reason (the defect window for product defects)."""
+    key = DEFECT_WINDOW if reason == ReturnReason.PRODUCT_DEFECT else RETURN_WINDOW
+    return int(await value(session, key))
+
+
+def days_since(delivered_at: datetime, now: datetime) -> int:
+    """Calendar days (UTC) from the delivery day to today: delivered today is day 0."""
+    return (now.date() - delivered_at.date()).days
+
+
+def require_within(delivered_at: datetime, now: datetime, days: int, reason: ReturnReason) -> None:
+    """Refuse a return requested more than `days` calendar days after delivery."""
+    elapsed = days_since(delivered_at, now)
+    if elapsed > days:
+        raise Conflict(
+            f"the return window for {reason.replace('_', ' ')} is {days} days from delivery; this order was "
+            f"delivered {elapsed} days ago ({delivered_at:%Y-%m-%d})"
+            + ("" if reason == ReturnReason.PRODUCT_DEFECT else "; a product defect may still be returned "
+               "within the defect window, or claimed under warranty"),
+            code="return_window_closed",
+            details={"delivered_at": delivered_at.isoformat(), "days_since_delivery": elapsed, "window_days": days},
+        )
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def country_code(country: Any) -> str:
+    """An address's country as an ISO code where it can be told ('France' -> 'FR')."""
+    text = str(country or "").strip().upper()
+    return COUNTRY_NAMES.get(text, text)
+
+
+async def label_cost(session: AsyncSession, reason: ReturnReason, address: dict[str, Any]) -> Decimal:
+    """What the return label costs the customer: nothing for the shop's fault; from France or the EU the
+    configured label price; from elsewhere the customer ships the parcel, so no label is taken either."""
+    if reason in FREE_REASONS:
+        return Decimal("0.00")
+    code = country_code(address.get("country"))
+    key = LABEL_DOMESTIC if code == "FR" else LABEL_EU if code in EU_COUNTRIES else None
+    if key is None:
+        return Decimal("0.00")
+    return Decimal(str(await value(session, key))).quantize(Decimal("0.01"))
