@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from db.enums import MovementKind, OrderStatus, ReturnReason, ReturnResolution, RmaStatus, WarrantyStatus
+from db.enums import (
+    ItemCondition,
+    MovementKind,
+    OrderStatus,
+    ReturnReason,
+    ReturnResolution,
+    RmaStatus,
+    WarrantyStatus,
+)
 from db.models import (
     Customer,
     Exchange,
@@ -31,20 +39,14 @@ from db.models import (
     WarrantyClaim,
 )
 from db.seed.base import Rows, stable_uuid
-from db.seed.carriers import EU_COUNTRIES
 from db.seed.people import NAMED
+from tools.after_sales import rules
 
 RANDOM_SEED = 20_261_203
 R = RmaStatus
-# The defaults of the returns.label_cost_* settings (tools/after_sales/rules.py), taken for non-free reasons.
-LABEL_COST = {"FR": Decimal("5.50"), "EU": Decimal("12.50")}
-FREE_REASONS = {ReturnReason.PRODUCT_DEFECT, ReturnReason.NOT_AS_DESCRIBED, ReturnReason.DAMAGED_IN_SHIPPING,
-                ReturnReason.WRONG_ITEM}
-# Conditions found in seeded parcels and what the warehouse did with them (never restocked: see above).
-FOUND = [("opened", "refurbish", "to the refurbishment bench (resold as refurbished)"),
-         ("used", "liquidate", "to the clearance partner (sold in bulk)"),
-         ("damaged", "dispose", "recycled or destroyed"),
-         ("defective", "return_to_supplier", "quarantined for return to the supplier")]
+# Conditions found in seeded parcels, with what the warehouse did with them (never restocked: see above).
+FOUND = [(condition, rules.DISPOSITIONS[condition], rules.DESTINATIONS[rules.DISPOSITIONS[condition]])
+         for condition in (ItemCondition.OPENED, ItemCondition.USED, ItemCondition.DAMAGED, ItemCondition.DEFECTIVE)]
 # Statuses of the other customers' open returns, in turn; the named customers' are fixed for the docs.
 OPEN_CYCLE = [R.RECEIVED, R.INSPECTED, R.APPROVED, R.REQUESTED]
 NAMED_STATUS = {"ava.martin@example.com": R.IN_TRANSIT, "chloe.dubois@example.com": R.REQUESTED}
@@ -91,11 +93,9 @@ class AfterSales:
 
 
 def label_cost(order: dict[str, Any], reason: ReturnReason) -> Decimal:
-    """The label a non-free return pays from France or the EU (nothing from elsewhere)."""
-    if reason in FREE_REASONS:
-        return Decimal("0.00")
-    country = order["shipping_address"]["country"]
-    return LABEL_COST["FR"] if country == "FR" else LABEL_COST["EU"] if country in EU_COUNTRIES else Decimal("0.00")
+    """The label a return pays, at the setting's default price (the after-sales rule, not a copy of it)."""
+    key = rules.label_key(reason, order["shipping_address"]["country"])
+    return Decimal("0.00") if key is None else Decimal(str(key.default)).quantize(Decimal("0.01"))
 
 
 def complete_returns(seed: AfterSales) -> None:

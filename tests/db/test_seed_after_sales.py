@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.auth import principal_for_key
 from db.engine import sync_url
-from db.enums import ItemCondition, OrderStatus, RmaStatus
+from db.enums import OrderStatus, ReturnReason, RmaStatus
 from db.models import (
     Exchange,
     Order,
@@ -40,12 +40,10 @@ def demo(database_url, sessions):
 
 
 def test_seed_rules_are_the_after_sales_rules():
-    assert {"FR": Decimal(str(rules.LABEL_DOMESTIC.default)),
-                                 "EU": Decimal(str(rules.LABEL_EU.default))} == seeded.LABEL_COST
-    assert seeded.FREE_REASONS == rules.FREE_REASONS
-    for condition, disposition, destination in seeded.FOUND:
-        assert rules.DISPOSITIONS[ItemCondition(condition)] == disposition
-        assert rules.DESTINATIONS[disposition] == destination
+    order = {"shipping_address": {"country": "DE"}}
+    assert seeded.label_cost(order, ReturnReason.CHANGED_MIND) == Decimal(str(rules.LABEL_EU.default))
+    assert seeded.label_cost(order, ReturnReason.PRODUCT_DEFECT) == 0
+    assert seeded.label_cost({"shipping_address": {"country": "US"}}, ReturnReason.CHANGED_MIND) == 0
 
 
 def test_every_open_return_or_exchange_has_its_rma(demo):
@@ -90,9 +88,8 @@ def test_amounts_follow_the_label_rule(demo):
             continue
         value = sum(s.get(OrderLine, ln.order_line_id).unit_price * ln.quantity for ln in rma.lines)
         assert rma.refund_amount + rma.label_cost == value
-        assert (rma.label_cost == 0) == (rma.reason in rules.FREE_REASONS
-                                         or s.get(Order, rma.order_id).shipping_address["country"] not in
-                                         {"FR", *rules.EU_COUNTRIES})
+        country = s.get(Order, rma.order_id).shipping_address["country"]
+        assert (rma.label_cost == 0) == (rules.label_key(rma.reason, country) is None)
 
 
 async def test_fixtures_work_with_the_tools(demo, call, sessions):

@@ -47,7 +47,6 @@ def test_every_task_matches_or_diverges_as_documented(replay):
     assert counts[PASS] >= MEASURED_PASS and counts[PASS] + counts[DIVERGENCE] == 114 == len(replay.results)
     assert replay.line() == "107/114 tasks match; 7 known divergences; 0 failures"
     assert {r.task_id for r in replay.results if r.outcome == DIVERGENCE} == set(DIVERGENCES)
-    assert replay.seconds < 60
 
 
 def test_gold_failures_fail_in_ours_without_writing(replay, data):

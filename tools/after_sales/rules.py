@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Disposition, ExchangeStatus, ItemCondition, ReturnReason, RmaStatus, WarrantyStatus
-from tools.config.catalogue import declare
+from db.enums import Disposition, ExchangeStatus, ItemCondition, ReturnReason, RmaStatus, ShippingZone, WarrantyStatus
+from tools.config.catalogue import ConfigKey, declare
 from tools.config.service import value
 from tools.errors import Conflict
 from tools.transitions import StateMachine
+from tools.transport.reference import zone_of
 
 RETURN_WINDOW = declare("returns.window_days", "number", 30,
                         "Days after delivery within which a return may be requested.",
@@ -29,6 +30,8 @@ LABEL_DOMESTIC = declare("returns.label_cost_domestic", "number", 5.50,
 LABEL_EU = declare("returns.label_cost_eu", "number", 12.50,
                    "Prepaid return label (EUR) taken from the refund of a non-free return from another EU country.",
                    minimum=0, maximum=100)
+
+LABEL_KEYS = {ShippingZone.DOMESTIC: LABEL_DOMESTIC, ShippingZone.EU: LABEL_EU}
 
 # The shop's fault: the prepaid label is free (knowledge/corpus/returns-policy.md, "Return shipping costs").
 FREE_REASONS = frozenset({ReturnReason.PRODUCT_DEFECT, ReturnReason.NOT_AS_DESCRIBED,
@@ -47,12 +50,6 @@ DESTINATIONS = {
     Disposition.DISPOSE: "recycled or destroyed",
     Disposition.RETURN_TO_SUPPLIER: "quarantined for return to the supplier",
 }
-# ISO codes of the EU countries other than France, and the names people write for a few of them.
-EU_COUNTRIES = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "GR", "HR", "HU", "IE", "IT",
-                          "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
-COUNTRY_NAMES = {"FRANCE": "FR", "GERMANY": "DE", "SPAIN": "ES", "ITALY": "IT", "BELGIUM": "BE",
-                 "NETHERLANDS": "NL", "PORTUGAL": "PT", "AUSTRIA": "AT", "IRELAND": "IE", "LUXEMBOURG": "LU"}
-
 R = RmaStatus
 RMA_STATES = StateMachine("rma", {
     R.REQUESTED: {R.APPROVED, R.REJECTED, R.CANCELLED},
@@ -109,19 +106,17 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def country_code(country: Any) -> str:
-    """An address's country as an ISO code where it can be told ('France' -> 'FR')."""
-    text = str(country or "").strip().upper()
-    return COUNTRY_NAMES.get(text, text)
+def label_key(reason: ReturnReason, country: Any) -> ConfigKey | None:
+    """The setting that prices the return label of a non-free return from France or the EU; None when the
+    return is free (the shop's fault) or comes from outside the EU (the customer ships the parcel)."""
+    if reason in FREE_REASONS:
+        return None
+    return LABEL_KEYS.get(zone_of(str(country or "")))
 
 
 async def label_cost(session: AsyncSession, reason: ReturnReason, address: dict[str, Any]) -> Decimal:
-    """What the return label costs the customer: nothing for the shop's fault; from France or the EU the
-    configured label price; from elsewhere the customer ships the parcel, so no label is taken either."""
-    if reason in FREE_REASONS:
-        return Decimal("0.00")
-    code = country_code(address.get("country"))
-    key = LABEL_DOMESTIC if code == "FR" else LABEL_EU if code in EU_COUNTRIES else None
+    """What the return label costs the customer, taken from the refund."""
+    key = label_key(reason, address.get("country"))
     if key is None:
         return Decimal("0.00")
     return Decimal(str(await value(session, key))).quantize(Decimal("0.01"))
