@@ -13,7 +13,7 @@ from db.enums import ApprovalStatus, OrderStatus, RmaStatus
 from db.models import ApprovalRequest, Order, ReturnRequest, RiskAlert, SystemAlert
 from tools.alerts import ALERT_MOVES
 from tools.backoffice import report_schemas as s
-from tools.backoffice.sales import Window, fmt, money, order_totals
+from tools.backoffice.sales import Window, counted, fmt, money, order_totals
 from tools.inventory.reports import low_stock_counts
 
 PERIODS = (("today", 1), ("7d", 7), ("30d", 30))
@@ -35,7 +35,7 @@ async def period(session: AsyncSession, name: str, days: int, now: datetime, cur
     orders, revenue, _items, _shipping = (await session.execute(order_totals(w))).one()
     revenue = money(revenue)
     return s.PeriodFigures(period=name, since=w.start, orders=orders, revenue=revenue,
-                           summary=f"{LABELS[name]}: {orders} orders, {fmt(revenue, currency)}")
+                           summary=f"{LABELS[name]}: {counted(orders, 'order')}, {fmt(revenue, currency)}")
 
 
 async def metrics(session: AsyncSession, now: datetime, currency: str) -> s.DashboardOut:
@@ -47,8 +47,9 @@ async def metrics(session: AsyncSession, now: datetime, currency: str) -> s.Dash
     returns = await _count(session, ReturnRequest.id, ReturnRequest.status.in_(OPEN_RETURN))
     on_hold = await _count(session, Order.id, Order.status == OrderStatus.ON_HOLD)
     approvals = await _count(session, ApprovalRequest.id, ApprovalRequest.status == ApprovalStatus.PENDING)
-    summary = (f"{returns} open returns, {low} low-stock rows ({critical} critical), {system + risk} open alerts, "
-               f"{on_hold} orders on hold and {approvals} pending approvals")
+    summary = (f"{counted(returns, 'open return')}, {counted(low, 'low-stock row')} ({critical} critical), "
+               f"{counted(system + risk, 'open alert')}, {counted(on_hold, 'order')} on hold and "
+               f"{counted(approvals, 'pending approval')}")
     return s.DashboardOut(
         generated_at=now, currency=currency, periods=periods, open_returns=returns, low_stock=low,
         critical_stock=critical, open_system_alerts=system, open_risk_alerts=risk, open_alerts=system + risk,

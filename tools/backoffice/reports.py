@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Report
 from tools.audit import audit, emit
 from tools.backoffice import report_schemas as s
-from tools.backoffice.sales import RULE, Window, figures, fmt
+from tools.backoffice.sales import RULE, Window, counted, figures, fmt
 from tools.context import ToolContext
 from tools.errors import NotFound
 
@@ -59,7 +59,7 @@ def summary_of(report: Report) -> s.ReportSummary:
     """A stored report's headline in a listing."""
     data = report.data
     totals, currency = data.get("totals", {}), data.get("currency", "")
-    words = (f"{data.get('title', report.kind)}: {totals.get('orders', 0)} orders, "
+    words = (f"{data.get('title', report.kind)}: {counted(totals.get('orders', 0), 'order')}, "
              f"revenue {fmt(totals.get('revenue', 0), currency)}, net {fmt(totals.get('net', 0), currency)}")
     return s.ReportSummary(report_id=report.id, kind=report.kind, title=data.get("title", report.kind),
                            created_by=report.created_by, created_at=report.created_at, summary=words)

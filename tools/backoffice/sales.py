@@ -96,6 +96,11 @@ def money(cents: Any) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 order', '3 orders'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def fmt(amount: Decimal, currency: str) -> str:
     """1234.5 -> '1,234.50 EUR'."""
     return f"{amount:,.2f} {currency}"
@@ -111,7 +116,7 @@ def _by_day(rows: dict[str, list], cur: str) -> list[s.DayRow]:
         days.setdefault(_day(d), [0, Decimal("0.00"), Decimal("0.00")])[2] = money(v)
     return [
         s.DayRow(day=d, orders=n, revenue=rev, refunds=ref, net=rev - ref,
-                 summary=f"{d.isoformat()}: {n} orders, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
+                 summary=f"{d.isoformat()}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
                          f"net {fmt(rev - ref, cur)}")
         for d, (n, rev, ref) in sorted(days.items())
     ]
@@ -123,7 +128,7 @@ def _by_channel(rows: dict[str, list], cur: str) -> list[s.ChannelRow]:
         channels.setdefault(str(c), [0, Decimal("0.00"), Decimal("0.00")])[2] = money(v)
     out = [
         s.ChannelRow(channel=c, orders=n, revenue=rev, refunds=ref, net=rev - ref,
-                     summary=f"{c}: {n} orders, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
+                     summary=f"{c}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
                              f"net {fmt(rev - ref, cur)}")
         for c, (n, rev, ref) in channels.items()
     ]
@@ -133,7 +138,8 @@ def _by_channel(rows: dict[str, list], cur: str) -> list[s.ChannelRow]:
 def _by_category(rows: dict[str, list], cur: str) -> list[s.CategoryRow]:
     out = [
         s.CategoryRow(category_name=name or UNCATEGORISED, orders=n, units=int(units), revenue=money(v),
-                      summary=f"{name or UNCATEGORISED}: {int(units)} units in {n} orders, {fmt(money(v), cur)}")
+                      summary=f"{name or UNCATEGORISED}: {counted(int(units), 'unit')} in {counted(n, 'order')}, "
+                              f"{fmt(money(v), cur)}")
         for name, n, units, v in rows["categories"]
     ]
     return sorted(out, key=lambda r: (-r.revenue, r.category_name))
