@@ -71,3 +71,21 @@ def pending_refund(demo: Demo) -> dict[str, Any]:
 def report_window(anchor_day: date) -> tuple[date, date]:
     """(first, last) UTC day of the demo report: the REPORT_DAYS days before the seeding day."""
     return anchor_day - timedelta(days=REPORT_DAYS), anchor_day - timedelta(days=1)
+
+
+def docs_section(demo: Demo) -> str:
+    """The back-office part of docs/demo-data.md."""
+    settings = "\n".join(f"| `{key}` | {value} | {CHANGED_BY}, {days} days before seeding |"
+                         for key, value, _description, days in SETTINGS)
+    held = pending_refund(demo)
+    return (
+        "## Back office\n\n"
+        "Settings changed from their defaults (every other declared setting keeps its default; "
+        "`list_config` / `GET /api/v1/config` shows them all):\n\n"
+        "| setting | value | changed by |\n|---|---|---|\n" + settings + "\n\n"
+        f"Approval queue: request `1` is pending: {REQUESTER} asked for a partial refund of "
+        f"{held['arguments']['amount']} EUR on order `{held['subject']}` ({held['reason']}). A merchant or admin "
+        "approves it (`approve_request`, the refund then runs once) or rejects it.\n\n"
+        f"Stored report: sales report `{REPORT_ID}` ({REPORT_BY}) covers the {REPORT_DAYS} UTC days before the "
+        "seeding day; `shopcrew seed` computes it with the report service after the shop is written."
+    )

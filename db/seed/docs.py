@@ -21,6 +21,7 @@ from db.models import (
     StockLevel,
     Warehouse,
 )
+from db.seed.backoffice import docs_section as backoffice_section
 from db.seed.carriers import BANDS, CARRIERS
 from db.seed.demo import Demo, build_demo
 from db.seed.people import NAMED
@@ -145,6 +146,7 @@ def render(demo: Demo | None = None) -> str:
         "## Stock worth knowing\n\nEvery stocked variant has a level in each warehouse; a few are empty or "
         "critically low:\n\n" + _stock(demo),
         "## Warehouses and carriers\n\n" + _places(demo),
+        backoffice_section(demo),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "
