@@ -10,7 +10,7 @@ from db.models import AuditEvent, SystemConfig
 from tests import factories as f
 from tests.conftest import staff_principal
 from tests.tools.inventory_helpers import stocked
-from tools.config.catalogue import CATALOGUE
+from tools.config.catalogue import CATALOGUE, declare
 from tools.errors import Ambiguous, Forbidden, InvalidInput
 
 TTL = "inventory.reservation_ttl_minutes"
@@ -36,15 +36,33 @@ async def test_every_declared_setting_is_listed_with_its_default_until_changed(s
     assert (again.value, again.updated_by) == (45, merchant.label) and again.updated_at is not None
 
 
-async def test_a_setting_is_found_by_its_words(sessions, call, admin):
-    assert (await call(admin, "get_config_value", config_key="refund threshold")).key == "approvals.refund_threshold"
-    assert (await call(admin, "get_config_value", config_key="reservation TTL")).key == TTL
-    out = await call(admin, "set_config_value", config_key="partial refund percent", value=25)
-    assert out.setting.key == "approvals.partial_refund_pct" and out.setting.value == 25
+@pytest.fixture
+def windows():
+    """Two keys with the same name in different namespaces."""
+    made = [declare("returns_test.window_days", "number", 30, "a window"),
+            declare("warranty_test.window_days", "number", 90, "another window")]
+    yield made
+    for key in made:
+        CATALOGUE.pop(key.key)
+
+
+async def test_a_setting_is_found_by_the_words_people_use(sessions, call, admin, windows):
+    for words, key in (("refund threshold", "approvals.refund_threshold"),
+                       ("what is the refund approval threshold", "approvals.refund_threshold"),
+                       ("reservation TTL", TTL), ("how long do stock holds last", TTL),
+                       ("change inventory.reservation_ttl_minutes to 45", TTL),
+                       ("the partial refund percentage", "approvals.partial_refund_pct"),
+                       ("returns test window", "returns_test.window_days")):
+        assert (await call(admin, "get_config_value", config_key=words)).key == key, words
+    out = await call(admin, "set_config_value", config_key="stock holds should last 60 minutes", value=60.0)
+    assert out.setting.key == TTL and out.setting.value == 60
     with pytest.raises(Ambiguous) as err:
-        await call(admin, "get_config_value", config_key="approvals refund")
-    assert {d["config_key"] for d in err.value.details} == {"approvals.refund_threshold",
-                                                             "approvals.partial_refund_pct"}
+        await call(admin, "get_config_value", config_key="the window")
+    assert {d["config_key"] for d in err.value.details} == {"returns_test.window_days", "warranty_test.window_days"}
+    for unknown in ("threshold", "set the free-shipping threshold to 60"):  # a key this branch does not declare
+        with pytest.raises(InvalidInput, match="unknown config key") as err:
+            await call(admin, "set_config_value", config_key=unknown, value=60)
+        assert err.value.details[0]["field"] == "config_key"
 
 
 @pytest.mark.parametrize(("key", "value", "field", "problem"), [

@@ -13,7 +13,8 @@ from tools.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tools.principals import principal_of_staff
 from tools.runner import execute
 
-NEW = {"username": "lea.petit", "full_name": "Léa Petit", "email": "Lea.Petit@shopcrew.example", "role": "support"}
+NEW = {"username": "lea.petit", "first_name": "Léa", "last_name": "Petit", "email": "Lea.Petit@shopcrew.example",
+       "role": "support"}
 
 
 async def staff_rows(sessions) -> dict:
@@ -35,16 +36,16 @@ async def admin_user(sessions, username="root.admin"):
 async def test_creating_a_user_shows_the_key_once_and_stores_only_its_hash(sessions, call):
     _, admin = await admin_user(sessions)
     out = await call(admin, "create_staff_user", **NEW, key_label="laptop")
-    assert (out.user.username, out.user.email, out.user.role, out.user.active) == (
-        "lea.petit", "lea.petit@shopcrew.example", "support", True)
+    assert (out.user.username, out.user.full_name, out.user.email, out.user.role, out.user.active) == (
+        "lea.petit", "Léa Petit", "lea.petit@shopcrew.example", "support", True)
     assert out.api_key.startswith("sc_") and out.key.prefix == out.api_key[:12] and out.key.label == "laptop"
     async with sessions() as s:
         stored = await s.get(ApiKey, out.key.id)
         assert stored.key_hash == ApiKey.hash_key(out.api_key) and out.api_key not in stored.key_hash
-    again = await call(admin, "get_staff_user", user_id="lea.petit")
+    again = await call(admin, "get_staff_user", username="lea.petit")
     assert "api_key" not in again.model_dump() and [k.prefix for k in again.keys] == [out.key.prefix]
-    assert (await call(admin, "get_staff_user", user_id=str(out.user.id))).username == "lea.petit"
-    assert (await call(admin, "get_staff_user", user_id="LEA.PETIT@shopcrew.example")).id == out.user.id
+    assert (await call(admin, "get_staff_user", username=str(out.user.id))).username == "lea.petit"
+    assert (await call(admin, "get_staff_user", username="lea.petit@shopcrew.example")).id == out.user.id
     with pytest.raises(Conflict) as err:
         await call(admin, "create_staff_user", **{**NEW, "email": "other@shopcrew.example"})
     assert err.value.code == "duplicate_username"
@@ -57,9 +58,12 @@ async def test_bad_input_names_the_field(sessions, call):
             await call(admin, "create_staff_user", **{**NEW, field: value})
         assert err.value.details[0]["field"] == field
     with pytest.raises(InvalidInput):
-        await call(admin, "update_staff_user", user_id="root.admin")  # nothing to change
+        await call(admin, "update_staff_user", username="root.admin")  # nothing to change
+    with pytest.raises(InvalidInput) as err:
+        await call(admin, "revoke_api_key", username="root.admin", key_id="my key")  # a key id is a number
+    assert err.value.details[0]["field"] == "key_id"
     with pytest.raises(NotFound):
-        await call(admin, "get_staff_user", user_id="nobody")
+        await call(admin, "get_staff_user", username="nobody")
 
 
 async def test_only_admins_manage_users_and_merchants_may_look(sessions, call):
@@ -69,9 +73,9 @@ async def test_only_admins_manage_users_and_merchants_may_look(sessions, call):
     before = await staff_rows(sessions)
     refused = [
         ("create_staff_user", {**NEW, "role": "admin"}), ("create_staff_user", NEW),
-        ("update_staff_user", {"user_id": "mia.m", "role": "admin"}), ("update_staff_user", {"user_id": "sam.s",
+        ("update_staff_user", {"username": "mia.m", "role": "admin"}), ("update_staff_user", {"username": "sam.s",
                                                                                            "role": "merchant"}),
-        ("deactivate_staff_user", {"user_id": "sam.s"}), ("issue_api_key", {"user_id": "sam.s"}),
+        ("deactivate_staff_user", {"username": "sam.s"}), ("issue_api_key", {"username": "sam.s"}),
     ]
     for who in (mia, principal_of_staff(sam), staff_principal(Role.WAREHOUSE)):
         for name, args in refused:
@@ -83,7 +87,7 @@ async def test_only_admins_manage_users_and_merchants_may_look(sessions, call):
     listed = await call(mia, "list_staff_users")
     assert [u.username for u in listed.users] == ["mia.m", "root.admin", "sam.s"] and listed.total == 3
     assert [u.username for u in (await call(mia, "list_staff_users", role="support")).users] == ["sam.s"]
-    promoted = await call(admin, "update_staff_user", user_id="mia.m", role="admin", full_name="Mia Laurent")
+    promoted = await call(admin, "update_staff_user", username="mia.m", role="admin", full_name="Mia Laurent")
     assert (promoted.role, promoted.full_name) == ("admin", "Mia Laurent")
 
 
@@ -103,7 +107,7 @@ async def test_deactivating_revokes_keys_and_rest_refuses_them_at_once(sessions,
     listed = await execute(sessions, admin, "list_staff_users", {})
     assert "lea.petit" not in [u.username for u in listed.users]
     back = await execute(sessions, admin, "update_staff_user",
-                         {"user_id": "lea.petit", "active": True})
+                         {"username": "lea.petit", "active": True})
     assert back.active and all(k.revoked_at for k in back.keys)  # reactivation never revives old keys
     assert (await api.get("/api/v1/config", headers=lea)).status_code == 401
 
@@ -111,33 +115,33 @@ async def test_deactivating_revokes_keys_and_rest_refuses_them_at_once(sessions,
 async def test_a_revoked_key_stops_working_and_others_keep_working(sessions, call, api):
     _, admin = await admin_user(sessions)
     sam = await f.staff_user(sessions, Role.SUPPORT, "sam.s")
-    first = await call(admin, "issue_api_key", user_id="sam.s", label="laptop")
-    second = await call(admin, "issue_api_key", user_id=str(sam.id), label="phone")
+    first = await call(admin, "issue_api_key", username="sam.s", label="laptop")
+    second = await call(admin, "issue_api_key", username=str(sam.id), label="phone")
     for raw in (first.api_key, second.api_key):
         assert (await api.get("/api/v1/config", headers={"Authorization": f"Bearer {raw}"})).status_code == 200
-    out = await call(admin, "revoke_api_key", user_id="sam.s", key_id=first.key.prefix)
+    out = await call(admin, "revoke_api_key", username="sam.s", key_id=str(first.key.id))
     assert out.key.revoked_at is not None
     assert (await api.get("/api/v1/config", headers={"Authorization": f"Bearer {first.api_key}"})).status_code == 401
     assert (await api.get("/api/v1/config", headers={"Authorization": f"Bearer {second.api_key}"})).status_code == 200
     with pytest.raises(Conflict):
-        await call(admin, "revoke_api_key", user_id="sam.s", key_id=str(first.key.id))
+        await call(admin, "revoke_api_key", username="sam.s", key_id=str(first.key.id))
     with pytest.raises(NotFound):
-        await call(admin, "revoke_api_key", user_id="root.admin", key_id=str(second.key.id))  # not root's key
+        await call(admin, "revoke_api_key", username="root.admin", key_id=str(second.key.id))  # not root's key
 
 
 async def test_the_last_active_admin_can_be_neither_removed_nor_demoted(sessions, call):
     root, admin = await admin_user(sessions)
     await f.staff_user(sessions, Role.MERCHANT, "mia.m")
     before = await staff_rows(sessions)
-    for name, args in (("deactivate_staff_user", {"user_id": "root.admin"}),
-                       ("update_staff_user", {"user_id": "root.admin", "role": "merchant"}),
-                       ("update_staff_user", {"user_id": "root.admin", "active": False})):
+    for name, args in (("deactivate_staff_user", {"username": "root.admin"}),
+                       ("update_staff_user", {"username": "root.admin", "role": "merchant"}),
+                       ("update_staff_user", {"username": "root.admin", "active": False})):
         with pytest.raises(Conflict) as err:
             await call(admin, name, **args)
         assert err.value.code == "last_admin"
     assert await staff_rows(sessions) == before
-    await call(admin, "update_staff_user", user_id="mia.m", role="admin")
-    out = await call(admin, "update_staff_user", user_id="root.admin", role="merchant")
+    await call(admin, "update_staff_user", username="mia.m", role="admin")
+    out = await call(admin, "update_staff_user", username="root.admin", role="merchant")
     assert out.role == "merchant"
 
 
@@ -145,8 +149,8 @@ async def test_two_admins_removing_each_other_at_once_leave_one(sessions):
     first, second = await f.staff_user(sessions, Role.ADMIN, "adm.one"), await f.staff_user(sessions, Role.ADMIN,
                                                                                             "adm.two")
     results = await asyncio.gather(
-        execute(sessions, principal_of_staff(first), "deactivate_staff_user", {"user_id": "adm.two"}),
-        execute(sessions, principal_of_staff(second), "deactivate_staff_user", {"user_id": "adm.one"}),
+        execute(sessions, principal_of_staff(first), "deactivate_staff_user", {"username": "adm.two"}),
+        execute(sessions, principal_of_staff(second), "deactivate_staff_user", {"username": "adm.one"}),
         return_exceptions=True,
     )
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "DeactivatedOut"]
@@ -162,7 +166,7 @@ async def test_rest_parity_for_users(sessions, call, api):
     created = await api.post("/api/v1/users", json=NEW, headers=headers)
     user_id = created.json()["user"]["id"]
     got = await api.get(f"/api/v1/users/{user_id}", headers=headers)
-    assert got.json() == (await call(admin, "get_staff_user", user_id="lea.petit")).model_dump(mode="json")
+    assert got.json() == (await call(admin, "get_staff_user", username="lea.petit")).model_dump(mode="json")
     listed = await api.get("/api/v1/users", params={"role": "support"}, headers=headers)
     assert listed.json() == (await call(admin, "list_staff_users", role="support")).model_dump(mode="json")
     changed = await api.put("/api/v1/users/lea.petit", json={"role": "warehouse"}, headers=headers)

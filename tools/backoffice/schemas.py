@@ -12,8 +12,9 @@ StaffRole = Literal["support", "warehouse", "merchant", "admin"]
 
 
 def UserRef():  # noqa: N802  (reads like a type where it is used)
-    """A staff user named by numeric id, username or email."""
-    return Field(min_length=1, max_length=255, description="Staff user: numeric id, username or email.",
+    """A staff user named by username, numeric id or email (the /users/{username} path segment)."""
+    return Field(min_length=1, max_length=255, pattern=r"^[a-z0-9][^\s/]*$",
+                 description="Staff user: username, numeric user id or email (lower case).",
                  examples=["sam.support", "3"])
 
 
@@ -50,7 +51,8 @@ class CreateUserIn(Schema):
         pattern=r"^[a-z][a-z0-9._-]{2,63}$", description="New login name: lower case letters, digits, '.', '_' or '-'.",
         examples=["lea.petit"],
     )
-    full_name: str = Field(min_length=1, max_length=200, description="The person's full name.", examples=["Léa Petit"])
+    first_name: str = Field(min_length=1, max_length=100, description="The person's first name.", examples=["Léa"])
+    last_name: str = Field(min_length=1, max_length=100, description="The person's last name.", examples=["Petit"])
     email: Email = Field(description="Work email address (unique).", examples=["lea.petit@shopcrew.example"])
     role: StaffRole = Field(description="support, warehouse, merchant or admin (only admins grant admin).")
     key_label: str = Field("", max_length=100, description="What the first API key is for.", examples=["laptop"])
@@ -64,7 +66,7 @@ class UserWithKeyOut(Schema):
 
 
 class UserRefIn(Schema):
-    user_id: str = UserRef()
+    username: str = UserRef()
 
 
 class ListUsersIn(Page):
@@ -73,7 +75,7 @@ class ListUsersIn(Page):
 
 
 class UpdateUserIn(Schema):
-    user_id: str = UserRef()
+    username: str = UserRef()
     full_name: str | None = Field(None, min_length=1, max_length=200, description="New full name.")
     email: Email | None = Field(None, description="New work email address.")
     role: StaffRole | None = Field(None, description="New role (only admins grant or take away admin).")
@@ -94,14 +96,16 @@ class DeactivatedOut(Schema):
 
 
 class IssueKeyIn(Schema):
-    user_id: str = UserRef()
+    username: str = UserRef()
     label: str = Field("", max_length=100, description="What the key is for.", examples=["reporting script"])
 
 
 class RevokeKeyIn(Schema):
-    user_id: str = UserRef()
-    key_id: str = Field(min_length=1, max_length=20, description="Key id, or the key's prefix as shown in listings.",
-                        examples=["12", "sc_demo_6a62"])
+    # The key's number comes first (and as a digits pattern): chat then reads "key 3 of sam.support" as key 3
+    # and sam.support as the user, rather than taking the 3 for a user id.
+    key_id: str = Field(pattern=r"^[1-9]\d{0,8}$", description="API key id (a number), as listed with the user's keys.",
+                        examples=["12"])
+    username: str = UserRef()
 
 
 class RevokedKeyOut(Schema):
@@ -120,8 +124,8 @@ class NoInput(Schema):
 def ConfigKeyRef():  # noqa: N802
     """A setting named by its key or by the words of its key."""
     return Field(
-        min_length=2, max_length=100,
-        description="Setting key such as approvals.refund_threshold, or its words ('refund threshold').",
+        min_length=2, max_length=300,
+        description="Setting key such as approvals.refund_threshold, or the words for it ('refund threshold').",
         examples=["inventory.reservation_ttl_minutes"],
     )
 
@@ -151,8 +155,9 @@ class ConfigKeyIn(Schema):
 
 class SetConfigIn(Schema):
     config_key: str = ConfigKeyRef()
-    value: Any = Field(description="New value, in the setting's type (a number, true/false, text or JSON).",
-                       examples=[60])
+    # Numbers first: most settings are numbers, and chat reads the first type of the union.
+    value: float | int | bool | str | list[Any] | dict[str, Any] = Field(
+        description="New value in the setting's type: a number, true/false, text or JSON.", examples=[60])
 
 
 class ConfigChangedOut(Schema):

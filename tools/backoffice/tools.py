@@ -44,7 +44,8 @@ def approval_out(row: ApprovalRequest) -> s.ApprovalOut:
                 "give our new support agent an account", "create a staff user", "onboard a new colleague"])
 async def create_staff_user(ctx: ToolContext, params: s.CreateUserIn) -> s.UserWithKeyOut:
     """Create a staff user with a role and issue their first API key (shown once)."""
-    user = await users.create_user(ctx, params.username, params.full_name, params.email, Role(params.role))
+    full_name = f"{params.first_name.strip()} {params.last_name.strip()}"
+    user = await users.create_user(ctx, params.username, full_name, params.email, Role(params.role))
     key, raw = await users.issue_key(ctx, user, params.key_label)
     return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=s.ApiKeyOut.model_validate(key),
                             message=f"staff user {user.username} ({user.role}) created with API key {key.prefix}...")
@@ -60,21 +61,21 @@ async def list_staff_users(ctx: ToolContext, params: s.ListUsersIn) -> s.StaffUs
     return s.StaffUserList(users=[await user_out(ctx, u) for u in rows], total=total)
 
 
-@tool(agent=AGENT, method="GET", path="/users/{user_id}", roles=MANAGERS,
+@tool(agent=AGENT, method="GET", path="/users/{username}", roles=MANAGERS,
       examples=["show staff user sam.support", "what role does wendy.warehouse have", "details of staff user 3",
                 "which API keys does mia.merchant have", "is sam.support still active"])
 async def get_staff_user(ctx: ToolContext, params: s.UserRefIn) -> s.StaffUserOut:
     """Get a staff user by id, username or email, with their API keys."""
-    return await user_out(ctx, await users.find_user(ctx.session, params.user_id))
+    return await user_out(ctx, await users.find_user(ctx.session, params.username))
 
 
-@tool(agent=AGENT, method="PUT", path="/users/{user_id}", roles=ADMINS, mutates=True, confirm=True,
+@tool(agent=AGENT, method="PUT", path="/users/{username}", roles=ADMINS, mutates=True, confirm=True,
       examples=["make sam.support a merchant", "change the email of wendy.warehouse to wendy@shopcrew.example",
                 "promote mia.merchant to admin", "reactivate staff user tom.durand",
                 "rename staff user 3 to Samuel Okafor", "demote ada.admin to merchant"])
 async def update_staff_user(ctx: ToolContext, params: s.UpdateUserIn) -> s.StaffUserOut:
     """Change a staff user's name, email or role (admin only), or reactivate or deactivate them."""
-    user = await users.find_user(ctx.session, params.user_id)
+    user = await users.find_user(ctx.session, params.username)
     if params.active is False and user.active:
         await users.deactivate(ctx, user)
     changes = params.model_dump(include={"full_name", "email", "role"}, exclude_none=True)
@@ -84,37 +85,37 @@ async def update_staff_user(ctx: ToolContext, params: s.UpdateUserIn) -> s.Staff
     return await user_out(ctx, user)
 
 
-@tool(agent=AGENT, method="DELETE", path="/users/{user_id}", roles=ADMINS, mutates=True, confirm=True,
+@tool(agent=AGENT, method="DELETE", path="/users/{username}", roles=ADMINS, mutates=True, confirm=True,
       examples=["remove staff user sam.support", "deactivate wendy.warehouse, she left the company",
                 "delete the account of staff user 5", "revoke all access for tom.durand",
                 "offboard nina.roy"])
 async def deactivate_staff_user(ctx: ToolContext, params: s.UserRefIn) -> s.DeactivatedOut:
     """Deactivate a staff user and revoke their API keys at once (never the last active admin)."""
-    user = await users.find_user(ctx.session, params.user_id)
+    user = await users.find_user(ctx.session, params.username)
     revoked = await users.deactivate(ctx, user)
     return s.DeactivatedOut(user=await user_out(ctx, user), revoked_keys=revoked,
                             message=f"{user.username} is deactivated; {revoked} API key(s) revoked")
 
 
-@tool(agent=AGENT, method="POST", path="/users/{user_id}/keys", roles=ADMINS, mutates=True, confirm=True,
+@tool(agent=AGENT, method="POST", path="/users/{username}/keys", roles=ADMINS, mutates=True, confirm=True,
       examples=["issue a new API key for sam.support", "sam lost his key, give him a new one",
                 "create an API key for mia.merchant for the reporting script",
                 "generate a key for staff user 3", "new access token for wendy.warehouse"])
 async def issue_api_key(ctx: ToolContext, params: s.IssueKeyIn) -> s.UserWithKeyOut:
     """Issue a new API key for an active staff user (the key is shown once)."""
-    user = await users.find_user(ctx.session, params.user_id)
+    user = await users.find_user(ctx.session, params.username)
     key, raw = await users.issue_key(ctx, user, params.label)
     return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=s.ApiKeyOut.model_validate(key),
                             message=f"new API key {key.prefix}... issued for {user.username}")
 
 
-@tool(agent=AGENT, method="DELETE", path="/users/{user_id}/keys/{key_id}", roles=ADMINS, mutates=True, confirm=True,
-      examples=["revoke API key 7 of sam.support", "revoke key sc_demo_6a62 of sam.support, it leaked",
-                "disable the old key of mia.merchant", "cancel API key 12 of wendy.warehouse"])
+@tool(agent=AGENT, method="DELETE", path="/users/{username}/keys/{key_id}", roles=ADMINS, mutates=True, confirm=True,
+      examples=["revoke API key 7 of sam.support", "sam.support's key 3 leaked, revoke it",
+                "disable API key 5 of mia.merchant", "cancel API key 12 of wendy.warehouse"])
 async def revoke_api_key(ctx: ToolContext, params: s.RevokeKeyIn) -> s.RevokedKeyOut:
     """Revoke one API key of a staff user; it stops authenticating at once."""
-    user = await users.find_user(ctx.session, params.user_id)
-    key = await users.find_key(ctx.session, user, params.key_id)
+    user = await users.find_user(ctx.session, params.username)
+    key = await users.find_key(ctx.session, user, int(params.key_id))
     await users.revoke_key(ctx, key)
     return s.RevokedKeyOut(username=user.username, key=s.ApiKeyOut.model_validate(key),
                            message=f"API key {key.prefix}... of {user.username} is revoked")

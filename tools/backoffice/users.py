@@ -88,13 +88,11 @@ async def issue_key(ctx: ToolContext, user: StaffUser, label: str) -> tuple[ApiK
     return key, raw
 
 
-async def find_key(session: AsyncSession, user: StaffUser, ref: str) -> ApiKey:
-    """One of the user's keys by id or prefix."""
-    ref = ref.strip()
-    criteria = [ApiKey.prefix == ref] + ([ApiKey.id == int(ref)] if ref.isdigit() else [])
-    key = await session.scalar(select(ApiKey).where(ApiKey.staff_user_id == user.id, or_(*criteria)))
+async def find_key(session: AsyncSession, user: StaffUser, key_id: int) -> ApiKey:
+    """One of the user's keys by id (another user's key reads as not found)."""
+    key = await session.scalar(select(ApiKey).where(ApiKey.staff_user_id == user.id, ApiKey.id == key_id))
     if key is None:
-        raise NotFound(f"staff user {user.username} has no API key {ref!r}")
+        raise NotFound(f"staff user {user.username} has no API key {key_id}")
     return key
 
 
