@@ -24,6 +24,7 @@ from tools.registry import REGISTRY
 from tools.transitions import StateMachine
 
 A = ApprovalStatus
+CENT = Decimal("0.01")
 APPROVALS = StateMachine("approval_request", {A.PENDING: {A.APPROVED, A.REJECTED, A.FAILED}})
 # Who decides approvals, and who may refund any amount without one.
 DECIDERS = frozenset({Role.MERCHANT, Role.ADMIN})
@@ -57,7 +58,7 @@ async def hold_refund(ctx: ToolContext, payment: Payment, amount: Decimal | None
                       reason: str) -> ApprovalRequest | None:
     """Hold a refund the caller may not make alone; None when it may run now (or its own guard will refuse it)."""
     left = payment.amount_captured - payment.amount_refunded
-    requested = amount or left
+    requested = (amount or left).quantize(CENT)
     if left <= 0 or requested > left:
         return None
     why = await refund_hold_reason(ctx, requested, payment.amount_captured, left)

@@ -128,7 +128,7 @@ def _by_channel(rows: dict[str, list], cur: str) -> list[s.ChannelRow]:
         channels.setdefault(str(c), [0, Decimal("0.00"), Decimal("0.00")])[2] = money(v)
     out = [
         s.ChannelRow(channel=c, orders=n, revenue=rev, refunds=ref, net=rev - ref,
-                     summary=f"{c}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
+                     summary=f"channel {c}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
                              f"net {fmt(rev - ref, cur)}")
         for c, (n, rev, ref) in channels.items()
     ]

@@ -28,6 +28,7 @@ class ApiKeyOut(Schema):
     created_at: datetime = Field(description="When it was issued.")
     revoked_at: datetime | None = Field(None, description="When it was revoked; null while it works.")
     last_used_at: datetime | None = Field(None, description="Last time it authenticated, when known.")
+    summary: str = Field(description="The key in words.")
 
 
 class StaffUserOut(Schema):
@@ -39,6 +40,7 @@ class StaffUserOut(Schema):
     active: bool = Field(description="False once deactivated (its keys no longer authenticate).")
     created_at: datetime = Field(description="When the account was created.")
     keys: list[ApiKeyOut] = Field(default_factory=list, description="The user's API keys, newest first.")
+    summary: str = Field(description="The user in words.")
 
 
 class StaffUserList(Schema):
@@ -142,6 +144,7 @@ class ConfigEntryOut(Schema):
     is_default: bool = Field(description="True while the value is the declared default.")
     updated_by: str | None = Field(None, description="Who last changed it (staff:<username>); null if never.")
     updated_at: datetime | None = Field(None, description="When it was last changed; null if never.")
+    summary: str = Field(description="The setting in words.")
 
 
 class ConfigList(Schema):

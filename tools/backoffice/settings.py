@@ -65,10 +65,14 @@ def resolve_key(ref: str) -> ConfigKey:
 
 def entry(key: ConfigKey, current: Any, row: SystemConfig | None) -> ConfigEntryOut:
     """A setting with its current value and its last change (row is None while it is at its default)."""
+    changed = row is not None and row.updated_by
+    words = f"{key.key} is {current}" + (f" (default {key.default})" if current != key.default else " (the default)")
+    if changed:
+        words += f", last changed by {row.updated_by} on {row.updated_at:%d %b %Y}"
     return ConfigEntryOut(
         key=key.key, type=key.type, value=current, default=key.default, description=key.description,
         minimum=key.minimum, maximum=key.maximum, whole_number=key.integer, is_default=current == key.default,
-        updated_by=(row.updated_by or None) if row else None, updated_at=row.updated_at if row else None,
+        updated_by=row.updated_by if changed else None, updated_at=row.updated_at if row else None, summary=words,
     )
 
 

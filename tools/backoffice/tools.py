@@ -1,11 +1,11 @@
 """Back-office tools: thin registry entries over the staff, settings, report, dashboard and approval services."""
 
 from db.enums import Role
-from db.models import ApprovalRequest, StaffUser
+from db.models import ApiKey, ApprovalRequest, StaffUser
 from tools.backoffice import approvals, dashboard, reports, settings, users
 from tools.backoffice import report_schemas as rs
 from tools.backoffice import schemas as s
-from tools.backoffice.sales import Window
+from tools.backoffice.sales import Window, counted
 from tools.config import service as config
 from tools.context import STAFF_ROLES, ToolContext
 from tools.registry import tool
@@ -18,10 +18,22 @@ MANAGERS = {Role.MERCHANT, Role.ADMIN}
 QUEUE_READERS = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
 
 
+def key_out(key: ApiKey) -> s.ApiKeyOut:
+    """An API key as tools show it (never the key itself)."""
+    state = "revoked" if key.revoked_at else "working"
+    return s.ApiKeyOut(id=key.id, prefix=key.prefix, label=key.label, created_at=key.created_at,
+                       revoked_at=key.revoked_at, last_used_at=key.last_used_at,
+                       summary=f"key {key.id} ({key.prefix}..., {key.label or 'no label'}): {state}")
+
+
 async def user_out(ctx: ToolContext, user: StaffUser) -> s.StaffUserOut:
     """A staff user with their keys."""
-    keys = [s.ApiKeyOut.model_validate(k) for k in await users.keys_of(ctx.session, user.id)]
-    return s.StaffUserOut(**s.StaffUserOut.model_validate(user).model_dump(exclude={"keys"}), keys=keys)
+    keys = [key_out(k) for k in await users.keys_of(ctx.session, user.id)]
+    working = sum(k.revoked_at is None for k in keys)
+    words = (f"{user.username} ({user.full_name}, {user.email}): {user.role}, "
+             f"{'active' if user.active else 'deactivated'}, {counted(working, 'working API key')}")
+    return s.StaffUserOut(id=user.id, username=user.username, full_name=user.full_name, email=user.email,
+                          role=user.role, active=user.active, created_at=user.created_at, keys=keys, summary=words)
 
 
 def approval_out(row: ApprovalRequest) -> s.ApprovalOut:
@@ -47,7 +59,7 @@ async def create_staff_user(ctx: ToolContext, params: s.CreateUserIn) -> s.UserW
     full_name = f"{params.first_name.strip()} {params.last_name.strip()}"
     user = await users.create_user(ctx, params.username, full_name, params.email, Role(params.role))
     key, raw = await users.issue_key(ctx, user, params.key_label)
-    return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=s.ApiKeyOut.model_validate(key),
+    return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=key_out(key),
                             message=f"staff user {user.username} ({user.role}) created with API key {key.prefix}...")
 
 
@@ -94,7 +106,7 @@ async def deactivate_staff_user(ctx: ToolContext, params: s.UserRefIn) -> s.Deac
     user = await users.find_user(ctx.session, params.username)
     revoked = await users.deactivate(ctx, user)
     return s.DeactivatedOut(user=await user_out(ctx, user), revoked_keys=revoked,
-                            message=f"{user.username} is deactivated; {revoked} API key(s) revoked")
+                            message=f"{user.username} is deactivated; {counted(revoked, 'API key')} revoked")
 
 
 @tool(agent=AGENT, method="POST", path="/users/{username}/keys", roles=ADMINS, mutates=True, confirm=True,
@@ -105,7 +117,7 @@ async def issue_api_key(ctx: ToolContext, params: s.IssueKeyIn) -> s.UserWithKey
     """Issue a new API key for an active staff user (the key is shown once)."""
     user = await users.find_user(ctx.session, params.username)
     key, raw = await users.issue_key(ctx, user, params.label)
-    return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=s.ApiKeyOut.model_validate(key),
+    return s.UserWithKeyOut(user=await user_out(ctx, user), api_key=raw, key=key_out(key),
                             message=f"new API key {key.prefix}... issued for {user.username}")
 
 
@@ -117,7 +129,7 @@ async def revoke_api_key(ctx: ToolContext, params: s.RevokeKeyIn) -> s.RevokedKe
     user = await users.find_user(ctx.session, params.username)
     key = await users.find_key(ctx.session, user, int(params.key_id))
     await users.revoke_key(ctx, key)
-    return s.RevokedKeyOut(username=user.username, key=s.ApiKeyOut.model_validate(key),
+    return s.RevokedKeyOut(username=user.username, key=key_out(key),
                            message=f"API key {key.prefix}... of {user.username} is revoked")
 
 
