@@ -201,7 +201,8 @@ async def test_a_report_is_stored_and_read_back_as_it_was(sessions, call, mercha
     assert out.created_by == merchant.label and out.title == "Sales 2026-10-01 to 2026-10-31 (EUR)"
     listed = await call(admin, "list_reports")
     assert [(r.report_id, r.kind) for r in listed.reports] == [(out.report_id, "sales")] and listed.total == 1
-    assert listed.reports[0].summary.endswith("(EUR): 1 order, revenue 70.00 EUR, net 70.00 EUR")
+    headline = "1 order, revenue 70.00 EUR, net 70.00 EUR (asked by staff:merchant-tester)"
+    assert listed.reports[0].summary.endswith(headline)
     user = await f.staff_user(sessions, Role.MERCHANT)
     headers = {"Authorization": f"Bearer {await f.api_key(sessions, staff=user)}"}
     got = await api.get(f"/api/v1/reports/{out.report_id}", headers=headers)

@@ -60,7 +60,8 @@ def summary_of(report: Report) -> s.ReportSummary:
     data = report.data
     totals, currency = data.get("totals", {}), data.get("currency", "")
     words = (f"{data.get('title', report.kind)}: {counted(totals.get('orders', 0), 'order')}, "
-             f"revenue {fmt(totals.get('revenue', 0), currency)}, net {fmt(totals.get('net', 0), currency)}")
+             f"revenue {fmt(totals.get('revenue', 0), currency)}, net {fmt(totals.get('net', 0), currency)} "
+             f"(asked by {report.created_by})")
     return s.ReportSummary(report_id=report.id, kind=report.kind, title=data.get("title", report.kind),
                            created_by=report.created_by, created_at=report.created_at, summary=words)
 
