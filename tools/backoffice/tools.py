@@ -172,9 +172,9 @@ async def set_config_value(ctx: ToolContext, params: s.SetConfigIn) -> s.ConfigC
 
 @tool(agent=AGENT, method="POST", path="/reports/sales", roles=MANAGERS, mutates=True,
       examples=["sales report for October", "sales report from 2026-09-01 to 2026-09-30",
-                "how did we sell last month", "revenue, orders and refunds for the last 7 days",
+                "how did we sell last month", "sales report for the last 7 days by category",
                 "give me a sales report for this year by category and channel",
-                "sales figures for last week", "what was our net revenue in November 2026"])
+                "sales figures for last week", "how were sales in November 2026"])
 async def create_sales_report(ctx: ToolContext, params: rs.SalesReportIn) -> rs.SalesReportOut:
     """Compute and store a sales report: orders placed in the UTC range and not cancelled, refunds by date made."""
     return await reports.create_sales_report(ctx, Window(params.start_date, params.end_date, params.currency))
