@@ -4,6 +4,7 @@ Which orders and refunds count is RULE below (also in the tool description and d
 The statements are plain SELECTs so the seed (a sync session) and the tools (an async one) run the same ones.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -62,32 +63,29 @@ def counted_refunds(w: Window) -> list:
 
 
 def order_totals(w: Window) -> Select:
-    """Orders, revenue, item revenue and shipping (in cents) of the window."""
-    return select(func.count(Order.id), sum_cents(Order.total), sum_cents(Order.subtotal),
+    """Orders, revenue, item revenue and shipping (in cents) of the window, in one row (the dashboard's figures)."""
+    return select(func.count(), sum_cents(Order.total), sum_cents(Order.subtotal),
                   sum_cents(Order.shipping_cost)).where(*counted_orders(w))
 
 
-def _refunds(w: Window, *columns) -> Select:
-    return select(*columns).select_from(PaymentTransaction).join(Order, Order.id == PaymentTransaction.order_id) \
-        .where(*counted_refunds(w))
-
-
 def queries(w: Window) -> dict[str, Select]:
-    """Every statement of a sales report, by name."""
+    """Every statement of a sales report, by name: each scans the range once and groups in the database.
+
+    Orders and refunds are grouped by (UTC day, channel): a few thousand groups at most, which the report then
+    adds up into its totals, days and channels.
+    """
     day, refund_day = utc_day(Order.placed_at), utc_day(PaymentTransaction.created_at)
-    line_value = sum_cents(OrderLine.unit_price * OrderLine.quantity)
     return {
-        "totals": order_totals(w),
-        "days": select(day, func.count(Order.id), sum_cents(Order.total)).where(*counted_orders(w)).group_by(day),
-        "channels": select(Order.channel, func.count(Order.id), sum_cents(Order.total))
-        .where(*counted_orders(w)).group_by(Order.channel),
-        "categories": select(Category.name, func.count(distinct(Order.id)), func.sum(OrderLine.quantity), line_value)
+        "orders": select(day, Order.channel, func.count(), sum_cents(Order.total), sum_cents(Order.subtotal),
+                         sum_cents(Order.shipping_cost)).where(*counted_orders(w)).group_by(day, Order.channel),
+        "refunds": select(refund_day, Order.channel, func.count(), sum_cents(PaymentTransaction.amount))
+        .select_from(PaymentTransaction).join(Order, Order.id == PaymentTransaction.order_id)
+        .where(*counted_refunds(w)).group_by(refund_day, Order.channel),
+        "categories": select(Category.name, func.count(distinct(Order.id)), func.sum(OrderLine.quantity),
+                             sum_cents(OrderLine.unit_price * OrderLine.quantity))
         .select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
         .join(Product, Product.id == OrderLine.product_id).outerjoin(Category, Category.id == Product.category_id)
         .where(*counted_orders(w)).group_by(Category.name),
-        "refund_totals": _refunds(w, func.count(PaymentTransaction.id), sum_cents(PaymentTransaction.amount)),
-        "refund_days": _refunds(w, refund_day, sum_cents(PaymentTransaction.amount)).group_by(refund_day),
-        "refund_channels": _refunds(w, Order.channel, sum_cents(PaymentTransaction.amount)).group_by(Order.channel),
     }
 
 
@@ -110,28 +108,36 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def _sums(groups: list, key: Callable[[Any], Any], width: int) -> dict[Any, list[int]]:
+    """Add up the numeric columns of (bucket, channel, numbers...) groups by `key` of each group."""
+    sums: dict[Any, list[int]] = defaultdict(lambda: [0] * width)
+    for group in groups:
+        sums[key(group)] = [a + int(b) for a, b in zip(sums[key(group)], group[2:], strict=True)]
+    return sums
+
+
+def _row_words(label: str, n: int, rev: Decimal, ref: Decimal, cur: str) -> str:
+    money_words = f"revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, net {fmt(rev - ref, cur)}"
+    return f"{label}: {counted(n, 'order')}, {money_words}"
+
+
 def _by_day(rows: dict[str, list], cur: str) -> list[s.DayRow]:
-    days: dict[date, list] = {_day(d): [n, money(v), Decimal("0.00")] for d, n, v in rows["days"]}
-    for d, v in rows["refund_days"]:
-        days.setdefault(_day(d), [0, Decimal("0.00"), Decimal("0.00")])[2] = money(v)
-    return [
-        s.DayRow(day=d, orders=n, revenue=rev, refunds=ref, net=rev - ref,
-                 summary=f"{d.isoformat()}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
-                         f"net {fmt(rev - ref, cur)}")
-        for d, (n, rev, ref) in sorted(days.items())
-    ]
+    sold, refunded = _sums(rows["orders"], lambda g: _day(g[0]), 4), _sums(rows["refunds"], lambda g: _day(g[0]), 2)
+    out = []
+    for d in sorted(set(sold) | set(refunded)):
+        n, rev, ref = sold[d][0], money(sold[d][1]), money(refunded[d][1])
+        out.append(s.DayRow(day=d, orders=n, revenue=rev, refunds=ref, net=rev - ref,
+                            summary=_row_words(d.isoformat(), n, rev, ref, cur)))
+    return out
 
 
 def _by_channel(rows: dict[str, list], cur: str) -> list[s.ChannelRow]:
-    channels: dict[str, list] = {str(c): [n, money(v), Decimal("0.00")] for c, n, v in rows["channels"]}
-    for c, v in rows["refund_channels"]:
-        channels.setdefault(str(c), [0, Decimal("0.00"), Decimal("0.00")])[2] = money(v)
-    out = [
-        s.ChannelRow(channel=c, orders=n, revenue=rev, refunds=ref, net=rev - ref,
-                     summary=f"channel {c}: {counted(n, 'order')}, revenue {fmt(rev, cur)}, refunds {fmt(ref, cur)}, "
-                             f"net {fmt(rev - ref, cur)}")
-        for c, (n, rev, ref) in channels.items()
-    ]
+    sold, refunded = _sums(rows["orders"], lambda g: str(g[1]), 4), _sums(rows["refunds"], lambda g: str(g[1]), 2)
+    out = []
+    for c in set(sold) | set(refunded):
+        n, rev, ref = sold[c][0], money(sold[c][1]), money(refunded[c][1])
+        out.append(s.ChannelRow(channel=c, orders=n, revenue=rev, refunds=ref, net=rev - ref,
+                                summary=_row_words(f"channel {c}", n, rev, ref, cur)))
     return sorted(out, key=lambda r: (-r.revenue, r.channel))
 
 
@@ -145,10 +151,10 @@ def _by_category(rows: dict[str, list], cur: str) -> list[s.CategoryRow]:
     return sorted(out, key=lambda r: (-r.revenue, r.category_name))
 
 
-def totals_of(order_row: Any, refund_row: Any) -> s.SalesTotals:
-    """The range's totals from the order_totals and refund_totals rows."""
-    orders, revenue, items, shipping = order_row
-    refund_count, refunded = refund_row
+def totals_of(rows: dict[str, list]) -> s.SalesTotals:
+    """The range's totals: the sums of its (day, channel) groups."""
+    orders, revenue, items, shipping = _sums(rows["orders"], lambda g: None, 4)[None]
+    refund_count, refunded = _sums(rows["refunds"], lambda g: None, 2)[None]
     revenue, refunded = money(revenue), money(refunded)
     average = (revenue / orders).quantize(Decimal("0.01")) if orders else Decimal("0.00")
     return s.SalesTotals(orders=orders, revenue=revenue, items_revenue=money(items), shipping=money(shipping),
@@ -157,9 +163,9 @@ def totals_of(order_row: Any, refund_row: Any) -> s.SalesTotals:
 
 
 def assemble(w: Window, rows: dict[str, list]) -> dict[str, Any]:
-    """The report's figures (totals, by_day, by_category, by_channel) from the statements' rows."""
+    """The report's figures (totals, by_day, by_category, by_channel) from the statements' grouped rows."""
     return {
-        "totals": totals_of(rows["totals"][0], rows["refund_totals"][0]),
+        "totals": totals_of(rows),
         "by_day": _by_day(rows, w.currency),
         "by_category": _by_category(rows, w.currency),
         "by_channel": _by_channel(rows, w.currency),
