@@ -134,9 +134,11 @@ def run_backend(label: str, url: str, orders: int, repeat: int) -> dict:
     seconds = None if seeded_orders(url) >= orders else seed(url, orders)
     settle(url)
     today = datetime.now(UTC).date()
-    window = Window(today - timedelta(days=RANGES["900 days"]), today - timedelta(days=1))
+    windows = {label: Window(today - timedelta(days=days), today - timedelta(days=1))
+               for label, days in RANGES.items() if label != "30 days"}
     result = {"orders_in_database": seeded_orders(url), "seed_seconds": seconds,
-              "timings": asyncio.run(timings(url, repeat)), "plans": plans(url, window)}
+              "timings": asyncio.run(timings(url, repeat)),
+              "plans": {label: plans(url, window) for label, window in windows.items()}}
     print(f"{label}: {result['timings']}")
     return result
 
