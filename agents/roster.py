@@ -149,8 +149,16 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "backoffice",
-        "Administration: staff users, system configuration, sales reports, dashboard metrics, approval queue.",
-        ("sales report for October", "create a staff user", "show the dashboard", "pending approvals"),
+        "Administration: staff users and API keys, shop settings (thresholds, time limits), sales reports, "
+        "dashboard metrics, the approval queue.",
+        (
+            "sales report for October",
+            "create a staff user",
+            "show the dashboard",
+            "pending approvals",
+            "set the refund approval threshold to 300",
+            "revoke the API key of a staff member",
+        ),
     ),
     AgentSpec(
         "quality",

@@ -231,6 +231,8 @@ class ApprovalStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # Approved, but the held action was refused when it ran (e.g. the money was refunded meanwhile).
+    FAILED = "failed"
 
 
 class ConnectionStatus(StrEnum):

@@ -23,6 +23,7 @@ from knowledge.chroma_embedding import embedding_function_for
 from knowledge.generate import answer_model_for
 from knowledge.store import KnowledgeStore
 from shopcrew.settings import Settings
+from tools.backoffice.seed import seed_demo_report
 from tools.context import Principal
 from tools.errors import DomainError
 from tools.knowledge.ingest import reindex, seed_knowledge
@@ -51,6 +52,7 @@ def demo_template(url: str) -> None:
 
     upgrade(url)
     seed_database(url)
+    seed_demo_report(url)
     seed_knowledge(url, None)  # the policy corpus as published articles; run_cases indexes them once
 
 

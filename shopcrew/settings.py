@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name.")
     host: str = Field("127.0.0.1", description="Address the API server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API server binds.")
-    reservation_ttl_minutes: int = Field(30, ge=1, le=24 * 60, description="Stock reservation lifetime.")
     agent_model_call_limit: int = Field(8, ge=1, le=50, description="Model calls per agent per turn.")
     agent_tool_call_limit: int = Field(8, ge=1, le=50, description="Tool calls per agent per turn.")
     recursion_limit: int = Field(40, ge=5, le=200, description="LangGraph recursion limit per invoke.")

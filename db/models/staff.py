@@ -70,14 +70,19 @@ class Report(Timestamped, Base):
 
 
 class ApprovalRequest(Timestamped, Base):
-    """An action waiting for a merchant or admin to approve it."""
+    """A tool call held until a merchant or admin approves it; approving runs it once and keeps the result."""
 
     __tablename__ = "approval_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     subject: Mapped[str] = mapped_column(String(100))
+    # Facts shown to the approver (amounts, limits); tool_name + arguments are what approving runs.
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    tool_name: Mapped[str] = mapped_column(String(64), default="")
+    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any] | None]
     status: Mapped[ApprovalStatus] = mapped_column(String(16), default=ApprovalStatus.PENDING, index=True)
     requested_by: Mapped[str] = mapped_column(String(64))
     decided_by: Mapped[str | None] = mapped_column(String(64))

@@ -25,6 +25,7 @@ from db.models import (
     WarrantyClaim,
 )
 from db.seed import documents, quality
+from db.seed.backoffice import docs_section as backoffice_section
 from db.seed.demo import Demo, build_demo
 from db.seed.fraud_risk import docs_section
 from db.seed.people import NAMED
@@ -185,6 +186,7 @@ def render(demo: Demo | None = None) -> str:
         "dates, so they are not listed. Received parcels were opened, used, damaged or defective: their units "
         "were booked in and written off, and nothing is refunded yet (inspected RMAs wait for staff to resolve "
         "them).\n\n" + _after_sales(demo, named),
+        backoffice_section(demo),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "

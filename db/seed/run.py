@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Customer
+from db.seed.backoffice import add_backoffice
 from db.seed.base import Progress, count_rows, empty_all_tables, fix_sequences, has_content, quiet, sync_engine, write
 from db.seed.demo import build_demo
 from db.seed.large import LARGE_ORDERS, add_large_shop
@@ -63,4 +64,5 @@ def _fill(session: Session, size: Size, tau_path: Path | None, progress: Progres
     write(session, demo.rows, progress, "demo shop")
     if size == "large":
         add_large_shop(session, demo, large_orders, progress)
+    add_backoffice(session, demo)
     return demo.keys

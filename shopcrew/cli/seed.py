@@ -47,7 +47,16 @@ def register(app: typer.Typer) -> None:
             console.print("the database already has customers; nothing to do (--if-empty)")
         else:
             _summary(console, result)
+        _seed_demo_report(console, url)
         _seed_knowledge(console, url)
+
+
+def _seed_demo_report(console: Console, url: str) -> None:
+    """Store the demo shop's sales report, computed by the report service (nothing for other data sets)."""
+    from tools.backoffice.seed import seed_demo_report
+
+    if seed_demo_report(url):
+        console.print("demo sales report stored (see docs/demo-data.md)")
 
 
 def _seed_knowledge(console: Console, url: str) -> None:

@@ -148,22 +148,23 @@ async def test_unknown_payment_and_wrong_roles_are_refused(sessions, call, suppo
             await call(as_customer(ava), name, payment_id="00000000-0000-0000-0000-000000000000")
 
 
-async def test_refunds_in_parts_up_to_what_was_captured(sessions, call, support):
+async def test_refunds_in_parts_up_to_what_was_captured(sessions, call, merchant):
+    # A merchant refunds any amount at once; support's large partial refunds wait for approval (test_backoffice_*).
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)
     kb = await f.product(sessions)
     order = await f.order(sessions, ava, [(kb.variants[0], 1)], card)  # 89.00 taken
-    part = await call(support, "refund_payment", order_id=order.id, amount="20.00", reason="damaged box")
+    part = await call(merchant, "refund_payment", order_id=order.id, amount="20.00", reason="damaged box")
     assert part.payment.status == PaymentStatus.PARTIALLY_REFUNDED and part.transaction.reason == "damaged box"
     before = await snapshot(sessions)
     with pytest.raises(Conflict) as err:
-        await call(support, "refund_payment", payment_id=part.payment.id, amount="80.00")
+        await call(merchant, "refund_payment", payment_id=part.payment.id, amount="80.00")
     assert err.value.code == "refund_exceeds_captured"
     assert await snapshot(sessions) == before
-    rest = await call(support, "refund_payment", payment_id=part.payment.id)
+    rest = await call(merchant, "refund_payment", payment_id=part.payment.id)
     assert rest.transaction.amount == Decimal("69") and rest.payment.status == PaymentStatus.REFUNDED
     with pytest.raises(Conflict):
-        await call(support, "refund_payment", order_id=order.id)
+        await call(merchant, "refund_payment", order_id=order.id)
 
 
 async def test_refund_to_a_gift_card_credits_its_balance(sessions, call, admin):
@@ -179,23 +180,23 @@ async def test_refund_to_a_gift_card_credits_its_balance(sessions, call, admin):
     assert await balance(sessions, other_gift.id) == Decimal("0.00")
 
 
-async def test_refund_by_order_asks_which_method_when_several_were_used(sessions, call, support, as_customer):
+async def test_refund_by_order_asks_which_method_when_several_were_used(sessions, call, merchant, as_customer):
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)
     paypal = await f.payment_method(sessions, ava, PaymentMethodKind.PAYPAL)
     kb = await f.product(sessions)
     order = await f.order(sessions, ava, [(kb.variants[0], 1)], card)
-    await call(support, "process_payment", order_id=order.id, method_id=paypal.id, amount="10.00")
+    await call(merchant, "process_payment", order_id=order.id, method_id=paypal.id, amount="10.00")
     before = await snapshot(sessions)
     with pytest.raises(Ambiguous) as err:
-        await call(support, "refund_payment", order_id=order.id, amount="5.00")
+        await call(merchant, "refund_payment", order_id=order.id, amount="5.00")
     assert {c["method_id"] for c in err.value.details} == {card.id, paypal.id}
     with pytest.raises(Forbidden):
         await call(as_customer(ava), "refund_payment", order_id=order.id, method_id=paypal.id)
     with pytest.raises(InvalidInput):
-        await call(support, "refund_payment", amount="5.00")
+        await call(merchant, "refund_payment", amount="5.00")
     assert await snapshot(sessions) == before
-    out = await call(support, "refund_payment", order_id=order.id, method_id=paypal.id, amount="5.00")
+    out = await call(merchant, "refund_payment", order_id=order.id, method_id=paypal.id, amount="5.00")
     assert out.payment.method_id == paypal.id and out.payment.status == PaymentStatus.PARTIALLY_REFUNDED
 
 
@@ -213,12 +214,12 @@ async def test_customers_see_their_own_transactions_only(sessions, call, support
         await call(as_customer(bob), "get_order_payments", order_id=order.id)
 
 
-async def test_order_payments_show_the_benchmark_history(sessions, call, support, as_customer):
+async def test_order_payments_show_the_benchmark_history(sessions, call, merchant, as_customer):
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)
     kb = await f.product(sessions)
     order = await f.order(sessions, ava, [(kb.variants[0], 2)], card)  # 178.00 taken
-    await call(support, "refund_payment", order_id=order.id, amount="89.00")
+    await call(merchant, "refund_payment", order_id=order.id, amount="89.00")
     out = await call(as_customer(ava), "get_order_payments", order_id=order.id)
     assert [(e.transaction_type, e.amount, e.payment_method_id) for e in out.payment_history] == [
         ("payment", Decimal("178"), card.id), ("refund", Decimal("89"), card.id)]

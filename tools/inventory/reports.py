@@ -69,23 +69,36 @@ async def stock_level(session: AsyncSession, warehouse_id: int, variant_id: str)
     return s.StockLevelOut(**_level_fields(row))
 
 
-async def low_stock(session: AsyncSession, warehouse_id: int | None, severity: str | None,
-                    limit: int) -> s.LowStockReport:
-    """Rows at or below their reorder point in active warehouses, critical first, emptiest first."""
-    critical = StockLevel.on_hand * 2 <= StockLevel.reorder_point
+CRITICAL = StockLevel.on_hand * 2 <= StockLevel.reorder_point
+
+
+def _low_criteria(warehouse_id: int | None) -> list:
     criteria = [StockLevel.on_hand <= StockLevel.reorder_point, Warehouse.active.is_(True)]
     if warehouse_id is not None:
         criteria.append(StockLevel.warehouse_id == warehouse_id)
-    counts = (await session.execute(
-        select(func.count(StockLevel.id), func.sum(case((critical, 1), else_=0)))
+    return criteria
+
+
+async def low_stock_counts(session: AsyncSession, warehouse_id: int | None = None) -> tuple[int, int]:
+    """(low, of which critical) stock rows in active warehouses: the low-stock report's rule, counted."""
+    low, critical = (await session.execute(
+        select(func.count(StockLevel.id), func.sum(case((CRITICAL, 1), else_=0)))
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(*criteria)
+        .where(*_low_criteria(warehouse_id))
     )).one()
+    return low or 0, int(critical or 0)
+
+
+async def low_stock(session: AsyncSession, warehouse_id: int | None, severity: str | None,
+                    limit: int) -> s.LowStockReport:
+    """Rows at or below their reorder point in active warehouses, critical first, emptiest first."""
+    criteria = _low_criteria(warehouse_id)
+    total_low, total_critical = await low_stock_counts(session, warehouse_id)
     if severity == "critical":
-        criteria.append(critical)
+        criteria.append(CRITICAL)
     elif severity == "low":
-        criteria.append(~critical)
-    stmt = _levels(*criteria).order_by(case((critical, 0), else_=1), StockLevel.on_hand, ProductVariant.sku)
+        criteria.append(~CRITICAL)
+    stmt = _levels(*criteria).order_by(case((CRITICAL, 0), else_=1), StockLevel.on_hand, ProductVariant.sku)
     items = []
     for row in await session.execute(stmt.limit(limit)):
         fields = _level_fields(row)
@@ -93,7 +106,7 @@ async def low_stock(session: AsyncSession, warehouse_id: int | None, severity: s
             **fields, severity=low_stock_severity(fields["on_hand"], fields["reorder_point"]),
             suggested_reorder=max(0, fields["max_stock"] - fields["on_hand"]),
         ))
-    return s.LowStockReport(items=items, total_low=counts[0] or 0, critical=int(counts[1] or 0), rule=LOW_STOCK_RULE)
+    return s.LowStockReport(items=items, total_low=total_low, critical=total_critical, rule=LOW_STOCK_RULE)
 
 
 async def inventory_value(session: AsyncSession, warehouse_id: int | None) -> s.InventoryValueOut:

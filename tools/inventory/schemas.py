@@ -96,7 +96,11 @@ class AvailabilityOut(Schema):
 class ReserveIn(Schema):
     item_ref: str = ItemRef()
     quantity: int = Field(ge=1, le=10000, description="Units to hold.")
-    ttl_minutes: int = Field(30, ge=1, le=24 * 60, description="Minutes before the hold lapses by itself.")
+    ttl_minutes: int | None = Field(
+        None, ge=1, le=24 * 60,
+        description="Minutes before the hold lapses by itself; by default the shop setting "
+                    "inventory.reservation_ttl_minutes (30 unless staff changed it).",
+    )
     reference: str = Field("", max_length=100, description="What the hold is for (cart, quote, note).",
                            examples=["cart 8812"])
     order_id: OrderId | None = Field(None, description="Order the hold belongs to, if any, e.g. #W2611340.")

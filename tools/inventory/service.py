@@ -7,6 +7,7 @@ reserving several variants in one transaction should do so in variant id order.
 """
 
 from datetime import datetime, timedelta
+from typing import Literal
 from uuid import uuid4
 
 from sqlalchemy import func, or_, select, update
@@ -17,10 +18,20 @@ from db.base import utcnow
 from db.enums import ReservationStatus
 from db.models import Product, ProductVariant, StockLevel, StockReservation, Warehouse
 from tools.audit import audit
+from tools.config import service as config
+from tools.config.catalogue import declare
 from tools.context import ToolContext
 from tools.errors import Ambiguous, Conflict, InsufficientStock, InvalidInput, NotFound
 from tools.inventory.movements import ship_reserved
 from tools.transitions import StateMachine
+
+RESERVATION_TTL = declare(
+    "inventory.reservation_ttl_minutes", "number", 30,
+    "Minutes a stock hold without an order (cart, quote) lasts before it lapses by itself; order holds never lapse.",
+    minimum=1, maximum=24 * 60, integer=True,
+)
+# reserve(ttl_minutes=FROM_SETTING) reads RESERVATION_TTL; ttl_minutes=None holds until released or consumed.
+FROM_SETTING: Literal["setting"] = "setting"
 
 RESERVATION_FLOW = StateMachine(
     "stock_reservation",
@@ -131,7 +142,8 @@ async def _sellable_variant(session: AsyncSession, variant_id: str) -> ProductVa
 
 
 async def reserve(ctx: ToolContext, variant_id: str, quantity: int, *, order_id: str | None = None,
-                  reference: str = "", ttl_minutes: int | None = 30) -> list[StockReservation]:
+                  reference: str = "",
+                  ttl_minutes: int | None | Literal["setting"] = FROM_SETTING) -> list[StockReservation]:
     """Hold units of a variant across warehouses (most available first); all or nothing."""
     if quantity < 1:
         raise InvalidInput("quantity must be at least 1")
@@ -147,6 +159,8 @@ async def reserve(ctx: ToolContext, variant_id: str, quantity: int, *, order_id:
         # The rows are locked, so this cannot miss; if it ever did, refusing beats overselling.
         if not await shift_allocated(ctx.session, warehouse_id, variant_id, units):
             raise _short(variant_id, quantity, 0)
+    if ttl_minutes == FROM_SETTING:
+        ttl_minutes = await config.value(ctx.session, RESERVATION_TTL)
     now = ctx.now()
     expires_at = None if ttl_minutes is None else now + timedelta(minutes=ttl_minutes)
     rows = [

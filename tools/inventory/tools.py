@@ -90,7 +90,7 @@ async def reserve_stock(ctx: ToolContext, params: s.ReserveIn) -> s.ReservationL
     if order_id is not None and await ctx.session.get(Order, order_id) is None:
         raise NotFound(f"order {order_id} not found")
     rows = await service.reserve(ctx, variant.id, params.quantity, order_id=order_id,
-                                 reference=params.reference, ttl_minutes=params.ttl_minutes)
+                                 reference=params.reference, ttl_minutes=params.ttl_minutes or service.FROM_SETTING)
     if not rows:
         return s.ReservationList(reservations=[], total_units=0,
                                  message=f"{variant.sku} is sold without stock records; nothing needs holding")

@@ -168,6 +168,19 @@ class TransactionResultOut(Schema):
     summary: str = Field(description="What happened, in a sentence.")
 
 
+class HeldForApproval(Schema):
+    approval_id: int = Field(description="The approval request holding the refund (GET /approvals/{approval_id}).")
+    reason: str = Field(description="Why it needs a merchant or admin.")
+
+
+class RefundOut(Schema):
+    transaction: TransactionOut | None = Field(None, description="The refund's ledger row; null while it waits.")
+    payment: PaymentOut | None = Field(None, description="The payment after the refund; null while it waits.")
+    approval: HeldForApproval | None = Field(
+        None, description="Set instead when the refund waits for a merchant or admin (see approvals.* settings).")
+    summary: str = Field(description="What happened, in a sentence.")
+
+
 class PaymentWithTransactions(PaymentOut):
     transactions: list[TransactionOut] = Field(description="Its ledger rows, oldest first.")
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import PaymentMethodKind, Role, TransactionKind, TransactionResult
 from db.models import PaymentTransaction
+from tools.backoffice import approvals
 from tools.context import ALL_ROLES, ToolContext
 from tools.customer.service import get_visible_customer
 from tools.errors import Conflict
@@ -126,14 +127,19 @@ async def void_payment(ctx: ToolContext, params: s.VoidIn) -> s.TransactionResul
 @tool(agent=AGENT, method="POST", path="/payments/refunds", roles=SUPPORT_UP, mutates=True, confirm=True,
       examples=["refund 20 euros on order #W2611340, the item arrived damaged", "refund the payment of order W1234567",
                 "give the customer their money back for order #W7678072"])
-async def refund_payment(ctx: ToolContext, params: s.RefundIn) -> s.TransactionResultOut:
+async def refund_payment(ctx: ToolContext, params: s.RefundIn) -> s.RefundOut:
     """Refund all or part of a payment, never more than it captured less what was already refunded."""
     if params.payment_id:
         payment = await service.get_payment(ctx.session, params.payment_id)
     else:
         payment = await service.refundable_payment(ctx.session, params.order_id, params.method_id)
+    # Large refunds by support staff wait in the approval queue; approving runs this tool again as the approver.
+    if held := await approvals.hold_refund(ctx, payment, params.amount, params.reason):
+        return s.RefundOut(approval=s.HeldForApproval(approval_id=held.id, reason=held.reason),
+                           summary=approvals.describe(held))
     tx = await service.refund_payment(ctx, payment, params.amount, params.reason, ctx.idempotency_key)
-    return await result_out(ctx.session, tx)
+    done = await result_out(ctx.session, tx)
+    return s.RefundOut(transaction=done.transaction, payment=done.payment, summary=done.summary)
 
 
 @tool(agent=AGENT, method="GET", path="/payments/transactions/{transaction_id}", roles=OWNER_OR_SUPPORT,
