@@ -21,6 +21,7 @@ from tools.config.service import value
 from tools.errors import Ambiguous
 
 WORD = re.compile(r"[a-z0-9]+")
+KEY_SHAPED = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 UNITS = frozenset({"minute", "hour", "day", "pct", "eur", "amount", "count"})
 # Words people use for a key's own words.
 ALIASES = {
@@ -50,13 +51,19 @@ def resolve_key(ref: str) -> ConfigKey:
     text = ref.strip().lower()
     if text in CATALOGUE:
         return CATALOGUE[text]
-    if inside := sorted((k for k in CATALOGUE if k in text), key=len, reverse=True):
+    if KEY_SHAPED.match(text):
+        return lookup(text)  # a key written out but not declared is a typo: refuse it, never guess a neighbour
+    if inside := sorted((k for k in CATALOGUE if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w.])", text)),
+                        key=len, reverse=True):
         return CATALOGUE[inside[0]]
     said = _words(text)
     matches = [k for k in CATALOGUE.values() if _named_by(k, said)]
-    # Several keys fit: the ones whose namespace (approvals, inventory...) is named too are meant.
+    # Several keys fit: the ones whose namespace (approvals, inventory...) is named too are meant, and of
+    # those the ones that account for the most of what was said ("returns test window": returns_test).
     spaced = [k for k in matches if all(_means(w, said) for w in _words(k.key.rpartition(".")[0]))]
-    matches = spaced or matches
+    if spaced:
+        most = max(len(_words(k.key)) for k in spaced)
+        matches = [k for k in spaced if len(_words(k.key)) == most]
     if len(matches) > 1:
         raise Ambiguous(f"{ref!r} could be several settings: {', '.join(sorted(k.key for k in matches))}",
                         details=[{"config_key": k.key, "description": k.description} for k in matches])
