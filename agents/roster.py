@@ -33,8 +33,10 @@ ROSTER: tuple[AgentSpec, ...] = (
     AgentSpec(
         "customer",
         "Customer accounts: profile, addresses, loyalty tier and points, account erasure, "
-        "finding a customer, logging support interactions.",
-        ("update my phone number", "how many loyalty points do I have", "delete my account"),
+        "finding a customer, logging support interactions; handing a conversation to a person "
+        "(support cases, complaints).",
+        ("update my phone number", "how many loyalty points do I have", "delete my account",
+         "I want to talk to a human"),
     ),
     AgentSpec(
         "inventory",

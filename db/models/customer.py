@@ -59,4 +59,9 @@ class Interaction(Timestamped, Base):
     summary: Mapped[str] = mapped_column(Text)
     order_id: Mapped[str | None] = mapped_column(String(16))
     staff_username: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # Support cases (escalations to a person): what it is about, whose queue takes it, when it is due.
+    topic: Mapped[str | None] = mapped_column(String(32))
+    queue: Mapped[str | None] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime | None]
+    resolution: Mapped[str] = mapped_column(Text, default="")
