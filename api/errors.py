@@ -5,6 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.call_log import record_refused_request
 from tools.errors import DomainError
 
 
@@ -22,7 +23,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        await record_refused_request(request)
         details = [
             {
                 "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")) or "body",

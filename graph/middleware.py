@@ -1,8 +1,14 @@
-"""Agent middleware: show the model only the tools the caller's role may use."""
+"""Agent middleware: show the model only the tools the caller's role may use; record calls refused early."""
+
+import time
 
 from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import ToolMessage
 
+from db.enums import CallVia
 from graph.context import ShopContext
+from tools.errors import InvalidInput
+from tools.monitoring.calls import write_call
 
 
 class RoleToolFilter(AgentMiddleware):
@@ -22,3 +28,26 @@ class RoleToolFilter(AgentMiddleware):
 
     async def awrap_model_call(self, request, handler):
         return await handler(self._filter(request))
+
+
+class EarlyRefusalRecorder(AgentMiddleware):
+    """Record a call the agent framework refused before our runner saw it (arguments that fail validation).
+
+    Calls that reach the runner are recorded there; the framework answers the others with an error
+    ToolMessage, and they are failed calls of the tool all the same.
+    """
+
+    def __init__(self, agents: dict[str, str]):
+        super().__init__()
+        self.agents = agents  # tool name -> its agent
+
+    async def awrap_tool_call(self, request, handler):
+        started = time.perf_counter()
+        result = await handler(request)
+        name = request.tool_call["name"]
+        if isinstance(result, ToolMessage) and result.status == "error" and name in self.agents:
+            context: ShopContext = request.runtime.context
+            await write_call(context.sessions, tool=name, agent=self.agents[name], principal=context.principal,
+                             via=CallVia.CHAT, error=InvalidInput.code,
+                             latency_ms=int((time.perf_counter() - started) * 1000))
+        return result

@@ -10,8 +10,8 @@ from langchain_core.language_models import BaseChatModel
 
 from agents.spec import AgentSpec
 from graph.context import ShopContext
-from graph.middleware import RoleToolFilter
-from graph.tools import as_langchain_tool
+from graph.middleware import EarlyRefusalRecorder, RoleToolFilter
+from graph.tools import as_langchain_tool, shown_args
 from tools.registry import REGISTRY, ToolRegistry
 
 LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
@@ -19,7 +19,8 @@ LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
 
 def confirmation_text(tool_call, _state, _runtime) -> str:
     """What the person is asked to confirm: the exact action and its arguments."""
-    args = ", ".join(f"{k}={v!r}" for k, v in tool_call["args"].items()) or "no arguments"
+    args = ", ".join(f"{k}={v!r}" for k, v in shown_args(tool_call["name"], tool_call["args"]).items())
+    args = args or "no arguments"
     return f"{tool_call['name']}({args})"
 
 
@@ -35,6 +36,7 @@ def build_specialist(
     }
     middleware = [
         RoleToolFilter({t.name: t.roles for t in specs}),
+        EarlyRefusalRecorder({t.name: t.agent for t in specs}),
         ModelCallLimitMiddleware(run_limit=model_calls, exit_behavior="end"),
         ToolCallLimitMiddleware(run_limit=tool_calls, exit_behavior="end"),
     ]

@@ -7,10 +7,10 @@ from langchain_core.tools import InjectedToolArg, StructuredTool
 from pydantic import BaseModel
 
 from agents.spec import AgentSpec
-from db.enums import Role
+from db.enums import CallVia, Role
 from graph.context import ShopContext
 from tools.errors import DomainError
-from tools.registry import ToolRegistry, ToolSpec
+from tools.registry import REGISTRY, ToolRegistry, ToolSpec
 from tools.runner import execute
 
 HANDOFF_PREFIX = "transfer_to_"
@@ -42,7 +42,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
     async def run(runtime: ToolRuntime[ShopContext], **kwargs) -> str:
         ctx = runtime.context
         try:
-            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs)
+            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, via=CallVia.CHAT)
         except DomainError as exc:
             return f"Error[{exc.code}]: {exc.message}"
         return result.model_dump_json()
@@ -59,6 +59,12 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "confirm": spec.confirm,
         },
     )
+
+
+def shown_args(name: str, args: dict[str, Any], registry: ToolRegistry | None = None) -> dict[str, Any]:
+    """A call's arguments as they may be shown, streamed or recorded: secrets (credentials) hidden."""
+    registry = registry or REGISTRY
+    return registry.get(name).redact(args) if name in registry else args
 
 
 def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) -> StructuredTool:

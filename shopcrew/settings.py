@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,11 +32,24 @@ class Settings(BaseSettings):
     agent_tool_call_limit: int = Field(8, ge=1, le=50, description="Tool calls per agent per turn.")
     recursion_limit: int = Field(40, ge=5, le=200, description="LangGraph recursion limit per invoke.")
     broker_url: str | None = Field(None, description="NATS URL for domain events, e.g. nats://127.0.0.1:4222.")
+    marketplace_secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key that encrypts marketplace credentials at rest; without it none can be stored. "
+        'Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+    )
+    marketplace_path: Path | None = Field(
+        None, description="Feeds of the sandbox marketplace channel; defaults to <data_dir>/marketplace."
+    )
 
     @property
     def chroma_dir(self) -> Path:
         """Directory of the persistent Chroma store."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def marketplace_dir(self) -> Path:
+        """Directory of the sandbox channel's feeds (one folder per feed)."""
+        return self.marketplace_path or self.data_dir / "marketplace"
 
 
 @lru_cache

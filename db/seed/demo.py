@@ -2,7 +2,7 @@
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,8 @@ from db.seed.carriers import add_carriers
 from db.seed.catalog import add_catalog
 from db.seed.fulfilment import request_exchange, request_return, reserve, screen, ship
 from db.seed.keys import add_api_keys
+from db.seed.marketplace import add_marketplace
+from db.seed.monitoring import add_system_alerts
 from db.seed.orders import Shop, basket, cancel, place, placed_at, plan
 from db.seed.people import NAMED, add_customers, add_staff, set_loyalty
 from db.seed.stock import Stock
@@ -31,6 +33,8 @@ class Demo:
     rows: Rows
     keys: list[tuple[str, str]]
     anchor: datetime
+    # Files the sandbox marketplace channel serves, by feed name then file name (written by `shopcrew seed`).
+    feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def build_demo(anchor: datetime | None = None) -> Demo:
@@ -48,7 +52,10 @@ def build_demo(anchor: datetime | None = None) -> Demo:
         _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
-    return Demo(rows, keys, anchor)
+    # Fixtures added after the shop is built, with their own randomness, so everything above stays the same.
+    add_system_alerts(rows, anchor)
+    feeds = add_marketplace(rows, anchor)
+    return Demo(rows, keys, anchor, feeds)
 
 
 def _reservable(shop: Shop, start: int) -> tuple[list, int]:
