@@ -12,9 +12,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from pydantic import SecretStr
+
 from db.enums import ChannelKind
 from db.models import MarketplaceConnection
 from tools.errors import Conflict, DomainError
+from tools.marketplace import credentials
 
 
 class ChannelError(DomainError):
@@ -104,17 +107,18 @@ class ChannelAdapter(Protocol):
         ...
 
 
-AdapterFactory = Callable[[MarketplaceConnection], ChannelAdapter]
+# An adapter is built per use from the connection and its decrypted credentials (field name -> secret).
+AdapterFactory = Callable[[MarketplaceConnection, dict[str, SecretStr]], ChannelAdapter]
 ADAPTERS: dict[ChannelKind, AdapterFactory] = {}
 
 
 def register_adapter(kind: ChannelKind, factory: AdapterFactory) -> None:
-    """Make `factory(connection)` the adapter of every connection to that channel."""
+    """Make `factory(connection, credentials)` the adapter of every connection to that channel."""
     ADAPTERS[kind] = factory
 
 
 def adapter_for(connection: MarketplaceConnection) -> ChannelAdapter:
-    """The adapter that talks to the connection's channel."""
+    """The adapter that talks to the connection's channel, holding its credentials."""
     factory = ADAPTERS.get(ChannelKind(connection.channel))
     if factory is None:
         supported = ", ".join(sorted(ADAPTERS)) or "none"
@@ -123,4 +127,5 @@ def adapter_for(connection: MarketplaceConnection) -> ChannelAdapter:
             f"sync yet (channels that can: {supported})",
             code="channel_unsupported",
         )
-    return factory(connection)
+    secrets = credentials.decrypt(connection.credentials_encrypted) if connection.credentials_encrypted else {}
+    return factory(connection, secrets)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError
 
 from db.base import utcnow
 from db.enums import ChannelKind
@@ -184,8 +184,8 @@ def feed_name(connection: MarketplaceConnection) -> str:
     return str((connection.settings or {}).get("feed") or f"connection-{connection.id}")
 
 
-def sandbox_for(connection: MarketplaceConnection) -> SandboxChannel:
-    """The sandbox channel of a connection, reading and writing its feed folder."""
+def sandbox_for(connection: MarketplaceConnection, _credentials: dict[str, SecretStr]) -> SandboxChannel:
+    """The sandbox channel of a connection, reading and writing its feed folder (it needs no credentials)."""
     return SandboxChannel(current().feeds_dir / feed_name(connection))
 
 
