@@ -11,7 +11,7 @@ from db.models import MarketplaceMessage, ProductVariant
 from tests import factories as f
 from tests.tools.marketplace_helpers import catalogue, feed_order, new_key, write_feed
 from tests.tools.product_helpers import count
-from tools.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tools.errors import Ambiguous, Conflict, Forbidden, NotFound
 from tools.marketplace.runtime import use_marketplace
 
 
@@ -95,7 +95,7 @@ async def test_messages_are_fetched_once_linked_read_and_answered(sessions, call
                        body="It left our warehouse today.")
     assert (reply.direction, reply.order_ref, reply.sender) == ("out", "CH-1", "staff:support-tester")
     by_our_number = await call(support, "send_marketplace_message", connection="Sandbox",
-                               order_ref=imported.imported[0].order_id, body="Tracking follows.")
+                               about_order=imported.imported[0].order_id, body="Tracking follows.")
     assert by_our_number.order_ref == "CH-1"
     sent = json.loads((folder / "sent.json").read_text())["messages"]
     assert [(m["order_ref"], m["body"]) for m in sent] == [("CH-1", "It left our warehouse today."),
@@ -111,10 +111,11 @@ async def test_message_refusals_change_nothing(sessions, call, merchant, support
     await sandbox(call, merchant)
     with pytest.raises(Forbidden):
         await call(warehouse_staff, "list_unread_marketplace_messages")
-    with pytest.raises(InvalidInput):
+    await call(merchant, "create_marketplace_connection", channel="sandbox", name="Second", feed="other")
+    with pytest.raises(Ambiguous):  # two connections: say which
         await call(support, "send_marketplace_message", body="Hi")
     with pytest.raises(NotFound):
-        await call(support, "send_marketplace_message", connection="Sandbox", order_ref="CH-404", body="Hi")
+        await call(support, "send_marketplace_message", connection="Sandbox", about_order="CH-404", body="Hi")
     with pytest.raises(NotFound):
         await call(support, "mark_marketplace_message_read", message_id=99)
     assert await count(sessions, MarketplaceMessage) == 0
@@ -140,5 +141,5 @@ async def test_rest_parity(sessions, call, api, merchant, runtime):
     response = await api.post("/api/v1/marketplace/offers", json={"connection": "Sandbox", "item": "KB-BLUE"},
                               headers=auth)
     assert response.status_code == 409 and response.json()["error"]["code"] == "duplicate_offer"
-    response = await api.post("/api/v1/marketplace/connections/Sandbox/push-stock", headers=auth)
+    response = await api.post("/api/v1/marketplace/listings/push-stock", json={}, headers=auth)
     assert response.status_code == 200 and response.json()["offers"][0]["quantity"] == 10

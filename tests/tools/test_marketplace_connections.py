@@ -55,8 +55,13 @@ async def test_crud_by_id_name_or_channel(sessions, call, merchant, support, run
     await call(merchant, "create_marketplace_connection", channel="ebay", name="eBay DE")
     assert (created.status, created.feed, created.price_adjustment_pct, created.has_credentials) == (
         "active", f"connection-{created.id}", 10, False)
-    for ref in (str(created.id), "test SHOP", "sandbox"):
+    for ref in (str(created.id), "test SHOP", "sandbox", "the sandbox marketplace connection", "our Test shop account"):
         assert (await call(support, "get_marketplace_connection", connection=ref)).id == created.id
+    with pytest.raises(NotFound) as err:
+        await call(merchant, "push_marketplace_stock", channel="etsy")
+    assert "no marketplace etsy connection" in err.value.message
+    with pytest.raises(Ambiguous):  # two live connections, neither named
+        await call(merchant, "push_marketplace_stock")
     updated = await call(merchant, "update_marketplace_connection", connection="Test shop", name="Sandbox one",
                          status="paused", feed="other")
     assert (updated.name, updated.status, updated.feed) == ("Sandbox one", "paused", "other")

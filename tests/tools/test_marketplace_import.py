@@ -85,7 +85,7 @@ async def test_importing_the_same_feed_twice_creates_each_order_once(sessions, c
         feed_order("CH-2", [("MUG-W", 3, "12.00")], email="b@example.org"),
     ])
     await sandbox(call, merchant)
-    first = await call(merchant, "import_marketplace_orders", connection="sandbox")
+    first = await call(merchant, "import_marketplace_orders")  # the shop's only connection
     again = await call(merchant, "import_marketplace_orders", connection="sandbox", since=LONG_AGO)
     assert [o.external_id for o in first.imported] == ["CH-1"] and again.imported == []
     assert again.already_imported == ["CH-1"] and [(o.external_id, o.attempts) for o in again.failed] == [("CH-2", 2)]

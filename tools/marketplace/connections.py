@@ -1,10 +1,11 @@
 """Marketplace connections: create, find, change and disconnect; callers own the transaction."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChannelKind, ConnectionStatus, SyncStatus
@@ -19,22 +20,40 @@ ENTITY = "marketplace_connection"
 SETTING_FIELDS = ("feed", "price_adjustment_pct")
 
 
-async def find_connection(session: AsyncSession, ref: str, *, for_update: bool = False) -> MarketplaceConnection:
-    """A connection by id, exact name (any case) or channel kind when only one connection has it."""
-    ref = ref.strip()
-    match = [func.lower(MarketplaceConnection.name) == ref.lower(), MarketplaceConnection.channel == ref.lower()]
-    if ref.isdigit() and len(ref) <= 9:
-        match.append(MarketplaceConnection.id == int(ref))
-    stmt = select(MarketplaceConnection).where(or_(*match)).order_by(MarketplaceConnection.id)
-    rows = list((await session.execute(stmt.with_for_update() if for_update else stmt)).scalars())
-    exact = [c for c in rows if str(c.id) == ref or c.name.lower() == ref.lower()]
-    rows = exact or [c for c in rows if c.status != ConnectionStatus.DISCONNECTED] or rows
-    if not rows:
-        raise NotFound(f"marketplace connection {ref!r} not found")
-    if len(rows) > 1:
-        raise Ambiguous(f"several connections match {ref!r}; say which by id or name",
-                        details=[{"id": c.id, "name": c.name, "channel": str(c.channel)} for c in rows])
-    return rows[0]
+def _matching(rows: list[MarketplaceConnection], ref: str | None,
+              channel: ChannelKind | None) -> list[MarketplaceConnection]:
+    live = [c for c in rows if c.status != ConnectionStatus.DISCONNECTED]
+    if ref is None:
+        return [c for c in live if channel is None or c.channel == channel]
+    ref = ref.strip().lower()
+    exact = [c for c in rows if ref in (str(c.id), c.name.lower())]
+    by_kind = [c for c in live if c.channel == ref]
+    # "the sandbox marketplace connection", "our Amazon FR account": a name or a channel said inside the words.
+    said = set(re.findall(r"[a-z0-9]+", ref))
+    inside = [c for c in live if c.name.lower() in ref or str(c.channel) in said]
+    return exact or by_kind or inside
+
+
+async def find_connection(session: AsyncSession, ref: str | None = None, *, channel: ChannelKind | None = None,
+                          for_update: bool = False) -> MarketplaceConnection:
+    """A connection by id or name (any case), else by channel, else the shop's only live connection.
+
+    A reference that is neither is searched for a connection's name or channel inside it; several
+    matches answer Ambiguous with the candidates, none NotFound.
+    """
+    rows = list((await session.execute(select(MarketplaceConnection).order_by(MarketplaceConnection.id))).scalars())
+    found = _matching(rows, ref, channel)
+    if not found:
+        what = f"marketplace connection {ref!r}" if ref else f"{channel} connection" if channel else "connection"
+        raise NotFound(f"{what} not found" if ref else f"the shop has no marketplace {what}")
+    if len(found) > 1:
+        raise Ambiguous("several marketplace connections match; say which by its name or id",
+                        details=[{"id": c.id, "name": c.name, "channel": str(c.channel)} for c in found])
+    if not for_update:
+        return found[0]
+    stmt = (select(MarketplaceConnection).where(MarketplaceConnection.id == found[0].id).with_for_update()
+            .execution_options(populate_existing=True))
+    return await session.scalar(stmt)
 
 
 def require_usable(connection: MarketplaceConnection) -> None:

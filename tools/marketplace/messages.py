@@ -1,5 +1,7 @@
 """Buyer messages through a channel: fetch, list unread, mark read, send; callers own the transaction."""
 
+import re
+
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +18,12 @@ from tools.schemas import normalize_order_id
 MESSAGE = "marketplace_message"
 
 
+OUR_ORDER = re.compile(r"^#?[Ww]\d{5,9}$")
+
+
 async def channel_order(session: AsyncSession, connection_id: int, ref: str) -> MarketplaceOrder | None:
-    """The connection's channel order named by the channel's number or by our order number."""
-    ours = normalize_order_id(ref) if ref.lstrip("#").lstrip("Ww").isdigit() else ref
+    """The connection's imported channel order named by the channel's number or by our order number."""
+    ours = normalize_order_id(ref) if OUR_ORDER.match(ref) else ref
     stmt = select(MarketplaceOrder).where(MarketplaceOrder.connection_id == connection_id,
                                           or_(MarketplaceOrder.external_id == ref, MarketplaceOrder.order_id == ours))
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
@@ -88,8 +93,8 @@ async def send(ctx: ToolContext, connection: MarketplaceConnection, order_ref: s
     """Send a message to a buyer through the channel (about one of its orders, or in reply to a message)."""
     require_usable(connection)
     order = await channel_order(ctx.session, connection.id, order_ref) if order_ref else None
-    if order_ref and order is None:
-        raise NotFound(f"no order {order_ref} from {connection.name}")
+    if order_ref and order is None and OUR_ORDER.match(order_ref):
+        raise NotFound(f"order {normalize_order_id(order_ref)} did not come from {connection.name}")
     if reply_to is not None:
         order_ref = order_ref or reply_to.order_ref
         order = order or (await ctx.session.get(MarketplaceOrder, reply_to.marketplace_order_id)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, Valid
 from db.base import utcnow
 from db.enums import ChannelKind
 from db.models import MarketplaceConnection
+from tools.errors import NotFound
 from tools.marketplace.channels import (
     ChannelError,
     ChannelLine,
@@ -39,7 +40,6 @@ from tools.marketplace.channels import (
 )
 from tools.marketplace.runtime import current
 
-FEED_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 # Read-modify-write of one feed's files, one at a time within the process.
 _WRITING = threading.Lock()
 
@@ -146,7 +146,11 @@ class SandboxChannel:
         )
 
     async def send_message(self, order_ref: str | None, body: str) -> str:
-        """Append the message to sent.json; its id is SBX-MSG-<hex>."""
+        """Append the message to sent.json (an order it is about must be in the feed); its id is SBX-MSG-<hex>."""
+        if order_ref is not None:
+            feed = await asyncio.to_thread(_read, self.folder / "orders.json", "orders", FeedOrder)
+            if order_ref not in {entry.external_id for entry in feed}:
+                raise NotFound(f"the channel has no order {order_ref}")
         message_id = f"SBX-MSG-{uuid.uuid4().hex[:12].upper()}"
         entry = {"external_id": message_id, "order_ref": order_ref, "body": body, "sent_at": utcnow().isoformat()}
         await asyncio.to_thread(_update, self.folder / "sent.json",

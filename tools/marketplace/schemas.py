@@ -19,14 +19,31 @@ Credentials = Annotated[
 FeedName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["demo"])]
 
 
+REF_TEXT = "The connection: its id or its name (or its channel when only one connection has it)."
+
+
 def ConnectionRef():  # noqa: N802  (reads like a type where it is used)
     """A connection named by id, name or channel."""
-    return Field(min_length=1, max_length=100, description="Connection id, its name, or its channel when only one "
-                 "connection has it.", examples=["Sandbox demo channel", "amazon", "1"])
+    return Field(min_length=1, max_length=100, description=REF_TEXT, examples=["Sandbox demo channel", "1"])
+
+
+def ChannelField(what: str = "Leave both out when the shop has one connection."):  # noqa: N802
+    """The channel whose connection is meant, when the connection is not named."""
+    return Field(None, description=f"The connection's channel (amazon, ebay, cdiscount, etsy, sandbox). {what}")
+
+
+def OptionalRef():  # noqa: N802
+    """A connection reference that may be left out."""
+    return Field(None, min_length=1, max_length=100, description=f"{REF_TEXT} Optional.", examples=["Amazon FR"])
 
 
 class ConnectionIn(Schema):
     connection: str = ConnectionRef()
+
+
+class ChannelIn(Schema):
+    channel: ChannelKind | None = ChannelField()
+    connection: str | None = OptionalRef()
 
 
 class CreateConnectionIn(Schema):
@@ -81,8 +98,7 @@ class DeleteConnectionOut(Schema):
     offers_ended: int = Field(description="Offers taken off the channel's list.")
 
 
-class ImportIn(Schema):
-    connection: str = ConnectionRef()
+class ImportIn(ChannelIn):
     since: datetime | None = Field(None, description="Fetch orders placed since this moment (default: the last "
                                    "import, or all for the first one). Orders seen before are never placed twice.")
 
@@ -110,7 +126,8 @@ class ImportOut(Schema):
 
 
 class ListChannelOrdersIn(Page):
-    connection: str | None = Field(None, min_length=1, max_length=100, description="Only this connection.")
+    channel: ChannelKind | None = ChannelField("Leave both out for every connection.")
+    connection: str | None = OptionalRef()
     status: SyncStatus | None = Field(None, description="Only orders in this sync status: imported or failed.")
 
 
@@ -119,14 +136,14 @@ class ChannelOrderList(Schema):
     total: int = Field(description="How many match in all.")
 
 
-class CreateOfferIn(Schema):
-    connection: str = ConnectionRef()
+class CreateOfferIn(ChannelIn):
     item: str = Field(min_length=1, max_length=64, description="SKU or item id of the variant to offer.",
                       examples=["KB-CLICKY-01"])
 
 
 class ListOffersIn(Page):
-    connection: str | None = Field(None, min_length=1, max_length=100, description="Only this connection.")
+    channel: ChannelKind | None = ChannelField("Leave both out for every connection.")
+    connection: str | None = OptionalRef()
     status: Literal["active", "ended"] | None = Field(None, description="Only active or ended offers.")
 
 
@@ -155,15 +172,17 @@ class PushOut(Schema):
 
 class SendMessageIn(Schema):
     body: str = Field(min_length=1, max_length=4000, description="The message to the buyer.")
-    connection: str | None = Field(None, min_length=1, max_length=100,
-                                   description="Connection to send through (not needed with reply_to).")
-    order_ref: str | None = Field(None, min_length=1, max_length=64,
-                                  description="The channel's order number, or our order number, it is about.")
+    channel: ChannelKind | None = ChannelField("Not needed with reply_to, nor when the shop has one connection.")
+    connection: str | None = OptionalRef()
+    about_order: str | None = Field(
+        None, pattern=r"^#?[A-Za-z0-9][A-Za-z0-9-]{2,63}$", examples=["SBX-1001", "#W2611340"],
+        description="The order it is about: the channel's order number or our order number.")
     reply_to: int | None = Field(None, ge=1, le=2_000_000_000, description="Id of the buyer's message answered.")
 
 
 class UnreadIn(Page):
-    connection: str | None = Field(None, min_length=1, max_length=100, description="Only this connection.")
+    channel: ChannelKind | None = ChannelField("Leave both out for every connection.")
+    connection: str | None = OptionalRef()
 
 
 class MessageRef(Schema):

@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from db.enums import Role
 from db.models import MarketplaceConnection, MarketplaceListing, MarketplaceOrder
 from tools.context import STAFF_ROLES, ToolContext
-from tools.errors import InvalidInput
 from tools.marketplace import connections, imports, listings, messages, sandbox
 from tools.marketplace import schemas as s
 from tools.registry import tool
@@ -96,14 +95,15 @@ async def delete_marketplace_connection(ctx: ToolContext, params: s.ConnectionIn
     return s.DeleteConnectionOut(connection=connection_out(connection), offers_ended=ended)
 
 
-@tool(agent=AGENT, method="POST", path="/marketplace/connections/{connection}/import", roles=MANAGERS,
+@tool(agent=AGENT, method="POST", path="/marketplace/orders/import", roles=MANAGERS,
       mutates=True, confirm=True,
       examples=["import our Amazon orders", "import the new orders from the sandbox channel",
                 "sync marketplace orders from connection 1", "pull in today's orders from the sandbox marketplace",
                 "fetch the channel orders and create them in the shop"])
 async def import_marketplace_orders(ctx: ToolContext, params: s.ImportIn) -> s.ImportOut:
     """Import a channel's new orders: buyer matched by email or created, stock allocated, fraud screened, once each."""
-    connection = await connections.find_connection(ctx.session, params.connection, for_update=True)
+    connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel,
+                                                 for_update=True)
     report = await imports.import_orders(ctx, connection, params.since)
     return s.ImportOut(
         connection_id=connection.id,
@@ -119,8 +119,8 @@ async def import_marketplace_orders(ctx: ToolContext, params: s.ImportIn) -> s.I
 async def list_marketplace_orders(ctx: ToolContext, params: s.ListChannelOrdersIn) -> s.ChannelOrderList:
     """List channel orders by sync status (imported, or failed with the reason), newest first."""
     stmt = select(MarketplaceOrder)
-    if params.connection:
-        connection = await connections.find_connection(ctx.session, params.connection)
+    if params.channel or params.connection:
+        connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel)
         stmt = stmt.where(MarketplaceOrder.connection_id == connection.id)
     if params.status:
         stmt = stmt.where(MarketplaceOrder.status == params.status)
@@ -135,24 +135,24 @@ async def _pushed(ctx: ToolContext, connection: MarketplaceConnection) -> s.Push
     return s.PushOut(connection_id=connection.id, offers=[offer_out(*row) for row in rows])
 
 
-@tool(agent=AGENT, method="POST", path="/marketplace/connections/{connection}/push-stock", roles=MANAGERS,
+@tool(agent=AGENT, method="POST", path="/marketplace/listings/push-stock", roles=MANAGERS,
       mutates=True, confirm=True,
       examples=["push stock to eBay", "update the sandbox channel's stock levels",
                 "sync our stock quantities to the marketplace", "send current inventory to Amazon listings"])
-async def push_marketplace_stock(ctx: ToolContext, params: s.ConnectionIn) -> s.PushOut:
+async def push_marketplace_stock(ctx: ToolContext, params: s.ChannelIn) -> s.PushOut:
     """Push our free stock to every active offer of a connection (available units per SKU)."""
-    connection = await connections.find_connection(ctx.session, params.connection)
+    connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel)
     await listings.push_stock(ctx, connection)
     return await _pushed(ctx, connection)
 
 
-@tool(agent=AGENT, method="POST", path="/marketplace/connections/{connection}/push-prices", roles=MANAGERS,
+@tool(agent=AGENT, method="POST", path="/marketplace/listings/push-prices", roles=MANAGERS,
       mutates=True, confirm=True,
       examples=["push prices to the sandbox channel", "update our Amazon prices from the catalogue",
                 "sync listing prices to the marketplace", "send the new prices to eBay"])
-async def push_marketplace_prices(ctx: ToolContext, params: s.ConnectionIn) -> s.PushOut:
+async def push_marketplace_prices(ctx: ToolContext, params: s.ChannelIn) -> s.PushOut:
     """Push our variant prices (with the connection's price adjustment) to every active offer of a connection."""
-    connection = await connections.find_connection(ctx.session, params.connection)
+    connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel)
     await listings.push_prices(ctx, connection)
     return await _pushed(ctx, connection)
 
@@ -162,7 +162,7 @@ async def push_marketplace_prices(ctx: ToolContext, params: s.ConnectionIn) -> s
                 "create a marketplace offer for SKU HM-MUG-01", "start selling item 1008292230 on eBay"])
 async def create_marketplace_offer(ctx: ToolContext, params: s.CreateOfferIn) -> s.OfferOut:
     """Offer a variant on a channel at our price and free stock (both pushed to the channel now)."""
-    connection = await connections.find_connection(ctx.session, params.connection)
+    connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel)
     listing = await listings.create_offer(ctx, connection, params.item)
     [row] = await listings.list_offers(ctx.session, offer_id=listing.id)
     return offer_out(*row)
@@ -174,20 +174,21 @@ async def create_marketplace_offer(ctx: ToolContext, params: s.CreateOfferIn) ->
 async def list_marketplace_offers(ctx: ToolContext, params: s.ListOffersIn) -> s.OfferList:
     """List offers (listings) with their SKU, channel price and the stock last pushed."""
     connection_id = None
-    if params.connection:
-        connection_id = (await connections.find_connection(ctx.session, params.connection)).id
+    if params.channel or params.connection:
+        connection_id = (await connections.find_connection(ctx.session, params.connection, channel=params.channel)).id
     rows = await listings.list_offers(ctx.session, connection_id=connection_id, status=params.status,
                                       limit=params.limit, offset=params.offset)
     return s.OfferList(offers=[offer_out(*row) for row in rows])
 
 
-@tool(agent=AGENT, method="POST", path="/marketplace/connections/{connection}/fetch-messages", roles=SUPPORT_UP,
+@tool(agent=AGENT, method="POST", path="/marketplace/messages/fetch", roles=SUPPORT_UP,
       mutates=True,
       examples=["fetch new marketplace messages", "check the sandbox channel for buyer messages",
                 "download new messages from Amazon buyers"])
-async def fetch_marketplace_messages(ctx: ToolContext, params: s.ConnectionIn) -> s.FetchMessagesOut:
+async def fetch_marketplace_messages(ctx: ToolContext, params: s.ChannelIn) -> s.FetchMessagesOut:
     """Fetch the buyers' messages a channel received since the last fetch (each stored once)."""
-    connection = await connections.find_connection(ctx.session, params.connection, for_update=True)
+    connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel,
+                                                 for_update=True)
     stored = await messages.fetch(ctx, connection)
     return s.FetchMessagesOut(connection_id=connection.id, new=[s.MessageOut.model_validate(m) for m in stored])
 
@@ -198,8 +199,8 @@ async def fetch_marketplace_messages(ctx: ToolContext, params: s.ConnectionIn) -
 async def list_unread_marketplace_messages(ctx: ToolContext, params: s.UnreadIn) -> s.MessageList:
     """List buyers' marketplace messages nobody has read yet, oldest first."""
     connection_id = None
-    if params.connection:
-        connection_id = (await connections.find_connection(ctx.session, params.connection)).id
+    if params.channel or params.connection:
+        connection_id = (await connections.find_connection(ctx.session, params.connection, channel=params.channel)).id
     rows = await messages.unread(ctx.session, connection_id, params.limit, params.offset)
     return s.MessageList(messages=[s.MessageOut.model_validate(m) for m in rows])
 
@@ -220,10 +221,8 @@ async def mark_marketplace_message_read(ctx: ToolContext, params: s.MessageRef) 
 async def send_marketplace_message(ctx: ToolContext, params: s.SendMessageIn) -> s.MessageOut:
     """Send a message to a marketplace buyer, in reply to their message or about one of the channel's orders."""
     reply_to = await messages.get_message(ctx.session, params.reply_to) if params.reply_to else None
-    if reply_to is None and not params.connection:
-        raise InvalidInput("say which connection to send through, or which message this replies to",
-                           details=[{"field": "connection", "problem": "missing"}])
-    connection = (await connections.find_connection(ctx.session, params.connection) if params.connection
-                  else await ctx.session.get(MarketplaceConnection, reply_to.connection_id))
-    row = await messages.send(ctx, connection, params.order_ref, params.body, reply_to)
+    connection = (await ctx.session.get(MarketplaceConnection, reply_to.connection_id)
+                  if reply_to is not None and not (params.channel or params.connection)
+                  else await connections.find_connection(ctx.session, params.connection, channel=params.channel))
+    row = await messages.send(ctx, connection, params.about_order, params.body, reply_to)
     return s.MessageOut.model_validate(row)
