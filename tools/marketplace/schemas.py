@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints, computed_field
 
 from db.enums import ChannelKind, ConnectionStatus, SyncStatus
 from tools.schemas import Money, Number, Page, Schema
@@ -116,6 +116,12 @@ class ChannelOrderOut(Schema):
     error: str | None = Field(None, description="Why it could not be imported.")
     attempts: int = Field(description="How many imports tried it.")
 
+    @computed_field(description="The channel order in a line, for people.")
+    @property
+    def summary(self) -> str:
+        outcome = f"imported as {self.order_id}" if self.order_id else f"not imported: {self.error}"
+        return f"{self.external_id} from {self.buyer_email}, {self.total} {self.currency}, {outcome}"
+
 
 class ImportOut(Schema):
     connection_id: int = Field(description="Connection id.")
@@ -160,6 +166,13 @@ class OfferOut(Schema):
     status: str = Field(description="active or ended.")
     last_pushed_at: datetime | None = Field(None, description="When stock or price was last pushed.")
 
+    @computed_field(description="The offer in a line, for people.")
+    @property
+    def summary(self) -> str:
+        state = "" if self.status == "active" else f" ({self.status})"
+        return f"{self.name} ({self.sku}) on {self.connection_name}: {self.price} {self.currency}, " \
+               f"{self.quantity} available{state}"
+
 
 class OfferList(Schema):
     offers: list[OfferOut]
@@ -198,6 +211,13 @@ class MessageOut(Schema):
     order_ref: str | None = Field(None, description="The channel's order number it is about.")
     created_at: datetime = Field(description="When it was written.")
     read_at: datetime | None = Field(None, description="When it was read (buyers' messages).")
+
+    @computed_field(description="The message in a line, for people.")
+    @property
+    def summary(self) -> str:
+        about = f" about {self.order_ref}" if self.order_ref else ""
+        who = f"from {self.sender}" if self.direction == "in" else f"to the buyer by {self.sender}"
+        return f"message {self.id} {who}{about}: \"{self.body}\""
 
 
 class MessageList(Schema):

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +17,17 @@ from db.models import AgentRun, ToolCall
 from tools.config.catalogue import declare
 from tools.config.service import value
 
-Window = Literal["1h", "24h", "7d", "30d"]
 WINDOWS: dict[str, timedelta] = {
     "1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30),
 }
+# The same windows as people say them ("this week", "the last 30 days").
+ALIASES = {"hour": "1h", "1 hour": "1h", "day": "24h", "today": "24h", "24 hours": "24h", "week": "7d",
+           "7 days": "7d", "month": "30d", "30 days": "30d"}
+Window = Annotated[
+    Literal["1h", "24h", "7d", "30d", "hour", "1 hour", "day", "today", "24 hours", "week", "7 days", "month",
+            "30 days"],
+    AfterValidator(lambda value: ALIASES.get(value, value)),
+]
 # A turn that did not finish: the model endpoint or the crew failed, or it stopped at its limits.
 ERROR_OUTCOMES = frozenset({RunOutcome.ERROR, RunOutcome.LIMIT_REACHED})
 

@@ -1,21 +1,24 @@
 """Inputs and outputs of the monitoring tools."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from db.enums import AlertSeverity, AlertStatus, CallVia, Role
 from tools.monitoring.figures import Window
 from tools.monitoring.overview import SystemStatus
 from tools.schemas import Number, Page, Schema
 
-AGENT_EXAMPLES = ["order", "marketplace"]
+AGENT_EXAMPLES = ["after_sales", "order"]
+AgentName = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,31}$")]
+ToolName = Annotated[str, Field(pattern=r"^[a-z]+(_[a-z0-9]+)+$")]
 
 
 def window_field():
     """The time window a figure covers, ending now."""
-    return Field("24h", description="Time window ending now: 1h, 24h, 7d or 30d.", examples=["24h", "7d"])
+    return Field("24h", description="Time window ending now: 1h, 24h, 7d or 30d (or hour, day, week, month).",
+                 examples=["24h", "7d"])
 
 
 class WindowIn(Schema):
@@ -24,15 +27,15 @@ class WindowIn(Schema):
 
 class AgentHealthIn(Schema):
     window: Window = window_field()
-    agent: str | None = Field(None, min_length=2, max_length=32, description="Only this agent.",
+    agent: AgentName | None = Field(None, description="Only this agent.",
                               examples=AGENT_EXAMPLES)
 
 
 class MetricsIn(Schema):
     window: Window = window_field()
-    agent: str | None = Field(None, min_length=2, max_length=32, description="Only this agent's tools.",
+    agent: AgentName | None = Field(None, description="Only this agent's tools.",
                               examples=AGENT_EXAMPLES)
-    tool: str | None = Field(None, min_length=2, max_length=64, description="Only this tool.",
+    tool: ToolName | None = Field(None, description="Only this tool.",
                              examples=["place_order"])
 
 
@@ -47,10 +50,25 @@ class Figures(Schema):
 class AgentFigures(Figures):
     agent: str = Field(description="Agent.")
 
+    @computed_field(description="The figures in a line, for people.")
+    @property
+    def summary(self) -> str:
+        return f"{self.agent}: {_calls(self)}"
+
 
 class ToolFigures(Figures):
     agent: str = Field(description="Agent the tool belongs to.")
     tool: str = Field(description="Tool name.")
+
+    @computed_field(description="The figures in a line, for people.")
+    @property
+    def summary(self) -> str:
+        return f"{self.tool} ({self.agent}): {_calls(self)}"
+
+
+def _calls(figures: Figures) -> str:
+    latency = f", p50 {figures.p50_ms} ms, p95 {figures.p95_ms} ms" if figures.calls else ""
+    return f"{figures.calls} calls, {figures.errors} failed ({figures.error_rate_pct}%){latency}"
 
 
 class MetricsOut(Schema):
@@ -76,6 +94,13 @@ class AgentHealthOut(Schema):
     completion_tokens: int = Field(description="Completion tokens in all.")
     tool_calls: int = Field(description="Tool calls made during these runs.")
     last_run_at: datetime | None = Field(None, description="When the latest run ended.")
+
+    @computed_field(description="The agent's health in a line, for people.")
+    @property
+    def summary(self) -> str:
+        flag = " - shows errors" if self.shows_errors else ""
+        return (f"{self.agent}: {self.runs} runs, {self.errors} ended in error ({self.error_rate_pct}%), "
+                f"p95 {self.p95_ms} ms, {self.prompt_tokens + self.completion_tokens} tokens{flag}")
 
 
 class ErrorRuleOut(Schema):
@@ -110,14 +135,14 @@ class CreateAlertIn(Schema):
     description: str = Field("", max_length=4000, description="Details: what was seen, since when.")
     source: str = Field("staff", min_length=2, max_length=64, description="Who or what raised it.",
                         examples=["staff", "payment"])
-    agent: str | None = Field(None, min_length=2, max_length=32, description="The agent it concerns, if any.",
+    agent: AgentName | None = Field(None, description="The agent it concerns, if any.",
                               examples=AGENT_EXAMPLES)
 
 
 class ListAlertsIn(Page):
     status: AlertStatus | None = Field(None, description="Only this status; by default every unresolved alert.")
     severity: AlertSeverity | None = Field(None, description="Only this severity.")
-    agent: str | None = Field(None, min_length=2, max_length=32, description="Only alerts about this agent.")
+    agent: AgentName | None = Field(None, description="Only alerts about this agent.")
 
 
 class AlertRef(Schema):
@@ -148,6 +173,12 @@ class AlertOut(Schema):
     resolved_by: str | None = Field(None, description="Who closed it.")
     resolution: str | None = Field(None, description="The closing note.")
 
+    @computed_field(description="The alert in a line, for people.")
+    @property
+    def summary(self) -> str:
+        about = f" (agent {self.agent})" if self.agent else ""
+        return f"alert {self.id}, {self.severity} and {self.status}: {self.title}{about}"
+
 
 class AlertList(Schema):
     alerts: list[AlertOut]
@@ -156,8 +187,8 @@ class AlertList(Schema):
 
 class ToolCallsIn(Page):
     window: Window | None = Field(None, description="Only calls in this window (1h, 24h, 7d, 30d).")
-    tool: str | None = Field(None, min_length=2, max_length=64, description="Only this tool.")
-    agent: str | None = Field(None, min_length=2, max_length=32, description="Only this agent's tools.")
+    tool: ToolName | None = Field(None, description="Only this tool.")
+    agent: AgentName | None = Field(None, description="Only this agent's tools.")
     role: Role | None = Field(None, description="Only calls by this role (customer, support...).")
     ok: bool | None = Field(None, description="true: only successful calls; false: only failed ones.")
     via: CallVia | None = Field(None, description="Only calls through this face: rest, chat or internal.")
@@ -174,6 +205,12 @@ class ToolCallOut(Schema):
     error_code: str | None = Field(None, description="The refusal's code when it failed.")
     latency_ms: int = Field(description="Time the call took, ms.")
     created_at: datetime = Field(description="When it ended.")
+
+    @computed_field(description="The call in a line, for people.")
+    @property
+    def summary(self) -> str:
+        outcome = "ok" if self.ok else f"failed ({self.error_code})"
+        return f"{self.tool} by {self.principal} via {self.via}: {outcome}, {self.latency_ms} ms"
 
 
 class ToolCallList(Schema):
@@ -203,6 +240,12 @@ class AuditEventOut(Schema):
     actor: str = Field(description="Who did it.")
     data: dict[str, Any] = Field(description="Facts recorded with it.")
     created_at: datetime = Field(description="When.")
+
+    @computed_field(description="The event in a line, for people.")
+    @property
+    def summary(self) -> str:
+        move = f" ({self.from_state or 'new'} -> {self.to_state})" if self.to_state else ""
+        return f"{self.entity} {self.entity_id} {self.action.replace('_', ' ')}{move} by {self.actor}"
 
 
 class AuditEventList(Schema):
