@@ -3,7 +3,7 @@
 import time
 
 from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import SystemMessage, ToolMessage
 
 from db.enums import CallVia
 from graph.context import ShopContext
@@ -12,7 +12,11 @@ from tools.monitoring.calls import write_call
 
 
 class RoleToolFilter(AgentMiddleware):
-    """Drop tools the principal's role may not call, so the model never sees them."""
+    """Drop tools the principal's role may not call, so the model never sees them, and tell it what is missing.
+
+    The system prompt names the specialist's actions the role may not use, so a model asked for one of them
+    says so instead of quietly doing something else with the tools it has.
+    """
 
     def __init__(self, allowed: dict[str, frozenset]):
         super().__init__()
@@ -20,8 +24,16 @@ class RoleToolFilter(AgentMiddleware):
 
     def _filter(self, request):
         context: ShopContext = request.runtime.context
-        tools = [t for t in request.tools if context.principal.role in self.allowed.get(t.name, frozenset())]
-        return request.override(tools=tools)
+        role = context.principal.role
+        tools = [t for t in request.tools if role in self.allowed.get(t.name, frozenset())]
+        hidden = [t for t in request.tools if t not in tools]
+        if not hidden or request.system_message is None:
+            return request.override(tools=tools)
+        actions = "; ".join(f"{t.name} ({t.description.rstrip('.')})" for t in hidden)
+        note = (f"\n\nActions of yours this person's role ({role}) may not use: {actions}. If the request "
+                "needs one of them, say that it needs another role and that nothing was done; never use another "
+                "tool instead.")
+        return request.override(tools=tools, system_message=SystemMessage(request.system_message.text + note))
 
     def wrap_model_call(self, request, handler):
         return handler(self._filter(request))

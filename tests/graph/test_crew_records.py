@@ -129,3 +129,16 @@ def test_secret_fields_are_known_to_the_registry(name):
     spec = REGISTRY.get(name)
     assert spec.secret_fields == {"credentials"}
     assert spec.redact({"credentials": {"k": "v"}, "name": "x"}) == {"credentials": "[hidden]", "name": "x"}
+
+
+async def test_a_specialist_is_told_which_of_its_actions_the_role_may_not_use(sessions, open_crew):
+    wendy = principal_of_staff(await f.staff_user(sessions, role=Role.WAREHOUSE))
+    model = ScriptedChatModel(script=[call("transfer_to_marketplace"),
+                                      AIMessage("Pushing stock needs a merchant or an admin; nothing was done.")])
+    async with open_crew(model) as crew:
+        result = await crew.ask(wendy, "push stock to the sandbox channel")
+    system = model.seen[-1][0].text
+    missing = system.split("may not use:")[1]
+    assert "push_marketplace_stock" in missing and "list_marketplace_orders" not in missing
+    assert "push_marketplace_stock" not in model.bound and "list_marketplace_orders" in model.bound
+    assert result.agent == "marketplace" and result.tool_calls == []

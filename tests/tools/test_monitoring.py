@@ -140,7 +140,7 @@ async def test_overview_from_alerts_and_runs_through_the_tool(sessions, call, ad
     assert (await call(support, "get_system_overview")).open_alerts == {"info": 1, "warning": 0, "critical": 1}
     assert (await call(support, "get_system_overview")).status == "critical"
     await call(admin, "resolve_system_alert", alert_id=critical.id, note="restarted")
-    await call(admin, "resolve_system_alert", alert_id=alert.id, dismissed=True)
+    await call(admin, "resolve_system_alert", alert_id=alert.id, outcome="dismissed")
     assert (await call(support, "get_system_overview")).status == "degraded"
     # The rule is a setting: with a higher bar no agent shows errors.
     async with unit_of_work(sessions) as s:

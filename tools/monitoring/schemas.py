@@ -1,7 +1,7 @@
 """Inputs and outputs of the monitoring tools."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, computed_field
 
@@ -155,7 +155,8 @@ class AcknowledgeIn(AlertRef):
 
 class ResolveIn(AlertRef):
     note: str | None = Field(None, max_length=1000, description="What fixed it, or why it was a false alarm.")
-    dismissed: bool = Field(False, description="True when the alert was a false alarm (dismissed, not resolved).")
+    outcome: Literal["resolved", "dismissed"] = Field(
+        "resolved", description="resolved (the problem is fixed) or dismissed (it was a false alarm).")
 
 
 class AlertOut(Schema):

@@ -137,7 +137,7 @@ async def acknowledge_system_alert(ctx: ToolContext, params: s.AcknowledgeIn) ->
 async def resolve_system_alert(ctx: ToolContext, params: s.ResolveIn) -> s.AlertOut:
     """Resolve a system alert (or dismiss it as a false alarm), with a closing note."""
     alert = await alerts.get_alert(ctx.session, params.alert_id, for_update=True)
-    alerts.resolve(ctx, alert, params.note, params.dismissed)
+    alerts.resolve(ctx, alert, params.note, params.outcome == "dismissed")
     return s.AlertOut.model_validate(alert)
 
 
