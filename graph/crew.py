@@ -94,7 +94,8 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
         agent=next((m.name for m in ai if m.name and m.name != SUPERVISOR), SUPERVISOR),
         thread_id=thread_id,
         tool_calls=calls,
-        model_calls=len(ai),
+        # The router's call is counted from its route event; its own messages (refusals, notes) are not more calls.
+        model_calls=sum(m.name != SUPERVISOR for m in ai),
         prompt_tokens=sum((m.usage_metadata or {}).get("input_tokens", 0) for m in ai),
         completion_tokens=sum((m.usage_metadata or {}).get("output_tokens", 0) for m in ai),
     )

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import OrderChannel, PaymentMethodKind, SyncStatus
 from db.models import Customer, MarketplaceConnection, MarketplaceOrder, Order, PaymentMethod
@@ -141,6 +142,19 @@ async def import_one(ctx: ToolContext, connection: MarketplaceConnection, order:
              "total": str(placed.total)}
     audit(ctx, "marketplace_order", str(row.id), "imported", to_state=row.status, data=facts)
     emit(ctx, "marketplace_order.imported", str(row.id), facts)
+
+
+async def list_channel_orders(session: AsyncSession, connection_id: int | None, status: SyncStatus | None,
+                              limit: int, offset: int) -> tuple[list[MarketplaceOrder], int]:
+    """A page of channel orders, newest placed first, with the total count."""
+    stmt = select(MarketplaceOrder)
+    if connection_id is not None:
+        stmt = stmt.where(MarketplaceOrder.connection_id == connection_id)
+    if status is not None:
+        stmt = stmt.where(MarketplaceOrder.status == status)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = stmt.order_by(MarketplaceOrder.placed_at.desc(), MarketplaceOrder.id.desc()).limit(limit).offset(offset)
+    return list((await session.execute(page)).scalars()), total or 0
 
 
 async def import_orders(ctx: ToolContext, connection: MarketplaceConnection,

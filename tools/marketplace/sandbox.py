@@ -44,18 +44,24 @@ from tools.marketplace.runtime import current
 _WRITING = threading.Lock()
 
 
-class Strict(BaseModel):
+class FeedEntry(BaseModel):
+    """Part of a feed file; fields the format does not know are ignored, as a channel's extras would be."""
+
     model_config = ConfigDict(extra="ignore")
 
 
-class FeedBuyer(Strict):
+class FeedBuyer(FeedEntry):
+    """Who bought, as the channel shares it."""
+
     email: str = Field(min_length=3, max_length=255)
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(None, max_length=40)
 
 
-class FeedAddress(Strict):
+class FeedAddress(FeedEntry):
+    """Where the channel's order ships."""
+
     address1: str = Field(min_length=1, max_length=255)
     address2: str = Field("", max_length=255)
     city: str = Field(min_length=1, max_length=100)
@@ -64,13 +70,17 @@ class FeedAddress(Strict):
     zip: str = Field(min_length=2, max_length=20)
 
 
-class FeedLine(Strict):
+class FeedLine(FeedEntry):
+    """One ordered SKU at the channel's unit price."""
+
     sku: str = Field(min_length=1, max_length=64)
     quantity: int = Field(ge=1, le=1000)
     unit_price: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
-class FeedOrder(Strict):
+class FeedOrder(FeedEntry):
+    """An entry of orders.json."""
+
     external_id: str = Field(min_length=1, max_length=64)
     placed_at: datetime
     buyer: FeedBuyer
@@ -80,7 +90,9 @@ class FeedOrder(Strict):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
 
-class FeedMessage(Strict):
+class FeedMessage(FeedEntry):
+    """An entry of messages.json."""
+
     external_id: str = Field(min_length=1, max_length=64)
     sender: str = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=4000)
@@ -92,7 +104,7 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _read(path: Path, key: str, model: type[Strict]) -> list[Any]:
+def _read(path: Path, key: str, model: type[FeedEntry]) -> list[Any]:
     if not path.exists():
         return []
     try:

@@ -1,7 +1,5 @@
 """Marketplace tools: connections, channel orders, offers, stock and price pushes, buyer messages (staff only)."""
 
-from sqlalchemy import func, select
-
 from db.enums import Role
 from db.models import MarketplaceConnection, MarketplaceListing, MarketplaceOrder
 from tools.context import STAFF_ROLES, ToolContext
@@ -118,16 +116,12 @@ async def import_marketplace_orders(ctx: ToolContext, params: s.ImportIn) -> s.I
                 "show imported orders from the sandbox channel", "marketplace orders that could not be synced"])
 async def list_marketplace_orders(ctx: ToolContext, params: s.ListChannelOrdersIn) -> s.ChannelOrderList:
     """List channel orders by sync status (imported, or failed with the reason), newest first."""
-    stmt = select(MarketplaceOrder)
+    connection_id = None
     if params.channel or params.connection:
-        connection = await connections.find_connection(ctx.session, params.connection, channel=params.channel)
-        stmt = stmt.where(MarketplaceOrder.connection_id == connection.id)
-    if params.status:
-        stmt = stmt.where(MarketplaceOrder.status == params.status)
-    total = await ctx.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = stmt.order_by(MarketplaceOrder.placed_at.desc(), MarketplaceOrder.id.desc())
-    rows = (await ctx.session.execute(page.limit(params.limit).offset(params.offset))).scalars()
-    return s.ChannelOrderList(orders=[channel_order_out(r) for r in rows], total=total or 0)
+        connection_id = (await connections.find_connection(ctx.session, params.connection, channel=params.channel)).id
+    rows, total = await imports.list_channel_orders(ctx.session, connection_id, params.status, params.limit,
+                                                    params.offset)
+    return s.ChannelOrderList(orders=[channel_order_out(r) for r in rows], total=total)
 
 
 async def _pushed(ctx: ToolContext, connection: MarketplaceConnection) -> s.PushOut:
