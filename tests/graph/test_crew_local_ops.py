@@ -78,6 +78,12 @@ async def test_import_asks_first_and_places_each_channel_order_once(crew):
     assert len(placed) == 2
 
 
+async def test_staff_are_told_when_an_action_is_for_another_role(crew):
+    result = await ask(crew, "staff:wendy.warehouse", "push stock to the sandbox channel")
+    assert result.agent == "marketplace" and result.tool_calls[0]["name"] == "needs_other_role_warehouse"
+    assert "nothing was done" in result.reply and result.pending_confirmation is None
+
+
 async def test_a_split_request_says_what_was_not_done(crew):
     result = await ask(crew, AVA, "how many loyalty points do I have and also show me the open system alerts", "s1")
     assert result.agent == "customer" and result.tool_calls[0]["name"] == "get_loyalty"

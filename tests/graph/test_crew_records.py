@@ -142,3 +142,20 @@ async def test_a_specialist_is_told_which_of_its_actions_the_role_may_not_use(se
     assert "push_marketplace_stock" in missing and "list_marketplace_orders" not in missing
     assert "push_marketplace_stock" not in model.bound and "list_marketplace_orders" in model.bound
     assert result.agent == "marketplace" and result.tool_calls == []
+
+
+async def test_staff_asking_for_an_action_of_another_role_are_told_so(sessions, open_crew, as_customer):
+    wendy = principal_of_staff(await f.staff_user(sessions, role=Role.WAREHOUSE))
+    model = ScriptedChatModel(script=[call("transfer_to_marketplace"), call("needs_other_role_warehouse"),
+                                      lambda messages, _tools: AIMessage(messages[-1].text)])
+    async with open_crew(model) as crew:
+        result = await crew.ask(wendy, "push stock to the sandbox channel")
+        assert "needs_other_role_warehouse" in model.bound and "push_marketplace_stock" not in model.bound
+        assert result.tool_calls == [{"name": "needs_other_role_warehouse", "args": {}, "ok": False}]
+        assert "your role (warehouse) may not do it here, so nothing was done" in result.reply
+        ava = as_customer(await f.customer(sessions))
+        model.script[:] = [call("transfer_to_order"), AIMessage("Here are your orders.")]
+        await crew.ask(ava, "list my orders")
+    assert not any(name.startswith("needs_other_role_") for name in model.bound)  # customers get no stand-in
+    async with sessions() as s:
+        assert (await s.execute(select(ToolCall))).first() is None  # not a shop tool: nothing ran
