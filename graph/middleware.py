@@ -9,6 +9,7 @@ from db.enums import CallVia
 from graph.context import ShopContext
 from tools.errors import InvalidInput
 from tools.monitoring.calls import write_call
+from tools.registry import ToolSpec
 
 
 class RoleToolFilter(AgentMiddleware):
@@ -46,20 +47,33 @@ class EarlyRefusalRecorder(AgentMiddleware):
     """Record a call the agent framework refused before our runner saw it (arguments that fail validation).
 
     Calls that reach the runner are recorded there; the framework answers the others with an error
-    ToolMessage, and they are failed calls of the tool all the same.
+    ToolMessage, and they are failed calls of the tool all the same. The framework's message quotes the
+    arguments: for a tool with secret fields it is replaced by the registry's own refusal, which never does.
     """
 
-    def __init__(self, agents: dict[str, str]):
+    def __init__(self, specs: dict[str, ToolSpec]):
         super().__init__()
-        self.agents = agents  # tool name -> its agent
+        self.specs = specs  # tool name -> its registry entry
 
     async def awrap_tool_call(self, request, handler):
         started = time.perf_counter()
         result = await handler(request)
-        name = request.tool_call["name"]
-        if isinstance(result, ToolMessage) and result.status == "error" and name in self.agents:
-            context: ShopContext = request.runtime.context
-            await write_call(context.sessions, tool=name, agent=self.agents[name], principal=context.principal,
-                             via=CallVia.CHAT, error=InvalidInput.code,
-                             latency_ms=int((time.perf_counter() - started) * 1000))
+        spec = self.specs.get(request.tool_call["name"])
+        if not (isinstance(result, ToolMessage) and result.status == "error" and spec):
+            return result
+        context: ShopContext = request.runtime.context
+        elapsed = int((time.perf_counter() - started) * 1000)
+        await write_call(context.sessions, tool=spec.name, agent=spec.agent, principal=context.principal,
+                         via=CallVia.CHAT, error=InvalidInput.code, latency_ms=elapsed)
+        if spec.secret_fields:
+            return result.model_copy(update={"content": _refusal(spec, request.tool_call["args"])})
         return result
+
+
+def _refusal(spec: ToolSpec, args: dict) -> str:
+    """The registry's own answer to bad arguments (fields and problems, never the values)."""
+    try:
+        spec.parse(args)
+    except InvalidInput as exc:
+        return f"Error[{exc.code}]: {exc.message}"
+    return f"Error[{InvalidInput.code}]: invalid arguments for {spec.name}"

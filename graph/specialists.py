@@ -46,7 +46,7 @@ def build_specialist(
     allowed = {t.name: t.roles for t in specs} | {tool.name: frozenset({role}) for role, tool in stand_ins.items()}
     middleware = [
         RoleToolFilter(allowed),
-        EarlyRefusalRecorder({t.name: t.agent for t in specs}),
+        EarlyRefusalRecorder({t.name: t for t in specs}),
         ModelCallLimitMiddleware(run_limit=model_calls, exit_behavior="end"),
         ToolCallLimitMiddleware(run_limit=tool_calls, exit_behavior="end"),
     ]

@@ -124,6 +124,23 @@ async def test_credentials_never_appear_through_chat(sessions, open_crew, tmp_pa
     assert not any(SECRET in text for text in shown)
 
 
+async def test_a_refused_secret_is_not_quoted_back_to_the_model(sessions, open_crew, tmp_path):
+    boss = principal_of_staff(await f.staff_user(sessions, role=Role.ADMIN))
+    bad = {"channel": "etsy", "name": "Etsy", "credentials": {"API KEY": SECRET}}  # a name the schema refuses
+    model = ScriptedChatModel(script=[
+        call("transfer_to_marketplace"),
+        AIMessage("", tool_calls=[{"name": "create_marketplace_connection", "id": "c2", "type": "tool_call",
+                                   "args": bad}]),
+        lambda messages, _tools: AIMessage(f"The tool said: {messages[-1].text}"),
+    ])
+    with use_marketplace(tmp_path, new_key()):
+        async with open_crew(model) as crew:
+            await crew.ask(boss, "connect etsy", thread_id="etsy-bad")
+            result = await crew.ask(boss, "yes", thread_id="etsy-bad")
+    assert result.tool_calls[0]["ok"] is False and "credentials" in result.reply
+    assert SECRET not in result.reply and SECRET not in json.dumps(result.public())
+
+
 @pytest.mark.parametrize("name", ["create_marketplace_connection", "update_marketplace_connection"])
 def test_secret_fields_are_known_to_the_registry(name):
     spec = REGISTRY.get(name)
