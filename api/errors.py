@@ -5,6 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.call_log import record_refused_request
 from tools.errors import DomainError
 
 
@@ -43,6 +44,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        await record_refused_request(request)
         details = [
             {
                 "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")) or "body",

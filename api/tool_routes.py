@@ -8,6 +8,7 @@ from pydantic import BaseModel, create_model
 
 from api.auth import PrincipalDep
 from api.errors import error_body
+from db.enums import CallVia
 from tools.registry import ToolRegistry, ToolSpec
 from tools.runner import execute
 from tools.schemas import FileOut
@@ -76,7 +77,8 @@ def make_endpoint(spec: ToolSpec):
             args.update(body.model_dump(exclude_unset=True))
         client_ip = request.client.host if request.client else None
         result = await execute(
-            request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key, client_ip=client_ip
+            request.app.state.sessions, principal, spec.name, args, idempotency_key=idempotency_key,
+            client_ip=client_ip, via=CallVia.REST,
         )
         return file_response(result) if isinstance(result, FileOut) else result
 

@@ -31,6 +31,8 @@ class PaymentMethodKind(StrEnum):
     CREDIT_CARD = "credit_card"
     PAYPAL = "paypal"
     GIFT_CARD = "gift_card"
+    # The buyer paid a sales channel (Amazon, eBay...), which collected the money for us.
+    MARKETPLACE = "marketplace"
 
 
 class PaymentStatus(StrEnum):
@@ -239,6 +241,24 @@ class ConnectionStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     ERROR = "error"
+    # Deleted by staff: credentials wiped, kept only so imported orders still name their channel.
+    DISCONNECTED = "disconnected"
+
+
+class ChannelKind(StrEnum):
+    AMAZON = "amazon"
+    EBAY = "ebay"
+    CDISCOUNT = "cdiscount"
+    ETSY = "etsy"
+    # The file-backed test channel (tools/marketplace/sandbox.py); no real marketplace behind it.
+    SANDBOX = "sandbox"
+
+
+class SyncStatus(StrEnum):
+    """Where a channel order stands in our shop."""
+
+    IMPORTED = "imported"
+    FAILED = "failed"
 
 
 class RunOutcome(StrEnum):
@@ -255,3 +275,12 @@ class DeliveryStatus(StrEnum):
     RETRYING = "retrying"
     DELIVERED = "delivered"
     DEAD = "dead"
+
+
+class CallVia(StrEnum):
+    """Which face of a tool was used."""
+
+    REST = "rest"
+    CHAT = "chat"
+    # Called by our own code (evaluation set-up and checks, scripts), not by a person.
+    INTERNAL = "internal"

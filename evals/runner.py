@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import make_engine, make_sessionmaker
@@ -28,17 +29,20 @@ from tools.context import Principal
 from tools.errors import DomainError
 from tools.knowledge.ingest import reindex, seed_knowledge
 from tools.knowledge.service import use_store
+from tools.marketplace.runtime import use_marketplace
 from tools.principals import principal_for_label
 from tools.registry import load_all
 from tools.runner import execute
 
 # Setup calls and state checks run as this admin; no user row is needed (tools read only the principal).
 HARNESS = Principal(role=Role.ADMIN, subject="evals", display="evals")
-# Per-turn run records are written by every turn, so they never count as the crew writing something.
-# agent_runs is written by every turn; metric_samples are derived figures that reads recompute and store.
-NOT_STATE = {"agent_runs", "alembic_version", "metric_samples"}
+# Per-turn run records and per-call tool-call records are written by every turn and every tool call, so they
+# never count as the crew writing something; metric_samples are derived figures that reads recompute and store.
+NOT_STATE = {"agent_runs", "tool_calls", "alembic_version", "metric_samples"}
 # The knowledge index lives in this folder beside the template and beside each trial's copy (as in Settings).
 KNOWLEDGE_DIR = "chroma"
+# So do the sandbox marketplace feeds (Settings.marketplace_dir).
+MARKETPLACE_DIR = "marketplace"
 
 TemplateBuilder = Callable[[str], None]
 ModelFactory = Callable[[Case], BaseChatModel]
@@ -46,12 +50,17 @@ OnTrial = Callable[[Trial, Verdict], None]
 
 
 def demo_template(url: str) -> None:
-    """Migrate an empty database and fill it with the deterministic demo shop (`shopcrew seed`)."""
+    """Migrate an empty database and fill it with the deterministic demo shop (`shopcrew seed`).
+
+    The sandbox marketplace feed goes beside the database file, where every trial copies it from.
+    """
     from db.migrate import upgrade
+    from db.seed.marketplace import write_feeds
     from db.seed.run import seed_database
 
     upgrade(url)
-    seed_database(url)
+    result = seed_database(url)
+    write_feeds(Path(make_url(url).database).parent / MARKETPLACE_DIR, result.feeds)
     seed_demo_report(url)
     seed_knowledge(url, None)  # the policy corpus as published articles; run_cases indexes them once
 
@@ -196,13 +205,18 @@ class Runner:
         database = workdir / "shop.db"
         shutil.copy(self.template, database)
         shutil.copytree(self.template.parent / KNOWLEDGE_DIR, workdir / KNOWLEDGE_DIR, dirs_exist_ok=True)
+        if (feeds := self.template.parent / MARKETPLACE_DIR).is_dir():
+            shutil.copytree(feeds, workdir / MARKETPLACE_DIR, dirs_exist_ok=True)
         engine = make_engine(sqlite_url(database))
         trial = Trial(case_id=case.id, trial=index)
         settings = self.config.settings
         try:
             # This trial's copy of the index, for its setup, turns and checks alone (trials run concurrently).
             index = workdir / KNOWLEDGE_DIR
-            with use_store(index, embedding_function_for(settings), answer_model_for(settings)):
+            with (
+                use_store(index, embedding_function_for(settings), answer_model_for(settings)),
+                use_marketplace(workdir / MARKETPLACE_DIR, settings.marketplace_secret_key),
+            ):
                 await self._play(case, trial, database, make_sessionmaker(engine))
         except Exception as exc:  # a crash is a failed trial with its reason, never a stopped run
             trial.error = f"{type(exc).__name__}: {exc}"
@@ -241,6 +255,8 @@ async def run_cases(cases: list[Case], config: RunConfig, on_trial: OnTrial | No
     path = config.out / "template.db"
     if config.template:
         template = await asyncio.to_thread(copy_template, config.template, path)
+        if (feeds := config.template.parent / MARKETPLACE_DIR).is_dir() and feeds != path.parent / MARKETPLACE_DIR:
+            await asyncio.to_thread(shutil.copytree, feeds, path.parent / MARKETPLACE_DIR, dirs_exist_ok=True)
     else:
         template = await asyncio.to_thread(build_template, path, config.build)
     await asyncio.to_thread(index_knowledge, template, config.settings)

@@ -12,7 +12,15 @@ from langgraph.types import Command
 from agents.roster import ROSTER
 from agents.spec import AgentSpec
 from graph.context import ShopContext
-from graph.router import NO_MATCH_REPLY, choose_agents, question_fallback, unavailable_reply
+from graph.router import (
+    NO_MATCH_REPLY,
+    SUPERVISOR,
+    choose_agents,
+    question_fallback,
+    skipped_for,
+    skipped_note,
+    unavailable_reply,
+)
 from graph.specialists import build_specialist, hit_limit
 from graph.state import CrewState
 from tools.registry import REGISTRY, ToolRegistry
@@ -49,15 +57,21 @@ def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolReg
         record = {"agents": routing.agents, "by": routing.by, "usage": routing.usage}
         if not routing.agents:
             # The model's own words when it answered (a greeting, say), else the standard refusal.
-            reply = AIMessage(routing.text or NO_MATCH_REPLY, name="supervisor")
+            reply = AIMessage(routing.text or NO_MATCH_REPLY, name=SUPERVISOR)
             return Command(goto=END, update={"messages": [reply], "routing": record})
-        available = [a for a in routing.agents if by_name[a].available_to(role, registry)]
+        skipped = [skip for a in routing.agents if (skip := skipped_for(by_name[a], role, registry))]
+        available = [a for a in routing.agents if a not in {skip.agent for skip in skipped}]
         if not available and (fallback := question_fallback(state["messages"], role, roster, registry)):
-            available = [fallback]
+            available, skipped = [fallback], []
+        record["skipped"] = [skip.agent for skip in skipped]
         if not available:
-            reply = AIMessage(unavailable_reply(routing.agents[0]), name="supervisor")
+            reply = AIMessage(unavailable_reply(skipped, role), name=SUPERVISOR)
             return Command(goto=END, update={"messages": [reply], "routing": record})
-        return Command(goto=available[0], update={"plan": available[1:], "routing": record})
+        update = {"plan": available[1:], "routing": record}
+        if skipped:
+            # Said before the specialists act, so a question one of them asks stays the turn's last word.
+            update["messages"] = [AIMessage(skipped_note(skipped, role), name=SUPERVISOR)]
+        return Command(goto=available[0], update=update)
 
     router.__annotations__["return"] = destinations(roster)
     return router

@@ -21,6 +21,8 @@ from graph.confirm import read_answer
 from graph.context import ShopContext
 from graph.memory import open_checkpointer
 from graph.models import make_chat_model
+from graph.router import SUPERVISOR
+from graph.tools import shown_args
 from graph.transcript import succeeded, tool_outcome, transcript
 from knowledge.chroma_embedding import embedding_function_for
 from knowledge.generate import answer_model_for
@@ -28,6 +30,7 @@ from shopcrew.settings import Settings
 from tools.context import Principal
 from tools.errors import NotFound
 from tools.knowledge.service import configure_store
+from tools.marketplace.runtime import configure_marketplace
 from tools.monitoring.service import record_run
 from tools.registry import load_all
 
@@ -53,6 +56,15 @@ class TurnResult:
     completion_tokens: int = 0
     latency_ms: int = 0
     error: str | None = None
+    # The specialists the router chose this turn, even those it could not hand the request to.
+    routed: list[str] = field(default_factory=list)
+
+    @property
+    def run_agent(self) -> str:
+        """The agent a run record names: who answered, or else the specialist the request was routed to."""
+        if self.agent == SUPERVISOR and self.routed:
+            return self.routed[0]
+        return self.agent
 
     def public(self) -> dict[str, Any]:
         """The documented JSON contract (DESIGN.md section 8)."""
@@ -70,18 +82,21 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
     results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
     ai = [m for m in messages if isinstance(m, AIMessage)]
     calls = [
-        {"name": c["name"], "args": c["args"], "ok": succeeded(results[c["id"]])}
+        {"name": c["name"], "args": shown_args(c["name"], c["args"]), "ok": succeeded(results[c["id"]])}
         for m in ai
         for c in m.tool_calls
         if c["id"] in results
     ]
-    replies = [m.text for m in ai if not m.tool_calls and m.text]
+    # The supervisor's own words (a note of what could not be done) come after the specialists' answers.
+    texts = [m for m in ai if not m.tool_calls and m.text]
+    replies = [m.text for m in texts if m.name != SUPERVISOR] + [m.text for m in texts if m.name == SUPERVISOR]
     result = TurnResult(
         reply="\n\n".join(replies),
-        agent=next((m.name for m in ai if m.name), "supervisor"),
+        agent=next((m.name for m in ai if m.name and m.name != SUPERVISOR), SUPERVISOR),
         thread_id=thread_id,
         tool_calls=calls,
-        model_calls=len(ai),
+        # The router's call is counted from its route event; its own messages (refusals, notes) are not more calls.
+        model_calls=sum(m.name != SUPERVISOR for m in ai),
         prompt_tokens=sum((m.usage_metadata or {}).get("input_tokens", 0) for m in ai),
         completion_tokens=sum((m.usage_metadata or {}).get("output_tokens", 0) for m in ai),
     )
@@ -94,7 +109,7 @@ def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult
         result.outcome = RunOutcome.CONFIRMATION_REQUESTED
     elif any(m.additional_kwargs.get("limit_reached") for m in ai):
         result.outcome = RunOutcome.LIMIT_REACHED
-    elif result.agent == "supervisor":
+    elif result.agent == SUPERVISOR:
         result.outcome = RunOutcome.REFUSED
     return result
 
@@ -104,7 +119,8 @@ def confirmation(pending: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not pending:
         return None
     action = pending[0]
-    return {"name": action["name"], "args": action["args"], "description": action.get("description", "")}
+    return {"name": action["name"], "args": shown_args(action["name"], action["args"]),
+            "description": action.get("description", "")}
 
 
 def message_events(agent: str, message) -> list[dict[str, Any]]:
@@ -112,7 +128,8 @@ def message_events(agent: str, message) -> list[dict[str, Any]]:
     if isinstance(message, AIMessage):
         if message.tool_calls:
             return [
-                {"event": "tool_call", "agent": agent, "id": c["id"], "name": c["name"], "args": c["args"]}
+                {"event": "tool_call", "agent": agent, "id": c["id"], "name": c["name"],
+                 "args": shown_args(c["name"], c["args"])}
                 for c in message.tool_calls
             ]
         return [{"event": "message", "agent": agent, "text": message.text}] if message.text else []
@@ -125,12 +142,14 @@ def message_events(agent: str, message) -> list[dict[str, Any]]:
 def account_for_events(result: TurnResult, events: list[dict[str, Any]]) -> None:
     """Add what the messages alone don't show: the router's model call and the specialist awaiting a yes."""
     for event in events:
+        if event["event"] == "route":
+            result.routed = list(event["agents"])
         if event["event"] == "route" and event["by"] == "model":
             result.model_calls += 1
             result.prompt_tokens += event["usage"].get("input_tokens", 0)
             result.completion_tokens += event["usage"].get("output_tokens", 0)
     specialist = next((e["agent"] for e in events if e["event"] != "route"), None)
-    if result.agent == "supervisor" and specialist:
+    if result.agent == SUPERVISOR and specialist:
         result.agent = specialist
 
 
@@ -148,6 +167,7 @@ class Crew:
         """A ready crew on the configured database (or the given sessions), model and checkpointer."""
         load_all()
         configure_store(settings.chroma_dir, embedding_function_for(settings), answer_model_for(settings))
+        configure_marketplace(settings.marketplace_dir, settings.marketplace_secret_key)
         engine = None if sessions else make_engine(settings.database_url)
         try:
             async with open_checkpointer(settings.database_url) as saver:
@@ -262,7 +282,7 @@ class Crew:
                 session,
                 thread_id=result.thread_id,
                 principal=principal.label,
-                agent=result.agent,
+                agent=result.run_agent,
                 request=text,
                 tool_calls=result.tool_calls,
                 model_calls=result.model_calls,

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -10,6 +11,8 @@ from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
 from graph.tools import HANDOFF_PREFIX, handoff_tool
 
+# The name the router's own answers carry (a refusal, or a note of what could not be done).
+SUPERVISOR = "supervisor"
 # References that belong to exactly one specialist whatever the wording around them.
 CERTAIN_REFERENCES = [
     (re.compile(r"\bRMA-\d{8}-[A-Z0-9]{8}\b", re.I), "after_sales"),
@@ -17,12 +20,40 @@ CERTAIN_REFERENCES = [
 ]
 
 
-def unavailable_reply(agent: str) -> str:
-    """The honest answer when the right specialist has nothing this caller may use."""
-    label = agent.replace("_", " ")
-    return (
-        f"That is a job for our {label} specialist, but the shop cannot do that for you here yet. Nothing was changed."
-    )
+@dataclass(frozen=True)
+class Skipped:
+    """A specialist the request needs that cannot act for this caller, and why."""
+
+    agent: str
+    reason: Literal["not_built", "role"]  # it has no tools yet / none the caller's role may use
+
+
+def skipped_for(spec: AgentSpec, role: Role, registry) -> Skipped | None:
+    """Why the specialist cannot act for this role, or None when it can."""
+    if spec.available_to(role, registry):
+        return None
+    return Skipped(spec.name, "not_built" if not spec.tools(registry=registry) else "role")
+
+
+def _why(skip: Skipped, role: Role) -> str:
+    label = skip.agent.replace("_", " ")
+    if skip.reason == "not_built":
+        return f"That is a job for our {label} specialist, but the shop cannot do that for you here yet."
+    if role is Role.CUSTOMER:
+        return f"That is a job for our {label} specialist, who works for the shop's staff only."
+    return f"That is a job for our {label} specialist, whose tools your role ({role}) may not use."
+
+
+def unavailable_reply(skipped: list[Skipped], role: Role) -> str:
+    """The honest answer when no specialist the request needs may act for this caller."""
+    return " ".join([*(_why(skip, role) for skip in skipped), "Nothing was changed."])
+
+
+def skipped_note(skipped: list[Skipped], role: Role) -> str:
+    """What was not done of a request split across specialists, when some of them cannot act for the caller."""
+    parts = " ".join(_why(skip, role) for skip in skipped)
+    rest = "That part was not done" if len(skipped) == 1 else "Those parts were not done"
+    return f"I could not do all of your request. {parts} {rest}, and nothing was changed for it."
 
 
 # The policy library answers questions about any part of the shop ("how much does Colissimo charge?"), so a

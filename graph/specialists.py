@@ -10,8 +10,9 @@ from langchain_core.language_models import BaseChatModel
 
 from agents.spec import AgentSpec
 from graph.context import ShopContext
-from graph.middleware import RoleToolFilter
-from graph.tools import as_langchain_tool
+from graph.middleware import EarlyRefusalRecorder, RoleToolFilter
+from graph.tools import as_langchain_tool, other_role_tool, shown_args
+from tools.context import STAFF_ROLES
 from tools.registry import REGISTRY, ToolRegistry
 
 LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
@@ -19,7 +20,8 @@ LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
 
 def confirmation_text(tool_call, _state, _runtime) -> str:
     """What the person is asked to confirm: the exact action and its arguments."""
-    args = ", ".join(f"{k}={v!r}" for k, v in tool_call["args"].items()) or "no arguments"
+    args = ", ".join(f"{k}={v!r}" for k, v in shown_args(tool_call["name"], tool_call["args"]).items())
+    args = args or "no arguments"
     return f"{tool_call['name']}({args})"
 
 
@@ -33,8 +35,18 @@ def build_specialist(
         for t in specs
         if t.confirm
     }
+    # A staff role that may use some of the specialist's tools but not all gets a stand-in for the others, so a
+    # request for one of those is refused plainly instead of being served by a nearby tool. Customers get none:
+    # staff examples ("mark order #W... as processed") would draw their own questions ("has #W... shipped?").
+    stand_ins = {
+        role: other_role_tool(role, [t for t in specs if not t.allows(role)])
+        for role in STAFF_ROLES
+        if any(t.allows(role) for t in specs) and not all(t.allows(role) for t in specs)
+    }
+    allowed = {t.name: t.roles for t in specs} | {tool.name: frozenset({role}) for role, tool in stand_ins.items()}
     middleware = [
-        RoleToolFilter({t.name: t.roles for t in specs}),
+        RoleToolFilter(allowed),
+        EarlyRefusalRecorder({t.name: t for t in specs}),
         ModelCallLimitMiddleware(run_limit=model_calls, exit_behavior="end"),
         ToolCallLimitMiddleware(run_limit=tool_calls, exit_behavior="end"),
     ]
@@ -42,7 +54,7 @@ def build_specialist(
         middleware.append(HumanInTheLoopMiddleware(interrupt_on=confirm_on))
     return create_agent(
         model,
-        tools=[as_langchain_tool(t) for t in specs],
+        tools=[as_langchain_tool(t) for t in specs] + list(stand_ins.values()),
         system_prompt=spec.prompt,
         middleware=middleware,
         context_schema=ShopContext,

@@ -8,10 +8,10 @@ from langchain_core.tools import InjectedToolArg, StructuredTool
 from pydantic import BaseModel
 
 from agents.spec import AgentSpec
-from db.enums import Role
+from db.enums import CallVia, Role
 from graph.context import ShopContext
 from tools.errors import DomainError
-from tools.registry import ToolRegistry, ToolSpec
+from tools.registry import REGISTRY, ToolRegistry, ToolSpec
 from tools.runner import execute
 
 HANDOFF_PREFIX = "transfer_to_"
@@ -45,7 +45,8 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
         ctx = runtime.context
         started = time.perf_counter()
         try:
-            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, client_ip=ctx.client_ip)
+            result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, client_ip=ctx.client_ip,
+                                   via=CallVia.CHAT)
             content = result.model_dump_json()
         except DomainError as exc:
             content = f"Error[{exc.code}]: {exc.message}"
@@ -64,6 +65,40 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "confirm": spec.confirm,
         },
     )
+
+
+OTHER_ROLES_PREFIX = "needs_other_role_"
+
+
+class NoArguments(BaseModel):
+    """A tool that takes no arguments (the runtime is injected by LangChain)."""
+
+    runtime: Annotated[Any, InjectedToolArg] = None
+
+
+def other_role_tool(role: Role, hidden: list[ToolSpec]) -> StructuredTool:
+    """A stand-in for a specialist's actions this role may not use: asked for them, it says so and does nothing.
+
+    It carries those actions' examples, so a model asked for one picks it rather than a tool it does have.
+    """
+    actions = "; ".join(t.description.rstrip(".").lower() for t in hidden)
+
+    async def run(runtime: ToolRuntime[ShopContext]) -> str:
+        return f"Error[forbidden]: that is for another role; your role ({role}) may not do it here, so nothing was done"
+
+    return StructuredTool.from_function(
+        coroutine=run,
+        name=OTHER_ROLES_PREFIX + str(role),
+        description=f"Actions that need another role than {role}: {actions}",
+        args_schema=NoArguments,
+        metadata={"examples": [e for t in hidden for e in t.examples], "mutates": False, "confirm": False},
+    )
+
+
+def shown_args(name: str, args: dict[str, Any], registry: ToolRegistry | None = None) -> dict[str, Any]:
+    """A call's arguments as they may be shown, streamed or recorded: secrets (credentials) hidden."""
+    registry = registry or REGISTRY
+    return registry.get(name).redact(args) if name in registry else args
 
 
 def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) -> StructuredTool:

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,11 +57,24 @@ class Settings(BaseSettings):
     def nats_servers(self) -> tuple[str, ...]:
         """The NATS URLs of events_nats_url (empty when no broker is configured)."""
         return tuple(url.strip() for url in (self.events_nats_url or "").split(",") if url.strip())
+    marketplace_secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key that encrypts marketplace credentials at rest; without it none can be stored. "
+        'Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+    )
+    marketplace_path: Path | None = Field(
+        None, description="Feeds of the sandbox marketplace channel; defaults to <data_dir>/marketplace."
+    )
 
     @property
     def chroma_dir(self) -> Path:
         """Directory of the persistent Chroma store."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def marketplace_dir(self) -> Path:
+        """Directory of the sandbox channel's feeds (one folder per feed)."""
+        return self.marketplace_path or self.data_dir / "marketplace"
 
 
 @lru_cache

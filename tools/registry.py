@@ -6,9 +6,9 @@ import pkgutil
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from db.enums import Role
 from tools.context import ToolContext
@@ -18,6 +18,12 @@ from tools.schemas import FileOut
 ToolFunc = Callable[[ToolContext, Any], Awaitable[BaseModel]]
 NAME_PATTERN = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+HIDDEN = "[hidden]"
+
+
+def holds_secret(annotation: Any) -> bool:
+    """True when a field's type is or contains a SecretStr (e.g. dict[str, SecretStr] | None)."""
+    return annotation is SecretStr or any(holds_secret(arg) for arg in get_args(annotation))
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,16 @@ class ToolSpec:
     def returns_file(self) -> bool:
         """True when the tool's result is a file (REST sends its bytes, not JSON)."""
         return issubclass(self.output_model, FileOut)
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """Input fields that carry secrets: never shown, logged or recorded as given."""
+        return frozenset(name for name, f in self.input_model.model_fields.items() if holds_secret(f.annotation))
+
+    def redact(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The arguments with every secret field's value hidden, fit to show or record."""
+        hidden = self.secret_fields
+        return {k: HIDDEN if k in hidden and v is not None else v for k, v in args.items()}
 
     def allows(self, role: Role) -> bool:
         """True when a caller with this role may use the tool."""

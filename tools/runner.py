@@ -8,7 +8,9 @@ from sqlalchemy import Integer, inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import unit_of_work
+from db.enums import CallVia
 from tools.context import Principal, ToolContext
+from tools.monitoring.calls import recorded
 from tools.registry import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -22,19 +24,22 @@ async def execute(
     *,
     idempotency_key: str | None = None,
     client_ip: str | None = None,
+    via: CallVia = CallVia.INTERNAL,
 ) -> BaseModel:
-    """Invoke the named tool as the principal in its own unit of work."""
+    """Invoke the named tool as the principal in its own unit of work; the call is recorded after it."""
     spec = REGISTRY.get(name)
-    ctx = None
-    try:
-        async with unit_of_work(sessions) as session:
-            ctx = ToolContext(session=session, principal=principal, idempotency_key=idempotency_key,
-                              client_ip=client_ip)
-            return await spec.invoke(ctx, args)
-    except Exception:
-        if ctx is not None and ctx.lasting:
-            await write_lasting(sessions, ctx.lasting)
-        raise
+    # The record is written after unit_of_work has committed or rolled back: never inside the tool's transaction.
+    async with recorded(sessions, tool=spec.name, agent=spec.agent, principal=principal, via=via):
+        ctx = None
+        try:
+            async with unit_of_work(sessions) as session:
+                ctx = ToolContext(session=session, principal=principal, idempotency_key=idempotency_key,
+                                  client_ip=client_ip)
+                return await spec.invoke(ctx, args)
+        except Exception:
+            if ctx is not None and ctx.lasting:
+                await write_lasting(sessions, ctx.lasting)
+            raise
 
 
 def fresh_copy(row: Any) -> Any:

@@ -14,7 +14,7 @@ from db.models.marketplace import (
     MarketplaceMessage,
     MarketplaceOrder,
 )
-from db.models.monitoring import SystemAlert
+from db.models.monitoring import SystemAlert, ToolCall
 from db.models.order import Order, OrderLine, OrderNote
 from db.models.payment import Payment, PaymentMethod, PaymentTransaction
 from db.models.quality import Defect, QualityInspection
@@ -39,5 +39,5 @@ __all__ = [
     "OrderNote", "OutboxEvent", "Payment", "PaymentMethod", "PaymentTransaction", "Product", "ProductVariant",
     "QualityInspection", "Report", "ReturnLine", "ReturnRequest", "RiskAlert", "SatisfactionSurvey",
     "Shipment", "StaffUser", "StockLevel", "StockMovement", "StockReservation", "SystemAlert",
-    "SystemConfig", "TrackingEvent", "Warehouse", "WarrantyClaim",
+    "SystemConfig", "ToolCall", "TrackingEvent", "Warehouse", "WarrantyClaim",
 ]

@@ -2,7 +2,7 @@
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,8 @@ from db.seed.documents import add_documents
 from db.seed.fraud_risk import add_fraud_and_risk
 from db.seed.fulfilment import request_exchange, request_return, reserve, screen, ship
 from db.seed.keys import add_api_keys
+from db.seed.marketplace import add_marketplace
+from db.seed.monitoring import add_system_alerts
 from db.seed.orders import Shop, basket, cancel, place, placed_at, plan
 from db.seed.people import NAMED, add_customers, add_staff, set_loyalty
 from db.seed.quality import add_quality
@@ -35,6 +37,8 @@ class Demo:
     rows: Rows
     keys: list[tuple[str, str]]
     anchor: datetime
+    # Files the sandbox marketplace channel serves, by feed name then file name (written by `shopcrew seed`).
+    feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def build_demo(anchor: datetime | None = None) -> Demo:
@@ -56,7 +60,10 @@ def build_demo(anchor: datetime | None = None) -> Demo:
     add_quality(rows, anchor)
     add_fraud_and_risk(rows, anchor)
     add_after_sales(rows, anchor)
-    return Demo(rows, keys, anchor)
+    # Fixtures added after the shop is built, with their own randomness, so everything above stays the same.
+    add_system_alerts(rows, anchor)
+    feeds = add_marketplace(rows, anchor)
+    return Demo(rows, keys, anchor, feeds)
 
 
 def _reservable(shop: Shop, start: int) -> tuple[list, int]:

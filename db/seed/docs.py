@@ -11,6 +11,9 @@ from db.models import (
     Address,
     Category,
     Customer,
+    MarketplaceConnection,
+    MarketplaceListing,
+    MarketplaceMessage,
     Order,
     OrderLine,
     PaymentMethod,
@@ -21,6 +24,7 @@ from db.models import (
     Shipment,
     StaffUser,
     StockLevel,
+    SystemAlert,
     Warehouse,
     WarrantyClaim,
 )
@@ -28,6 +32,7 @@ from db.seed import documents, quality
 from db.seed.backoffice import docs_section as backoffice_section
 from db.seed.demo import Demo, build_demo
 from db.seed.fraud_risk import docs_section
+from db.seed.marketplace import free_stock
 from db.seed.people import NAMED
 from tools.transport.reference import BANDS, CARRIERS
 
@@ -154,6 +159,47 @@ def _after_sales(demo: Demo, named: list[dict[str, Any]]) -> str:
     requested = sum(1 for r in rmas if r["status"] == "requested" and r["customer_id"] not in names)
     return (f"{returns}\n\nThe other customers' {requested} requested RMAs are not listed. Warranty claims:\n\n"
             f"{claims}\n\n{len(surveys)} satisfaction surveys: {cited}; one survey per order.")
+def _alerts(demo: Demo) -> str:
+    rows = [[a["id"], a["severity"], a["status"], a["title"], f"`{a['agent']}`"] for a in demo.rows.of(SystemAlert)]
+    return _table(["alert id", "severity", "status", "title", "agent"], rows)
+
+
+def _marketplace(demo: Demo) -> str:
+    connection = demo.rows.of(MarketplaceConnection)[0]
+    variants = {v["id"]: v for v in demo.rows.of(ProductVariant)}
+    names = {p["id"]: p["name"] for p in demo.rows.of(Product)}
+    offers = _table(["SKU", "product", "price EUR", "quantity pushed"], [
+        [f"`{variants[o['variant_id']]['sku']}`", names[variants[o["variant_id"]]["product_id"]], f"{o['price']:.2f}",
+         o["quantity"]] for o in demo.rows.of(MarketplaceListing)])
+    by_sku, free = {v["sku"]: v for v in variants.values()}, free_stock(demo.rows)
+    orders = []
+    for order in demo.feeds[connection["settings"]["feed"]]["orders.json"]["orders"]:
+        items = ", ".join(f"{ln['quantity']} x `{ln['sku']}`" for ln in order["lines"])
+        outcome = "imported"
+        if any(ln["sku"] not in by_sku for ln in order["lines"]):
+            outcome = "fails: unknown SKU (`not_found`)"
+        elif any(ln["quantity"] > free[by_sku[ln["sku"]]["id"]] for ln in order["lines"]):
+            outcome = "fails: not enough stock (`insufficient_stock`)"
+        buyer = order["buyer"]
+        orders.append([f"`{order['external_id']}`", f"{buyer['first_name']} {buyer['last_name']} ({buyer['email']})",
+                       items, f"{Decimal(order['total']):.2f} EUR", outcome])
+    fetched = {m["external_id"]: m for m in demo.rows.of(MarketplaceMessage)}
+    messages = []
+    for message in demo.feeds[connection["settings"]["feed"]]["messages.json"]["messages"]:
+        stored = fetched.get(message["external_id"])
+        state = "not fetched yet" if stored is None else "read" if stored["read_at"] else "unread"
+        messages.append([f"`{message['external_id']}`", message["sender"], message["order_ref"] or "-",
+                         message["body"], state])
+    return (
+        f"Connection {connection['id']}, **{connection['name']}** (channel `sandbox`, feed `demo`): a file-backed "
+        "test channel, no real marketplace (see docs/marketplace.md). `shopcrew seed` writes its feed into "
+        "`<data dir>/marketplace/demo/` (`orders.json`, `messages.json`). Nothing is imported yet.\n\n"
+        "Offers (prices are our variant prices; quantities are the free stock when seeded):\n\n" + offers
+        + "\n\nOrders waiting in the feed, and what `import_marketplace_orders` does with them:\n\n"
+        + _table(["channel order", "buyer", "items", "total", "on import"], orders)
+        + "\n\nBuyers' messages (fetching stores the one not fetched yet):\n\n"
+        + _table(["message", "from", "about", "text", "state"], messages)
+    )
 
 
 def render(demo: Demo | None = None) -> str:
@@ -187,6 +233,9 @@ def render(demo: Demo | None = None) -> str:
         "were booked in and written off, and nothing is refunded yet (inspected RMAs wait for staff to resolve "
         "them).\n\n" + _after_sales(demo, named),
         backoffice_section(demo),
+        "## System alerts\n\nOpen until resolved or dismissed, so the system overview starts at `warning`.\n\n"
+        + _alerts(demo),
+        "## Sandbox marketplace\n\n" + _marketplace(demo),
         "## Large shop\n\n`shopcrew seed --size large` builds this demo shop and adds 5,000 customers "
         "(emails `@example.net`) and 100,000 past orders with their lines, payments and transactions, placed "
         "121 to 850 days ago, delivered or cancelled. The last 120 days, the stock and every fixture above stay "

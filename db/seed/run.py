@@ -3,7 +3,7 @@
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,8 @@ class SeedResult:
     seconds: float = 0.0
     keys: list[tuple[str, str]] = field(default_factory=list)
     skipped: bool = False
+    # The sandbox marketplace feeds of the demo shop, for the caller to write (db/seed/marketplace.py).
+    feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def seed_database(url: str, *, size: Size = "small", tau_path: Path | None = None, reset: bool = False,
@@ -49,20 +51,20 @@ def seed_database(url: str, *, size: Size = "small", tau_path: Path | None = Non
                 raise SeedRefused("the database already holds shop data; use --reset to empty it first "
                                   "(or --if-empty to leave a seeded database alone)")
             empty_all_tables(session)
-        keys = _fill(session, size, tau_path, progress, large_orders)
+        keys, feeds = _fill(session, size, tau_path, progress, large_orders)
         fix_sequences(session)
         counts = count_rows(session)
-    return SeedResult(source, counts, time.perf_counter() - started, keys)
+    return SeedResult(source, counts, time.perf_counter() - started, keys, feeds=feeds)
 
 
 def _fill(session: Session, size: Size, tau_path: Path | None, progress: Progress,
-          large_orders: int) -> list[tuple[str, str]]:
+          large_orders: int) -> tuple[list[tuple[str, str]], dict[str, dict[str, Any]]]:
     if tau_path:
         import_tau(session, tau_path, progress)
-        return []
+        return [], {}
     demo = build_demo()
     write(session, demo.rows, progress, "demo shop")
     if size == "large":
         add_large_shop(session, demo, large_orders, progress)
     add_backoffice(session, demo)
-    return demo.keys
+    return demo.keys, demo.feeds

@@ -47,8 +47,19 @@ def register(app: typer.Typer) -> None:
             console.print("the database already has customers; nothing to do (--if-empty)")
         else:
             _summary(console, result)
+            _write_feeds(console, result.feeds)
         _seed_demo_report(console, url)
         _seed_knowledge(console, url)
+
+
+def _write_feeds(console: Console, feeds: dict) -> None:
+    """Write the demo's sandbox marketplace feed where the sandbox channel reads it."""
+    from db.seed.marketplace import write_feeds
+
+    if feeds:
+        folder = get_settings().marketplace_dir
+        written = write_feeds(folder, feeds)
+        console.print(f"sandbox marketplace feed: {len(written)} files in {folder}")
 
 
 def _seed_demo_report(console: Console, url: str) -> None:

@@ -11,13 +11,15 @@ from tests.tools.payment_helpers import snapshot
 from tools.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
-async def test_gateways_list_only_the_sandbox_with_its_triggers(sessions, call, as_customer):
+async def test_gateways_list_the_sandbox_with_its_triggers_and_channel_collection(sessions, call, as_customer):
     ava = await f.customer(sessions)
     out = await call(as_customer(ava), "list_payment_gateways")
-    [sandbox] = out.gateways
+    sandbox, channel = out.gateways
     assert sandbox.name == "sandbox" and sandbox.test_mode
     assert any("0002" in t for t in sandbox.test_triggers) and any(".13" in t for t in sandbox.test_triggers)
-    assert set(sandbox.method_kinds) == set(PaymentMethodKind)
+    assert set(sandbox.method_kinds) == set(PaymentMethodKind) - {PaymentMethodKind.MARKETPLACE}
+    assert (channel.name, channel.test_mode, channel.test_triggers) == ("marketplace", False, [])
+    assert channel.method_kinds == [PaymentMethodKind.MARKETPLACE]
     with pytest.raises(InvalidInput):
         await call(as_customer(ava), "list_payment_gateways", gateway="stripe")
 

@@ -95,13 +95,13 @@ async def new_order_id(session: AsyncSession) -> str:
             return candidate
 
 
-def build_lines(items: Iterable[tuple[ProductVariant, int]]) -> list[OrderLine]:
-    """Order lines with snapshots of each variant's name, SKU, options and price."""
+def build_lines(items: Iterable[tuple[ProductVariant, int]], prices: dict[str, Decimal]) -> list[OrderLine]:
+    """Order lines with snapshots of each variant's name, SKU and options, at its unit price from `prices`."""
     return [
         OrderLine(
             position=position, product_id=variant.product_id, variant_id=variant.id, sku=variant.sku,
-            name=variant.product.name, options=dict(variant.options), unit_price=variant.price,
-            quantity=quantity,
+            name=variant.product.name, options=dict(variant.options),
+            unit_price=prices[variant.id], quantity=quantity,
         )
         for position, (variant, quantity) in enumerate(items)
     ]
@@ -155,13 +155,20 @@ async def place(
     shipping: dict[str, Any] | None,
     billing: dict[str, Any] | None,
     client_ip: str | None,
+    channel: OrderChannel | None = None,
+    prices: dict[str, Decimal] | None = None,
 ) -> Order:
-    """Screen, create, allocate and charge an order; a critical fraud score refuses it outright."""
+    """Screen, create, allocate and charge an order; a critical fraud score refuses it outright.
+
+    A marketplace import gives the channel and the prices the channel sold at (variant id -> unit price);
+    otherwise the channel follows the caller and each variant sells at its own price.
+    """
     method = await payments.get_method(ctx.session, method_id, customer.id)
     for variant, _ in items:
         ensure_orderable(variant)
     shipping = shipping or default_address(customer)
-    subtotal = cents(sum((v.price * q for v, q in items), Decimal(0)))
+    unit = {v.id: (prices or {}).get(v.id, v.price) for v, _ in items}
+    subtotal = cents(sum((unit[v.id] * q for v, q in items), Decimal(0)))
     weight = sum((v.weight_kg * q for v, q in items), Decimal(0))
     carrier_code, shipping_cost = await rates.order_shipping(ctx.session, shipping, weight, subtotal)
     total = subtotal + shipping_cost
@@ -169,10 +176,10 @@ async def place(
     order = Order(
         id=await new_order_id(ctx.session), customer_id=customer.id,
         status=OrderStatus.ON_HOLD if score.level == FraudLevel.HIGH else OrderStatus.PENDING,
-        channel=OrderChannel.WEB if ctx.principal.is_customer else OrderChannel.STAFF,
+        channel=channel or (OrderChannel.WEB if ctx.principal.is_customer else OrderChannel.STAFF),
         subtotal=subtotal, shipping_cost=shipping_cost, carrier_code=carrier_code, total=total,
         shipping_address=shipping,
-        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items),
+        billing_address=billing, client_ip=client_ip, placed_at=ctx.now(), lines=build_lines(items, unit),
         notes=[],
     )
     ctx.session.add(order)

@@ -40,7 +40,7 @@ HOLDS_MONEY = (PaymentStatus.AUTHORIZED,)
 
 
 async def open_payment(ctx: ToolContext, order_id: str, method_id: str,
-                       statuses: tuple[PaymentStatus, ...]) -> Payment:
+                       statuses: tuple[PaymentStatus, ...], gateway: str = DEFAULT_GATEWAY) -> Payment:
     """The order's latest payment on this method in one of the statuses (preferring one with money left
     to refund), or a new pending payment."""
     payment = await ctx.session.scalar(
@@ -52,7 +52,7 @@ async def open_payment(ctx: ToolContext, order_id: str, method_id: str,
     )
     if payment is None:
         payment = Payment(
-            id=str(uuid.uuid4()), order_id=order_id, method_id=method_id, gateway=DEFAULT_GATEWAY,
+            id=str(uuid.uuid4()), order_id=order_id, method_id=method_id, gateway=gateway,
             status=PaymentStatus.PENDING, currency="EUR", amount_authorized=ZERO, amount_captured=ZERO,
             amount_refunded=ZERO, created_at=ctx.now(),
         )

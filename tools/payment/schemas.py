@@ -58,7 +58,9 @@ class AddMethodIn(Schema):
 
     @model_validator(mode="after")
     def fields_match_kind(self) -> "AddMethodIn":
-        """Each kind takes exactly its own fields."""
+        """Each kind takes exactly its own fields (marketplace methods are made by marketplace imports only)."""
+        if self.kind == PaymentMethodKind.MARKETPLACE:
+            raise ValueError("a marketplace payment method is created when a channel's order is imported")
         needed = {
             PaymentMethodKind.CREDIT_CARD: {"brand", "last_four"},
             PaymentMethodKind.PAYPAL: {"paypal_email"},

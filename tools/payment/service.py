@@ -12,13 +12,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
+from db.enums import OrderChannel, PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
 from db.models import Order, Payment, PaymentMethod, PaymentTransaction
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Ambiguous, Conflict, InvalidInput, InvalidTransition, NotFound, PaymentDeclined
 from tools.payment import ledger
-from tools.payment.gateway import DEFAULT_GATEWAY, gateway_for
+from tools.payment.gateway import gateway_for, gateway_name_for
 from tools.payment.ledger import MONEY_IN, cents
 from tools.payment.schemas import PaymentEntry
 from tools.schemas import normalize_order_id
@@ -205,14 +205,17 @@ async def take(ctx: ToolContext, kind: TransactionKind, order: Order, method: Pa
     """Authorize or sell on the order's (locked) method; a gateway decline is recorded, not raised."""
     requested = None if amount is None else _positive(amount)
     expected = {"kind": kind, "order_id": order.id, "method_id": method.id, "amount": requested}
+    if method.kind == PaymentMethodKind.MARKETPLACE and order.channel != OrderChannel.MARKETPLACE:
+        raise Conflict(f"{method.id} records money a sales channel collected; it can only pay that channel's orders",
+                       code="marketplace_method_only")
 
     async def run() -> PaymentTransaction:
         value = requested or await balance_due(ctx.session, order)
         await ledger.require_balance(ctx.session, method, value)
-        gateway = gateway_for(DEFAULT_GATEWAY)
+        gateway = gateway_for(gateway_name_for(method))
         answer = await (gateway.sale if kind == K.SALE else gateway.authorize)(method, value)
         statuses = ledger.TAKES_MONEY if kind == K.SALE else ledger.HOLDS_MONEY
-        payment = await ledger.open_payment(ctx, order.id, method.id, statuses)
+        payment = await ledger.open_payment(ctx, order.id, method.id, statuses, gateway.name)
         if answer.approved:
             payment.amount_authorized += value
             if kind == K.SALE:
@@ -337,7 +340,7 @@ async def refund(ctx: ToolContext, *, order_id: str, customer_id: str, method_id
     value = _positive(amount)
 
     async def run() -> PaymentTransaction:
-        payment = await ledger.open_payment(ctx, order.id, method.id, ledger.TAKES_MONEY)
+        payment = await ledger.open_payment(ctx, order.id, method.id, ledger.TAKES_MONEY, gateway_name_for(method))
         return await _give_back(ctx, payment, value, reason, idempotency_key)
 
     expected = {"kind": K.REFUND, "order_id": order.id, "method_id": method.id, "amount": value}

@@ -47,10 +47,10 @@ async def result_out(session: AsyncSession, tx: PaymentTransaction) -> s.Transac
       examples=["which payment gateways are configured", "list payment gateways",
                 "how do I trigger a declined payment in the test gateway", "which test gateway do we run on"])
 async def list_payment_gateways(ctx: ToolContext, params: s.NoInput) -> s.GatewayList:
-    """List the payment gateways (only the sandbox test gateway) and their decline test triggers."""
+    """List the payment gateways (the sandbox test gateway, channel collection) and their decline test triggers."""
     return s.GatewayList(gateways=[
         s.GatewayOut(name=g.name, display_name=g.display_name, test_mode=g.test_mode, test_triggers=list(g.triggers),
-                     method_kinds=list(PaymentMethodKind))
+                     method_kinds=list(g.method_kinds))
         for g in GATEWAYS.values()
     ])
 

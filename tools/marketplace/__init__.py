@@ -1,0 +1,1 @@
+"""Sales channels: connections, channel orders, offers and listings, buyer messages."""
