@@ -76,7 +76,7 @@ async def test_the_note_comes_with_a_pending_confirmation_too(sessions, open_cre
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "move me to 9 Quai Perrache, 69002 Lyon and inspect my mug")
     assert result.pending_confirmation["name"] == "update_default_address"
-    assert "quality specialist, but the shop cannot do that for you here yet" in result.reply
+    assert "quality specialist, who works for the shop's staff only" in result.reply
     assert result.reply.index("could not do all") < result.reply.index("Please confirm")
 
 

@@ -144,12 +144,12 @@ async def test_malformed_tool_call_is_recovered(sessions, open_crew, as_customer
     assert [c["ok"] for c in result.tool_calls] == [False, False]
 
 
-async def test_unavailable_agent_gets_an_honest_reply(sessions, open_crew, as_customer):
+async def test_a_specialist_out_of_reach_gets_an_honest_reply(sessions, open_crew, as_customer):
     ava = await f.customer(sessions)
     model = ScriptedChatModel(script=[call("transfer_to_quality")])
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "schedule an inspection for SKU KB-1")
-    assert result.agent == "supervisor" and "cannot do that for you here yet" in result.reply
+    assert result.agent == "supervisor" and "works for the shop's staff only" in result.reply
     assert result.outcome == RunOutcome.REFUSED
 
 
