@@ -6,22 +6,25 @@ import pytest
 from sqlalchemy import func, select
 
 from db.engine import unit_of_work
-from db.enums import OrderStatus, ShipmentStatus
+from db.enums import OrderStatus, Role, ShipmentStatus
 from db.models import Invoice, OutboxEvent, ReturnLine, ReturnRequest
+from tests.conftest import staff_principal
 from tests.tools.documents_helpers import parcel
 from tools.context import ToolContext
 from tools.documents.credit_notes import credit_note_for_refund
 from tools.errors import Conflict, Forbidden, NotFound
 
 
-async def refund(call, support, order_id, amount, reason="damaged item"):
-    return (await call(support, "refund_payment", order_id=order_id, amount=amount, reason=reason)).transaction.id
+async def refund(call, order_id, amount, reason="damaged item"):
+    # Refunds as a merchant: support's large partial refunds wait for approval (tests/tools/test_backoffice_*).
+    merchant = staff_principal(Role.MERCHANT)
+    return (await call(merchant, "refund_payment", order_id=order_id, amount=amount, reason=reason)).transaction.id
 
 
 async def test_refund_gets_one_credit_note_referencing_the_invoice(sessions, call, support):
     p = await parcel(sessions)
     invoice = await call(support, "issue_invoice", order_id=p.order.id)
-    tx = await refund(call, support, p.order.id, 94.50)
+    tx = await refund(call, p.order.id, 94.50)
     note = await call(support, "issue_credit_note", refund_transaction_id=tx)
     again = await call(support, "issue_credit_note", refund_transaction_id=tx)
     assert again.number == note.number == f"CN-{invoice.number[4:8]}-000001"
@@ -36,7 +39,7 @@ async def test_refund_gets_one_credit_note_referencing_the_invoice(sessions, cal
 
 async def test_refund_of_shipped_order_without_invoice_issues_both(sessions, call, support):
     p = await parcel(sessions)
-    tx = await refund(call, support, p.order.id, 10)
+    tx = await refund(call, p.order.id, 10)
     note = await call(support, "issue_credit_note", refund_transaction_id=tx)
     invoice = await call(support, "get_invoice", invoice_ref=p.order.id)
     assert note.credits_number == invoice.number and invoice.credited == Decimal("10.00")
@@ -44,7 +47,7 @@ async def test_refund_of_shipped_order_without_invoice_issues_both(sessions, cal
 
 async def test_refund_before_shipping_needs_no_credit_note(sessions, call, support):
     p = await parcel(sessions, status=OrderStatus.PENDING, shipment_status=ShipmentStatus.PACKED)
-    tx = await refund(call, support, p.order.id, 10)
+    tx = await refund(call, p.order.id, 10)
     with pytest.raises(Conflict, match="no credit note is needed"):
         await call(support, "issue_credit_note", refund_transaction_id=tx)
     async with unit_of_work(sessions) as s:
@@ -54,7 +57,7 @@ async def test_refund_before_shipping_needs_no_credit_note(sessions, call, suppo
 async def test_credit_notes_never_exceed_the_invoice(sessions, call, support, merchant):
     p = await parcel(sessions)
     invoice = await call(support, "issue_invoice", order_id=p.order.id)
-    await call(support, "issue_credit_note", refund_transaction_id=await refund(call, support, p.order.id, 200))
+    await call(support, "issue_credit_note", refund_transaction_id=await refund(call, p.order.id, 200))
     voided = await call(merchant, "void_invoice", invoice_ref=invoice.number, reason="customer VAT number missing")
     assert voided.credit_note.gross == Decimal("83.50")  # 283.50 less the 200.00 already credited
     assert voided.invoice.credited == Decimal("283.50")
@@ -69,7 +72,7 @@ async def test_credit_note_lines_come_from_the_return_refunded(sessions, call, s
                             resolution="refund", refund_amount=Decimal("94.50"))
         rma.lines = [ReturnLine(order_line_id=blue.id, variant_id=blue.variant_id, quantity=1)]
         s.add(rma)
-    note = await call(support, "issue_credit_note", refund_transaction_id=await refund(call, support, p.order.id, 94.5))
+    note = await call(support, "issue_credit_note", refund_transaction_id=await refund(call, p.order.id, 94.5))
     assert [(line.sku, line.quantity, line.line_total) for line in note.lines] == [(blue.sku, 1, Decimal("94.50"))]
 
 
