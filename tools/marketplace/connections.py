@@ -105,7 +105,7 @@ async def create_connection(ctx: ToolContext, channel: ChannelKind, name: str, s
     ctx.session.add(connection)
     await ctx.session.flush()
     audit(ctx, ENTITY, str(connection.id), "created", to_state=connection.status, data=_facts(connection))
-    emit(ctx, f"{ENTITY}.created", str(connection.id), _facts(connection))
+    emit(ctx, "marketplace_connection.created", str(connection.id), _facts(connection))
     return connection
 
 
@@ -128,7 +128,7 @@ async def update_connection(ctx: ToolContext, connection: MarketplaceConnection,
         store_credentials(connection, None if clear_credentials else secrets)
     connection.updated_at = ctx.now()
     audit(ctx, ENTITY, str(connection.id), "updated", data=_facts(connection))
-    emit(ctx, f"{ENTITY}.updated", str(connection.id), _facts(connection))
+    emit(ctx, "marketplace_connection.updated", str(connection.id), _facts(connection))
 
 
 async def disconnect(ctx: ToolContext, connection: MarketplaceConnection) -> int:
@@ -145,7 +145,7 @@ async def disconnect(ctx: ToolContext, connection: MarketplaceConnection) -> int
     )
     audit(ctx, ENTITY, str(connection.id), "deleted", from_state=before, to_state=connection.status,
           data={**_facts(connection), "offers_ended": ended.rowcount})
-    emit(ctx, f"{ENTITY}.deleted", str(connection.id), {"channel": str(connection.channel),
+    emit(ctx, "marketplace_connection.deleted", str(connection.id), {"channel": str(connection.channel),
                                                          "offers_ended": ended.rowcount})
     return ended.rowcount
 

@@ -170,5 +170,5 @@ async def import_orders(ctx: ToolContext, connection: MarketplaceConnection,
     facts = {"fetched": len(fetched), "imported": len(report.imported), "failed": len(report.failed),
              "already_imported": len(report.already)}
     audit(ctx, ENTITY, str(connection.id), "orders_imported", data=facts)
-    emit(ctx, f"{ENTITY}.orders_imported", str(connection.id), facts)
+    emit(ctx, "marketplace_connection.orders_imported", str(connection.id), facts)
     return report

@@ -90,7 +90,8 @@ def _announce(ctx: ToolContext, connection: MarketplaceConnection, action: str, 
               units: int | None = None) -> None:
     facts = {"offers": offers, **({"units": units} if units is not None else {})}
     audit(ctx, ENTITY, str(connection.id), action, data=facts)
-    emit(ctx, f"{ENTITY}.{action}", str(connection.id), facts)
+    emit(ctx, "marketplace_connection.stock_pushed" if action == "stock_pushed"
+         else "marketplace_connection.prices_pushed", str(connection.id), facts)
 
 
 async def create_offer(ctx: ToolContext, connection: MarketplaceConnection, item: str) -> MarketplaceListing:

@@ -53,7 +53,7 @@ async def fetch(ctx: ToolContext, connection: MarketplaceConnection) -> list[Mar
         stored.append(row)
     connection.last_message_sync_at = ctx.now()
     audit(ctx, ENTITY, str(connection.id), "messages_fetched", data={"new": len(stored)})
-    emit(ctx, f"{ENTITY}.messages_fetched", str(connection.id), {"new": len(stored)})
+    emit(ctx, "marketplace_connection.messages_fetched", str(connection.id), {"new": len(stored)})
     return stored
 
 
@@ -114,5 +114,5 @@ async def send(ctx: ToolContext, connection: MarketplaceConnection, order_ref: s
     await ctx.session.flush()
     facts = {"connection_id": connection.id, "order_ref": external_order}
     audit(ctx, MESSAGE, str(row.id), "sent", data=facts)
-    emit(ctx, f"{MESSAGE}.sent", str(row.id), facts)
+    emit(ctx, "marketplace_message.sent", str(row.id), facts)
     return row

@@ -32,7 +32,7 @@ def announce(ctx: ToolContext, alert: SystemAlert) -> None:
     """The audit row and event of a new alert (once it has an id)."""
     facts = {"severity": str(alert.severity), "source": alert.source, "agent": alert.agent}
     audit(ctx, ALERTS.entity, str(alert.id), "raised", to_state=alert.status, data=facts)
-    emit(ctx, f"{ALERTS.entity}.raised", str(alert.id), facts)
+    emit(ctx, "system_alert.raised", str(alert.id), facts)
 
 
 async def get_alert(session: AsyncSession, alert_id: int, *, for_update: bool = False) -> SystemAlert:

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from db.enums import AlertSeverity, InspectionResult, InspectionStatus
 from db.models import ProductVariant, QualityInspection, ReturnLine, ReturnRequest, SystemAlert
-from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import NotFound
+from tools.monitoring.alerts import announce, raise_alert
 from tools.quality import service
 
 ALERT_SOURCE = "quality"
@@ -44,14 +44,12 @@ async def quality_alert_for(ctx: ToolContext, inspection_id: str) -> SystemAlert
                                                                SystemAlert.title == title))
     if alert is not None:
         return alert
-    alert = SystemAlert(
-        source=ALERT_SOURCE, title=title, severity=AlertSeverity.CRITICAL, created_at=ctx.now(), updated_at=ctx.now(),
+    alert = raise_alert(
+        ctx, source=ALERT_SOURCE, title=title, severity=AlertSeverity.CRITICAL, agent="quality",
         description=(f"Score {inspection.score} for product {inspection.product_id} (supplier "
                      f"{inspection.supplier or 'unknown'}, batch {inspection.batch_reference or 'n/a'}); "
                      "the stock stays in quarantine until the merchant decides."),
     )
-    ctx.session.add(alert)
     await ctx.session.flush()
-    audit(ctx, "system_alert", str(alert.id), "raised", data={"inspection_number": inspection.inspection_number})
-    emit(ctx, "system_alert.raised", str(alert.id), {"source": ALERT_SOURCE, "title": title})
+    announce(ctx, alert)
     return alert

@@ -124,5 +124,5 @@ async def delete_carrier(ctx: ToolContext, carrier: Carrier) -> str:
     else:
         raise Conflict(f"carrier {code} is already deactivated and its shipments keep it", code="already_inactive")
     audit(ctx, "carrier", code, outcome)
-    emit(ctx, f"carrier.{outcome}", code, {"name": carrier.name})
+    emit(ctx, "carrier.deleted" if outcome == "deleted" else "carrier.deactivated", code, {"name": carrier.name})
     return outcome
