@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the page: elements, readable names, and links to generated documents.
 
-// A document the documents agent generated, e.g. /api/v1/documents/42/download?format=pdf
-export const DOCUMENT_PATH = /\/api\/v1\/documents\/[\w.-]+\/download(?:\?[\w=&.%-]*)?/g;
+// A document the documents agent generated, e.g. /api/v1/documents/062fbc32-a5dd-5ca1-9d94-4d1e76380a64/file
+export const DOCUMENT_PATH = /\/api\/v1\/documents\/[\w.-]+\/file(?:\?[\w=&.%-]*)?/g;
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from db.migrate import upgrade
-from db.seed.keys import demo_key
 from db.seed.run import seed_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,35 +224,19 @@ def test_phone_layout_has_no_horizontal_scroll(open_page):
     assert not scrolls_sideways(page)  # the wide table scrolls inside its own box, not the page
 
 
-def test_document_paths_in_a_reply_are_download_links(open_page):
+def test_an_invoice_in_a_reply_downloads_as_its_pdf(open_page):
     from playwright.sync_api import expect
 
     page = open_page()
     sign_in_as(page, "Mia Laurent")
-    sent = {}
-
-    def serve_document(route):
-        sent["authorization"] = route.request.headers.get("authorization")
-        route.fulfill(status=200, body=b"%PDF-1.4", headers={
-            "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="INV-2026-000001.pdf"'})
-
-    # The documents agent is not built yet: its download route is stood in for inside the browser, and its
-    # reply is put through the page's own renderer.
-    page.route("**/api/v1/documents/*/download*", serve_document)
-    page.evaluate("""async () => {
-        const { answerMessage } = await import("/static/render.js");
-        const answer = answerMessage();
-        answer.setAgent("documents");
-        answer.text("Invoice INV-2026-000001 is ready: /api/v1/documents/17/download");
-        answer.finish();
-        document.getElementById("log").append(answer.node);
-    }""")
-    link = page.get_by_role("link", name="Download document 17")
-    expect(link).to_have_attribute("href", "/api/v1/documents/17/download")
+    answer = ask(page, "show me the invoice for order #W1718342")
+    expect(answer.locator(".badge")).to_have_text("documents")
+    link = answer.get_by_role("link", name=re.compile(r"^Download document "))
+    expect(link).to_have_attribute("href", re.compile(r"^/api/v1/documents/[\w-]+/file$"))
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename == "INV-2026-000001.pdf"
-    assert sent["authorization"] == f"Bearer {demo_key('staff:mia.merchant')}"
+    assert re.fullmatch(r"INV-\d{4}-000001\.pdf", download.value.suggested_filename)
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
 
 def scrolls_sideways(page) -> bool:
