@@ -15,7 +15,7 @@ import pytest
 
 import tools
 from tools.events.catalogue import TOPIC_PATTERN, TOPICS
-from tools.events.docs import DOC, with_topics
+from tools.events.docs import DOC, with_handlers, with_topics
 from tools.transitions import MACHINE_TOPICS
 
 ROOT = Path(__file__).parents[2]
@@ -90,3 +90,7 @@ def test_literal_payloads_carry_the_catalogued_fields(where, call):
 
 def test_the_document_shows_the_catalogue():
     assert DOC.read_text() == with_topics(DOC.read_text()), "regenerate: python -m tools.events.docs"
+
+
+def test_the_document_lists_every_handler():
+    assert DOC.read_text() == with_handlers(DOC.read_text()), "regenerate: python -m tools.events.docs"
