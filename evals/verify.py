@@ -24,8 +24,9 @@ from agents.roster import ROSTER
 from db.engine import make_engine, make_sessionmaker
 from evals.checks import state_reasons
 from evals.dataset import Case
-from evals.runner import HARNESS, KNOWLEDGE_DIR, MARKETPLACE_DIR, observe, sqlite_url
+from evals.runner import HARNESS, KNOWLEDGE_DIR, MARKETPLACE_DIR, fingerprint, observe, sqlite_url
 from evals.trajectory import Observation
+from graph.confirm import read_answer
 from knowledge.chroma_embedding import embedding_function_for
 from knowledge.generate import answer_model_for
 from shopcrew.settings import Settings
@@ -138,12 +139,15 @@ def role_findings(case: Case, principal: Principal, registry: ToolRegistry) -> l
     """Expected calls the principal's role may not make (fine only when the case expects a refusal)."""
     if case.expect.refuse:
         return []
+    calls = enumerate(case.expect.tool_calls or [])
     return [f"expect.tool_calls.{i}: {call.name} is not open to the {principal.role} role"
-            for i, call in enumerate(case.expect.tool_calls or []) if not registry.get(call.name).allows(principal.role)]
+            for i, call in calls if not registry.get(call.name).allows(principal.role)]
 
 
 def normalised(text: str) -> str:
-    return text.casefold().replace("_", " ")
+    """Case, underscores, thousands commas and trailing decimal zeros aside (JSON writes 4.6 for 4.60)."""
+    text = re.sub(r"(\d),(\d{3})", r"\1\2", text.casefold().replace("_", " "))
+    return re.sub(r"(\d+\.\d*?)0+\b", r"\1", text).replace(".\n", "\n")
 
 
 @dataclass
@@ -155,16 +159,20 @@ class Played:
     before: list[Observation]
     after: list[Observation]
     said: str
+    written: list[str]
 
 
-async def play(case: Case, sessions: async_sessionmaker[AsyncSession], principal: Principal,
+async def play(case: Case, shop: Path, sessions: async_sessionmaker[AsyncSession], principal: Principal,
                registry: ToolRegistry) -> Played:
     """Setup, state before, the expected calls as the principal (when all are fully given), state after."""
     for call in case.setup:
         await execute(sessions, HARNESS, call.name, call.args)
     before = [await observe(sessions, check) for check in case.expect.state]
+    digest = fingerprint(shop)
     calls = case.expect.tool_calls or []
-    ran = bool(calls) and all(fully_given(registry.get(c.name), c.args) for c in calls)
+    # A case where the person says no expects its write never to run, so running it proves nothing.
+    declined = any(read_answer(turn) == "no" for turn in case.turns[1:])
+    ran = bool(calls) and not declined and all(fully_given(registry.get(c.name), c.args) for c in calls)
     outcomes, said = [], []
     for call in calls if ran else []:
         try:
@@ -175,8 +183,10 @@ async def play(case: Case, sessions: async_sessionmaker[AsyncSession], principal
         else:
             outcomes.append((call.name, None))
             said.append(result.model_dump_json())
+    after_digest = fingerprint(shop)
+    written = sorted(t for t in digest.keys() | after_digest.keys() if digest.get(t) != after_digest.get(t))
     after = [await observe(sessions, check) for check in case.expect.state]
-    return Played(ran, outcomes, before, after, normalised("\n".join(said)))
+    return Played(ran, outcomes, before, after, normalised("\n".join(said)), written)
 
 
 def outcome_findings(case: Case, played: Played, registry: ToolRegistry) -> list[Finding]:
@@ -196,6 +206,9 @@ def outcome_findings(case: Case, played: Played, registry: ToolRegistry) -> list
             add("error", f"expected call {name} fails on the demo shop: {exc.code}: {exc.message}")
         if exc is None and case.expect.refuse and registry.get(name).mutates:
             add("error", f"expected call {name} succeeds on the demo shop, but the case expects a refusal")
+    # The harness fails a case that writes when it expects no write, so the expected calls must not write then.
+    if proved and played.written and (case.expect.refuse or case.expect.writes is False):
+        add("error", f"the expected calls write to {', '.join(played.written)}, but the case expects no write")
     # A refusal, a "no" or a read must leave the state checks true as seeded; a write must make them true.
     if no_change:
         found += [Finding(case.id, "error", f"as seeded: {r.removeprefix('state: ')}")
@@ -208,7 +221,7 @@ def outcome_findings(case: Case, played: Played, registry: ToolRegistry) -> list
             add("note", "the state checks already hold as seeded, so they cannot tell that a write happened")
     if proved and not case.expect.refuse and not any(exc for _, exc in played.outcomes):
         for phrase in case.expect.reply_contains:
-            if DATA_LIKE.search(phrase) and normalised(phrase) not in played.said.replace(",", ""):
+            if DATA_LIKE.search(phrase) and normalised(phrase).rstrip(".") not in played.said:
                 add("note", f"reply phrase {phrase!r} is not in the expected calls' results")
     return found
 
@@ -252,9 +265,10 @@ class Oracle:
                             answer_model_for(self.settings)),
                   use_marketplace(folder / MARKETPLACE_DIR, self.settings.marketplace_secret_key)):
                 try:
-                    played = await play(case, sessions, principal, self.registry)
+                    played = await play(case, shop, sessions, principal, self.registry)
                 except DomainError as exc:
-                    return [*found, Finding(case.id, "error", f"setup fails on the demo shop: {exc.code}: {exc}")], False
+                    failed = Finding(case.id, "error", f"setup fails on the demo shop: {exc.code}: {exc}")
+                    return [*found, failed], False
             return found + outcome_findings(case, played, self.registry), played.ran
         finally:
             await engine.dispose()

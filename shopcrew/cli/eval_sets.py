@@ -76,15 +76,15 @@ def routing(
     out: Path = typer.Option(None, "--out", help="JSON report file (default var/evals/routing.json)."),
     per_example: int = typer.Option(8, "--per-example", min=1, help="Paraphrases generated per registry example."),
     seed: int = typer.Option(0, "--seed", help="Seed of the deterministic generator."),
-    limit: int = typer.Option(None, "--limit", min=1, help="Only the first N paraphrases (a quick look)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Only N paraphrases spread over the set (a quick look)."),
 ) -> None:
     """Routing accuracy of the supervisor over paraphrases of the registry's examples, overall and per agent."""
-    from evals.paraphrase import paraphrase_set
+    from evals.paraphrase import paraphrase_set, spread
     from evals.routing import measure_routing
     from graph.models import make_chat_model
     from tools.registry import load_all
 
-    items = paraphrase_set(load_all(), per_example=per_example, seed=seed)[:limit]
+    items = spread(paraphrase_set(load_all(), per_example=per_example, seed=seed), limit)
     report = asyncio.run(measure_routing(make_chat_model(get_settings()), items))
     out = out or Path("var/evals/routing.json")
     out.parent.mkdir(parents=True, exist_ok=True)
