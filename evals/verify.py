@@ -250,7 +250,10 @@ class Oracle:
         static = static_findings(case, self.registry)
         if static:
             return [Finding(case.id, "error", p) for p in static], False
-        shop = self._copy(folder)
+        # Only a case that may write needs its own knowledge index; reads share the template's.
+        writes = bool(case.setup) or any(self.registry.get(c.name).mutates for c in case.expect.tool_calls or [])
+        index = folder / KNOWLEDGE_DIR if writes else self.template.parent / KNOWLEDGE_DIR
+        shop = self._copy(folder, with_index=writes)
         engine = make_engine(sqlite_url(shop))
         try:
             sessions = make_sessionmaker(engine)
@@ -261,7 +264,7 @@ class Oracle:
                     return [Finding(case.id, "error", f"principal: {exc.message}")], False
             problems = reference_findings(case, conn, principal) + role_findings(case, principal, self.registry)
             found = [Finding(case.id, "error", p) for p in problems]
-            with (use_store(folder / KNOWLEDGE_DIR, embedding_function_for(self.settings),
+            with (use_store(index, embedding_function_for(self.settings),
                             answer_model_for(self.settings)),
                   use_marketplace(folder / MARKETPLACE_DIR, self.settings.marketplace_secret_key)):
                 try:
@@ -274,11 +277,11 @@ class Oracle:
             await engine.dispose()
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _copy(self, folder: Path) -> Path:
-        """A private copy of the shop, its knowledge index and its marketplace feed for one case."""
+    def _copy(self, folder: Path, with_index: bool) -> Path:
+        """A private copy of the shop and its marketplace feed (and its knowledge index) for one case."""
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.template, folder / "shop.db")
-        for name in (KNOWLEDGE_DIR, MARKETPLACE_DIR):
+        for name in (KNOWLEDGE_DIR, MARKETPLACE_DIR) if with_index else (MARKETPLACE_DIR,):
             if (source := self.template.parent / name).is_dir():
                 shutil.copytree(source, folder / name, dirs_exist_ok=True)
         return folder / "shop.db"
