@@ -74,7 +74,7 @@ def verify(
 
 def routing(
     out: Path = typer.Option(None, "--out", help="JSON report file (default var/evals/routing.json)."),
-    per_example: int = typer.Option(8, "--per-example", min=1, help="Paraphrases generated per registry example."),
+    per_example: int = typer.Option(4, "--per-example", min=1, help="Paraphrases generated per registry example."),
     seed: int = typer.Option(0, "--seed", help="Seed of the deterministic generator."),
     limit: int = typer.Option(None, "--limit", min=1, help="Only N paraphrases spread over the set (a quick look)."),
 ) -> None:
