@@ -73,7 +73,9 @@ async def test_wrong_cases_are_caught(oracle):
             "writes": False}),
     ]
     result = await oracle.verify(wrong)
-    flagged = {f.case_id: f.message for f in result.errors}
+    flagged: dict[str, str] = {}
+    for finding in result.errors:
+        flagged[finding.case_id] = flagged.get(finding.case_id, "") + finding.message + "\n"
     assert set(flagged) == {c.id for c in wrong}
     assert "#W0000001 does not exist" in flagged["no-such-order"]
     assert "belongs to lucas_bernard_1659" in flagged["not-hers"]
