@@ -41,6 +41,9 @@ TAU_DIR_HELP = "Folder of the retail benchmark's data (db.json, tasks.json, expe
 
 def register(app: typer.Typer) -> None:
     """Add the eval sub-app to the CLI."""
+    from shopcrew.cli import eval_sets
+
+    eval_sets.add_commands(evals_app)
     app.add_typer(evals_app, name="eval")
 
 
