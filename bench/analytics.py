@@ -174,34 +174,43 @@ def growth(by_size: dict[int, dict]) -> dict:
     return out
 
 
+def sqlite_run(size: int, repeat: int, before: bool) -> dict:
+    """One size on a throwaway SQLite file."""
+    with tempfile.TemporaryDirectory() as folder:
+        return run_backend("sqlite", f"sqlite:///{Path(folder) / 'large.db'}", size, repeat, before)
+
+
+def postgres_run(server: str, size: int, repeat: int, before: bool) -> dict:
+    """One size on a throwaway PostgreSQL database."""
+    name = f"shopcrew_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        return run_backend("postgresql", postgres_database(server, name), size, repeat, before)
+    finally:
+        drop_database(server, name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5, help="Timed runs per call (after one warm-up).")
     parser.add_argument("--postgres", default=os.environ.get("SHOPCREW_BENCH_POSTGRES_URL", DEFAULT_PG))
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only.")
+    parser.add_argument("--backends", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"],
+                        help="Which databases, in this order (all sizes of one before the next).")
     parser.add_argument("--no-before", action="store_true", help="Skip the run without migration 0012's indexes.")
     args = parser.parse_args()
     started = machine()
     load_all()
-    figures = {"sizes": args.sizes, "repeat": args.repeat, "sqlite": {}, "postgresql": {}}
+    figures = {"sizes": args.sizes, "repeat": args.repeat}
     largest = max(args.sizes)
-    for size in sorted(args.sizes):
-        before = size == largest and not args.no_before
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'large.db'}"
-            figures["sqlite"][size] = run_backend("sqlite", url, size, args.repeat, before)
-        if not args.no_postgres:
-            name = f"shopcrew_bench_{uuid.uuid4().hex[:8]}"
-            try:
-                figures["postgresql"][size] = run_backend("postgresql", postgres_database(args.postgres, name),
-                                                          size, args.repeat, before)
-            finally:
-                drop_database(args.postgres, name)
-    for backend in ("sqlite", "postgresql"):
-        if figures[backend]:
+    for backend in args.backends:
+        figures[backend] = {}
+        for size in sorted(args.sizes):
+            before = size == largest and not args.no_before
+            figures[backend][size] = (sqlite_run(size, args.repeat, before) if backend == "sqlite"
+                                      else postgres_run(args.postgres, size, args.repeat, before))
             figures[f"{backend}_growth_per_10x"] = growth(figures[backend])
-    write_results("analytics", figures, started)
+            # Written after every size: a million-order run takes long, and what was measured is kept.
+            write_results("analytics", figures, started)
 
 
 if __name__ == "__main__":
