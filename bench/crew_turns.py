@@ -146,6 +146,12 @@ def tally(turn_calls: list[list[dict]], encoding: tiktoken.Encoding) -> dict:
     return {"model_calls": len(counted), "prompt_tokens": parts}
 
 
+def mean(rows: list[dict], side: str, what: str) -> float:
+    """Mean model calls (`model_calls`) or prompt tokens (`tokens`) per request of one side."""
+    return sum(r[side]["model_calls"] if what == "model_calls" else r[side]["prompt_tokens"]["total"]
+               for r in rows) / len(rows)
+
+
 async def compare(crew: Crew, sessions, principals: dict, encoding: tiktoken.Encoding) -> dict:
     """Crew against single agent, per kind of request: mean calls and prompt tokens per request, and the ratio."""
     single = build_specialist(SingleAgent(name="single", description="every tool"), RecordingModel(),
@@ -157,15 +163,13 @@ async def compare(crew: Crew, sessions, principals: dict, encoding: tiktoken.Enc
             ours = tally(await crew_request(crew, principals[label], turns), encoding)
             theirs = tally(await single_request(single, ShopContext(principals[label], sessions), turns), encoding)
             rows.append({"principal": label, "turns": turns, "crew": ours, "single_agent": theirs})
-        mean = lambda side, key: sum(r[side][key] if key == "model_calls" else r[side]["prompt_tokens"]["total"]  # noqa: E731
-                                     for r in rows) / len(rows)
         out[kind] = {
             "requests": rows,
-            "crew_model_calls": round(mean("crew", "model_calls"), 2),
-            "single_model_calls": round(mean("single_agent", "model_calls"), 2),
-            "crew_prompt_tokens": round(mean("crew", "tokens")),
-            "single_prompt_tokens": round(mean("single_agent", "tokens")),
-            "ratio": round(mean("crew", "tokens") / mean("single_agent", "tokens"), 3),
+            "crew_model_calls": round(mean(rows, "crew", "model_calls"), 2),
+            "single_model_calls": round(mean(rows, "single_agent", "model_calls"), 2),
+            "crew_prompt_tokens": round(mean(rows, "crew", "tokens")),
+            "single_prompt_tokens": round(mean(rows, "single_agent", "tokens")),
+            "ratio": round(mean(rows, "crew", "tokens") / mean(rows, "single_agent", "tokens"), 3),
         }
         print(f"{kind}: crew {out[kind]['crew_prompt_tokens']} tokens in {out[kind]['crew_model_calls']} calls, "
               f"single agent {out[kind]['single_prompt_tokens']} in {out[kind]['single_model_calls']}, "
