@@ -59,7 +59,8 @@ def chat(figures: dict) -> str:
     out = [f"Machine: {machine(figures)}.", "",
            f"Turn latency through the full graph, local model, 10 requests x {figures['rounds']}: "
            f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms, p99 {t['p99_ms']} ms ({t['n']} turns); "
-           f"{figures['model_calls_per_turn']} model calls a turn.", "", f"Prompt tokens counted with {figures['encoding']}.", ""]
+           f"{figures['model_calls_per_turn']} model calls a turn.", "",
+           f"Prompt tokens counted with {figures['encoding']}.", ""]
     rows = [[kind, len(p["requests"]), p["crew_model_calls"], p["crew_prompt_tokens"], p["single_model_calls"],
              p["single_prompt_tokens"], f"{p['ratio'] * 100:.1f} %"] for kind, p in figures["prompts"].items()]
     out.append(table(["requests", "n", "crew calls", "crew prompt tokens", "single-agent calls",
