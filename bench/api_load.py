@@ -4,8 +4,9 @@ Run: .venv/bin/python -m bench.api_load [--clients 1 10 50] [--seconds 8] [--pos
 For each database (SQLite with one worker; PostgreSQL with `--pg-workers`, default 4) it seeds the demo shop,
 captures the SQL that a read tool (GET /api/v1/orders/{id} as a customer) and a write tool (POST
 /api/v1/orders/{id}/notes as support staff) send, starts `uvicorn api.main:app` (what `shopcrew serve` runs)
-and `uvicorn bench.bare_api:app` (which replays that SQL in one transaction) with the same worker count,
-and drives each with 1, 10 and 50 closed-loop clients for a fixed time, alternating tool and bare. Then 20 orders race for a scarce SKU.
+and `uvicorn bench.bare_api:app` (replaying that SQL in one transaction) with the same worker count,
+and drives each with 1, 10 and 50 closed-loop clients for a fixed time, alternating tool and bare.
+Then 20 orders race for a scarce SKU.
 Writes bench/results/api_load.json: requests/s, p50/p95/p99 and the tool / bare throughput ratio.
 """
 
