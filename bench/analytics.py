@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"],
                         help="Which databases, in this order (all sizes of one before the next).")
     parser.add_argument("--no-before", action="store_true", help="Skip the run without migration 0012's indexes.")
+    parser.add_argument("--results", default="analytics", help="Results file name (bench/results/<name>.json); "
+                        "bench.report merges every analytics*.json, so backends can run as separate processes.")
     args = parser.parse_args()
     started = machine()
     load_all()
@@ -210,7 +212,7 @@ def main() -> None:
                                       else postgres_run(args.postgres, size, args.repeat, before))
             figures[f"{backend}_growth_per_10x"] = growth(figures[backend])
             # Written after every size: a million-order run takes long, and what was measured is kept.
-            write_results("analytics", figures, started)
+            write_results(args.results, figures, started)
 
 
 if __name__ == "__main__":
