@@ -44,6 +44,7 @@ def rest(figures: dict) -> str:
         b = figures[backend]
         out.append(f"**{backend}**, {b['workers']} worker(s) each; statements replayed: {b['statements']}; "
                    f"load at start `{b['uptime']}`")
+        out.append("")
         rows = []
         for label, run in b["runs"].items():
             t, r = run["tool"], run["bare"]
