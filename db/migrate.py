@@ -31,3 +31,8 @@ def new_revision(message: str, rev_id: str) -> None:
         url = f"sqlite:///{folder}/head.db"
         upgrade(url)
         command.revision(alembic_config(url), message=message, autogenerate=True, rev_id=rev_id)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the database at `url` back to the given revision (the benchmarks compare plans before an index)."""
+    command.downgrade(alembic_config(url), revision)

@@ -1,4 +1,4 @@
-"""Seeding machinery: rows collected per model, written with bulk inserts on a sync engine."""
+"""Seeding machinery: rows collected per model, written in bulk on a sync engine (COPY on PostgreSQL)."""
 
 import itertools
 import uuid
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Integer, create_engine, func, insert, select, text
+from sqlalchemy import Engine, Integer, Table, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 import db.models  # noqa: F401  (registers every table on Base.metadata)
@@ -116,12 +116,39 @@ def write(session: Session, rows: Rows, progress: Progress = quiet, stage: str =
             raise ValueError(f"{model.__name__} rows must all name the same columns for a bulk insert")
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start:start + CHUNK]
-            # Core executemany: one statement per chunk (the ORM path splits rows by which values are None).
-            session.execute(insert(model.__table__), chunk)
+            bulk_insert(session, model.__table__, chunk)
             done += len(chunk)
             if stage:
                 progress(stage, done, total)
     return total
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows naming the same columns: COPY on PostgreSQL, one executemany on SQLite.
+
+    Values go through each column type's own bind processing (JSON, UTC timestamps, money), so the stored data
+    is what an ORM insert would write; only SQLAlchemy's per-row statement bookkeeping is skipped, which
+    dominated the time of a million-order seed.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    columns = [table.c[name] for name in rows[0]]
+    processors = [c.type._cached_bind_processor(dialect) or _same for c in columns]
+    values = [tuple(p(v) for p, v in zip(processors, row.values(), strict=True)) for row in rows]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = session.connection().connection.driver_connection
+    if dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def fix_sequences(session: Session) -> None:

@@ -1,18 +1,19 @@
 """SQL expressions the reports need that SQLite and PostgreSQL spell differently."""
 
-from sqlalchemy import ColumnElement, Integer, String, cast, func
+from sqlalchemy import ColumnElement, Date, Integer, cast, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
 class utc_day(FunctionElement):  # noqa: N801  (used like a SQL function)
-    """The UTC calendar day of a timestamp as 'YYYY-MM-DD' text, on both backends.
+    """The UTC calendar day of a timestamp as a date, on both backends.
 
-    SQLite stores our timestamps as UTC text, so date() is the UTC day. PostgreSQL's date() would use the
-    session's time zone; converting AT TIME ZONE 'UTC' first makes the bucket independent of it.
+    SQLite stores our timestamps as UTC text, so date() is the UTC day ('YYYY-MM-DD', read back as a date).
+    PostgreSQL's ::date would use the session's time zone; converting AT TIME ZONE 'UTC' first makes the bucket
+    independent of it. A date cast, not to_char: grouping a million orders by text cost several times more.
     """
 
-    type = String()
+    type = Date()
     name = "utc_day"
     inherit_cache = True
 
@@ -24,7 +25,7 @@ def _utc_day_sqlite(element, compiler, **kw) -> str:
 
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element, compiler, **kw) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
 
 
 def sum_cents(amount: ColumnElement) -> ColumnElement:
