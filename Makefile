@@ -4,12 +4,12 @@ PY := $(VENV)/bin/python
 SHOPCREW := $(VENV)/bin/shopcrew
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-postgres lint bench eval clean
+.PHONY: install run test test-postgres lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -7,7 +7,7 @@ into a fresh SQLite file under /tmp and a fresh PostgreSQL database (the server 
 default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), refreshes the planner's statistics, then times the
 tools through the runner as a merchant (one transaction each, as REST and chat run them): one warm-up, `--repeat`
 timed runs. Every SELECT a call sends is captured and EXPLAINed. At the largest size the database is then taken
-back to migration 0010 (before the analytics indexes of 0012), timed and explained again, and brought back to head.
+back to migration 0010 (before the analytics indexes of 0011), timed and explained again, and brought back to head.
 Writes bench/results/analytics.json with the growth factor per 10x orders.
 """
 
@@ -37,7 +37,7 @@ from tools.runner import execute
 
 MERCHANT = Principal(role=Role.MERCHANT, subject="mia.merchant", display="mia.merchant")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-BEFORE_INDEXES = "0010"  # the revision before migration 0012's analytics indexes
+BEFORE_INDEXES = "0010"  # the revision before migration 0011's analytics indexes
 # Tables whose statements grow with the order count: their plans are the ones worth showing.
 GROWING = ("orders", "order_lines", "payment_transactions", "payments")
 
@@ -147,7 +147,7 @@ def drop_database(server: str, name: str) -> None:
 
 
 def run_backend(label: str, url: str, orders: int, repeat: int, before: bool) -> dict:
-    """Seed, time and explain one backend at one size; with `before`, again without the 0012 indexes."""
+    """Seed, time and explain one backend at one size; with `before`, again without the 0011 indexes."""
     seconds = seed(url, orders)
     settle(url)
     result = {"orders_in_database": seeded_orders(url), "seed_seconds": seconds, "uptime": uptime(),
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("SHOPCREW_BENCH_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--backends", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"],
                         help="Which databases, in this order (all sizes of one before the next).")
-    parser.add_argument("--no-before", action="store_true", help="Skip the run without migration 0012's indexes.")
+    parser.add_argument("--no-before", action="store_true", help="Skip the run without migration 0011's indexes.")
     parser.add_argument("--results", default="analytics", help="Results file name (bench/results/<name>.json); "
                         "bench.report merges every analytics*.json, so backends can run as separate processes.")
     args = parser.parse_args()

@@ -8,7 +8,7 @@ import json
 
 from bench.common import RESULTS
 
-# The plans docs/benchmarks.md shows before and after migration 0012: the statements its indexes serve.
+# The plans docs/benchmarks.md shows before and after migration 0011: the statements its indexes serve.
 PLANNED = ("order search: busiest customer", "order search: cancelled in a month", "dashboard")
 
 
@@ -105,13 +105,13 @@ def analytics(figures: dict) -> str:
         if "before_indexes" in largest:
             rows = [[label, largest["before_indexes"][label]["p50_ms"], largest["timings"][label]["p50_ms"]]
                     for label in labels]
-            out += [f"Without and with migration 0012's indexes at {int(sizes[-1]):,} orders ({backend}):", "",
-                    table(["call", "before (0010) p50 ms", "after (0012) p50 ms"], rows), ""]
+            out += [f"Without and with migration 0011's indexes at {int(sizes[-1]):,} orders ({backend}):", "",
+                    table(["call", "before (0010) p50 ms", "after (0011) p50 ms"], rows), ""]
     return "\n".join(out)
 
 
 def plans(figures: dict) -> str:
-    """EXPLAIN before and after 0012 of the statements its indexes serve, at the largest size."""
+    """EXPLAIN before and after 0011 of the statements its indexes serve, at the largest size."""
     out = []
     for backend in ("postgresql", "sqlite"):
         by_size = figures.get(backend)
@@ -150,7 +150,7 @@ def main() -> None:
     sections = [("REST throughput: tool routes against a bare FastAPI endpoint", "api_load", rest),
                 ("Chat turns and prompt tokens", "crew_turns", chat),
                 ("Analytics at scale", "analytics", analytics),
-                ("EXPLAIN before and after migration 0012", "analytics", plans),
+                ("EXPLAIN before and after migration 0011", "analytics", plans),
                 ("Knowledge search", "kb_index", knowledge)]
     for title, name, render in sections:
         figures = load(name)

@@ -8,7 +8,7 @@ from bench import analytics, kb_index, report
 from bench.crew_turns import ENCODING, prompt_tokens
 
 
-def test_analytics_times_and_explains_a_tiny_shop_with_and_without_the_0012_indexes(tmp_path):
+def test_analytics_times_and_explains_a_tiny_shop_with_and_without_the_0011_indexes(tmp_path):
     result = analytics.run_backend("sqlite", f"sqlite:///{tmp_path / 'tiny.db'}", 50, repeat=1, before=True)
     assert result["orders_in_database"] >= 50
     assert set(result["timings"]) == set(result["before_indexes"]) == set(analytics.calls("x"))
