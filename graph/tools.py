@@ -63,6 +63,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "examples": list(spec.examples),
             "mutates": spec.mutates,
             "confirm": spec.confirm,
+            "precondition": spec.precondition.describe() if spec.precondition else None,
         },
     )
 

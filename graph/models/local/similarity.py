@@ -33,7 +33,7 @@ LEXICAL_COVERAGE = 0.5
 LEXICAL_WEIGHT = 0.2
 NAME_BONUS = 0.1
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
-# Everyday words for the verbs tool names use, so "show all my orders" finds list_orders' name.
+# Everyday words for the verbs tool names use, so "show all my orders" finds a "list" tool's name.
 NAME_SYNONYMS = {
     "list": {"all", "every", "history", "past"},
     "search": {"find", "look", "sell"},

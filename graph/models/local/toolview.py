@@ -14,6 +14,25 @@ _CACHE: dict[tuple, "ToolView"] = {}
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A write's declared precondition: read the record first (`read` with the `given` fields), then go on
+    only while the result's `state` is one of `allowed`."""
+
+    read: str
+    given: tuple[str, ...]
+    state: str
+    allowed: tuple[str, ...]
+
+
+def _gate(meta: dict) -> Gate | None:
+    found = meta.get("precondition")
+    if not isinstance(found, dict) or not found.get("read"):
+        return None
+    return Gate(found["read"], tuple(found.get("given") or ()), found.get("state", ""),
+                tuple(str(s) for s in found.get("allowed") or ()))
+
+
+@dataclass(frozen=True)
 class ToolView:
     """A bound tool reduced to what choosing it and filling its arguments needs."""
 
@@ -25,6 +44,7 @@ class ToolView:
     agent: str | None = None
     mutates: bool = False
     confirm: bool = False
+    precondition: Gate | None = None
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -49,6 +69,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         agent=meta.get("agent"),
         mutates=bool(meta.get("mutates")),
         confirm=bool(meta.get("confirm")),
+        precondition=_gate(meta),
     )
 
 
