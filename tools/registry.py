@@ -62,6 +62,8 @@ class ToolSpec:
     confirm: bool
     examples: tuple[str, ...]
     precondition: Precondition | None = None
+    # Every specialist may use it besides its own agent (handing a conversation to a person).
+    shared: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -161,6 +163,10 @@ class ToolRegistry:
                           or check.state not in read.output_model.model_fields):
                 raise TypeError(f"{spec.name}: precondition {check.read!r} is not a reading tool taking {check.given}")
 
+    def shared_with(self, agent: str) -> list[ToolSpec]:
+        """Tools of other agents that every specialist may use too (see ToolSpec.shared)."""
+        return [t for t in self.all() if t.shared and t.agent != agent]
+
     def for_agent(self, agent: str, role: Role | None = None) -> list[ToolSpec]:
         """The agent's tools, limited to those the role may call when a role is given."""
         return [t for t in self.all() if t.agent == agent and (role is None or t.allows(role))]
@@ -179,6 +185,7 @@ def tool(
     confirm: bool = False,
     examples: Iterable[str] = (),
     precondition: Precondition | None = None,
+    shared: bool = False,
 ) -> Callable[[ToolFunc], ToolFunc]:
     """Register an async `(ctx, params) -> Output` function as a tool; its name is the function's."""
 
@@ -206,6 +213,7 @@ def tool(
             confirm=confirm,
             examples=tuple(examples),
             precondition=precondition,
+            shared=shared,
         )
         missing = set(spec.path_params) - set(spec.input_model.model_fields)
         if missing:

@@ -183,7 +183,9 @@ def find_product_name(request: Request) -> Found | None:
         if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())
     m = re.search(
-        r"\bthe\s+((?:[a-z][\w-]*\s?){1,3}?)(?=\s+(?:in|on|for|is|are|available|come|cost|from|with)\b|[?.,!]|$)",
+        # Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
+        r"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
+        r"(?=\s+(?:in|on|for|is|are|available|come|comes|cost|costs|from|with|do|does|have|has|please|pls|now|again)\b|[?.,!]|$)",
         request.text,
         re.I,
     )
