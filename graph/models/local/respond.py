@@ -14,7 +14,16 @@ from graph.models.local.extract import Extraction, extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.reply import action, answer
-from graph.models.local.similarity import EMBED_THRESHOLD, LEXICAL_THRESHOLD, Embed, choose, rank
+from graph.models.local.similarity import (
+    CLOSE_READINGS,
+    EMBED_THRESHOLD,
+    LEXICAL_THRESHOLD,
+    LIKELY_THRESHOLD,
+    Embed,
+    choose,
+    meaning,
+    rank,
+)
 from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
 
@@ -179,13 +188,21 @@ def _plan(
     """What to do about the request at `current`: a reply (decline, hand-offs) or a tool and its arguments."""
     text, choice, asked = _understand(messages, current, tools, embed)
     memory = remember(messages[:current] + messages[current + 1 :])
+    handoffs = all(t.name.startswith(HANDOFF) for t in tools)
+    if not (choice.confident or forced or asked) and handoffs and embed is not None:
+        (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
+        if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:
+            # Probably ours but worded unlike any example: a clear leader takes it, two close readings are asked.
+            if best_score - second_score >= CLOSE_READINGS:
+                return Turn(calls=[(best.name, {})])
+            return Turn(questions.which_one(best, second))
     if not (choice.confident or forced or asked):
         # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
         # the router sent it here, and the tool itself says when it has no answer.
         if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
             return answerer, extract(answerer, text, memory, today)
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
-    if all(t.name.startswith(HANDOFF) for t in tools):
+    if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
         names = _handoffs(text, tools, embed, choice.tool, threshold)

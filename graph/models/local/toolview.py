@@ -32,6 +32,15 @@ def _gate(meta: dict) -> Gate | None:
                 tuple(str(s) for s in found.get("allowed") or ()))
 
 
+def _takes(schemas: Any) -> frozenset[str] | None:
+    """The kinds of value a set of input schemas takes (a hand-off tool's agent's tools)."""
+    if not isinstance(schemas, list):
+        return None
+    from graph.models.local.kinds import kind_of  # kinds reads memory shapes; imported late to stay light
+
+    return frozenset(kind_of(f) for schema in schemas for f in fields_of(schema))
+
+
 @dataclass(frozen=True)
 class ToolView:
     """A bound tool reduced to what choosing it and filling its arguments needs."""
@@ -45,6 +54,8 @@ class ToolView:
     mutates: bool = False
     confirm: bool = False
     precondition: Gate | None = None
+    # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
+    takes: frozenset[str] | None = None
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -70,6 +81,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         mutates=bool(meta.get("mutates")),
         confirm=bool(meta.get("confirm")),
         precondition=_gate(meta),
+        takes=_takes(meta.get("inputs")),
     )
 
 
