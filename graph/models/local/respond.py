@@ -8,9 +8,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from graph.confirm import CORRECTION
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
-from graph.models.local.extract import Extraction, extract
+from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.reply import action, answer
@@ -196,6 +197,15 @@ def _plan(
             if best_score - second_score >= CLOSE_READINGS:
                 return Turn(calls=[(best.name, {})])
             return Turn(questions.which_one(best, second))
+    if not (choice.confident or forced or asked) and not handoffs and ORDINAL.search(text):
+        # "what's in the second one?": the closest tool that takes that row of the list shown before.
+        question = bool(QUESTION.match(text))
+        for _, tool in rank(text, tools, embed):
+            if question and tool.mutates:
+                continue  # a question about a row reads it
+            extraction = extract(tool, text, memory, today)
+            if extraction.from_row and not extraction.missing and not extraction.problems:
+                return tool, extraction
     if not (choice.confident or forced or asked):
         # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
         # the router sent it here, and the tool itself says when it has no answer.
@@ -286,6 +296,29 @@ def _after_precondition(
     return _decide(tool, extraction, tools, messages, replies)
 
 
+def _correction(
+    messages: list[BaseMessage], current: int, tools: list[ToolView], today: date, replies: Path
+) -> Turn | None:
+    """'actually make it 3': the last call made again with the values the correction gives in place of the old."""
+    text = _text(messages[current])
+    if not CORRECTION.match(text):
+        return None
+    last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
+    by_name = {t.name: t for t in tools}
+    if last is None or last.tool_calls[-1]["name"] not in by_name:
+        return None
+    call = last.tool_calls[-1]
+    tool = by_name[call["name"]]
+    if tool.precondition and call["name"] == tool.precondition.read:
+        return None  # a read made for a write's precondition is not the action being corrected
+    given = extract(tool, text, Memory(), today)  # only what the correction itself says
+    if not given.args:
+        return None
+    args = {**call["args"], **given.args}
+    return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
+                   tools, messages, replies)
+
+
 def respond(
     messages: list[BaseMessage],
     tools: list[ToolView],
@@ -314,6 +347,10 @@ def respond(
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
     tools = _restrict(tools, tool_choice)
+    if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
+        messages, current, tools, today, replies
+    )):
+        return fixed
     planned = _plan(messages, current, tools, embed, today, forced)
     if isinstance(planned, Turn):
         return planned

@@ -116,7 +116,7 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
         first, last = m.group(1), m.group(2)
         if request.free(m.start(1), m.end(2)) and not {first.lower(), last.lower()} & NOT_NAMES:
             return first.title(), last.title(), Found(m.group(0), None, m.start(1), m.end(2))
-    for m in re.finditer(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", request.text):
+    for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)\s+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
         pair = {m.group(1).lower(), m.group(2).lower()}
         if m.start() > 0 and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
             return m.group(1), m.group(2), Found(m.group(0), None, m.start(), m.end())
