@@ -64,6 +64,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "mutates": spec.mutates,
             "confirm": spec.confirm,
             "precondition": spec.precondition.describe() if spec.precondition else None,
+            "shared": spec.shared,
         },
     )
 

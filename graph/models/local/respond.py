@@ -1,6 +1,7 @@
 """One turn of the local model: answer tool results, or pick a tool and fill its arguments, or ask, or decline."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,6 +56,9 @@ POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mi
 # A question asks to read, not to change ("did you get my return request?" is not a new return): writing
 # tools step back by this much, enough for a reading tool with the same subject to win.
 QUESTION_PENALTY = 0.35
+# A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
+# clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
+SHARED_LEAD = 0.2
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -190,7 +194,8 @@ def _plan(
     text, choice, asked = _understand(messages, current, tools, embed)
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
-    if not (choice.confident or forced or asked) and handoffs and embed is not None:
+    worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
+    if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
         if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:
             # Probably ours but worded unlike any example: a clear leader takes it, two close readings are asked.
@@ -319,6 +324,18 @@ def _correction(
                    tools, messages, replies)
 
 
+def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
+    """The tools, without those lent by other agents unless the request clearly asks for one of them."""
+    home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
+    lent = [t for t in tools if t.shared and t.agent != home]
+    if not lent or len(lent) == len(tools):
+        return tools
+    ranked = rank(text, tools, embed)
+    best_lent = max(s for s, t in ranked if t in lent)
+    best_own = max(s for s, t in ranked if t not in lent)
+    return tools if best_lent - best_own >= SHARED_LEAD else [t for t in tools if t not in lent]
+
+
 def respond(
     messages: list[BaseMessage],
     tools: list[ToolView],
@@ -346,7 +363,7 @@ def respond(
         return Turn(polite)
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
-    tools = _restrict(tools, tool_choice)
+    tools = _lent_when_clear(_text(messages[current]), _restrict(tools, tool_choice), embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
         messages, current, tools, today, replies
     )):

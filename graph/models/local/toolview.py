@@ -54,6 +54,7 @@ class ToolView:
     mutates: bool = False
     confirm: bool = False
     precondition: Gate | None = None
+    shared: bool = False  # lent to every specialist (handing the conversation to a person)
     # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
     takes: frozenset[str] | None = None
 
@@ -81,6 +82,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         mutates=bool(meta.get("mutates")),
         confirm=bool(meta.get("confirm")),
         precondition=_gate(meta),
+        shared=bool(meta.get("shared")),
         takes=_takes(meta.get("inputs")),
     )
 

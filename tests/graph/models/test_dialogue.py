@@ -174,7 +174,7 @@ def test_several_requests_in_one_message_go_to_their_agents_in_order(registry):
                                                  ("the first order", "#W1000001")])
 def test_the_second_one_is_a_row_of_the_list_shown_before(registry, words, expected):
     model = specialist(registry, "order")
-    ask = HumanMessage("show my orders")
+    ask = HumanMessage("show all my orders")
     listing = model.invoke([ask])
     rows = {"orders": [{"order_id": f"#W{n}00000{n}", "status": "pending"} for n in (1, 2, 3)], "total": 3}
     result = ToolMessage(json.dumps(rows), tool_call_id=listing.tool_calls[0]["id"])
