@@ -34,7 +34,8 @@ HANDOFF = "transfer_to_"
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an
-# action) takes MISSING_WEIGHT, at most two of those ("show me my orders" lists them rather than asking which one to show).
+# action) takes MISSING_WEIGHT, at most two of those ("show me my orders" lists them rather than asking which
+# one to show).
 FIT_MARGIN = 0.1
 FIT_WEIGHT = 0.06
 MISSING_WEIGHT = 0.1

@@ -117,5 +117,6 @@ QUERY_FILLER = frozenset(
     "price priced cost costs list show help whose name names contains containing everything "
     # What people ask about a product rather than what it is called ("what colours does X come in").
     "come comes came available availability offer offered colour colours color colors size sizes option options "
-    "variant variants version versions tell know info information details much many got need want please i'm im i'd i've".split()
+    "variant variants version versions tell know info information details much many got need want please "
+    "i'm im i'd i've".split()
 )

@@ -63,7 +63,8 @@ def test_the_registry_declares_a_precondition_for_each_order_write(registry):
         ("cancel #W4621646, ordered by mistake", order("processed"), ["processed", "can no longer be cancelled"]),
         ("I want to return the lamp from #W4621646", order("pending"), ["hasn't shipped", "cancel"]),
         ("exchange the lamp from order #W4621646 for the black one", order("processed"), ["not delivered yet"]),
-        ("ship #W4621646 to 10 Main Street, Denver CO 80202, USA instead", order("delivered", delivered_at="2026-03-02"),
+        ("ship #W4621646 to 10 Main Street, Denver CO 80202, USA instead",
+         order("delivered", delivered_at="2026-03-02"),
          ["already delivered", "can no longer be changed"]),
     ],
 )
@@ -91,7 +92,8 @@ def test_a_record_read_in_an_earlier_turn_is_not_read_again(registry):
     model = specialist(registry, "order")
     show = HumanMessage("show order #W4621646")
     read = model.invoke([show])
-    result = ToolMessage(json.dumps(order("delivered", delivered_at="2026-03-02")), tool_call_id=read.tool_calls[0]["id"])
+    delivered = json.dumps(order("delivered", delivered_at="2026-03-02"))
+    result = ToolMessage(delivered, tool_call_id=read.tool_calls[0]["id"])
     answer = model.invoke([show, read, result])
     reply = model.invoke([show, read, result, answer, HumanMessage("cancel that order please")])
     assert not reply.tool_calls and "can no longer be cancelled" in reply.text
@@ -132,7 +134,9 @@ def test_two_close_readings_are_asked_about(registry):
     assert not reply.tool_calls and reply.text.startswith("Just to be sure") and reply.text.endswith("?")
 
 
-@pytest.mark.parametrize("text", ["book me a flight to Paris", "what's the weather in Paris tomorrow", "tell me a joke"])
+@pytest.mark.parametrize(
+    "text", ["book me a flight to Paris", "what's the weather in Paris tomorrow", "tell me a joke"]
+)
 def test_unrelated_requests_are_still_declined(registry, text):
     reply = router(registry).invoke([HumanMessage(text)])
     assert not reply.tool_calls and "outside what I can help with" in reply.text
