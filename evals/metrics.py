@@ -81,13 +81,17 @@ def routing_metrics(groups: list[tuple[Case, list[Graded]]]) -> dict[str, Any]:
 
 
 def usage_metrics(trials: Iterable[Trial]) -> dict[str, Any]:
-    """Model calls, tokens and latency per turn (p50 / p95 / mean / max)."""
+    """Model calls (also per single-tool turn), tokens and latency per turn (p50 / p95 / mean / max)."""
     turns = [turn for trial in trials for turn in trial.turns]
     latencies = [turn.latency_ms for turn in turns]
     totals = {f: sum(getattr(t, f) for t in turns) for f in ("model_calls", "prompt_tokens", "completion_tokens")}
+    # A turn that ran exactly one tool: its model calls are the cost of routing, choosing and answering.
+    single = [turn.model_calls for turn in turns if len(turn.tool_calls) == 1]
     return {
         "turns": len(turns),
         **totals,
+        "single_tool_turns": len(single),
+        "model_calls_per_single_tool_turn": _mean(single),
         **{f"{f}_per_turn": _ratio(v, len(turns)) for f, v in totals.items()},
         "latency_ms": {
             "p50": percentile(latencies, 50),

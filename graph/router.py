@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
+from graph.confirm import CORRECTION
 from graph.tools import HANDOFF_PREFIX, handoff_tool
 
 # The name the router's own answers carry (a refusal, or a note of what could not be done).
@@ -89,12 +90,22 @@ def last_turn_question_from(messages: list, names: set[str]) -> str | None:
     return None
 
 
+def last_actor(messages: list, names: set[str]) -> str | None:
+    """The specialist who called a tool last in this conversation (the action a correction changes)."""
+    for message in reversed(messages[:-1]):
+        if isinstance(message, AIMessage) and message.tool_calls and message.name in names:
+            return message.name
+    return None
+
+
 def certain_agent(messages: list, names: set[str]) -> str | None:
     """A specialist chosen by rule, when the rule cannot be wrong."""
     text = messages[-1].text
     for pattern, agent in CERTAIN_REFERENCES:
         if pattern.search(text) and agent in names:
             return agent
+    if CORRECTION.match(text) and (agent := last_actor(messages, names)):
+        return agent
     return last_turn_question_from(messages, names)
 
 

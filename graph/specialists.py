@@ -28,8 +28,12 @@ def confirmation_text(tool_call, _state, _runtime) -> str:
 def build_specialist(
     spec: AgentSpec, model: BaseChatModel, *, model_calls: int, tool_calls: int, registry: ToolRegistry = REGISTRY
 ):
-    """The compiled agent graph of one specialist (all its tools; the middleware filters by role)."""
-    specs = spec.tools(registry=registry)
+    """The compiled agent graph of one specialist (all its tools; the middleware filters by role).
+
+    Shared tools (handing the conversation to a person) come with every specialist, so a person who asks for a
+    human in the middle of, say, a return is not sent back to the router first.
+    """
+    specs = spec.tools(registry=registry) + registry.shared_with(spec.name)
     confirm_on = {
         t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text}
         for t in specs

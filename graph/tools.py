@@ -63,6 +63,8 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "examples": list(spec.examples),
             "mutates": spec.mutates,
             "confirm": spec.confirm,
+            "precondition": spec.precondition.describe() if spec.precondition else None,
+            "shared": spec.shared,
         },
     )
 
@@ -115,5 +117,7 @@ def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) ->
             "agent": agent.name,
             "examples": agent.routing_examples(role, registry),
             "tools": [t.name for t in agent.tools(role, registry)],
+            # What the agent's tools take, so a request naming an order number goes to agents that take one.
+            "inputs": [t.input_model.model_json_schema() for t in agent.tools(role, registry)],
         },
     )

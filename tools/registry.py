@@ -27,6 +27,25 @@ def holds_secret(annotation: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """A side-effect-free check a write runs before it asks for its details: read the record, compare its state.
+
+    The reading tool shows the record the write names (an order by its number); the write can go ahead only
+    when the result's `state` field holds one of `allowed`. The write itself still enforces its rule: this
+    only lets a chat say at once "order #W1 was delivered, so it can no longer be cancelled".
+    """
+
+    read: str
+    given: tuple[str, ...]
+    state: str
+    allowed: tuple[str, ...]
+
+    def describe(self) -> dict[str, Any]:
+        """The precondition as tool metadata (plain JSON)."""
+        return {"read": self.read, "given": list(self.given), "state": self.state, "allowed": list(self.allowed)}
+
+
+@dataclass(frozen=True)
 class ToolSpec:
     """A registered tool and its metadata."""
 
@@ -42,6 +61,9 @@ class ToolSpec:
     mutates: bool
     confirm: bool
     examples: tuple[str, ...]
+    precondition: Precondition | None = None
+    # Every specialist may use it besides its own agent (handing a conversation to a person).
+    shared: bool = False
 
     @property
     def path_params(self) -> list[str]:
@@ -131,6 +153,20 @@ class ToolRegistry:
         """Every tool, sorted by agent then name."""
         return sorted(self._tools.values(), key=lambda t: (t.agent, t.name))
 
+    def check_preconditions(self) -> None:
+        """Refuse a precondition whose reading tool is unknown, writes, serves another agent or lacks the fields."""
+        for spec in self._tools.values():
+            check = spec.precondition
+            read = self._tools.get(check.read) if check else None
+            if check and (read is None or read.mutates or read.agent != spec.agent
+                          or set(check.given) - set(read.input_model.model_fields)
+                          or check.state not in read.output_model.model_fields):
+                raise TypeError(f"{spec.name}: precondition {check.read!r} is not a reading tool taking {check.given}")
+
+    def shared_with(self, agent: str) -> list[ToolSpec]:
+        """Tools of other agents that every specialist may use too (see ToolSpec.shared)."""
+        return [t for t in self.all() if t.shared and t.agent != agent]
+
     def for_agent(self, agent: str, role: Role | None = None) -> list[ToolSpec]:
         """The agent's tools, limited to those the role may call when a role is given."""
         return [t for t in self.all() if t.agent == agent and (role is None or t.allows(role))]
@@ -148,6 +184,8 @@ def tool(
     mutates: bool = False,
     confirm: bool = False,
     examples: Iterable[str] = (),
+    precondition: Precondition | None = None,
+    shared: bool = False,
 ) -> Callable[[ToolFunc], ToolFunc]:
     """Register an async `(ctx, params) -> Output` function as a tool; its name is the function's."""
 
@@ -174,10 +212,14 @@ def tool(
             mutates=mutates,
             confirm=confirm,
             examples=tuple(examples),
+            precondition=precondition,
+            shared=shared,
         )
         missing = set(spec.path_params) - set(spec.input_model.model_fields)
         if missing:
             raise TypeError(f"{func.__name__}: path parameters {missing} are not input fields")
+        if precondition and (not mutates or set(precondition.given) - set(spec.input_model.model_fields)):
+            raise TypeError(f"{func.__name__}: a precondition belongs to a write and reads the write's own fields")
         REGISTRY.register(spec)
         return func
 
@@ -195,4 +237,5 @@ def load_all() -> ToolRegistry:
             except ModuleNotFoundError as exc:
                 if exc.name != f"tools.{info.name}.tools":
                     raise
+    REGISTRY.check_preconditions()
     return REGISTRY

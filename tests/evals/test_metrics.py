@@ -37,6 +37,9 @@ def test_report_sections_routing_usage_and_failures():
     assert report["summary"]["routing_accuracy"] == 0.5
     assert report["summary"]["usage"]["latency_ms"]["p50"] == 200
     assert report["summary"]["usage"]["model_calls_per_turn"] == 2
+    assert report["summary"]["usage"]["single_tool_turns"] == sum(
+        len(turn.tool_calls) == 1 for trial, _ in result.graded for turn in trial.turns
+    )
     assert set(report["per_agent"]) == {"order", "payment"}
     assert report["per_tag"]["t"]["cases"] == 2
     [failure] = report["failures"]

@@ -212,8 +212,10 @@ async def test_cancel_yes_cancels_releases_stock_and_refunds(writer):
     assert (status, reserved) == ("pending", 1)
     await ask(writer, AVA, "cancel my order #W3972548 please, ordered by mistake", "c2")
     done = await ask(writer, AVA, "yes", "c2")
+    # The cancel's precondition read the order first (it was pending), then the confirmed cancel ran.
     assert done.tool_calls == [
-        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "ordered by mistake"}, "ok": True}
+        {"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True},
+        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "ordered by mistake"}, "ok": True},
     ]
     status, reserved, refunds, _ = await order_state(writer, "#W3972548")
     assert (status, reserved, [float(r) for r in refunds]) == ("cancelled", None, [42.89])

@@ -1,6 +1,6 @@
 """Order tools: thin registry entries over the order service (and the retail benchmark's order writes)."""
 
-from db.enums import ReturnResolution, Role
+from db.enums import OrderStatus, ReturnResolution, Role
 from db.models import Order
 from tools.after_sales import returns
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
@@ -9,11 +9,17 @@ from tools.order import amend, analytics, service
 from tools.order import schemas as s
 from tools.payment import service as payments
 from tools.product import service as products
-from tools.registry import tool
+from tools.registry import Precondition, tool
 
 AGENT = "order"
 # Customers act on their own orders; staff who talk to customers act for them (warehouse staff don't).
 BUYER_ROLES = {Role.CUSTOMER, Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
+# The order's state each write needs, read before the write asks for its details. They mirror the guards the
+# writes enforce (service.cancel_pending, amend.require_status, returns eligibility): a cancel or an item
+# change needs an order exactly pending (items never modified), which is what the status label says.
+UNTOUCHED_PENDING = Precondition("get_order_details", ("order_id",), "status_label", (OrderStatus.PENDING,))
+PENDING = Precondition("get_order_details", ("order_id",), "status", (OrderStatus.PENDING,))
+DELIVERED = Precondition("get_order_details", ("order_id",), "status", (OrderStatus.DELIVERED,))
 
 
 async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
@@ -138,7 +144,7 @@ async def get_order_analytics(ctx: ToolContext, params: s.AnalyticsIn) -> s.Orde
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/cancel", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=UNTOUCHED_PENDING,
       examples=["cancel my order #W2611340, I no longer need it", "I ordered #W4817420 by mistake, cancel it",
                 "cancel pending order W2378156"])
 async def cancel_pending_order(ctx: ToolContext, params: s.CancelIn) -> s.OrderDetails:
@@ -149,7 +155,7 @@ async def cancel_pending_order(ctx: ToolContext, params: s.CancelIn) -> s.OrderD
 
 
 @tool(agent=AGENT, method="PUT", path="/orders/{order_id}/address", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=PENDING,
       examples=["ship my order #W2611340 to 10 Main Street, Denver CO 80202, USA instead",
                 "change the delivery address of pending order W4817420"])
 async def modify_pending_order_address(ctx: ToolContext, params: s.ModifyAddressIn) -> s.OrderDetails:
@@ -160,7 +166,7 @@ async def modify_pending_order_address(ctx: ToolContext, params: s.ModifyAddress
 
 
 @tool(agent=AGENT, method="PUT", path="/orders/{order_id}/payment", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=PENDING,
       examples=["pay my order #W2611340 with my gift card instead",
                 "switch the payment of W4817420 to paypal_3024827"])
 async def modify_pending_order_payment(ctx: ToolContext, params: s.ModifyPaymentIn) -> s.OrderDetails:
@@ -171,7 +177,7 @@ async def modify_pending_order_payment(ctx: ToolContext, params: s.ModifyPayment
 
 
 @tool(agent=AGENT, method="PUT", path="/orders/{order_id}/items", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=UNTOUCHED_PENDING,
       examples=["change the keyboard in my pending order #W2611340 to the blue switch version",
                 "swap item 1008292230 for 2768401027 in order W4817420, my gift card pays the difference"])
 async def modify_pending_order_items(ctx: ToolContext, params: s.ModifyItemsIn) -> s.OrderDetails:
@@ -182,7 +188,7 @@ async def modify_pending_order_items(ctx: ToolContext, params: s.ModifyItemsIn) 
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/return", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=DELIVERED,
       examples=["I want to return the water bottle from order #W2611340",
                 "return item 1008292230 of W4817420 and refund my gift card",
                 "send back everything from my delivered order #W2378156"])
@@ -197,7 +203,7 @@ async def return_delivered_order_items(ctx: ToolContext, params: s.ReturnItemsIn
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/exchange", roles=BUYER_ROLES,
-      mutates=True, confirm=True,
+      mutates=True, confirm=True, precondition=DELIVERED,
       examples=["exchange the t-shirt from order #W2611340 for size L",
                 "swap my delivered keyboard for the red switch one",
                 "exchange item 1008292230 in W4817420 for 2768401027"])

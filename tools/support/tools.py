@@ -9,7 +9,7 @@ from tools.support import service
 AGENT = "customer"
 CLOSERS = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
 
-@tool(agent=AGENT, method="POST", path="/support/cases", roles=ALL_ROLES, mutates=True,
+@tool(agent=AGENT, method="POST", path="/support/cases", roles=ALL_ROLES, mutates=True, shared=True,
       examples=["I want to talk to a person", "can a human help me please", "let me speak to someone from support",
                 "I'd like to make a complaint about how my return was handled",
                 "my charger started smoking, this is dangerous", "this is not working, get me a real agent",

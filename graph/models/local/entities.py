@@ -18,7 +18,8 @@ DOCUMENT_NUMBER = re.compile(r"\b(?:RMA|INV|CN|PS)-\d{4,8}(?:-[A-Z0-9]+)?\b", re
 SKU = re.compile(r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b(?=[a-z-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+\b")
 CURRENCY = r"(?:€|\$|£|eur|euros?|usd|dollars?|gbp|pounds?|bucks)"
 MONEY = re.compile(
-    rf"(?:(?P<pre>[€$£])\s?(?P<a>\d[\d,]*(?:\.\d{{1,2}})?))|(?:(?P<b>\d[\d,]*(?:\.\d{{1,2}})?)\s?(?P<post>{CURRENCY})\b)",
+    rf"(?:(?P<pre>[€$£])\s?(?P<a>\d[\d,]*(?:\.\d{{1,2}})?))|(?:(?P<b>\d[\d,]*(?:\.\d{{1,2}})?)\s?(?P<post>{CURRENCY})\b)"
+    rf"|(?:\b(?P<cur>eur|usd|gbp)\s?(?P<c>\d[\d,]*(?:\.\d{{1,2}})?))",
     re.I,
 )
 # A sign counts when it stands alone before the digits ("adjust by -2"), not inside a code (KB-01, 2026-11).
@@ -98,7 +99,9 @@ def money(request: Request) -> list[Found]:
     out = []
     for m in MONEY.finditer(request.text):
         if request.free(m.start(), m.end()):
-            amount = (m.group("a") or m.group("b")).replace(",", "")
+            amount = m.group("a") or m.group("b") or m.group("c")
+            # "7,50 EUR" is seven euros fifty (a decimal comma); "1,200 EUR" is twelve hundred.
+            amount = re.sub(r",(\d{1,2})$", r".\1", amount).replace(",", "")
             out.append(Found(m.group(0), float(amount), m.start(), m.end()))
     return out
 

@@ -68,6 +68,10 @@ NAMED = re.compile(
 # Site and record codes: PAR, LYO1, PAR-1 (a SKU such as KB-CLICKY-01 has a word after its first dash).
 CODE = re.compile(r"[A-Z]{2,6}(?:-?\d{1,3})?")
 CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}(?:-?\d{1,3})?(?![\w-])")
+# "the second one", "the last order": a row of the list the conversation last showed.
+ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.I)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
+            "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
 
 
@@ -80,6 +84,7 @@ class Extraction:
     problems: dict[str, str] = field(default_factory=dict)
     spans: int = 0  # how many pieces of the request the arguments took (free text aside)
     wanted: list[FieldSpec] = field(default_factory=list)  # optional fields the request still has to give
+    from_row: list[str] = field(default_factory=list)  # fields filled from "the second one" of a list shown
 
 
 def _address_parts(ctx: Context) -> dict[str, str]:
@@ -335,6 +340,14 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             result.args.update(assign_numbers(numeric, ctx.request, ctx.today, result.problems))
         if kind in EXTRACTORS and (value := EXTRACTORS[kind](f, ctx)) is not None:
             result.args[f.name] = value
+    ordinal = ORDINAL.search(text)
+    for f in fields:
+        kind = kind_of(f)
+        if ordinal and f.name not in result.args and kind in REFERENCE_KINDS:
+            found = memory.row_value(ORDINALS[ordinal.group(1).lower()], f.name, kind)
+            if found is not None:
+                result.args[f.name] = found
+                result.from_row.append(f.name)
     for f in fields:
         kind = kind_of(f)
         recallable = f.required and kind in REFERENCE_KINDS or kind == "customer"
@@ -344,7 +357,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             result.args[f.name] = value
     _validate(tool, result)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
-    result.spans = len(set(ctx.request.used))
+    result.spans = len(set(ctx.request.used)) + len(result.from_row)
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
     result.missing += [f for f in result.wanted if f not in result.missing]
     return result

@@ -44,6 +44,8 @@ class Memory:
     facts: list[Fact] = field(default_factory=list)
     # Lines of orders that tools returned (item_id, name, sku, options, quantity): "the tent" -> its item id.
     items: list[dict[str, Any]] = field(default_factory=list)
+    # Rows of the newest list a tool returned (orders, cases...): "the second one" is rows[1].
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     def recall(self, name: str, kind: str) -> Any:
         """The newest value under this field name, else (for reference kinds) the newest of this kind."""
@@ -55,6 +57,15 @@ class Memory:
                 if fact.kind == kind:
                     return fact.value
         return None
+
+    def row_value(self, position: int, name: str, kind: str) -> Any:
+        """The value of a field in the row at this position (1-based, -1 the last) of the newest list."""
+        if not self.rows or not -len(self.rows) <= (position - 1 if position > 0 else position) < len(self.rows):
+            return None
+        row = self.rows[position - 1 if position > 0 else position]
+        if name in row and not isinstance(row[name], (dict, list)):
+            return row[name]
+        return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
 
     def payment_method(self, hints: set[str]) -> str | None:
         """The newest saved payment method whose id or kind matches a hint ('gift', 'paypal', 'card')."""
@@ -96,6 +107,8 @@ class Memory:
             elif isinstance(value, list):
                 if key == "items":
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
+                elif rows := [i for i in value if isinstance(i, dict)]:
+                    self.rows = rows
                 # Saved methods and payment history name payment methods: keep them to pay or refund later.
                 for item in (i for i in value if isinstance(i, dict)):
                     for sub_value in item.values():

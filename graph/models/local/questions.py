@@ -76,6 +76,11 @@ def out_of_scope(suggestions: list[ToolView]) -> str:
     return f"I'm sorry, but that is outside what I can help with here.{hint}"
 
 
+def which_one(first: ToolView, second: ToolView) -> str:
+    """The question when a request reads about as well two ways: which of the two was meant."""
+    return f"Just to be sure I understand: is this about {action(first.description)} or {action(second.description)}?"
+
+
 def small_talk(text: str) -> str | None:
     """A polite answer to a greeting, thanks or goodbye; None for anything else."""
     if len(text.split()) > SMALL_TALK_WORDS:

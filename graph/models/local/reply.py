@@ -118,6 +118,6 @@ def answer(tool: str, description: str, args: dict[str, Any], content: str, repl
 
 
 def subject(tool: str) -> str:
-    """What a tool's result is about, from its name: get_order_details -> 'Order'."""
+    """What a tool's result is about, from its name: get_invoice_details -> 'Invoice'."""
     nouns = [w for w in tool.split("_")[1:] if w not in ("details", "detail", "info")]
     return " ".join(nouns).capitalize()

@@ -1,6 +1,7 @@
 """One turn of the local model: answer tool results, or pick a tool and fill its arguments, or ask, or decline."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -8,13 +9,23 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.models.local import questions
+from graph.confirm import CORRECTION
+from graph.models.local import gates, questions
 from graph.models.local.entities import mask
-from graph.models.local.extract import Extraction, extract
+from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.reply import action, answer
-from graph.models.local.similarity import EMBED_THRESHOLD, LEXICAL_THRESHOLD, Embed, choose, rank
+from graph.models.local.similarity import (
+    CLOSE_READINGS,
+    EMBED_THRESHOLD,
+    LEXICAL_THRESHOLD,
+    LIKELY_THRESHOLD,
+    Embed,
+    choose,
+    meaning,
+    rank,
+)
 from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
 
@@ -23,7 +34,8 @@ HANDOFF = "transfer_to_"
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an
-# action) takes MISSING_WEIGHT, at most two of those ("show me my orders": list_orders, not get_order_details).
+# action) takes MISSING_WEIGHT, at most two of those ("show me my orders" lists them rather than asking which
+# one to show).
 FIT_MARGIN = 0.1
 FIT_WEIGHT = 0.06
 MISSING_WEIGHT = 0.1
@@ -45,13 +57,13 @@ POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mi
 # A question asks to read, not to change ("did you get my return request?" is not a new return): writing
 # tools step back by this much, enough for a reading tool with the same subject to win.
 QUESTION_PENALTY = 0.35
+# A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
+# clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
+SHARED_LEAD = 0.2
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
 SPLIT_LEAD = 0.1
-# A write that lacks item ids reads the order (or customer) it names first: that read shows them.
-LOOKUP_KINDS = ("order", "customer")
-LOOKUP_FILLS = frozenset({"item_list", "payment_method"})
 
 
 @dataclass
@@ -113,8 +125,8 @@ def _best_fit(
 ) -> tuple[ToolView, Extraction]:
     """Among tools about as similar as the best, the one whose fields take the request's values.
 
-    "how full is warehouse PAR1" reads like both "how full is each warehouse" (list_warehouses) and
-    "how full is the Paris warehouse" (get_warehouse_capacity); only the second has a field for PAR1.
+    "how full is warehouse PAR1" reads like both "how full is each warehouse" (a listing) and "how full is
+    the Paris warehouse" (one site's capacity); only the second has a field for PAR1.
     """
     top = ranked[0][0]
     scored = []
@@ -182,13 +194,31 @@ def _plan(
     """What to do about the request at `current`: a reply (decline, hand-offs) or a tool and its arguments."""
     text, choice, asked = _understand(messages, current, tools, embed)
     memory = remember(messages[:current] + messages[current + 1 :])
+    handoffs = all(t.name.startswith(HANDOFF) for t in tools)
+    worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
+    if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
+        (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
+        if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:
+            # Probably ours but worded unlike any example: a clear leader takes it, two close readings are asked.
+            if best_score - second_score >= CLOSE_READINGS:
+                return Turn(calls=[(best.name, {})])
+            return Turn(questions.which_one(best, second))
+    if not (choice.confident or forced or asked) and not handoffs and ORDINAL.search(text):
+        # "what's in the second one?": the closest tool that takes that row of the list shown before.
+        question = bool(QUESTION.match(text))
+        for _, tool in rank(text, tools, embed):
+            if question and tool.mutates:
+                continue  # a question about a row reads it
+            extraction = extract(tool, text, memory, today)
+            if extraction.from_row and not extraction.missing and not extraction.problems:
+                return tool, extraction
     if not (choice.confident or forced or asked):
         # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
         # the router sent it here, and the tool itself says when it has no answer.
         if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
             return answerer, extract(answerer, text, memory, today)
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
-    if all(t.name.startswith(HANDOFF) for t in tools):
+    if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
         names = _handoffs(text, tools, embed, choice.tool, threshold)
@@ -204,42 +234,24 @@ def _plan(
 
 
 def _answerer(tools: list[ToolView]) -> ToolView | None:
-    """A reading tool whose one required field is the question itself (answer_question)."""
+    """A reading tool whose one required field is the question itself (a knowledge base answering questions)."""
     for tool in tools:
         if not tool.mutates and len(tool.required) == 1 and kind_of(tool.required[0]) == "question":
             return tool
     return None
 
 
-def _seen(value: str, messages: list[BaseMessage]) -> bool:
-    """True when a successful tool result of this conversation already showed the value."""
-    return any(isinstance(m, ToolMessage) and not _text(m).startswith("Error") and value in _text(m) for m in messages)
-
-
-def _check_first(
-    tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage]
-) -> tuple[str, dict[str, Any]] | None:
-    """A read of the order a write names when the write still lacks what that read shows.
-
-    "Return the speaker from order #W1": the order's lines say which item id the speaker is (and how it
-    was paid), so the order is read first instead of asking the person for ids they do not know.
-    """
-    if not tool.confirm or not extraction.missing or extraction.problems:
-        return None
-    kinds = {kind_of(f) for f in extraction.missing}
-    if "item_list" not in kinds or not kinds <= LOOKUP_FILLS:
-        return None
-    for f in tool.fields:
-        value = extraction.args.get(f.name)
-        kind = kind_of(f)
-        if kind not in LOOKUP_KINDS or not isinstance(value, str) or value == "me" or _seen(value, messages):
-            continue
-        for read in tools:
-            slots = [g for g in read.fields if kind_of(g) == kind]
-            others = [g for g in read.required if kind_of(g) != kind]
-            if not read.mutates and len(slots) == 1 and not others and read.name.startswith("get_"):
-                return read.name, {slots[0].name: value}
-    return None
+def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
+            replies: Path) -> Turn:
+    """The write's precondition first (read the record, or say why it cannot be done), then ask or act."""
+    refused, read = gates.first_step(tool, extraction.args, messages, tools, replies)
+    if refused:
+        return Turn(refused)
+    if read is not None:
+        return Turn(calls=[read])
+    if extraction.missing or extraction.problems:
+        return Turn(questions.clarify(tool, extraction))
+    return Turn(calls=[(tool.name, extraction.args)])
 
 
 def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
@@ -266,8 +278,10 @@ def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn 
     return Turn(calls=[(search.name, {search.required[0].name: names[0]})])
 
 
-def _after_check(messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date) -> Turn | None:
-    """After our own check (_check_first) succeeded: go on with the write it was for, or ask what it lacks."""
+def _after_precondition(
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+) -> Turn | None:
+    """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
     at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
     current = _request(messages)
     if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
@@ -276,17 +290,51 @@ def _after_check(messages: list[BaseMessage], tools: list[ToolView], embed: Embe
     result = next((m for m in messages[at + 1 :] if isinstance(m, ToolMessage) and m.tool_call_id == call["id"]), None)
     if result is None or _text(result).startswith("Error"):
         return None
-    # Only a read this model made as a check: planning the request again without its result asks for it.
-    before = _plan(messages[:at], current, tools, embed, today, forced=False)
-    if isinstance(before, Turn) or _check_first(*before, tools, messages[:at]) != (call["name"], call["args"]):
-        return None
     planned = _plan(messages, current, tools, embed, today, forced=False)
-    if isinstance(planned, Turn) or planned[0].name != before[0].name:
+    if isinstance(planned, Turn):
         return None
     tool, extraction = planned
-    if extraction.missing or extraction.problems:
-        return Turn(questions.clarify(tool, extraction))
-    return Turn(calls=[(tool.name, extraction.args)])
+    gate = tool.precondition
+    if gate is None or gate.read != call["name"] or tool.name == call["name"]:
+        return None
+    if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
+        return None
+    return _decide(tool, extraction, tools, messages, replies)
+
+
+def _correction(
+    messages: list[BaseMessage], current: int, tools: list[ToolView], today: date, replies: Path
+) -> Turn | None:
+    """'actually make it 3': the last call made again with the values the correction gives in place of the old."""
+    text = _text(messages[current])
+    if not CORRECTION.match(text):
+        return None
+    last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
+    by_name = {t.name: t for t in tools}
+    if last is None or last.tool_calls[-1]["name"] not in by_name:
+        return None
+    call = last.tool_calls[-1]
+    tool = by_name[call["name"]]
+    if tool.precondition and call["name"] == tool.precondition.read:
+        return None  # a read made for a write's precondition is not the action being corrected
+    given = extract(tool, text, Memory(), today)  # only what the correction itself says
+    if not given.args:
+        return None
+    args = {**call["args"], **given.args}
+    return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
+                   tools, messages, replies)
+
+
+def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
+    """The tools, without those lent by other agents unless the request clearly asks for one of them."""
+    home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
+    lent = [t for t in tools if t.shared and t.agent != home]
+    if not lent or len(lent) == len(tools):
+        return tools
+    ranked = rank(text, tools, embed)
+    best_lent = max(s for s, t in ranked if t in lent)
+    best_own = max(s for s, t in ranked if t not in lent)
+    return tools if best_lent - best_own >= SHARED_LEAD else [t for t in tools if t not in lent]
 
 
 def respond(
@@ -301,7 +349,10 @@ def respond(
     """The model's turn for the conversation so far."""
     if messages and isinstance(messages[-1], ToolMessage):
         specialist = bool(tools) and not all(t.name.startswith(HANDOFF) for t in tools)
-        if specialist and (follow := _after_check(messages, tools, embed, today) or _search_instead(messages, tools)):
+        follow = specialist and (
+            _after_precondition(messages, tools, embed, today, replies) or _search_instead(messages, tools)
+        )
+        if follow:
             return follow
         return _answer_results(messages, {t.name: t for t in tools}, replies)
     current = _request(messages)
@@ -313,13 +364,13 @@ def respond(
         return Turn(polite)
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
-    tools = _restrict(tools, tool_choice)
+    tools = _lent_when_clear(_text(messages[current]), _restrict(tools, tool_choice), embed)
+    if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
+        messages, current, tools, today, replies
+    )):
+        return fixed
     planned = _plan(messages, current, tools, embed, today, forced)
     if isinstance(planned, Turn):
         return planned
     tool, extraction = planned
-    if (check := _check_first(tool, extraction, tools, messages)) is not None:
-        return Turn(calls=[check])
-    if extraction.missing or extraction.problems:
-        return Turn(questions.clarify(tool, extraction))
-    return Turn(calls=[(tool.name, extraction.args)])
+    return _decide(tool, extraction, tools, messages, replies)

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from graph.models.local import entities as e
 from graph.models.local import tokens
 from graph.models.local.entities import mask
 from graph.models.local.text import STOPWORDS, content_stems, humanize, stem, words
@@ -24,6 +25,12 @@ Embed = Callable[[list[str]], np.ndarray]
 # tools (and the phrasings in tests/graph/models/test_choice.py): with MiniLM plus the nudges below,
 # unrelated requests score at most ~0.47 ("what's 2+2"), in-scope ones 0.52 and more, mostly above 0.65.
 EMBED_THRESHOLD = 0.5
+# Below it, a band where a request is probably in scope but worded far from every example ("do u hav
+# headphnes" ~0.41, "any blutooth speakers?" ~0.40) while unrelated ones stay under it ("book me a flight"
+# ~0.35, "tell me a joke" ~0.35): there the router takes a clear leader and asks when the first two are close.
+# The band reads meaning alone: a shared proper noun ("Paris") must not lift the weather into it.
+LIKELY_THRESHOLD = 0.38
+CLOSE_READINGS = 0.04
 # Without embeddings only shared words count, weighted by rarity; one rare shared word scores ~0.3. Shared
 # words alone cannot tell "book a flight" from "address book", so at least half of the request's ordinary
 # (lower-case) words must be words the tools use.
@@ -32,8 +39,12 @@ LEXICAL_COVERAGE = 0.5
 # Shared rare words and the tool's distinctive name words nudge the score; meaning still decides.
 LEXICAL_WEIGHT = 0.2
 NAME_BONUS = 0.1
+# A request that names a record (an order number, an email) reads as a job for agents whose tools take one:
+# "I'd return the backpack from order #W1234567" is not for the catalogue, however much it talks of a backpack.
+STRUCTURE_PENALTY = 0.25
+REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
-# Everyday words for the verbs tool names use, so "show all my orders" finds list_orders' name.
+# Everyday words for the verbs tool names use, so "show all my orders" finds a "list" tool's name.
 NAME_SYNONYMS = {
     "list": {"all", "every", "history", "past"},
     "search": {"find", "look", "sell"},
@@ -166,6 +177,13 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
     return NAME_BONUS * min(hits, 1.0)
 
 
+def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
+    """A step back for an agent none of whose tools takes a kind of record the request names."""
+    if tool.takes is None or not named:
+        return 0.0
+    return STRUCTURE_PENALTY if any(not kinds & tool.takes for kinds in named) else 0.0
+
+
 def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tuple[float, ToolView]]:
     """Every tool with its score for the request, best first (ties broken by name for determinism)."""
     stats = set_index(tools)
@@ -183,10 +201,22 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         base = [
             float(np.max(i.vectors @ q)) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)
         ]
+    named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
     scored = [
-        (b + name_bonus(all_stems, i, stats.name_weight), t) for b, i, t in zip(base, stats.tools, tools, strict=True)
+        (b + name_bonus(all_stems, i, stats.name_weight) - structure_penalty(t, named), t)
+        for b, i, t in zip(base, stats.tools, tools, strict=True)
     ]
     return sorted(scored, key=lambda pair: (-pair[0], pair[1].name))
+
+
+def meaning(query: str, tools: Sequence[ToolView], tool: ToolView, embed: Embed) -> float:
+    """The request's similarity in meaning alone (no word-overlap nudges) to one tool of a set."""
+    stats = set_index(tools)
+    index = stats.tools[list(tools).index(tool)]
+    if index.vectors is None:
+        index.vectors = vectors(index.texts, embed)
+    q = vectors([correct_typos(mask(query), stats.vocabulary)], embed)[0]
+    return float(np.max(index.vectors @ q))
 
 
 @dataclass(frozen=True)

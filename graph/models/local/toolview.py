@@ -14,6 +14,34 @@ _CACHE: dict[tuple, "ToolView"] = {}
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A write's declared precondition: read the record first (`read` with the `given` fields), then go on
+    only while the result's `state` is one of `allowed`."""
+
+    read: str
+    given: tuple[str, ...]
+    state: str
+    allowed: tuple[str, ...]
+
+
+def _gate(meta: dict) -> Gate | None:
+    found = meta.get("precondition")
+    if not isinstance(found, dict) or not found.get("read"):
+        return None
+    return Gate(found["read"], tuple(found.get("given") or ()), found.get("state", ""),
+                tuple(str(s) for s in found.get("allowed") or ()))
+
+
+def _takes(schemas: Any) -> frozenset[str] | None:
+    """The kinds of value a set of input schemas takes (a hand-off tool's agent's tools)."""
+    if not isinstance(schemas, list):
+        return None
+    from graph.models.local.kinds import kind_of  # kinds reads memory shapes; imported late to stay light
+
+    return frozenset(kind_of(f) for schema in schemas for f in fields_of(schema))
+
+
+@dataclass(frozen=True)
 class ToolView:
     """A bound tool reduced to what choosing it and filling its arguments needs."""
 
@@ -25,6 +53,10 @@ class ToolView:
     agent: str | None = None
     mutates: bool = False
     confirm: bool = False
+    precondition: Gate | None = None
+    shared: bool = False  # lent to every specialist (handing the conversation to a person)
+    # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
+    takes: frozenset[str] | None = None
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -49,6 +81,9 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         agent=meta.get("agent"),
         mutates=bool(meta.get("mutates")),
         confirm=bool(meta.get("confirm")),
+        precondition=_gate(meta),
+        shared=bool(meta.get("shared")),
+        takes=_takes(meta.get("inputs")),
     )
 
 

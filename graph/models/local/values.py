@@ -116,7 +116,7 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
         first, last = m.group(1), m.group(2)
         if request.free(m.start(1), m.end(2)) and not {first.lower(), last.lower()} & NOT_NAMES:
             return first.title(), last.title(), Found(m.group(0), None, m.start(1), m.end(2))
-    for m in re.finditer(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", request.text):
+    for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)\s+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
         pair = {m.group(1).lower(), m.group(2).lower()}
         if m.start() > 0 and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
             return m.group(1), m.group(2), Found(m.group(0), None, m.start(), m.end())
@@ -183,7 +183,9 @@ def find_product_name(request: Request) -> Found | None:
         if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())
     m = re.search(
-        r"\bthe\s+((?:[a-z][\w-]*\s?){1,3}?)(?=\s+(?:in|on|for|is|are|available|come|cost|from|with)\b|[?.,!]|$)",
+        # Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
+        r"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
+        r"(?=\s+(?:in|on|for|is|are|available|come|comes|cost|costs|from|with|do|does|have|has|please|pls|now|again)\b|[?.,!]|$)",
         request.text,
         re.I,
     )

@@ -1,0 +1,187 @@
+"""The local model's dialogue on the registry's own tools: preconditions before slots, escalation, ambiguity,
+corrections, references to earlier turns and several requests in one message."""
+
+import json
+from datetime import date
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from agents.roster import ROSTER
+from db.enums import Role
+from graph.models.local import LocalChatModel
+from graph.models.local.toolview import view
+from graph.tools import as_langchain_tool, handoff_tool
+from tools.registry import load_all
+
+TODAY = date(2026, 3, 18)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+def specialist(registry, agent: str, role: Role = Role.CUSTOMER):
+    """The local model bound as a specialist binds it for a role: the agent's tools plus the shared ones."""
+    specs = [t for t in registry.for_agent(agent) + registry.shared_with(agent) if t.allows(role)]
+    return LocalChatModel(today=TODAY).bind_tools([as_langchain_tool(t) for t in specs])
+
+
+def router(registry, role: Role = Role.CUSTOMER):
+    tools = [handoff_tool(spec, role, registry) for spec in ROSTER if spec.available_to(role, registry)]
+    return LocalChatModel(today=TODAY).bind_tools(tools)
+
+
+def order(status: str, **more) -> dict:
+    return {"order_id": "#W4621646", "status": status, "status_label": status.replace("_", " "),
+            "items": [{"item_id": "1008292230", "name": "Halo Desk Lamp", "quantity": 1}],
+            "payment_history": [{"transaction_type": "payment", "payment_method_id": "credit_card_2705501"}], **more}
+
+
+def after_read(model, ask: str, record: dict):
+    """The model's first reply to a write request, and its reply once the record it read comes back."""
+    first = model.invoke([HumanMessage(ask)])
+    call = first.tool_calls[0]
+    result = ToolMessage(json.dumps(record), tool_call_id=call["id"], name=call["name"])
+    return first, model.invoke([HumanMessage(ask), first, result])
+
+
+def test_the_registry_declares_a_precondition_for_each_order_write(registry):
+    gated = {t.name: t.precondition for t in registry.all() if t.precondition}
+    assert {"cancel_pending_order", "modify_pending_order_address", "return_delivered_order_items",
+            "exchange_delivered_order_items"} <= set(gated)
+    assert all(not registry.get(p.read).mutates for p in gated.values())
+    assert view(as_langchain_tool(registry.get("cancel_pending_order"))).precondition.allowed == ("pending",)
+
+
+@pytest.mark.parametrize(
+    ("ask", "record", "said"),
+    [
+        ("please cancel my order #W4621646", order("delivered", delivered_at="2026-03-02T10:00:00"),
+         ["delivered on", "can no longer be cancelled", "return"]),
+        ("cancel #W4621646, ordered by mistake", order("processed"), ["processed", "can no longer be cancelled"]),
+        ("I want to return the lamp from #W4621646", order("pending"), ["hasn't shipped", "cancel"]),
+        ("exchange the lamp from order #W4621646 for the black one", order("processed"), ["not delivered yet"]),
+        ("ship #W4621646 to 10 Main Street, Denver CO 80202, USA instead",
+         order("delivered", delivered_at="2026-03-02"),
+         ["already delivered", "can no longer be changed"]),
+    ],
+)
+def test_a_write_reads_the_record_first_and_says_at_once_why_it_cannot_go_ahead(registry, ask, record, said):
+    first, second = after_read(specialist(registry, "order"), ask, record)
+    assert [c["name"] for c in first.tool_calls] == ["get_order_details"]
+    assert not second.tool_calls
+    assert all(s in second.text for s in said) and "reason" not in second.text
+
+
+def test_a_write_whose_record_allows_it_goes_on_to_ask_for_its_details(registry):
+    _, second = after_read(specialist(registry, "order"), "please cancel my order #W4621646", order("pending"))
+    assert not second.tool_calls and "reason" in second.text and second.text.endswith("?")
+
+
+def test_a_write_with_every_detail_is_made_after_its_precondition(registry):
+    _, second = after_read(specialist(registry, "order"), "cancel #W4621646, I ordered it by mistake",
+                           order("pending"))
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [
+        ("cancel_pending_order", {"order_id": "#W4621646", "reason": "ordered by mistake"})
+    ]
+
+
+def test_a_record_read_in_an_earlier_turn_is_not_read_again(registry):
+    model = specialist(registry, "order")
+    show = HumanMessage("show order #W4621646")
+    read = model.invoke([show])
+    delivered = json.dumps(order("delivered", delivered_at="2026-03-02"))
+    result = ToolMessage(delivered, tool_call_id=read.tool_calls[0]["id"])
+    answer = model.invoke([show, read, result])
+    reply = model.invoke([show, read, result, answer, HumanMessage("cancel that order please")])
+    assert not reply.tool_calls and "can no longer be cancelled" in reply.text
+
+
+def test_a_failed_read_is_explained_not_repeated(registry):
+    model = specialist(registry, "order")
+    ask = HumanMessage("cancel my order #W4478903")
+    first = model.invoke([ask])
+    missing = ToolMessage("Error[not_found]: order #W4478903 not found", tool_call_id=first.tool_calls[0]["id"])
+    second = model.invoke([ask, first, missing])
+    assert not second.tool_calls and "couldn't find" in second.text
+
+
+@pytest.mark.parametrize("agent", ["order", "product", "after_sales", "payment", "transport"])
+def test_every_specialist_can_hand_the_conversation_to_a_person(registry, agent):
+    reply = specialist(registry, agent).invoke([HumanMessage("this is not working, let me talk to a human")])
+    assert [c["name"] for c in reply.tool_calls] == ["open_support_case"]
+
+
+@pytest.mark.parametrize(
+    ("text", "agent"),
+    [
+        ("i want to talk to a person", "customer"),
+        ("problem with my payment", "payment"),
+        ("do u hav headphnes", "product"),
+        ("any blutooth speakers?", "product"),
+        ("I'd return the backpack from order W1234567, it's small", "order"),
+    ],
+)
+def test_short_indirect_and_misspelt_requests_reach_the_right_agent(registry, text, agent):
+    reply = router(registry).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls][:1] == [f"transfer_to_{agent}"]
+
+
+def test_two_close_readings_are_asked_about(registry):
+    reply = router(registry).invoke([HumanMessage("What do you have from Northtrail?")])
+    assert not reply.tool_calls and reply.text.startswith("Just to be sure") and reply.text.endswith("?")
+
+
+@pytest.mark.parametrize(
+    "text", ["book me a flight to Paris", "what's the weather in Paris tomorrow", "tell me a joke"]
+)
+def test_unrelated_requests_are_still_declined(registry, text):
+    reply = router(registry).invoke([HumanMessage(text)])
+    assert not reply.tool_calls and "outside what I can help with" in reply.text
+
+
+def test_a_correction_makes_the_last_call_again_with_the_new_value(registry):
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    ask = HumanMessage("we just received 20 units of KB-CLICKY-01 at PAR-1")
+    first = model.invoke([ask])
+    declined = ToolMessage("The person declined this action, so it was not carried out.",
+                           tool_call_id=first.tool_calls[0]["id"])
+    again = model.invoke([ask, first, declined, AIMessage("Understood."), HumanMessage("actually make it 25")])
+    assert again.tool_calls[0]["name"] == first.tool_calls[0]["name"]
+    assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 25}
+
+
+def test_a_slot_given_in_a_later_turn_fills_the_question(registry):
+    model = specialist(registry, "order")
+    ask = HumanMessage("I want to cancel an order")
+    question = model.invoke([ask])
+    assert not question.tool_calls and question.text.endswith("?")
+    reply = model.invoke([ask, question, HumanMessage("#W4621646")])
+    assert reply.tool_calls[0]["args"] == {"order_id": "#W4621646"}
+
+
+def test_that_order_refers_to_the_order_of_an_earlier_turn(registry):
+    model = specialist(registry, "order")
+    turns = [HumanMessage("what's in order #W4621646?"), AIMessage("Order #W4621646 contains a lamp."),
+             HumanMessage("when was that order delivered?")]
+    assert model.invoke(turns).tool_calls[0]["args"] == {"order_id": "#W4621646"}
+
+
+def test_several_requests_in_one_message_go_to_their_agents_in_order(registry):
+    reply = router(registry).invoke([HumanMessage("cancel my order #W2611340 and find me a blue t-shirt")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order", "transfer_to_product"]
+
+
+@pytest.mark.parametrize(("words", "expected"), [("the second one", "#W2000002"), ("the last one", "#W3000003"),
+                                                 ("the first order", "#W1000001")])
+def test_the_second_one_is_a_row_of_the_list_shown_before(registry, words, expected):
+    model = specialist(registry, "order")
+    ask = HumanMessage("show all my orders")
+    listing = model.invoke([ask])
+    rows = {"orders": [{"order_id": f"#W{n}00000{n}", "status": "pending"} for n in (1, 2, 3)], "total": 3}
+    result = ToolMessage(json.dumps(rows), tool_call_id=listing.tool_calls[0]["id"])
+    shown = model.invoke([ask, listing, result])
+    reply = model.invoke([ask, listing, result, shown, HumanMessage(f"what's in {words}?")])
+    assert reply.tool_calls[0]["args"] == {"order_id": expected}

@@ -1,0 +1,237 @@
+"""The local model's extractors on the registry's own tools: each kind of field, ten phrasings or more."""
+
+from datetime import date
+
+import pytest
+
+from graph.models.local.extract import extract
+from graph.models.local.memory import Memory
+from graph.models.local.toolview import view
+from graph.tools import as_langchain_tool
+from tools.registry import load_all
+
+TODAY = date(2026, 3, 18)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+def value(registry, tool: str, field: str, text: str):
+    """The value the model extracts for one field of a registry tool from the request alone."""
+    return extract(view(as_langchain_tool(registry.get(tool))), text, Memory(), TODAY).args.get(field)
+
+
+ORDERS = [
+    ("where is my order #W2378156?", "#W2378156"),
+    ("show order W2611340", "#W2611340"),
+    ("status of w4817420 please", "#W4817420"),
+    ("has #W3109312 shipped yet", "#W3109312"),
+    ("wat's in my ordr #W6123915", "#W6123915"),
+    ("how much did I pay for order 5794363?", "#W5794363"),
+    ("order number 7749532, what's going on", "#W7749532"),
+    ("can you check #7137149", "#W7137149"),
+    ("details for order no. 4621646", "#W4621646"),
+    ("Good afternoon. Could you tell me the status of my order #W4621646?", "#W4621646"),
+    ("my order (W8538724) is not moving", "#W8538724"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ORDERS)
+def test_order_numbers_in_every_usual_spelling(registry, text, expected):
+    assert value(registry, "get_order_details", "order_id", text) == expected
+
+
+EMAILS = [
+    ("find the customer noah.johnson@example.com", "noah.johnson@example.com"),
+    ("who is ava.martin@example.com?", "ava.martin@example.com"),
+    ("look up chloe.dubois@example.com", "chloe.dubois@example.com"),
+    ("customer with email Lucas.Bernard@Example.com", "Lucas.Bernard@Example.com"),
+    ("is there an account for mia+test@shop.example.org", "mia+test@shop.example.org"),
+    ("email: emma_schmidt@example.de", "emma_schmidt@example.de"),
+    ("search a.b@c.io please", "a.b@c.io"),
+    ("account of first.last@sub.domain.com.", "first.last@sub.domain.com"),
+    ("can you find j.doe99@example.com for me", "j.doe99@example.com"),
+    ("who owns x_y@mail.example.net?", "x_y@mail.example.net"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EMAILS)
+def test_email_addresses(registry, text, expected):
+    assert value(registry, "find_customer_by_email", "email", text) == expected
+
+
+QUERIES = [
+    ("what colours does the water bottle come in", "water bottle"),
+    ("do you sell blue t-shirts", "blue t-shirts"),
+    ("I'm looking for a backpack", "backpack"),
+    ("search for wireless headphones", "wireless headphones"),
+    ("any bluetooth speakers?", "bluetooth speakers"),
+    ("find me a desk lamp please", "desk lamp"),
+    ("have you got merino socks", "merino socks"),
+    ("show me products matching mechanical keyboard", "mechanical keyboard"),
+    ("do you have anything like a tent", "tent"),
+    ("what sizes does the hoodie come in?", "hoodie"),
+    ("can you tell me about camping stoves", "camping stoves"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUERIES)
+def test_search_queries_keep_what_is_searched_for_and_drop_the_filler(registry, text, expected):
+    assert value(registry, "search_products", "query", text) == expected
+
+
+MONEY = [
+    ("refund 20 euros on order #W4974208", 20.0),
+    ("refund 15 EUR on order #W4621646", 15.0),
+    ("give back €12.50 for #W4621646", 12.5),
+    ("refund 9.99 EUR on order #W4974208", 9.99),
+    ("refund EUR 30 for order #W4974208", 30.0),
+    ("please refund 100 euros to order #W4974208", 100.0),
+    ("a refund of 7,50 EUR on #W4974208", 7.5),
+    ("refund $45 on order #W4974208", 45.0),
+    ("partial refund: 5 eur, order #W4974208", 5.0),
+    ("order #W4974208, 20 euros, one of the mugs arrived chipped", 20.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MONEY)
+def test_amounts_of_money(registry, text, expected):
+    assert float(value(registry, "refund_payment", "amount", text)) == expected
+
+
+QUANTITIES = [
+    ("we just received 20 units of KB-CLICKY-01 at PAR-1", 20),
+    ("received 5 KB-CLICKY-01 at PAR-1", 5),
+    ("book in 40 units of KB-LOW-03 at PAR-1", 40),
+    ("adjust KB-TKL-04 in PAR-1 by -2", -2),
+    ("write off 3 of KB-RED-01 at LYS-1, damaged", 3),
+    ("receipt of twelve KB-RED-01 at PAR-1", 12),
+    ("PAR-1 got 100 units of AU-BUDS-01 today", 100),
+    ("ship 1 unit of KB-RED-01 from PAR-1", 1),
+    ("we received 7 pieces of OD-BOTTLE-05 at PAR-1", 7),
+    ("record a receipt: 15 x KB-CLICKY-02 at BER-1", 15),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUANTITIES)
+def test_quantities(registry, text, expected):
+    assert value(registry, "record_stock_movement", "quantity", text) == expected
+
+
+STATUSES = [
+    ("which of my orders got cancelled?", "cancelled"),
+    ("my pending orders?", "pending"),
+    ("show delivered orders", "delivered"),
+    ("orders that were processed", "processed"),
+    ("list my canceled orders", "cancelled"),
+    ("any orders on hold?", "on_hold"),
+    ("orders still pending", "pending"),
+    ("what did I get delivered", "delivered"),
+    ("show orders with a return requested", "return_requested"),
+    ("orders with an exchange requested", "exchange_requested"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STATUSES)
+def test_enum_values_and_their_synonyms(registry, text, expected):
+    assert value(registry, "list_orders", "status", text) == expected
+
+
+DATES = [
+    ("sales report for October 2025", "2025-10-01"),
+    ("sales report from 2026-01-01 to 2026-01-31", "2026-01-01"),
+    ("sales report for last month", "2026-02-01"),
+    ("sales report for this month", "2026-03-01"),
+    ("sales report for January", "2026-01-01"),
+    ("sales between 1 February 2026 and 10 February 2026", "2026-02-01"),
+    ("sales report for December 2025", "2025-12-01"),
+    ("report on sales since 2026-03-01", "2026-03-01"),
+    ("sales for last week", "2026-03-09"),
+    ("sales report for the last 30 days", "2026-02-16"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DATES)
+def test_dates_and_periods(registry, text, expected):
+    assert value(registry, "create_sales_report", "start_date", text) == expected
+
+
+PRODUCTS = [
+    ("tell me more about the Trail 2 Tent", "Trail 2 Tent"),
+    ("how much is the Ergo Split 60?", "Ergo Split 60"),
+    ("what colours does the water bottle come in", "water bottle"),
+    ("is the Boom Cube speaker available", "Boom Cube"),
+    ("tell me about the merino socks please", "merino socks"),
+    ("details of product 1814528048", "1814528048"),
+    ("show KB-CLICKY-01", "KB-CLICKY-01"),
+    ("what does the Halo Desk Lamp cost", "Halo Desk Lamp"),
+    ("do you have the trail tent in green", "trail tent"),
+    ("info on item 1972982349", "1972982349"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PRODUCTS)
+def test_products_by_id_sku_or_name(registry, text, expected):
+    assert value(registry, "get_product_details", "product_id", text) == expected
+
+
+PAYMENT_METHODS = [
+    ("pay order #W2611340 with gift_card_7245904", "gift_card_7245904"),
+    ("switch the payment of W4817420 to paypal_3024827", "paypal_3024827"),
+    ("use credit_card_2705501 for #W2611340", "credit_card_2705501"),
+    ("change order #W2611340 to pay by paypal_8030938", "paypal_8030938"),
+    ("pay #W2611340 using credit_card_7815826 instead", "credit_card_7815826"),
+    ("charge gift_card_1234567 for order W2611340", "gift_card_1234567"),
+    ("order #W2611340: payment method paypal_1111111", "paypal_1111111"),
+    ("I'd like credit_card_9999999 to pay for #W2611340", "credit_card_9999999"),
+    ("use my gift card gift_card_7245904 on W2611340", "gift_card_7245904"),
+    ("bill paypal_5555555 for my order #W2611340", "paypal_5555555"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PAYMENT_METHODS)
+def test_payment_method_ids(registry, text, expected):
+    assert value(registry, "modify_pending_order_payment", "payment_method_id", text) == expected
+
+
+ADDRESSES = [
+    ("ship my order #W2611340 to 10 Main Street, Denver CO 80202, USA instead", ("10 Main Street", "80202")),
+    ("send order #W6123915 to 12 Rue de la République, 69002 Lyon, France", ("12 Rue de la République", "69002")),
+    ("ship it to Torstraße 45, 10119 Berlin, Germany, order W2611340", ("Torstraße 45", "10119")),
+    ("new address for #W2611340: Calle Mayor 5, 28013 Madrid, Spain", ("Calle Mayor 5", "28013")),
+    ("deliver #W2611340 to 10 Rue Oberkampf, Paris, 75011, FR", ("10 Rue Oberkampf", "75011")),
+    ("order W2611340 should go to 221 Baker Street, London NW1 6XE, UK", ("221 Baker Street", "NW1 6XE")),
+    ("ship #W2611340 to 5 Avenue Foch, 75116 Paris, France", ("5 Avenue Foch", "75116")),
+    ("change the address of #W2611340 to 1 Infinite Loop, Cupertino CA 95014, USA", ("1 Infinite Loop", "95014")),
+    ("#W2611340 to 8 Rue du Port, 69007 Lyon, France please", ("8 Rue du Port", "69007")),
+    ("send #W2611340 to 75 Blake Street, Denver, CO 80202, US", ("75 Blake Street", "80202")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADDRESSES)
+def test_addresses(registry, text, expected):
+    street = value(registry, "modify_pending_order_address", "address1", text)
+    zip_code = value(registry, "modify_pending_order_address", "zip", text)
+    assert (street, zip_code) == expected
+
+
+NAMES = [
+    ("find the customer Noah Johnson, zip 80202", ("Noah", "Johnson", "80202")),
+    ("customer Ava Martin in 75011", ("Ava", "Martin", "75011")),
+    ("look up Chloé Dubois, postal code 69002", ("Chloé", "Dubois", "69002")),
+    ("is there an account for Lucas Bernard 33000", ("Lucas", "Bernard", "33000")),
+    ("find Emma Schmidt with zip 10119", ("Emma", "Schmidt", "10119")),
+    ("customer Mateo Garcia, 28013", ("Mateo", "Garcia", "28013")),
+    ("who is Sam Okafor at 75001", ("Sam", "Okafor", "75001")),
+    ("customer named Mia Laurent, zip code 69007", ("Mia", "Laurent", "69007")),
+    ("find customer Ada Moreau 75116", ("Ada", "Moreau", "75116")),
+    ("search for Wendy Leroy whose zip is 13002", ("Wendy", "Leroy", "13002")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES)
+def test_person_names_and_postal_codes(registry, text, expected):
+    found = tuple(value(registry, "find_customer_by_name_zip", f, text) for f in ("first_name", "last_name", "zip"))
+    assert found == expected
