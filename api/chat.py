@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
 from api.auth import PrincipalDep
+from api.errors import OpenAIErrorOut, error_responses
 from tools.errors import InvalidInput
 
 MODEL_ID = "shopcrew"
@@ -60,6 +61,16 @@ class CompletionIn(BaseModel):
 
 
 router = APIRouter()
+# A chat turn refuses in words; the request itself can still be unreadable, unauthenticated or name a thread
+# that is not the caller's.
+CHAT_ERRORS = error_responses(400, 401, 404, 422)
+EVENT_STREAM = {
+    200: {"description": "The answer; server-sent events when streamed.",
+          "content": {"text/event-stream": {"schema": {
+              "type": "object", "required": ["data"],
+              "properties": {"event": {"type": "string"}, "data": {"type": "string"}},
+          }}}}
+}
 
 
 def client_ip(request: Request) -> str | None:
@@ -67,13 +78,15 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-@router.post("/api/v1/chat", response_model=ChatOut, tags=["chat"], summary="Send one message to the crew.")
+@router.post("/api/v1/chat", response_model=ChatOut, tags=["chat"], summary="Send one message to the crew.",
+             responses=CHAT_ERRORS)
 async def chat(request: Request, principal: PrincipalDep, body: ChatIn) -> dict:
     result = await request.app.state.crew.ask(principal, body.message, body.thread_id, client_ip=client_ip(request))
     return result.public()
 
 
-@router.post("/api/v1/chat/stream", tags=["chat"], summary="Send one message; progress as server-sent events.")
+@router.post("/api/v1/chat/stream", tags=["chat"], summary="Send one message; progress as server-sent events.",
+             responses={**EVENT_STREAM, **CHAT_ERRORS})
 async def chat_stream(request: Request, principal: PrincipalDep, body: ChatIn) -> EventSourceResponse:
     events = request.app.state.crew.turn(principal, body.message, body.thread_id, client_ip=client_ip(request))
     first = await anext(events)  # raise ownership errors as a normal 4xx before the stream starts
@@ -88,12 +101,14 @@ async def chat_stream(request: Request, principal: PrincipalDep, body: ChatIn) -
     return EventSourceResponse(sse())
 
 
-@router.get("/v1/models", tags=["openai"], summary="The one model served: the crew.")
+@router.get("/v1/models", tags=["openai"], summary="The one model served: the crew.",
+            responses=error_responses(401, model=OpenAIErrorOut))
 async def models(_: PrincipalDep) -> dict:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "shopcrew"}]}
 
 
-@router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completions over the crew.")
+@router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completions over the crew.",
+             responses={**EVENT_STREAM, **error_responses(400, 401, 404, 422, model=OpenAIErrorOut)})
 async def completions(
     request: Request,
     response: Response,
