@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 import db.models  # noqa: F401
 from db.base import Base
 from db.engine import is_sqlite, sync_url
+from db.migrate import upgrade
 from db.seed.run import seed_database
 
 # Rows the system writes about a request whatever its outcome (call records, run records, checkpoints):
@@ -88,8 +89,12 @@ def new_shop_url(postgres_url: str | None, folder: Path) -> str:
 
 
 @contextmanager
-def seeded_shop(url: str):
-    """The demo shop at the URL (a PostgreSQL database is created first and dropped after)."""
+def seeded_shop(url: str, migrate: bool = False):
+    """The demo shop at the URL (a PostgreSQL database is created first and dropped after).
+
+    Tables come from the models, as tests/conftest.py builds them, or with `migrate` from the migrations
+    (what `shopcrew serve` expects to find).
+    """
     postgres = not is_sqlite(url)
     name = make_url(url).database
     if postgres:
@@ -97,7 +102,10 @@ def seeded_shop(url: str):
             conn.execute(f'CREATE DATABASE "{name}"')
     engine = create_engine(sync_url(url))
     try:
-        Base.metadata.create_all(engine)  # tables from the models, as tests/conftest.py builds them
+        if migrate:
+            upgrade(url)
+        else:
+            Base.metadata.create_all(engine)
         keys = dict(seed_database(url).keys)
         with engine.connect() as conn:
             emails = dict(conn.execute(text("SELECT email, id FROM customers")).all())

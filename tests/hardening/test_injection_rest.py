@@ -5,7 +5,7 @@ the error envelope that names the problem, shows none of the other customer's da
 import pytest
 import pytest_asyncio
 
-from tests.hardening.attacks import Attack, ownership_attacks, owned_fields, role_attacks
+from tests.hardening.attacks import Attack, owned_fields, ownership_attacks, role_attacks
 from tests.hardening.hostile import (
     ATTACKER,
     VICTIM,

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from db.enums import ApprovalStatus
-from tools.schemas import Email, Page, ROW_ID_MAX, Schema
+from tools.schemas import ROW_ID_MAX, Email, Page, Schema
 
 StaffRole = Literal["support", "warehouse", "merchant", "admin"]
 

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 
 from db.enums import PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
 from tools.customer.schemas import CustomerId
-from tools.schemas import Email, Money, OrderId, PositiveMoney, ROW_ID_MAX, Schema
+from tools.schemas import ROW_ID_MAX, Email, Money, OrderId, PositiveMoney, Schema
 
 CardBrand = Literal["visa", "mastercard", "amex", "carte_bancaire", "discover"]
 

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from db.enums import AlertSeverity, AlertStatus
-from tools.schemas import Number, Page, ROW_ID_MAX, Schema
+from tools.schemas import ROW_ID_MAX, Number, Page, Schema
 
 MetricName = Literal["orders", "revenue", "refunds", "payment_failures", "return_rate"]
 
