@@ -62,7 +62,7 @@ class Burst:
             order, owner = self.delivered[(worker * 31 + n) % len(self.delivered)]
             if n % 2:
                 await self.write(client, "refund", "POST", "/api/v1/payments/refunds", self.shop.headers("merchant"),
-                                 {"order_id": order, "amount": 1.0, "reason": "goodwill"}, "transaction_id")
+                                 {"order_id": order, "amount": 1.0, "reason": "goodwill"}, "transaction.id")
             else:
                 await self.write(client, "return", "POST", "/api/v1/returns/request",
                                  self.shop.headers(self.emails[owner]), {"order_id": order, "reason": "changed_mind"},
@@ -80,22 +80,14 @@ class Burst:
         headers = headers | ({"Idempotency-Key": key} if key else {})
         response = await client.request(method, path, headers=headers, json=body)
         assert response.status_code < 500, f"{what}: {response.status_code} {response.text[:300]}"
-        if response.is_success:
-            found = find(response.json(), id_field)
-            self.acks.append((what, found))
-            return found
-        return None
-
-
-def find(data, field: str):
-    """The first value of `field` anywhere in a JSON answer."""
-    if isinstance(data, dict):
-        if field in data:
-            return data[field]
-        data = list(data.values())
-    if isinstance(data, list):
-        return next((v for v in (find(item, field) for item in data) if v is not None), None)
-    return None
+        if not response.is_success:
+            return None
+        found = response.json()
+        for part in id_field.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        assert found is not None, f"{what}: no {id_field} in {response.text[:300]}"
+        self.acks.append((what, found))
+        return found
 
 
 async def burst_until_killed(server: ServerProcess, burst: Burst) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from db.enums import RunOutcome
+from db.enums import Role, RunOutcome
 from graph.crew import Crew
 from shopcrew.settings import Settings
 from tests.graph.openai_server import ScriptedOpenAI, Stall, text_reply, tool_call_reply
@@ -25,7 +25,7 @@ POLITE = ("sorry", "please", "could you", "couldn't", "could not")
 @pytest.fixture(scope="module")
 def ava(shop) -> Principal:
     customer = shop.customers[ATTACKER]
-    return Principal(role="customer", subject=customer, display=ATTACKER.split(":", 1)[1])
+    return Principal(role=Role.CUSTOMER, subject=customer, display=ATTACKER.split(":", 1)[1])
 
 
 @pytest.fixture(scope="module")
