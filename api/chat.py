@@ -8,14 +8,22 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from langchain_core.messages import AIMessage, HumanMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from api.auth import PrincipalDep
 from api.errors import OpenAIErrorOut, error_responses
 from tools.errors import InvalidInput
+from tools.registry import nul_fields
 
 MODEL_ID = "shopcrew"
+
+
+def refuse_nul(value):
+    """Text with a NUL character is refused as input: PostgreSQL cannot store it (run records, checkpoints)."""
+    if nul_fields(value):
+        raise ValueError("must not contain NUL (\\x00) characters")
+    return value
 
 
 class ChatIn(BaseModel):
@@ -26,6 +34,11 @@ class ChatIn(BaseModel):
         examples=["where is my order #W2611340?"],
     )
     thread_id: str | None = Field(None, max_length=64, pattern=r"^[\w-]+$", description="Continue this conversation.")
+
+    @field_validator("message")
+    @classmethod
+    def _no_nul(cls, message: str) -> str:
+        return refuse_nul(message)
 
 
 class ToolCallOut(BaseModel):
@@ -45,6 +58,11 @@ class ChatOut(BaseModel):
 class OpenAIMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _no_nul(cls, content):
+        return refuse_nul(content)
 
     def text(self) -> str:
         """The message's text, whether sent as a string or as content parts."""

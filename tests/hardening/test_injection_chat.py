@@ -49,7 +49,7 @@ async def judge(shop, attack: ChatAttack, markers: set[str], send) -> int:
     """Send the attack (and yes to any confirmation it draws); assert the turn refused it. Returns the turns."""
     before = write_witness(shop)
     body, turns = await send(attack.principal, attack.message, None), 1
-    if body is None:  # refused before the crew (oversized input): the 4xx was checked by send
+    if body is None:  # refused as input (oversized, NUL): the 422 was checked by send
         return turns
     replies = [body]
     if body["pending_confirmation"]:
@@ -79,7 +79,7 @@ async def test_hostile_chat_requests_are_refused(client, shop, stage):
     async def send(principal, message, thread):
         payload = {"message": message} | ({"thread_id": thread} if thread else {})
         response = await client.post("/api/v1/chat", headers=shop.headers(principal), json=payload)
-        if len(message) > 4000:
+        if len(message) > 4000 or "\x00" in message:  # refused as input, naming the field
             assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "message"
             return None
         assert response.status_code == 200, f"{message[:80]!r}: {response.status_code} {response.text[:300]}"
@@ -106,6 +106,9 @@ async def test_the_same_attacks_over_the_openai_endpoint(client, shop, stage):
         headers = shop.headers(principal) | ({"X-Thread-Id": thread} if thread else {})
         response = await client.post("/v1/chat/completions", headers=headers,
                                      json={"model": "shopcrew", "messages": messages})
+        if len(message) > 4000 or "\x00" in message:
+            assert response.status_code == 422 and response.json()["error"]["param"].startswith("messages")
+            return None
         assert response.status_code == 200, f"{message[:80]!r}: {response.status_code} {response.text[:300]}"
         completion = response.json()
         assert completion["choices"][0]["message"]["content"] == completion["shopcrew"]["reply"]

@@ -101,3 +101,13 @@ async def test_attack_surface_is_the_registry(stage):
     attacks = role_attacks(REGISTRY.all(), own) + ownership_attacks(REGISTRY.all(), own, theirs)
     assert len(attacks) >= 60
     assert {a.tool.name for a in attacks} >= set(ROLE_LIMITED) | set(CUSTOMER_OWNED)
+
+
+async def test_a_nul_character_is_refused_naming_the_field(client, shop):
+    """PostgreSQL text cannot hold NUL: it is refused as input, in a body and in a query, never a 500."""
+    headers = shop.headers(ATTACKER)
+    opened = await client.post("/api/v1/support/cases", headers=headers, json={"summary": "help\x00me please"})
+    searched = await client.get("/api/v1/catalog/search", headers=headers, params={"query": "key\x00board"})
+    for response, field in ((opened, "summary"), (searched, "query")):
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["details"][0]["field"] == field
