@@ -8,13 +8,22 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from langchain_core.messages import AIMessage, HumanMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sse_starlette.sse import EventSourceResponse
 
 from api.auth import PrincipalDep
+from api.errors import OpenAIErrorOut, error_responses
 from tools.errors import InvalidInput
+from tools.registry import nul_fields
 
 MODEL_ID = "shopcrew"
+
+
+def refuse_nul(value):
+    """Text with a NUL character is refused as input: PostgreSQL cannot store it (run records, checkpoints)."""
+    if nul_fields(value):
+        raise ValueError("must not contain NUL (\\x00) characters")
+    return value
 
 
 class ChatIn(BaseModel):
@@ -25,6 +34,11 @@ class ChatIn(BaseModel):
         examples=["where is my order #W2611340?"],
     )
     thread_id: str | None = Field(None, max_length=64, pattern=r"^[\w-]+$", description="Continue this conversation.")
+
+    @field_validator("message")
+    @classmethod
+    def _no_nul(cls, message: str) -> str:
+        return refuse_nul(message)
 
 
 class ToolCallOut(BaseModel):
@@ -45,6 +59,11 @@ class OpenAIMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
 
+    @field_validator("content")
+    @classmethod
+    def _no_nul(cls, content):
+        return refuse_nul(content)
+
     def text(self) -> str:
         """The message's text, whether sent as a string or as content parts."""
         if isinstance(self.content, list):
@@ -60,6 +79,16 @@ class CompletionIn(BaseModel):
 
 
 router = APIRouter()
+# A chat turn refuses in words; the request itself can still be unreadable, unauthenticated or name a thread
+# that is not the caller's.
+CHAT_ERRORS = error_responses(400, 401, 404, 422)
+EVENT_STREAM = {
+    200: {"description": "The answer; server-sent events when streamed.",
+          "content": {"text/event-stream": {"schema": {
+              "type": "object", "required": ["data"],
+              "properties": {"event": {"type": "string"}, "data": {"type": "string"}},
+          }}}}
+}
 
 
 def client_ip(request: Request) -> str | None:
@@ -67,13 +96,15 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-@router.post("/api/v1/chat", response_model=ChatOut, tags=["chat"], summary="Send one message to the crew.")
+@router.post("/api/v1/chat", response_model=ChatOut, tags=["chat"], summary="Send one message to the crew.",
+             responses=CHAT_ERRORS)
 async def chat(request: Request, principal: PrincipalDep, body: ChatIn) -> dict:
     result = await request.app.state.crew.ask(principal, body.message, body.thread_id, client_ip=client_ip(request))
     return result.public()
 
 
-@router.post("/api/v1/chat/stream", tags=["chat"], summary="Send one message; progress as server-sent events.")
+@router.post("/api/v1/chat/stream", tags=["chat"], summary="Send one message; progress as server-sent events.",
+             responses={**EVENT_STREAM, **CHAT_ERRORS})
 async def chat_stream(request: Request, principal: PrincipalDep, body: ChatIn) -> EventSourceResponse:
     events = request.app.state.crew.turn(principal, body.message, body.thread_id, client_ip=client_ip(request))
     first = await anext(events)  # raise ownership errors as a normal 4xx before the stream starts
@@ -88,12 +119,14 @@ async def chat_stream(request: Request, principal: PrincipalDep, body: ChatIn) -
     return EventSourceResponse(sse())
 
 
-@router.get("/v1/models", tags=["openai"], summary="The one model served: the crew.")
+@router.get("/v1/models", tags=["openai"], summary="The one model served: the crew.",
+            responses=error_responses(401, model=OpenAIErrorOut))
 async def models(_: PrincipalDep) -> dict:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "shopcrew"}]}
 
 
-@router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completions over the crew.")
+@router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completions over the crew.",
+             responses={**EVENT_STREAM, **error_responses(400, 401, 404, 422, model=OpenAIErrorOut)})
 async def completions(
     request: Request,
     response: Response,

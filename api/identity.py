@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from api.auth import PrincipalDep
+from api.errors import error_responses
 from db.enums import Role
 from tools.principals import demo_personas
 
@@ -28,7 +29,8 @@ class PersonasOut(BaseModel):
 router = APIRouter(tags=["identity"])
 
 
-@router.get("/api/v1/me", response_model=MeOut, summary="The principal of your API key.")
+@router.get("/api/v1/me", response_model=MeOut, summary="The principal of your API key.",
+            responses=error_responses(401))
 async def me(principal: PrincipalDep) -> dict:
     return {"principal": principal.label, "role": principal.role}
 

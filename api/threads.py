@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from api.auth import PrincipalDep
+from api.errors import error_responses
 from tools.monitoring.threads import threads_of
 
 ThreadId = Annotated[str, Path(max_length=64, pattern=r"^[\w-]+$", description="The conversation's id.")]
@@ -47,13 +48,14 @@ class ConversationOut(BaseModel):
 router = APIRouter(prefix="/api/v1/chat/threads", tags=["chat"])
 
 
-@router.get("", response_model=list[ThreadOut], summary="Your conversations, most recent first.")
+@router.get("", response_model=list[ThreadOut], summary="Your conversations, most recent first.",
+            responses=error_responses(401))
 async def list_threads(request: Request, principal: PrincipalDep) -> list:
     async with request.app.state.sessions() as session:
         return await threads_of(session, principal.label)
 
 
 @router.get("/{thread_id}", response_model=ConversationOut, summary="One of your conversations, turn by turn.",
-            responses={404: {"description": "No such conversation of yours."}})
+            responses=error_responses(401, 404, 422))
 async def get_thread(request: Request, principal: PrincipalDep, thread_id: ThreadId) -> dict:
     return await request.app.state.crew.conversation(principal, thread_id)

@@ -7,22 +7,11 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, create_model
 
 from api.auth import PrincipalDep
-from api.errors import error_body
+from api.errors import error_responses
 from db.enums import CallVia
 from tools.registry import ToolRegistry, ToolSpec
 from tools.runner import execute
 from tools.schemas import FileOut
-
-ERROR_RESPONSES = {
-    status: {"description": text, "content": {"application/json": {"example": error_body(code, text)}}}
-    for status, code, text in [
-        (401, "unauthorized", "Missing or unknown API key."),
-        (403, "forbidden", "The caller's role may not use this tool."),
-        (404, "not_found", "The record does not exist or belongs to someone else."),
-        (409, "conflict", "The request conflicts with the record's state."),
-        (422, "invalid_input", "A field is missing or invalid."),
-    ]
-}
 
 
 def body_model(spec: ToolSpec) -> type[BaseModel] | None:
@@ -118,10 +107,17 @@ def tool_router(registry: ToolRegistry) -> APIRouter:
             summary=spec.description,
             description=_route_description(spec),
             tags=[spec.agent],
-            responses={**_success_response(spec), **ERROR_RESPONSES},
+            responses={**_success_response(spec), **_error_responses(spec)},
             status_code=201 if spec.method == "POST" and spec.mutates and spec.name.startswith("create") else 200,
         )
     return router
+
+
+def _error_responses(spec: ToolSpec) -> dict:
+    """The errors a tool's route may answer: an unreadable body where there is one, a declined charge where
+    something is written."""
+    statuses = [401, 403, 404, 409, 422] + ([400] if spec.method != "GET" else []) + ([402] if spec.mutates else [])
+    return error_responses(*sorted(statuses))
 
 
 def _route_description(spec: ToolSpec) -> str:

@@ -25,6 +25,10 @@ from graph.specialists import build_specialist, hit_limit
 from graph.state import CrewState
 from tools.registry import REGISTRY, ToolRegistry
 
+UNREADABLE_REPLY = (
+    "I'm sorry, I couldn't work out the next step of that, so I stopped. Anything already confirmed stays "
+    "done; nothing else was changed. Could you rephrase the request?"
+)
 LIMIT_REPLY = (
     "I'm sorry, I couldn't finish this within my limits, so I stopped. Anything already "
     "confirmed stays done; nothing else was changed. Could you rephrase or split the request?"
@@ -90,6 +94,9 @@ def make_specialist_node(name: str, agent_graph, roster):
                 if not message.tool_calls and hit_limit(message.text):
                     message.content = LIMIT_REPLY
                     message.additional_kwargs["limit_reached"] = True
+                elif not message.tool_calls and not message.text:
+                    # A model that said nothing, or whose only tool call could not be parsed (invalid_tool_calls).
+                    message.content = UNREADABLE_REPLY
         plan = state.get("plan") or []
         update = {"messages": new, "plan": plan[1:]}
         return Command(goto=plan[0] if plan else END, update=update)

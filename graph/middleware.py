@@ -2,8 +2,8 @@
 
 import time
 
-from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import SystemMessage, ToolMessage
+from langchain.agents.middleware import AgentMiddleware, ModelResponse
+from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
 
 from db.enums import CallVia
 from graph.context import ShopContext
@@ -36,11 +36,29 @@ class RoleToolFilter(AgentMiddleware):
                 "tool instead.")
         return request.override(tools=tools, system_message=SystemMessage(request.system_message.text + note))
 
+    def _refuse_hidden(self, request, response):
+        """Drop calls the model makes to this specialist's tools the role may not use (it was never offered them),
+        so they are neither put to the person for confirmation nor run; the reply says so."""
+        role = request.runtime.context.principal.role
+        messages = response.result if isinstance(response, ModelResponse) else [response]
+        checked = []
+        for message in messages:
+            hidden = [c for c in getattr(message, "tool_calls", []) if role not in self.allowed.get(c["name"], {role})]
+            if isinstance(message, AIMessage) and hidden:
+                names = ", ".join(sorted({c["name"] for c in hidden}))
+                note = f"I'm sorry, {names} needs another role than yours ({role}), so nothing was done."
+                kept = [c for c in message.tool_calls if c not in hidden]
+                message = message.model_copy(update={"tool_calls": kept, "content": message.text if kept else note})
+            checked.append(message)
+        if isinstance(response, ModelResponse):
+            return ModelResponse(result=checked, structured_response=response.structured_response)
+        return checked[0]
+
     def wrap_model_call(self, request, handler):
-        return handler(self._filter(request))
+        return self._refuse_hidden(request, handler(self._filter(request)))
 
     async def awrap_model_call(self, request, handler):
-        return await handler(self._filter(request))
+        return self._refuse_hidden(request, await handler(self._filter(request)))
 
 
 class EarlyRefusalRecorder(AgentMiddleware):

@@ -14,6 +14,6 @@ def openai_chat_model(settings: Settings) -> BaseChatModel:
         api_key=settings.openai_api_key,
         model=settings.openai_model,
         temperature=0,
-        max_retries=1,
-        timeout=60,
+        max_retries=settings.openai_max_retries,
+        timeout=settings.openai_timeout_seconds,
     )

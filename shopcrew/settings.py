@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://vllm:8000/v1.")
     openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible endpoint.")
     openai_model: str = Field("gpt-4o-mini", description="Model name at the OpenAI-compatible endpoint.")
+    openai_timeout_seconds: float = Field(60.0, gt=0, le=600, description="Give up on one model request after this.")
+    openai_max_retries: int = Field(1, ge=0, le=5, description="Retries of a model request that timed out or failed.")
     embeddings: Literal["local", "openai"] = Field("local", description="Embedding backend for knowledge.")
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name.")
     host: str = Field("127.0.0.1", description="Address the API server binds.")

@@ -21,6 +21,14 @@ HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 HIDDEN = "[hidden]"
 
 
+def nul_fields(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings in raw arguments that contain a NUL character (PostgreSQL text refuses them)."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list | tuple) else ()
+    return [bad for key, item in items for bad in nul_fields(item, f"{path}.{key}" if path else str(key))]
+
+
 def holds_secret(annotation: Any) -> bool:
     """True when a field's type is or contains a SecretStr (e.g. dict[str, SecretStr] | None)."""
     return annotation is SecretStr or any(holds_secret(arg) for arg in get_args(annotation))
@@ -93,6 +101,10 @@ class ToolSpec:
         """Validate raw arguments into the input model, as an InvalidInput naming each bad field."""
         if isinstance(args, self.input_model):
             return args
+        if bad := nul_fields(args):
+            problem = "must not contain NUL (\\x00) characters"
+            raise InvalidInput(f"invalid arguments for {self.name}: " + "; ".join(f"{f}: {problem}" for f in bad),
+                               details=[{"field": f, "problem": problem} for f in bad])
         try:
             return self.input_model.model_validate(args)
         except ValidationError as exc:

@@ -15,6 +15,9 @@ Money = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 PositiveMoney = Annotated[Money, Field(gt=0)]
+# The largest value an INTEGER column holds (PostgreSQL's int4): larger ids and offsets are refused as input,
+# where they would otherwise overflow the database driver.
+ROW_ID_MAX = 2_147_483_647
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=255, examples=["ava@example.com"])]
 OrderId = Annotated[
     str,
@@ -51,7 +54,7 @@ class Page(Schema):
     """Paging parameters shared by list tools."""
 
     limit: int = Field(20, ge=1, le=200, description="How many rows at most.")
-    offset: int = Field(0, ge=0, description="How many rows to skip.")
+    offset: int = Field(0, ge=0, le=ROW_ID_MAX, description="How many rows to skip.")
 
 
 class Message(Schema):

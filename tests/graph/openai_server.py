@@ -2,6 +2,8 @@
 
 import json
 import threading
+import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 
@@ -19,8 +21,15 @@ def text_reply(text: str) -> dict:
     return {"role": "assistant", "content": text}
 
 
+@dataclass(frozen=True)
+class Stall:
+    """A step that answers nothing for this long (then a 500): a model endpoint that times out."""
+
+    seconds: float
+
+
 class ScriptedOpenAI:
-    """Serves scripted assistant messages (or HTTP errors given as ints) and records every request body."""
+    """Serves scripted assistant messages (HTTP errors given as ints, stalls as Stall) and records every request."""
 
     def __init__(self, script: list):
         self.script = list(script)
@@ -32,6 +41,9 @@ class ScriptedOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
                 step = server.script.pop(0) if server.script else 500
+                if isinstance(step, Stall):
+                    time.sleep(step.seconds)
+                    step = 500
                 if isinstance(step, int):
                     self._send(step, {"error": {"message": "scripted failure", "type": "server_error"}})
                     return

@@ -113,7 +113,9 @@ async def test_staff_only_tools_are_not_offered_to_customers(sessions, open_crew
     async with open_crew(model) as crew:
         result = await crew.ask(as_customer(ava), "create an account for x@example.com")
         assert "create_customer" not in model.bound
-    assert result.tool_calls[0]["ok"] is False
+    # Named anyway, the call is dropped before it could be confirmed or run, and the reply says why.
+    assert result.tool_calls == [] and result.pending_confirmation is None
+    assert "create_customer needs another role" in result.reply
     async with sessions() as s:
         assert await s.scalar(select(Customer).where(Customer.email == "x@example.com")) is None
 

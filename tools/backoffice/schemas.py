@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from db.enums import ApprovalStatus
-from tools.schemas import Email, Page, Schema
+from tools.schemas import ROW_ID_MAX, Email, Page, Schema
 
 StaffRole = Literal["support", "warehouse", "merchant", "admin"]
 
@@ -201,10 +201,10 @@ class ListApprovalsIn(Page):
 
 
 class ApprovalRef(Schema):
-    approval_id: int = Field(ge=1, description="Approval request id.", examples=[1])
+    approval_id: int = Field(ge=1, le=ROW_ID_MAX, description="Approval request id.", examples=[1])
 
 
 class DecideIn(Schema):
-    approval_id: int = Field(ge=1, description="Approval request id.", examples=[1])
+    approval_id: int = Field(ge=1, le=ROW_ID_MAX, description="Approval request id.", examples=[1])
     comment: str = Field("", max_length=500, description="Why it is approved or rejected.",
                          examples=["customer is a long-standing client"])

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from db.enums import DocumentFormat, DocumentKind, InvoiceStatus
-from tools.schemas import FileOut, Money, Number, OrderId, Page, Schema
+from tools.schemas import ROW_ID_MAX, FileOut, Money, Number, OrderId, Page, Schema
 
 DocumentNumber = Annotated[str, Field(
     pattern=r"^(?i:INV|CN)-\d{4}-\d{6}$", description="Invoice or credit note number, e.g. INV-2026-000123.",
@@ -49,8 +49,8 @@ class VoidInvoiceIn(Schema):
 
 
 class CreditNoteIn(Schema):
-    refund_transaction_id: int = Field(gt=0, description="Id of the refund transaction the credit note is for.",
-                                       examples=[42])
+    refund_transaction_id: int = Field(gt=0, le=ROW_ID_MAX, examples=[42],
+                                       description="Id of the refund transaction the credit note is for.")
 
 
 class ListInvoicesIn(Page):

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from db.enums import DeliveryStatus
-from tools.schemas import Page, Schema
+from tools.schemas import ROW_ID_MAX, Page, Schema
 
 StatusFilter = Literal["failing", "dead", "retrying", "pending", "delivered", "all"]
 
@@ -29,7 +29,8 @@ class NoInput(Schema):
 
 
 class DeliveryRefIn(Schema):
-    delivery_id: int = Field(ge=1, description="Delivery id, as listed by list_event_deliveries.", examples=[12])
+    delivery_id: int = Field(ge=1, le=ROW_ID_MAX, description="Delivery id, as listed by list_event_deliveries.",
+                             examples=[12])
 
 
 class DeliveryOut(Schema):

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 
 from db.enums import PaymentMethodKind, PaymentStatus, TransactionKind, TransactionResult
 from tools.customer.schemas import CustomerId
-from tools.schemas import Email, Money, OrderId, PositiveMoney, Schema
+from tools.schemas import ROW_ID_MAX, Email, Money, OrderId, PositiveMoney, Schema
 
 CardBrand = Literal["visa", "mastercard", "amex", "carte_bancaire", "discover"]
 
@@ -131,7 +131,7 @@ class RefundIn(Schema):
 
 
 class TransactionRef(Schema):
-    transaction_id: int = Field(ge=1, description="Transaction id.", examples=[42])
+    transaction_id: int = Field(ge=1, le=ROW_ID_MAX, description="Transaction id.", examples=[42])
 
 
 class OrderRef(Schema):

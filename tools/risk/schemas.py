@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from db.enums import AlertSeverity, AlertStatus
-from tools.schemas import Number, Page, Schema
+from tools.schemas import ROW_ID_MAX, Number, Page, Schema
 
 MetricName = Literal["orders", "revenue", "refunds", "payment_failures", "return_rate"]
 
@@ -130,12 +130,12 @@ class AlertListOut(Schema):
 
 
 class AcknowledgeIn(Schema):
-    alert_id: int = Field(ge=1, description="Risk alert id.", examples=[3])
+    alert_id: int = Field(ge=1, le=ROW_ID_MAX, description="Risk alert id.", examples=[3])
     note: str = Field("", max_length=500, description="What is being done about it.")
 
 
 class ResolveIn(Schema):
-    alert_id: int = Field(ge=1, description="Risk alert id.", examples=[3])
+    alert_id: int = Field(ge=1, le=ROW_ID_MAX, description="Risk alert id.", examples=[3])
     outcome: Literal["resolved", "dismissed"] = Field(
         "resolved", description="resolved (dealt with) or dismissed (a false alarm).")
     note: str = Field("", max_length=500, description="How it was dealt with.")
