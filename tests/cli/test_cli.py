@@ -57,8 +57,10 @@ def test_conversation_continues_in_a_second_process(shop_env):
     )
     assert second.returncode == 0, second.stderr
     done = json.loads(second.stdout)
+    # The order's state was read before the question (the write's precondition); the cancel ran once, on the yes.
     assert done["tool_calls"] == [
-        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "no longer needed"}, "ok": True}
+        {"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True},
+        {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "no longer needed"}, "ok": True},
     ]
 
 
