@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage
 from agents.roster import ROSTER
 from db.enums import Role
 from evals.paraphrase import Paraphrase
-from graph.router import choose_agents
+from graph.router import Handoffs, choose_agents
 from tools.registry import load_all
 
 # How many misrouted paraphrases the report lists, so it stays readable.
@@ -56,12 +56,12 @@ def summarise(items: list[Paraphrase], chosen: list[str | None]) -> dict[str, An
 async def measure_routing(model: BaseChatModel, items: Iterable[Paraphrase],
                           on_item: Callable[[], None] | None = None) -> dict[str, Any]:
     """Route every paraphrase as one first message from its role and summarise against the tool's agent."""
-    registry, roster = load_all(), list(ROSTER)
+    handoffs = Handoffs(model, list(ROSTER), load_all())
     items = list(items)
     chosen: list[str | None] = []
     started = time.perf_counter()
     for item in items:
-        routing = await choose_agents(model, [HumanMessage(item.text)], Role(item.role), roster, registry)
+        routing = await choose_agents(handoffs, [HumanMessage(item.text)], Role(item.role))
         chosen.append(routing.agents[0] if routing.agents else None)
         if on_item:
             on_item()

@@ -13,6 +13,7 @@ from agents.roster import ROSTER
 from agents.spec import AgentSpec
 from graph.context import ShopContext
 from graph.router import (
+    Handoffs,
     NO_MATCH_REPLY,
     SUPERVISOR,
     choose_agents,
@@ -54,10 +55,11 @@ def destinations(roster) -> type:
 def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolRegistry):
     """The router node: plans the specialists for the request, or answers honestly when none can act."""
     by_name = {spec.name: spec for spec in roster}
+    handoffs = Handoffs(model, roster, registry)
 
     async def router(state: CrewState, runtime: Runtime[ShopContext]):
         role = runtime.context.principal.role
-        routing = await choose_agents(model, state["messages"], role, roster, registry)
+        routing = await choose_agents(handoffs, state["messages"], role)
         record = {"agents": routing.agents, "by": routing.by, "usage": routing.usage}
         if not routing.agents:
             # The model's own words when it answered (a greeting, say), else the standard refusal.

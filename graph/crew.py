@@ -263,8 +263,14 @@ class Crew:
         return snapshot
 
     async def _run(self, graph_input, config, context: ShopContext) -> AsyncIterator[dict[str, Any]]:
-        """Drive the graph, turning node updates (specialists' inner steps included) into events."""
-        stream = self.graph.astream(graph_input, config, context=context, stream_mode="updates", subgraphs=True)
+        """Drive the graph, turning node updates (specialists' inner steps included) into events.
+
+        A turn is checkpointed when it ends or stops for a confirmation (durability "exit"), not after each of
+        its dozen inner steps: those writes were most of a turn's time. A turn cut short by a crash is lost
+        whole, as if never sent; its tools' own writes are committed or not by their own transactions.
+        """
+        stream = self.graph.astream(graph_input, config, context=context, stream_mode="updates", subgraphs=True,
+                                    durability="exit")
         async for namespace, update in stream:
             if not namespace:
                 # Parent-level updates repeat the specialists' own steps, except the router's decision.

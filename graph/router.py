@@ -6,6 +6,7 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 
 from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
@@ -119,14 +120,29 @@ class Routing:
     text: str = ""
 
 
-async def choose_agents(model: BaseChatModel, messages: list, role: Role, roster: list[AgentSpec], registry) -> Routing:
+class Handoffs:
+    """The router model bound to its hand-off tools, per role. Building the tools reads every tool's input schema,
+    and a newly bound model serialises itself for callbacks: together more than a turn of the local model, so both
+    are built once per role and rebuilt only when the registry's tools change."""
+
+    def __init__(self, model: BaseChatModel, roster: list[AgentSpec], registry) -> None:
+        self.model, self.roster, self.registry = model, roster, registry
+        self._bound: dict[tuple, Runnable] = {}
+
+    def router_for(self, role: Role) -> Runnable:
+        key = (role, tuple(t.name for t in self.registry.all()))
+        if key not in self._bound:
+            self._bound[key] = self.model.bind_tools([handoff_tool(s, role, self.registry) for s in self.roster])
+        return self._bound[key]
+
+
+async def choose_agents(handoffs: Handoffs, messages: list, role: Role) -> Routing:
     """Specialists for the latest request, in order; none when nothing fits."""
-    names = {spec.name for spec in roster}
+    names = {spec.name for spec in handoffs.roster}
     if agent := certain_agent(messages, names):
         return Routing([agent], "rule")
-    tools = [handoff_tool(spec, role, registry) for spec in roster]
     system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
-    reply = await model.bind_tools(tools).ainvoke([system, *messages])
+    reply = await handoffs.router_for(role).ainvoke([system, *messages])
     chosen = [call["name"].removeprefix(HANDOFF_PREFIX) for call in reply.tool_calls]
     agents = list(dict.fromkeys(a for a in chosen if a in names))
     return Routing(agents, "model", dict(reply.usage_metadata or {}), reply.text)

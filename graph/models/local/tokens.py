@@ -4,7 +4,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from langchain_core.messages import AIMessage, BaseMessage
 
@@ -39,15 +39,18 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in tokenizer.get_vocab() if w.isalpha())
 
 
-def count(texts: Iterable[str]) -> int:
-    """How many tokens the texts hold."""
-    texts = [t for t in texts if t]
-    if not texts:
-        return 0
+# Every call of a turn counts the same tool definitions and history again: remember each text's count.
+@lru_cache(maxsize=16384)
+def _count_one(text: str) -> int:
     tokenizer = _tokenizer()
     if tokenizer is None:
-        return sum(len(FALLBACK.findall(t)) for t in texts)
-    return sum(len(e.ids) for e in tokenizer.encode_batch(texts, add_special_tokens=False))
+        return len(FALLBACK.findall(text))
+    return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+def count(texts: Iterable[str]) -> int:
+    """How many tokens the texts hold."""
+    return sum(_count_one(t) for t in texts if t)
 
 
 def message_texts(message: BaseMessage) -> list[str]:
