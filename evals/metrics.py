@@ -85,13 +85,17 @@ def usage_metrics(trials: Iterable[Trial]) -> dict[str, Any]:
     turns = [turn for trial in trials for turn in trial.turns]
     latencies = [turn.latency_ms for turn in turns]
     totals = {f: sum(getattr(t, f) for t in turns) for f in ("model_calls", "prompt_tokens", "completion_tokens")}
-    # A turn that ran exactly one tool: its model calls are the cost of routing, choosing and answering.
-    single = [turn.model_calls for turn in turns if len(turn.tool_calls) == 1]
+    # A turn that ran exactly one tool: its model calls are the cost of routing, choosing and answering. When
+    # the router is certain (a rule chose, e.g. the answer to a specialist's question) it asks no model.
+    single = [turn for turn in turns if len(turn.tool_calls) == 1]
+    certain = [turn.model_calls for turn in single if turn.routed_by == "rule"]
     return {
         "turns": len(turns),
         **totals,
         "single_tool_turns": len(single),
-        "model_calls_per_single_tool_turn": _mean(single),
+        "model_calls_per_single_tool_turn": _mean(turn.model_calls for turn in single),
+        "single_tool_turns_router_certain": len(certain),
+        "model_calls_per_single_tool_turn_router_certain": _mean(certain),
         **{f"{f}_per_turn": _ratio(v, len(turns)) for f, v in totals.items()},
         "latency_ms": {
             "p50": percentile(latencies, 50),

@@ -34,6 +34,8 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
         *[(f"{name} checks passed", pct(rate), "") for name, rate in s["checks"].items()],
         ("model calls per turn", num(usage["model_calls_per_turn"], 2), ""),
         ("model calls per single-tool turn", num(usage.get("model_calls_per_single_tool_turn"), 2), ""),
+        ("model calls per single-tool turn, router certain",
+         num(usage.get("model_calls_per_single_tool_turn_router_certain"), 2), ""),
         ("prompt tokens per turn", num(usage["prompt_tokens_per_turn"], 0), ""),
         ("completion tokens per turn", num(usage["completion_tokens_per_turn"], 0), ""),
         ("latency p50 per turn (ms)", num(usage["latency_ms"]["p50"]), ""),

@@ -18,6 +18,7 @@ class Turn:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: int = 0
+    routed_by: str | None = None
 
     @classmethod
     def of(cls, text: str, result: Any, agent: str | None = None) -> "Turn":
@@ -33,6 +34,7 @@ class Turn:
             prompt_tokens=result.prompt_tokens,
             completion_tokens=result.completion_tokens,
             latency_ms=result.latency_ms,
+            routed_by=result.routed_by,
         )
 
 

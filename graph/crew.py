@@ -58,6 +58,8 @@ class TurnResult:
     error: str | None = None
     # The specialists the router chose this turn, even those it could not hand the request to.
     routed: list[str] = field(default_factory=list)
+    # How the router chose: "rule" when it was certain without asking the model, "model" otherwise.
+    routed_by: str | None = None
 
     @property
     def run_agent(self) -> str:
@@ -143,7 +145,7 @@ def account_for_events(result: TurnResult, events: list[dict[str, Any]]) -> None
     """Add what the messages alone don't show: the router's model call and the specialist awaiting a yes."""
     for event in events:
         if event["event"] == "route":
-            result.routed = list(event["agents"])
+            result.routed, result.routed_by = list(event["agents"]), event["by"]
         if event["event"] == "route" and event["by"] == "model":
             result.model_calls += 1
             result.prompt_tokens += event["usage"].get("input_tokens", 0)
