@@ -13,7 +13,8 @@ from graph.context import ShopContext
 from graph.middleware import EarlyRefusalRecorder, RoleToolFilter
 from graph.tools import as_langchain_tool, other_role_tool, shown_args
 from tools.context import STAFF_ROLES
-from tools.registry import REGISTRY, ToolRegistry
+from tools.errors import InvalidInput
+from tools.registry import REGISTRY, ToolRegistry, ToolSpec
 
 LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
 
@@ -23,6 +24,22 @@ def confirmation_text(tool_call, _state, _runtime) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in shown_args(tool_call["name"], tool_call["args"]).items())
     args = args or "no arguments"
     return f"{tool_call['name']}({args})"
+
+
+def well_formed(spec: ToolSpec):
+    """Ask for a yes only about a call that could run: one whose arguments fail validation is answered with the
+    error at once (and nothing runs), rather than put to the person as if it were the action they asked for."""
+
+    def when(request) -> bool:
+        # The tool receives only its declared fields (graph.tools.tolerant drops the rest): check those.
+        args = {k: v for k, v in request.tool_call["args"].items() if k in spec.input_model.model_fields}
+        try:
+            spec.parse(args)
+        except InvalidInput:
+            return False
+        return True
+
+    return when
 
 
 def build_specialist(
@@ -35,7 +52,7 @@ def build_specialist(
     """
     specs = spec.tools(registry=registry) + registry.shared_with(spec.name)
     confirm_on = {
-        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text}
+        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text, "when": well_formed(t)}
         for t in specs
         if t.confirm
     }

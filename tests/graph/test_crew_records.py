@@ -135,8 +135,9 @@ async def test_a_refused_secret_is_not_quoted_back_to_the_model(sessions, open_c
     ])
     with use_marketplace(tmp_path, new_key()):
         async with open_crew(model) as crew:
-            await crew.ask(boss, "connect etsy", thread_id="etsy-bad")
-            result = await crew.ask(boss, "yes", thread_id="etsy-bad")
+            result = await crew.ask(boss, "connect etsy", thread_id="etsy-bad")
+    # Arguments that cannot run are refused at once, never put to the person for a yes.
+    assert result.pending_confirmation is None
     assert result.tool_calls[0]["ok"] is False and "credentials" in result.reply
     assert SECRET not in result.reply and SECRET not in json.dumps(result.public())
 

@@ -95,6 +95,7 @@ async def find_customer_by_name_zip(ctx: ToolContext, params: s.FindByNameZipIn)
     path="/customers",
     roles=SUPPORT_UP,
     mutates=True,
+    confirm=True,
     examples=["create a customer account for ava@example.com", "register new customer Ava Martin"],
 )
 async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.CustomerOut:
@@ -111,6 +112,7 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     path="/customers/{customer_id}",
     roles=PEOPLE,
     mutates=True,
+    confirm=True,
     examples=[
         "change my phone number to +33 6 12 34 56 78",
         "update the email of customer noah_brown_6181",
@@ -148,6 +150,7 @@ async def erase_customer(ctx: ToolContext, params: s.CustomerRef) -> Message:
     path="/customers/{customer_id}/addresses",
     roles=PEOPLE,
     mutates=True,
+    confirm=True,
     examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address"],
 )
 async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.AddressList:
