@@ -33,6 +33,7 @@ ENUM_SYNONYMS = {
     "cancelled": ("canceled", "cancelled"),
     "processed": ("processing", "shipped", "being prepared"),
     "on_hold": ("held", "on hold", "hold"),
+    "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
     "adjustment": ("adjust", "count correction", "recount"),
