@@ -79,13 +79,17 @@ def pending_actions(snapshot) -> list[dict[str, Any]]:
     return [action for interrupt in snapshot.interrupts for action in interrupt.value.get("action_requests", [])]
 
 
-def summarize(messages: list, thread_id: str, pending: list[dict]) -> TurnResult:
-    """Reply, answering agent, tool calls and token counts of the messages one turn added."""
+def summarize(messages: list, thread_id: str, pending: list[dict], earlier: list = ()) -> TurnResult:
+    """Reply, answering agent, tool calls and token counts of the messages one turn added.
+
+    `earlier` are messages an earlier turn reported (those of a specialist that stopped for a confirmation): a
+    call of theirs that ran in this turn (the confirmed action) is this turn's, their model calls are not.
+    """
     results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
     ai = [m for m in messages if isinstance(m, AIMessage)]
     calls = [
         {"name": c["name"], "args": shown_args(c["name"], c["args"]), "ok": succeeded(results[c["id"]])}
-        for m in ai
+        for m in [*(m for m in earlier if isinstance(m, AIMessage)), *ai]
         for c in m.tool_calls
         if c["id"] in results
     ]
@@ -209,6 +213,9 @@ class Crew:
         context = ShopContext(principal=principal, sessions=self.sessions, client_ip=client_ip)
         snapshot = await self._snapshot(principal, config)
         before = len(snapshot.values.get("messages", []))
+        # What the specialist awaiting a yes already did (reported with the turn that asked), so the answering
+        # turn reports only what it did itself.
+        reported = await self._waiting_messages(config)
         seeded = list(history or []) if not before else []
         started = time.perf_counter()
         outcome_override = None
@@ -235,7 +242,9 @@ class Crew:
         except (openai.APIError, httpx.HTTPError) as exc:  # the model endpoint failed, not our code
             outcome_override, failure = RunOutcome.ERROR, f"{type(exc).__name__}: {exc}"
         snapshot = await self.graph.aget_state(config)
-        result = summarize(snapshot.values["messages"][before + len(seeded) :], thread_id, pending_actions(snapshot))
+        added = snapshot.values["messages"][before + len(seeded) :] + await self._waiting_messages(config)
+        known = {m.id for m in reported}
+        result = summarize([m for m in added if m.id not in known], thread_id, pending_actions(snapshot), reported)
         account_for_events(result, seen)
         result.outcome = outcome_override or result.outcome
         if result.outcome is RunOutcome.LIMIT_REACHED and not result.reply:
@@ -256,6 +265,13 @@ class Crew:
             # The specialist waiting for a yes has not returned its messages yet; name it from its task.
             turns[-1]["agent"] = next((task.name for task in snapshot.tasks if task.interrupts), None)
         return {"thread_id": thread_id, "turns": turns, "pending_confirmation": confirmation(pending)}
+
+    async def _waiting_messages(self, config: dict) -> list:
+        """Messages of a specialist stopped for a confirmation: they reach the thread only once it resumes."""
+        snapshot = await self.graph.aget_state(config, subgraphs=True)
+        known = {m.id for m in snapshot.values.get("messages", [])}
+        return [m for task in snapshot.tasks if task.interrupts and task.state
+                for m in task.state.values.get("messages", []) if m.id not in known]
 
     async def _snapshot(self, principal: Principal, config: dict):
         """The thread's state; another principal's thread reads as not found, like anyone else's records."""

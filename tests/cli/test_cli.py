@@ -52,14 +52,15 @@ def test_conversation_continues_in_a_second_process(shop_env):
     turn = json.loads(first.stdout)
     assert set(turn) == {"reply", "agent", "tool_calls", "pending_confirmation", "thread_id"}
     assert turn["pending_confirmation"]["name"] == "cancel_pending_order" and turn["thread_id"] == "cli-thread"
+    # The order's state was read before the question (the write's precondition), in this turn.
+    assert turn["tool_calls"] == [{"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True}]
     second = shopcrew(
         "ask", "yes", "--as", "customer:ava.martin@example.com", "--thread", "cli-thread", "--json", env=shop_env
     )
     assert second.returncode == 0, second.stderr
     done = json.loads(second.stdout)
-    # The order's state was read before the question (the write's precondition); the cancel ran once, on the yes.
+    # The cancel ran once, on the yes.
     assert done["tool_calls"] == [
-        {"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True},
         {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "no longer needed"}, "ok": True},
     ]
 

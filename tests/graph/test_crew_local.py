@@ -210,13 +210,16 @@ async def test_cancel_asks_first_and_no_changes_nothing(writer):
 async def test_cancel_yes_cancels_releases_stock_and_refunds(writer):
     status, reserved, _, _ = await order_state(writer, "#W3972548")
     assert (status, reserved) == ("pending", 1)
-    await ask(writer, AVA, "cancel my order #W3972548 please, ordered by mistake", "c2")
+    asked = await ask(writer, AVA, "cancel my order #W3972548 please, ordered by mistake", "c2")
     done = await ask(writer, AVA, "yes", "c2")
-    # The cancel's precondition read the order first (it was pending), then the confirmed cancel ran.
+    # Each turn reports what it did: the cancel's precondition read the order (it was pending) in the turn that
+    # asked for the yes, with that turn's two model calls; the confirmed cancel ran in the answering turn.
+    assert asked.tool_calls == [{"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True}]
+    assert asked.model_calls == 3 and asked.pending_confirmation["name"] == "cancel_pending_order"
     assert done.tool_calls == [
-        {"name": "get_order_details", "args": {"order_id": "#W3972548"}, "ok": True},
         {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "ordered by mistake"}, "ok": True},
     ]
+    assert done.model_calls == 1
     status, reserved, refunds, _ = await order_state(writer, "#W3972548")
     assert (status, reserved, [float(r) for r in refunds]) == ("cancelled", None, [42.89])
     assert plain(done.reply) and "cancel" in done.reply.lower()
