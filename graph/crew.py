@@ -215,7 +215,7 @@ class Crew:
         before = len(snapshot.values.get("messages", []))
         # What the specialist awaiting a yes already did (reported with the turn that asked), so the answering
         # turn reports only what it did itself.
-        reported = await self._waiting_messages(config)
+        reported = await self._waiting_messages(config) if snapshot.interrupts else []
         seeded = list(history or []) if not before else []
         started = time.perf_counter()
         outcome_override = None
@@ -242,7 +242,9 @@ class Crew:
         except (openai.APIError, httpx.HTTPError) as exc:  # the model endpoint failed, not our code
             outcome_override, failure = RunOutcome.ERROR, f"{type(exc).__name__}: {exc}"
         snapshot = await self.graph.aget_state(config)
-        added = snapshot.values["messages"][before + len(seeded) :] + await self._waiting_messages(config)
+        added = snapshot.values["messages"][before + len(seeded) :]
+        if snapshot.interrupts:
+            added += await self._waiting_messages(config)
         known = {m.id for m in reported}
         result = summarize([m for m in added if m.id not in known], thread_id, pending_actions(snapshot), reported)
         account_for_events(result, seen)
