@@ -1,5 +1,6 @@
 """Registry tools as LangChain tools, and the router's hand-off tools."""
 
+import hashlib
 import time
 from typing import Annotated, Any
 
@@ -34,6 +35,13 @@ def tolerant(model: type[BaseModel]) -> type[BaseModel]:
     return type(model.__name__, (model,), namespace)
 
 
+def idempotency_key(runtime: ToolRuntime) -> str:
+    """The key of one tool call of one conversation. A turn is saved when it ends, so a confirmed action whose
+    turn was cut short (a crash) is run again on the next yes: under the same key, a money movement happens once."""
+    thread = (runtime.config or {}).get("configurable", {}).get("thread_id", "")
+    return "chat:" + hashlib.sha256(f"{thread}\0{runtime.tool_call_id}".encode()).hexdigest()[:48]
+
+
 def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
     """One registry tool for an agent: runs in its own transaction as the context's principal.
 
@@ -46,7 +54,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
         started = time.perf_counter()
         try:
             result = await execute(ctx.sessions, ctx.principal, spec.name, kwargs, client_ip=ctx.client_ip,
-                                   via=CallVia.CHAT)
+                                   via=CallVia.CHAT, idempotency_key=idempotency_key(runtime))
             content = result.model_dump_json()
         except DomainError as exc:
             content = f"Error[{exc.code}]: {exc.message}"

@@ -25,6 +25,8 @@ class ScriptedChatModel(BaseChatModel):
     script: list[Any]
     seen: list[list[BaseMessage]] = []
     bound: list[str] = []
+    # Fresh ids make a repeated step a new call; off, a step keeps its ids (the same call made again).
+    fresh_ids: bool = True
 
     @property
     def _llm_type(self) -> str:
@@ -40,8 +42,8 @@ class ScriptedChatModel(BaseChatModel):
             raise AssertionError("the script ran out of steps")
         step = self.script.pop(0)
         message = step(messages, self.bound) if callable(step) else step
-        # Fresh ids so a repeated step is a new call.
-        message = message.model_copy(
-            update={"tool_calls": [{**c, "id": f"call_{next(_ids)}"} for c in message.tool_calls]}
-        )
+        if self.fresh_ids:
+            message = message.model_copy(
+                update={"tool_calls": [{**c, "id": f"call_{next(_ids)}"} for c in message.tool_calls]}
+            )
         return ChatResult(generations=[ChatGeneration(message=message)])

@@ -2,16 +2,20 @@
 
 import json
 import uuid
+from decimal import Decimal
 
 import pytest
 from langchain_core.messages import AIMessage
+from langgraph.types import Command
 from sqlalchemy import select
 
-from db.enums import Role, RunOutcome
+from db.enums import PaymentMethodKind, Role, RunOutcome
+from graph.context import ShopContext
 from db.models import AgentRun, AuditEvent, OutboxEvent, ToolCall
 from graph.router import Skipped, skipped_note, unavailable_reply
 from tests import factories as f
 from tests.graph.scripted import ScriptedChatModel, call
+from tests.tools.payment_helpers import balance, transaction_count
 from tests.tools.marketplace_helpers import new_key
 from tools.marketplace.runtime import use_marketplace
 from tools.principals import principal_of_staff
@@ -177,3 +181,27 @@ async def test_staff_asking_for_an_action_of_another_role_are_told_so(sessions, 
     assert not any(name.startswith("needs_other_role_") for name in model.bound)  # customers get no stand-in
     async with sessions() as s:
         assert (await s.execute(select(ToolCall))).first() is None  # not a shop tool: nothing ran
+
+
+async def test_a_confirmed_refund_run_again_from_its_saved_question_moves_money_once(sessions, open_crew):
+    # A turn is saved when it ends: a crash after the confirmed refund ran but before the turn was saved leaves
+    # the thread at its question, and the next yes runs the same call again. Its idempotency key (thread and
+    # call id) makes that second run replay the first. Resuming from the saved question plays the crash.
+    sam = principal_of_staff(await f.staff_user(sessions, role=Role.SUPPORT))
+    ava = await f.customer(sessions)
+    gift = await f.payment_method(sessions, ava, PaymentMethodKind.GIFT_CARD, balance=0)
+    kb = await f.product(sessions)
+    order = await f.order(sessions, ava, [(kb.variants[0], 1)], gift)  # 89.00 taken from the gift card
+    refund = AIMessage("", tool_calls=[{"name": "refund_payment", "id": "refund-1", "type": "tool_call",
+                                        "args": {"order_id": order.id, "amount": 10, "reason": "late delivery"}}])
+    model = ScriptedChatModel(script=[call("transfer_to_payment"), refund, AIMessage("Refunded."),
+                                      AIMessage("Refunded.")], fresh_ids=False)
+    async with open_crew(model) as crew:
+        asked = await crew.ask(sam, f"refund 10 EUR on {order.id}", thread_id="refunds")
+        question = (await crew.graph.aget_state({"configurable": {"thread_id": "refunds"}})).config
+        await crew.ask(sam, "yes", thread_id="refunds")
+        assert asked.pending_confirmation["name"] == "refund_payment"
+        assert (await transaction_count(sessions), await balance(sessions, gift.id)) == (2, Decimal("10.00"))
+        again = Command(resume={"decisions": [{"type": "approve"}]})
+        await crew.graph.ainvoke(again, question, context=ShopContext(principal=sam, sessions=crew.sessions))
+    assert (await transaction_count(sessions), await balance(sessions, gift.id)) == (2, Decimal("10.00"))

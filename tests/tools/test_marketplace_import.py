@@ -98,6 +98,22 @@ async def test_importing_the_same_feed_twice_creates_each_order_once(sessions, c
     assert await count(sessions, Order) == 2
 
 
+async def test_an_import_under_an_idempotency_key_places_each_of_its_orders(sessions, call, merchant, runtime):
+    # The key names the import call; every order it places gets its own key under it, so the second order is
+    # not taken for a replay of the first, and the same import sent again places nothing new.
+    await catalogue(sessions)
+    write_feed(runtime.feeds_dir / "shop", orders=[
+        feed_order("CH-1", [("KB-RED", 1, "89.00")], email="a@example.org"),
+        feed_order("CH-2", [("KB-BLUE", 1, "90.00")], email="b@example.org"),
+    ])
+    await sandbox(call, merchant)
+    first = await call(merchant, "import_marketplace_orders", idempotency_key="import-1")
+    again = await call(merchant, "import_marketplace_orders", idempotency_key="import-1", since=LONG_AGO)
+    assert [o.external_id for o in first.imported] == ["CH-1", "CH-2"] and first.failed == []
+    assert again.imported == [] and again.already_imported == ["CH-1", "CH-2"]
+    assert await count(sessions, Order) == 2
+
+
 async def test_concurrent_imports_place_each_order_once(sessions, call, merchant, runtime):
     await catalogue(sessions)
     write_feed(runtime.feeds_dir / "shop", orders=[

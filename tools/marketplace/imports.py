@@ -6,7 +6,7 @@ a savepoint, so an order that cannot be placed (unknown SKU, no stock, fraud ref
 failed, with the reason, while the others go ahead; a later import tries a failed order again.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -111,8 +111,10 @@ async def place(ctx: ToolContext, connection: MarketplaceConnection, order: Chan
     prices = {variant.id: ln.unit_price for (variant, _), ln in zip(items, order.lines, strict=True)}
     customer = await buyer(ctx, order)
     method = await channel_method(ctx, customer, connection)
+    # One import places many orders: each gets its own key under the call's, or the second would replay the first.
+    own = replace(ctx, idempotency_key=f"{ctx.idempotency_key}:{order.external_id}") if ctx.idempotency_key else ctx
     placed = await orders.place(
-        ctx, customer, items, method_id=method.id, shipping=dict(order.shipping_address), billing=None,
+        own, customer, items, method_id=method.id, shipping=dict(order.shipping_address), billing=None,
         client_ip=None, channel=OrderChannel.MARKETPLACE, prices=prices,
     )
     orders.add_note(ctx, placed, f"Imported from {connection.name} ({connection.channel}) order {order.external_id}.")
