@@ -278,13 +278,16 @@ def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
 
 
 def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
-    """Fields a change names ("change my phone number") that took no value, when no field to change did.
+    """Fields a change names ("change my phone number", "update the on-time rate of UPS") that took no value,
+    when no field to change did.
 
-    A writing tool whose fields are all optional would otherwise run with nothing to change.
+    A writing tool whose fields are all optional, or whose required fields only say which record to change,
+    would otherwise run with nothing to change.
     """
-    if not tool.mutates or tool.required:
+    identifies = REFERENCE_KINDS | {"customer", "reference"}
+    if not tool.mutates or not all(kind_of(f) in identifies and f.name in result.args for f in tool.required):
         return []
-    changes = [f for f in tool.fields if kind_of(f) not in REFERENCE_KINDS | {"customer", "reference", "bool"}]
+    changes = [f for f in tool.fields if not f.required and kind_of(f) not in identifies | {"bool"}]
     if any(f.name in result.args for f in changes):
         return []
     said = {stem(w) for w in words(text)}

@@ -376,11 +376,12 @@ def _correction(
         return None  # a read made for a write's precondition is not the action being corrected
     if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool:
         return None  # a new request instead of a yes, not a change to the pending one
-    # Only what the message itself says; memory only resolves words into ids ("my mastercard").
+    # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
+    # recalled from memory alone, with no word of the message behind it, is no change.
+    memory = remember(messages[:current])
     said = extract(tool, text, Memory(), today).args
-    resolved = extract(tool, text, remember(messages[:current]), today).args
-    given = {k: v for k, v in resolved.items() if k in said or k not in call["args"] and kind_of(
-        next(f for f in tool.fields if f.name == k)) == "payment_method"}
+    recalled = extract(tool, "", memory, today).args
+    given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
     if corrects:
         # "actually make it 350" is no new summary or key: words kept as free text stay as they were.
         given = {k: v for k, v in given.items() if k not in call["args"] or kind_of(

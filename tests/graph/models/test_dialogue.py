@@ -295,3 +295,31 @@ def test_a_saved_method_named_in_words_is_looked_up_before_the_write(registry):
     write = model.invoke([ask, read, record, lookup, saved])
     assert [(c["name"], c["args"]) for c in write.tool_calls] == [
         ("modify_pending_order_payment", {"order_id": "#W4621646", "payment_method_id": "credit_card_3120279"})]
+
+
+def test_a_change_named_without_its_value_is_asked_for_then_taken_from_the_answer(registry):
+    model = specialist(registry, "transport", Role.MERCHANT)
+    ask = HumanMessage("update the on-time rate of UPS")
+    question = model.invoke([ask])
+    assert not question.tool_calls and "on time rate" in question.text and question.text.endswith("?")
+    reply = model.invoke([ask, question, HumanMessage("0.9")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("update_carrier", {"carrier_code": "UPS", "on_time_rate": 0.9})]
+
+
+def test_a_saved_method_named_in_a_correction_replaces_the_pending_one(registry):
+    methods = {"customer_id": "noah_johnson_8985", "methods": [
+        {"id": "gift_card_6025900", "kind": "gift_card"},
+        {"id": "credit_card_3120279", "kind": "credit_card", "brand": "mastercard", "last_four": "7512"}]}
+    write = {"order_id": "#W4621646", "payment_method_id": "gift_card_6025900"}
+    calls = [("get_order_details", {"order_id": "#W4621646"}, json.dumps(order("pending"))),
+             ("list_payment_methods", {}, json.dumps(methods)),
+             ("modify_pending_order_payment", write, f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}")]
+    history = [HumanMessage("pay #W4621646 with my gift card instead")]
+    for n, (name, args, result) in enumerate(calls):
+        history += [AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"c{n}"}]),
+                    ToolMessage(result, tool_call_id=f"c{n}")]
+    again = specialist(registry, "order").invoke([*history, AIMessage("Understood."),
+                                                   HumanMessage("sorry, I meant my mastercard")])
+    assert [(c["name"], c["args"]) for c in again.tool_calls] == [
+        ("modify_pending_order_payment", {**write, "payment_method_id": "credit_card_3120279"})]
