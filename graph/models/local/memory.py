@@ -54,7 +54,7 @@ class Memory:
                 return fact.value
         if kind in RECALL_BY_KIND:
             for fact in reversed(self.facts):
-                if fact.kind == kind:
+                if fact.kind == kind and fact.name:
                     return fact.value
         return None
 
@@ -115,14 +115,15 @@ class Memory:
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
                     self.rows = rows
-                # Saved methods and payment history name payment methods: keep them to pay or refund later.
+                # Saved methods and payment history name payment methods: keep them to pay or refund later, when
+                # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.
                 for item in (i for i in value if isinstance(i, dict)):
                     for sub_value in item.values():
                         if isinstance(sub_value, str) and shape_of(sub_value) == "payment_method":
-                            self.add(
-                                "payment_method_id", sub_value,
-                                hint=f"{item.get('kind', '')} {item.get('brand', '')} {item.get('last_four', '')}",
-                            )
+                            self.facts.append(Fact(
+                                "", "payment_method", sub_value,
+                                f"{item.get('kind', '')} {item.get('brand', '')} {item.get('last_four', '')}",
+                            ))
             else:
                 self.add(key, value)
 

@@ -323,3 +323,9 @@ def test_a_saved_method_named_in_a_correction_replaces_the_pending_one(registry)
                                                    HumanMessage("sorry, I meant my mastercard")])
     assert [(c["name"], c["args"]) for c in again.tool_calls] == [
         ("modify_pending_order_payment", {**write, "payment_method_id": "credit_card_3120279"})]
+
+
+def test_the_method_an_order_was_paid_with_is_no_guess_for_a_new_one(registry):
+    _, second = after_read(specialist(registry, "order"), "can I change the payment method of #W4621646?",
+                           order("pending"))
+    assert not second.tool_calls and "payment method" in second.text and second.text.endswith("?")
