@@ -90,7 +90,8 @@ def payment_method(f: FieldSpec, ctx: Context) -> Any:
         return None
     found = ctx.memory.payment_method(hints)
     if found is None and hints & CARD_BRANDS:
-        found = ctx.memory.payment_method({"card"})  # "my visa" is a card, even where the brand is not shown
+        # "my visa" is a credit card, even where the brand is not shown (a gift card is no visa).
+        found = ctx.memory.payment_method({"credit_card"})
     if found is None:
         # The person named a method this conversation has not shown: ask, never fall back to another one.
         ctx.cache.setdefault("no_recall", set()).add(f.name)

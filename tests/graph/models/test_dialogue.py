@@ -329,3 +329,11 @@ def test_the_method_an_order_was_paid_with_is_no_guess_for_a_new_one(registry):
     _, second = after_read(specialist(registry, "order"), "can I change the payment method of #W4621646?",
                            order("pending"))
     assert not second.tool_calls and "payment method" in second.text and second.text.endswith("?")
+
+
+def test_a_card_brand_is_never_taken_for_a_gift_card(registry):
+    paid = [{"transaction_type": "payment", "payment_method_id": "gift_card_9992729"}]
+    _, second = after_read(specialist(registry, "order"), "pay #W4621646 with my amex instead",
+                           order("pending", customer_id="ava_martin_7243", payment_history=paid))
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [
+        ("list_payment_methods", {"customer_id": "ava_martin_7243"})]
