@@ -15,12 +15,18 @@ NEGATIVE = re.compile(
     r"^\s*(n|no|nope|nah|cancel|stop|don'?t|do not|never ?mind|abort|non|forget it|leave it|not now|hold off)\b",
     re.I,
 )
-# "actually make it 3", "no, I meant the blue one": a change to what the crew was just doing, not a new request.
+# "actually make it 3", "no, I meant the blue one", "oops, it was PAR-1", "no, 0.89": a change to what the crew
+# was just doing, not a new request (a "no" followed by a value, a slip owned up to, a value put in its place).
+SLIP = r"(?:no|nope|oops|sorry|my bad)[,.!]?\s+"
 CORRECTION = re.compile(
-    r"^\s*(?:no,?\s+)?(?:actually|sorry,?\s+i\s+meant|i\s+meant|make\s+it|change\s+it\s+to|correction|"
-    r"wait,?\s+(?:make|change|use))\b",
+    rf"^\s*(?:{SLIP})*(?:actually|i\s+meant|i\s+mean|make\s+(?:it|that|him|her|them)|change\s+(?:it|that)\s+to|"
+    r"correction|wait,?\s+(?:make|change|use))\b"
+    rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|wrong\s+\w+|(?=[#\d]))",
     re.I,
 )
+# The answer the pending action gets when the person replied with something else than yes or no (a value, a
+# correction, another request): the specialist that asked reads the reply next, as an answer to its question.
+ANSWERED_OTHERWISE = "The person answered with something other than yes or no, so it was not carried out."
 
 
 def read_answer(text: str) -> Literal["yes", "no", "other"]:
@@ -30,3 +36,19 @@ def read_answer(text: str) -> Literal["yes", "no", "other"]:
     if NEGATIVE.match(text) and not CORRECTION.match(text):  # "no, I meant the blue one" changes, not refuses
         return "no"
     return "other"
+
+
+# "the second one", "that order", "the same one", "approve it": a follow-up about what the last reply showed.
+REFERENCE = re.compile(
+    r"\bthe\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|"
+    r"\b(?:that|this|the\s+same)\s+(?:same\s+)?(?!(?:is|was|isn't|wasn't|does|doesn't|helps?)\b)\w+\b|"
+    r"(?<!\bis )(?<!\bwould )\b(?:it|its|them)\b(?!\s+(?:possible|\w+ble)\b)",
+    re.I,
+)
+# An id of its own ("#W2611340", "QI-DEMO0001", "request 12") makes a message stand on its own.
+OWN_ID = re.compile(r"#?\bW\d{5,}\b|\b[A-Z]{2,}-[A-Z0-9]+(?:-[A-Z0-9]+)*\b|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+
+
+def refers_back(text: str) -> bool:
+    """Whether a message points at something an earlier reply named rather than naming it itself."""
+    return bool(REFERENCE.search(text)) and not OWN_ID.search(text)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import make_engine, make_sessionmaker, unit_of_work
 from db.enums import RunOutcome
 from graph.build import LIMIT_REPLY, build_graph
-from graph.confirm import read_answer
+from graph.confirm import ANSWERED_OTHERWISE, read_answer
 from graph.context import ShopContext
 from graph.memory import open_checkpointer
 from graph.models import make_chat_model
@@ -225,7 +225,10 @@ class Crew:
             pending = pending_actions(snapshot)
             answer = read_answer(text) if pending else None
             if pending:
-                decision = {"type": "approve"} if answer == "yes" else {"type": "reject", "message": DECLINED}
+                # A reply that is neither yes nor no (a value, a correction) is no yes, and the specialist that
+                # asked learns it was answered otherwise, to read the reply as a change to its action.
+                reason = DECLINED if answer == "no" else ANSWERED_OTHERWISE
+                decision = {"type": "approve"} if answer == "yes" else {"type": "reject", "message": reason}
                 resume = Command(resume={"decisions": [decision] * len(pending)})
                 async for event in self._run(resume, config, context):
                     seen.append(event)

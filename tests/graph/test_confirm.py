@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.confirm import CORRECTION, read_answer
+from graph.confirm import CORRECTION, read_answer, refers_back
 
 
 @pytest.mark.parametrize(
@@ -47,12 +47,30 @@ def test_no_in_other_words(text):
 
 @pytest.mark.parametrize(
     "text", ["actually make it 3", "no, I meant the blue one", "make it 25 units", "change it to paypal_3024827",
-             "sorry, I meant #W4817420", "wait, use my gift card"],
+             "sorry, I meant #W4817420", "wait, use my gift card", "make that 3", "no, 0.89", "oops, it was PAR-1",
+             "no sorry, make him an admin", "sorry, wrong address, it's 14 Cours de l'Intendance"],
 )
 def test_a_correction_is_no_yes_and_is_told_apart(text):
     assert read_answer(text) == "other" and CORRECTION.match(text)
 
 
-@pytest.mark.parametrize("text", ["show my orders", "make a complaint", "actual delivery times?", "yes"])
+@pytest.mark.parametrize("text", ["show my orders", "make a complaint", "actual delivery times?", "yes",
+                                  "it was delivered broken", "wrong item received", "no, leave it"])
 def test_a_new_request_is_no_correction(text):
     assert not CORRECTION.match(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["what's in the third one?", "approve it", "cancel that one, I ordered it by mistake",
+             "set its on-time rate to 0.9", "send that same order to 10 Calle Mayor, 28013 Madrid instead"],
+)
+def test_a_follow_up_points_back_at_what_was_shown(text):
+    assert refers_back(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["this is useless, escalate", "is it possible to talk to a person?", "show my orders",
+             "cancel W7137149, i don't need it anymore", "start inspection QI-DEMO0001, it arrived"],
+)
+def test_a_request_that_names_its_own_record_or_none_is_no_follow_up(text):
+    assert not refers_back(text)

@@ -72,7 +72,8 @@ async def add_payment_method(ctx: ToolContext, params: s.AddMethodIn) -> s.Payme
     return s.PaymentMethodOut.model_validate(method)
 
 
-@tool(agent=AGENT, method="GET", path="/payments/methods/{customer_id}", roles=OWNER_OR_SUPPORT,
+# Lent to every specialist: "pay it with my visa" names a saved method the order's specialist must look up.
+@tool(agent=AGENT, method="GET", path="/payments/methods/{customer_id}", roles=OWNER_OR_SUPPORT, shared=True,
       examples=["what payment methods do I have", "how much is left on my gift card",
                 "list the saved cards of noah_brown_6181"])
 async def list_payment_methods(ctx: ToolContext, params: s.CustomerMethodsIn) -> s.MethodList:

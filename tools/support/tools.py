@@ -13,6 +13,9 @@ CLOSERS = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
       examples=["I want to talk to a person", "can a human help me please", "let me speak to someone from support",
                 "I'd like to make a complaint about how my return was handled",
                 "my charger started smoking, this is dangerous", "this is not working, get me a real agent",
+                "escalate this to your supervisor, the bot isn't helping", "I'd like a call back from your team",
+                "could someone from the shop reach out to me about my order", "I need a real human to sort this out",
+                "please ask a staff member to phone me",
                 "open a support case for noah.johnson@example.com about a missing parcel"])
 async def open_support_case(ctx: ToolContext, params: s.OpenCaseIn) -> s.CaseOut:
     """Hand the conversation to a person: open a support case and say who answers and by when."""

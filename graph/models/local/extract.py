@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graph.confirm import refers_back
 from graph.models.local import entities as e
 from graph.models.local import ids, tokens
 from graph.models.local.addresses import find_address, find_zip
@@ -85,6 +86,7 @@ class Extraction:
     spans: int = 0  # how many pieces of the request the arguments took (free text aside)
     wanted: list[FieldSpec] = field(default_factory=list)  # optional fields the request still has to give
     from_row: list[str] = field(default_factory=list)  # fields filled from "the second one" of a list shown
+    unseen: list[str] = field(default_factory=list)  # fields named in words ("my visa") the conversation never showed
 
 
 def _address_parts(ctx: Context) -> dict[str, str]:
@@ -276,13 +278,16 @@ def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
 
 
 def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
-    """Fields a change names ("change my phone number") that took no value, when no field to change did.
+    """Fields a change names ("change my phone number", "update the on-time rate of UPS") that took no value,
+    when no field to change did.
 
-    A writing tool whose fields are all optional would otherwise run with nothing to change.
+    A writing tool whose fields are all optional, or whose required fields only say which record to change,
+    would otherwise run with nothing to change.
     """
-    if not tool.mutates or tool.required:
+    identifies = REFERENCE_KINDS | {"customer", "reference"}
+    if not tool.mutates or not all(kind_of(f) in identifies and f.name in result.args for f in tool.required):
         return []
-    changes = [f for f in tool.fields if kind_of(f) not in REFERENCE_KINDS | {"customer", "reference", "bool"}]
+    changes = [f for f in tool.fields if not f.required and kind_of(f) not in identifies | {"bool"}]
     if any(f.name in result.args for f in changes):
         return []
     said = {stem(w) for w in words(text)}
@@ -348,15 +353,21 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             if found is not None:
                 result.args[f.name] = found
                 result.from_row.append(f.name)
+    # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name.
+    back = refers_back(text)
     for f in fields:
         kind = kind_of(f)
-        recallable = f.required and kind in REFERENCE_KINDS or kind == "customer"
-        if f.name in ctx.cache.get("no_recall", ()):
+        recallable = f.required and (kind in REFERENCE_KINDS or back) or kind == "customer"
+        if f.name in ctx.cache.get("no_recall", ()) or f.name in result.args or not recallable:
             continue
-        if f.name not in result.args and recallable and (value := memory.recall(f.name, kind)) is not None:
+        value = memory.recall(f.name, kind if kind in REFERENCE_KINDS or kind == "customer" else "")
+        if value is None and back:
+            value = memory.only_row(f.name, kind)
+        if value is not None:
             result.args[f.name] = value
     _validate(tool, result)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
+    result.unseen = sorted(ctx.cache.get("unseen", set()) - set(result.args))
     result.spans = len(set(ctx.request.used)) + len(result.from_row)
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
     result.missing += [f for f in result.wanted if f not in result.missing]

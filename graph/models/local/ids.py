@@ -82,16 +82,20 @@ def payment_method(f: FieldSpec, ctx: Context) -> Any:
         return value
     text = ctx.request.text.lower()
     hints = {v for k, v in PAYMENT_HINTS.items() if k in text}
+    if re.search(r"\b(?:ending|ends)\b", text):
+        hints |= set(re.findall(r"\b\d{4}\b", text))  # "the visa ending 6832"
     if hints - {"card"}:
         hints.discard("card")  # "my gift card", "my visa card": the other word says which card
     if not hints:
         return None
     found = ctx.memory.payment_method(hints)
     if found is None and hints & CARD_BRANDS:
-        found = ctx.memory.payment_method({"card"})  # "my visa" is a card, even where the brand is not shown
+        # "my visa" is a credit card, even where the brand is not shown (a gift card is no visa).
+        found = ctx.memory.payment_method({"credit_card"})
     if found is None:
         # The person named a method this conversation has not shown: ask, never fall back to another one.
         ctx.cache.setdefault("no_recall", set()).add(f.name)
+        ctx.cache.setdefault("unseen", set()).add(f.name)
     return found
 
 

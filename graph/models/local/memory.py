@@ -54,7 +54,7 @@ class Memory:
                 return fact.value
         if kind in RECALL_BY_KIND:
             for fact in reversed(self.facts):
-                if fact.kind == kind:
+                if fact.kind == kind and fact.name:
                     return fact.value
         return None
 
@@ -66,6 +66,10 @@ class Memory:
         if name in row and not isinstance(row[name], (dict, list)):
             return row[name]
         return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
+
+    def only_row(self, name: str, kind: str) -> Any:
+        """The field's value in the newest list when it showed one row ("cancel that one" after one order)."""
+        return self.row_value(1, name, kind) if len(self.rows) == 1 else None
 
     def payment_method(self, hints: set[str]) -> str | None:
         """The newest saved payment method whose id or kind matches a hint ('gift', 'paypal', 'card')."""
@@ -81,6 +85,8 @@ class Memory:
             if kind == "order":
                 value = e.order_number(value.lstrip("#Ww"))
             self.facts.append(Fact(name, kind, value, hint))
+        elif isinstance(value, int) and not isinstance(value, bool) and name.endswith("id"):
+            self.facts.append(Fact(name, name, value, hint))  # a numbered record ("approval request 1")
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             self.facts.append(Fact(name, "list", value, hint))
 
@@ -109,13 +115,15 @@ class Memory:
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
                     self.rows = rows
-                # Saved methods and payment history name payment methods: keep them to pay or refund later.
+                # Saved methods and payment history name payment methods: keep them to pay or refund later, when
+                # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.
                 for item in (i for i in value if isinstance(i, dict)):
                     for sub_value in item.values():
                         if isinstance(sub_value, str) and shape_of(sub_value) == "payment_method":
-                            self.add(
-                                "payment_method_id", sub_value, hint=f"{item.get('kind', '')} {item.get('brand', '')}"
-                            )
+                            self.facts.append(Fact(
+                                "", "payment_method", sub_value,
+                                f"{item.get('kind', '')} {item.get('brand', '')} {item.get('last_four', '')}",
+                            ))
             else:
                 self.add(key, value)
 

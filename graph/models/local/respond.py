@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import CORRECTION
+from graph.confirm import ANSWERED_OTHERWISE, CORRECTION
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
@@ -30,6 +30,10 @@ from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
 
 HANDOFF = "transfer_to_"
+# A number as people write it in a change ("make it 3", "no, 0.89").
+NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
+# Fields that take the words of a message as they are: a correction's own words are no new value for them.
+FREE_KINDS = frozenset({"free_text", "question", "title"})
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
@@ -64,6 +68,8 @@ SHARED_LEAD = 0.2
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
 SPLIT_LEAD = 0.1
+# How many earlier answers a reply is read together with (a request answered bit by bit).
+CHAIN_LIMIT = 4
 
 
 @dataclass
@@ -180,12 +186,31 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
         # Another specialist already answered part of this request: take the part that is ours.
         text = _our_part(text, tools, embed)
     choice = choose(text, tools, embed)
-    previous = _asked_before(messages, current)
-    if previous is not None and (not choice.confident or len(content_stems(mask(text))) < 3):
-        # An answer to our question ("#W2611340", "by mistake") continues the request that raised it.
-        text = f"{text}\n{_text(messages[previous])}"
+    chain = _chain(messages, current)
+    follows = not choice.confident or len(content_stems(mask(text))) < 3 or CORRECTION.match(text)
+    if len(chain) > 1 and follows:
+        # An answer to our question ("#W2611340", "by mistake") continues the request that raised it, and so do
+        # the answers and corrections before it: all of them, in order, ahead of the request itself.
+        text = ", ".join(_text(messages[i]) for i in chain[1:]) + f"\n{_text(messages[chain[0]])}"
         return text, choose(text, tools, embed), _asked_tool(messages, current, tools)
     return text, choice, None
+
+
+def _chain(messages: list[BaseMessage], current: int) -> list[int]:
+    """The request a conversation's current thread started with, then each answer or correction since (indexes).
+
+    A message continues the one before it when our reply to that one was a question, or when it corrects it
+    ("no, I meant W3972548"); an address given over two answers comes together again this way.
+    """
+    chain = [current]
+    while len(chain) <= CHAIN_LIMIT:
+        previous = _asked_before(messages, chain[0])
+        if previous is None and CORRECTION.match(_text(messages[chain[0]])):
+            previous = next((j for j in range(chain[0] - 1, -1, -1) if isinstance(messages[j], HumanMessage)), None)
+        if previous is None:
+            break
+        chain.insert(0, previous)
+    return chain
 
 
 def _plan(
@@ -242,16 +267,34 @@ def _answerer(tools: list[ToolView]) -> ToolView | None:
 
 
 def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
-            replies: Path) -> Turn:
+            replies: Path, lookups: list[ToolView] | None = None) -> Turn:
     """The write's precondition first (read the record, or say why it cannot be done), then ask or act."""
     refused, read = gates.first_step(tool, extraction.args, messages, tools, replies)
     if refused:
         return Turn(refused)
     if read is not None:
         return Turn(calls=[read])
+    if extraction.unseen and (lookup := _lookup(extraction.unseen, lookups or tools, messages)) is not None:
+        memory = remember(messages)
+        args = {f.name: memory.recall(f.name, "customer") for f in lookup.required}
+        if all(args.values()):  # whose records they are is known (a record read before names its customer)
+            return Turn(calls=[(lookup.name, args)])
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction))
     return Turn(calls=[(tool.name, extraction.args)])
+
+
+def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]) -> ToolView | None:
+    """A reading tool that lists the records fields were named by in words ("my visa": the saved payment
+    methods), needing nothing but whose records they are, and not already read in this conversation."""
+    called = {c["name"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
+    for tool in tools:
+        described = set(content_stems(tool.description))
+        if tool.mutates or tool.name in called or any(kind_of(f) != "customer" for f in tool.required):
+            continue
+        if any(set(content_stems(name.replace("_", " "))) - {"id"} <= described for name in names):
+            return tool
+    return None
 
 
 def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
@@ -295,6 +338,12 @@ def _after_precondition(
         return None
     tool, extraction = planned
     gate = tool.precondition
+    # The saved records a write's words named ("my visa"), read for it: the write goes on with them.
+    named = [f.name for f in tool.fields if kind_of(f) == "payment_method"]
+    looked_up = tool.mutates and named and call["name"] in {
+        t.name for t in tools if t is _lookup(named, [t], messages[:at])}
+    if looked_up:
+        return _decide(tool, extraction, tools, messages, replies)
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
@@ -302,12 +351,20 @@ def _after_precondition(
     return _decide(tool, extraction, tools, messages, replies)
 
 
+def _answered_otherwise(messages: list[BaseMessage], current: int) -> bool:
+    """Whether the request at `current` replied to "shall I go ahead?" with something else than yes or no."""
+    result = next((m for m in reversed(messages[:current]) if isinstance(m, (ToolMessage, HumanMessage))), None)
+    return isinstance(result, ToolMessage) and ANSWERED_OTHERWISE in _text(result)
+
+
 def _correction(
-    messages: list[BaseMessage], current: int, tools: list[ToolView], today: date, replies: Path
+    messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date, replies: Path
 ) -> Turn | None:
-    """'actually make it 3': the last call made again with the values the correction gives in place of the old."""
+    """'actually make it 3', or a value given in place of a yes: the last call made again with the values the
+    message gives in place of the old ones."""
     text = _text(messages[current])
-    if not CORRECTION.match(text):
+    corrects = bool(CORRECTION.match(text))
+    if not corrects and not _answered_otherwise(messages, current):
         return None
     last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
     by_name = {t.name: t for t in tools}
@@ -317,12 +374,47 @@ def _correction(
     tool = by_name[call["name"]]
     if tool.precondition and call["name"] == tool.precondition.read:
         return None  # a read made for a write's precondition is not the action being corrected
-    given = extract(tool, text, Memory(), today)  # only what the correction itself says
-    if not given.args:
+    if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool:
+        return None  # a new request instead of a yes, not a change to the pending one
+    # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
+    # recalled from memory alone, with no word of the message behind it, is no change.
+    memory = remember(messages[:current])
+    said = extract(tool, text, Memory(), today).args
+    recalled = extract(tool, "", memory, today).args
+    given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
+    if corrects:
+        # "actually make it 350" is no new summary or key: words kept as free text stay as they were.
+        given = {k: v for k, v in given.items() if k not in call["args"] or kind_of(
+            next(f for f in tool.fields if f.name == k)) not in FREE_KINDS}
+    given = _in_place(call["args"], given, text)
+    if not given:
         return None
-    args = {**call["args"], **given.args}
+    args = {**call["args"], **given}
     return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
                    tools, messages, replies)
+
+
+def _shape(value: Any) -> str:
+    """A value's look: PAR-1 and BER-1 look alike (AAA-9), KB-CLICKY-01 does not."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", str(value)))
+
+
+def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str, Any]:
+    """A change's values put where the values they replace were: "make it 3" changes the call's one number, and
+    "it was PAR-1" the argument that looked like PAR-1, whichever field reading the words alone would pick."""
+    given = dict(given)
+    for name, value in list(given.items()):
+        if not isinstance(value, str) or name not in old or _shape(old[name]) == _shape(value):
+            continue
+        alike = [k for k, v in old.items() if k not in given and isinstance(v, str) and _shape(v) == _shape(value)]
+        if len(alike) == 1:
+            given[alike[0]] = given.pop(name)
+    numbers = [k for k, v in old.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    said = NUMBER.findall(text)
+    if len(numbers) == 1 and len(said) == 1 and not any(k in given for k in numbers):
+        value = float(said[0])
+        given[numbers[0]] = int(value) if isinstance(old[numbers[0]], int) and value.is_integer() else value
+    return given
 
 
 def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
@@ -364,13 +456,14 @@ def respond(
         return Turn(polite)
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
-    tools = _lent_when_clear(_text(messages[current]), _restrict(tools, tool_choice), embed)
+    bound = _restrict(tools, tool_choice)
+    tools = _lent_when_clear(_text(messages[current]), bound, embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
-        messages, current, tools, today, replies
+        messages, current, tools, embed, today, replies
     )):
         return fixed
     planned = _plan(messages, current, tools, embed, today, forced)
     if isinstance(planned, Turn):
         return planned
     tool, extraction = planned
-    return _decide(tool, extraction, tools, messages, replies)
+    return _decide(tool, extraction, tools, messages, replies, lookups=bound)

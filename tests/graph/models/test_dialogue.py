@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agents.roster import ROSTER
 from db.enums import Role
+from graph.confirm import ANSWERED_OTHERWISE
 from graph.models.local import LocalChatModel
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
@@ -185,3 +186,154 @@ def test_the_second_one_is_a_row_of_the_list_shown_before(registry, words, expec
     shown = model.invoke([ask, listing, result])
     reply = model.invoke([ask, listing, result, shown, HumanMessage(f"what's in {words}?")])
     assert reply.tool_calls[0]["args"] == {"order_id": expected}
+
+
+def asked_to_confirm(model, ask: str):
+    """The person's request, the write the model proposes, and that write answered with something else than yes."""
+    request = HumanMessage(ask)
+    first = model.invoke([request])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=first.tool_calls[0]["id"])
+    return [request, first, otherwise, AIMessage("Understood, nothing was changed.")], first.tool_calls[0]
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "reply", "changed"),
+    [
+        ("inventory", Role.WAREHOUSE, "reserve 2 units of KB-CLICKY-04", "make that 3", {"quantity": 3}),
+        ("inventory", Role.WAREHOUSE, "we received 20 units of KB-CLICKY-01 at BER-1", "oops, it was PAR-1",
+         {"warehouse": "PAR-1"}),
+        ("transport", Role.MERCHANT, "set the on-time rate of DPD to 0.91", "no, 0.89", {"on_time_rate": 0.89}),
+        ("backoffice", Role.ADMIN, "make sam.support a merchant", "no sorry, make him an admin", {"role": "admin"}),
+        ("payment", Role.SUPPORT, "refund order #W4621646", "15 euros, the delivery was late", {"amount": 15}),
+    ],
+)
+def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
+    model = specialist(registry, agent, role)
+    history, pending = asked_to_confirm(model, ask)
+    again = model.invoke([*history, HumanMessage(reply)])
+    assert [c["name"] for c in again.tool_calls] == [pending["name"]]
+    assert again.tool_calls[0]["args"] == {**pending["args"], **changed}
+
+
+def test_a_correction_keeps_the_words_of_a_free_text_field(registry):
+    model = specialist(registry, "backoffice", Role.MERCHANT)
+    history, pending = asked_to_confirm(model, "set the refund approval threshold to 300")
+    again = model.invoke([*history, HumanMessage("actually make it 350")])
+    assert again.tool_calls[0]["args"]["config_key"] == pending["args"]["config_key"]
+    assert again.tool_calls[0]["args"]["value"] == 350
+
+
+def test_a_new_request_in_place_of_yes_is_not_taken_as_a_change(registry):
+    model = specialist(registry, "order")
+    history, pending = asked_to_confirm(model, "send #W4621646 to 12 Rue de la République, 69002 Lyon, France")
+    again = model.invoke([*history, HumanMessage("show me all my orders")])
+    assert [c["name"] for c in again.tool_calls] == ["list_orders"]
+
+
+def test_an_address_given_over_two_answers_is_read_as_one(registry):
+    model = specialist(registry, "customer")
+    turns = [HumanMessage("please change my default address")]
+    for answer in ("2100 Larimer Street", "Denver, CO 80205, USA"):
+        question = model.invoke(turns)
+        assert not question.tool_calls and question.text.endswith("?")
+        turns += [question, HumanMessage(answer)]
+    call = model.invoke(turns).tool_calls[0]
+    assert call["args"]["address1"] == "2100 Larimer Street" and call["args"]["zip"] == "80205"
+
+
+def test_a_corrected_order_number_continues_the_refused_request(registry):
+    model = specialist(registry, "order")
+    first, refusal = after_read(model, "cancel my order #W4621646", order("processed"))
+    turns = [HumanMessage("cancel my order #W4621646"), first,
+             ToolMessage(json.dumps(order("processed")), tool_call_id=first.tool_calls[0]["id"]), refusal,
+             HumanMessage("no, I meant W7000007")]
+    read = model.invoke(turns)
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W7000007"})]
+    pending = ToolMessage(json.dumps(order("pending", order_id="#W7000007")), tool_call_id=read.tool_calls[0]["id"])
+    question = model.invoke([*turns, read, pending])
+    assert not question.tool_calls and "reason" in question.text
+    done = model.invoke([*turns, read, pending, question, HumanMessage("I don't need it anymore")])
+    assert [(c["name"], c["args"]) for c in done.tool_calls] == [
+        ("cancel_pending_order", {"order_id": "#W7000007", "reason": "no longer needed"})]
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "shown", "result", "follow_up", "expected"),
+    [
+        ("backoffice", Role.ADMIN, "show approval request 1", {"approval_id": 1, "status": "pending"}, "approve it",
+         ("approve_request", {"approval_id": 1})),
+        ("order", Role.CUSTOMER, "show my pending orders",
+         {"orders": [{"order_id": "#W7137149", "status": "pending"}], "total": 1},
+         "cancel that one, I ordered it by mistake", ("get_order_details", {"order_id": "#W7137149"})),
+    ],
+)
+def test_it_and_that_one_name_the_record_shown_before(registry, agent, role, shown, result, follow_up, expected):
+    model = specialist(registry, agent, role)
+    ask = HumanMessage(shown)
+    read = model.invoke([ask])
+    answer = ToolMessage(json.dumps(result), tool_call_id=read.tool_calls[0]["id"])
+    said = model.invoke([ask, read, answer])
+    reply = model.invoke([ask, read, answer, said, HumanMessage(follow_up)])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [expected]
+
+
+def test_a_saved_method_named_in_words_is_looked_up_before_the_write(registry):
+    model = specialist(registry, "order")
+    ask = HumanMessage("pay #W4621646 with my mastercard instead")
+    read = model.invoke([ask])
+    paid = [{"transaction_type": "payment", "payment_method_id": "paypal_8030938"}]
+    record = ToolMessage(json.dumps(order("pending", customer_id="noah_johnson_8985", payment_history=paid)),
+                         tool_call_id=read.tool_calls[0]["id"])
+    lookup = model.invoke([ask, read, record])
+    assert [(c["name"], c["args"]) for c in lookup.tool_calls] == [
+        ("list_payment_methods", {"customer_id": "noah_johnson_8985"})]
+    methods = {"customer_id": "noah_johnson_8985", "methods": [
+        {"id": "paypal_8030938", "kind": "paypal"},
+        {"id": "credit_card_3120279", "kind": "credit_card", "brand": "mastercard", "last_four": "7512"}]}
+    saved = ToolMessage(json.dumps(methods), tool_call_id=lookup.tool_calls[0]["id"])
+    write = model.invoke([ask, read, record, lookup, saved])
+    assert [(c["name"], c["args"]) for c in write.tool_calls] == [
+        ("modify_pending_order_payment", {"order_id": "#W4621646", "payment_method_id": "credit_card_3120279"})]
+
+
+def test_a_change_named_without_its_value_is_asked_for_then_taken_from_the_answer(registry):
+    model = specialist(registry, "transport", Role.MERCHANT)
+    ask = HumanMessage("update the on-time rate of UPS")
+    question = model.invoke([ask])
+    assert not question.tool_calls and "on time rate" in question.text and question.text.endswith("?")
+    reply = model.invoke([ask, question, HumanMessage("0.9")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("update_carrier", {"carrier_code": "UPS", "on_time_rate": 0.9})]
+
+
+def test_a_saved_method_named_in_a_correction_replaces_the_pending_one(registry):
+    methods = {"customer_id": "noah_johnson_8985", "methods": [
+        {"id": "gift_card_6025900", "kind": "gift_card"},
+        {"id": "credit_card_3120279", "kind": "credit_card", "brand": "mastercard", "last_four": "7512"}]}
+    write = {"order_id": "#W4621646", "payment_method_id": "gift_card_6025900"}
+    calls = [("get_order_details", {"order_id": "#W4621646"}, json.dumps(order("pending"))),
+             ("list_payment_methods", {}, json.dumps(methods)),
+             ("modify_pending_order_payment", write, f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}")]
+    history = [HumanMessage("pay #W4621646 with my gift card instead")]
+    for n, (name, args, result) in enumerate(calls):
+        history += [AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"c{n}"}]),
+                    ToolMessage(result, tool_call_id=f"c{n}")]
+    again = specialist(registry, "order").invoke([*history, AIMessage("Understood."),
+                                                   HumanMessage("sorry, I meant my mastercard")])
+    assert [(c["name"], c["args"]) for c in again.tool_calls] == [
+        ("modify_pending_order_payment", {**write, "payment_method_id": "credit_card_3120279"})]
+
+
+def test_the_method_an_order_was_paid_with_is_no_guess_for_a_new_one(registry):
+    _, second = after_read(specialist(registry, "order"), "can I change the payment method of #W4621646?",
+                           order("pending"))
+    assert not second.tool_calls and "payment method" in second.text and second.text.endswith("?")
+
+
+def test_a_card_brand_is_never_taken_for_a_gift_card(registry):
+    paid = [{"transaction_type": "payment", "payment_method_id": "gift_card_9992729"}]
+    _, second = after_read(specialist(registry, "order"), "pay #W4621646 with my amex instead",
+                           order("pending", customer_id="ava_martin_7243", payment_history=paid))
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [
+        ("list_payment_methods", {"customer_id": "ava_martin_7243"})]

@@ -1,0 +1,32 @@
+"""The router sends a follow-up back to the specialist that acted last: a reply given in place of a yes, a
+correction, and "the second one" / "approve it" about what that specialist showed."""
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from graph.confirm import ANSWERED_OTHERWISE
+from graph.router import certain_agent
+
+NAMES = {"order", "inventory", "payment", "customer", "backoffice"}
+
+
+def acted(agent: str, result: str) -> list:
+    """A turn in which `agent` called a tool and answered."""
+    call = AIMessage("", tool_calls=[{"name": "some_tool", "args": {}, "id": "c1"}], name=agent)
+    return [HumanMessage("first request"), call, ToolMessage(result, tool_call_id="c1"), AIMessage("Done.", name=agent)]
+
+
+def test_a_reply_in_place_of_yes_goes_back_to_the_specialist_that_asked():
+    history = acted("inventory", f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}")
+    assert certain_agent([*history, HumanMessage("8")], NAMES) == "inventory"
+
+
+def test_a_reference_to_what_was_shown_goes_back_to_the_specialist_that_showed_it():
+    history = acted("order", '{"orders": []}')
+    assert certain_agent([*history, HumanMessage("what's in the third one?")], NAMES) == "order"
+    assert certain_agent([*history, HumanMessage("put it on hold, the card looks suspicious")], NAMES) == "order"
+
+
+def test_a_new_request_after_an_answer_is_left_to_the_model():
+    history = acted("order", '{"orders": []}')
+    assert certain_agent([*history, HumanMessage("this is useless, escalate")], NAMES) is None
+    assert certain_agent([*history, HumanMessage("show my payment methods")], NAMES) is None
