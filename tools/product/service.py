@@ -14,6 +14,7 @@ from db.models import Category, Product, ProductVariant
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from tools.product import matching
 from tools.product.schemas import VariantChange, VariantIn
 
 CENT = Decimal("0.01")
@@ -51,9 +52,22 @@ async def resolve_product(session: AsyncSession, ref: str, include_archived: boo
     if product is None and (variant := await _variant_by_sku(session, ref)) is not None:
         stmt = product_query().where(Product.id == variant.product_id)
         product = (await session.execute(stmt)).scalar_one()
+    if product is None:
+        product = await loosely_named(session, ref, include_archived)
     if product is None or (product.archived and not include_archived):
         raise NotFound(f"product {ref!r} not found")
     return product
+
+
+async def loosely_named(session: AsyncSession, ref: str, include_archived: bool) -> Product | None:
+    """The one product a misspelt or partial name means ("clacky keybaord"); several equally close -> Ambiguous."""
+    found = await matching.closest(session, ref, include_archived)
+    if len(found) > 1:
+        raise Ambiguous(
+            f"{len(found)} products match {ref!r}; say which by product id",
+            details=[{"product_id": m.product.id, "name": m.product.name, "brand": m.product.brand} for m in found],
+        )
+    return found[0].product if found else None
 
 
 async def _by_name(session: AsyncSession, name: str, include_archived: bool) -> Product | None:
