@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -26,6 +27,8 @@ QUESTION_FILLER = frozenset(
     "what which when where does have with your this that there their from into about would could should "
     "will much many long still also just need want know tell please thanks".split()
 )
+# A capitalised word inside a sentence is a name (a country, a carrier), the most telling word a question gives.
+NAME_IN_TEXT = re.compile(r"(?<=[a-z,(] )[A-Z][a-z]{3,}")
 MAX_SENTENCES = 3
 # Passages scoring this far below the best one rarely hold the answer and only add noise.
 PASSAGE_BAND = 0.1
@@ -66,10 +69,13 @@ def _keys(text: str) -> list[str]:
 
 
 def holds_words(question: str, passage: Passage) -> bool:
-    """Whether the passage holds the question's own words (see WORDS_SHARE)."""
+    """Whether the passage holds the question's own words (see WORDS_SHARE), or a name it gives (Switzerland)."""
     wanted = set(_keys(question))
-    found = wanted & set(_keys(f"{passage.title} {passage.heading} {passage.text}"))
-    return len(found) >= WORDS_MIN and len(found) >= WORDS_SHARE * len(wanted)
+    held = set(_keys(f"{passage.title} {passage.heading} {passage.text}"))
+    # A misspelt word still counts ('polcy' ~ 'polic').
+    found = {w for w in wanted if w in held or any(SequenceMatcher(None, w, h).ratio() >= 0.8 for h in held)}
+    names = set(_keys(" ".join(NAME_IN_TEXT.findall(passage.text))))
+    return bool(wanted & names) or (len(found) >= WORDS_MIN and len(found) >= WORDS_SHARE * len(wanted))
 
 
 def split_sentences(text: str) -> list[str]:

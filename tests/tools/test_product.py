@@ -210,3 +210,12 @@ async def test_search_falls_back_to_the_closest_names_when_no_product_has_every_
     for query, expected in [("pricing split keyboard", ["Ergo Split 60 Keyboard"]), ("camping", ["Micro Camp Stove"]),
                             ("keybaord", ["Ergo Split 60 Keyboard"]), ("velvet", [])]:
         assert [h.name for h in (await call(me, "search_products", query=query)).results] == expected
+
+
+async def test_list_text_filter_reads_a_misspelt_name_loosely(sessions, call, as_customer):
+    await f.product(sessions, name="Clacky 87 Mechanical Keyboard", brand="Clacky")
+    await f.product(sessions, name="Halo Desk Lamp", brand="Lumen")
+    me = as_customer(await f.customer(sessions))
+    out = await call(me, "list_products", query="clacky keybaord")
+    assert [p.name for p in out.products] == ["Clacky 87 Mechanical Keyboard"] and out.total == 1
+    assert (await call(me, "list_products", query="velvet")).total == 0

@@ -129,7 +129,8 @@ async def closest(session: AsyncSession, reference: str, include_archived: bool)
     stmt = (
         select(Product)
         .options(selectinload(Product.variants), selectinload(Product.category))
-        .where(or_(*(func.lower(Product.name).like(p) for p in like), *(func.lower(Product.brand).like(p) for p in like),
+        .where(or_(*(func.lower(Product.name).like(p) for p in like),
+                   *(func.lower(Product.brand).like(p) for p in like),
                    Product.category_id.in_(category_ids)))
     )
     if not include_archived:

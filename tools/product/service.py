@@ -210,8 +210,11 @@ async def list_products(
         stmt = stmt.where(exists().where(*in_range))
     if query:
         like = like_pattern(query.lower())
-        stmt = stmt.where(or_(func.lower(Product.name).like(like, escape="\\"),
-                              func.lower(Product.brand).like(like, escape="\\")))
+        named = or_(func.lower(Product.name).like(like, escape="\\"), func.lower(Product.brand).like(like, escape="\\"))
+        if not await session.scalar(select(func.count()).select_from(stmt.where(named).subquery())):
+            # No name holds the text as written ("clacky keybaord"): the products a loose reading of it names.
+            named = Product.id.in_([m.product.id for m in await matching.closest(session, query, include_archived)])
+        stmt = stmt.where(named)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = stmt.options(selectinload(Product.variants), selectinload(Product.category))
     rows = await session.execute(page.order_by(Product.name, Product.id).limit(limit).offset(offset))

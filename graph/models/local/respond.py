@@ -64,6 +64,10 @@ SHARED_LEAD = 0.2
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
+# How close in meaning to a search a request nothing else fits must be for the search to take it: loose
+# catalogue requests ("anything from Hearth?" 0.29, "do u have the daypack in orange" 0.31) against unrelated ones
+# ("tell me a joke" 0.24, "book me a flight to London" 0.22) reaching a specialist with a search tool.
+SEARCH_THRESHOLD = 0.27
 # Records a request names by an id of their own shape (a product named in words is searched for instead).
 NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 SPLIT_LEAD = 0.1
@@ -226,7 +230,7 @@ def _plan(
         # Likewise a tool that searches by words takes a request naming something nothing else fits
         # ("got any coffee mugs?"), when it reads like a search and words worth searching for are left.
         searcher = None if handoffs or embed is None else _searcher(tools)
-        if searcher is not None and meaning(text, tools, searcher, embed) >= LIKELY_THRESHOLD:
+        if searcher is not None and meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD:
             found = extract(searcher, text, memory, today)
             if not found.missing and not found.problems:
                 return searcher, found
@@ -237,6 +241,9 @@ def _plan(
         names = _handoffs(text, tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
+    if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(tools)) is not None:
+        # A question over the same documents is answered, not searched ("how long does a refund take?").
+        return answerer, extract(answerer, text, memory, today)
     if asked is not None and asked is not tool:
         # The answer to our question goes to the tool that asked, unless it supplies nothing for it.
         again = extract(asked, text, memory, today)

@@ -315,3 +315,23 @@ NAMES = [
 def test_person_names_and_postal_codes(registry, text, expected):
     found = tuple(value(registry, "find_customer_by_name_zip", f, text) for f in ("first_name", "last_name", "zip"))
     assert found == expected
+
+
+# Destinations: a country in any case; a two-letter word ("to us") is a word, not a country, in lower case.
+DESTINATIONS = [
+    ("how much to post 3kg to spain", "spain"),
+    ("shipping 2 kg to Germany", "Germany"),
+    ("what does 1 kg to italy cost", "italy"),
+    ("price to send 5 kg to portugal", "portugal"),
+    ("quote 2 kg to Belgium please", "Belgium"),
+    ("rates for 12 kg to the USA", "USA"),
+    ("how much for 1 kg to switzerland", "switzerland"),
+    ("ship 3 kg to Canada", "Canada"),
+    ("1 kg to france, cheapest carrier?", "france"),
+    ("send it to us please, 2 kg", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
+def test_destinations(registry, text, expected):
+    assert value(registry, "quote_shipping", "destination", text) == expected
