@@ -60,7 +60,7 @@ def staff_flag(ctx: ToolContext, include_archived: bool) -> bool:
                 "what do you sell from the brand Clacky",
                 "list products in the Apparel category between 20 and 60 euros",
                 "show me the Home range", "anything from Sonata?", "cheapest things you sell",
-                "what do you have in the Outdoor category"])
+                "what do you have in the Outdoor category", "show me everything in the Keyboards category"])
 async def list_products(ctx: ToolContext, params: s.ListProductsIn) -> s.ProductList:
     """List products, filtered by category, brand, price range or text, a page at a time."""
     rows, total = await service.list_products(
