@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -16,6 +17,18 @@ from knowledge.store import KnowledgeStore, Passage
 # kind of look-alike question from the wrong document, which is worse than saying we do not know.
 # Scores from another embedding model (the OpenAI-compatible backend) need their own min_score.
 MIN_SCORE = 0.48
+# Below it, a passage still answers when it holds the question's own words: two of them at least and two in
+# three of all ("do you ship to switzerland? any extra fees?" lands on customs at 0.44 and names Switzerland),
+# which the look-alike uncovered questions never do ("eiffel tower" is not in our opening hours).
+WORDS_BAND = 0.1
+WORDS_SHARE = 2 / 3
+WORDS_MIN = 2
+QUESTION_FILLER = frozenset(
+    "what which when where does have with your this that there their from into about would could should "
+    "will much many long still also just need want know tell please thanks".split()
+)
+# A capitalised word inside a sentence is a name (a country, a carrier), the most telling word a question gives.
+NAME_IN_TEXT = re.compile(r"(?<=[a-z,(] )[A-Z][a-z]{3,}")
 MAX_SENTENCES = 3
 # Passages scoring this far below the best one rarely hold the answer and only add noise.
 PASSAGE_BAND = 0.1
@@ -50,6 +63,21 @@ class Answer:
     covered: bool
 
 
+def _keys(text: str) -> list[str]:
+    # Five letters stand for a word's forms ("fees"/"fee" differ, "shipping"/"ship" agree on "ship").
+    return [w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in QUESTION_FILLER]
+
+
+def holds_words(question: str, passage: Passage) -> bool:
+    """Whether the passage holds the question's own words (see WORDS_SHARE), or a name it gives (Switzerland)."""
+    wanted = set(_keys(question))
+    held = set(_keys(f"{passage.title} {passage.heading} {passage.text}"))
+    # A misspelt word still counts ('polcy' ~ 'polic').
+    found = {w for w in wanted if w in held or any(SequenceMatcher(None, w, h).ratio() >= 0.8 for h in held)}
+    names = set(_keys(" ".join(NAME_IN_TEXT.findall(passage.text))))
+    return bool(wanted & names) or (len(found) >= WORDS_MIN and len(found) >= WORDS_SHARE * len(wanted))
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a markdown passage: list items, lines and prose sentences, markup removed."""
     sentences: list[str] = []
@@ -74,7 +102,9 @@ def answer_from_passages(
 ) -> Answer:
     """Answer from the best sentences of the top passages, or say plainly the knowledge base lacks it."""
     ranked = sorted(passages, key=lambda p: p.score, reverse=True)
-    if not ranked or ranked[0].score < min_score:
+    if not ranked or (ranked[0].score < min_score and not (
+        ranked[0].score >= min_score - WORDS_BAND and holds_words(question, ranked[0])
+    )):
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
     candidates = [

@@ -1,6 +1,8 @@
 """Extractive answers from passages, with citations, and plain refusals."""
 
-from knowledge.answer import MIN_SCORE, NOT_COVERED, answer_from_passages, split_sentences
+from dataclasses import replace
+
+from knowledge.answer import MIN_SCORE, NOT_COVERED, answer_from_passages, holds_words, split_sentences
 from knowledge.store import Passage
 
 
@@ -47,3 +49,25 @@ def test_threshold_can_be_overridden() -> None:
 def test_split_sentences_strips_markdown() -> None:
     text = "- **Refund**: to the card;\n1. Print the label\n\nYou have 30 days. Then it ends!\n```\nok"
     assert split_sentences(text) == ["Refund: to the card.", "Print the label.", "You have 30 days.", "Then it ends!"]
+
+
+CUSTOMS = passage(
+    "customs", "Outside the EU",
+    "For destinations outside the EU (including the United Kingdom, Switzerland and Norway), the parcel goes "
+    "through customs and the destination may charge import taxes.",
+    MIN_SCORE - 0.05,
+)
+HOURS = passage("contact", "Opening hours", "Our team answers from 9:00 to 18:00, Monday to Friday.", MIN_SCORE - 0.05)
+
+
+def test_a_passage_just_under_the_threshold_answers_when_it_holds_the_question_words() -> None:
+    # It names the place the question asks about.
+    assert answer_from_passages("do you ship to switzerland? any extra fees?", [CUSTOMS]).covered
+    # It holds most of the question's words, one of them misspelt in the question.
+    assert answer_from_passages("which customs taxes outside the EU", [CUSTOMS]).covered
+    assert holds_words("wat is ur retrun polcy", passage("r", "", "Our return policy: 30 days.", 0.4))
+
+
+def test_a_look_alike_question_under_the_threshold_is_still_refused() -> None:
+    assert not answer_from_passages("what time does the eiffel tower open", [HOURS]).covered
+    assert not answer_from_passages("do you ship to switzerland", [replace(CUSTOMS, score=MIN_SCORE - 0.2)]).covered

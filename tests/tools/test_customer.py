@@ -36,6 +36,12 @@ async def test_find_by_name_and_zip(sessions, call, support):
         await call(support, "find_customer_by_name_zip", first_name="Ava", last_name="Martin", zip="99999")
 
 
+async def test_names_typed_without_accents_find_the_customer(sessions, call, support):
+    chloe = await f.customer(sessions, first="Chloé", last="Dubois", zip_code="33000")
+    out = await call(support, "find_customer_by_name_zip", first_name="Chloe", last_name="dubois", zip="33000")
+    assert out.customer_id == chloe.id
+
+
 async def test_details_include_methods_and_orders(sessions, call, as_customer):
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava, PaymentMethodKind.GIFT_CARD, balance=25)

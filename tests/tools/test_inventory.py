@@ -57,6 +57,9 @@ async def test_customer_checks_availability_of_variant_and_product(sessions, cal
     assert out.can_fulfil and "KB-RED: 5 available" in out.message
     with pytest.raises(InvalidInput):
         await call(ava, "check_availability", item_ref="KB-RED", quantity=0)
+    # A loose name with an option ("the red keyboard") names the product's matching variants.
+    out = await call(ava, "check_availability", item_ref="the red keybord")
+    assert [v.sku for v in out.variants] == ["KB-RED"]
 
 
 async def test_availability_of_ambiguous_product_name(sessions, call, support):

@@ -187,3 +187,35 @@ async def test_product_found_by_part_of_its_name_and_ambiguity_listed(sessions, 
     with pytest.raises(Ambiguous) as err:
         await call(as_customer(ava), "get_product_details", product_id="Ergo Split")
     assert len(err.value.details) == 2
+
+
+async def test_misspelt_or_partial_names_find_the_product_they_mean(sessions, call, as_customer):
+    hoodie = await f.product(sessions, name="Keycap Hoodie", brand="Threadline", variants=[
+        {"sku": "HD-GREY-L", "options": {"size": "L", "colour": "grey"}},
+        {"sku": "HD-BLACK-L", "options": {"size": "L", "colour": "black"}}])
+    lamp = await f.product(sessions, name="Headlamp 400", brand="Northtrail")
+    await f.product(sessions, name="Studio One Over-Ear Headphones", brand="Sonata")
+    me = as_customer(await f.customer(sessions))
+    for ref in ("gray hoody", "the hoodies in L", "keycap hodie"):
+        assert (await call(me, "get_product_details", product_id=ref)).product_id == hoodie.id
+    assert (await call(me, "get_product_details", product_id="headlamp")).product_id == lamp.id
+    with pytest.raises(NotFound):
+        await call(me, "get_product_details", product_id="velvet cushion")
+
+
+async def test_search_falls_back_to_the_closest_names_when_no_product_has_every_word(sessions, call, as_customer):
+    await f.product(sessions, name="Ergo Split 60 Keyboard")
+    await f.product(sessions, name="Micro Camp Stove", brand="Northtrail")
+    me = as_customer(await f.customer(sessions))
+    for query, expected in [("pricing split keyboard", ["Ergo Split 60 Keyboard"]), ("camping", ["Micro Camp Stove"]),
+                            ("keybaord", ["Ergo Split 60 Keyboard"]), ("velvet", [])]:
+        assert [h.name for h in (await call(me, "search_products", query=query)).results] == expected
+
+
+async def test_list_text_filter_reads_a_misspelt_name_loosely(sessions, call, as_customer):
+    await f.product(sessions, name="Clacky 87 Mechanical Keyboard", brand="Clacky")
+    await f.product(sessions, name="Halo Desk Lamp", brand="Lumen")
+    me = as_customer(await f.customer(sessions))
+    out = await call(me, "list_products", query="clacky keybaord")
+    assert [p.name for p in out.products] == ["Clacky 87 Mechanical Keyboard"] and out.total == 1
+    assert (await call(me, "list_products", query="velvet")).total == 0

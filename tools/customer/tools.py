@@ -44,8 +44,12 @@ async def list_customers(ctx: ToolContext, params: s.ListCustomersIn) -> s.Custo
     roles=PEOPLE,
     examples=[
         "show my profile",
+        "what email and phone number do you have for me",
+        "which contact details are on my account",
+        "what is my customer id",
         "what payment methods do I have saved",
         "customer details for noah_brown_6181",
+        "what phone and email does noah_brown_6181 have on file",
         "what is my default address",
     ],
 )
@@ -198,7 +202,8 @@ async def update_default_address(ctx: ToolContext, params: s.SetDefaultAddressIn
     method="GET",
     path="/customers/{customer_id}/loyalty",
     roles=PEOPLE,
-    examples=["how many loyalty points do I have", "what is my loyalty tier", "loyalty status of noah_brown_6181"],
+    examples=["how many loyalty points do I have", "what is my loyalty tier", "am I a gold member yet",
+              "how close am I to the next tier", "loyalty status of noah_brown_6181"],
 )
 async def get_loyalty(ctx: ToolContext, params: s.CustomerRef) -> s.LoyaltyOut:
     """Get a customer's loyalty tier, points and how to reach the next tier."""

@@ -23,6 +23,7 @@ from tools.config.catalogue import declare
 from tools.context import ToolContext
 from tools.errors import Ambiguous, Conflict, InsufficientStock, InvalidInput, NotFound
 from tools.inventory.movements import ship_reserved
+from tools.product import matching
 from tools.transitions import StateMachine
 
 RESERVATION_TTL = declare(
@@ -63,6 +64,10 @@ async def find_items(session: AsyncSession, ref: str) -> tuple[Product, list[Pro
     products = list((await session.execute(stmt)).scalars())
     products = [p for p in products if p.id == ref] or products
     if not products:
+        # "the pink mouse": the product a loose name means, narrowed to the variants whose options it names.
+        loose = await matching.closest(session, ref, include_archived=False)
+        if len(loose) == 1:
+            return loose[0].product, list(loose[0].variants)
         raise NotFound(f"no item or product matches {ref!r}")
     if len(products) > 1:
         raise Ambiguous(

@@ -54,7 +54,8 @@ def _phrase(row: s.VariantAvailability) -> str:
 @tool(agent=AGENT, method="GET", path="/inventory/stock", roles=STAFF_ROLES,
       examples=["show stock levels for KB-CLICKY-01", "how many units do we have in PAR-1",
                 "list stock of the Mechanical Keyboard in every warehouse",
-                "how many DK-MAT-02 are on hand in each warehouse"])
+                "how many DK-MAT-02 are on hand in each warehouse",
+                "how many black hoodies in size L do we have", "stock of the kettle"])
 async def list_stock_levels(ctx: ToolContext, params: s.ListStockIn) -> s.StockList:
     """List stock levels (on hand, allocated, available) by product, SKU and warehouse."""
     return await reports.list_levels(
@@ -66,7 +67,9 @@ async def list_stock_levels(ctx: ToolContext, params: s.ListStockIn) -> s.StockL
 @tool(agent=AGENT, method="GET", path="/inventory/availability/{item_ref}", roles=ALL_ROLES,
       examples=["is the Mechanical Keyboard in stock?", "do you have 3 units of KB-CLICKY-01 available",
                 "is item 1008292230 available", "can I order 2 of the blue switch version",
-                "any Stoneware Mugs left?", "is the Halo Desk Lamp available right now"])
+                "any Stoneware Mugs left?", "is the Halo Desk Lamp available right now",
+                "is the white mouse in stock", "is the lamp sold out?", "are the socks available?",
+                "can I get the black earbuds now"])
 async def check_availability(ctx: ToolContext, params: s.AvailabilityIn) -> s.AvailabilityOut:
     """Check whether a product or item is in stock for a quantity (units available to sell now)."""
     product, variants = await service.find_items(ctx.session, params.item_ref)

@@ -181,6 +181,15 @@ async def search_knowledge(ctx: ToolContext, params: s.SearchIn) -> s.SearchOut:
         "how do I reach gold tier in the loyalty programme?",
         "can I cancel my order after it has shipped?",
         "how do I get my personal data deleted?",
+        "I can't sign in, what do I do?",
+        "how can I change my name or email on my account?",
+        "what happens if a parcel goes missing?",
+        "is return shipping free?",
+        "which size should I pick if I'm between two?",
+        "are your keyboards hot-swappable?",
+        "can you merge two accounts?",
+        "do I pay customs fees outside the EU?",
+        "how do I stop marketing emails?",
     ],
 )
 async def answer_question(ctx: ToolContext, params: s.AnswerIn) -> s.AnswerOut:

@@ -7,6 +7,7 @@ from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Category, Product, ProductVariant
+from tools.product import matching
 from tools.product.service import like_pattern, product_query
 
 # Points for the best place a word is found; a name or SKU hit outranks a mention in the description.
@@ -90,5 +91,9 @@ async def search_products(session: AsyncSession, query: str, limit: int, include
         stmt = stmt.where(Product.archived.is_(False))
     products = (await session.execute(stmt)).scalars()
     hits = [h for p in products if (h := score_product(p, " ".join(terms), terms))]
+    if not hits:
+        # No product has every word ("pricing split keyboard", "headphnes"): those a loose reading names.
+        loose = await matching.closest(session, query, include_archived)
+        hits = [Hit(m.product, round(m.score * WEIGHTS["name"]), {"name"}) for m in loose]
     hits.sort(key=lambda h: (-h.score, h.product.name.lower(), h.product.id))
     return hits[:limit]

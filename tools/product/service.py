@@ -14,6 +14,7 @@ from db.models import Category, Product, ProductVariant
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from tools.product import matching
 from tools.product.schemas import VariantChange, VariantIn
 
 CENT = Decimal("0.01")
@@ -51,9 +52,22 @@ async def resolve_product(session: AsyncSession, ref: str, include_archived: boo
     if product is None and (variant := await _variant_by_sku(session, ref)) is not None:
         stmt = product_query().where(Product.id == variant.product_id)
         product = (await session.execute(stmt)).scalar_one()
+    if product is None:
+        product = await loosely_named(session, ref, include_archived)
     if product is None or (product.archived and not include_archived):
         raise NotFound(f"product {ref!r} not found")
     return product
+
+
+async def loosely_named(session: AsyncSession, ref: str, include_archived: bool) -> Product | None:
+    """The one product a misspelt or partial name means ("clacky keybaord"); several equally close -> Ambiguous."""
+    found = await matching.closest(session, ref, include_archived)
+    if len(found) > 1:
+        raise Ambiguous(
+            f"{len(found)} products match {ref!r}; say which by product id",
+            details=[{"product_id": m.product.id, "name": m.product.name, "brand": m.product.brand} for m in found],
+        )
+    return found[0].product if found else None
 
 
 async def _by_name(session: AsyncSession, name: str, include_archived: bool) -> Product | None:
@@ -196,8 +210,11 @@ async def list_products(
         stmt = stmt.where(exists().where(*in_range))
     if query:
         like = like_pattern(query.lower())
-        stmt = stmt.where(or_(func.lower(Product.name).like(like, escape="\\"),
-                              func.lower(Product.brand).like(like, escape="\\")))
+        named = or_(func.lower(Product.name).like(like, escape="\\"), func.lower(Product.brand).like(like, escape="\\"))
+        if not await session.scalar(select(func.count()).select_from(stmt.where(named).subquery())):
+            # No name holds the text as written ("clacky keybaord"): the products a loose reading of it names.
+            named = Product.id.in_([m.product.id for m in await matching.closest(session, query, include_archived)])
+        stmt = stmt.where(named)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = stmt.options(selectinload(Product.variants), selectinload(Product.category))
     rows = await session.execute(page.order_by(Product.name, Product.id).limit(limit).offset(offset))

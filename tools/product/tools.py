@@ -60,7 +60,7 @@ def staff_flag(ctx: ToolContext, include_archived: bool) -> bool:
                 "what do you sell from the brand Clacky",
                 "list products in the Apparel category between 20 and 60 euros",
                 "show me the Home range", "anything from Sonata?", "cheapest things you sell",
-                "what do you have in the Outdoor category"])
+                "what do you have in the Outdoor category", "show me everything in the Keyboards category"])
 async def list_products(ctx: ToolContext, params: s.ListProductsIn) -> s.ProductList:
     """List products, filtered by category, brand, price range or text, a page at a time."""
     rows, total = await service.list_products(
@@ -75,7 +75,9 @@ async def list_products(ctx: ToolContext, params: s.ListProductsIn) -> s.Product
       examples=["show product 9523456873", "what options does the T-Shirt come in",
                 "details of the Mechanical Keyboard", "how much is the T-Shirt",
                 "tell me about the Boom Cube Bluetooth Speaker", "what colours does the Rain Shell Jacket come in",
-                "how much does the Halo Desk Lamp cost"])
+                "how much does the Halo Desk Lamp cost",
+                "price of the hoodie in black, size M", "how much are the wireless headphones in silver",
+                "tell me about your microphone", "info on the lamp please"])
 async def get_product_details(ctx: ToolContext, params: s.ProductIdIn) -> s.ProductDetails:
     """Get a product and its variants (item id, options, availability, price) by id, name or SKU."""
     return details_out(ctx, await service.get_visible_product(ctx, params.product_id))
@@ -103,7 +105,9 @@ async def list_all_product_types(ctx: ToolContext, params: s.NoInput) -> s.Produ
 @tool(agent=AGENT, method="GET", path="/catalog/search", roles=ALL_ROLES,
       examples=["do you sell blue t-shirts", "search for mechanical keyboard",
                 "find products matching KB-CLICKY", "anything in leather",
-                "I'm looking for a backpack", "got any earbuds?", "what would you suggest for a home office"])
+                "I'm looking for a backpack", "got any earbuds?", "what would you suggest for a home office",
+                "do you sell office chairs", "what do you have for hiking", "any gifts for a coffee lover?",
+                "I need something to keep my drinks cold"])
 async def search_products(ctx: ToolContext, params: s.SearchIn) -> s.SearchResult:
     """Search products by words in name, brand, description, category, SKU or option values."""
     hits = await search.search_products(ctx.session, params.query, params.limit,

@@ -50,7 +50,7 @@ def quote_out(quote: rates.Quote) -> dict:
 
 @tool(agent=AGENT, method="GET", path="/carriers", roles=ALL_ROLES,
       examples=["which carriers do you use", "list the carriers", "show all carriers including inactive ones",
-                "which couriers do you work with"])
+                "which couriers do you work with", "who delivers to Canada?"])
 async def list_carriers(ctx: ToolContext, params: s.ListCarriersIn) -> s.CarrierList:
     """List the carriers with their on-time rates, zones and rate tables."""
     rows = await carriers.list_carriers(ctx.session, params.include_inactive and not ctx.principal.is_customer)
@@ -109,7 +109,8 @@ async def delete_carrier(ctx: ToolContext, params: s.CarrierRefIn) -> s.DeleteCa
 @tool(agent=AGENT, method="GET", path="/shipping/quotes", roles=ALL_ROLES,
       examples=["how much is shipping to Germany for 2 kg", "shipping cost of a 5 kg parcel to Spain",
                 "what does it cost to send 1 kg within France", "rates for 12 kg to the USA",
-                "quote shipping to the world zone for 3 kg", "price to ship 0.8 kg to Belgium"])
+                "quote shipping to the world zone for 3 kg", "price to ship 0.8 kg to Belgium",
+                "cheapest way to post a 500 g parcel to Italy", "how much to mail 3kg to Portugal"])
 async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
     """Quote every carrier's price and transit days for a destination and weight, cheapest first."""
     destination = params.destination or await default_destination(ctx)

@@ -23,7 +23,10 @@ MONEY = re.compile(
     re.I,
 )
 # A sign counts when it stands alone before the digits ("adjust by -2"), not inside a code (KB-01, 2026-11).
-NUMBER = re.compile(r"(?<![\w.#@-])((?:(?<![\w-])[-+])?\d+(?:\.\d+)?)(?![\w@-]|\.\d)")
+# A weight may be written against its unit ("3kg", "500g").
+NUMBER = re.compile(
+    r"(?<![\w.#@-])((?:(?<![\w-])[-+])?\d+(?:\.\d+)?)(?:(?![\w@-]|\.\d)|(?=(?:kg|kgs|g|gr|grams?|lbs?|kilos?)\b))"
+)
 NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,?\s+(?:[A-Za-z'.-]+\s+){0,4}?(?:street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|"

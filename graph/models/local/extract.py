@@ -167,7 +167,8 @@ def _options(f: FieldSpec, ctx: Context) -> Any:
     names = {k for ex in f.examples if isinstance(ex, dict) for k in ex} | {"size", "color", "colour"}
     text = ctx.request.text
     for name in sorted(names):
-        m = re.search(rf"\b{name}\s*(?:is|:|=)?\s*([\w-]+)", text, re.I)
+        # A whole word: "sizes do the tshirts come in" names no size.
+        m = re.search(rf"\b{name}\b\s*(?:is|:|=)?\s*([\w-]+)", text, re.I)
         if m:
             options["color" if name == "colour" else name] = m.group(1)
     colour = next((c for c in COLOURS if re.search(rf"\b{c}\b", text, re.I)), None)
@@ -334,7 +335,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # The tool's own name and field words are never what a search is about ("list products in category X").
     noise = {stem(w) for w in words(" ".join([tool.name, *(f.name for f in tool.fields)]).replace("_", " "))}
     claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
-    ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims)
+    ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims, reads=not tool.mutates)
     ctx.cache["other_enum_values"] = _other_enum_values(tool.fields)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))

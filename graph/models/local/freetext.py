@@ -7,6 +7,8 @@ from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import QUERY_FILLER
 from graph.models.local.text import STOPWORDS, stem
 
+# Filler in any inflection ("prices", "looked").
+FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
 QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)\b\s+", re.I)
@@ -26,7 +28,7 @@ def search_terms(request: Request, noise: set[str]) -> str:
     kept = [
         w
         for w in re.findall(r"[\w'-]+", request.remainder())
-        if w.lower() not in STOPWORDS and w.lower() not in QUERY_FILLER and stem(w.lower()) not in noise
+        if w.lower() not in STOPWORDS and stem(w.lower()) not in FILLER_STEMS and stem(w.lower()) not in noise
     ]
     return " ".join(kept)
 

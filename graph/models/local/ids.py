@@ -7,6 +7,7 @@ from typing import Any
 
 from graph.models.local import entities as e
 from graph.models.local import tokens
+from graph.models.local.freetext import search_terms
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.schema import FieldSpec
@@ -40,6 +41,8 @@ class Context:
     # Words naming the tool's other reference fields ("warehouse"): a code right after one belongs there.
     claims: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)
+    # A reading tool may try a loose name ("gray hoody"): a wrong guess costs a not-found, never a write.
+    reads: bool = False
 
 
 def first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:
@@ -189,11 +192,22 @@ def item(f: FieldSpec, ctx: Context) -> Any:
     if skus:
         ctx.request.use(skus[0])
         return skus[0].value.upper()
-    found = find_product_name(ctx.request) if "name" in f.description.lower() else None
+    takes_names = "name" in f.description.lower()
+    found = find_product_name(ctx.request) if takes_names else None
     if found and not claimed(ctx, found):
         ctx.request.use(found)
         return found.value
+    if takes_names and f.required and ctx.reads and ctx.memory.recall(f.name, "item") is None:
+        # Named in lower case, misspelt or in part ("price of the gray hoody size L"): the words left over,
+        # which the tool matches loosely against its catalogue.
+        return loose_name(ctx) or None
     return None
+
+
+def loose_name(ctx: Context) -> str:
+    """The request's remaining words that could name a product: no filler, codes, numbers or the tool's words."""
+    terms = search_terms(ctx.request, ctx.noise).split()
+    return " ".join(w for w in terms if not e.SKU.fullmatch(w) and not re.fullmatch(r"[A-Z]{2,6}-?\d*|\d+", w))
 
 
 def claimed(ctx: Context, found: e.Found) -> bool:

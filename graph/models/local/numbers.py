@@ -13,6 +13,9 @@ from graph.models.local.values import SET_TO_REACH, keyword_distance, keywords, 
 # Comparisons that say which end of a range a price is ("under 50" is a maximum).
 UPPER = ("under", "below", "less", "cheaper", "most", "max", "maximum", "upto", "within")
 LOWER = ("over", "above", "more", "least", "min", "minimum", "from", "expensive")
+# A number written in another unit than the field's own ("500 g" for weight_kg): field unit -> unit -> factor.
+UNITS = {"kg": {"g": 0.001, "gr": 0.001, "gram": 0.001, "grams": 0.001, "lb": 0.4536, "lbs": 0.4536}}
+UNIT_AFTER = re.compile(r"\s*([a-z]+)\b", re.I)
 BETWEEN = re.compile(
     rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?",
     re.I,
@@ -20,7 +23,7 @@ BETWEEN = re.compile(
 
 
 def _keywords(f: FieldSpec) -> set[str]:
-    words = keywords(f)
+    words = keywords(f) | {stem(u) for unit in f.words & UNITS.keys() for u in UNITS[unit]}
     if "max" in f.words:
         words |= {stem(w) for w in UPPER}
     if "min" in f.words:
@@ -44,6 +47,13 @@ def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
             problems[f.name] = f"must be between {f.minimum} and {f.maximum}, not {value:g}"
         return None
     return int(value) if f.type == "integer" else value
+
+
+def _in_field_unit(f: FieldSpec, found: Found, request: Request) -> float:
+    """The number in the field's unit: '500 g' is 0.5 for a field in kg."""
+    m = UNIT_AFTER.match(request.text, found.end)
+    factors = next((UNITS[u] for u in f.words & UNITS.keys()), {})
+    return round(float(found.value) * factors.get(m.group(1).lower(), 1.0), 3) if m else float(found.value)
 
 
 def _set_to(f: FieldSpec, request: Request) -> Found | None:
@@ -101,7 +111,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             continue
         taken.add(start)
         request.use(found, soft=True)
-        out[name] = found.value
+        out[name] = _in_field_unit(by_name[name], found, request)
     # A lone amount with a currency, or a lone number for a lone required field, needs no keyword.
     left = _candidates(request)
     amounts = money(request)
@@ -110,7 +120,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         only = open_fields[0]
         if only.required or left[0] in amounts:
             request.use(left[0], soft=True)
-            out[only.name] = left[0].value
+            out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and len(money_fields := [f for f in open_fields if _is_money(f)]) == 1:
         # "20 euros, one of the mugs arrived chipped": the amount with a currency is the money field's.
         request.use(amounts[0], soft=True)

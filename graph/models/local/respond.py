@@ -13,7 +13,8 @@ from graph.confirm import ANSWERED_OTHERWISE, CORRECTION
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
-from graph.models.local.kinds import kind_of
+from graph.models.local.freetext import QUERY_NAMES
+from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.reply import action, answer
 from graph.models.local.similarity import (
@@ -67,6 +68,12 @@ SHARED_LEAD = 0.2
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
+# How close in meaning to a search a request nothing else fits must be for the search to take it: loose
+# catalogue requests ("anything from Hearth?" 0.29, "do u have the daypack in orange" 0.31) against unrelated ones
+# ("tell me a joke" 0.24, "book me a flight to London" 0.22) reaching a specialist with a search tool.
+SEARCH_THRESHOLD = 0.27
+# Records a request names by an id of their own shape (a product named in words is searched for instead).
+NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 SPLIT_LEAD = 0.1
 # How many earlier answers a reply is read together with (a request answered bit by bit).
 CHAIN_LIMIT = 4
@@ -242,6 +249,16 @@ def _plan(
         # the router sent it here, and the tool itself says when it has no answer.
         if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
             return answerer, extract(answerer, text, memory, today)
+        # A request naming a record ("when will my oder W5794363 arive") that nothing fits reads that record.
+        if not handoffs and (reader := _reader(text, tools, embed, memory, today)) is not None:
+            return reader
+        # Likewise a tool that searches by words takes a request naming something nothing else fits
+        # ("got any coffee mugs?"), when it reads like a search and words worth searching for are left.
+        searcher = None if handoffs or embed is None else _searcher(tools)
+        if searcher is not None and meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD:
+            found = extract(searcher, text, memory, today)
+            if not found.missing and not found.problems:
+                return searcher, found
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
@@ -249,6 +266,9 @@ def _plan(
         names = _handoffs(text, tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
+    if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(tools)) is not None:
+        # A question over the same documents is answered, not searched ("how long does a refund take?").
+        return answerer, extract(answerer, text, memory, today)
     if asked is not None and asked is not tool:
         # The answer to our question goes to the tool that asked, unless it supplies nothing for it.
         again = extract(asked, text, memory, today)
@@ -256,6 +276,27 @@ def _plan(
         if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
             tool, extraction = asked, again
     return tool, extraction
+
+
+def _reader(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest reading tool whose required fields are all records the request itself names by id."""
+    for _, tool in rank(text, tools, embed):
+        if tool.mutates or not tool.required or any(kind_of(f) not in NAMED_RECORDS for f in tool.required):
+            continue
+        extraction = extract(tool, text, Memory(), today)  # named now, not recalled
+        if not extraction.missing and not extraction.problems:
+            return tool, extract(tool, text, memory, today)
+    return None
+
+
+def _searcher(tools: list[ToolView]) -> ToolView | None:
+    """A reading tool whose one required field is a search query (a catalogue searched by words)."""
+    for tool in tools:
+        if not tool.mutates and len(tool.required) == 1 and tool.required[0].name in QUERY_NAMES:
+            return tool
+    return None
 
 
 def _answerer(tools: list[ToolView]) -> ToolView | None:

@@ -119,5 +119,7 @@ QUERY_FILLER = frozenset(
     # What people ask about a product rather than what it is called ("what colours does X come in").
     "come comes came available availability offer offered colour colours color colors size sizes option options "
     "variant variants version versions tell know info information details much many got need want please "
-    "i'm im i'd i've".split()
+    "i'm im i'd i've "
+    # When it is wanted is not what it is ("for next month", "right now").
+    "going next week weeks month months today tomorrow soon now currently right".split()
 )

@@ -10,7 +10,7 @@ STOPWORDS = frozenset(
     "did i me my mine we our us you your it its this that these those there here please can could would will "
     "shall should may might must just so some any all also too very what which who whom whose how when where "
     "why than then up out over under again once have has had hi hello hey thanks thank ok okay want wanted much many "
-    "need needs like know let get got tell show give see im u ur pls plz wanna gonna gimme yo".split()
+    "need needs like know let get got tell show give see im u ur pls plz wanna gonna gimme yo abt".split()
 )
 NUMBER_WORDS = {
     "zero": 0,

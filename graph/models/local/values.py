@@ -4,7 +4,7 @@ import re
 
 from graph.models.local.entities import Found, Request
 from graph.models.local.schema import FieldSpec
-from graph.models.local.synonyms import ENUM_SYNONYMS, NUMBER_KEYWORDS
+from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORDS
 from graph.models.local.text import STOPWORDS, stem
 
 TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
@@ -170,7 +170,8 @@ def looks_like_name(token: str) -> bool:
     token = token.strip(".,:;!?")
     if len(token) < 2 or token.lower() in STOPWORDS | DETERMINERS:
         return False
-    return token[0].isupper() or any(c.isdigit() for c in token)
+    # A country typed in lower case ("to spain") is a name too; two-letter codes ("it", "us") are words then.
+    return token[0].isupper() or any(c.isdigit() for c in token) or (len(token) > 3 and token.lower() in COUNTRIES)
 
 
 def find_product_name(request: Request) -> Found | None:

@@ -175,3 +175,26 @@ def test_a_question_prefers_reading_to_writing(model):
 def test_close_tools_are_told_apart_by_the_values_they_can_take(shop):
     reply = shop.invoke([HumanMessage("show me my orders")])
     assert [c["name"] for c in reply.tool_calls] == ["list_orders"]
+
+
+def test_a_request_naming_a_record_that_nothing_fits_reads_it(shop):
+    reply = shop.invoke([HumanMessage("when will my oder W5794363 arive")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_order_details", {"order_id": "#W5794363"})]
+
+
+@pytest.mark.parametrize(("text", "query"), [("got any coffee mugs?", "coffee mugs"),
+                                             ("anything from Hearth?", "Hearth")])
+def test_a_loose_catalogue_request_that_nothing_fits_is_searched(shop, text, query):
+    reply = shop.invoke([HumanMessage(text)])
+    assert [(c["name"], c["args"].get("query")) for c in reply.tool_calls] == [("search_products", query)]
+
+
+def test_a_question_to_a_specialist_that_both_searches_and_answers_is_answered():
+    from db.enums import Role
+    from graph.tools import as_langchain_tool
+    from tools.registry import load_all
+
+    tools = [as_langchain_tool(s) for s in load_all().for_agent("knowledge", Role.CUSTOMER)]
+    question = HumanMessage("how long does a refund take to show up on my card?")
+    reply = LocalChatModel().bind_tools(tools).invoke([question])
+    assert [c["name"] for c in reply.tool_calls] == ["answer_question"]

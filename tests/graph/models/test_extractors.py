@@ -74,6 +74,17 @@ QUERIES = [
     ("do you have anything like a tent", "tent"),
     ("what sizes does the hoodie come in?", "hoodie"),
     ("can you tell me about camping stoves", "camping stoves"),
+    # Filler in any inflection, and when something is wanted, is not what it is.
+    ("felt desk mat prices?", "felt desk mat"),
+    ("going camping next month, what do you have for that?", "camping"),
+    ("need a kettle right now", "kettle"),
+    ("looking for options for a standing desk", "standing desk"),
+    ("any headphones available today?", "headphones"),
+    ("searching for a wool blanket", "wool blanket"),
+    ("got mugs in stock currently?", "mugs"),
+    ("what versions of the desk lamp are offered", "desk lamp"),
+    ("something with candles for next week", "candles"),
+    ("any rain jackets coming soon", "rain jackets"),
 ]
 
 
@@ -177,6 +188,75 @@ def test_products_by_id_sku_or_name(registry, text, expected):
     assert value(registry, "get_product_details", "product_id", text) == expected
 
 
+# Products named in lower case, misspelt or in part: a reading tool gets the words left, to match loosely.
+LOOSE_PRODUCTS = [
+    ("get_product_details", "product_id", "price of the gray hoody size L pls", "gray hoody L"),
+    ("get_product_details", "product_id", "I would like some information about your microphone", "microphone"),
+    ("get_product_details", "product_id", "wireless earbud price?", "wireless earbud"),
+    ("get_product_details", "product_id", "pricing for a pour over kettle", "pour kettle"),
+    ("get_product_details", "product_id", "headphnes in silver please", "headphones silver"),
+    ("check_availability", "item_ref", "how much is a merino sock", "merino sock"),
+    ("check_availability", "item_ref", "is the bluetooth speaker in stock?", "bluetooth speaker"),
+    ("check_availability", "item_ref", "r the wool blankets availble", "wool blankets"),
+    ("check_availability", "item_ref", "pink mouse in stock?", "pink mouse"),
+    ("check_availability", "item_ref", "got a headlamp with rechargeable battery", "headlamp rechargeable battery"),
+]
+
+
+@pytest.mark.parametrize(("tool", "field", "text", "expected"), LOOSE_PRODUCTS)
+def test_loose_product_names_for_reading_tools(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
+
+
+@pytest.mark.parametrize("text", ["is it in stock?", "is that available now", "how much is it"])
+def test_nothing_left_to_name_a_product_asks_instead(registry, text):
+    assert value(registry, "check_availability", "item_ref", text) is None
+
+
+def test_a_write_never_guesses_a_loose_name(registry):
+    assert value(registry, "update_product", "product_id", "change the price of the gray hoody to 60") is None
+
+
+# Variant options: a colour, a size, or "<option> <value>"; a plural ("sizes") names no value.
+OPTIONS = [
+    ("do you have the T-Shirt in blue size M", {"size": "M", "color": "blue"}),
+    ("the hoodie in size L", {"size": "L"}),
+    ("colour: black", {"color": "black"}),
+    ("find the T-Shirt variant in color black and size XXL", {"color": "black", "size": "XXL"}),
+    ("any mugs in white?", {"color": "white"}),
+    ("jacket, size XL, grey", {"size": "XL", "color": "grey"}),
+    ("which keyboards come in pink", {"color": "pink"}),
+    ("wat sizes do the tshirts come in", None),
+    ("which colours does the mug come in", None),
+    ("what sizes are there", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OPTIONS)
+def test_variant_options(registry, text, expected):
+    assert value(registry, "find_product_variants", "options", text) == expected
+
+
+# Weights written in another unit, or against their unit, come in the field's own unit (kg).
+WEIGHTS = [
+    ("shipping for 2 kg to Germany", 2),
+    ("how much to post 3kg to spain", 3),
+    ("cheapest way to ship a 500g parcel", 0.5),
+    ("what does 750 grams cost to Italy", 0.75),
+    ("send 250 g to Belgium", 0.25),
+    ("quote 2 lbs to the USA", 0.907),
+    ("a 12 kg parcel to Canada", 12),
+    ("price for 1.5 kg to France", 1.5),
+    ("ship 5kgs to Portugal", 5),
+    ("1 kilo to Austria", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WEIGHTS)
+def test_weights_in_kilograms(registry, text, expected):
+    assert value(registry, "quote_shipping", "weight_kg", text) == pytest.approx(expected)
+
+
 PAYMENT_METHODS = [
     ("pay order #W2611340 with gift_card_7245904", "gift_card_7245904"),
     ("switch the payment of W4817420 to paypal_3024827", "paypal_3024827"),
@@ -235,3 +315,23 @@ NAMES = [
 def test_person_names_and_postal_codes(registry, text, expected):
     found = tuple(value(registry, "find_customer_by_name_zip", f, text) for f in ("first_name", "last_name", "zip"))
     assert found == expected
+
+
+# Destinations: a country in any case; a two-letter word ("to us") is a word, not a country, in lower case.
+DESTINATIONS = [
+    ("how much to post 3kg to spain", "spain"),
+    ("shipping 2 kg to Germany", "Germany"),
+    ("what does 1 kg to italy cost", "italy"),
+    ("price to send 5 kg to portugal", "portugal"),
+    ("quote 2 kg to Belgium please", "Belgium"),
+    ("rates for 12 kg to the USA", "USA"),
+    ("how much for 1 kg to switzerland", "switzerland"),
+    ("ship 3 kg to Canada", "Canada"),
+    ("1 kg to france, cheapest carrier?", "france"),
+    ("send it to us please, 2 kg", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
+def test_destinations(registry, text, expected):
+    assert value(registry, "quote_shipping", "destination", text) == expected
