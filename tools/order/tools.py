@@ -168,7 +168,8 @@ async def modify_pending_order_address(ctx: ToolContext, params: s.ModifyAddress
 @tool(agent=AGENT, method="PUT", path="/orders/{order_id}/payment", roles=BUYER_ROLES,
       mutates=True, confirm=True, precondition=PENDING,
       examples=["pay my order #W2611340 with my gift card instead",
-                "switch the payment of W4817420 to paypal_3024827"])
+                "switch the payment of W4817420 to paypal_3024827",
+                "I'd rather use another of my payment methods for order W2378156"])
 async def modify_pending_order_payment(ctx: ToolContext, params: s.ModifyPaymentIn) -> s.OrderDetails:
     """Pay a pending order with another of the customer's methods; the old one is refunded."""
     order = await service.get_visible_order(ctx, params.order_id, for_update=True)
