@@ -26,6 +26,7 @@ from graph.models.local.similarity import (
     choose,
     meaning,
     rank,
+    worded_for,
 )
 from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
@@ -59,6 +60,9 @@ ASKS = re.compile(
 )
 # "Is it possible to cancel...", "do you mind changing...": polite requests to act, not questions.
 POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mind|would it be possible)\b", re.I)
+# Asking what would follow from an action ("what happens to my orders if I delete my account?") is asking
+# about it, never asking for it.
+HYPOTHETICAL = re.compile(r"\bwhat(?:'s| is| would| will)? (?:happens?|happen|if)\b|\bwhat if\b", re.I)
 # A question asks to read, not to change ("did you get my return request?" is not a new return): writing
 # tools step back by this much, enough for a reading tool with the same subject to win.
 QUESTION_PENALTY = 0.35
@@ -507,4 +511,7 @@ def respond(
     if isinstance(planned, Turn):
         return planned
     tool, extraction = planned
+    said = " ".join(_text(messages[i]) for i in _chain(messages, current))  # the request and answers since
+    if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
+        return Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
     return _decide(tool, extraction, tools, messages, replies, lookups=bound)

@@ -209,6 +209,18 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     return sorted(scored, key=lambda pair: (-pair[0], pair[1].name))
 
 
+def worded_for(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
+    """Whether the request uses a word of the tool's own texts (its name, description or examples).
+
+    Similarity alone may pick a consequential action for a request that never asks for it ("i forgot my
+    password" lands nearest to erasing the account); such an action needs the request to name it in some word.
+    """
+    stats = set_index(tools)
+    index = stats.tools[list(tools).index(tool)]
+    said = {stem(w) for w in words(correct_typos(mask(query), stats.vocabulary))}
+    return bool(said & set().union(*index.stems, index.name_stems))
+
+
 def meaning(query: str, tools: Sequence[ToolView], tool: ToolView, embed: Embed) -> float:
     """The request's similarity in meaning alone (no word-overlap nudges) to one tool of a set."""
     stats = set_index(tools)

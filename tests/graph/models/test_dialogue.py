@@ -337,3 +337,18 @@ def test_a_card_brand_is_never_taken_for_a_gift_card(registry):
                            order("pending", customer_id="ava_martin_7243", payment_history=paid))
     assert [(c["name"], c["args"]) for c in second.tool_calls] == [
         ("list_payment_methods", {"customer_id": "ava_martin_7243"})]
+
+
+@pytest.mark.parametrize("ask", [
+    "i forgot my password",                                         # names no action at all
+    "what happens to my orders if I delete my account?",            # asks about the action, not for it
+    "if i delete my account what happens to my gift card balance?",
+])
+def test_a_consequential_action_is_never_proposed_for_a_request_that_does_not_ask_for_it(registry, ask):
+    reply = specialist(registry, "customer").invoke([HumanMessage(ask)])
+    assert not any(registry.get(c["name"]).confirm for c in reply.tool_calls if c["name"] in registry), reply
+
+
+def test_a_consequential_action_asked_for_in_words_is_still_proposed(registry):
+    reply = specialist(registry, "customer").invoke([HumanMessage("please delete my account")])
+    assert [c["name"] for c in reply.tool_calls] == ["erase_customer"]
