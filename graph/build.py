@@ -13,9 +13,9 @@ from agents.roster import ROSTER
 from agents.spec import AgentSpec
 from graph.context import ShopContext
 from graph.router import (
-    Handoffs,
     NO_MATCH_REPLY,
     SUPERVISOR,
+    Handoffs,
     choose_agents,
     question_fallback,
     skipped_for,

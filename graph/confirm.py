@@ -3,6 +3,8 @@
 import re
 from typing import Literal
 
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+
 AFFIRMATIVE = re.compile(
     r"^\s*(y|yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|confirm(ed)?|i confirm|go ahead|do it|please do|proceed|correct|"
     r"that'?s right|oui|absolutely|of course|definitely|affirmative|alright|all right|sounds good|go for it|"
@@ -27,6 +29,13 @@ CORRECTION = re.compile(
 # The answer the pending action gets when the person replied with something else than yes or no (a value, a
 # correction, another request): the specialist that asked reads the reply next, as an answer to its question.
 ANSWERED_OTHERWISE = "The person answered with something other than yes or no, so it was not carried out."
+
+
+def answered_otherwise(earlier: list[BaseMessage]) -> bool:
+    """Whether the message after `earlier` replied to "shall I go ahead?" with something else than yes or no: the
+    pending action's answer (a tool result carrying ANSWERED_OTHERWISE) came after the last request."""
+    last = next((m for m in reversed(earlier) if isinstance(m, (ToolMessage, HumanMessage))), None)
+    return isinstance(last, ToolMessage) and ANSWERED_OTHERWISE in last.text
 
 
 def read_answer(text: str) -> Literal["yes", "no", "other"]:

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
 from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
-from graph.confirm import ANSWERED_OTHERWISE, CORRECTION, refers_back
+from graph.confirm import CORRECTION, answered_otherwise, refers_back
 from graph.tools import HANDOFF_PREFIX, handoff_tool
 
 # The name the router's own answers carry (a refusal, or a note of what could not be done).
@@ -99,16 +99,6 @@ def last_actor(messages: list, names: set[str]) -> str | None:
     return None
 
 
-def answered_otherwise(messages: list) -> bool:
-    """Whether the latest request replied to "shall I go ahead?" with something else than yes or no."""
-    for message in reversed(messages[:-1]):
-        if isinstance(message, HumanMessage):
-            return False
-        if isinstance(message, ToolMessage):
-            return ANSWERED_OTHERWISE in message.text
-    return False
-
-
 def certain_agent(messages: list, names: set[str]) -> str | None:
     """A specialist chosen by rule, when the rule cannot be wrong."""
     text = messages[-1].text
@@ -117,7 +107,7 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
             return agent
     # A correction, a reply to a confirmation and "the second one" / "that order" all continue what the
     # specialist that acted last was doing: it holds the action and the records they point at.
-    follow_up = CORRECTION.match(text) or answered_otherwise(messages) or refers_back(text)
+    follow_up = CORRECTION.match(text) or answered_otherwise(messages[:-1]) or refers_back(text)
     if follow_up and (agent := last_actor(messages, names)):
         return agent
     return last_turn_question_from(messages, names)

@@ -10,13 +10,13 @@ from langgraph.types import Command
 from sqlalchemy import select
 
 from db.enums import PaymentMethodKind, Role, RunOutcome
-from graph.context import ShopContext
 from db.models import AgentRun, AuditEvent, OutboxEvent, ToolCall
+from graph.context import ShopContext
 from graph.router import Skipped, skipped_note, unavailable_reply
 from tests import factories as f
 from tests.graph.scripted import ScriptedChatModel, call
-from tests.tools.payment_helpers import balance, transaction_count
 from tests.tools.marketplace_helpers import new_key
+from tests.tools.payment_helpers import balance, transaction_count
 from tools.marketplace.runtime import use_marketplace
 from tools.principals import principal_of_staff
 from tools.registry import REGISTRY

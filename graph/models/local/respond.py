@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import ANSWERED_OTHERWISE, CORRECTION
+from graph.confirm import CORRECTION, answered_otherwise
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
@@ -385,21 +385,14 @@ def _after_precondition(
     gate = tool.precondition
     # The saved records a write's words named ("my visa"), read for it: the write goes on with them.
     named = [f.name for f in tool.fields if kind_of(f) == "payment_method"]
-    looked_up = tool.mutates and named and call["name"] in {
-        t.name for t in tools if t is _lookup(named, [t], messages[:at])}
-    if looked_up:
+    called = next((t for t in tools if t.name == call["name"]), None)
+    if tool.mutates and named and called is not None and _lookup(named, [called], messages[:at]) is called:
         return _decide(tool, extraction, tools, messages, replies)
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
         return None
     return _decide(tool, extraction, tools, messages, replies)
-
-
-def _answered_otherwise(messages: list[BaseMessage], current: int) -> bool:
-    """Whether the request at `current` replied to "shall I go ahead?" with something else than yes or no."""
-    result = next((m for m in reversed(messages[:current]) if isinstance(m, (ToolMessage, HumanMessage))), None)
-    return isinstance(result, ToolMessage) and ANSWERED_OTHERWISE in _text(result)
 
 
 def _correction(
@@ -409,7 +402,7 @@ def _correction(
     message gives in place of the old ones."""
     text = _text(messages[current])
     corrects = bool(CORRECTION.match(text))
-    if not corrects and not _answered_otherwise(messages, current):
+    if not corrects and not answered_otherwise(messages[:current]):
         return None
     last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
     by_name = {t.name: t for t in tools}
