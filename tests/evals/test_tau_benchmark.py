@@ -80,9 +80,10 @@ def test_a_scripted_conversation_passes_on_state_and_outputs(tmp_path, data):
     conversation = by_task["88"].messages
     assert conversation[0] == {"role": "assistant", "text": GREETING}
     assert "Please confirm: cancel_pending_order" in conversation[2]["text"]
-    # The crew reports a confirmed specialist's calls in the turn that answers the confirmation.
-    assert [(c["name"], c["ok"]) for c in conversation[4]["tool_calls"]] == [
-        ("get_order_details", True), ("cancel_pending_order", True)]
+    # The precondition read belongs to the turn that asks for the yes; the confirmed write to the turn that
+    # answers it.
+    assert [(c["name"], c["ok"]) for c in conversation[2]["tool_calls"]] == [("get_order_details", True)]
+    assert [(c["name"], c["ok"]) for c in conversation[4]["tool_calls"]] == [("cancel_pending_order", True)]
     assert "22.55" in by_task["70"].messages[4]["text"]
     summary = summarize(trials)
     assert summary["pass_hat_k"]["1"]["value"] == 1.0 and summary["ends"] == {"user_stop": 2}
