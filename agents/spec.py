@@ -35,3 +35,11 @@ class AgentSpec:
     def routing_examples(self, role: Role | None = None, registry: ToolRegistry = REGISTRY) -> list[str]:
         """Requests that belong to this agent: its own examples plus those of its tools."""
         return list(self.examples) + [e for t in self.tools(role, registry) for e in t.examples]
+
+    def others_examples(self, role: Role | None, registry: ToolRegistry = REGISTRY) -> list[str]:
+        """Requests this agent serves for other roles only: a customer asking to move stock between warehouses
+        still asks the warehouse specialist, who then tells them it works for the shop's staff."""
+        if role is None:
+            return []
+        mine = {t.name for t in self.tools(role, registry)}
+        return [e for t in self.tools(None, registry) if t.name not in mine for e in t.examples]

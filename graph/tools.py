@@ -124,6 +124,7 @@ def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) ->
         metadata={
             "agent": agent.name,
             "examples": agent.routing_examples(role, registry),
+            "others_examples": agent.others_examples(role, registry),
             "tools": [t.name for t in agent.tools(role, registry)],
             # What the agent's tools take, so a request naming an order number goes to agents that take one.
             "inputs": [t.input_model.model_json_schema() for t in agent.tools(role, registry)],

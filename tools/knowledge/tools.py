@@ -172,6 +172,9 @@ async def search_knowledge(ctx: ToolContext, params: s.SearchIn) -> s.SearchOut:
     method="POST",
     path="/knowledge/answer",
     roles=ALL_ROLES,
+    # Lent to every specialist: a policy question that reached the order or account specialist ("can I still
+    # cancel once it has shipped?", "I forgot my password") is answered from the library instead of declined.
+    shared=True,
     examples=[
         "can I still send back a jacket I bought three weeks ago?",
         "how much does shipping to Germany cost and how long does it take?",

@@ -313,6 +313,13 @@ def _words_of(tool: ToolView) -> list[str]:
     return _WORDS[key]
 
 
+def _inflected(word: str, other: str) -> bool:
+    """Whether `other` is `word` with an ending: delete/deleted, order/ordered/orders (not refun/refund)."""
+    ending = other.removeprefix(word)
+    return other != word and other.startswith(word) and (ending in ("s", "es", "ed", "ing") or
+                                                          (ending == "d" and word.endswith("e")))
+
+
 def spelled(text: str, tool: ToolView) -> str:
     """The request with misspelled ordinary words put right against the tool's own words ('recieved').
 
@@ -325,7 +332,9 @@ def spelled(text: str, tool: ToolView) -> str:
         word = m.group(0)
         if len(word) < 4 or word in known or word in STOPWORDS:
             return word
-        return next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+        match = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+        # Another form of the same word is no typo ("delete" is not the tool's "deleted"): keep the person's own.
+        return word if _inflected(word, match) else match
 
     return re.sub(r"(?<![\w@#.-])[a-z]+(?![\w@-])", fix, text)
 

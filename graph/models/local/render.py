@@ -113,16 +113,26 @@ def title_of(item: dict) -> str:
     return next((str(item[k]) for k in TITLE_KEYS if item.get(k) not in (None, "")), UNTITLED)
 
 
-def item_text(item: Any, root: dict | None = None) -> str:
-    """One list entry: its title and up to three telling details."""
+def varying_keys(items: list) -> tuple[str, ...]:
+    """When every entry of a list has the same name, the detail keys whose values differ between them: what
+    tells one entry from the next (the sizes and colours of a shirt's variants, not the name they share)."""
+    entries = [i for i in items if isinstance(i, dict)]
+    if len(entries) < 2 or len({title_of(i) for i in entries}) > 1:
+        return ()
+    return tuple(k for k in DETAIL_KEYS if len({repr(i.get(k)) for i in entries}) > 1)
+
+
+def item_text(item: Any, root: dict | None = None, varying: tuple[str, ...] = ()) -> str:
+    """One list entry: its title and up to three telling details, those that differ between entries first."""
     if not isinstance(item, dict):
         return value_text("", item, None, root)
     if "address1" in item:
         return address(item) + (" (default)" if item.get("is_default") else "")
     title = title_of(item)
+    keys = sorted(DETAIL_KEYS, key=lambda k: k not in varying)  # stable: DETAIL_KEYS order within each group
     details = [
         f"{humanize(k)} {value_text(k, item[k], item, root)}"
-        for k in DETAIL_KEYS
+        for k in keys
         if k in item and item[k] not in (None, "", [], {}) and str(item[k]) != title
     ][:3]
     if title == UNTITLED:
@@ -138,7 +148,9 @@ def render_list(label: str, items: list, total: int | None = None, root: dict | 
         return f"I found no {label}."
     # "…and 1 more" helps nobody: a list only a little longer than the preview is shown whole.
     whole = total == len(items) and len(items) <= LIST_PREVIEW + 2
-    texts = [item_text(i, root) for i in (items if whole else items[:LIST_PREVIEW])]
+    shown = items if whole else items[:LIST_PREVIEW]
+    varying = varying_keys(shown)
+    texts = [item_text(i, root, varying) for i in shown]
     more = total - len(texts)
     if len(texts) <= 3:
         rest = f", and {more} more" if more > 0 else ""

@@ -89,6 +89,7 @@ class Turn:
 
     content: str = ""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    declined: bool = False  # no tool here fits the request
 
 
 def _text(message: BaseMessage) -> str:
@@ -263,7 +264,7 @@ def _plan(
             found = extract(searcher, text, memory, today)
             if not found.missing and not found.problems:
                 return searcher, found
-        return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]))
+        return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]), declined=not handoffs)
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
@@ -501,10 +502,23 @@ def respond(
     )):
         return fixed
     planned = _plan(messages, current, tools, embed, today, forced)
-    if isinstance(planned, Turn):
+    if isinstance(planned, Turn) and not planned.declined:
         return planned
+    if isinstance(planned, Turn):
+        return _from_library(messages[current], bound, messages, today, replies) or planned
     tool, extraction = planned
     said = " ".join(_text(messages[i]) for i in _chain(messages, current))  # the request and answers since
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
-        return Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
+        declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
+        return _from_library(messages[current], bound, messages, today, replies) or declined
     return _decide(tool, extraction, tools, messages, replies, lookups=bound)
+
+
+def _from_library(request: BaseMessage, tools: list[ToolView], messages: list[BaseMessage], today: date,
+                  replies: Path) -> Turn | None:
+    """A request no tool of the specialist fits goes to the shop's policy library when it is at hand: "I forgot
+    my password" reached the accounts specialist, and the library says what to do (or that it has no answer)."""
+    library = _answerer(tools)
+    if library is None:
+        return None
+    return _decide(library, extract(library, _text(request), Memory(), today), tools, messages, replies)

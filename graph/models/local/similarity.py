@@ -43,6 +43,9 @@ NAME_BONUS = 0.1
 # "I'd return the backpack from order #W1234567" is not for the catalogue, however much it talks of a backpack.
 STRUCTURE_PENALTY = 0.25
 REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
+# A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
+# request only staff may make ("move 5 keyboards to Lyon") still reaches the specialist who can say so.
+OTHER_ROLES_PENALTY = 0.1
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
 # Everyday words for the verbs tool names use, so "show all my orders" finds a "list" tool's name.
 NAME_SYNONYMS = {
@@ -65,12 +68,28 @@ NAME_SYNONYMS = {
 
 @dataclass
 class ToolIndex:
-    """A tool's comparison texts, their word stems and (lazily) their embeddings."""
+    """A tool's comparison texts, their word stems and (lazily) their embeddings. The first `own` texts are the
+    tool's own; those after are its agent's requests from other roles."""
 
     texts: list[str]
     stems: list[set[str]]
     name_stems: list[str]
+    own: int
     vectors: np.ndarray | None = field(default=None)
+
+    def embedding_score(self, q: np.ndarray, embed: Embed) -> float:
+        """The closest text in meaning, others' requests counted less."""
+        if self.vectors is None:
+            self.vectors = vectors(self.texts, embed)
+        sims = self.vectors @ q
+        others = float(np.max(sims[self.own:])) - OTHER_ROLES_PENALTY if len(self.texts) > self.own else -1.0
+        return max(float(np.max(sims[: self.own])), others)
+
+    def lexical(self, query: set[str], idf: dict[str, float]) -> float:
+        """The closest text in shared rare words, others' requests counted less."""
+        own = max(lexical_score(query, s, idf) for s in self.stems[: self.own])
+        others = [lexical_score(query, s, idf) - OTHER_ROLES_PENALTY for s in self.stems[self.own:]]
+        return max([own, *others])
 
 
 @dataclass
@@ -102,15 +121,23 @@ def default_embedder() -> Embed | None:
 
 
 @lru_cache(maxsize=4096)
-def _tool_key(name: str, description: str, examples: tuple[str, ...]) -> tuple[tuple[str, str], tuple[str, ...]]:
+def _tool_key(
+    name: str, description: str, examples: tuple[str, ...], others: tuple[str, ...] = ()
+) -> tuple[tuple[str, str], tuple[str, ...], int]:
     raw = [description, *examples, humanize(name.removeprefix("transfer_to_"))]
-    texts = tuple(mask(t) for t in dict.fromkeys(raw) if t.strip())
-    return (name, hashlib.sha1("\x1f".join(texts).encode()).hexdigest()), texts
+    texts = tuple(dict.fromkeys(mask(t) for t in raw if t.strip()))
+    extra = tuple(t for t in dict.fromkeys(mask(t) for t in others if t.strip()) if t not in texts)
+    digest = hashlib.sha1("\x1f".join(texts).encode() + b"\x1e" + "\x1f".join(extra).encode()).hexdigest()
+    return (name, digest), texts + extra, len(texts)
+
+
+def _key_of(tool: ToolView) -> tuple[tuple[str, str], tuple[str, ...], int]:
+    return _tool_key(tool.name, tool.description, tool.examples, tool.others_examples)
 
 
 def tool_index(tool: ToolView) -> ToolIndex:
     """The cached index of one tool, keyed by its name and the hash of its texts."""
-    key, texts = _tool_key(tool.name, tool.description, tool.examples)
+    key, texts, own = _key_of(tool)
     if key not in _TOOLS:
         _TOOLS[key] = ToolIndex(
             texts=list(texts),
@@ -118,19 +145,22 @@ def tool_index(tool: ToolView) -> ToolIndex:
             name_stems=[
                 stem(w) for w in tool.name.removeprefix("transfer_to_").split("_") if w and w not in NAME_NOISE
             ],
+            own=own,
         )
     return _TOOLS[key]
 
 
 def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
     """The cached statistics of a tool set (rarer words weigh more, as in tf-idf)."""
-    key = tuple(_tool_key(t.name, t.description, t.examples)[0] for t in tools)
+    key = tuple(_key_of(t)[0] for t in tools)
     if key not in _SETS:
         indexes = [tool_index(t) for t in tools]
         n = len(indexes)
-        df = Counter(s for i in indexes for s in set().union(*i.stems))
+        # Rarity and vocabulary come from the tools' own texts: other roles' requests must not change how the
+        # caller's own requests are read.
+        df = Counter(s for i in indexes for s in set().union(*i.stems[: i.own]))
         name_df = Counter(s for i in indexes for s in set(i.name_stems))
-        vocabulary = {w for i in indexes for t in i.texts for w in words(t) if len(w) >= 3}
+        vocabulary = {w for i in indexes for t in i.texts[: i.own] for w in words(t) if len(w) >= 3}
         _SETS[key] = ToolSetIndex(
             tools=indexes,
             idf={s: math.log((n + 1) / c) + 0.1 for s, c in df.items()},
@@ -190,17 +220,12 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     text = correct_typos(mask(query), stats.vocabulary)
     stems = set(content_stems(text))
     all_stems = {stem(w) for w in words(text)}
-    lexical = [max(lexical_score(stems, s, stats.idf) for s in i.stems) for i in stats.tools]
+    lexical = [i.lexical(stems, stats.idf) for i in stats.tools]
     if embed is None:
         base = lexical
     else:
         q = vectors([text], embed)[0]
-        for i in stats.tools:
-            if i.vectors is None:
-                i.vectors = vectors(i.texts, embed)
-        base = [
-            float(np.max(i.vectors @ q)) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)
-        ]
+        base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
     scored = [
         (b + name_bonus(all_stems, i, stats.name_weight) - structure_penalty(t, named), t)
@@ -225,10 +250,8 @@ def meaning(query: str, tools: Sequence[ToolView], tool: ToolView, embed: Embed)
     """The request's similarity in meaning alone (no word-overlap nudges) to one tool of a set."""
     stats = set_index(tools)
     index = stats.tools[list(tools).index(tool)]
-    if index.vectors is None:
-        index.vectors = vectors(index.texts, embed)
     q = vectors([correct_typos(mask(query), stats.vocabulary)], embed)[0]
-    return float(np.max(index.vectors @ q))
+    return index.embedding_score(q, embed)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ class ToolView:
     shared: bool = False  # lent to every specialist (handing the conversation to a person)
     # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
     takes: frozenset[str] | None = None
+    # For a hand-off tool: requests its agent serves for other roles than the caller's.
+    others_examples: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -84,6 +86,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         precondition=_gate(meta),
         shared=bool(meta.get("shared")),
         takes=_takes(meta.get("inputs")),
+        others_examples=tuple(meta.get("others_examples") or ()),
     )
 
 

@@ -149,6 +149,30 @@ def test_handoff_tools_may_list_their_agents_tool_names(model):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
 
 
+def handoff_with_others(name, description, examples, others=()):
+    meta = {"agent": name, "examples": examples, "others_examples": list(others)}
+    return StructuredTool.from_function(
+        func=lambda: "ok", name=f"transfer_to_{name}", description=description, args_schema=NoArgs, metadata=meta
+    )
+
+
+def test_a_request_only_other_roles_may_make_reaches_its_agent(model):
+    stock = handoff_with_others("warehouse", "Warehouses.", ["which warehouses are there"],
+                                others=["move 5 keyboards from the Berlin warehouse to Lyon"])
+    products = handoff_with_others("product", "The catalogue.", ["do you sell keyboards", "show me 5 keyboards"])
+    router = model.bind_tools([stock, products])
+    reply = router.invoke([HumanMessage("please move 5 keyboards over to Lyon")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]
+
+
+def test_the_callers_own_requests_come_before_other_roles_requests(model):
+    staff_side = handoff_with_others("customer", "Accounts.", ["show my profile"],
+                                     others=["list the saved payment methods of a customer"])
+    own_side = handoff_with_others("payment", "Money.", ["list the saved payment methods"])
+    reply = model.bind_tools([staff_side, own_side]).invoke([HumanMessage("list my saved payment methods")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
+
+
 def test_a_question_prefers_reading_to_writing(model):
     class StatusIn(OrderRef):
         status: Literal["processed", "delivered", "on_hold"] = Field(description="New status.")

@@ -352,3 +352,17 @@ def test_a_consequential_action_is_never_proposed_for_a_request_that_does_not_as
 def test_a_consequential_action_asked_for_in_words_is_still_proposed(registry):
     reply = specialist(registry, "customer").invoke([HumanMessage("please delete my account")])
     assert [c["name"] for c in reply.tool_calls] == ["erase_customer"]
+
+
+@pytest.mark.parametrize("text", ["i forgot my password", "what happens to my orders if I delete my account?"])
+def test_a_request_no_tool_of_the_specialist_fits_goes_to_the_policy_library(registry, text):
+    reply = specialist(registry, "customer").invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["answer_question"]
+    assert reply.tool_calls[0]["args"]["question"] == text
+
+
+def test_without_the_library_at_hand_such_a_request_is_declined(registry):
+    specs = [t for t in registry.for_agent("customer") if t.allows(Role.CUSTOMER)]
+    model = LocalChatModel(today=TODAY).bind_tools([as_langchain_tool(t) for t in specs])
+    reply = model.invoke([HumanMessage("i forgot my password")])
+    assert not reply.tool_calls and "outside what I can help with" in reply.text

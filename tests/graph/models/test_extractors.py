@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
-from graph.models.local.extract import extract
+from graph.models.local.extract import extract, spelled
 from graph.models.local.memory import Memory
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool
+from tests.graph.models.fakes import NoArgs, make_tool
 from tools.registry import load_all
 
 TODAY = date(2026, 3, 18)
@@ -335,3 +336,17 @@ DESTINATIONS = [
 @pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
 def test_destinations(registry, text, expected):
     assert value(registry, "quote_shipping", "destination", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can i get a refnud for my order", "can i get a refund for my order"),  # a typo of the tool's word
+        ("how do I delete my account", "how do I delete my account"),  # "deleted" is not what was meant
+        ("what if I order two", "what if I order two"),
+    ],
+)
+def test_misspellings_are_put_right_but_other_forms_of_a_word_are_kept(text, expected):
+    tool = view(make_tool("close_it", "Close an account once it is deleted and refund orders.", NoArgs,
+                          ["the account was deleted", "refund the ordered items"]))
+    assert spelled(text, tool) == expected

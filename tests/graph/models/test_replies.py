@@ -94,6 +94,14 @@ def test_the_generic_renderer_formats_money_lists_and_messages(shop):
     )
 
 
+def test_list_entries_sharing_a_name_show_what_tells_them_apart(shop):
+    variant = {"name": "Logo T-Shirt", "available": True, "category": "Apparel", "brand": "Shopcrew"}
+    sizes = [{**variant, "sku": f"TEE-0{i}", "price": 25.0, "options": {"size": s}} for i, s in enumerate("SMLX")]
+    text = after_call(shop, "find_variants", {}, {"variants": sizes, "total": 4})
+    assert text.startswith("I found 4 variants. Here they are:\n- Logo T-Shirt (sku TEE-00, options size S, ")
+    assert all(f"size {s}" in text for s in "SMLX")
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
