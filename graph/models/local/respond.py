@@ -491,8 +491,9 @@ def respond(
     """The model's turn for the conversation so far."""
     if messages and isinstance(messages[-1], ToolMessage):
         specialist = bool(tools) and not all(t.name.startswith(HANDOFF) for t in tools)
+        candidates = _without_lent_library(tools)
         follow = specialist and (
-            _after_precondition(messages, tools, embed, today, replies) or _search_instead(messages, tools)
+            _after_precondition(messages, candidates, embed, today, replies) or _search_instead(messages, candidates)
         )
         if follow:
             return follow
@@ -507,7 +508,7 @@ def respond(
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
     bound = _restrict(tools, tool_choice)
-    tools = _lent_when_clear(_text(messages[current]), bound, embed)
+    tools = _lent_when_clear(_text(messages[current]), _without_lent_library(bound), embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
         messages, current, tools, embed, today, replies
     )):
@@ -523,6 +524,13 @@ def respond(
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
     return _decide(tool, extraction, tools, messages, replies, lookups=bound)
+
+
+def _without_lent_library(tools: list[ToolView]) -> list[ToolView]:
+    """The tools without a policy library another agent lends: it never competes with the specialist's own
+    tools ("has my tent been sent yet?" is the order's business), it answers only what they decline."""
+    own = _own(tools)
+    return [t for t in tools if t in own or _answerer([t]) is None]
 
 
 def _from_library(request: BaseMessage, tools: list[ToolView], messages: list[BaseMessage], today: date,

@@ -67,6 +67,9 @@ def test_the_registry_declares_a_precondition_for_each_order_write(registry):
         ("ship #W4621646 to 10 Main Street, Denver CO 80202, USA instead",
          order("delivered", delivered_at="2026-03-02"),
          ["already delivered", "can no longer be changed"]),
+        # Worded like a question the policy library answers, yet about this order: the lent library waits.
+        ("can I pay for #W4621646 with my paypal instead?", order("delivered", delivered_at="2026-03-02"),
+         ["already delivered", "payment method can no longer be changed"]),
     ],
 )
 def test_a_write_reads_the_record_first_and_says_at_once_why_it_cannot_go_ahead(registry, ask, record, said):
