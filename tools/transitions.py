@@ -29,6 +29,10 @@ class StateMachine:
         """True when the table lets `current` move to `target`."""
         return target in self.moves.get(current, set())
 
+    def sources(self, target: StrEnum) -> list[str]:
+        """The statuses that may move to `target`."""
+        return sorted(current for current, targets in self.moves.items() if target in targets)
+
     def targets(self, current: StrEnum) -> list[str]:
         """Where `current` may go next."""
         return sorted(self.moves.get(current, set()))

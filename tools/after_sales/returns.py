@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,9 +157,14 @@ async def credit_card_given(ctx: ToolContext, order: Order, method_id: str | Non
     return method.id
 
 
+def open_for_return(order: Order) -> bool:
+    """True when the order is delivered (with its delivery time) and not already in a return or exchange."""
+    return order.status == OrderStatus.DELIVERED and order.delivered_at is not None
+
+
 def require_returnable_order(order: Order) -> datetime:
     """The order must be delivered (and not already in a return or exchange); returns its delivery time."""
-    if order.status != OrderStatus.DELIVERED or order.delivered_at is None:
+    if not open_for_return(order):
         raise Conflict(
             f"order {order.id} is {status_label(order)}; a return or exchange needs a delivered order"
             + (" without an open return or exchange" if order.status in states.AFTER_SALES else ""),
@@ -186,6 +192,38 @@ async def check(ctx: ToolContext, order: Order, ask: ReturnAsk) -> list[OrderLin
     units = take_units(order, ask.items, left)
     ask.lines = grouped(units)
     return units
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What an order may still send back now, by the rules `check` enforces, as a state instead of a refusal."""
+
+    state: rules.ReturnState
+    window_days: int
+    defect_window_days: int
+    # Units per order line that may still come back; empty when no return is possible.
+    left: dict[int, int] = field(default_factory=dict)
+
+
+async def eligibility(ctx: ToolContext, order: Order) -> Eligibility:
+    """Whether and what the order may still return: status, then windows, then units left (check's order)."""
+    window = await rules.window_days(ctx.session, ReturnReason.OTHER)  # the window of every reason but defects
+    defect_window = await rules.window_days(ctx.session, ReturnReason.PRODUCT_DEFECT)
+    found = partial(Eligibility, window_days=window, defect_window_days=defect_window)
+    if order.status in states.AFTER_SALES:
+        return found(rules.ReturnState.RETURN_IN_PROGRESS)
+    if order.status == OrderStatus.CANCELLED:
+        return found(rules.ReturnState.CANCELLED)
+    if not open_for_return(order):
+        return found(rules.ReturnState.NOT_DELIVERED)
+    now = ctx.now()
+    if not rules.within(order.delivered_at, now, max(window, defect_window)):
+        return found(rules.ReturnState.WINDOW_CLOSED)
+    left = returnable(order, await returned_units(ctx.session, order.id))
+    if not any(left.values()):
+        return found(rules.ReturnState.NOTHING_LEFT)
+    within = rules.within(order.delivered_at, now, window)
+    return found(rules.ReturnState.RETURNABLE if within else rules.ReturnState.DEFECTS_ONLY, left=left)
 
 
 async def open_return(ctx: ToolContext, order: Order, ask: ReturnAsk) -> ReturnRequest:

@@ -2,8 +2,9 @@
 (reasons, dispositions) and the state machines of RMAs, exchanges and warranty claims."""
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +75,30 @@ WARRANTY_STATES = StateMachine("warranty_claim", {
 })
 
 
+class ReturnState(StrEnum):
+    """Whether an order's items may come back now: what request_return's precondition reads."""
+
+    RETURNABLE = "returnable"  # delivered, within the return window, units left
+    DEFECTS_ONLY = "defects_only"  # past the return window, still within the defect window
+    NOT_DELIVERED = "not_delivered"  # pending, on hold or on its way
+    CANCELLED = "cancelled"
+    RETURN_IN_PROGRESS = "return_in_progress"  # a return or exchange is open on the order
+    NOTHING_LEFT = "nothing_left"  # every unit is already returned
+    WINDOW_CLOSED = "window_closed"  # past every return window
+
+
+# The states in which some return may still be requested (the reason decides which window applies).
+RETURN_OPEN = (ReturnState.RETURNABLE, ReturnState.DEFECTS_ONLY)
+
+
+class WarrantyState(StrEnum):
+    """Whether a warranty claim may be filed for an order's items: what submit_warranty_claim's precondition reads."""
+
+    COVERED = "covered"
+    NOT_DELIVERED = "not_delivered"
+    EXPIRED = "expired"
+
+
 async def window_days(session: AsyncSession, reason: ReturnReason) -> int:
     """The return window in days for the reason (the defect window for product defects)."""
     key = DEFECT_WINDOW if reason == ReturnReason.PRODUCT_DEFECT else RETURN_WINDOW
@@ -85,10 +110,20 @@ def days_since(delivered_at: datetime, now: datetime) -> int:
     return (now.date() - delivered_at.date()).days
 
 
+def last_day(delivered_at: datetime, days: int) -> date:
+    """The last calendar day (UTC) of a window of `days` days from delivery."""
+    return delivered_at.date() + timedelta(days=days)
+
+
+def within(delivered_at: datetime, now: datetime, days: int) -> bool:
+    """True while a return may still be requested: up to the window's last day."""
+    return now.date() <= last_day(delivered_at, days)
+
+
 def require_within(delivered_at: datetime, now: datetime, days: int, reason: ReturnReason) -> None:
     """Refuse a return requested more than `days` calendar days after delivery."""
-    elapsed = days_since(delivered_at, now)
-    if elapsed > days:
+    if not within(delivered_at, now, days):
+        elapsed = days_since(delivered_at, now)
         raise Conflict(
             f"the return window for {reason.replace('_', ' ')} is {days} days from delivery; this order was "
             f"delivered {elapsed} days ago ({delivered_at:%Y-%m-%d})"

@@ -9,11 +9,13 @@ from db.enums import (
     Disposition,
     ExchangeStatus,
     ItemCondition,
+    OrderStatus,
     ReturnReason,
     ReturnResolution,
     RmaStatus,
     WarrantyStatus,
 )
+from tools.after_sales.rules import ReturnState, WarrantyState
 from tools.schemas import Money, OrderId, Page, Schema
 
 ORDER_REF = r"#?[Ww]?\d{5,9}"
@@ -77,6 +79,41 @@ class RequestReturnIn(Schema):
         if not exchange and any(line.new_item for line in self.lines or []):
             raise ValueError("new_item is only for an exchange (resolution exchange)")
         return self
+
+
+class EligibilityIn(Schema):
+    order_id: OrderId
+
+
+class ReturnableItemOut(Schema):
+    item_id: str = Field(description="Item (variant) id.")
+    sku: str = Field(description="SKU when ordered.")
+    name: str = Field(description="Product name.")
+    options: dict = Field(description="Options of the item (colour, size...).")
+    delivered: int = Field(description="Units delivered.")
+    returnable: int = Field(description="Units that may still come back (delivered minus already returned).")
+
+
+class EligibilityOut(Schema):
+    order_id: str = Field(description="Order number.")
+    status: OrderStatus = Field(description="The order's status.")
+    return_state: ReturnState = Field(
+        description="returnable (within the return window), defects_only (only a product defect may still come "
+                    "back), not_delivered, cancelled, return_in_progress (a return or exchange is open), "
+                    "nothing_left (everything already returned) or window_closed.")
+    delivered_at: datetime | None = Field(None, description="When it was delivered; null when it was not.")
+    days_since_delivery: int | None = Field(None, description="Calendar days since delivery (0 on the day).")
+    return_window_days: int = Field(description="Days after delivery a return may be requested for any reason.")
+    return_until: date | None = Field(None, description="Last day of the return window; null before delivery.")
+    defect_window_days: int = Field(description="Days after delivery a product defect may be returned.")
+    defect_return_until: date | None = Field(None, description="Last day to return a defective item; null "
+                                                               "before delivery.")
+    items: list[ReturnableItemOut] = Field(description="Items that may still come back now, with how many units; "
+                                                       "empty when no return is possible.")
+    open_rma_number: str | None = Field(None, description="The return (RMA) open on the order, if any.")
+    warranty_state: WarrantyState = Field(description="covered (a warranty claim may be filed), not_delivered or "
+                                                      "expired.")
+    warranty_until: date | None = Field(None, description="Last day of the warranty; null before delivery.")
 
 
 class RmaRefIn(Schema):

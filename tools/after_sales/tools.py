@@ -1,12 +1,12 @@
 """After-sales tools: thin registry entries over the returns, receiving, resolution, survey and warranty services."""
 
 from db.enums import ReturnResolution, RmaStatus, Role, WarrantyStatus
-from tools.after_sales import lifecycle, receiving, records, resolution, returns, surveys, views, warranty
+from tools.after_sales import lifecycle, receiving, records, resolution, returns, rules, surveys, views, warranty
 from tools.after_sales import schemas as s
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
 from tools.order import service as orders
-from tools.registry import tool
+from tools.registry import Precondition, tool
 
 AGENT = "after_sales"
 # Customers act on their own orders; staff who talk to customers act for them.
@@ -16,10 +16,31 @@ DECIDERS = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
 RECEIVERS = {Role.WAREHOUSE, Role.MERCHANT, Role.ADMIN}
 # Warehouse staff may only record the parcel's journey and inspection.
 WAREHOUSE_MOVES = {RmaStatus.IN_TRANSIT, RmaStatus.INSPECTED}
+# What each write needs, read before it asks for its details; the states come from the rules the writes enforce
+# (returns.eligibility, warranty.coverage, the RMA table's moves to cancelled).
+RETURN_OPEN = Precondition("get_return_eligibility", ("order_id",), "return_state", rules.RETURN_OPEN)
+UNDER_WARRANTY = Precondition("get_return_eligibility", ("order_id",), "warranty_state",
+                              (rules.WarrantyState.COVERED,))
+WITHDRAWABLE = Precondition("get_rma", ("rma_number",), "status",
+                            tuple(rules.RMA_STATES.sources(RmaStatus.CANCELLED)))
+
+
+@tool(agent=AGENT, method="GET", path="/returns/eligibility/{order_id}", roles=BUYERS,
+      examples=["what can I still return from order #W7581196?",
+                "until when can I send back items from #W8013797?",
+                "how long do I still have to return order W2252040?",
+                "is order W4974208 still within the return window?",
+                "which items of #W3321921 can still be returned",
+                "can the customer still return anything from order #W1718342?",
+                "is my order #W4621646 still under warranty?"])
+async def get_return_eligibility(ctx: ToolContext, params: s.EligibilityIn) -> s.EligibilityOut:
+    """Whether and what an order can still return: return windows, units left, and whether its warranty runs."""
+    order = await orders.get_visible_order(ctx, params.order_id)
+    return await views.eligibility_out(ctx, order, await returns.eligibility(ctx, order))
 
 
 @tool(agent=AGENT, method="POST", path="/returns/request", roles=BUYERS, mutates=True, confirm=True,
-      examples=["I need an RMA for order #W7581196, the keyboard is defective",
+      precondition=RETURN_OPEN, examples=["I need an RMA for order #W7581196, the keyboard is defective",
                 "open a return request for #W4974208, I changed my mind, I'd like store credit",
                 "request a return authorisation for 2 of KB-RED-01 from order W3321921, wrong item sent",
                 "the lamp from #W8013797 arrived broken in shipping, I want a refund",
@@ -68,7 +89,7 @@ async def update_rma_status(ctx: ToolContext, params: s.RmaStatusIn) -> s.RmaOut
 
 
 @tool(agent=AGENT, method="POST", path="/returns/rma/{rma_number}/cancel", roles=BUYERS, mutates=True,
-      confirm=True,
+      confirm=True, precondition=WITHDRAWABLE,
       examples=["cancel my return RMA-20261101-AB12CD34, I'll keep the item",
                 "I'll keep the item after all, withdraw my return on order #W3412877",
                 "please cancel the return request on #W8646154"])
@@ -162,7 +183,7 @@ async def list_surveys(ctx: ToolContext, params: s.ListSurveysIn) -> s.SurveyLis
                         average_rating=found.average_rating, nps=found.nps)
 
 
-@tool(agent=AGENT, method="POST", path="/warranty/claim", roles=BUYERS, mutates=True,
+@tool(agent=AGENT, method="POST", path="/warranty/claim", roles=BUYERS, mutates=True, precondition=UNDER_WARRANTY,
       examples=["file a warranty claim for order #W7581196: the amplifier no longer charges",
                 "the keyboard from #W3321921 has dead keys, open a warranty claim please",
                 "open a warranty claim on order W4974208: the zipper broke after normal use",

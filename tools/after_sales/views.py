@@ -19,7 +19,10 @@ from db.models import (
 )
 from tools.after_sales import records, rules
 from tools.after_sales import schemas as s
-from tools.after_sales.warranty import covered_until
+from tools.after_sales.returns import Eligibility
+from tools.after_sales.warranty import coverage, covered_until
+from tools.context import ToolContext
+from tools.order import service as orders
 
 
 async def variants(session: AsyncSession, ids: set[str]) -> dict[str, ProductVariant]:
@@ -82,6 +85,26 @@ async def rma_out(session: AsyncSession, rma: ReturnRequest) -> s.RmaOut:
         warehouse=warehouse.code if warehouse else None, created_at=rma.created_at, received_at=rma.received_at,
         inspected_at=rma.inspected_at, resolved_at=rma.resolved_at,
         exchange=await exchange_out(session, exchange) if exchange else None,
+    )
+
+
+async def eligibility_out(ctx: ToolContext, order: Order, found: Eligibility) -> s.EligibilityOut:
+    """An order's return eligibility with its windows' last days, the units left and its warranty."""
+    delivered_at = order.delivered_at
+    open_rma = None
+    if found.state == rules.ReturnState.RETURN_IN_PROGRESS:
+        open_rma = await orders.latest_rma(ctx.session, order.id)
+    warranty, until = await coverage(ctx, order)
+    return s.EligibilityOut(
+        order_id=order.id, status=order.status, return_state=found.state, delivered_at=delivered_at,
+        days_since_delivery=rules.days_since(delivered_at, ctx.now()) if delivered_at else None,
+        return_window_days=found.window_days, defect_window_days=found.defect_window_days,
+        return_until=rules.last_day(delivered_at, found.window_days) if delivered_at else None,
+        defect_return_until=rules.last_day(delivered_at, found.defect_window_days) if delivered_at else None,
+        items=[s.ReturnableItemOut(item_id=ln.variant_id, sku=ln.sku, name=ln.name, options=ln.options,
+                                   delivered=ln.quantity, returnable=found.left[ln.id])
+               for ln in order.lines if found.left.get(ln.id)],
+        open_rma_number=open_rma.rma_number if open_rma else None, warranty_state=warranty, warranty_until=until,
     )
 
 

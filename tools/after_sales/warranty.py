@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,13 +28,21 @@ async def covered_until(session: AsyncSession, order: Order):
     return rules.add_months(order.delivered_at.date(), int(await value(session, rules.WARRANTY_MONTHS)))
 
 
-async def require_covered(ctx: ToolContext, order: Order) -> None:
-    """Refuse an order never delivered, or delivered longer ago than the warranty lasts."""
+async def coverage(ctx: ToolContext, order: Order) -> tuple[rules.WarrantyState, date | None]:
+    """Whether the order's items are under warranty today, and its last day (None when never delivered)."""
     until = await covered_until(ctx.session, order)
     if until is None:
+        return rules.WarrantyState.NOT_DELIVERED, None
+    return (rules.WarrantyState.COVERED if ctx.now().date() <= until else rules.WarrantyState.EXPIRED), until
+
+
+async def require_covered(ctx: ToolContext, order: Order) -> None:
+    """Refuse an order never delivered, or delivered longer ago than the warranty lasts."""
+    state, until = await coverage(ctx, order)
+    if state == rules.WarrantyState.NOT_DELIVERED:
         raise Conflict(f"order {order.id} has not been delivered; a warranty claim needs a delivered item",
                        code="not_delivered")
-    if ctx.now().date() > until:
+    if state == rules.WarrantyState.EXPIRED:
         raise Conflict(f"the warranty of order {order.id} ended on {until:%Y-%m-%d} "
                        f"({await value(ctx.session, rules.WARRANTY_MONTHS)} months after delivery)",
                        code="warranty_expired",

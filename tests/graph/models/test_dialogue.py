@@ -103,6 +103,62 @@ def test_a_record_read_in_an_earlier_turn_is_not_read_again(registry):
     assert not reply.tool_calls and "can no longer be cancelled" in reply.text
 
 
+def eligibility(state: str, **more) -> dict:
+    """get_return_eligibility's result for order #W4621646."""
+    return {"order_id": "#W4621646", "status": "delivered", "return_state": state, "return_window_days": 30,
+            "defect_window_days": 90, "items": [], "warranty_state": "covered", **more}
+
+
+LAMP = {"item_id": "1008292230", "sku": "LAMP-HALO", "name": "Halo Desk Lamp", "options": {}, "delivered": 1,
+        "returnable": 1}
+
+
+@pytest.mark.parametrize(
+    ("ask", "record", "said"),
+    [
+        ("I want to return the lamp from order #W4621646, I changed my mind",
+         eligibility("not_delivered", status="pending", warranty_state="not_delivered"),
+         ["hasn't been delivered yet", "nothing to return", "cancel it instead"]),
+        ("I want to return the lamp from order #W4621646, I changed my mind",
+         eligibility("window_closed", delivered_at="2025-12-01T10:00:00", days_since_delivery=107,
+                     return_until="2025-12-31", defect_return_until="2026-03-01", warranty_until="2027-12-01"),
+         ["can no longer be returned", "30 days", "until 31 Dec 2025", "warranty claim", "until 1 Dec 2027"]),
+        ("I want to return the lamp from order #W4621646, I changed my mind",
+         eligibility("return_in_progress", status="return_requested", open_rma_number="RMA-20260310-AB12CD34"),
+         ["already open", "RMA-20260310-AB12CD34"]),
+        ("the lamp from #W4621646 has a dead switch, open a warranty claim please",
+         eligibility("window_closed", warranty_state="expired", warranty_until="2026-01-02"),
+         ["warranty", "ended on 2 Jan 2026", "no longer possible"]),
+        ("please cancel the return request on #W4621646",
+         {"rma_number": "RMA-20260301-AB12CD34", "order_id": "#W4621646", "status": "in_transit",
+          "resolution": "refund"}, ["on its way back", "can no longer be withdrawn"]),
+    ],
+)
+def test_an_after_sales_write_reads_the_order_first_and_refuses_at_once(registry, ask, record, said):
+    first, second = after_read(specialist(registry, "after_sales"), ask, record)
+    assert [c["name"] for c in first.tool_calls] == ["get_rma" if "rma_number" in record else "get_return_eligibility"]
+    assert not second.tool_calls and not second.text.endswith("?")
+    assert all(s in second.text for s in said), second.text
+
+
+def test_a_returnable_order_goes_on_to_the_return(registry):
+    ask = "I want to return the lamp from order #W4621646, I changed my mind"
+    first, second = after_read(specialist(registry, "after_sales"), ask, eligibility("returnable", items=[LAMP]))
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [("get_return_eligibility",
+                                                                   {"order_id": "#W4621646"})]
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [
+        ("request_return", {"order_id": "#W4621646", "reason": "changed_mind"})]
+
+
+def test_the_return_eligibility_answers_what_can_still_come_back(registry):
+    record = eligibility("returnable", delivered_at="2026-03-02T10:00:00", days_since_delivery=16,
+                         return_until="2026-04-01", defect_return_until="2026-05-31", items=[LAMP])
+    first, second = after_read(specialist(registry, "after_sales"), "what can I still return from order #W4621646?",
+                               record)
+    assert [c["name"] for c in first.tool_calls] == ["get_return_eligibility"] and not second.tool_calls
+    assert all(s in second.text for s in ("Halo Desk Lamp", "until 1 Apr 2026", "until 31 May 2026"))
+
+
 def test_a_failed_read_is_explained_not_repeated(registry):
     model = specialist(registry, "order")
     ask = HumanMessage("cancel my order #W4478903")
