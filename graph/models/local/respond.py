@@ -81,6 +81,11 @@ NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 SPLIT_LEAD = 0.1
 # How many earlier answers a reply is read together with (a request answered bit by bit).
 CHAIN_LIMIT = 4
+# A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
+# customer account.") says who asks, not what for: the router reads the sentences after it.
+INTRODUCTION = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|dear \w+)[,!.]?\s+)?(?:i am|i'm|im|this is|my name is)\s+[A-Z][^.!?\n]*[.!?\n]\s*", re.I
+)
 
 
 @dataclass
@@ -194,6 +199,8 @@ def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]
 def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None):
     """The request text to act on, the tool it is closest to, and the tool our question was for (if any)."""
     text = _text(messages[current])
+    if all(t.name.startswith(HANDOFF) for t in tools) and len(content_stems(rest := INTRODUCTION.sub("", text))) >= 3:
+        text = rest
     if isinstance(messages[-1], AIMessage):
         # Another specialist already answered part of this request: take the part that is ours.
         text = _our_part(text, tools, embed)

@@ -425,3 +425,10 @@ def test_without_the_library_at_hand_such_a_request_is_declined(registry):
     model = LocalChatModel(today=TODAY).bind_tools([as_langchain_tool(t) for t in specs])
     reply = model.invoke([HumanMessage("i forgot my password")])
     assert not reply.tool_calls and "outside what I can help with" in reply.text
+
+
+def test_the_router_reads_past_a_self_introduction(registry):
+    text = ("I am Ada Moreau, the shop's admin, writing from my customer account. "
+            "add a support user lea.petit, Lea Petit, lea.petit@shopcrew.example")
+    reply = router(registry, Role.MERCHANT).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_backoffice"]
