@@ -34,7 +34,8 @@ WITHDRAWABLE = Precondition("get_rma", ("rma_number",), "status",
                 "can the customer still return anything from order #W1718342?",
                 "is my order #W4621646 still under warranty?"])
 async def get_return_eligibility(ctx: ToolContext, params: s.EligibilityIn) -> s.EligibilityOut:
-    """Whether and what an order can still return: return windows, units left, and whether its warranty runs."""
+    """Check whether and what an order can still return: return windows, units left, and whether its warranty
+    runs."""
     order = await orders.get_visible_order(ctx, params.order_id)
     return await views.eligibility_out(ctx, order, await returns.eligibility(ctx, order))
 
