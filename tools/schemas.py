@@ -41,6 +41,11 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
 
+# The input of every tool that takes an order number alone.
+class OrderRef(Schema):
+    order_id: OrderId
+
+
 class Address(Schema):
     address1: str = Field(min_length=1, max_length=255, description="Street and number.", examples=["12 Rue de Rivoli"])
     address2: str = Field("", max_length=255, description="Apartment, suite, floor.", examples=["Apt 4"])

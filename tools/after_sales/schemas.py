@@ -81,10 +81,6 @@ class RequestReturnIn(Schema):
         return self
 
 
-class EligibilityIn(Schema):
-    order_id: OrderId
-
-
 class ReturnableItemOut(Schema):
     item_id: str = Field(description="Item (variant) id.")
     sku: str = Field(description="SKU when ordered.")

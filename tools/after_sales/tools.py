@@ -7,6 +7,7 @@ from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
 from tools.order import service as orders
 from tools.registry import Precondition, tool
+from tools.schemas import OrderRef
 
 AGENT = "after_sales"
 # Customers act on their own orders; staff who talk to customers act for them.
@@ -33,7 +34,7 @@ WITHDRAWABLE = Precondition("get_rma", ("rma_number",), "status",
                 "which items of #W3321921 can still be returned",
                 "can the customer still return anything from order #W1718342?",
                 "is my order #W4621646 still under warranty?"])
-async def get_return_eligibility(ctx: ToolContext, params: s.EligibilityIn) -> s.EligibilityOut:
+async def get_return_eligibility(ctx: ToolContext, params: OrderRef) -> s.EligibilityOut:
     """Check whether and what an order can still return: return windows, units left, and whether its warranty
     runs."""
     order = await orders.get_visible_order(ctx, params.order_id)

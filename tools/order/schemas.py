@@ -24,10 +24,6 @@ OLD_ITEMS = "Item ids (variant ids) of the order's items, one per unit; repeat a
 NEW_ITEMS = "The replacement item ids, paired with item_ids in order (same product, other options)."
 
 
-class OrderRef(Schema):
-    order_id: OrderId
-
-
 class LineIn(Schema):
     item: str = Field(
         min_length=1, max_length=64, description="Item id (variant id) or SKU.", examples=["KB-RED-01"]

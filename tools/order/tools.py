@@ -10,6 +10,7 @@ from tools.order import schemas as s
 from tools.payment import service as payments
 from tools.product import service as products
 from tools.registry import Precondition, tool
+from tools.schemas import OrderRef
 
 AGENT = "order"
 # Customers act on their own orders; staff who talk to customers act for them (warehouse staff don't).
@@ -83,7 +84,7 @@ async def place_order(ctx: ToolContext, params: s.PlaceOrderIn) -> s.OrderDetail
 @tool(agent=AGENT, method="GET", path="/orders/{order_id}", roles=ALL_ROLES,
       examples=["where is my order #W2378156?", "show order W2611340", "what's the status of order #W4817420",
                 "which items are in my order #W2611340 and how was it paid"])
-async def get_order_details(ctx: ToolContext, params: s.OrderRef) -> s.OrderDetails:
+async def get_order_details(ctx: ToolContext, params: OrderRef) -> s.OrderDetails:
     """Get an order: status, items with item ids and options, parcels with tracking, payment history."""
     return await details(ctx, await service.get_visible_order(ctx, params.order_id))
 

@@ -134,10 +134,6 @@ class TransactionRef(Schema):
     transaction_id: int = Field(ge=1, le=ROW_ID_MAX, description="Transaction id.", examples=[42])
 
 
-class OrderRef(Schema):
-    order_id: OrderId
-
-
 class PaymentOut(Schema):
     id: str = Field(description="Payment id.")
     order_id: str = Field(description="Order number.")

@@ -14,6 +14,7 @@ from tools.payment import analytics, service
 from tools.payment import schemas as s
 from tools.payment.gateway import GATEWAYS
 from tools.registry import tool
+from tools.schemas import OrderRef
 
 AGENT = "payment"
 SUPPORT_UP = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
@@ -156,7 +157,7 @@ async def get_transaction(ctx: ToolContext, params: s.TransactionRef) -> s.Trans
 @tool(agent=AGENT, method="GET", path="/payments/orders/{order_id}", roles=OWNER_OR_SUPPORT,
       examples=["how was order #W2611340 paid", "payment history of order W1234567",
                 "was my order #W7678072 refunded"])
-async def get_order_payments(ctx: ToolContext, params: s.OrderRef) -> s.OrderPaymentsOut:
+async def get_order_payments(ctx: ToolContext, params: OrderRef) -> s.OrderPaymentsOut:
     """Get an order's payments, their transactions and its payment history (payments and refunds)."""
     order = await service.get_order(ctx.session, params.order_id)
     ctx.check_owner(order.customer_id, f"order {params.order_id}")

@@ -259,7 +259,7 @@ def _plan(
     if not (choice.confident or forced or asked):
         # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
         # the router sent it here, and the tool itself says when it has no answer.
-        if ASKS.search(text) and (answerer := _answerer(_own(tools))) is not None:
+        if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
             return answerer, extract(answerer, text, memory, today)
         # A request naming a record ("when will my oder W5794363 arive") that nothing fits reads that record.
         if not handoffs and (reader := _reader(text, tools, embed, memory, today)) is not None:
@@ -278,7 +278,7 @@ def _plan(
         names = _handoffs(text, tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
-    if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(_own(tools))) is not None:
+    if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(tools)) is not None:
         # A question over the same documents is answered, not searched ("how long does a refund take?").
         return answerer, extract(answerer, text, memory, today)
     if asked is not None and asked is not tool:
@@ -463,21 +463,16 @@ def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str
     return given
 
 
-def _home(tools: list[ToolView]) -> str | None:
-    """The agent most of the tools belong to: the specialist's own."""
-    return Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
-
-
 def _own(tools: list[ToolView]) -> list[ToolView]:
-    """The specialist's own tools, without those other agents lend it."""
-    home = _home(tools)
+    """The specialist's own tools (those of the agent most of them belong to), without those others lend it."""
+    home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
     return [t for t in tools if not (t.shared and t.agent != home)]
 
 
 def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
     """The tools, without those lent by other agents unless the request clearly asks for one of them."""
-    home = _home(tools)
-    lent = [t for t in tools if t.shared and t.agent != home]
+    own = _own(tools)
+    lent = [t for t in tools if t not in own]
     if not lent or len(lent) == len(tools):
         return tools
     ranked = rank(text, tools, embed)

@@ -122,7 +122,7 @@ def default_embedder() -> Embed | None:
 
 @lru_cache(maxsize=4096)
 def _tool_key(
-    name: str, description: str, examples: tuple[str, ...], others: tuple[str, ...] = ()
+    name: str, description: str, examples: tuple[str, ...], others: tuple[str, ...]
 ) -> tuple[tuple[str, str], tuple[str, ...], int]:
     raw = [description, *examples, humanize(name.removeprefix("transfer_to_"))]
     texts = tuple(dict.fromkeys(mask(t) for t in raw if t.strip()))
