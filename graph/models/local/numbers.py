@@ -75,6 +75,11 @@ def _is_money(f: FieldSpec) -> bool:
     return bool(f.words & {"amount", "price", "cost", "total", "value", "balance"})
 
 
+def _may_take(f: FieldSpec, found: Found, amounts: list[Found]) -> bool:
+    """An amount of money ("under 30 euros") is never a count: an integer field takes it only if it holds money."""
+    return not (f.type == "integer" and found in amounts and not _is_money(f))
+
+
 def _between(fields: list[FieldSpec], request: Request) -> dict[str, float]:
     low = next((f for f in fields if "min" in f.words), None)
     high = next((f for f in fields if "max" in f.words), None)
@@ -98,10 +103,13 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             request.use(hit, soft=True)
             out[f.name] = hit.value
     pairs = []
+    amounts = money(request)
     for f in fields:
         if f.name in out:
             continue
         for n in _candidates(request):
+            if not _may_take(f, n, amounts):
+                continue
             if (distance := keyword_distance(request, n, _keywords(f))) is not None:
                 pairs.append((distance, n.start, f.name, n))
     taken: set[int] = set()
@@ -116,7 +124,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     left = _candidates(request)
     amounts = money(request)
     open_fields = [f for f in fields if f.name not in out]
-    if len(open_fields) == 1 and len(left) == 1:
+    if len(open_fields) == 1 and len(left) == 1 and _may_take(open_fields[0], left[0], amounts):
         only = open_fields[0]
         if only.required or left[0] in amounts:
             request.use(left[0], soft=True)

@@ -1,5 +1,6 @@
 """One turn of the local model: answer tool results, or pick a tool and fill its arguments, or ask, or decline."""
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -264,10 +265,13 @@ def _plan(
         # A request naming a record ("when will my oder W5794363 arive") that nothing fits reads that record.
         if not handoffs and (reader := _reader(text, tools, embed, memory, today)) is not None:
             return reader
-        # Likewise a tool that searches by words takes a request naming something nothing else fits
-        # ("got any coffee mugs?"), when it reads like a search and words worth searching for are left.
+        # Likewise a tool that searches by words takes a request naming something nothing else fits: one that
+        # reads like a search ("got any coffee mugs?"), or one the router sent here that may name what the search
+        # knows and the model does not ("does the camping stove run on gas?"). The search is only a look: when it
+        # finds nothing for a request unlike a search, the request is declined (`_probe_found_nothing`). A model
+        # holding several domains' tools was chosen by no router: it looks only for requests that read like a search.
         searcher = None if handoffs or embed is None else _searcher(tools)
-        if searcher is not None and meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD:
+        if searcher is not None and (_one_domain(tools) or meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD):
             found = extract(searcher, text, memory, today)
             if not found.missing and not found.problems:
                 return searcher, found
@@ -372,6 +376,40 @@ def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn 
     if not names or search is None or call["name"] not in by_name or by_name[call["name"]].mutates:
         return None
     return Turn(calls=[(search.name, {search.required[0].name: names[0]})])
+
+
+def _probe_found_nothing(
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+) -> Turn | None:
+    """A search made only to look (the request reads unlike one) that found nothing: the request is declined,
+    and the policy library, when at hand, answers it instead."""
+    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    current = _request(messages)
+    own = _without_lent_library(tools)
+    searcher = _searcher(own)
+    if at is None or current is None or embed is None or searcher is None or len(messages[at].tool_calls) != 1:
+        return None
+    if messages[at].tool_calls[0]["name"] != searcher.name or _found(_text(messages[-1])):
+        return None
+    text = _text(messages[current])
+    if choose(text, own, embed).confident or meaning(text, own, searcher, embed) >= SEARCH_THRESHOLD:
+        return None
+    declined = Turn(questions.out_of_scope([t for _, t in rank(text, own, embed)]))
+    return _from_library(messages[current], tools, messages, today, replies) or declined
+
+
+def _one_domain(tools: list[ToolView]) -> bool:
+    """Whether the tools are one specialist's (the router chose it for this request), not a mix of domains."""
+    return len({t.agent for t in _own(tools) if t.agent}) == 1
+
+
+def _found(content: str) -> bool:
+    """Whether a tool result holds any record (a JSON object with a non-empty list, or an error to explain)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return True
+    return not isinstance(data, dict) or any(v for v in data.values() if isinstance(v, list))
 
 
 def _after_precondition(
@@ -495,7 +533,9 @@ def respond(
         specialist = bool(tools) and not all(t.name.startswith(HANDOFF) for t in tools)
         candidates = _without_lent_library(tools)
         follow = specialist and (
-            _after_precondition(messages, candidates, embed, today, replies) or _search_instead(messages, candidates)
+            _after_precondition(messages, candidates, embed, today, replies)
+            or _search_instead(messages, candidates)
+            or _probe_found_nothing(messages, tools, embed, today, replies)
         )
         if follow:
             return follow

@@ -120,6 +120,8 @@ QUERY_FILLER = frozenset(
     "come comes came available availability offer offered colour colours color colors size sizes option options "
     "variant variants version versions tell know info information details much many got need want please "
     "i'm im i'd i've "
+    # Who makes it is asked for with the maker's name ("stuff made by Sonata").
+    "made make makes brand brands thing things "
     # When it is wanted is not what it is ("for next month", "right now").
     "going next week weeks month months today tomorrow soon now currently right".split()
 )

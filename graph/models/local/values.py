@@ -111,15 +111,25 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
 
 
 def find_person_name(request: Request) -> tuple[str, str, Found] | None:
-    """First and last name after 'I am', 'my name is', 'customer'... or as two capitalised words."""
-    for m in NAME_TRIGGER.finditer(request.text):
-        first, last = m.group(1), m.group(2)
-        if request.free(m.start(1), m.end(2)) and not {first.lower(), last.lower()} & NOT_NAMES:
-            return first.title(), last.title(), Found(m.group(0), None, m.start(1), m.end(2))
+    """First and last name after 'I am', 'my name is', 'customer'... or as two capitalised words.
+
+    Words after a trigger typed in lower case are a name only when no capitalised pair is one: in "customer says
+    she's Ava Martin" the name is Ava Martin, in "customer ava martin" it is ava martin.
+    """
+    triggered = [
+        m for m in NAME_TRIGGER.finditer(request.text)
+        if request.free(m.start(1), m.end(2)) and not {m.group(1).lower(), m.group(2).lower()} & NOT_NAMES
+    ]
+    for m in triggered:
+        if m.group(1)[0].isupper() or m.group(2)[0].isupper():
+            return m.group(1).title(), m.group(2).title(), Found(m.group(0), None, m.start(1), m.end(2))
     for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)\s+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
         pair = {m.group(1).lower(), m.group(2).lower()}
         if m.start() > 0 and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
             return m.group(1), m.group(2), Found(m.group(0), None, m.start(), m.end())
+    if triggered:
+        m = triggered[0]
+        return m.group(1).title(), m.group(2).title(), Found(m.group(0), None, m.start(1), m.end(2))
     return None
 
 

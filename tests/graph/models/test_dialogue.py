@@ -432,3 +432,29 @@ def test_the_router_reads_past_a_self_introduction(registry):
             "add a support user lea.petit, Lea Petit, lea.petit@shopcrew.example")
     reply = router(registry, Role.MERCHANT).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_backoffice"]
+
+
+def test_a_catalogue_specialist_looks_up_what_it_cannot_place_and_declines_when_nothing_is_found(registry):
+    model = specialist(registry, "product")
+    ask = HumanMessage("does the camping stove run on gas?")
+    first = model.invoke([ask])
+    assert [c["name"] for c in first.tool_calls] == ["search_products"]
+    assert "stove" in first.tool_calls[0]["args"]["query"]
+    call = first.tool_calls[0]
+    found = {"query": call["args"]["query"], "results": [{"product_id": "2842135985", "name": "Micro Camp Stove"}]}
+    answered = model.invoke([ask, first, ToolMessage(json.dumps(found), tool_call_id=call["id"], name=call["name"])])
+    assert "Micro Camp Stove" in answered.text and not answered.tool_calls
+    nothing = ToolMessage(json.dumps({"query": call["args"]["query"], "results": []}), tool_call_id=call["id"])
+    declined = model.invoke([ask, first, nothing])
+    # The policy library lent to every specialist answers a request nothing here fits (or says it cannot).
+    assert [c["name"] for c in declined.tool_calls] == ["answer_question"]
+
+
+def test_a_request_that_reads_like_a_search_and_finds_nothing_says_so(registry):
+    model = specialist(registry, "product")
+    ask = HumanMessage("got any coffee grinders?")
+    first = model.invoke([ask])
+    call = first.tool_calls[0]
+    nothing = ToolMessage(json.dumps({"query": call["args"]["query"], "results": []}), tool_call_id=call["id"])
+    reply = model.invoke([ask, first, nothing])
+    assert call["name"] == "search_products" and not reply.tool_calls and "no products" in reply.text

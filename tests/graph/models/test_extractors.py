@@ -86,6 +86,7 @@ QUERIES = [
     ("what versions of the desk lamp are offered", "desk lamp"),
     ("something with candles for next week", "candles"),
     ("any rain jackets coming soon", "rain jackets"),
+    ("show me stuff made by Sonata", "Sonata"),
 ]
 
 
@@ -111,6 +112,11 @@ MONEY = [
 @pytest.mark.parametrize(("text", "expected"), MONEY)
 def test_amounts_of_money(registry, text, expected):
     assert float(value(registry, "refund_payment", "amount", text)) == expected
+
+
+@pytest.mark.parametrize("text", ["a coffee lover's gift under 30 euros", "something nice for 25 EUR", "mugs for €12"])
+def test_an_amount_of_money_is_never_a_count(registry, text):
+    assert value(registry, "search_products", "limit", text) is None
 
 
 QUANTITIES = [
@@ -309,6 +315,9 @@ NAMES = [
     ("customer named Mia Laurent, zip code 69007", ("Mia", "Laurent", "69007")),
     ("find customer Ada Moreau 75116", ("Ada", "Moreau", "75116")),
     ("search for Wendy Leroy whose zip is 13002", ("Wendy", "Leroy", "13002")),
+    # Lower-case words after a trigger are no name when a capitalised pair is one; typed all in lower case they are.
+    ("customer says she's Ava Martin, postcode 75011, can you find her?", ("Ava", "Martin", "75011")),
+    ("customer noah johnson zip 80202", ("Noah", "Johnson", "80202")),
 ]
 
 
