@@ -94,4 +94,5 @@ def small_talk(text: str) -> str | None:
     return None
 
 
+NOTHING_PENDING = "Nothing is waiting for a yes or no from you right now. What would you like to do?"
 NO_TOOLS = "I'm sorry, I can't help with that here, but I'm glad to help with anything else about the shop."

@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import CORRECTION, answered_otherwise
+from graph.confirm import CORRECTION, answered_otherwise, read_answer
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
@@ -241,6 +241,9 @@ def _plan(
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
+    if not (choice.confident or forced or asked) and handoffs and read_answer(text) != "other":
+        # A yes or no with nothing waiting for one ("no" after a claim was filed) is no request to turn away.
+        return Turn(questions.NOTHING_PENDING)
     if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
         if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:

@@ -458,3 +458,10 @@ def test_a_request_that_reads_like_a_search_and_finds_nothing_says_so(registry):
     nothing = ToolMessage(json.dumps({"query": call["args"]["query"], "results": []}), tool_call_id=call["id"])
     reply = model.invoke([ask, first, nothing])
     assert call["name"] == "search_products" and not reply.tool_calls and "no products" in reply.text
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "yes please", "no thanks"])
+def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, text):
+    reply = router(registry).invoke([HumanMessage(text)])
+    assert not reply.tool_calls
+    assert reply.text.startswith("Nothing is waiting for a yes or no")
