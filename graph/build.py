@@ -24,6 +24,7 @@ from graph.router import (
 )
 from graph.specialists import build_specialist, hit_limit
 from graph.state import CrewState
+from graph.vocabulary import vocabularies
 from tools.registry import REGISTRY, ToolRegistry
 
 UNREADABLE_REPLY = (
@@ -59,7 +60,8 @@ def make_router(model: BaseChatModel, roster: list[AgentSpec], registry: ToolReg
 
     async def router(state: CrewState, runtime: Runtime[ShopContext]):
         role = runtime.context.principal.role
-        routing = await choose_agents(handoffs, state["messages"], role)
+        names = await vocabularies(registry, runtime.context.sessions)
+        routing = await choose_agents(handoffs, state["messages"], role, names)
         record = {"agents": routing.agents, "by": routing.by, "usage": routing.usage}
         if not routing.agents:
             # The model's own words when it answered (a greeting, say), else the standard refusal.

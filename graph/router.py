@@ -1,7 +1,9 @@
 """The supervisor: certain rules first, then the model picks specialists through hand-off tools."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -113,6 +115,10 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     return last_turn_question_from(messages, names)
 
 
+# Bound routers kept per role, registry and vocabulary (the roles times a few catalogue versions).
+BOUND_MAX = 32
+
+
 @dataclass(frozen=True)
 class Routing:
     """The router's decision: specialists in order, whether a rule or the model chose, the model's usage."""
@@ -132,20 +138,25 @@ class Handoffs:
         self.model, self.roster, self.registry = model, roster, registry
         self._bound: dict[tuple, Runnable] = {}
 
-    def router_for(self, role: Role) -> Runnable:
-        key = (role, tuple(t.name for t in self.registry.all()))
+    def router_for(self, role: Role, vocabularies: Mapping[str, tuple[str, ...]]) -> Runnable:
+        key = (role, tuple(t.name for t in self.registry.all()), tuple(sorted(vocabularies.items())))
         if key not in self._bound:
-            self._bound[key] = self.model.bind_tools([handoff_tool(s, role, self.registry) for s in self.roster])
+            if len(self._bound) >= BOUND_MAX:  # a changing catalogue leaves older bindings behind
+                self._bound.pop(next(iter(self._bound)))
+            tools = [handoff_tool(s, role, self.registry, vocabularies) for s in self.roster]
+            self._bound[key] = self.model.bind_tools(tools)
         return self._bound[key]
 
 
-async def choose_agents(handoffs: Handoffs, messages: list, role: Role) -> Routing:
+async def choose_agents(
+    handoffs: Handoffs, messages: list, role: Role, vocabularies: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+) -> Routing:
     """Specialists for the latest request, in order; none when nothing fits."""
     names = {spec.name for spec in handoffs.roster}
     if agent := certain_agent(messages, names):
         return Routing([agent], "rule")
     system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
-    reply = await handoffs.router_for(role).ainvoke([system, *messages])
+    reply = await handoffs.router_for(role, vocabularies).ainvoke([system, *messages])
     chosen = [call["name"].removeprefix(HANDOFF_PREFIX) for call in reply.tool_calls]
     agents = list(dict.fromkeys(a for a in chosen if a in names))
     return Routing(agents, "model", dict(reply.usage_metadata or {}), reply.text)

@@ -2,6 +2,8 @@
 
 import hashlib
 import time
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from langchain.tools import ToolRuntime
@@ -111,8 +113,14 @@ def shown_args(name: str, args: dict[str, Any], registry: ToolRegistry | None = 
     return registry.get(name).redact(args) if name in registry else args
 
 
-def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) -> StructuredTool:
-    """A `transfer_to_<agent>` tool for the router; its examples are the agent's requests."""
+def handoff_tool(
+    agent: AgentSpec,
+    role: Role | None,
+    registry: ToolRegistry,
+    vocabularies: Mapping[str, Sequence[str]] = MappingProxyType({}),
+) -> StructuredTool:
+    """A `transfer_to_<agent>` tool for the router; its examples are the agent's requests, its vocabulary the names
+    the records of its tools go by (`graph.vocabulary`)."""
 
     def run() -> str:
         return f"handed to {agent.name}"
@@ -128,5 +136,6 @@ def handoff_tool(agent: AgentSpec, role: Role | None, registry: ToolRegistry) ->
             "tools": [t.name for t in agent.tools(role, registry)],
             # What the agent's tools take, so a request naming an order number goes to agents that take one.
             "inputs": [t.input_model.model_json_schema() for t in agent.tools(role, registry)],
+            "vocabulary": sorted({n for t in agent.tools(role, registry) for n in vocabularies.get(t.name, ())}),
         },
     )

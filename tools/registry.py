@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, get_args, get_type_hints
 
 from pydantic import BaseModel, SecretStr, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
 from tools.context import ToolContext
@@ -16,6 +17,9 @@ from tools.errors import Forbidden, InvalidInput
 from tools.schemas import FileOut
 
 ToolFunc = Callable[[ToolContext, Any], Awaitable[BaseModel]]
+# The names a tool's records go by, read from the database ("Micro Camp Stove", "Northtrail"): what the tool
+# can find, which a model may use to tell that a request is about those records.
+Vocabulary = Callable[[AsyncSession], Awaitable[list[str]]]
 NAME_PATTERN = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 HIDDEN = "[hidden]"
@@ -72,6 +76,7 @@ class ToolSpec:
     precondition: Precondition | None = None
     # Every specialist may use it besides its own agent (handing a conversation to a person).
     shared: bool = False
+    vocabulary: Vocabulary | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -198,6 +203,7 @@ def tool(
     examples: Iterable[str] = (),
     precondition: Precondition | None = None,
     shared: bool = False,
+    vocabulary: Vocabulary | None = None,
 ) -> Callable[[ToolFunc], ToolFunc]:
     """Register an async `(ctx, params) -> Output` function as a tool; its name is the function's."""
 
@@ -226,6 +232,7 @@ def tool(
             examples=tuple(examples),
             precondition=precondition,
             shared=shared,
+            vocabulary=vocabulary,
         )
         missing = set(spec.path_params) - set(spec.input_model.model_fields)
         if missing:

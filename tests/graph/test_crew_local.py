@@ -37,6 +37,8 @@ READ_CASES = [
     (MERCHANT, "order analytics for the last 30 days", "order", "get_order_analytics", {"days": 30}, []),
     (SUPPORT, "list the pending orders", "order", "list_orders", {"status": "pending"}, []),
     (AVA, "do you sell mechanical keyboards?", "product", "search_products", {}, ["Clacky 87"]),
+    # Worded unlike any example: the router knows the stove from the catalogue's names, the specialist looks it up.
+    (AVA, "does the camping stove run on gas?", "product", "search_products", {}, ["Micro Camp Stove"]),
     (AVA, "what product types do you have?", "product", "list_all_product_types", {}, ["Keyboard"]),
     (
         AVA,

@@ -97,3 +97,15 @@ async def search_products(session: AsyncSession, query: str, limit: int, include
         hits = [Hit(m.product, round(m.score * WEIGHTS["name"]), {"name"}) for m in loose]
     hits.sort(key=lambda h: (-h.score, h.product.name.lower(), h.product.id))
     return hits[:limit]
+
+
+# The most products whose names a model may learn from; a larger catalogue lends the first ones by id.
+VOCABULARY_LIMIT = 5000
+
+
+async def catalogue_names(session: AsyncSession) -> list[str]:
+    """The names a customer can find the catalogue by: visible products' names and brands, category names."""
+    visible = select(Product.name, Product.brand).where(Product.archived.is_(False))
+    rows = await session.execute(visible.order_by(Product.id).limit(VOCABULARY_LIMIT))
+    categories = await session.scalars(select(Category.name))
+    return sorted({name for row in rows for name in row if name} | set(categories))

@@ -107,7 +107,8 @@ async def list_all_product_types(ctx: ToolContext, params: s.NoInput) -> s.Produ
                 "find products matching KB-CLICKY", "anything in leather",
                 "I'm looking for a backpack", "got any earbuds?", "what would you suggest for a home office",
                 "do you sell office chairs", "what do you have for hiking", "any gifts for a coffee lover?",
-                "I need something to keep my drinks cold"])
+                "I need something to keep my drinks cold"],
+      vocabulary=search.catalogue_names)
 async def search_products(ctx: ToolContext, params: s.SearchIn) -> s.SearchResult:
     """Search products by words in name, brand, description, category, SKU or option values."""
     hits = await search.search_products(ctx.session, params.query, params.limit,

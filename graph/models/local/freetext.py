@@ -2,7 +2,7 @@
 
 import re
 
-from graph.models.local.entities import Request
+from graph.models.local.entities import MONEY, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import QUERY_FILLER
 from graph.models.local.text import STOPWORDS, stem
@@ -24,10 +24,11 @@ def _clean(text: str) -> str:
 
 
 def search_terms(request: Request, noise: set[str]) -> str:
-    """The words worth searching for: the request's unused words minus filler and the tool's own words."""
+    """The words worth searching for: the request's unused words minus filler, amounts of money ("under 30
+    euros" is what it may cost, not what it is) and the tool's own words."""
     kept = [
         w
-        for w in re.findall(r"[\w'-]+", request.remainder())
+        for w in re.findall(r"[\w'-]+", MONEY.sub(" ", request.remainder()))
         if w.lower() not in STOPWORDS and stem(w.lower()) not in FILLER_STEMS and stem(w.lower()) not in noise
     ]
     return " ".join(kept)

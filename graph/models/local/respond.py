@@ -26,6 +26,7 @@ from graph.models.local.similarity import (
     Embed,
     choose,
     meaning,
+    names_records,
     rank,
     worded_for,
 )
@@ -244,6 +245,12 @@ def _plan(
     if not (choice.confident or forced or asked) and handoffs and read_answer(text) != "other":
         # A yes or no with nothing waiting for one ("no" after a claim was filed) is no request to turn away.
         return Turn(questions.NOTHING_PENDING)
+    if not (choice.confident or forced or asked) and handoffs:
+        # Worded unlike any example but naming what a specialist holds ("which scents does the soy candle come
+        # in?"): that specialist, who can look it up.
+        named = [t for _, t in rank(text, tools, embed) if names_records(text, tools, t)]
+        if named:
+            return Turn(calls=[(named[0].name, {})])
     if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
         if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:

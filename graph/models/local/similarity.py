@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 from functools import cache, lru_cache
 
 import numpy as np
@@ -46,6 +46,15 @@ REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
 # A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
 # request only staff may make ("move 5 keyboards to Lyon") still reaches the specialist who can say so.
 OTHER_ROLES_PENALTY = 0.1
+# A request naming what an agent's records are called in the shop's database ("the soy candle", "anything by
+# Northtrail") leans to that agent by this much; words the registry's own texts use are no such names.
+VOCABULARY_BONUS = 0.1
+# A request word names a vocabulary word when one starts the other with at most this many letters to spare
+# ("camping" for "Camp", "head" for "Headlamp"), both at least PREFIX letters long, or when it is misspelt
+# only a little ('candel'); bare starts of fewer letters name too much ("arm" starts "armchair").
+PREFIX = 4
+PREFIX_SPARE = 4
+TYPO_RATIO = 0.85
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
 # Everyday words for the verbs tool names use, so "show all my orders" finds a "list" tool's name.
 NAME_SYNONYMS = {
@@ -214,6 +223,38 @@ def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
     return STRUCTURE_PENALTY if any(not kinds & tool.takes for kinds in named) else 0.0
 
 
+@lru_cache(maxsize=256)
+def _terms(vocabulary: tuple[str, ...], known: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The vocabulary's words that the tools' own texts do not use (`known` stems), by first letter."""
+    found = {w for name in vocabulary for w in words(name) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(found):
+        if stem(word) not in known:
+            by_letter.setdefault(word[0], []).append(word)
+    return {letter: tuple(group) for letter, group in by_letter.items()}
+
+
+def _alike(word: str, term: str) -> bool:
+    """Whether a request word names a vocabulary word (see PREFIX and TYPO_RATIO)."""
+    if stem(word) == stem(term):
+        return True
+    short, long = sorted((stem(word), stem(term)), key=len)
+    if len(short) >= PREFIX and long.startswith(short) and len(long) - len(short) <= PREFIX_SPARE:
+        return True
+    return len(short) >= 5 and SequenceMatcher(None, word, term).ratio() >= TYPO_RATIO
+
+
+def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
+    """Whether the request names one of the records the tool's agent holds, by a word of their names that the
+    tools' own texts do not use ("does the camping stove run on gas?": the catalogue's Micro Camp Stove)."""
+    if not tool.vocabulary:
+        return False
+    known = frozenset(set_index(tools).idf)
+    terms = _terms(tool.vocabulary, known)
+    said = {w for w in words(mask(query)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
+    return any(_alike(w, t) for w in said if stem(w) not in known for t in terms.get(w[0], ()))
+
+
 def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tuple[float, ToolView]]:
     """Every tool with its score for the request, best first (ties broken by name for determinism)."""
     stats = set_index(tools)
@@ -228,7 +269,13 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
     scored = [
-        (b + name_bonus(all_stems, i, stats.name_weight) - structure_penalty(t, named), t)
+        (
+            b
+            + name_bonus(all_stems, i, stats.name_weight)
+            - structure_penalty(t, named)
+            + (VOCABULARY_BONUS if names_records(query, tools, t) else 0.0),
+            t,
+        )
         for b, i, t in zip(base, stats.tools, tools, strict=True)
     ]
     return sorted(scored, key=lambda pair: (-pair[0], pair[1].name))

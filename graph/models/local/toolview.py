@@ -59,6 +59,8 @@ class ToolView:
     takes: frozenset[str] | None = None
     # For a hand-off tool: requests its agent serves for other roles than the caller's.
     others_examples: tuple[str, ...] = ()
+    # For a hand-off tool: the names its agent's records go by in the shop's database ("Micro Camp Stove").
+    vocabulary: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -87,6 +89,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         shared=bool(meta.get("shared")),
         takes=_takes(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
+        vocabulary=tuple(meta.get("vocabulary") or ()),
     )
 
 

@@ -87,6 +87,7 @@ QUERIES = [
     ("something with candles for next week", "candles"),
     ("any rain jackets coming soon", "rain jackets"),
     ("show me stuff made by Sonata", "Sonata"),
+    ("a gift for a coffee lover under 30 euros", "gift coffee lover"),
 ]
 
 

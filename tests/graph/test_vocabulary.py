@@ -1,0 +1,67 @@
+"""The names the shop's records go by, read from its database for the router, and what the router makes of them."""
+
+from datetime import date
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from agents.roster import ROSTER
+from db.enums import Role
+from graph import vocabulary
+from graph.models.local import LocalChatModel
+from graph.tools import handoff_tool
+from tests.tools.product_helpers import category, run, tshirt
+from tools.registry import load_all
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+async def test_the_catalogue_lends_its_visible_names_and_a_new_product_is_read_after_the_refresh(
+    sessions, registry, merchant, monkeypatch
+):
+    shirts = await category(sessions, "Apparel")
+    await tshirt(sessions, shirts.id, name="Harbour Tee")
+    names = await vocabulary.vocabularies(registry, sessions)
+    assert {"Harbour Tee", "Cotton Co", "Apparel"} <= set(names["search_products"])
+    assert all(not spec.vocabulary for spec in registry.all() if spec.name not in names)
+    scarf = {"name": "Wool Scarf", "brand": "Knitwit", "category": "apparel",
+             "variants": [{"sku": "SC-GREY", "options": {"color": "grey"}, "price": 29}]}
+    created = await run(sessions, merchant, "create_product", scarf)
+    assert "Wool Scarf" not in (await vocabulary.vocabularies(registry, sessions))["search_products"]  # cached
+    monkeypatch.setattr(vocabulary, "REFRESH_SECONDS", 0.0)
+    assert "Wool Scarf" in (await vocabulary.vocabularies(registry, sessions))["search_products"]
+    await run(sessions, merchant, "archive_product", {"product_id": created.product_id})
+    assert "Wool Scarf" not in (await vocabulary.vocabularies(registry, sessions))["search_products"]
+
+
+def router(registry, names: tuple[str, ...] = ()):
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry, {"search_products": names})
+             for spec in ROSTER if spec.available_to(Role.CUSTOMER, registry)]
+    return LocalChatModel(today=date(2026, 3, 18)).bind_tools(tools)
+
+
+@pytest.mark.parametrize("text", [
+    "does the camping stove run on gas?",
+    "Which scents are available for the soy candle?",
+    "need an arm that holds two monitors",
+])
+def test_a_request_naming_what_the_catalogue_holds_reaches_it(registry, text):
+    catalogue = ("Micro Camp Stove", "Soy Candle", "Monitor Arm", "Northtrail", "Outdoor")
+    assert router(registry).invoke([HumanMessage(text)]).tool_calls == []  # the examples alone do not place it
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_product"]
+
+
+@pytest.mark.parametrize(("text", "agent"), [
+    ("I want to change my home address", "customer"),  # "Home" is a category, and a word the registry uses
+    ("where is my parcel", "transport"),
+    ("tell me a joke", None),
+    ("who won the world cup", None),
+])
+def test_names_the_registry_uses_or_that_name_nothing_change_nothing(registry, text, agent):
+    catalogue = ("Micro Camp Stove", "Home", "Embroidered Cap", "Monitor Arm")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ([f"transfer_to_{agent}"] if agent else [])
