@@ -408,6 +408,28 @@ def _probe_found_nothing(
     return _from_library(messages[current], tools, messages, today, replies) or declined
 
 
+def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
+    """A search that found exactly one record is followed by reading that record in full, with the reading tool
+    whose required fields the hit holds: "which scents does the soy candle come in?" finds the candle, and its
+    details show the scents."""
+    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    searcher = _searcher(tools)
+    if at is None or searcher is None or [c["name"] for c in messages[at].tool_calls] != [searcher.name]:
+        return None
+    try:
+        data = json.loads(_text(messages[-1]))
+    except ValueError:
+        return None
+    lists = [v for v in data.values() if isinstance(v, list) and v] if isinstance(data, dict) else []
+    if len(lists) != 1 or len(lists[0]) != 1 or not isinstance(hit := lists[0][0], dict):
+        return None
+    for tool in tools:
+        needs = [f.name for f in tool.required]
+        if tool is not searcher and not tool.mutates and needs and all(hit.get(n) for n in needs):
+            return Turn(calls=[(tool.name, {n: hit[n] for n in needs})])
+    return None
+
+
 def _one_domain(tools: list[ToolView]) -> bool:
     """Whether the tools are one specialist's (the router chose it for this request), not a mix of domains."""
     return len({t.agent for t in _own(tools) if t.agent}) == 1
@@ -546,6 +568,7 @@ def respond(
             _after_precondition(messages, candidates, embed, today, replies)
             or _search_instead(messages, candidates)
             or _probe_found_nothing(messages, tools, embed, today, replies)
+            or _one_hit_in_full(messages, candidates)
         )
         if follow:
             return follow

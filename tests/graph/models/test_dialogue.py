@@ -434,16 +434,21 @@ def test_the_router_reads_past_a_self_introduction(registry):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_backoffice"]
 
 
-def test_a_catalogue_specialist_looks_up_what_it_cannot_place_and_declines_when_nothing_is_found(registry):
+def test_a_catalogue_specialist_looks_up_what_it_cannot_place_reads_a_single_find_and_declines_no_find(registry):
     model = specialist(registry, "product")
     ask = HumanMessage("does the camping stove run on gas?")
     first = model.invoke([ask])
     assert [c["name"] for c in first.tool_calls] == ["search_products"]
     assert "stove" in first.tool_calls[0]["args"]["query"]
     call = first.tool_calls[0]
-    found = {"query": call["args"]["query"], "results": [{"product_id": "2842135985", "name": "Micro Camp Stove"}]}
-    answered = model.invoke([ask, first, ToolMessage(json.dumps(found), tool_call_id=call["id"], name=call["name"])])
-    assert "Micro Camp Stove" in answered.text and not answered.tool_calls
+    # One product found is read in full (its variants say what fuel it takes); two are listed.
+    stove = {"product_id": "2842135985", "name": "Micro Camp Stove"}
+    found = {"query": call["args"]["query"], "results": [stove]}
+    read = model.invoke([ask, first, ToolMessage(json.dumps(found), tool_call_id=call["id"], name=call["name"])])
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_product_details", {"product_id": "2842135985"})]
+    two = {"query": call["args"]["query"], "results": [stove, {"product_id": "6949406436", "name": "Trail 2 Tent"}]}
+    listed = model.invoke([ask, first, ToolMessage(json.dumps(two), tool_call_id=call["id"], name=call["name"])])
+    assert "Micro Camp Stove" in listed.text and "Trail 2 Tent" in listed.text and not listed.tool_calls
     nothing = ToolMessage(json.dumps({"query": call["args"]["query"], "results": []}), tool_call_id=call["id"])
     declined = model.invoke([ask, first, nothing])
     # The policy library lent to every specialist answers a request nothing here fits (or says it cannot).
