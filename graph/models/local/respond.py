@@ -28,6 +28,7 @@ from graph.models.local.similarity import (
     meaning,
     names_records,
     rank,
+    worded_apart,
     worded_for,
 )
 from graph.models.local.text import content_stems
@@ -548,7 +549,11 @@ def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> l
     ranked = rank(text, tools, embed)
     best_lent = max(s for s, t in ranked if t in lent)
     best_own = max(s for s, t in ranked if t not in lent)
-    return tools if best_lent - best_own >= SHARED_LEAD else [t for t in tools if t not in lent]
+    if best_lent - best_own >= SHARED_LEAD:
+        return tools
+    # Ahead by less, it still takes a request in words only it uses ("I need a human to sort out my order W1").
+    first = ranked[0][1]
+    return tools if first in lent and worded_apart(text, tools, first, own) else [t for t in tools if t not in lent]
 
 
 def respond(

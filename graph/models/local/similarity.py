@@ -293,6 +293,16 @@ def worded_for(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
     return bool(said & set().union(*index.stems, index.name_stems))
 
 
+def worded_apart(query: str, tools: Sequence[ToolView], tool: ToolView, others: Sequence[ToolView]) -> bool:
+    """Whether the request uses a word of the tool's own texts that none of the other tools' texts use ("human"
+    for handing the conversation to a person, among an order specialist's tools)."""
+    stats = set_index(tools)
+    by_name = {t.name: i for t, i in zip(tools, stats.tools, strict=True)}
+    theirs = set().union(*(s for t in others for s in by_name[t.name].stems[: by_name[t.name].own]))
+    said = {stem(w) for w in words(correct_typos(mask(query), stats.vocabulary))}
+    return bool(said & (set().union(*by_name[tool.name].stems[: by_name[tool.name].own]) - theirs))
+
+
 def meaning(query: str, tools: Sequence[ToolView], tool: ToolView, embed: Embed) -> float:
     """The request's similarity in meaning alone (no word-overlap nudges) to one tool of a set."""
     stats = set_index(tools)

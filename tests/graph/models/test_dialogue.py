@@ -174,6 +174,15 @@ def test_every_specialist_can_hand_the_conversation_to_a_person(registry, agent)
     assert [c["name"] for c in reply.tool_calls] == ["open_support_case"]
 
 
+@pytest.mark.parametrize("text", [
+    "this is the third time I'm asking, I need a human to sort out my order #W4621646",
+    "i want to talk to a person about my order #W4621646",
+])
+def test_asking_for_a_person_about_a_record_hands_over_rather_than_reading_it(registry, text):
+    reply = specialist(registry, "order").invoke([HumanMessage(text)])
+    assert [(c["name"], c["args"].get("order_id")) for c in reply.tool_calls] == [("open_support_case", "#W4621646")]
+
+
 @pytest.mark.parametrize(
     ("text", "agent"),
     [
