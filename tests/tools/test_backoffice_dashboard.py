@@ -13,14 +13,12 @@ from db.models import Order, ReturnRequest, RiskAlert, SystemAlert
 from tests import factories as f
 from tools.errors import Forbidden
 
-NOW = datetime.now(UTC)
 
-
-async def order_at(sessions, owner, card, item, days_ago: int, status=OrderStatus.DELIVERED) -> Order:
-    """A paid order placed `days_ago` days before now."""
+async def order_at(sessions, owner, card, item, now: datetime, days_ago: int, status=OrderStatus.DELIVERED) -> Order:
+    """A paid order placed `days_ago` days before `now`."""
     order = await f.order(sessions, owner, [(item, 1)], card, status=status)
     async with unit_of_work(sessions) as s:
-        await s.execute(update(Order).where(Order.id == order.id).values(placed_at=NOW - timedelta(days=days_ago)))
+        await s.execute(update(Order).where(Order.id == order.id).values(placed_at=now - timedelta(days=days_ago)))
     return order
 
 
@@ -38,16 +36,17 @@ async def attention(sessions, order: Order) -> None:
 
 
 async def test_dashboard_metrics(sessions, call, merchant, support):
+    now = datetime.now(UTC)  # read in the test, so a run that crosses midnight judges the same day as the tool
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)
     kb = await f.product(sessions, variants=[{"sku": "KB-D1", "options": {}, "price": Decimal("40.00")},
                                              {"sku": "KB-D2", "options": {}, "price": Decimal("60.00")}])
     cheap, dear = kb.variants
-    first = await order_at(sessions, ava, card, cheap, 0)
+    first = await order_at(sessions, ava, card, cheap, now, 0)
     for days in (3, 20, 45):
-        await order_at(sessions, ava, card, dear, days)
-    await order_at(sessions, ava, card, dear, 0, status=OrderStatus.CANCELLED)
-    await order_at(sessions, ava, card, cheap, 1, status=OrderStatus.ON_HOLD)
+        await order_at(sessions, ava, card, dear, now, days)
+    await order_at(sessions, ava, card, dear, now, 0, status=OrderStatus.CANCELLED)
+    await order_at(sessions, ava, card, cheap, now, 1, status=OrderStatus.ON_HOLD)
     await attention(sessions, first)
     wh = await f.warehouse(sessions)
     await f.stock(sessions, wh, cheap, on_hand=2, reorder_point=10)  # critical
@@ -55,7 +54,7 @@ async def test_dashboard_metrics(sessions, call, merchant, support):
     closed = await f.warehouse(sessions, active=False)
     await f.stock(sessions, closed, cheap, on_hand=0, reorder_point=10)  # inactive warehouses do not count
     out = await call(merchant, "get_dashboard_metrics")
-    today = NOW.date()
+    today = now.date()
     assert [(p.period, p.since, p.orders, p.revenue) for p in out.periods] == [
         ("today", today, 1, Decimal("40.00")),
         ("7d", today - timedelta(days=6), 3, Decimal("140.00")),  # today, on hold yesterday, 3 days ago
