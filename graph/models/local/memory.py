@@ -78,6 +78,14 @@ class Memory:
                 return fact.value
         return None
 
+    def payment_methods(self) -> list[tuple[str, str]]:
+        """The payment methods shown in this conversation, newest first, each with what it is ("visa 4242")."""
+        found: dict[str, str] = {}
+        for fact in reversed(self.facts):
+            if fact.kind == "payment_method" and fact.value not in found:
+                found[fact.value] = " ".join(fact.hint.split())
+        return list(found.items())
+
     def add(self, name: str, value: Any, hint: str = "") -> None:
         """Remember a scalar under a name, classified by the name or the value's shape."""
         if isinstance(value, str) and value:

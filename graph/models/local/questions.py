@@ -4,6 +4,7 @@ import re
 
 from graph.models.local.extract import Extraction
 from graph.models.local.kinds import kind_of
+from graph.models.local.memory import Memory
 from graph.models.local.reply import action
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
@@ -14,6 +15,8 @@ GREETING = re.compile(
 )
 THANKS = re.compile(r"^\s*(thanks|thank you|thx|cheers|merci|great|perfect|awesome)\b[\w\s!.,]*$", re.I)
 BYE = re.compile(r"^\s*(bye|goodbye|see you|that'?s all|nothing else)\b[\w\s!.,]*$", re.I)
+# How many candidates a question names at most.
+CHOICES = 5
 # Longer messages carry a request even when they start with "thanks".
 SMALL_TALK_WORDS = 6
 # Labels for the kinds people name differently from the field ("order number", not "order ID").
@@ -52,13 +55,28 @@ def rule_text(tool: ToolView, message: str) -> str:
     return message.rstrip(".")
 
 
-def clarify(tool: ToolView, extraction: Extraction) -> str:
-    """A short question naming what the tool still needs."""
+def choices(field: FieldSpec, memory: Memory) -> str:
+    """The records this conversation showed that could fill the field, to answer by name ("the keyboard", "my
+    visa") rather than by an id nobody knows: the order's lines, the saved payment methods."""
+    kind = kind_of(field)
+    if kind in ("item", "item_list") and memory.items:
+        names = list(dict.fromkeys(str(line.get("name") or line["item_id"]) for line in memory.items))
+        return f" (the order holds {join_words(names[:CHOICES])})"
+    if kind == "payment_method":
+        methods = memory.payment_methods()
+        named = [f"{value} ({hint})" if hint else value for value, hint in methods[:CHOICES]]
+        return f" ({join_words(named, 'or')})" if named else ""
+    return ""
+
+
+def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None) -> str:
+    """A short question naming what the tool still needs, with the candidates the conversation showed."""
     by_name = {f.name: f for f in tool.fields}
     if "" in extraction.problems and not extraction.missing:
         rule = rule_text(tool, extraction.problems[""])
         return f"To {action(tool.description)}, I need more: {rule}. Could you tell me?"
-    needs = list(dict.fromkeys(label(f) for f in extraction.missing))
+    memory = memory or Memory()
+    needs = list(dict.fromkeys(label(f) + choices(f, memory) for f in extraction.missing))
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1

@@ -348,7 +348,7 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         if all(args.values()):  # whose records they are is known (a record read before names its customer)
             return Turn(calls=[(lookup.name, args)])
     if extraction.missing or extraction.problems:
-        return Turn(questions.clarify(tool, extraction))
+        return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
 
 

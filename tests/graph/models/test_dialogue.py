@@ -479,3 +479,21 @@ def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, t
     reply = router(registry).invoke([HumanMessage(text)])
     assert not reply.tool_calls
     assert reply.text.startswith("Nothing is waiting for a yes or no")
+
+
+def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry):
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("I want to send something back")]
+    conversation.append(model.invoke(conversation))
+    conversation.append(HumanMessage("#W4621646"))
+    read = model.invoke(conversation)
+    call = read.tool_calls[0]
+    conversation += [read, ToolMessage(json.dumps(order("delivered")), tool_call_id=call["id"], name=call["name"])]
+    question = model.invoke(conversation)
+    # Answerable by name: nobody knows an item id, and the refund method is never guessed.
+    assert "the order holds Halo Desk Lamp" in question.text and "(credit_card_2705501)" in question.text
+    assert question.text.endswith("?") and not question.tool_calls
+    conversation += [question, HumanMessage("the lamp, refund to my visa")]
+    [action] = model.invoke(conversation).tool_calls
+    assert (action["name"], action["args"]["item_ids"], action["args"]["payment_method_id"]) == (
+        "return_delivered_order_items", ["1008292230"], "credit_card_2705501")
