@@ -125,6 +125,7 @@ def handoff_tool(
     def run() -> str:
         return f"handed to {agent.name}"
 
+    tools = agent.tools(role, registry)
     return StructuredTool.from_function(
         func=run,
         name=HANDOFF_PREFIX + agent.name,
@@ -133,9 +134,9 @@ def handoff_tool(
             "agent": agent.name,
             "examples": agent.routing_examples(role, registry),
             "others_examples": agent.others_examples(role, registry),
-            "tools": [t.name for t in agent.tools(role, registry)],
+            "tools": [t.name for t in tools],
             # What the agent's tools take, so a request naming an order number goes to agents that take one.
-            "inputs": [t.input_model.model_json_schema() for t in agent.tools(role, registry)],
-            "vocabulary": sorted({n for t in agent.tools(role, registry) for n in vocabularies.get(t.name, ())}),
+            "inputs": [t.input_model.model_json_schema() for t in tools],
+            "vocabulary": sorted({n for t in tools for n in vocabularies.get(t.name, ())}),
         },
     )

@@ -182,6 +182,11 @@ def _request(messages: list[BaseMessage]) -> int | None:
     return next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), None)
 
 
+def _last_reply(messages: list[BaseMessage]) -> int | None:
+    """The index of the model's last message (the one whose calls the tool results answer)."""
+    return next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+
+
 def _restrict(tools: list[ToolView], tool_choice: Any) -> list[ToolView]:
     """The tools a tool_choice naming one tool ("name" or {"function": {"name"}}) leaves."""
     if not isinstance(tool_choice, (str, dict)) or tool_choice in ("any", "required", "auto", "none"):
@@ -243,10 +248,10 @@ def _plan(
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
-    if not (choice.confident or forced or asked) and handoffs and read_answer(text) != "other":
-        # A yes or no with nothing waiting for one ("no" after a claim was filed) is no request to turn away.
-        return Turn(questions.NOTHING_PENDING)
     if not (choice.confident or forced or asked) and handoffs:
+        if read_answer(text) != "other":
+            # A yes or no with nothing waiting for one ("no" after a claim was filed) is no request to turn away.
+            return Turn(questions.NOTHING_PENDING)
         # Worded unlike any example but naming what a specialist holds ("which scents does the soy candle come
         # in?"): that specialist, who can look it up.
         named = [t for _, t in rank(text, tools, embed) if names_records(text, tools, t)]
@@ -367,7 +372,7 @@ def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]
 
 def _search_instead(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
     """A name that found nothing as an exact reference ("the Ergo Split 60") is searched for instead."""
-    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    at = _last_reply(messages)
     if at is None or len(messages[at].tool_calls) != 1 or not _text(messages[-1]).startswith("Error[not_found]"):
         return None
     call = messages[at].tool_calls[0]
@@ -394,7 +399,7 @@ def _probe_found_nothing(
 ) -> Turn | None:
     """A search made only to look (the request reads unlike one) that found nothing: the request is declined,
     and the policy library, when at hand, answers it instead."""
-    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    at = _last_reply(messages)
     current = _request(messages)
     own = _without_lent_library(tools)
     searcher = _searcher(own)
@@ -413,15 +418,11 @@ def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView]) -> Turn
     """A search that found exactly one record is followed by reading that record in full, with the reading tool
     whose required fields the hit holds: "which scents does the soy candle come in?" finds the candle, and its
     details show the scents."""
-    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    at = _last_reply(messages)
     searcher = _searcher(tools)
     if at is None or searcher is None or [c["name"] for c in messages[at].tool_calls] != [searcher.name]:
         return None
-    try:
-        data = json.loads(_text(messages[-1]))
-    except ValueError:
-        return None
-    lists = [v for v in data.values() if isinstance(v, list) and v] if isinstance(data, dict) else []
+    lists = [rows for rows in _result_lists(_text(messages[-1])) or [] if rows]
     if len(lists) != 1 or len(lists[0]) != 1 or not isinstance(hit := lists[0][0], dict):
         return None
     for tool in tools:
@@ -436,20 +437,26 @@ def _one_domain(tools: list[ToolView]) -> bool:
     return len({t.agent for t in _own(tools) if t.agent}) == 1
 
 
-def _found(content: str) -> bool:
-    """Whether a tool result holds any record (a JSON object with a non-empty list, or an error to explain)."""
+def _result_lists(content: str) -> list[list] | None:
+    """The lists of a tool result that is a JSON object (its records), or None for any other result."""
     try:
         data = json.loads(content)
     except ValueError:
-        return True
-    return not isinstance(data, dict) or any(v for v in data.values() if isinstance(v, list))
+        return None
+    return [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else None
+
+
+def _found(content: str) -> bool:
+    """Whether a tool result holds any record (a JSON object with a non-empty list, or an error to explain)."""
+    lists = _result_lists(content)
+    return lists is None or any(lists)
 
 
 def _after_precondition(
     messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
 ) -> Turn | None:
     """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
-    at = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], AIMessage)), None)
+    at = _last_reply(messages)
     current = _request(messages)
     if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
         return None

@@ -109,6 +109,7 @@ class ToolSetIndex:
     idf: dict[str, float]
     name_weight: dict[str, float]
     vocabulary: list[str]
+    known: frozenset[str]  # the stems the tools' own texts use
 
 
 _TOOLS: dict[tuple[str, str], ToolIndex] = {}
@@ -175,6 +176,7 @@ def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
             idf={s: math.log((n + 1) / c) + 0.1 for s, c in df.items()},
             name_weight={s: 1 / c for s, c in name_df.items()},
             vocabulary=sorted(vocabulary),
+            known=frozenset(df),
         )
     return _SETS[key]
 
@@ -249,7 +251,7 @@ def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool
     tools' own texts do not use ("does the camping stove run on gas?": the catalogue's Micro Camp Stove)."""
     if not tool.vocabulary:
         return False
-    known = frozenset(set_index(tools).idf)
+    known = set_index(tools).known
     terms = _terms(tool.vocabulary, known)
     said = {w for w in words(mask(query)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
     return any(_alike(w, t) for w in said if stem(w) not in known for t in terms.get(w[0], ()))
