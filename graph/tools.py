@@ -44,6 +44,18 @@ def idempotency_key(runtime: ToolRuntime) -> str:
     return "chat:" + hashlib.sha256(f"{thread}\0{runtime.tool_call_id}".encode()).hexdigest()[:48]
 
 
+def record_schema(model: type[BaseModel]) -> dict[str, Any] | None:
+    """The JSON schema of the records a result lists (its first list of objects), or None: what a conversation
+    can pick a record from when a person names theirs without its number ("my return")."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    for node in (schema.get("properties") or {}).values():
+        ref = (node.get("items") or {}).get("$ref") if node.get("type") == "array" else None
+        if ref:
+            return {**defs[ref.rsplit("/", 1)[-1]], "$defs": defs}
+    return None
+
+
 def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
     """One registry tool for an agent: runs in its own transaction as the context's principal.
 
@@ -75,6 +87,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "confirm": spec.confirm,
             "precondition": spec.precondition.describe() if spec.precondition else None,
             "shared": spec.shared,
+            "records": record_schema(spec.output_model),
         },
     )
 

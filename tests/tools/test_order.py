@@ -151,11 +151,15 @@ async def test_list_orders_scopes_filters_and_pages(sessions, call, as_customer,
         await s.execute(update(Order).where(Order.id == old.id).values(placed_at=utcnow() - timedelta(40)))
     out = await call(as_customer(sh.customer), "list_orders")
     assert out.total == 3 and {o.order_id for o in out.orders} == {o.order_id for o in mine}
+    assert (await call(as_customer(sh.customer), "list_orders", customer_id="me")).total == 3
+    with pytest.raises(NotFound):
+        await call(support, "list_orders", customer_id="me")  # staff have no orders of their own
     with pytest.raises(NotFound):
         await call(as_customer(sh.customer), "list_orders", customer_id=bob.id)
     assert (await call(support, "list_orders")).total == 4
     delivered = await call(support, "list_orders", status="delivered")
     assert [(o.order_id, o.item_count) for o in delivered.orders] == [(old.id, 2)]
+    assert delivered.orders[0].item_names == [line.name for line in old.lines]
     recent = await call(support, "list_orders", placed_from=(utcnow() - timedelta(days=1)).date().isoformat())
     assert recent.total == 3
     page = await call(support, "list_orders", customer_id=sh.customer.email, limit=2, offset=2)

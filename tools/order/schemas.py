@@ -44,7 +44,8 @@ class PlaceOrderIn(Schema):
 
 class ListOrdersIn(Page):
     customer_id: str | None = Field(
-        None, min_length=2, max_length=255, description="Customer id or email (staff); customers see theirs.",
+        None, min_length=2, max_length=255, examples=["me", "noah_brown_6181"],
+        description="Customer id or email (staff); customers see theirs (or say 'me').",
     )
     status: OrderStatus | None = Field(None, description="Only orders in this status.")
     placed_from: date | None = Field(None, description="Placed on or after this day (UTC).")
@@ -168,6 +169,7 @@ class OrderSummary(Schema):
     status: OrderStatus = Field(description="Order status.")
     items_modified: bool = Field(description="True once the items were changed.")
     item_count: int = Field(description="Units ordered.")
+    item_names: list[str] = Field(description="What was ordered: each line's product name, in line order.")
     total: Money = Field(description="Order total.")
     placed_at: datetime = Field(description="When it was placed.")
 

@@ -105,7 +105,8 @@ async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:
         orders=[
             s.OrderSummary(
                 order_id=o.id, customer_id=o.customer_id, status=o.status, items_modified=o.items_modified,
-                item_count=sum(ln.quantity for ln in o.lines), total=o.total, placed_at=o.placed_at,
+                item_count=sum(ln.quantity for ln in o.lines), item_names=[ln.name for ln in o.lines],
+                total=o.total, placed_at=o.placed_at,
             )
             for o in rows
         ],

@@ -349,8 +349,15 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))
     numeric = [f for f in fields if kind_of(f) in ("integer", "number", "money")]
+    # A tool answering the message as a question reads its words as the question, not as filters: "what time do
+    # I need to order by?" asks about dispatch times, it does not ask for the orders category. A filter is taken
+    # only when the request names it ("in the shipping category").
+    asks = any(f.required and kind_of(f) == "question" for f in fields)
+    said = {stem(w) for w in words(text)}
     for f in fields:
         kind = kind_of(f)
+        if asks and not f.required and kind == "enum" and not {stem(w) for w in f.words} & said:
+            continue
         if numeric and f is numeric[0]:
             result.args.update(assign_numbers(numeric, ctx.request, ctx.today, result.problems))
         if kind in EXTRACTORS and (value := EXTRACTORS[kind](f, ctx)) is not None:

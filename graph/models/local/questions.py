@@ -5,6 +5,7 @@ import re
 from graph.models.local.extract import Extraction
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
+from graph.models.local.records import OWN_KINDS, describe, value_of
 from graph.models.local.reply import action
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
@@ -19,6 +20,8 @@ BYE = re.compile(r"^\s*(bye|goodbye|see you|that'?s all|nothing else)\b[\w\s!.,]
 CHOICES = 5
 # Longer messages carry a request even when they start with "thanks".
 SMALL_TALK_WORDS = 6
+# The made-up example a label gives ("(for example #W2611340)"), left out where real candidates are named.
+EXAMPLE = re.compile(r" \(for example [^)]*\)$")
 # Labels for the kinds people name differently from the field ("order number", not "order ID").
 KIND_LABELS = {
     "order": "the order number (for example #W2611340)",
@@ -66,7 +69,18 @@ def choices(field: FieldSpec, memory: Memory) -> str:
         methods = memory.payment_methods()
         named = [f"{value} ({hint})" if hint else value for value, hint in methods[:CHOICES]]
         return f" ({join_words(named, 'or')})" if named else ""
+    rows = [row for row in memory.rows if value_of(row, field) is not None] if kind in OWN_KINDS else []
+    if rows:
+        named = [f"{value_of(row, field)} ({about})" if (about := describe(row)) else str(value_of(row, field))
+                 for row in rows[:CHOICES]]
+        return f" (yours: {join_words(named, 'or')})"
     return ""
+
+
+def _asked_for(field: FieldSpec, memory: Memory) -> str:
+    """How to ask for a field: with the records the conversation showed in place of a made-up example."""
+    found = choices(field, memory)
+    return (EXAMPLE.sub("", label(field)) if found else label(field)) + found
 
 
 def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None) -> str:
@@ -76,7 +90,7 @@ def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None
         rule = rule_text(tool, extraction.problems[""])
         return f"To {action(tool.description)}, I need more: {rule}. Could you tell me?"
     memory = memory or Memory()
-    needs = list(dict.fromkeys(label(f) + choices(f, memory) for f in extraction.missing))
+    needs = list(dict.fromkeys(_asked_for(f, memory) for f in extraction.missing))
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1

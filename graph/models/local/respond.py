@@ -10,14 +10,17 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import CORRECTION, answered_otherwise, read_answer
+from graph.confirm import CORRECTION, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
+from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
+from graph.models.local.records import OWN_KINDS, lister, single_out, value_of
 from graph.models.local.reply import action, answer
+from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import (
     CLOSE_READINGS,
     EMBED_THRESHOLD,
@@ -28,10 +31,11 @@ from graph.models.local.similarity import (
     meaning,
     names_records,
     rank,
+    set_index,
     worded_apart,
     worded_for,
 )
-from graph.models.local.text import content_stems
+from graph.models.local.text import STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView
 
 HANDOFF = "transfer_to_"
@@ -82,6 +86,8 @@ SEARCH_THRESHOLD = 0.27
 # Records a request names by an id of their own shape (a product named in words is searched for instead).
 NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 SPLIT_LEAD = 0.1
+# A reply that restates the pending action's record has few words of its own ("it's the one for order #W1").
+RESTATE_WORDS = 3
 # How many earlier answers a reply is read together with (a request answered bit by bit).
 CHAIN_LIMIT = 4
 # A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
@@ -273,6 +279,9 @@ def _plan(
             extraction = extract(tool, text, memory, today)
             if extraction.from_row and not extraction.missing and not extraction.problems:
                 return tool, extraction
+    if not (choice.confident or forced or asked) and not handoffs and (mine := _mine(text, tools, embed, memory,
+                                                                                    today)):
+        return mine
     if not (choice.confident or forced or asked):
         # A tool that answers any question (from a knowledge base) takes a question nothing else fits:
         # the router sent it here, and the tool itself says when it has no answer.
@@ -308,6 +317,26 @@ def _plan(
         if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
             tool, extraction = asked, again
     return tool, extraction
+
+
+def _mine(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """A request nothing fits clearly that names something of the speaker's in words no tool uses ("I ordered a
+    tent, has it been sent yet?"): the closest reading tool taking one of their records, to find it among them
+    (`_own_record`)."""
+    known = set_index(tools).known
+    named = [w for w in words(mask(text)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS]
+    if not FIRST_PERSON.search(text) or all(stem(w) in known for w in named):
+        return None
+    for _, tool in rank(text, tools, embed)[:FIT_CANDIDATES]:
+        if tool.mutates:
+            continue
+        extraction = extract(tool, text, memory, today)
+        field = _own_field(tool, extraction, text)
+        if field is not None and lister(field, tool, text, tools, set()) is not None:
+            return tool, extraction
+    return None
 
 
 def _reader(
@@ -352,9 +381,82 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         args = {f.name: memory.recall(f.name, "customer") for f in lookup.required}
         if all(args.values()):  # whose records they are is known (a record read before names its customer)
             return Turn(calls=[(lookup.name, args)])
+    if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
+        return own
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
+
+
+def _own_field(tool: ToolView, extraction: Extraction, said: str) -> FieldSpec | None:
+    """The record a person calls theirs without its number ("my return", "the tent I ordered"), if any."""
+    if not FIRST_PERSON.search(said):
+        return None
+    return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)
+
+
+def _listed(messages: list[BaseMessage], field: FieldSpec) -> tuple[str, list[dict]] | None:
+    """The newest list of records holding the field among these messages' results, with the tool that listed it."""
+    calls = {c["id"]: c["name"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage) or message.tool_call_id not in calls:
+            continue
+        for rows in _result_lists(_text(message)) or []:
+            if any(isinstance(row, dict) and value_of(row, field) is not None for row in rows):
+                return calls[message.tool_call_id], rows
+    return None
+
+
+def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
+                replies: Path) -> Turn | None:
+    """A record the person calls theirs without its number: list their records of that kind, then act on the one
+    the request's words (or the write's allowed states) single out. None leaves the question to be asked, now
+    naming the records listed."""
+    current = _request(messages)
+    if current is None:
+        return None
+    chain = _chain(messages, current)
+    said = " ".join(_text(messages[i]) for i in chain)
+    field = _own_field(tool, extraction, said)
+    asked = ASKS.search(first := _text(messages[chain[0]])) and not POLITE_REQUEST.match(first)
+    if field is None or (tool.mutates and asked):
+        return None  # "can I still cancel an order once it's processed?" asks about the rule, not for an order
+    since = messages[chain[0]:]
+    listed = _listed(since, field)
+    if listed is None:
+        called = {c["name"] for m in since if isinstance(m, AIMessage) for c in m.tool_calls}
+        found = lister(field, tool, said, tools, called)
+        return Turn(calls=[found]) if found else None
+    by_name = {t.name: t for t in tools}
+    own_words = [tool, by_name[listed[0]]] if listed[0] in by_name else [tool]
+    known = {s for t in own_words for s in content_stems(" ".join([t.description, *t.examples]))}
+    gate = tool.precondition if tool.precondition and field.name in tool.precondition.given else None
+    value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "")
+    if value is None:
+        return None
+    args = {**extraction.args, field.name: value}
+    rest = [f for f in extraction.missing if f is not field]
+    return _decide(tool, Extraction(args=args, missing=rest, problems=extraction.problems), tools, messages, replies)
+
+
+def _after_listing(
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+) -> Turn | None:
+    """After listing a person's records for a request naming one of them without its number: go on with it."""
+    at = _last_reply(messages)
+    current = _request(messages)
+    if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
+        return None
+    planned = _plan(messages, current, tools, embed, today, forced=False)
+    if isinstance(planned, Turn):
+        return None
+    tool, extraction = planned
+    said = " ".join(_text(messages[i]) for i in _chain(messages, current))
+    field = _own_field(tool, extraction, said)
+    found = lister(field, tool, said, tools, set()) if field is not None else None
+    if found is None or found[0] != messages[at].tool_calls[0]["name"]:
+        return None
+    return _decide(tool, extraction, tools, messages, replies)
 
 
 def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]) -> ToolView | None:
@@ -498,6 +600,9 @@ def _correction(
     tool = by_name[call["name"]]
     if tool.precondition and call["name"] == tool.precondition.read:
         return None  # a read made for a write's precondition is not the action being corrected
+    if not corrects and _restates(text, tool, call["args"], messages[:current], tools):
+        # "it's #W7137149" in place of a yes, about the very record the action names: the same question again.
+        return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
     if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool:
         return None  # a new request instead of a yes, not a change to the pending one
     # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
@@ -516,6 +621,18 @@ def _correction(
     args = {**call["args"], **given}
     return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
                    tools, messages, replies)
+
+
+def _restates(text: str, tool: ToolView, args: dict[str, Any], messages: list[BaseMessage],
+              tools: list[ToolView]) -> bool:
+    """Whether a reply to "shall I go ahead?" only names the record the action is about: ids all among its
+    arguments, or among the record its precondition read ("the one for order #W8646154" about that order's RMA)."""
+    said = OWN_ID.findall(text)
+    if not said or len(content_stems(OWN_ID.sub(" ", mask(text)))) > RESTATE_WORDS:
+        return False
+    record = gates.latest_state(tool.precondition, args, messages, tools) if tool.precondition else None
+    known = [*args.values(), *((record or {}).values())]
+    return all(any(gates.same(value, id_) for value in known if isinstance(value, str)) for id_ in said)
 
 
 def _shape(value: Any) -> str:
@@ -578,6 +695,7 @@ def respond(
         candidates = _without_lent_library(tools)
         follow = specialist and (
             _after_precondition(messages, candidates, embed, today, replies)
+            or _after_listing(messages, candidates, embed, today, replies)
             or _search_instead(messages, candidates)
             or _probe_found_nothing(messages, tools, embed, today, replies)
             or _one_hit_in_full(messages, candidates)

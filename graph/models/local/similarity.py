@@ -236,8 +236,8 @@ def _terms(vocabulary: tuple[str, ...], known: frozenset[str]) -> dict[str, tupl
     return {letter: tuple(group) for letter, group in by_letter.items()}
 
 
-def _alike(word: str, term: str) -> bool:
-    """Whether a request word names a vocabulary word (see PREFIX and TYPO_RATIO)."""
+def alike(word: str, term: str) -> bool:
+    """Whether a request word names a word of a record (see PREFIX and TYPO_RATIO): "camping" names "Camp"."""
     if stem(word) == stem(term):
         return True
     short, long = sorted((stem(word), stem(term)), key=len)
@@ -254,7 +254,7 @@ def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool
     known = set_index(tools).known
     terms = _terms(tool.vocabulary, known)
     said = {w for w in words(mask(query)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
-    return any(_alike(w, t) for w in said if stem(w) not in known for t in terms.get(w[0], ()))
+    return any(alike(w, t) for w in said if stem(w) not in known for t in terms.get(w[0], ()))
 
 
 def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tuple[float, ToolView]]:

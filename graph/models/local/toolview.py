@@ -61,6 +61,8 @@ class ToolView:
     others_examples: tuple[str, ...] = ()
     # For a hand-off tool: the names its agent's records go by in the shop's database ("Micro Camp Stove").
     vocabulary: tuple[str, ...] = ()
+    # For a listing tool: the fields of the records its result lists (order_id, status, item_names...).
+    records: tuple[FieldSpec, ...] = ()
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -90,6 +92,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         takes=_takes(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
         vocabulary=tuple(meta.get("vocabulary") or ()),
+        records=fields_of(meta["records"]) if isinstance(meta.get("records"), dict) else (),
     )
 
 

@@ -222,12 +222,26 @@ def test_a_correction_makes_the_last_call_again_with_the_new_value(registry):
     assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 25}
 
 
+def listed(model, conversation: list, rows: list[dict]) -> list:
+    """The conversation once the model listed the person's orders (it asks for none by number first)."""
+    listing = model.invoke(conversation)
+    call = listing.tool_calls[0]
+    assert (call["name"], call["args"]) == ("list_orders", {"customer_id": "me"})
+    return [*conversation, listing, ToolMessage(json.dumps({"orders": rows, "total": len(rows)}),
+                                                tool_call_id=call["id"], name=call["name"])]
+
+
+TWO_PENDING = [{"order_id": "#W4621646", "status": "pending", "item_names": ["Halo Desk Lamp"]},
+               {"order_id": "#W3972548", "status": "pending", "item_names": ["Soy Candle"]}]
+
+
 def test_a_slot_given_in_a_later_turn_fills_the_question(registry):
     model = specialist(registry, "order")
-    ask = HumanMessage("I want to cancel an order")
-    question = model.invoke([ask])
+    conversation = listed(model, [HumanMessage("I want to cancel an order")], TWO_PENDING)
+    question = model.invoke(conversation)
     assert not question.tool_calls and question.text.endswith("?")
-    reply = model.invoke([ask, question, HumanMessage("#W4621646")])
+    assert "#W4621646 (pending: Halo Desk Lamp) or #W3972548 (pending: Soy Candle)" in question.text
+    reply = model.invoke([*conversation, question, HumanMessage("#W4621646")])
     assert reply.tool_calls[0]["args"] == {"order_id": "#W4621646"}
 
 
@@ -483,7 +497,8 @@ def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, t
 
 def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry):
     model = specialist(registry, "order")
-    conversation = [HumanMessage("I want to send something back")]
+    delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
+    conversation = listed(model, [HumanMessage("I want to send something back")], delivered)
     conversation.append(model.invoke(conversation))
     conversation.append(HumanMessage("#W4621646"))
     read = model.invoke(conversation)
@@ -497,3 +512,13 @@ def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(re
     [action] = model.invoke(conversation).tool_calls
     assert (action["name"], action["args"]["item_ids"], action["args"]["payment_method_id"]) == (
         "return_delivered_order_items", ["1008292230"], "credit_card_2705501")
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("what time do I need to order by for same-day dispatch?", None),  # "order" is the question's, no filter
+    ("what happens to my orders if I delete my account?", None),
+    ("in the shipping category, how long does delivery take?", "shipping"),  # a filter the person names
+])
+def test_a_question_is_asked_whole_and_filtered_only_when_the_person_says_so(registry, text, category):
+    [call] = specialist(registry, "knowledge").invoke([HumanMessage(text)]).tool_calls
+    assert (call["name"], call["args"]["question"], call["args"].get("category")) == ("answer_question", text, category)

@@ -1,0 +1,92 @@
+"""A person's own record named without its number ("my return", "the tent I ordered"): which listing tool shows
+their records of that kind, and which listed record the request's words, or the write's allowed states, single out.
+
+Nothing here knows a tool: a listing tool qualifies by what its records hold (the registry's output schema) and by
+taking "me" for its customer, and a record is picked by its own values.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph.models.local.entities import mask
+from graph.models.local.kinds import kind_of
+from graph.models.local.memory import RECALL_BY_KIND, shape_of
+from graph.models.local.schema import FieldSpec
+from graph.models.local.similarity import alike, rank
+from graph.models.local.text import STOPWORDS, stem, words
+from graph.models.local.toolview import ToolView
+
+# Who a listing tool's records belong to, when a customer speaks of their own.
+ONESELF = "me"
+# The kinds of record a person calls theirs without the number (orders, returns, claims...). Never a payment
+# method: that is only ever the one the person names.
+OWN_KINDS = frozenset({"order", "pattern", "uuid"})
+# A listed record is described by its short words (status, resolution) and the names it lists (what was ordered).
+DESCRIBE_WORDS = 3
+
+
+def _holds(record: FieldSpec, field: FieldSpec) -> bool:
+    """Whether a record's field carries the value a tool's field takes: the same name, or the same kind of id."""
+    return record.name == field.name or (kind_of(field) in RECALL_BY_KIND and kind_of(record) == kind_of(field))
+
+
+def value_of(row: dict[str, Any], field: FieldSpec) -> Any:
+    """The value a listed record gives the field: under the field's own name, else the one of its kind of id."""
+    if isinstance(row.get(field.name), (str, int)) and not isinstance(row.get(field.name), bool):
+        return row[field.name]
+    kind = kind_of(field)
+    if kind not in RECALL_BY_KIND:
+        return None
+    return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
+
+
+def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[ToolView],
+           called: set[str]) -> tuple[str, dict[str, str]] | None:
+    """The reading tool that lists the speaker's own records holding the field, with the arguments that say
+    "mine": one whose only customer field takes "me" and that needs nothing else. The closest to the request and
+    to the tool the record is for wins ("my exchange": the returns, which hold the exchange's order)."""
+    found = {}
+    for tool in tools:
+        if tool.mutates or tool is target or tool.name in called or not any(_holds(r, field) for r in tool.records):
+            continue
+        owner = [f for f in tool.fields if kind_of(f) == "customer" and ONESELF in f.examples]
+        if len(owner) == 1 and all(f is owner[0] for f in tool.required):
+            found[tool.name] = (tool, {owner[0].name: ONESELF})
+    if not found:
+        return None
+    about = f"{request} {target.description} {' '.join(target.examples)}"
+    best = rank(about, [t for t, _ in found.values()], None)[0][1]
+    return best.name, found[best.name][1]
+
+
+def _row_words(row: dict[str, Any]) -> set[str]:
+    values = [v for v in row.values() if isinstance(v, str)]
+    values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()}
+
+
+def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
+               allowed: tuple[str, ...] | None = None, state: str = "") -> Any:
+    """The one value for the field that the listed records leave, or None when several (or none) remain.
+
+    The request's own words pick records first ("the tent": the order holding the Trail Tent), words its tools use
+    ("return", "order") aside; then, for a write, the records whose `state` it may start from ("cancel my order":
+    the pending one)."""
+    held = [row for row in rows if isinstance(row, dict) and value_of(row, field) is not None]
+    said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
+    said = {w for w in said if stem(w) not in known}
+    scores = [sum(any(alike(w, t) for t in _row_words(row)) for w in said) for row in held]
+    if scores and max(scores):
+        held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
+    if len(held) > 1 and allowed:
+        held = [row for row in held if str(row.get(state)) in allowed] or held
+    values = {str(value_of(row, field)) for row in held}
+    return value_of(held[0], field) if len(values) == 1 else None
+
+
+def describe(row: dict[str, Any]) -> str:
+    """A listed record in a few words, to tell it from the others: "delivered: Trail Tent, Merino Socks"."""
+    short = [v.replace("_", " ") for v in row.values()
+             if isinstance(v, str) and len(v.split()) <= DESCRIBE_WORDS and not any(c.isdigit() for c in v)]
+    names = [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    return ": ".join(part for part in (", ".join(short), ", ".join(names)) if part)

@@ -1,0 +1,129 @@
+"""A person's own record named without its number: the model lists their records of that kind and goes on with the
+one their words, or the write's allowed states, single out; otherwise it asks which, naming them."""
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from db.enums import Role
+from graph.confirm import ANSWERED_OTHERWISE
+from graph.models.local.records import describe, single_out
+from graph.models.local.schema import FieldSpec
+from tests.graph.models.test_dialogue import specialist
+from tools.registry import load_all
+
+ORDER = FieldSpec("order_id", required=True, description="Order number.")
+ORDERS = [
+    {"order_id": "#W1000001", "status": "delivered", "item_names": ["Trail Tent 2P", "Merino Socks"]},
+    {"order_id": "#W2000002", "status": "pending", "item_names": ["Soy Candle"]},
+    {"order_id": "#W3000003", "status": "delivered", "item_names": ["Halo Desk Lamp"]},
+]
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+def reply_after(model, conversation: list, result: dict) -> tuple[list, AIMessage]:
+    """The model's reply once its last call's result comes back."""
+    call = conversation[-1].tool_calls[0]
+    conversation = [*conversation, ToolMessage(json.dumps(result), tool_call_id=call["id"], name=call["name"])]
+    return conversation, model.invoke(conversation)
+
+
+@pytest.mark.parametrize(
+    ("words", "allowed", "expected"),
+    [
+        ("has my tent been sent yet", None, "#W1000001"),  # a word of the record's names
+        ("the candle I ordered", None, "#W2000002"),
+        ("I want to return my lamp", ("delivered",), "#W3000003"),
+        ("cancel my order", ("pending",), "#W2000002"),  # the one state the write may start from
+        ("return my order", ("delivered",), None),  # two delivered: the person says which
+        ("where is my order", None, None),  # nothing tells them apart
+        ("are my socks on the way", None, "#W1000001"),  # "socks" names the Merino Socks
+    ],
+)
+def test_single_out_picks_the_record_the_words_or_the_states_leave(words, allowed, expected):
+    known = {"return", "order", "cancel"}
+    assert single_out(ORDERS, ORDER, words, known, allowed, "status") == expected
+
+
+def test_words_the_tools_use_pick_nothing():
+    # "return" would match a status "return_requested"; the tools' own words are no name of a record.
+    rows = [{"order_id": "#W1000001", "status": "return_requested"}, {"order_id": "#W2000002", "status": "pending"}]
+    assert single_out(rows, ORDER, "I want to return my order", {"return", "order"}) is None
+
+
+def test_an_id_of_the_same_kind_under_another_name_fills_the_field():
+    exchange = FieldSpec("exchange_ref", required=True, description="Exchange id, or the order number.",
+                         examples=("#W9512291",))
+    assert single_out([{"rma_number": "RMA-1", "order_id": "#W9512291"}], exchange, "my exchange", set()) == "#W9512291"
+
+
+def test_a_record_is_described_by_its_short_words_and_names():
+    assert describe(ORDERS[0] | {"customer_id": "ava_martin_7243", "total": "12.00"}) == (
+        "delivered: Trail Tent 2P, Merino Socks")
+
+
+def test_a_read_about_my_return_lists_my_returns_then_reads_the_one(registry):
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage("how much will I get back for my return?")]
+    listing = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_customer_returns", {"customer_id": "me"})]
+    returns = {"returns": [{"rma_number": "RMA-20261116-01A2CDB1", "order_id": "#W8646154", "status": "requested"}]}
+    _, read = reply_after(model, [*conversation, listing], returns)
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_rma", {"rma_number": "RMA-20261116-01A2CDB1"})]
+
+
+def test_a_write_reads_the_record_its_words_single_out(registry):
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("I'd like to return the tent I bought")]
+    listing = model.invoke(conversation)
+    assert listing.tool_calls[0]["name"] == "list_orders"
+    _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
+    # The write's precondition reads the order first, so its state is known before anything is asked.
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
+
+
+def test_several_candidates_are_named_in_the_question(registry):
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("where is my order?")]
+    listing = model.invoke(conversation)
+    _, question = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
+    assert not question.tool_calls and question.text.endswith("?")
+    assert "yours: #W1000001 (delivered: Trail Tent 2P, Merino Socks), #W2000002 (pending: Soy Candle)" in question.text
+
+
+def test_no_records_of_mine_leaves_the_listing_to_answer(registry):
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage("what's the status of my return")]
+    listing = model.invoke(conversation)
+    _, answer = reply_after(model, [*conversation, listing], {"returns": []})
+    assert not answer.tool_calls and answer.text
+
+
+@pytest.mark.parametrize("ask", ["can i still cancel an order once it's been processed?",
+                                 "what's the status of order #W1000001"])
+def test_a_question_about_a_rule_or_a_request_with_a_number_lists_nothing(registry, ask):
+    calls = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
+    assert "list_orders" not in [c["name"] for c in calls]
+
+
+def test_staff_speaking_of_no_one_of_their_own_are_asked_as_before(registry):
+    model = specialist(registry, "order", Role.SUPPORT)
+    reply = model.invoke([HumanMessage("cancel order for the customer")])
+    assert not reply.tool_calls and reply.text.endswith("?")
+
+
+def test_a_reply_naming_the_pending_actions_record_asks_again(registry):
+    model = specialist(registry, "order")
+    request = HumanMessage("cancel order #W2000002, I ordered it by mistake")
+    read = model.invoke([request])
+    conversation, write = reply_after(model, [request, read], {"order_id": "#W2000002", "status": "pending"})
+    assert write.tool_calls[0]["name"] == "cancel_pending_order"
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=write.tool_calls[0]["id"])
+    again = model.invoke([*conversation, write, otherwise, AIMessage("Understood."), HumanMessage("it's #W2000002")])
+    assert [(c["name"], c["args"]) for c in again.tool_calls] == [(c["name"], c["args"]) for c in write.tool_calls]
