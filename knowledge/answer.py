@@ -30,6 +30,15 @@ QUESTION_FILLER = frozenset(
 # A capitalised word inside a sentence is a name (a country, a carrier), the most telling word a question gives.
 NAME_IN_TEXT = re.compile(r"(?<=[a-z,(] )[A-Z][a-z]{3,}")
 MAX_SENTENCES = 3
+# A sentence's closeness in meaning is lifted by the share of the question's own words it holds (up to this much)
+# and, for a question asking for a time, amount or limit, by QUANTITY_LIFT when it gives a figure: "how long
+# until I get my money?" wants "5 to 10 business days", not the sentence that merely reads most alike.
+WORDS_LIFT = 0.1
+QUANTITY_LIFT = 0.05
+QUANTITY = re.compile(
+    r"\b(?:how (?:long|much|many|soon|late|often)|when|what time|by when|until|till|deadline|limit|maximum|minimum|"
+    r"expir\w*|cost|price|fee)\b", re.I,
+)
 # Passages scoring this far below the best one rarely hold the answer and only add noise.
 PASSAGE_BAND = 0.1
 MAX_PASSAGES = 3
@@ -116,7 +125,7 @@ def answer_from_passages(
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     # A sentence is embedded under its section heading: "50 to 74: on hold" means little without "Levels".
     vectors = embed_fn([question, *(f"{c[3].heading}: {c[2]}" if c[3].heading else c[2] for c in candidates)])
-    similarity = vectors[1:] @ vectors[0]
+    similarity = vectors[1:] @ vectors[0] + _lifts(question, [f"{c[3].heading} {c[2]}" for c in candidates])
     # Reading order (passage rank, then position) keeps the extracted sentences coherent.
     chosen = sorted((candidates[i] for i in np.argsort(-similarity)[:MAX_SENTENCES]), key=lambda c: c[:2])
     citations: list[Citation] = []
@@ -125,6 +134,14 @@ def answer_from_passages(
         if citation not in citations:
             citations.append(citation)
     return Answer(text=" ".join(c[2] for c in chosen), citations=citations, covered=True)
+
+
+def _lifts(question: str, sentences: list[str]) -> np.ndarray:
+    """What each sentence gains for holding the question's words and, when it asks for one, a figure."""
+    wanted = set(_keys(question))
+    share = [len(wanted & set(_keys(s))) / len(wanted) if wanted else 0.0 for s in sentences]
+    figure = [bool(QUANTITY.search(question)) and any(ch.isdigit() for ch in s) for s in sentences]
+    return WORDS_LIFT * np.array(share) + QUANTITY_LIFT * np.array(figure, dtype=float)
 
 
 def answer_question(

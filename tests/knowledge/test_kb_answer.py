@@ -71,3 +71,25 @@ def test_a_passage_just_under_the_threshold_answers_when_it_holds_the_question_w
 def test_a_look_alike_question_under_the_threshold_is_still_refused() -> None:
     assert not answer_from_passages("what time does the eiffel tower open", [HOURS]).covered
     assert not answer_from_passages("do you ship to switzerland", [replace(CUSTOMS, score=MIN_SCORE - 0.2)]).covered
+
+
+
+def flat(texts: list[str]):
+    """An embedding under which every sentence reads exactly as close to the question: only the lifts decide."""
+    import numpy as np
+
+    return np.ones((len(texts), 1))
+
+
+MIXED = passage(
+    "refund-timing", "",
+    "Our offices are in Lyon and Paris. Parcels leave the warehouse every afternoon. Gift wrapping is offered at "
+    "checkout. Refunds are paid to the original method. Card refunds appear within 5 to 10 business days.",
+    0.7,
+)
+
+
+def test_a_sentence_holding_the_question_words_or_the_figure_asked_for_is_preferred() -> None:
+    answer = answer_from_passages("how long until my card refund shows up?", [MIXED], embed_fn=flat).text
+    assert "5 to 10 business days" in answer and "original method" in answer and "Lyon" not in answer
+    assert "Gift wrapping" in answer_from_passages("do you offer gift wrapping?", [MIXED], embed_fn=flat).text

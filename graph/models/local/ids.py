@@ -24,6 +24,14 @@ PAYMENT_HINTS = {
     "mastercard": "mastercard",
     "amex": "amex",
     "american express": "amex",
+    # The method the order was paid with, named by how it was used ("refund it the way I paid").
+    "original": "original",
+    "same card": "original",
+    "same method": "original",
+    "same way": "original",
+    "way i paid": "original",
+    "paid with": "original",
+    "used to pay": "original",
 }
 CARD_BRANDS = frozenset({"visa", "mastercard", "amex"})
 # Words that name an optional coded field without its own name ("the card ending in 4242").

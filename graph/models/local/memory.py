@@ -126,11 +126,13 @@ class Memory:
                 # Saved methods and payment history name payment methods: keep them to pay or refund later, when
                 # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.
                 for item in (i for i in value if isinstance(i, dict)):
+                    # A payment in an order's history names the method it was paid with: "the original".
+                    paid = "original payment" if item.get("transaction_type") == "payment" else ""
                     for sub_value in item.values():
                         if isinstance(sub_value, str) and shape_of(sub_value) == "payment_method":
                             self.facts.append(Fact(
                                 "", "payment_method", sub_value,
-                                f"{item.get('kind', '')} {item.get('brand', '')} {item.get('last_four', '')}",
+                                f"{item.get('kind', '')} {item.get('brand', '')} {item.get('last_four', '')} {paid}",
                             ))
             else:
                 self.add(key, value)

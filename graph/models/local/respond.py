@@ -210,7 +210,24 @@ def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]
     return next((t for t in tools if text.startswith(f"To {action(t.description)}, I need")), None)
 
 
-def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None):
+def _answers_question(messages: list[BaseMessage], chain: list[int], tools: list[ToolView], today: date) -> bool:
+    """Whether a message that reads like a request of its own gives what our question asked for instead: "original
+    payment method" after "I need the payment method to use" names the refund's method, not a payment change."""
+    current = chain[-1]
+    asked = _asked_tool(messages, current, tools)
+    if asked is None or ASKS.search(_text(messages[current])):
+        return False
+    memory = remember(messages[:current])
+
+    def lacking(indexes: list[int]) -> int:
+        text = ", ".join(_text(messages[i]) for i in indexes[1:]) + f"\n{_text(messages[indexes[0]])}"
+        found = extract(asked, text, memory, today)
+        return len(found.missing) + len(found.problems)
+
+    return lacking(chain) < lacking(chain[:-1])
+
+
+def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date):
     """The request text to act on, the tool it is closest to, and the tool our question was for (if any)."""
     text = _text(messages[current])
     if all(t.name.startswith(HANDOFF) for t in tools) and len(content_stems(rest := INTRODUCTION.sub("", text))) >= 3:
@@ -221,7 +238,7 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
     choice = choose(text, tools, embed)
     chain = _chain(messages, current)
     follows = not choice.confident or len(content_stems(mask(text))) < 3 or CORRECTION.match(text)
-    if len(chain) > 1 and follows:
+    if len(chain) > 1 and (follows or _answers_question(messages, chain, tools, today)):
         # An answer to our question ("#W2611340", "by mistake") continues the request that raised it, and so do
         # the answers and corrections before it: all of them, in order, ahead of the request itself.
         text = ", ".join(_text(messages[i]) for i in chain[1:]) + f"\n{_text(messages[chain[0]])}"
@@ -250,7 +267,7 @@ def _plan(
     messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date, forced: bool
 ) -> Turn | tuple[ToolView, Extraction]:
     """What to do about the request at `current`: a reply (decline, hand-offs) or a tool and its arguments."""
-    text, choice, asked = _understand(messages, current, tools, embed)
+    text, choice, asked = _understand(messages, current, tools, embed, today)
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request

@@ -495,7 +495,10 @@ def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, t
     assert reply.text.startswith("Nothing is waiting for a yes or no")
 
 
-def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry):
+@pytest.mark.parametrize("answer", ["the lamp, refund to my visa", "the lamp, back to the card I paid with",
+                                    "the lamp please, original payment method",
+                                    "the lamp, refund to credit_card_2705501"])
+def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry, answer):
     model = specialist(registry, "order")
     delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
     conversation = listed(model, [HumanMessage("I want to send something back")], delivered)
@@ -506,9 +509,10 @@ def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(re
     conversation += [read, ToolMessage(json.dumps(order("delivered")), tool_call_id=call["id"], name=call["name"])]
     question = model.invoke(conversation)
     # Answerable by name: nobody knows an item id, and the refund method is never guessed.
-    assert "the order holds Halo Desk Lamp" in question.text and "(credit_card_2705501)" in question.text
+    assert "the order holds Halo Desk Lamp" in question.text
+    assert "(credit_card_2705501 (original payment))" in question.text
     assert question.text.endswith("?") and not question.tool_calls
-    conversation += [question, HumanMessage("the lamp, refund to my visa")]
+    conversation += [question, HumanMessage(answer)]
     [action] = model.invoke(conversation).tool_calls
     assert (action["name"], action["args"]["item_ids"], action["args"]["payment_method_id"]) == (
         "return_delivered_order_items", ["1008292230"], "credit_card_2705501")
