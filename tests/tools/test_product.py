@@ -212,6 +212,20 @@ async def test_search_falls_back_to_the_closest_names_when_no_product_has_every_
         assert [h.name for h in (await call(me, "search_products", query=query)).results] == expected
 
 
+async def test_search_by_meaning_when_no_name_holds_the_words(sessions, call, as_customer):
+    for name in ("Pour-Over Kettle", "Cast USB Microphone", "Merino Socks"):
+        await f.product(sessions, name=name)
+    me = as_customer(await f.customer(sessions))
+    coffee = await call(me, "search_products", query="something for making coffee")
+    assert [(h.name, h.matched_on) for h in coffee.results] == [("Pour-Over Kettle", ["meaning"])] and coffee.note
+    assert [h.name for h in (await call(me, "search_products", query="podcast mic")).results] == [
+        "Cast USB Microphone"]
+    nothing = await call(me, "search_products", query="tell me a joke")
+    assert nothing.results == [] and nothing.note is None
+    worded = await call(me, "search_products", query="kettle")
+    assert worded.results[0].matched_on != ["meaning"] and worded.note is None
+
+
 async def test_list_text_filter_reads_a_misspelt_name_loosely(sessions, call, as_customer):
     await f.product(sessions, name="Clacky 87 Mechanical Keyboard", brand="Clacky")
     await f.product(sessions, name="Halo Desk Lamp", brand="Lumen")

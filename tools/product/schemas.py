@@ -177,12 +177,15 @@ class ProductDetails(Schema):
 
 class SearchHit(ProductSummary):
     score: int = Field(description="Relevance; higher is better.")
-    matched_on: list[str] = Field(description="Fields the words were found in.")
+    matched_on: list[str] = Field(description="Fields the words were found in, or ['meaning'] for a product found by "
+                                              "what it is rather than by the words.")
 
 
 class SearchResult(Schema):
     query: str = Field(description="The query as searched.")
     results: list[SearchHit] = Field(description="Best match first.")
+    note: str | None = Field(None, description="Set when no product holds the words and the results come closest "
+                                               "in meaning instead (their matched_on is ['meaning']).")
 
 
 class VariantMatches(Schema):

@@ -7,12 +7,14 @@ from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Category, Product, ProductVariant
-from tools.product import matching
+from tools.product import matching, meaning
 from tools.product.service import like_pattern, product_query
 
 # Points for the best place a word is found; a name or SKU hit outranks a mention in the description.
 WEIGHTS = {"sku": 15, "name": 10, "brand": 6, "options": 5, "category": 4, "description": 1}
 EXACT_NAME_BONUS = 50
+# What a hit found only by meaning matched on (no field holds the query's words).
+MEANING = "meaning"
 NAME_PREFIX_BONUS = 20
 
 
@@ -95,6 +97,10 @@ async def search_products(session: AsyncSession, query: str, limit: int, include
         # No product has every word ("pricing split keyboard", "headphnes"): those a loose reading names.
         loose = await matching.closest(session, query, include_archived)
         hits = [Hit(m.product, round(m.score * WEIGHTS["name"]), {"name"}) for m in loose]
+    if not hits:
+        # Nor any name the words resemble ("something for making coffee"): the products closest in meaning.
+        near = await meaning.closest_in_meaning(session, query, include_archived)
+        hits = [Hit(p, round(similarity * 100), {MEANING}) for p, similarity in near]
     hits.sort(key=lambda h: (-h.score, h.product.name.lower(), h.product.id))
     return hits[:limit]
 

@@ -10,6 +10,7 @@ from tools.registry import tool
 from tools.warehouse.service import get_warehouse
 
 AGENT = "product"
+MEANING_NOTE = "No product holds those words; these are the closest in meaning."
 MANAGERS = {Role.MERCHANT, Role.ADMIN}
 
 
@@ -113,9 +114,10 @@ async def search_products(ctx: ToolContext, params: s.SearchIn) -> s.SearchResul
     """Search products by words in name, brand, description, category, SKU or option values."""
     hits = await search.search_products(ctx.session, params.query, params.limit,
                                         staff_flag(ctx, params.include_archived))
+    by_meaning = bool(hits) and all(search.MEANING in h.matched_on for h in hits)
     return s.SearchResult(query=params.query, results=[
         s.SearchHit(**summary_out(h.product), score=h.score, matched_on=sorted(h.matched_on)) for h in hits
-    ])
+    ], note=MEANING_NOTE if by_meaning else None)
 
 
 @tool(agent=AGENT, method="POST", path="/catalog/find-variants", roles=ALL_ROLES,
