@@ -87,6 +87,14 @@ async def test_update_refuses_taken_email_and_changes_nothing(sessions, call, su
     assert out.phone == "+33 6 00 00 00 00"
 
 
+async def test_an_update_with_nothing_to_change_is_refused_and_writes_nothing(sessions, call, support):
+    ava = await f.customer(sessions)
+    with pytest.raises(InvalidInput) as err:
+        await call(support, "update_customer", customer_id=ava.id)
+    assert "email, first_name, last_name or phone" in str(err.value.details)
+    assert await count(sessions, AuditEvent) == 0
+
+
 async def test_bad_input_names_the_field(sessions, call, support):
     with pytest.raises(InvalidInput) as err:
         await call(support, "create_customer", email="not-an-email", first_name="A", last_name="B")

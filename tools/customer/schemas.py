@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from db.enums import LoyaltyTier, PaymentMethodKind
 from tools.schemas import Address, Email, Money, Page, Schema
@@ -92,6 +92,13 @@ class UpdateCustomerIn(Schema):
     first_name: str | None = Field(None, min_length=1, max_length=100, description="New first name.")
     last_name: str | None = Field(None, min_length=1, max_length=100, description="New last name.")
     phone: str | None = Field(None, max_length=40, pattern=r"^[+0-9 ()-]{6,40}$", description="New phone number.")
+
+    @model_validator(mode="after")
+    def something_to_change(self) -> "UpdateCustomerIn":
+        """An update names at least one change (an empty one would only write an audit row)."""
+        if all(getattr(self, f) is None for f in ("email", "first_name", "last_name", "phone")):
+            raise ValueError("give at least one of email, first_name, last_name or phone")
+        return self
 
 
 class AddAddressIn(Address):

@@ -125,7 +125,7 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     ],
 )
 async def update_customer(ctx: ToolContext, params: s.UpdateCustomerIn) -> s.CustomerOut:
-    """Update a customer's name, email or phone number."""
+    """Update a customer's profile: name, email or phone number."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
     await service.update_customer(ctx, customer, params.model_dump(exclude={"customer_id"}, exclude_none=True))
     return to_out(customer)

@@ -288,7 +288,8 @@ def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[Fiel
     identifies = REFERENCE_KINDS | {"customer", "reference"}
     if not tool.mutates or not all(kind_of(f) in identifies and f.name in result.args for f in tool.required):
         return []
-    changes = [f for f in tool.fields if not f.required and kind_of(f) not in identifies | {"bool"}]
+    # An optional email is a value to set ("update my email"), never how the record is found.
+    changes = [f for f in tool.fields if not f.required and kind_of(f) not in (identifies - {"email"}) | {"bool"}]
     if any(f.name in result.args for f in changes):
         return []
     said = {stem(w) for w in words(text)}
@@ -378,12 +379,17 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
         if f.name in ctx.cache.get("no_recall", ()) or f.name in result.args or not recallable:
             continue
         value = memory.recall(f.name, kind if kind in REFERENCE_KINDS or kind == "customer" else "")
-        if value is None and back:
+        if value is None and back and kind != "payment_method":
+            # "it arrived broken" points at the order, never at the one payment its history shows: a method
+            # is only ever the one the person names.
             value = memory.only_row(f.name, kind)
         if value is not None:
             result.args[f.name] = value
     _validate(tool, result)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
+    if result.wanted:
+        # "update my email": asking for the email answers the rule "give at least one field to change" too.
+        result.problems.pop("", None)
     result.unseen = sorted(ctx.cache.get("unseen", set()) - set(result.args))
     result.spans = len(set(ctx.request.used)) + len(result.from_row)
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]

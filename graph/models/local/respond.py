@@ -65,6 +65,9 @@ NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
 ASKS = re.compile(
     r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b", re.I
 )
+# A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
+# unlike a request put as a question ("can you change where my order ships to?").
+CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
 # "Is it possible to cancel...", "do you mind changing...": polite requests to act, not questions.
 POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mind|would it be possible)\b", re.I)
 # Asking what would follow from an action ("what happens to my orders if I delete my account?") is asking
@@ -435,8 +438,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     chain = _chain(messages, current)
     said = " ".join(_text(messages[i]) for i in chain)
     field = _own_field(tool, extraction, said)
-    asked = ASKS.search(first := _text(messages[chain[0]])) and not POLITE_REQUEST.match(first)
-    if field is None or (tool.mutates and asked):
+    if field is None or (tool.mutates and ASKS.search(first := _text(messages[chain[0]])) and CONDITION.search(first)):
         return None  # "can I still cancel an order once it's processed?" asks about the rule, not for an order
     since = messages[chain[0]:]
     listed = _listed(since, field)
@@ -617,14 +619,17 @@ def _correction(
     tool = by_name[call["name"]]
     if tool.precondition and call["name"] == tool.precondition.read:
         return None  # a read made for a write's precondition is not the action being corrected
-    if not corrects and _restates(text, tool, call["args"], messages[:current], tools):
-        # "it's #W7137149" in place of a yes, about the very record the action names: the same question again.
+    earlier = messages[:current]
+    if not corrects and (_names_the_same(tool, text, call["args"], earlier, today)
+                         or _restates(text, tool, call["args"], earlier, tools)):
+        # "it's #W7137149" or "the original payment method" in place of a yes, naming what the action already
+        # holds: the same question again.
         return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
     if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool:
         return None  # a new request instead of a yes, not a change to the pending one
     # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
     # recalled from memory alone, with no word of the message behind it, is no change.
-    memory = remember(messages[:current])
+    memory = remember(earlier)
     said = extract(tool, text, Memory(), today).args
     recalled = extract(tool, "", memory, today).args
     given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
@@ -638,6 +643,16 @@ def _correction(
     args = {**call["args"], **given}
     return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
                    tools, messages, replies)
+
+
+def _names_the_same(tool: ToolView, text: str, args: dict[str, Any], messages: list[BaseMessage], today: date) -> bool:
+    """Whether a reply gives, in its own words, only values the pending action already holds ("the original payment
+    method" for the method it refunds to). The values are read with what the conversation showed, not with what
+    the model itself already put in the action, so only the reply's own words count."""
+    shown = remember([m for m in messages if not isinstance(m, AIMessage)])
+    unsaid = extract(tool, "", shown, today).args
+    said = {k: v for k, v in extract(tool, text, shown, today).args.items() if unsaid.get(k) != v}
+    return bool(said) and all(gates.same(args.get(k), v) for k, v in said.items())
 
 
 def _restates(text: str, tool: ToolView, args: dict[str, Any], messages: list[BaseMessage],

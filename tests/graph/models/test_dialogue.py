@@ -526,3 +526,38 @@ def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(re
 def test_a_question_is_asked_whole_and_filtered_only_when_the_person_says_so(registry, text, category):
     [call] = specialist(registry, "knowledge").invoke([HumanMessage(text)]).tool_calls
     assert (call["name"], call["args"]["question"], call["args"].get("category")) == ("answer_question", text, category)
+
+
+
+def test_it_in_a_reply_never_picks_the_one_payment_the_order_history_shows(registry):
+    model = specialist(registry, "order")
+    delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
+    conversation = listed(model, [HumanMessage("I need to return something")], delivered)
+    conversation += [model.invoke(conversation), HumanMessage("the lamp")]
+    read = model.invoke(conversation)
+    call = read.tool_calls[0]
+    conversation += [read, ToolMessage(json.dumps(order("delivered")), tool_call_id=call["id"], name=call["name"])]
+    conversation += [model.invoke(conversation), HumanMessage("it arrived broken")]
+    reply = model.invoke(conversation)
+    # The refund method was never named: asked for, not taken from the history's one payment.
+    assert not reply.tool_calls and "payment method" in reply.text
+
+
+def test_a_reply_naming_the_pending_method_in_words_asks_again(registry):
+    model = specialist(registry, "order")
+    ask = HumanMessage("return the Halo Desk Lamp from order #W4621646 to my original payment method")
+    first, write = after_read(model, ask.text, order("delivered"))
+    assert write.tool_calls[0]["args"]["payment_method_id"] == "credit_card_2705501"
+    result = ToolMessage(json.dumps(order("delivered")), tool_call_id=first.tool_calls[0]["id"],
+                         name=first.tool_calls[0]["name"])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=write.tool_calls[0]["id"])
+    again = model.invoke([ask, first, result, write, otherwise, AIMessage("Understood."),
+                          HumanMessage("original payment method")])
+    assert [(c["name"], c["args"]) for c in again.tool_calls] == [(c["name"], c["args"]) for c in write.tool_calls]
+
+
+@pytest.mark.parametrize("ask", ["I want to update my email", "can I change my phone number"])
+def test_a_change_naming_the_field_without_its_value_asks_for_it(registry, ask):
+    reply = specialist(registry, "customer").invoke([HumanMessage(ask)])
+    assert not reply.tool_calls and reply.text.startswith("To update a customer's profile, I need the")

@@ -127,3 +127,8 @@ def test_a_reply_naming_the_pending_actions_record_asks_again(registry):
                             tool_call_id=write.tool_calls[0]["id"])
     again = model.invoke([*conversation, write, otherwise, AIMessage("Understood."), HumanMessage("it's #W2000002")])
     assert [(c["name"], c["args"]) for c in again.tool_calls] == [(c["name"], c["args"]) for c in write.tool_calls]
+
+
+def test_a_request_put_as_a_question_lists_the_records(registry):
+    calls = specialist(registry, "order").invoke([HumanMessage("I moved, can you change where my order ships to?")])
+    assert [(c["name"], c["args"]) for c in calls.tool_calls] == [("list_orders", {"customer_id": "me"})]
