@@ -5,7 +5,7 @@ import re
 from graph.models.local.entities import MONEY, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import QUERY_FILLER
-from graph.models.local.text import STOPWORDS, stem
+from graph.models.local.text import STOPWORDS, stem, words
 
 # Filler in any inflection ("prices", "looked").
 FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
@@ -51,6 +51,8 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
             return None  # an optional note needs words that introduce it; otherwise it would echo the request
         value = _clean(rest[m.end() :] if m and m.group(0).strip() != "about" else rest[m.start() :] if m else rest)
         value = _clean(LEADING_VERBS.sub("", value))
+        if m is None and all(w in STOPWORDS or stem(w) in noise for w in words(value)):
+            return None  # "add a note to an order" names the note, it says nothing for it
     if not value:
         return None
     return value[: field.max_length] if field.max_length else value

@@ -336,7 +336,24 @@ def _plan(
         before = extract(asked, _text(messages[_asked_before(messages, current)]), memory, today)
         if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
             tool, extraction = asked, again
+    if asked is not None and asked is tool:
+        extraction = _written_answer(tool, extraction, messages, current, memory, today)
     return tool, extraction
+
+
+def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseMessage], current: int,
+                    memory: Memory, today: date) -> Extraction:
+    """The answer to a question for one piece of free text (a note's body, a summary) is that text, whole: "customer
+    called about delivery time", not those words run together with the request that raised the question."""
+    chain = _chain(messages, current)
+    earlier = ", ".join(_text(messages[i]) for i in chain[1:-1]) + f"\n{_text(messages[chain[0]])}"
+    wanted = extract(tool, earlier, memory, today).missing
+    if len(wanted) != 1 or kind_of(wanted[0]) not in ("free_text", "title"):
+        return extraction
+    field, said = wanted[0], _text(messages[current])
+    args = {**extraction.args, field.name: said[: field.max_length] if field.max_length else said}
+    return Extraction(args=args, missing=[f for f in extraction.missing if f is not field],
+                      problems=extraction.problems, spans=extraction.spans)
 
 
 def _mine(

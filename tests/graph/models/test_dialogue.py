@@ -561,3 +561,15 @@ def test_a_reply_naming_the_pending_method_in_words_asks_again(registry):
 def test_a_change_naming_the_field_without_its_value_asks_for_it(registry, ask):
     reply = specialist(registry, "customer").invoke([HumanMessage(ask)])
     assert not reply.tool_calls and reply.text.startswith("To update a customer's profile, I need the")
+
+
+def test_a_note_asked_for_is_the_answer_whole_and_never_the_request_naming_it(registry):
+    model = specialist(registry, "order", Role.SUPPORT)
+    conversation = [HumanMessage("add a note to an order")]
+    conversation += [model.invoke(conversation), HumanMessage("#W4621646")]
+    question = model.invoke(conversation)
+    # "a note to an order" names the note; it is not its body.
+    assert not question.tool_calls and "the body" in question.text
+    conversation += [question, HumanMessage("customer called about delivery time")]
+    [call] = model.invoke(conversation).tool_calls
+    assert call["args"] == {"order_id": "#W4621646", "body": "customer called about delivery time"}
