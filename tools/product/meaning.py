@@ -11,10 +11,10 @@ import logging
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from db.models import Product
+from db.models import Category, Product
 from knowledge.embeddings import EmbeddingModelError, embed
+from tools.product.service import product_query
 
 LOG = logging.getLogger(__name__)
 # Calibrated on MiniLM over the demo catalogue: needs worded as needs reach 0.36 to 0.53 on the products that serve
@@ -30,10 +30,9 @@ SCAN_LIMIT = 5000
 _VECTORS: dict[str, np.ndarray] = {}
 
 
-def product_text(product: Product) -> str:
+def product_text(name: str, category: str | None, description: str) -> str:
     """What a product is, in the words its embedding is made of."""
-    category = product.category.name if product.category else ""
-    return f"{product.name}, {category}: {product.description}"
+    return f"{name}, {category or ''}: {description}"
 
 
 def _vectors(texts: list[str]) -> np.ndarray:
@@ -46,15 +45,20 @@ def _vectors(texts: list[str]) -> np.ndarray:
 
 
 async def closest_in_meaning(session: AsyncSession, query: str, include_archived: bool) -> list[tuple[Product, float]]:
-    """The products closest in meaning to the query (best first, similarity beside), or none under MIN_SIMILARITY."""
-    stmt = select(Product).options(selectinload(Product.category), selectinload(Product.variants))
+    """The products closest in meaning to the query (best first, similarity beside), or none under MIN_SIMILARITY.
+
+    Only the texts are read for the scan; the few products found are then loaded whole."""
+    if not query.strip():
+        return []
+    stmt = select(Product.id, Product.name, Category.name, Product.description).outerjoin(
+        Category, Category.id == Product.category_id)
     if not include_archived:
         stmt = stmt.where(Product.archived.is_(False))
-    products = list((await session.execute(stmt.order_by(Product.id).limit(SCAN_LIMIT))).scalars())
-    if not products or not query.strip():
+    rows = (await session.execute(stmt.order_by(Product.id).limit(SCAN_LIMIT))).all()
+    if not rows:
         return []
     try:
-        vectors = _vectors([product_text(p) for p in products])
+        vectors = _vectors([product_text(name, category, description) for _, name, category, description in rows])
         wanted = embed([query])[0]
     except EmbeddingModelError as exc:  # the model package is missing: search by words only, and say so
         LOG.warning("search by meaning unavailable: %s", exc)
@@ -63,5 +67,7 @@ async def closest_in_meaning(session: AsyncSession, query: str, include_archived
     best = float(similarity.max())
     if best < MIN_SIMILARITY:
         return []
-    ranked = sorted(zip(products, similarity.tolist(), strict=True), key=lambda ps: -ps[1])
-    return [(p, s) for p, s in ranked[:MAX_HITS] if s >= best - BAND]
+    ranked = sorted(zip((row[0] for row in rows), similarity.tolist(), strict=True), key=lambda ps: -ps[1])
+    near = {product_id: score for product_id, score in ranked[:MAX_HITS] if score >= best - BAND}
+    products = (await session.execute(product_query().where(Product.id.in_(near)))).scalars()
+    return sorted(((p, near[p.id]) for p in products), key=lambda ps: -ps[1])

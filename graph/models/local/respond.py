@@ -453,7 +453,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     if current is None:
         return None
     chain = _chain(messages, current)
-    said = " ".join(_text(messages[i]) for i in chain)
+    said = _said(messages, current)
     field = _own_field(tool, extraction, said)
     if field is None or (tool.mutates and ASKS.search(first := _text(messages[chain[0]])) and CONDITION.search(first)):
         return None  # "can I still cancel an order once it's processed?" asks about the rule, not for an order
@@ -479,6 +479,23 @@ def _after_listing(
     messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
 ) -> Turn | None:
     """After listing a person's records for a request naming one of them without its number: go on with it."""
+    replanned = _replanned(messages, tools, embed, today)
+    if replanned is None:
+        return None
+    call, tool, extraction = replanned
+    said = _said(messages, _request(messages))
+    field = _own_field(tool, extraction, said)
+    found = lister(field, tool, said, tools, set()) if field is not None else None
+    if found is None or found[0] != call["name"]:
+        return None
+    return _decide(tool, extraction, tools, messages, replies)
+
+
+def _replanned(
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date
+) -> tuple[dict, ToolView, Extraction] | None:
+    """The one call the model made for the current request, and that request planned again with its result at hand
+    (a tool and its arguments; None when the model made several calls, or the plan is a reply)."""
     at = _last_reply(messages)
     current = _request(messages)
     if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
@@ -486,13 +503,12 @@ def _after_listing(
     planned = _plan(messages, current, tools, embed, today, forced=False)
     if isinstance(planned, Turn):
         return None
-    tool, extraction = planned
-    said = " ".join(_text(messages[i]) for i in _chain(messages, current))
-    field = _own_field(tool, extraction, said)
-    found = lister(field, tool, said, tools, set()) if field is not None else None
-    if found is None or found[0] != messages[at].tool_calls[0]["name"]:
-        return None
-    return _decide(tool, extraction, tools, messages, replies)
+    return messages[at].tool_calls[0], *planned
+
+
+def _said(messages: list[BaseMessage], current: int) -> str:
+    """The request a thread started with and every answer since, as one text."""
+    return " ".join(_text(messages[i]) for i in _chain(messages, current))
 
 
 def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]) -> ToolView | None:
@@ -594,18 +610,14 @@ def _after_precondition(
     messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
 ) -> Turn | None:
     """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
-    at = _last_reply(messages)
-    current = _request(messages)
-    if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
+    replanned = _replanned(messages, tools, embed, today)
+    if replanned is None:
         return None
-    call = messages[at].tool_calls[0]
+    call, tool, extraction = replanned
+    at = _last_reply(messages)
     result = next((m for m in messages[at + 1 :] if isinstance(m, ToolMessage) and m.tool_call_id == call["id"]), None)
     if result is None or _text(result).startswith("Error"):
         return None
-    planned = _plan(messages, current, tools, embed, today, forced=False)
-    if isinstance(planned, Turn):
-        return None
-    tool, extraction = planned
     gate = tool.precondition
     # The saved records a write's words named ("my visa"), read for it: the write goes on with them.
     named = [f.name for f in tool.fields if kind_of(f) == "payment_method"]
@@ -773,7 +785,7 @@ def respond(
     if isinstance(planned, Turn):
         return _from_library(messages[current], bound, messages, today, replies) or planned
     tool, extraction = planned
-    said = " ".join(_text(messages[i]) for i in _chain(messages, current))  # the request and answers since
+    said = _said(messages, current)
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
