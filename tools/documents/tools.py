@@ -63,7 +63,8 @@ async def visible_invoice(ctx: ToolContext, ref: str) -> Invoice:
 @tool(agent=AGENT, method="POST", path="/invoices", roles=OWNER_OR_MONEY_STAFF, mutates=True,
       examples=["send me the invoice for my order #W7581196", "I need an invoice for order W4912529",
                 "can I get the invoice of #W3321921 please", "issue the invoice for order #W1718342",
-                "invoice order #W4974208", "where is my invoice for #W8013797? I need it for my accounts"])
+                "invoice order #W4974208", "where is my invoice for #W8013797? I need it for my accounts",
+                "can I get a receipt for my purchase?"])
 async def issue_invoice(ctx: ToolContext, params: s.IssueInvoiceIn) -> s.InvoiceOut:
     """Get an order's invoice as a PDF, issuing it (next INV number) if the shipped order has none yet."""
     order = await get_visible_order(ctx, params.order_id)

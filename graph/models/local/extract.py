@@ -20,7 +20,7 @@ from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
-from graph.models.local.text import STOPWORDS, stem, words
+from graph.models.local.text import STOPWORDS, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import (
     enum_key,
@@ -209,10 +209,19 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
         found = next((x for x in ctx.request.find(CODE_TOKEN) if x.text not in NOT_CODES), None)
         found = found or (find_product_name(ctx.request) if f.required else None)
+    if found is not None and _an_item_code(found.text) and not any(
+        isinstance(x, str) and _an_item_code(x) for x in f.examples
+    ):
+        return None  # "any HM-CANDLE-04 left in Paris?": an item's SKU names no warehouse, brand or category
     if found is None:
         return None
     ctx.request.use(found)
     return found.value
+
+
+def _an_item_code(text: str) -> bool:
+    """Whether a value is shaped like an item's SKU (KB-CLICKY-01) rather than a site code (PAR-1)."""
+    return bool(e.SKU.fullmatch(text.strip(".,"))) and not e.SITE_CODE.fullmatch(text.strip(".,"))
 
 
 EXTRACTORS = {
@@ -258,6 +267,8 @@ def _validate(tool: ToolView, result: Extraction) -> None:
             errors = exc.errors()
         bad = {str(err["loc"][0]): err["msg"] for err in errors if err["loc"] and err["type"] != "missing"}
         if not bad:
+            if _unsigned(tool, result):
+                return
             rules = [err["msg"] for err in errors if not err["loc"]]
             if rules and not any(err["type"] == "missing" for err in errors):
                 _rule_problem(tool, result, rules[0])
@@ -265,6 +276,21 @@ def _validate(tool: ToolView, result: Extraction) -> None:
         for name, problem in bad.items():
             if result.args.pop(name, None) is not None and name in required:
                 result.problems[name] = problem
+
+
+def _unsigned(tool: ToolView, result: Extraction) -> bool:
+    """Whether the values pass once a sign read from words is dropped: "write off 2, they were lost" counts units
+    for a kind of change that takes only positive ones, where an adjustment would take -2."""
+    negative = {k: -v for k, v in result.args.items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and v < 0}
+    if not negative:
+        return False
+    try:
+        tool.model.model_validate({**result.args, **negative})
+    except ValidationError:
+        return False
+    result.args.update(negative)
+    return True
 
 
 def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
@@ -333,7 +359,7 @@ def spelled(text: str, tool: ToolView) -> str:
         word = m.group(0)
         if len(word) < 4 or word in known or word in STOPWORDS:
             return word
-        match = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+        match = swapped_in(word, vocabulary) or next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
         # Another form of the same word is no typo ("delete" is not the tool's "deleted"): keep the person's own.
         return word if _inflected(word, match) else match
 

@@ -16,6 +16,13 @@ LOWER = ("over", "above", "more", "least", "min", "minimum", "from", "expensive"
 # A number written in another unit than the field's own ("500 g" for weight_kg): field unit -> unit -> factor.
 UNITS = {"kg": {"g": 0.001, "gr": 0.001, "gram": 0.001, "grams": 0.001, "lb": 0.4536, "lbs": 0.4536}}
 UNIT_AFTER = re.compile(r"\s*([a-z]+)\b", re.I)
+# Words that make a signed count a decrease ("remove 2", "3 fewer than the system says", "2 went missing").
+DECREASE = frozenset(stem(w) for w in (
+    "remove", "removed", "minus", "fewer", "less", "missing", "lost", "short", "subtract", "deduct", "decrease",
+    "down", "take", "took", "gone",
+))
+# How many words from the number such a word may stand.
+DECREASE_REACH = 3
 BETWEEN = re.compile(
     rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?",
     re.I,
@@ -71,6 +78,19 @@ def _set_to(f: FieldSpec, request: Request) -> Found | None:
     return None
 
 
+def _signed(f: FieldSpec, found: Found, request: Request) -> float:
+    """The number with the sign its words give, for a field that takes negative values: "remove 2" is -2."""
+    value = float(found.value)
+    if f.minimum is None or f.minimum >= 0 or value < 0:
+        return value
+    toks = tokens(request.text)
+    at = next((i for i, t in enumerate(toks) if t.start() <= found.start < t.end()), None)
+    if at is None:
+        return value
+    near = toks[max(0, at - DECREASE_REACH) : at + DECREASE_REACH + 1]
+    return -value if any(stem(t.group(0).lower()) in DECREASE for t in near) else value
+
+
 def _is_money(f: FieldSpec) -> bool:
     return bool(f.words & {"amount", "price", "cost", "total", "value", "balance"})
 
@@ -114,12 +134,14 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
                 pairs.append((distance, n.start, f.name, n))
     taken: set[int] = set()
     by_name = {f.name: f for f in fields}
+    signed = {f.name for f in fields if f.minimum is not None and f.minimum < 0}
     for _, start, name, found in sorted(pairs, key=lambda p: (p[0], p[1], p[2])):
         if name in out or start in taken:
             continue
         taken.add(start)
         request.use(found, soft=True)
-        out[name] = _in_field_unit(by_name[name], found, request)
+        out[name] = _signed(by_name[name], found, request) if name in signed else _in_field_unit(
+            by_name[name], found, request)
     # A lone amount with a currency, or a lone number for a lone required field, needs no keyword.
     left = _candidates(request)
     amounts = money(request)
@@ -128,7 +150,8 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         only = open_fields[0]
         if only.required or left[0] in amounts:
             request.use(left[0], soft=True)
-            out[only.name] = _in_field_unit(only, left[0], request)
+            out[only.name] = _signed(only, left[0], request) if only.name in signed else _in_field_unit(
+                only, left[0], request)
     elif len(amounts) == 1 and len(money_fields := [f for f in open_fields if _is_money(f)]) == 1:
         # "20 euros, one of the mugs arrived chipped": the amount with a currency is the money field's.
         request.use(amounts[0], soft=True)

@@ -34,6 +34,10 @@ KIND_LABELS = {
 }
 
 
+# Bounds help to answer a rating (1 to 5), not a count that only has to stay under a million: that gets its example.
+SHOWN_RANGE = 1000
+
+
 def label(field: FieldSpec) -> str:
     """How to ask for a field: its kind's usual name, its options, or its name with an example."""
     kind = kind_of(field)
@@ -45,7 +49,7 @@ def label(field: FieldSpec) -> str:
     name = f"the {humanize(field.name)}"
     if options:
         return f"{name} ({join_words([str(o).replace('_', ' ') for o in options], 'or')})"
-    if field.minimum is not None and field.maximum is not None:
+    if field.minimum is not None and field.maximum is not None and field.maximum - field.minimum <= SHOWN_RANGE:
         return f"{name} (between {field.minimum:g} and {field.maximum:g})"
     example = next((x for x in field.examples if isinstance(x, (str, int, float))), None)
     return f"{name} (for example {example})" if example is not None else name
@@ -54,7 +58,8 @@ def label(field: FieldSpec) -> str:
 def rule_text(tool: ToolView, message: str) -> str:
     """A rule's message in words: 'give either payment_id or order_id' -> '... the payment id or the order number'."""
     for f in sorted(tool.fields, key=lambda f: -len(f.name)):
-        message = re.sub(rf"\b{f.name}\b", label(f), message)
+        # The label brings its own article: "give a sku" reads "give the sku (for example ...)".
+        message = re.sub(rf"\b(?:(?:an?|the)\s+)?{f.name}\b", label(f), message)
     return message.rstrip(".")
 
 

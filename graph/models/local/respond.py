@@ -59,6 +59,15 @@ FIT_SPANS = 3
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
+# "I need to write off some stock", "we want to refund a customer": the person says they mean to act, so a
+# change is what they ask for (its details are asked next), not a listing that merely shares its words.
+WANTS = re.compile(
+    r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+to\s+"
+    r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)",
+    re.I,
+)
+# Reading tools step back this much from a request that says it means to act.
+WANTS_PENALTY = 0.1
 # A product or record named in words (not an id or a code): worth searching for when it matched nothing exactly.
 NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
 # Any question, for a tool that answers questions: "...?" or an interrogative opening.
@@ -167,13 +176,17 @@ def _best_fit(
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
     question = bool(QUESTION.match(text)) and not POLITE_REQUEST.match(text)
+    wants = bool(WANTS.match(text))
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else 0.0)
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)
-        lacking = min(2, len(extraction.missing) + len(extraction.problems))
+        # A change the person means to make asks for its details next: what it still lacks is no misfit.
+        lacking = 0 if wants and tool.mutates else min(2, len(extraction.missing) + len(extraction.problems))
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
-        # A question ("has it shipped?") asks to read, not to change: writing tools step back.
-        penalty = QUESTION_PENALTY if tool.mutates and question else 0.0
+        # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
+        # means to act ("I need to write off some stock") asks to change: reading tools step back.
+        penalty = (QUESTION_PENALTY if tool.mutates and question
+                   else WANTS_PENALTY if wants and not tool.mutates else 0.0)
         scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]

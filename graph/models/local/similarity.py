@@ -15,7 +15,7 @@ import numpy as np
 from graph.models.local import entities as e
 from graph.models.local import tokens
 from graph.models.local.entities import mask
-from graph.models.local.text import STOPWORDS, content_stems, humanize, stem, words
+from graph.models.local.text import STOPWORDS, content_stems, humanize, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,8 @@ def correct_typos(text: str, vocabulary: list[str]) -> str:
     fixed = []
     for word in words(text):
         if len(word) >= 4 and not word.isdigit() and word not in known and word not in STOPWORDS:
-            word = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+            close = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
+            word = swapped_in(word, vocabulary) or close
         fixed.append(word)
     return " ".join(fixed)
 

@@ -1,6 +1,7 @@
 """Small text helpers shared by tool choice and argument extraction: words, stems, fuzzy matches."""
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -70,6 +71,17 @@ def stem(word: str) -> str:
             base = word[: -len(suffix)]
             return base + "y" if suffix in ("ies", "ied") else base
     return word
+
+
+def swapped_in(word: str, vocabulary: list[str]) -> str | None:
+    """The word of a sorted vocabulary that `word` is with two neighbouring letters swapped ("pakc" for "pack"):
+    one slip of the fingers, which a ratio of common letters scores too low in a short word."""
+    for i in range(len(word) - 1):
+        candidate = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        at = bisect_left(vocabulary, candidate)
+        if candidate != word and at < len(vocabulary) and vocabulary[at] == candidate:
+            return candidate
+    return None
 
 
 def content_stems(text: str) -> list[str]:

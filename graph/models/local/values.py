@@ -34,8 +34,10 @@ def tokens(text: str) -> list[re.Match]:
 def keywords(field: FieldSpec) -> set[str]:
     """Words that, near a number, say the number is this field's value."""
     out = {stem(w) for w in field.words if w not in ("id", "ids", "new")}
+    # A field described by what it counts ("Units to inspect.") takes that count's words too ("check 12 units").
+    counts = (field.description.split() or [""])[0].lower().strip(".,;:")
     for key, words in NUMBER_KEYWORDS.items():
-        if key in field.words or stem(key) in out:
+        if key in field.words or stem(key) in out or (field.type == "integer" and counts in words):
             out |= {stem(w) for w in words}
     return out
 

@@ -288,6 +288,9 @@ def asked_to_confirm(model, ask: str):
         ("transport", Role.MERCHANT, "set the on-time rate of DPD to 0.91", "no, 0.89", {"on_time_rate": 0.89}),
         ("backoffice", Role.ADMIN, "make sam.support a merchant", "no sorry, make him an admin", {"role": "admin"}),
         ("payment", Role.SUPPORT, "refund order #W4621646", "15 euros, the delivery was late", {"amount": 15}),
+        # An optional value given after the action was proposed joins it: "Units to inspect" counts units.
+        ("quality", Role.WAREHOUSE, "schedule a quality inspection of HM-MUG-03", "check 12 units",
+         {"sample_size": 12}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -573,3 +576,35 @@ def test_a_note_asked_for_is_the_answer_whole_and_never_the_request_naming_it(re
     conversation += [question, HumanMessage("customer called about delivery time")]
     [call] = model.invoke(conversation).tool_calls
     assert call["args"] == {"order_id": "#W4621646", "body": "customer called about delivery time"}
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "write"),
+    [
+        ("inventory", Role.WAREHOUSE, "I need to write off some stock", "record_stock_movement"),
+        ("inventory", Role.MERCHANT, "we want to record a stock write-off", "record_stock_movement"),
+        ("quality", Role.WAREHOUSE, "I need to schedule a quality inspection", "schedule_inspection"),
+    ],
+)
+def test_a_request_that_means_to_act_asks_for_the_change_not_a_listing(registry, agent, role, ask, write):
+    reply = specialist(registry, agent, role).invoke([HumanMessage(ask)])
+    assert not reply.tool_calls
+    assert reply.text.startswith(f"To {write.split('_')[0]}"), reply.text
+
+
+def test_i_need_to_know_still_reads(registry):
+    reply = specialist(registry, "inventory", Role.WAREHOUSE).invoke(
+        [HumanMessage("I need to know how many HM-MUG-03 we have at BER-1")])
+    assert [c["name"] for c in reply.tool_calls] == ["list_stock_levels"]
+
+
+def test_a_rule_question_names_each_field_once_with_its_article(registry):
+    reply = specialist(registry, "quality", Role.WAREHOUSE).invoke([HumanMessage("schedule a quality inspection")])
+    assert "give the sku (for example KB-CLICKY-01), the rma number" in reply.text
+    assert "a the" not in reply.text and "an the" not in reply.text
+
+
+def test_a_count_with_a_huge_range_is_asked_with_its_example(registry):
+    reply = specialist(registry, "inventory", Role.WAREHOUSE).invoke(
+        [HumanMessage("record a write-off of HM-MUG-03 at BER-1")])
+    assert "the quantity (for example 24)" in reply.text and "e+06" not in reply.text

@@ -133,6 +133,45 @@ QUANTITIES = [
     ("record a receipt: 15 x KB-CLICKY-02 at BER-1", 15),
 ]
 
+# A signed count takes its sign from words of decrease; a kind that only takes positive counts drops it.
+SIGNED = [
+    ("adjust HM-MUG-03 at BER-1: remove 2", -2),
+    ("stock adjustment for HM-MUG-03 at BER-1, we counted 3 fewer than the system says", -3),
+    ("adjustment of AP-CAP-02 in LYS-1, 4 went missing", -4),
+    ("adjust KB-TKL-04 at PAR-1, 5 were lost", -5),
+    ("adjustment: take 6 KB-TKL-04 off the count at PAR-1", -6),
+    ("adjust KB-TKL-04 at PAR-1, we are 2 short", -2),
+    ("adjust KB-TKL-04 at PAR-1, we found 4 extra", 4),
+    ("adjustment of +7 for KB-TKL-04 at PAR-1", 7),
+    ("write off 2 HM-MUG-03 at BER-1, lost in transit", 2),
+    ("write off 3 KB-RED-01 at LYS-1 that went missing", 3),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SIGNED)
+def test_signed_quantities(registry, text, expected):
+    assert value(registry, "record_stock_movement", "quantity", text) == expected
+
+
+# A count field described by what it counts ("Units to inspect.") takes a number said with that unit.
+COUNTED = [
+    ("check 12 units", 12),
+    ("inspect 20 units of HM-MUG-03", 20),
+    ("schedule an inspection of KB-CLICKY-01, 8 pieces", 8),
+    ("inspect 15 pcs of AU-BUDS-02", 15),
+    ("look at 30 units from PO-2026-0042", 30),
+    ("sample 10 units of DK-LAMP-01", 10),
+    ("an inspection of 25 units of KB-TKL-02", 25),
+    ("inspect 5 units", 5),
+    ("check 40 units of OD-BOTTLE-02 tomorrow", 40),
+    ("14 units of HM-KETTLE-02 to inspect", 14),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTED)
+def test_counts_named_by_their_unit(registry, text, expected):
+    assert value(registry, "schedule_inspection", "sample_size", text) == expected
+
 
 @pytest.mark.parametrize(("text", "expected"), QUANTITIES)
 def test_quantities(registry, text, expected):
@@ -354,9 +393,24 @@ def test_destinations(registry, text, expected):
         ("can i get a refnud for my order", "can i get a refund for my order"),  # a typo of the tool's word
         ("how do I delete my account", "how do I delete my account"),  # "deleted" is not what was meant
         ("what if I order two", "what if I order two"),
+        ("i need a refnud", "i need a refund"),
+        ("refund it ocne it is closed", "refund it once it is closed"),  # two neighbouring letters swapped
     ],
 )
 def test_misspellings_are_put_right_but_other_forms_of_a_word_are_kept(text, expected):
     tool = view(make_tool("close_it", "Close an account once it is deleted and refund orders.", NoArgs,
                           ["the account was deleted", "refund the ordered items"]))
     assert spelled(text, tool) == expected
+
+
+@pytest.mark.parametrize(
+    ("tool", "field", "text", "expected"),
+    [
+        ("get_warehouse_capacity", "warehouse_ref", "do we have any HM-CANDLE-04 left in Paris?", None),
+        ("get_warehouse_capacity", "warehouse_ref", "how full is LYS-1", "LYS-1"),
+        ("get_warehouse_performance", "warehouse_ref", "is KB-CLICKY-01 moving fast?", None),
+        ("schedule_inspection", "receipt_reference", "inspect the receipt PO-2026-0042", "PO-2026-0042"),
+    ],
+)
+def test_an_item_code_names_no_other_kind_of_record(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
