@@ -93,8 +93,11 @@ def summarize(messages: list, thread_id: str, pending: list[dict], earlier: list
         for c in m.tool_calls
         if c["id"] in results
     ]
+    # A reply in place of a yes that changes the action ("check 12 units") ends with the changed action asked
+    # again: the words on the first one not being carried out tell nothing that question does not.
+    asked_again = _answers_to_redone(messages, pending)
     # The supervisor's own words (a note of what could not be done) come after the specialists' answers.
-    texts = [m for m in ai if not m.tool_calls and m.text]
+    texts = [m for m in ai if not m.tool_calls and m.text and id(m) not in asked_again]
     replies = [m.text for m in texts if m.name != SUPERVISOR] + [m.text for m in texts if m.name == SUPERVISOR]
     result = TurnResult(
         reply="\n\n".join(replies),
@@ -118,6 +121,18 @@ def summarize(messages: list, thread_id: str, pending: list[dict], earlier: list
     elif result.agent == SUPERVISOR:
         result.outcome = RunOutcome.REFUSED
     return result
+
+
+def _answers_to_redone(messages: list, pending: list[dict]) -> set[int]:
+    """The answers (as object ids) to a pending action that was answered otherwise and is now asked again."""
+    if not pending:
+        return set()
+    out = set()
+    for before, after in zip(messages, messages[1:], strict=False):
+        if (isinstance(before, ToolMessage) and ANSWERED_OTHERWISE in before.text
+                and before.name == pending[0]["name"] and isinstance(after, AIMessage) and not after.tool_calls):
+            out.add(id(after))
+    return out
 
 
 def confirmation(pending: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -100,3 +100,14 @@ async def test_a_refused_request_is_recorded_under_its_specialist(crew):
     async with crew.sessions() as s:
         run = await s.scalar(select(AgentRun).where(AgentRun.thread_id == "r1"))
     assert (run.agent, run.outcome) == ("monitoring", RunOutcome.REFUSED)
+
+
+async def test_a_value_given_in_place_of_yes_asks_again_for_the_changed_action_only(crew):
+    wendy = "staff:wendy.warehouse"
+    first = await ask(crew, wendy, "schedule a quality inspection of HM-MUG-03")
+    assert first.pending_confirmation["args"] == {"sku": "HM-MUG-03"}
+    again = await ask(crew, wendy, "check 12 units", first.thread_id)
+    assert again.pending_confirmation["args"] == {"sku": "HM-MUG-03", "sample_size": 12}
+    assert again.reply.startswith("Please confirm: schedule_inspection("), again.reply
+    done = await ask(crew, wendy, "yes", first.thread_id)
+    assert "12 units of Stoneware Mug (HM-MUG-03)" in done.reply
