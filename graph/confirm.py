@@ -24,7 +24,8 @@ SLIP = r"(?:no|nope|oops|sorry|my bad|wait|hang on|hold on)[,.!]?\s+"
 CORRECTION = re.compile(
     rf"^\s*(?:{SLIP})*(?:actually|i\s+meant|i\s+mean|make\s+(?:it|that|him|her|them)|change\s+(?:it|that)\s+to|"
     r"correction|wait,?\s+(?:make|change|use))\b"
-    rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|it'?s\s+(?=[#+\d]|[A-Z]{1,3}-?\d)|wrong\s+\w+|(?=[#\d+]))",
+    rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|it'?s\s+(?=[#+\d]|[A-Z]{1,3}-?\d)|wrong\s+\w+|(?=[#\d+])"
+    r"|(?:only|just)\s+(?=[€$£]?\d))",
     re.I,
 )
 # The answer the pending action gets when the person replied with something else than yes or no (a value, a

@@ -49,7 +49,8 @@ def test_no_in_other_words(text):
     "text", ["actually make it 3", "no, I meant the blue one", "make it 25 units", "change it to paypal_3024827",
              "sorry, I meant #W4817420", "wait, use my gift card", "make that 3", "no, 0.89", "oops, it was PAR-1",
              "no sorry, make him an admin", "sorry, wrong address, it's 14 Cours de l'Intendance",
-             "no wait, it's +33 6 11 22 33 55", "hang on, it should be 12", "wait, +33 6 98 76 54 32"],
+             "no wait, it's +33 6 11 22 33 55", "hang on, it should be 12", "wait, +33 6 98 76 54 32",
+             "no wait, only 50 euros", "sorry, just 2"],
 )
 def test_a_correction_is_no_yes_and_is_told_apart(text):
     assert read_answer(text) == "other" and CORRECTION.match(text)

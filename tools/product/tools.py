@@ -147,9 +147,10 @@ async def create_product(ctx: ToolContext, params: s.CreateProductIn) -> s.Produ
 @tool(agent=AGENT, method="PUT", path="/products/{product_id}", roles=MANAGERS, mutates=True, confirm=True,
       examples=["set the price of TS-BLUE-M to 24.90", "mark item 9612497925 as unavailable",
                 "rename product 9523456873 to Classic T-Shirt",
-                "move the Wool Scarf to the Accessories category"])
+                "move the Wool Scarf to the Accessories category",
+                "change the supplier of product 9523456873 to Knit Mills"])
 async def update_product(ctx: ToolContext, params: s.UpdateProductIn) -> s.ProductDetails:
-    """Update a product's name, brand, description, category, variant prices or availability; add variants."""
+    """Update a product's name, brand, supplier, description, category, variant prices or availability; add variants."""
     product = await service.get_product(ctx.session, params.product_id)
     fields = params.model_dump(include={"name", "brand", "description", "supplier"}, exclude_none=True)
     await service.update_product(ctx, product, fields, params.category, params.variants, params.add_variants)
@@ -178,7 +179,7 @@ async def list_categories(ctx: ToolContext, params: s.NoInput) -> s.CategoryList
 
 @tool(agent=AGENT, method="POST", path="/categories", roles=MANAGERS, mutates=True,
       examples=["create a category Keyboards", "add a Scarves category under Accessories",
-                "new product category"])
+                "new product category", "add a new category called Outdoor Lighting"])
 async def create_category(ctx: ToolContext, params: s.CreateCategoryIn) -> s.CategoryOut:
     """Create a product category (the name must be new), optionally under a parent."""
     category = await service.create_category(ctx, params.name, params.description, params.parent)

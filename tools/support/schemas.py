@@ -25,8 +25,8 @@ class OpenCaseIn(Schema):
 
 
 class CaseRefIn(Schema):
-    case_id: str = Field(min_length=1, max_length=20, description="Case number (CASE-000123) or id.",
-                         examples=["CASE-000123"])
+    case_id: str = Field(min_length=1, max_length=20, pattern=r"^(?:[Cc][Aa][Ss][Ee]-)?#?\d{1,9}$",
+                         description="Case number (CASE-000123) or id.", examples=["CASE-000123"])
 
 
 class CloseCaseIn(CaseRefIn):

@@ -26,6 +26,7 @@ from graph.models.local.values import (
     enum_key,
     find_enum,
     find_flag,
+    find_one_name,
     find_person_name,
     find_product_name,
     find_reference,
@@ -181,6 +182,12 @@ def _options(f: FieldSpec, ctx: Context) -> Any:
 
 
 def _person(f: FieldSpec, ctx: Context) -> Any:
+    which = "first" if "first" in f.words else "last"
+    if one := find_one_name(ctx.request, which):
+        ctx.request.use(one)
+        return one.value
+    if find_one_name(ctx.request, "last" if which == "first" else "first"):
+        return None  # "her last name is now Weber" changes no first name
     if "person" not in ctx.cache:
         hit = find_person_name(ctx.request)
         ctx.cache["person"] = hit

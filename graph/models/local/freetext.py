@@ -13,6 +13,10 @@ QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)\b\s+", re.I)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
+# A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
+EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)
+# Fields that hold why something was done, by their description ("Why, for the record", "What was decided").
+WHY = re.compile(r"^(?:why|what was decided)\b", re.I)
 LEADING_VERBS = re.compile(
     r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*", re.I
 )
@@ -21,6 +25,12 @@ LEADING_VERBS = re.compile(
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     return re.sub(r"^[\s,.;:!?-]+|[\s,;:-]+$", "", text).strip()
+
+
+def _explained(request: Request) -> bool:
+    """Whether the request gives a reason in words of its own ("because ...", ", the customer changed...")."""
+    rest = request.remainder(keep_soft=True)
+    return bool(REASON_START.search(rest) or EXPLANATION.search(rest))
 
 
 def search_terms(request: Request, noise: set[str]) -> str:
@@ -40,10 +50,12 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         value = _clean(request.text)
     elif field.name in QUERY_NAMES or field.words & QUERY_NAMES:
         value = search_terms(request, noise)
-    elif "reason" in field.words:
+    elif "reason" in field.words or (WHY.match(field.description) and _explained(request)):
         rest = request.remainder(keep_soft=True)
-        m = REASON_START.search(rest)
+        m = REASON_START.search(rest) or EXPLANATION.search(rest)
         value = _clean(rest[m.end() :]) if m else (None if not field.required else rest)
+        if value and all(w in STOPWORDS for w in words(value)):
+            value = None  # "oops, it was PAR-1" corrects a value, it gives no reason
     else:
         rest = request.remainder(keep_soft=True)
         m = NOTE_START.search(rest)

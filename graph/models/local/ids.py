@@ -110,6 +110,15 @@ def payment_method(f: FieldSpec, ctx: Context) -> Any:
     return found
 
 
+# Words, codes and numbers of other kinds: a pattern matching any of them could be naming something else.
+OTHER_TOKENS = ("create", "Paris", "PAR-1", "KB-CLICKY-01", "12345", "#W2611340", "W2611340", "ava_martin_7243",
+                "2026-12-04", "ABC123", "abc123")
+
+
+def _loose(pattern: re.Pattern) -> bool:
+    return any(pattern.fullmatch(token) for token in OTHER_TOKENS)
+
+
 def pattern(f: FieldSpec, ctx: Context) -> Any:
     """The first word of the request that matches the field's own pattern, code-like words first."""
     try:
@@ -125,9 +134,11 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
         token = m.group(0).rstrip(".:")
         if token.isalpha() and token.islower() and not words_allowed:
             continue
-        # An optional field (a new code in an update) takes a value only when the request names the field.
+        # An optional field (a new code in an update) takes a value only when the request names the field, unless
+        # its pattern takes nothing else people write ("from 198.51.100.23" is an IP address).
         cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
-        if not f.required and not re.search(rf"\b(?:{cue})\W+\S*$", ctx.request.text[: m.start()], re.I):
+        if not f.required and _loose(pattern) and not re.search(rf"\b(?:{cue})\W+\S*$",
+                                                               ctx.request.text[: m.start()], re.I):
             continue
         if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
             candidates.append((token, m.start()))

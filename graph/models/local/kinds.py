@@ -28,6 +28,7 @@ FREE_TEXT = frozenset(
         "title",
         "feedback",
         "explanation",
+        "resolution",
     }
 )
 TITLES = frozenset({"name", "title", "label", "display_name"})

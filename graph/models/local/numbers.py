@@ -21,6 +21,7 @@ DECREASE = frozenset(stem(w) for w in (
     "remove", "removed", "minus", "fewer", "less", "missing", "lost", "short", "subtract", "deduct", "decrease",
     "down", "take", "took", "gone",
 ))
+CENTS = re.compile(r"\d+\.\d\d")
 # How many words from the number such a word may stand.
 DECREASE_REACH = 3
 BETWEEN = re.compile(
@@ -142,9 +143,10 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         request.use(found, soft=True)
         out[name] = _signed(by_name[name], found, request) if name in signed else _in_field_unit(
             by_name[name], found, request)
-    # A lone amount with a currency, or a lone number for a lone required field, needs no keyword.
+    # A lone amount with a currency, or a lone number for a lone required field, needs no keyword. A number with
+    # cents ("refund 8.50") is an amount as surely as one with a currency.
     left = _candidates(request)
-    amounts = money(request)
+    amounts = money(request) + [n for n in left if CENTS.fullmatch(n.text)]
     open_fields = [f for f in fields if f.name not in out]
     if len(open_fields) == 1 and len(left) == 1 and _may_take(open_fields[0], left[0], amounts):
         only = open_fields[0]

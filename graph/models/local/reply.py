@@ -44,9 +44,12 @@ def action(description: str) -> str:
     return first[:1].lower() + first[1:] if first[1:2].islower() else first
 
 
-def _what(args: dict[str, Any], problems: list[tuple[str, str]]) -> str:
-    """What to check again: the fields an error names, else the ids the call used."""
-    names = [f for f, _ in problems] or [k for k in args if k.endswith(("_id", "_ids", "_ref", "email"))] or ["details"]
+def _what(args: dict[str, Any], problems: list[tuple[str, str]], message: str = "") -> str:
+    """What to check again: the fields an error names (in a rule's words, "say why (note)"), else the ids the
+    call used."""
+    named = re.findall(r"\(([a-z_]+)\)", message)
+    names = ([f for f, _ in problems] or named
+             or [k for k in args if k.endswith(("_id", "_ids", "_ref", "email"))] or ["details"])
     return " and ".join(humanize(n.split(".")[-1]) for n in names[:2])
 
 
@@ -82,7 +85,7 @@ def explain_error(code: str, message: str, args: dict[str, Any]) -> str:
         statement = f"I couldn't find that {what}."
     text = statement.format(message=message[:1].lower() + message[1:])
     if question:
-        text += " " + question.format(what=_what(args, problems))
+        text += " " + question.format(what=_what(args, problems, message))
     return text
 
 

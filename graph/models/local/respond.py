@@ -66,6 +66,7 @@ WANTS = re.compile(
     r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)",
     re.I,
 )
+LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 # Reading tools step back this much from a request that says it means to act.
 WANTS_PENALTY = 0.1
 # A product or record named in words (not an id or a code): worth searching for when it matched nothing exactly.
@@ -176,7 +177,10 @@ def _best_fit(
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
     question = bool(QUESTION.match(text)) and not POLITE_REQUEST.match(text)
-    wants = bool(WANTS.match(text))
+    # So does a command led by the very verb a write is named for ("refund #W1 in full", "pack order W3").
+    lead = next(iter(words(LEAD_IN.sub("", text))), "")
+    wants = bool(WANTS.match(text)) or any(
+        t.mutates and stem(t.name.split("_")[0]) == stem(lead) for _, t in ranked[:FIT_CANDIDATES])
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else 0.0)
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)

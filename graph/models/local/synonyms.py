@@ -36,8 +36,9 @@ ENUM_SYNONYMS = {
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
-    "adjustment": ("adjust", "count correction", "recount"),
-    "write_off": ("write off", "write-off", "writeoff", "written off", "scrap"),
+    "adjustment": ("adjust", "count correction", "recount", "stock count", "stocktake", "counted", "miscounted",
+                   "found"),
+    "write_off": ("write off", "write-off", "writeoff", "written off", "scrap", "broke", "broken", "stolen"),
     "refund": ("money back", "refund"),
     "store_credit": ("store credit", "credit"),
 }

@@ -23,7 +23,11 @@ NAME_TRIGGER = re.compile(
     re.I,
 )
 # "Mechanical Keyboard", "Trail 2 Tent", "Ergo Split 60", "Daypack 24L": capitalised words, numbers inside.
-CAPITALISED_PHRASE = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+)?(?:[A-Z][\w'-]*|\d+[A-Za-z]*\b(?!\s+(?:units?|x)\b)))*")
+# Names stay on one line: a reply read together with the request it answers ("the Monitor Arm\nI need...") is
+# joined by a line break.
+CAPITALISED_PHRASE = re.compile(
+    r"\b[A-Z][\w'-]*(?:[^\S\n]+(?:of[^\S\n]+)?(?:[A-Z][\w'-]*|\d+[A-Za-z]*\b(?![^\S\n]+(?:units?|x)\b)))*"
+)
 
 
 def tokens(text: str) -> list[re.Match]:
@@ -63,6 +67,9 @@ def enum_forms(value: object) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+LEFT_BEHIND = re.compile(r"\b(?:off|out of|no longer|not|nor|never|away from)\s+(?:be\s+|being\s+)?$", re.I)
+
+
 def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:
     """Enum values the request names (longest phrasing first), in order of appearance.
 
@@ -77,7 +84,8 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
             pattern = re.compile(
                 r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
             )
-            found = request.find(pattern)
+            # "take it off hold", "no longer on hold": the state left behind is not the one asked for.
+            found = [f for f in request.find(pattern) if not LEFT_BEHIND.search(request.text[: f.start])]
             if found:
                 hits.append((value, found[0], len(form)))
                 break
@@ -112,6 +120,22 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
     return None
 
 
+NAME_ALONE = re.compile(r"\s*(?:[,;\n]|$)")
+# "the first name ... should be Lukas": one name for the field the request names.
+ONE_NAME = re.compile(
+    r"\b(first|last|family|given)[\s_-]?name\b.{0,60}?\b(?:to|be|is|as)\s+(?:now\s+)?([A-ZÀ-Þ][a-zß-ÿ'-]+)\b"
+)
+
+
+def find_one_name(request: Request, which: str) -> Found | None:
+    """The single name given for a first or last name the request names ("fix her last name to Weber")."""
+    for m in ONE_NAME.finditer(request.text):
+        part = {"family": "last", "given": "first"}.get(m.group(1).lower(), m.group(1).lower())
+        if part == which and request.free(m.start(2), m.end(2)):
+            return Found(m.group(2), m.group(2), m.start(2), m.end(2))
+    return None
+
+
 def find_person_name(request: Request) -> tuple[str, str, Found] | None:
     """First and last name after 'I am', 'my name is', 'customer'... or as two capitalised words.
 
@@ -125,9 +149,11 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
     for m in triggered:
         if m.group(1)[0].isupper() or m.group(2)[0].isupper():
             return m.group(1).title(), m.group(2).title(), Found(m.group(0), None, m.start(1), m.end(2))
-    for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)\s+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
+    for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)[^\S\n]+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
         pair = {m.group(1).lower(), m.group(2).lower()}
-        if m.start() > 0 and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
+        # Opening a sentence every word is capitalised; a name there stands alone ("Julia Weber, julia@...").
+        alone = NAME_ALONE.match(request.text, m.end())
+        if (m.start() > 0 or alone) and request.free(m.start(), m.end()) and not pair & NOT_NAMES:
             return m.group(1), m.group(2), Found(m.group(0), None, m.start(), m.end())
     if triggered:
         m = triggered[0]
@@ -173,7 +199,14 @@ def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | 
         while k < len(toks) and toks[k].group(0).lower() in LEAD_INS | {"a", "an"}:
             k += 1
         if k < len(toks) and looks_like_name(toks[k].group(0)) and request.free(toks[k].start(), toks[k].end()):
-            return Found(toks[k].group(0), toks[k].group(0).strip(".,"), toks[k].start(), toks[k].end())
+            # A name of several capitalised words is taken whole ("to Cosy Mills").
+            end = k
+            while (end + 1 < len(toks) and toks[end + 1].group(0)[:1].isupper()
+                   and toks[end].group(0)[-1:] not in ",.;:"
+                   and request.text[toks[end].end() : toks[end + 1].start()].isspace()):
+                end += 1
+            phrase = request.text[toks[k].start() : toks[end].end()]
+            return Found(phrase, phrase.strip(".,"), toks[k].start(), toks[end].end())
     return None
 
 

@@ -287,7 +287,9 @@ def asked_to_confirm(model, ask: str):
          {"warehouse": "PAR-1"}),
         ("transport", Role.MERCHANT, "set the on-time rate of DPD to 0.91", "no, 0.89", {"on_time_rate": 0.89}),
         ("backoffice", Role.ADMIN, "make sam.support a merchant", "no sorry, make him an admin", {"role": "admin"}),
-        ("payment", Role.SUPPORT, "refund order #W4621646", "15 euros, the delivery was late", {"amount": 15}),
+        # The clause after the amount says why: it is the refund's reason.
+        ("payment", Role.SUPPORT, "refund order #W4621646", "15 euros, the delivery was late",
+         {"amount": 15, "reason": "the delivery was late"}),
         # An optional value given after the action was proposed joins it: "Units to inspect" counts units.
         ("quality", Role.WAREHOUSE, "schedule a quality inspection of HM-MUG-03", "check 12 units",
          {"sample_size": 12}),
@@ -608,3 +610,25 @@ def test_a_count_with_a_huge_range_is_asked_with_its_example(registry):
     reply = specialist(registry, "inventory", Role.WAREHOUSE).invoke(
         [HumanMessage("record a write-off of HM-MUG-03 at BER-1")])
     assert "the quantity (for example 24)" in reply.text and "e+06" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "write", "args"),
+    [
+        # A command led by the verb the write is named for acts, where a listing shares its words.
+        ("payment", Role.MERCHANT, "refund #W1718342 in full", "refund_payment", {"order_id": "#W1718342"}),
+        ("payment", Role.SUPPORT, "pls refnd 8.50 on order #W6710201, the box was dented", "refund_payment",
+         {"order_id": "#W6710201", "amount": 8.5, "reason": "the box was dented"}),
+        ("after_sales", Role.SUPPORT, "reject the return on #W9512291, the customer changed their mind after 40 days",
+         "update_rma_status", {"rma_number": "#W9512291", "status": "rejected",
+                               "note": "the customer changed their mind after 40 days"}),
+    ],
+)
+def test_a_command_proposes_its_write_with_what_it_says(registry, agent, role, ask, write, args):
+    reply = specialist(registry, agent, role).invoke([HumanMessage(ask)])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [(write, args)]
+
+
+def test_a_question_about_refunds_still_reads(registry):
+    reply = specialist(registry, "payment", Role.MERCHANT).invoke([HumanMessage("how much was refunded on #W1718342?")])
+    assert [c["name"] for c in reply.tool_calls] == ["get_order_payments"]

@@ -414,3 +414,72 @@ def test_misspellings_are_put_right_but_other_forms_of_a_word_are_kept(text, exp
 )
 def test_an_item_code_names_no_other_kind_of_record(registry, tool, field, text, expected):
     assert value(registry, tool, field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("tool", "text", "expected"),
+    [
+        ("update_customer", "the first name on lucas_bernard_1659 is spelt wrong, it should be Lukas",
+         {"first_name": "Lukas"}),
+        ("update_customer", "customer emma_schmidt_2947 got married, her last name is now Weber",
+         {"last_name": "Weber"}),
+        ("update_customer", "set the family name of noah_johnson_8985 to Jonson", {"last_name": "Jonson"}),
+        ("update_customer", "my given name should be Chloe", {"first_name": "Chloe"}),
+        ("create_customer", "Julia Weber, julia.weber@example.org", {"first_name": "Julia", "last_name": "Weber"}),
+        ("create_customer", "new customer Tom Becker, tom.becker@example.org",
+         {"first_name": "Tom", "last_name": "Becker"}),
+        ("update_customer", "change my name to Ava Dupont", {"first_name": "Ava", "last_name": "Dupont"}),
+    ],
+)
+def test_one_name_goes_to_the_part_the_request_names(registry, tool, text, expected):
+    args = extract(view(as_langchain_tool(registry.get(tool))), text, Memory(), TODAY).args
+    assert {k: args.get(k) for k in ("first_name", "last_name") if k in args or k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("tool", "field", "text", "expected"),
+    [
+        ("update_rma_status", "note", "reject the return on #W9512291, the customer changed their mind after 40 days",
+         "the customer changed their mind after 40 days"),
+        ("refund_payment", "reason", "refund 8.50 on order #W6710201, the box was dented", "the box was dented"),
+        ("refund_payment", "reason", "refund 15 EUR on order #W4621646 as a goodwill gesture", "a goodwill gesture"),
+        ("update_warranty_claim_status", "resolution", "reject the claim on #W3321921, it was dropped on the floor",
+         "it was dropped on the floor"),
+        ("record_stock_movement", "note", "oops, it was PAR-1", None),
+        ("update_rma_status", "note", "approve the return for #W8646154", None),
+    ],
+)
+def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("tool", "field", "text", "expected"),
+    [
+        ("refund_payment", "amount", "pls refnd 8.50 on order #W6710201", 8.5),
+        ("refund_payment", "amount", "refund #W6710201: 12.99, scratched", 12.99),
+        ("refund_payment", "amount", "refund order #W1718342 in full", None),
+        ("update_order_status", "status", "#W8538724 can go ahead now, take it off hold", None),
+        ("update_order_status", "status", "put #W6123915 on hold", "on_hold"),
+        ("update_order_status", "status", "it is no longer pending, mark #W1 processed", "processed"),
+        ("block_entity", "ip", "we keep getting fake orders from 198.51.100.23, block them", "198.51.100.23"),
+        ("block_entity", "ip", "block ip 203.0.113.7 for card testing", "203.0.113.7"),
+        ("close_support_case", "case_id", "close CASE-000012: refund issued by phone", "CASE-000012"),
+        ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
+        ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
+    ],
+)
+def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("supplier", "chnage the supplier of the Waffle Throw Blanket to Cosy Mills", "Cosy Mills"),
+        ("brand", "change the brand of product 1838876577 to Feltworks", "Feltworks"),
+        ("brand", "set the brand of the Monitor Arm to Arm Forge. Thanks", "Arm Forge"),
+    ],
+)
+def test_a_new_name_after_to_is_taken_whole(registry, field, text, expected):
+    assert value(registry, "update_product", field, text) == expected
