@@ -67,6 +67,8 @@ WANTS = re.compile(
     re.I,
 )
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
+# A write the record's state forbids gives way to one it allows that scores at most this much lower.
+ALTERNATIVE_MARGIN = 0.1
 # Reading tools step back this much from a request that says it means to act.
 WANTS_PENALTY = 0.1
 # A product or record named in words (not an id or a code): worth searching for when it matched nothing exactly.
@@ -365,11 +367,19 @@ def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseM
     chain = _chain(messages, current)
     earlier = ", ".join(_text(messages[i]) for i in chain[1:-1]) + f"\n{_text(messages[chain[0]])}"
     wanted = extract(tool, earlier, memory, today).missing
-    if len(wanted) != 1 or kind_of(wanted[0]) not in ("free_text", "title"):
+    free = [f for f in wanted if kind_of(f) in ("free_text", "title")]
+    said = _text(messages[current])
+    if len(wanted) == 1 and free:
+        field = free[0]
+        args = {**extraction.args, field.name: said[: field.max_length] if field.max_length else said}
+    elif free:
+        # Asked with other details ("the severity and the description"), the text is what this answer leaves
+        # once they are taken: "minor, a scratch on the base, 1 unit" describes "a scratch on the base".
+        alone = extract(tool, said, memory, today).args
+        args = {**extraction.args, **{f.name: alone[f.name] for f in free if f.name in alone}}
+    else:
         return extraction
-    field, said = wanted[0], _text(messages[current])
-    args = {**extraction.args, field.name: said[: field.max_length] if field.max_length else said}
-    return Extraction(args=args, missing=[f for f in extraction.missing if f is not field],
+    return Extraction(args=args, missing=[f for f in extraction.missing if f.name not in args],
                       problems=extraction.problems, spans=extraction.spans)
 
 
@@ -423,9 +433,14 @@ def _answerer(tools: list[ToolView]) -> ToolView | None:
 
 
 def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
-            replies: Path, lookups: list[ToolView] | None = None) -> Turn:
-    """The write's precondition first (read the record, or say why it cannot be done), then ask or act."""
+            replies: Path, lookups: list[ToolView] | None = None, understood: tuple[Embed, date] | None = None) -> Turn:
+    """The write's precondition first (read the record, or say why it cannot be done), then ask or act.
+
+    `understood` (the embedder and today), when given, lets a write the record's state forbids give way to a close
+    reading of the request that the state allows."""
     refused, read = gates.first_step(tool, extraction.args, messages, tools, replies)
+    if refused and understood and (instead := _allowed_instead(tool, extraction, tools, messages, *understood)):
+        return _decide(*instead, tools, messages, replies, lookups)
     if refused:
         return Turn(refused)
     if read is not None:
@@ -440,6 +455,24 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
+
+
+def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
+                     embed: Embed | None, today: date) -> tuple[ToolView, Extraction] | None:
+    """Another write over the same record that its state allows and that reads about as well for the request:
+    "I'd like to swap something I got" about a delivered order is an exchange, not a change of a pending order."""
+    record = gates.latest_state(tool.precondition, extraction.args, messages, tools)
+    state = None if record is None else str(record.get(tool.precondition.state))
+    others = [t for t in tools if t is not tool and t.mutates and t.precondition
+              and t.precondition.read == tool.precondition.read and state in t.precondition.allowed]
+    if not others:
+        return None
+    said = _said(messages, _request(messages))
+    scores = {t.name: score for score, t in rank(said, [tool, *others], embed)}
+    best = max(others, key=lambda t: scores[t.name])
+    if scores[best.name] < scores[tool.name] - ALTERNATIVE_MARGIN:
+        return None
+    return best, extract(best, said, remember(messages), today)
 
 
 def _own_field(tool: ToolView, extraction: Extraction, said: str) -> FieldSpec | None:
@@ -645,7 +678,7 @@ def _after_precondition(
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
         return None
-    return _decide(tool, extraction, tools, messages, replies)
+    return _decide(tool, extraction, tools, messages, replies, understood=(embed, today))
 
 
 def _correction(
@@ -791,6 +824,11 @@ def respond(
     if not tools or tool_choice in ("none", False):
         return Turn(polite or questions.NO_TOOLS)
     bound = _restrict(tools, tool_choice)
+    if not forced and not all(t.name.startswith(HANDOFF) for t in tools) and _bare_answer(_text(messages[current])):
+        # A yes or no reaches us only when no action waits for one (a pending action takes it first): it answers
+        # none of our question's details, so the question stands ("we have a new colleague" / "yes").
+        asked = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        return Turn(_text(asked) if asked is not None and _text(asked).endswith("?") else questions.NOTHING_PENDING)
     tools = _lent_when_clear(_text(messages[current]), _without_lent_library(bound), embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
         messages, current, tools, embed, today, replies
@@ -806,7 +844,12 @@ def respond(
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
-    return _decide(tool, extraction, tools, messages, replies, lookups=bound)
+    return _decide(tool, extraction, tools, messages, replies, lookups=bound, understood=(embed, today))
+
+
+def _bare_answer(text: str) -> bool:
+    """A plain yes or no ("yes", "no thanks", "ok"), with nothing else in it."""
+    return read_answer(text) != "other" and len(content_stems(mask(text))) <= 1 and len(text.split()) <= 3
 
 
 def _without_lent_library(tools: list[ToolView]) -> list[ToolView]:

@@ -632,3 +632,27 @@ def test_a_command_proposes_its_write_with_what_it_says(registry, agent, role, a
 def test_a_question_about_refunds_still_reads(registry):
     reply = specialist(registry, "payment", Role.MERCHANT).invoke([HumanMessage("how much was refunded on #W1718342?")])
     assert [c["name"] for c in reply.tool_calls] == ["get_order_payments"]
+
+
+def test_a_write_the_state_forbids_gives_way_to_a_close_one_it_allows(registry):
+    # "swap" reads as changing a pending order's items, but the order was delivered: that is an exchange.
+    first, second = after_read(specialist(registry, "order"), "I want to swap an item in order #W4621646",
+                               order("delivered", delivered_at="2026-03-02T10:00:00"))
+    assert [c["name"] for c in first.tool_calls] == ["get_order_details"]
+    assert not second.tool_calls and second.text.startswith("To request an exchange"), second.text
+
+
+def test_cancelling_a_delivered_order_is_still_refused_with_what_can_be_done(registry):
+    _, second = after_read(specialist(registry, "order"), "cancel order #W4621646",
+                           order("delivered", delivered_at="2026-03-02T10:00:00"))
+    assert not second.tool_calls and "can no longer be cancelled" in second.text
+
+
+@pytest.mark.parametrize("answer", ["yes", "ok", "no"])
+def test_a_bare_yes_or_no_to_a_question_for_details_keeps_the_question(registry, answer):
+    model = specialist(registry, "warehouse", Role.ADMIN)
+    ask = HumanMessage("create a warehouse")
+    question = model.invoke([ask])
+    assert not question.tool_calls and question.text.endswith("?")
+    again = model.invoke([ask, question, HumanMessage(answer)])
+    assert not again.tool_calls and again.text == question.text
