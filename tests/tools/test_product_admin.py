@@ -221,3 +221,12 @@ async def test_rest_refusals_use_the_error_envelope(sessions, api):
     response = await api.get("/api/v1/products/0000000000", headers=auth)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert await count(sessions, Product) == 0
+
+
+async def test_an_update_with_nothing_to_change_is_refused_and_writes_nothing(sessions, merchant):
+    shirt = await tshirt(sessions)
+    with pytest.raises(InvalidInput, match="give at least one of name, brand"):
+        await run(sessions, merchant, "update_product", {"product_id": shirt.id})
+    with pytest.raises(InvalidInput, match="give at least one of"):
+        await run(sessions, merchant, "update_product", {"product_id": shirt.id, "variants": []})
+    assert await count(sessions, AuditEvent) == 0

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tools.schemas import Money, Number, Page, PositiveMoney, Schema
 
@@ -73,6 +73,9 @@ class CreateProductIn(Schema):
     variants: list[VariantIn] = Field(min_length=1, max_length=200, description="The sellable variants.")
 
 
+CHANGES = ("name", "brand", "description", "category", "supplier", "variants", "add_variants")
+
+
 class UpdateProductIn(Schema):
     product_id: str = ProductRef()
     name: str | None = Field(None, min_length=1, max_length=200, description="New product name.")
@@ -86,6 +89,14 @@ class UpdateProductIn(Schema):
         description="Per-variant changes of price, cost, weight or availability.")
     add_variants: list[VariantIn] = Field(default_factory=list, max_length=200,
                                           description="New variants to add.")
+
+    @model_validator(mode="after")
+    def _something_to_change(self):
+        changes = [getattr(self, name) for name in CHANGES]
+        if all(value is None or value == [] for value in changes):
+            raise ValueError(
+                "give at least one of name, brand, description, category, supplier, variants or add_variants")
+        return self
 
 
 class ListProductsIn(Page):

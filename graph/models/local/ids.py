@@ -10,9 +10,10 @@ from graph.models.local import tokens
 from graph.models.local.freetext import search_terms
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
+from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import stem
-from graph.models.local.values import find_person_name, find_product_name
+from graph.models.local.values import find_flag, find_person_name, find_product_name
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
@@ -235,12 +236,33 @@ def claimed(ctx: Context, found: e.Found) -> bool:
     return bool(before) and stem(before[0]) in ctx.claims
 
 
+def _change_line(f: FieldSpec, item_field: FieldSpec, ctx: Context) -> list[dict] | None:
+    """The one item a request changes and the values it gives it: its price, cost or weight by their words, and
+    whether it is sold ("mark AP-CAP-01 as unavailable"). The item may also be the record the request names."""
+    items = [m.group(0) for m in e.SKU.finditer(ctx.request.text)] + [m.group(0) for m in
+                                                                       e.TEN_DIGIT_ID.finditer(ctx.request.text)]
+    if len(set(items)) != 1:
+        return None
+    values: dict[str, Any] = {}
+    numeric = [p for p in f.item.properties if p.type in ("number", "integer") or kind_of(p) == "money"]
+    if numeric:
+        values.update(assign_numbers(numeric, ctx.request, ctx.today, {}))
+    for prop in f.item.properties:
+        if prop.type == "boolean" and (hit := find_flag(prop, ctx.request)) is not None:
+            ctx.request.use(hit[1], soft=True)
+            values[prop.name] = hit[0]
+    return [{item_field.name: items[0].upper(), **values}] if values else None
+
+
 def line_list(f: FieldSpec, ctx: Context) -> Any:
-    """Order lines: each id or SKU with the quantity written before it ('2 of KB-RED-01')."""
+    """Order lines: each id or SKU with the quantity written before it ('2 of KB-RED-01'). Lines without a
+    quantity are changes to one item ("set the price of AP-CAP-02 to 23.50")."""
     item_field = next((p for p in f.item.properties if kind_of(p) == "item"), None)
     qty_field = next((p for p in f.item.properties if p.type == "integer"), None)
     if item_field is None:
         return None
+    if qty_field is None:
+        return _change_line(f, item_field, ctx)
     lines = []
     for found in ctx.request.find(e.TEN_DIGIT_ID) + [x for x in ctx.request.find(e.SKU)]:
         line = {item_field.name: str(found.value).upper()}

@@ -57,9 +57,14 @@ def label(field: FieldSpec) -> str:
 
 def rule_text(tool: ToolView, message: str) -> str:
     """A rule's message in words: 'give either payment_id or order_id' -> '... the payment id or the order number'."""
-    for f in sorted(tool.fields, key=lambda f: -len(f.name)):
-        # The label brings its own article: "give a sku" reads "give the sku (for example ...)".
-        message = re.sub(rf"\b(?:(?:an?|the)\s+)?{f.name}\b", label(f), message)
+    # One pass, longest names first, so a label is never read again ("add_variants" is not "add the variants"). The
+    # label brings its own article: "give a sku" reads "give the sku (for example ...)".
+    by_name = {f.name: f for f in tool.fields}
+    names = "|".join(sorted(map(re.escape, by_name), key=len, reverse=True))
+    message = re.sub(rf"\b(?:(?:an?|the)\s+)?({names})\b", lambda m: label(by_name[m.group(1)]), message)
+    # Fields asked for under one label ("the first and last name") are named once.
+    for f in tool.fields:
+        message = re.sub(rf"({re.escape(label(f))})(?:, \1)+", r"\1", message)
     return message.rstrip(".")
 
 

@@ -55,7 +55,11 @@ def keyword_distance(request: Request, found: Found, words: set[str]) -> float |
     best = None
     for i, tok in enumerate(toks):
         if i != at and stem(tok.group(0).lower().strip(".,:;!?")) in words and request.free(tok.start(), tok.end()):
-            distance = abs(i - at) - (0.5 if i == at + 1 else 0)
+            # A word right after the number is its unit ("12 units"), unless punctuation ends the number's phrase
+            # ("price 19.99, cost 9").
+            follows = i == at + 1 and not re.search(r"[,;:]", request.text[toks[at].end() : tok.start()])
+            # Otherwise a word before it names it first ("price 19.99, cost 9").
+            distance = abs(i - at) - (0.5 if follows else 0.1 if i < at else 0)
             best = distance if best is None else min(best, distance)
     return best if best is not None and best <= MAX_DISTANCE else None
 
@@ -114,23 +118,26 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
     names = {stem(w) for w in field.words - FLAG_NOISE}
     toks = tokens(request.text)
     for i, tok in enumerate(toks):
-        if stem(tok.group(0).lower()) in names and request.free(tok.start(), tok.end()):
+        word = tok.group(0).lower()
+        # "unavailable" negates "available" in one word.
+        negated = word.startswith("un") and stem(word[2:]) in names
+        if (stem(word) in names or negated) and request.free(tok.start(), tok.end()):
             before = {t.group(0).lower() for t in toks[max(0, i - 3) : i]}
-            return not (before & NEGATION), Found(tok.group(0), None, tok.start(), tok.end())
+            return not (before & NEGATION) and not negated, Found(tok.group(0), None, tok.start(), tok.end())
     return None
 
 
 NAME_ALONE = re.compile(r"\s*(?:[,;\n]|$)")
 # "the first name ... should be Lukas": one name for the field the request names.
 ONE_NAME = re.compile(
-    r"\b(first|last|family|given)[\s_-]?name\b.{0,60}?\b(?:to|be|is|as)\s+(?:now\s+)?([A-ZÀ-Þ][a-zß-ÿ'-]+)\b"
+    r"\b(first|last|family|given|sur)[\s_-]?name\b.{0,60}?\b(?:to|be|is|as)\s+(?:now\s+)?([A-ZÀ-Þ][a-zß-ÿ'-]+)\b"
 )
 
 
 def find_one_name(request: Request, which: str) -> Found | None:
     """The single name given for a first or last name the request names ("fix her last name to Weber")."""
     for m in ONE_NAME.finditer(request.text):
-        part = {"family": "last", "given": "first"}.get(m.group(1).lower(), m.group(1).lower())
+        part = {"family": "last", "sur": "last", "given": "first"}.get(m.group(1).lower(), m.group(1).lower())
         if part == which and request.free(m.start(2), m.end(2)):
             return Found(m.group(2), m.group(2), m.start(2), m.end(2))
     return None

@@ -619,6 +619,8 @@ def test_a_count_with_a_huge_range_is_asked_with_its_example(registry):
         ("payment", Role.MERCHANT, "refund #W1718342 in full", "refund_payment", {"order_id": "#W1718342"}),
         ("payment", Role.SUPPORT, "pls refnd 8.50 on order #W6710201, the box was dented", "refund_payment",
          {"order_id": "#W6710201", "amount": 8.5, "reason": "the box was dented"}),
+        ("product", Role.MERCHANT, "set the price of AP-CAP-02 to 23.50", "update_product",
+         {"product_id": "AP-CAP-02", "variants": [{"item_id": "AP-CAP-02", "price": 23.5}]}),
         ("after_sales", Role.SUPPORT, "reject the return on #W9512291, the customer changed their mind after 40 days",
          "update_rma_status", {"rma_number": "#W9512291", "status": "rejected",
                                "note": "the customer changed their mind after 40 days"}),
@@ -656,3 +658,14 @@ def test_a_bare_yes_or_no_to_a_question_for_details_keeps_the_question(registry,
     assert not question.tool_calls and question.text.endswith("?")
     again = model.invoke([ask, question, HumanMessage(answer)])
     assert not again.tool_calls and again.text == question.text
+
+
+def test_a_rule_names_fields_asked_under_one_label_once(registry):
+    reply = specialist(registry, "customer").invoke([HumanMessage("I want to update my profile")])
+    assert "the first and last name or the phone number" in reply.text
+    assert reply.text.count("the first and last name") == 1
+
+
+def test_an_update_naming_nothing_to_change_asks_what_to_change(registry):
+    reply = specialist(registry, "product", Role.MERCHANT).invoke([HumanMessage("update the Soy Candle")])
+    assert not reply.tool_calls and "give at least one of the name, the brand" in reply.text

@@ -425,6 +425,7 @@ def test_an_item_code_names_no_other_kind_of_record(registry, tool, field, text,
          {"last_name": "Weber"}),
         ("update_customer", "set the family name of noah_johnson_8985 to Jonson", {"last_name": "Jonson"}),
         ("update_customer", "my given name should be Chloe", {"first_name": "Chloe"}),
+        ("update_customer", "I got married, my surname is now Weber", {"last_name": "Weber"}),
         ("create_customer", "Julia Weber, julia.weber@example.org", {"first_name": "Julia", "last_name": "Weber"}),
         ("create_customer", "new customer Tom Becker, tom.becker@example.org",
          {"first_name": "Tom", "last_name": "Becker"}),
@@ -483,3 +484,23 @@ def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
 )
 def test_a_new_name_after_to_is_taken_whole(registry, field, text, expected):
     assert value(registry, "update_product", field, text) == expected
+
+
+# A change to one item of a product: its price, cost or weight by their words, whether it is sold.
+CHANGES = [
+    ("set the price of AP-CAP-02 to 23.50", [{"item_id": "AP-CAP-02", "price": 23.5}]),
+    ("AP-CAP-02 price 19.99, cost 9", [{"item_id": "AP-CAP-02", "price": 19.99, "cost": 9}]),
+    ("mark AP-CAP-01 as unavailable", [{"item_id": "AP-CAP-01", "available": False}]),
+    ("make AP-CAP-03 available again", [{"item_id": "AP-CAP-03", "available": True}]),
+    ("item 9612497925 is not available any more", [{"item_id": "9612497925", "available": False}]),
+    ("HM-MUG-03 now weighs 0.45 kg", [{"item_id": "HM-MUG-03", "weight_kg": 0.45}]),
+    ("change the price of KB-CLICKY-01 to 89.99 EUR", [{"item_id": "KB-CLICKY-01", "price": 89.99}]),
+    ("the unit cost of DK-MAT-02 is 18.20 now", [{"item_id": "DK-MAT-02", "cost": 18.2}]),
+    ("update the Soy Candle", None),  # no item and nothing to change
+    ("set the price of AP-CAP-01 and AP-CAP-02 to 20", None),  # two items: asked, not guessed
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CHANGES)
+def test_changes_to_one_item(registry, text, expected):
+    assert value(registry, "update_product", "variants", text) == expected
