@@ -54,6 +54,12 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
             found[tool.name] = (tool, {owner[0].name: ONESELF})
     if not found:
         return None
+    # Records that are the very kind the field names come first: "rate my last order" lists orders, not the
+    # returns that mention an order.
+    own = {name: pair for name, pair in found.items() if pair[0].records and _holds(pair[0].records[0], field)}
+    if not own and target.mutates:
+        return None  # a write never picks among some of them only (the orders that have a return, for a survey)
+    found = own or found
     about = f"{request} {target.description} {' '.join(target.examples)}"
     best = rank(about, [t for t, _ in found.values()], None)[0][1]
     return best.name, found[best.name][1]

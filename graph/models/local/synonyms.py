@@ -111,6 +111,7 @@ NUMBER_KEYWORDS = {
     "min": ("min", "minimum", "at least"),
     "minutes": ("minute", "minutes", "min", "mins"),
     "points": ("point", "points"),
+    "rating": ("star", "stars", "rate", "rated"),
 }
 # Filler a search query should not carry.
 QUERY_FILLER = frozenset(

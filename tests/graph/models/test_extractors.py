@@ -504,3 +504,12 @@ CHANGES = [
 @pytest.mark.parametrize(("text", "expected"), CHANGES)
 def test_changes_to_one_item(registry, text, expected):
     assert value(registry, "update_product", "variants", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("I'd like to rate my last order 5 stars", 5), ("4 stars for #W4974208", 4), ("rated it 3 stars", 3),
+     ("order #W4974208 was great, 5/5", None), ("two stars for #W4974208", 2)],
+)
+def test_ratings_in_stars(registry, text, expected):
+    assert value(registry, "submit_survey", "rating", text) == expected

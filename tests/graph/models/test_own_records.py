@@ -132,3 +132,15 @@ def test_a_reply_naming_the_pending_actions_record_asks_again(registry):
 def test_a_request_put_as_a_question_lists_the_records(registry):
     calls = specialist(registry, "order").invoke([HumanMessage("I moved, can you change where my order ships to?")])
     assert [(c["name"], c["args"]) for c in calls.tool_calls] == [("list_orders", {"customer_id": "me"})]
+
+
+def test_a_write_never_picks_among_only_some_of_my_records(registry):
+    # The after-sales specialist lists returns, which name only the orders that have one: a survey of "my last
+    # order" is asked for, never written for whichever order has a return.
+    reply = specialist(registry, "after_sales").invoke([HumanMessage("I'd like to rate my last order 5 stars")])
+    assert not reply.tool_calls and "the order number" in reply.text
+
+
+def test_a_read_may_go_through_records_that_mention_it(registry):
+    listing = specialist(registry, "after_sales").invoke([HumanMessage("where is my exchange at?")])
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_customer_returns", {"customer_id": "me"})]
