@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import CORRECTION, OWN_ID, answered_otherwise, read_answer
+from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
@@ -849,7 +849,8 @@ def respond(
 
 def _bare_answer(text: str) -> bool:
     """A plain yes or no ("yes", "no thanks", "ok"), with nothing else in it."""
-    return read_answer(text) != "other" and len(content_stems(mask(text))) <= 1 and len(text.split()) <= 3
+    opening = AFFIRMATIVE.match(text) or NEGATIVE.match(text)
+    return read_answer(text) != "other" and bool(opening) and not content_stems(mask(text[opening.end() :]))
 
 
 def _without_lent_library(tools: list[ToolView]) -> list[ToolView]:

@@ -669,3 +669,10 @@ def test_a_rule_names_fields_asked_under_one_label_once(registry):
 def test_an_update_naming_nothing_to_change_asks_what_to_change(registry):
     reply = specialist(registry, "product", Role.MERCHANT).invoke([HumanMessage("update the Soy Candle")])
     assert not reply.tool_calls and "give at least one of the name, the brand" in reply.text
+
+
+@pytest.mark.parametrize(("text", "bare"), [("yes", True), ("ok", True), ("no thanks", True), ("nope", True),
+                                            ("ok, complete it", False), ("yes, the second one", False)])
+def test_a_bare_answer_is_a_yes_or_no_with_nothing_else(text, bare):
+    from graph.models.local.respond import _bare_answer
+    assert _bare_answer(text) is bare
