@@ -11,6 +11,7 @@ from agents.roster import ROSTER
 from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
 from graph.models.local import LocalChatModel
+from graph.models.local.respond import _bare_answer
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
 from tools.registry import load_all
@@ -674,5 +675,4 @@ def test_an_update_naming_nothing_to_change_asks_what_to_change(registry):
 @pytest.mark.parametrize(("text", "bare"), [("yes", True), ("ok", True), ("no thanks", True), ("nope", True),
                                             ("ok, complete it", False), ("yes, the second one", False)])
 def test_a_bare_answer_is_a_yes_or_no_with_nothing_else(text, bare):
-    from graph.models.local.respond import _bare_answer
     assert _bare_answer(text) is bare
