@@ -26,6 +26,7 @@ from graph.models.local.similarity import (
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
     LIKELY_THRESHOLD,
+    Choice,
     Embed,
     choose,
     meaning,
@@ -67,6 +68,8 @@ WANTS = re.compile(
     re.I,
 )
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
+# A specialist that cannot act for the caller takes a request only this far ahead of one that can.
+SERVING_LEAD = 0.1
 # A write the record's state forbids gives way to one it allows that scores at most this much lower.
 ALTERNATIVE_MARGIN = 0.1
 # Reading tools step back this much from a request that says it means to act.
@@ -292,6 +295,8 @@ def _plan(
     text, choice, asked = _understand(messages, current, tools, embed, today)
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
+    if handoffs and choice.tool is not None and not choice.tool.serves and not forced:
+        choice = _serving(text, tools, embed, choice)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
     if not (choice.confident or forced or asked) and handoffs:
         if read_answer(text) != "other":
@@ -845,6 +850,19 @@ def respond(
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
     return _decide(tool, extraction, tools, messages, replies, lookups=bound, understood=(embed, today))
+
+
+def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:
+    """The router's choice when its best reading is a specialist that cannot act for this caller: a specialist that
+    can and reads nearly as well ("I want to leave a review" is a survey, not the staff's fraud review queue)."""
+    ranked = rank(text, tools, embed)
+    best = next(((score, tool) for score, tool in ranked if tool.serves), None)
+    if best is None or best[0] < ranked[0][0] - SERVING_LEAD:
+        return choice
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    likely = embed is not None and best[0] >= LIKELY_THRESHOLD and (
+        meaning(text, tools, best[1], embed) >= LIKELY_THRESHOLD)
+    return Choice(best[1], best[0], best[0] >= threshold or likely)
 
 
 def _bare_answer(text: str) -> bool:

@@ -59,6 +59,8 @@ class ToolView:
     takes: frozenset[str] | None = None
     # For a hand-off tool: requests its agent serves for other roles than the caller's.
     others_examples: tuple[str, ...] = ()
+    # For a hand-off tool: whether its agent has tools the caller may use (else it can only say who can).
+    serves: bool = True
     # For a hand-off tool: the names its agent's records go by in the shop's database ("Micro Camp Stove").
     vocabulary: tuple[str, ...] = ()
     # For a listing tool: the fields of the records its result lists (order_id, status, item_names...).
@@ -91,6 +93,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         shared=bool(meta.get("shared")),
         takes=_takes(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
+        serves=bool(meta["tools"]) if "tools" in meta else True,
         vocabulary=tuple(meta.get("vocabulary") or ()),
         records=fields_of(meta["records"]) if isinstance(meta.get("records"), dict) else (),
     )

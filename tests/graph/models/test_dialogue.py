@@ -676,3 +676,19 @@ def test_an_update_naming_nothing_to_change_asks_what_to_change(registry):
                                             ("ok, complete it", False), ("yes, the second one", False)])
 def test_a_bare_answer_is_a_yes_or_no_with_nothing_else(text, bare):
     assert _bare_answer(text) is bare
+
+
+@pytest.mark.parametrize(
+    ("ask", "agent"),
+    [
+        # Closest to the staff's fraud review queue, but a customer's review is a survey.
+        ("I want to leave a review", "after_sales"),
+        # Clearly staff work: the specialist who does it is chosen, and it says who may.
+        ("show me the fraud review queue", "fraud"),
+        ("move 5 KB-CLICKY-01 from PAR-1 to LYS-1", "inventory"),
+    ],
+)
+def test_the_router_prefers_a_specialist_who_can_act_when_it_reads_nearly_as_well(registry, ask, agent):
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]
+    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
