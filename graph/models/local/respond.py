@@ -295,7 +295,8 @@ def _plan(
     text, choice, asked = _understand(messages, current, tools, embed, today)
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
-    if handoffs and choice.tool is not None and not choice.tool.serves and not forced:
+    # A question for a specialist that cannot act goes on to the policy library instead (the router's fallback).
+    if handoffs and choice.tool is not None and not choice.tool.serves and not forced and not ASKS.search(text):
         choice = _serving(text, tools, embed, choice)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
     if not (choice.confident or forced or asked) and handoffs:

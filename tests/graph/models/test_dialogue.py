@@ -692,3 +692,11 @@ def test_the_router_prefers_a_specialist_who_can_act_when_it_reads_nearly_as_wel
     tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]
     reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke([HumanMessage(ask)])
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
+def test_a_question_for_a_specialist_that_cannot_act_is_left_to_the_fallback(registry):
+    # The router names the warehouse; the crew then hands a question it cannot serve to the policy library.
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]
+    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke(
+        [HumanMessage("if i order today by when does it leave the warehouse?")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]
