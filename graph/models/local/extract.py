@@ -68,6 +68,8 @@ NAMED = re.compile(
     re.I,
 )
 # Site and record codes: PAR, LYO1, PAR-1 (a SKU such as KB-CLICKY-01 has a word after its first dash).
+# "raise a critical alert: the label printer in Lyon is down": what follows a colon is the thing itself.
+AFTER_COLON = re.compile(r":\s*([^:\n]{3,}?)\s*$")
 CODE = re.compile(r"[A-Z]{2,6}(?:-?\d{1,3})?")
 CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}(?:-?\d{1,3})?(?![\w-])")
 # "the second one", "the last order": a row of the list the conversation last showed.
@@ -199,14 +201,14 @@ def _person(f: FieldSpec, ctx: Context) -> Any:
 
 def _title(f: FieldSpec, ctx: Context) -> Any:
     """A name for something new: quoted, after 'named'/'called'/'rename ... to', or a capitalised phrase."""
-    for pattern in (QUOTED, NAMED):
+    for pattern in (QUOTED, NAMED, AFTER_COLON):
         if found := ctx.request.find(pattern, 1):
             ctx.request.use(found[0])
             return found[0].value.strip()
     if found := find_product_name(ctx.request):
         ctx.request.use(found)
         return found.value
-    return free_text(f, ctx.request, ctx.noise) if f.required else None
+    return free_text(f, ctx.request, ctx.noise, echo=ctx.echo) if f.required else None
 
 
 def _reference(f: FieldSpec, ctx: Context) -> Any:
@@ -253,7 +255,7 @@ EXTRACTORS = {
     "reference": _reference,
     "title": _title,
     "question": lambda f, ctx: free_text(f, ctx.request, ctx.noise, question=True),
-    "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise),
+    "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise, echo=ctx.echo),
 }
 
 
@@ -378,7 +380,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # The tool's own name and field words are never what a search is about ("list products in category X").
     noise = {stem(w) for w in words(" ".join([tool.name, *(f.name for f in tool.fields)]).replace("_", " "))}
     claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
-    ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims, reads=not tool.mutates)
+    ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims, reads=not tool.mutates,
+                  echo=frozenset(stem(w) for w in words(tool.description)))
     ctx.cache["other_enum_values"] = _other_enum_values(tool.fields)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))

@@ -44,8 +44,12 @@ def search_terms(request: Request, noise: set[str]) -> str:
     return " ".join(kept)
 
 
-def free_text(field: FieldSpec, request: Request, noise: set[str], question: bool = False) -> str | None:
-    """The value of a free-text field, or None when the request holds nothing for it."""
+def free_text(field: FieldSpec, request: Request, noise: set[str], question: bool = False,
+              echo: frozenset[str] = frozenset()) -> str | None:
+    """The value of a free-text field, or None when the request holds nothing for it.
+
+    `echo`: the stems of the tool's own texts. Words that only say what the tool does ("send a message to a
+    marketplace buyer", "raise an alert") are the request for it, not the message or the title it needs."""
     if question:
         value = _clean(request.text)
     elif field.name in QUERY_NAMES or field.words & QUERY_NAMES:
@@ -63,7 +67,7 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
             return None  # an optional note needs words that introduce it; otherwise it would echo the request
         value = _clean(rest[m.end() :] if m and m.group(0).strip() != "about" else rest[m.start() :] if m else rest)
         value = _clean(LEADING_VERBS.sub("", value))
-        if m is None and all(w in STOPWORDS or stem(w) in noise for w in words(value)):
+        if m is None and all(w in STOPWORDS or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it
     if not value:
         return None

@@ -52,6 +52,8 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)
     # A reading tool may try a loose name ("gray hoody"): a wrong guess costs a not-found, never a write.
     reads: bool = False
+    # The stems of the tool's description: free text made only of them says what the tool does, nothing more.
+    echo: frozenset[str] = frozenset()
 
 
 def first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:

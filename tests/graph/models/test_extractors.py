@@ -513,3 +513,21 @@ def test_changes_to_one_item(registry, text, expected):
 )
 def test_ratings_in_stars(registry, text, expected):
     assert value(registry, "submit_survey", "rating", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("tool", "field", "text", "expected"),
+    [
+        # Words that only say what the tool does are the request for it, never its text.
+        ("send_marketplace_message", "body", "send a message to a marketplace buyer", None),
+        ("create_system_alert", "title", "raise an alert", None),
+        ("add_order_note", "body", "add a note to an order", None),
+        ("add_order_note", "body", "add a note to order #W5794363: parcel re-taped", "parcel re-taped"),
+        # What follows a colon is the thing itself.
+        ("create_system_alert", "title", "raise a critical alert: the label printer in Lyon is down",
+         "the label printer in Lyon is down"),
+        ("create_article", "title", "title: Gift wrapping", "Gift wrapping"),
+    ],
+)
+def test_free_text_is_what_the_request_says_beyond_asking_for_the_tool(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
