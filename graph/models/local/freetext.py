@@ -22,6 +22,11 @@ LEADING_VERBS = re.compile(
 )
 
 
+# Words that ask for something without saying anything about it ("I want to make a warranty claim").
+ASKING = frozenset({"want", "wanna", "need", "like", "make", "would", "could", "please", "pls", "help", "do", "get",
+                    "have", "can", "you"})
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     return re.sub(r"^[\s,.;:!?-]+|[\s,;:-]+$", "", text).strip()
@@ -67,7 +72,7 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
             return None  # an optional note needs words that introduce it; otherwise it would echo the request
         value = _clean(rest[m.end() :] if m and m.group(0).strip() != "about" else rest[m.start() :] if m else rest)
         value = _clean(LEADING_VERBS.sub("", value))
-        if m is None and all(w in STOPWORDS or stem(w) in noise | echo for w in words(value)):
+        if m is None and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it
     if not value:
         return None

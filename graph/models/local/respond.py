@@ -242,6 +242,9 @@ def _answers_question(messages: list[BaseMessage], chain: list[int], tools: list
     asked = _asked_tool(messages, current, tools)
     if asked is None or ASKS.search(_text(messages[current])):
         return False
+    question = next(_text(m) for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls)
+    if any(kind_of(f) in FREE_KINDS and questions.label(f) in question for f in asked.fields):
+        return True  # we asked for a text in the person's words ("the description"): this is it
     memory = remember(messages[:current])
 
     def lacking(indexes: list[int]) -> int:
@@ -357,10 +360,13 @@ def _plan(
         return answerer, extract(answerer, text, memory, today)
     if asked is not None and asked is not tool:
         # The answer to our question goes to the tool that asked, unless it supplies nothing for it.
-        again = extract(asked, text, memory, today)
-        before = extract(asked, _text(messages[_asked_before(messages, current)]), memory, today)
+        # Compared with what was known when we asked: a record read since (for the write's precondition) would
+        # fill both alike and hide what the answer gave.
+        known = remember(messages[:current])
+        again = extract(asked, text, known, today)
+        before = extract(asked, _text(messages[_asked_before(messages, current)]), known, today)
         if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
-            tool, extraction = asked, again
+            tool, extraction = asked, extract(asked, text, memory, today)
     if asked is not None and asked is tool:
         extraction = _written_answer(tool, extraction, messages, current, memory, today)
     return tool, extraction
@@ -372,16 +378,31 @@ def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseM
     called about delivery time", not those words run together with the request that raised the question."""
     chain = _chain(messages, current)
     earlier = ", ".join(_text(messages[i]) for i in chain[1:-1]) + f"\n{_text(messages[chain[0]])}"
-    wanted = extract(tool, earlier, memory, today).missing
-    free = [f for f in wanted if kind_of(f) in ("free_text", "title")]
+    # What our question asked for, as it was then: a record read since would seem to have answered part of it.
+    wanted = extract(tool, earlier, remember(messages[:current]), today).missing
+    # A text our question named is wanted even when the thread's words seemed to fill it ("the description").
+    question = next((_text(m) for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls),
+                    "")
+    wanted += [f for f in tool.fields if kind_of(f) in FREE_KINDS and questions.label(f) in question
+               and f not in wanted]
+    free = [f for f in wanted if kind_of(f) in FREE_KINDS]
     said = _text(messages[current])
+    alone = extract(tool, said, memory, today).args
+    named = [f for f in tool.fields if f.name in alone and kind_of(f) in ("item", "item_list")]
+    if len(wanted) == 1 and free and free[0].name not in alone and named:
+        # The answer names an item the action is about ("the monitor arm": the faulty one), not the text asked for,
+        # which is still to come.
+        args = {k: v for k, v in extraction.args.items() if k != free[0].name}
+        args.update({f.name: alone[f.name] for f in named})
+        missing = [f for f in extraction.missing if f.name not in args and f.name != free[0].name]
+        return Extraction(args=args, missing=[*missing, free[0]], problems=extraction.problems,
+                          spans=extraction.spans)
     if len(wanted) == 1 and free:
         field = free[0]
         args = {**extraction.args, field.name: said[: field.max_length] if field.max_length else said}
     elif free:
         # Asked with other details ("the severity and the description"), the text is what this answer leaves
         # once they are taken: "minor, a scratch on the base, 1 unit" describes "a scratch on the base".
-        alone = extract(tool, said, memory, today).args
         args = {**extraction.args, **{f.name: alone[f.name] for f in free if f.name in alone}}
     else:
         return extraction

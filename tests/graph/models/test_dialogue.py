@@ -512,10 +512,12 @@ def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(re
     conversation.append(HumanMessage("#W4621646"))
     read = model.invoke(conversation)
     call = read.tool_calls[0]
-    conversation += [read, ToolMessage(json.dumps(order("delivered")), tool_call_id=call["id"], name=call["name"])]
+    two = order("delivered", items=[{"item_id": "1008292230", "name": "Halo Desk Lamp", "quantity": 1},
+                                    {"item_id": "6429754640", "name": "Shopcrew Logo T-Shirt", "quantity": 1}])
+    conversation += [read, ToolMessage(json.dumps(two), tool_call_id=call["id"], name=call["name"])]
     question = model.invoke(conversation)
     # Answerable by name: nobody knows an item id, and the refund method is never guessed.
-    assert "the order holds Halo Desk Lamp" in question.text
+    assert "the order holds Halo Desk Lamp and Shopcrew Logo T-Shirt" in question.text
     assert "(credit_card_2705501 (original payment))" in question.text
     assert question.text.endswith("?") and not question.tool_calls
     conversation += [question, HumanMessage(answer)]
@@ -700,3 +702,34 @@ def test_a_question_for_a_specialist_that_cannot_act_is_left_to_the_fallback(reg
     reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke(
         [HumanMessage("if i order today by when does it leave the warehouse?")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]
+
+
+def test_an_order_of_one_item_needs_no_question_about_which(registry):
+    first, second = after_read(specialist(registry, "order"), "I want to return something from #W4621646",
+                               order("delivered", delivered_at="2026-03-02T10:00:00"))
+    assert [c["name"] for c in first.tool_calls] == ["get_order_details"]
+    assert not second.tool_calls and "item" not in second.text.split("need", 1)[1]
+    assert "the payment method to use" in second.text
+
+
+def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registry):
+    model = specialist(registry, "after_sales")
+    ask = HumanMessage("I want to make a warranty claim")
+    question = model.invoke([ask])
+    conversation = [ask, question, HumanMessage("order #W1718342")]
+    read = model.invoke(conversation)
+    assert [c["name"] for c in read.tool_calls] == ["get_return_eligibility"]
+    record = {"order_id": "#W1718342", "status": "delivered", "warranty_state": "covered",
+              "items": [{"item_id": "6501929096", "name": "Monitor Arm"},
+                        {"item_id": "4564071395", "name": "Soy Candle"}]}
+    conversation += [read, ToolMessage(json.dumps(record), tool_call_id=read.tool_calls[0]["id"])]
+    again = model.invoke(conversation)
+    assert not again.tool_calls and "the description" in again.text
+    conversation += [again, HumanMessage("the monitor arm")]
+    still = model.invoke(conversation)
+    assert not still.tool_calls and "the description" in still.text
+    conversation += [still, HumanMessage("the clamp broke after two weeks")]
+    [claim] = model.invoke(conversation).tool_calls
+    assert claim["name"] == "submit_warranty_claim"
+    assert claim["args"]["description"] == "the clamp broke after two weeks"
+    assert claim["args"]["item"].lower() == "monitor arm"
