@@ -132,6 +132,7 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
     # A loose pattern (codes of letters and digits) also matches ordinary words such as "create": unless the
     # examples are lower-case words themselves, only a token that looks like a code counts.
     words_allowed = example.isalpha() and example.islower()
+    loose = _loose(pattern)
     candidates = []
     for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
         token = m.group(0).rstrip(".:")
@@ -140,8 +141,7 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
         # An optional field (a new code in an update) takes a value only when the request names the field, unless
         # its pattern takes nothing else people write ("from 198.51.100.23" is an IP address).
         cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
-        if not f.required and _loose(pattern) and not re.search(rf"\b(?:{cue})\W+\S*$",
-                                                               ctx.request.text[: m.start()], re.I):
+        if not f.required and loose and not re.search(rf"\b(?:{cue})\W+\S*$", ctx.request.text[: m.start()], re.I):
             continue
         if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
             candidates.append((token, m.start()))

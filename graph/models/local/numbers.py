@@ -58,10 +58,12 @@ def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
 
 
 def _in_field_unit(f: FieldSpec, found: Found, request: Request) -> float:
-    """The number in the field's unit: '500 g' is 0.5 for a field in kg."""
+    """The number in the field's unit ('500 g' is 0.5 for a field in kg), with the sign its words give when the
+    field takes negative values ("remove 2" is -2)."""
     m = UNIT_AFTER.match(request.text, found.end)
     factors = next((UNITS[u] for u in f.words & UNITS.keys()), {})
-    return round(float(found.value) * factors.get(m.group(1).lower(), 1.0), 3) if m else float(found.value)
+    value = round(float(found.value) * factors.get(m.group(1).lower(), 1.0), 3) if m else float(found.value)
+    return -value if _decreased(f, found, request, value) else value
 
 
 def _set_to(f: FieldSpec, request: Request) -> Found | None:
@@ -79,17 +81,14 @@ def _set_to(f: FieldSpec, request: Request) -> Found | None:
     return None
 
 
-def _signed(f: FieldSpec, found: Found, request: Request) -> float:
-    """The number with the sign its words give, for a field that takes negative values: "remove 2" is -2."""
-    value = float(found.value)
+def _decreased(f: FieldSpec, found: Found, request: Request, value: float) -> bool:
+    """Whether words of decrease stand near a positive number for a field that takes negative values."""
     if f.minimum is None or f.minimum >= 0 or value < 0:
-        return value
+        return False
     toks = tokens(request.text)
     at = next((i for i, t in enumerate(toks) if t.start() <= found.start < t.end()), None)
-    if at is None:
-        return value
-    near = toks[max(0, at - DECREASE_REACH) : at + DECREASE_REACH + 1]
-    return -value if any(stem(t.group(0).lower()) in DECREASE for t in near) else value
+    near = [] if at is None else toks[max(0, at - DECREASE_REACH) : at + DECREASE_REACH + 1]
+    return any(stem(t.group(0).lower()) in DECREASE for t in near)
 
 
 def _is_money(f: FieldSpec) -> bool:
@@ -135,14 +134,12 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
                 pairs.append((distance, n.start, f.name, n))
     taken: set[int] = set()
     by_name = {f.name: f for f in fields}
-    signed = {f.name for f in fields if f.minimum is not None and f.minimum < 0}
     for _, start, name, found in sorted(pairs, key=lambda p: (p[0], p[1], p[2])):
         if name in out or start in taken:
             continue
         taken.add(start)
         request.use(found, soft=True)
-        out[name] = _signed(by_name[name], found, request) if name in signed else _in_field_unit(
-            by_name[name], found, request)
+        out[name] = _in_field_unit(by_name[name], found, request)
     # A lone amount with a currency, or a lone number for a lone required field, needs no keyword. A number with
     # cents ("refund 8.50") is an amount as surely as one with a currency.
     left = _candidates(request)
@@ -152,8 +149,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         only = open_fields[0]
         if only.required or left[0] in amounts:
             request.use(left[0], soft=True)
-            out[only.name] = _signed(only, left[0], request) if only.name in signed else _in_field_unit(
-                only, left[0], request)
+            out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and len(money_fields := [f for f in open_fields if _is_money(f)]) == 1:
         # "20 euros, one of the mugs arrived chipped": the amount with a currency is the money field's.
         request.use(amounts[0], soft=True)

@@ -226,12 +226,19 @@ def _restrict(tools: list[ToolView], tool_choice: Any) -> list[ToolView]:
     return [t for t in tools if t.name == name] or tools
 
 
+def _last_words(messages: list[BaseMessage], current: int) -> str:
+    """Our last reply before the message at `current` that called no tool (a question, an answer), or ""."""
+    return next((_text(m) for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls), "")
+
+
+def _texts_asked(tool: ToolView, question: str) -> list[FieldSpec]:
+    """The fields of text in the person's words that our question named ("the description (for example ...)")."""
+    return [f for f in tool.fields if kind_of(f) in FREE_KINDS and questions.label(f) in question]
+
+
 def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
     """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?")."""
-    question = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls), None)
-    if question is None:
-        return None
-    text = _text(question)
+    text = _last_words(messages, current)
     return next((t for t in tools if text.startswith(f"To {action(t.description)}, I need")), None)
 
 
@@ -242,8 +249,7 @@ def _answers_question(messages: list[BaseMessage], chain: list[int], tools: list
     asked = _asked_tool(messages, current, tools)
     if asked is None or ASKS.search(_text(messages[current])):
         return False
-    question = next(_text(m) for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls)
-    if any(kind_of(f) in FREE_KINDS and questions.label(f) in question for f in asked.fields):
+    if _texts_asked(asked, _last_words(messages, current)):
         return True  # we asked for a text in the person's words ("the description"): this is it
     memory = remember(messages[:current])
 
@@ -313,7 +319,7 @@ def _plan(
             return Turn(calls=[(named[0].name, {})])
     if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
-        if best_score >= LIKELY_THRESHOLD and meaning(text, tools, best, embed) >= LIKELY_THRESHOLD:
+        if _likely(text, tools, best, best_score, embed):
             # Probably ours but worded unlike any example: a clear leader takes it, two close readings are asked.
             if best_score - second_score >= CLOSE_READINGS:
                 return Turn(calls=[(best.name, {})])
@@ -381,10 +387,7 @@ def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseM
     # What our question asked for, as it was then: a record read since would seem to have answered part of it.
     wanted = extract(tool, earlier, remember(messages[:current]), today).missing
     # A text our question named is wanted even when the thread's words seemed to fill it ("the description").
-    question = next((_text(m) for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls),
-                    "")
-    wanted += [f for f in tool.fields if kind_of(f) in FREE_KINDS and questions.label(f) in question
-               and f not in wanted]
+    wanted += [f for f in _texts_asked(tool, _last_words(messages, current)) if f not in wanted]
     free = [f for f in wanted if kind_of(f) in FREE_KINDS]
     said = _text(messages[current])
     alone = extract(tool, said, memory, today).args
@@ -854,8 +857,8 @@ def respond(
     if not forced and not all(t.name.startswith(HANDOFF) for t in tools) and _bare_answer(_text(messages[current])):
         # A yes or no reaches us only when no action waits for one (a pending action takes it first): it answers
         # none of our question's details, so the question stands ("we have a new colleague" / "yes").
-        asked = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and not m.tool_calls), None)
-        return Turn(_text(asked) if asked is not None and _text(asked).endswith("?") else questions.NOTHING_PENDING)
+        asked = _last_words(messages, current)
+        return Turn(asked if asked.endswith("?") else questions.NOTHING_PENDING)
     tools = _lent_when_clear(_text(messages[current]), _without_lent_library(bound), embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
         messages, current, tools, embed, today, replies
@@ -882,9 +885,12 @@ def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choi
     if best is None or best[0] < ranked[0][0] - SERVING_LEAD:
         return choice
     threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
-    likely = embed is not None and best[0] >= LIKELY_THRESHOLD and (
-        meaning(text, tools, best[1], embed) >= LIKELY_THRESHOLD)
-    return Choice(best[1], best[0], best[0] >= threshold or likely)
+    return Choice(best[1], best[0], best[0] >= threshold or _likely(text, tools, best[1], best[0], embed))
+
+
+def _likely(text: str, tools: list[ToolView], tool: ToolView, score: float, embed: Embed | None) -> bool:
+    """Whether a request worded unlike any example is probably the tool's: close enough, in meaning too."""
+    return embed is not None and score >= LIKELY_THRESHOLD and meaning(text, tools, tool, embed) >= LIKELY_THRESHOLD
 
 
 def _bare_answer(text: str) -> bool:
