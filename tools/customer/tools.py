@@ -29,7 +29,8 @@ def addresses_out(customer) -> list[s.AddressOut]:
     method="GET",
     path="/customers",
     roles=SUPPORT_UP,
-    examples=["list customers", "show customers named brown", "how many customers do we have"],
+    examples=["list customers", "show customers named brown", "pull up the customer Léon Duval",
+              "how many customers do we have"],
 )
 async def list_customers(ctx: ToolContext, params: s.ListCustomersIn) -> s.CustomerList:
     """List customers, optionally filtered by text in name or email."""
@@ -120,7 +121,7 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
     examples=[
         "change my phone number to +33 6 12 34 56 78",
         "update the email of customer noah_brown_6181",
-        "the customer ava_martin_7243 took a new surname, Moreau",
+        "the customer ava_martin_7243 took a new surname, Lindqvist",
         "correct the spelling of my first name",
     ],
 )

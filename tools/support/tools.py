@@ -23,7 +23,7 @@ async def open_support_case(ctx: ToolContext, params: s.OpenCaseIn) -> s.CaseOut
 
 @tool(agent=AGENT, method="GET", path="/support/cases", roles=ALL_ROLES,
       examples=["my open support cases", "did anyone answer my complaint yet", "show the support queue",
-                "open cases in the merchant queue"])
+                "open cases in the merchant queue", "do I have any tickets open with you?"])
 async def list_support_cases(ctx: ToolContext, params: s.ListCasesIn) -> s.CaseList:
     """List support cases: a customer's own, or staff's queues."""
     cases, total = await service.list_cases(ctx, params.status, params.queue, params.limit)

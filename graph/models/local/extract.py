@@ -64,7 +64,7 @@ ORDER = (
 
 QUOTED = re.compile(r"[\"“]([^\"”]{2,100})[\"”]")
 NAMED = re.compile(
-    r"\b(?:named|called|titled|rename\w*\s+(?:\S+\s+){1,3}?to)\s+(.+?)(?=\s+(?:with|under|in|for|at|and)\b|[,.;!?]|$)",
+    r"\b(?:named|called|titled|rename\w*\s+(?:\S+\s+){1,3}?to)\s+(.+?)(?=\s+(?:with|under|in|for|at|and)\b|[,.;:!?]|$)",
     re.I,
 )
 # Site and record codes: PAR, LYO1, PAR-1 (a SKU such as KB-CLICKY-01 has a word after its first dash).

@@ -15,8 +15,9 @@ NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)
-# Fields that hold why something was done, by their description ("Why, for the record", "What was decided").
-WHY = re.compile(r"^(?:why|what was decided)\b", re.I)
+# Fields that hold why something was done or how it ended, by their description ("Why, for the record", "What was
+# decided", "How the case was settled").
+WHY = re.compile(r"^(?:why|what was decided|how (?:\w+ ){0,3}was (?:settled|resolved|decided))\b", re.I)
 LEADING_VERBS = re.compile(
     r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*", re.I
 )

@@ -21,6 +21,8 @@ DECREASE = frozenset(stem(w) for w in (
     "remove", "removed", "minus", "fewer", "less", "missing", "lost", "short", "subtract", "deduct", "decrease",
     "down", "take", "took", "gone",
 ))
+# Words that open a command without being its verb.
+POLITE = frozenset({"please", "pls", "plz", "kindly"})
 CENTS = re.compile(r"\d+\.\d\d")
 # How many words from the number such a word may stand.
 DECREASE_REACH = 3
@@ -100,6 +102,12 @@ def _may_take(f: FieldSpec, found: Found, amounts: list[Found]) -> bool:
     return not (f.type == "integer" and found in amounts and not _is_money(f))
 
 
+def _object_of_command(found: Found, request: Request) -> bool:
+    """Whether the number is what the request's opening verb acts on ("refund 15 on #W1", "please capture 30")."""
+    before = [t.group(0).lower() for t in tokens(request.text) if t.end() <= found.start]
+    return len([w for w in before if w not in POLITE]) == 1 and before[-1].isalpha()
+
+
 def _between(fields: list[FieldSpec], request: Request) -> dict[str, float]:
     low = next((f for f in fields if "min" in f.words), None)
     high = next((f for f in fields if "max" in f.words), None)
@@ -147,7 +155,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     open_fields = [f for f in fields if f.name not in out]
     if len(open_fields) == 1 and len(left) == 1 and _may_take(open_fields[0], left[0], amounts):
         only = open_fields[0]
-        if only.required or left[0] in amounts:
+        if only.required or left[0] in amounts or _object_of_command(left[0], request):
             request.use(left[0], soft=True)
             out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and len(money_fields := [f for f in open_fields if _is_money(f)]) == 1:

@@ -23,10 +23,11 @@ TITLE_KEYS = (
     "username",
     "key",
     "label",
+    # A record's own id before the customer it belongs to (a saved payment method is not its owner).
+    "id",
     "customer_id",
     "item_id",
     "product_id",
-    "id",
 )
 DETAIL_KEYS = (
     "code",

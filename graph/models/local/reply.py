@@ -17,7 +17,7 @@ ERRORS = {
     "not_found": ("I couldn't find that: {message}.", "Could you check the {what} and send it again?"),
     "forbidden": ("I'm sorry, that isn't allowed from this account: {message}.", None),
     "unauthorized": ("I'm sorry, I can't do that without the right access: {message}.", None),
-    "invalid_input": ("Some details weren't valid: {message}.", "Could you give me a valid {what}?"),
+    "invalid_input": ("Some details weren't valid: {message}.", "Could you give me {a_valid}?"),
     "invalid_transition": ("That can't be done in the current state: {message}.", None),
     "insufficient_stock": ("There isn't enough stock for that: {message}.", "Would a smaller quantity work?"),
     "payment_declined": ("The payment was declined: {message}.", "Would you like to use another payment method?"),
@@ -47,6 +47,8 @@ def action(description: str) -> str:
 def _what(args: dict[str, Any], problems: list[tuple[str, str]], message: str = "") -> str:
     """What to check again: the fields an error names (in a rule's words, "say why (note)"), else the ids the
     call used."""
+    if not problems and (either := re.search(r"\(([a-z_]+(?: or [a-z_]+)+)\)", message)):
+        return " or ".join(humanize(n) for n in either.group(1).split(" or "))  # "(customer_id or order_id)"
     named = re.findall(r"\(([a-z_]+)\)", message)
     names = ([f for f, _ in problems] or named
              or [k for k in args if k.endswith(("_id", "_ids", "_ref", "email"))] or ["details"])
@@ -85,7 +87,8 @@ def explain_error(code: str, message: str, args: dict[str, Any]) -> str:
         statement = f"I couldn't find that {what}."
     text = statement.format(message=message[:1].lower() + message[1:])
     if question:
-        text += " " + question.format(what=_what(args, problems, message))
+        what = _what(args, problems, message)
+        text += " " + question.format(what=what, a_valid="valid details" if what == "details" else f"a valid {what}")
     return text
 
 

@@ -26,6 +26,7 @@ from graph.models.local.similarity import (
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
     LIKELY_THRESHOLD,
+    NAME_SYNONYMS,
     Choice,
     Embed,
     choose,
@@ -60,6 +61,10 @@ FIT_SPANS = 3
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
+# "a new email address", "my new phone number": the word a new value is given for.
+NEW_VALUE = re.compile(r"\bnew\s+(\w+)", re.I)
+# A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
+READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
 # "I need to write off some stock", "we want to refund a customer": the person says they mean to act, so a
 # change is what they ask for (its details are asked next), not a listing that merely shares its words.
 WANTS = re.compile(
@@ -83,6 +88,9 @@ ASKS = re.compile(
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?").
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
+# "...titled Holiday hours: we are closed on 25 December": a colon then a space opens the content the request
+# carries (a colon inside "14:00" does not).
+COLON = re.compile(r"^([^:\n]{6,}?):\s+\S")
 # "Is it possible to cancel...", "do you mind changing...": polite requests to act, not questions.
 POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mind|would it be possible)\b", re.I)
 # Asking what would follow from an action ("what happens to my orders if I delete my account?") is asking
@@ -94,6 +102,8 @@ QUESTION_PENALTY = 0.35
 # A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
 SHARED_LEAD = 0.2
+# Where a request's clauses part: sentences, commas, "and" / "but" / "so".
+ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so)\s+", re.I)
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -181,24 +191,40 @@ def _best_fit(
     top = ranked[0][0]
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
-    question = bool(QUESTION.match(text)) and not POLITE_REQUEST.match(text)
-    # So does a command led by the very verb a write is named for ("refund #W1 in full", "pack order W3").
+    question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text))) and not POLITE_REQUEST.match(text)
+    # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical
+    # alert" for a tool that raises alerts, "change my email" for an update).
     lead = next(iter(words(LEAD_IN.sub("", text))), "")
-    wants = bool(WANTS.match(text)) or any(
-        t.mutates and stem(t.name.split("_")[0]) == stem(lead) for _, t in ranked[:FIT_CANDIDATES])
-    margin = FIT_MARGIN + (QUESTION_PENALTY if question else 0.0)
+    wants = bool(WANTS.match(text)) or any(t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
+    # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
+    # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
+    # a question.
+    new = {stem(w) for w in NEW_VALUE.findall(text)}
+    changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
+        new & {stem(w) for w in f.words} for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+    wants = wants or bool(changed)
+    step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
+    margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)
         # A change the person means to make asks for its details next: what it still lacks is no misfit.
-        lacking = 0 if wants and tool.mutates else min(2, len(extraction.missing) + len(extraction.problems))
+        meant = tool.name in changed if changed else wants and tool.mutates
+        lacking = 0 if meant else min(2, len(extraction.missing) + len(extraction.problems))
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
         penalty = (QUESTION_PENALTY if tool.mutates and question
-                   else WANTS_PENALTY if wants and not tool.mutates else 0.0)
+                   else step_back if wants and not tool.mutates else 0.0)
         scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
+
+
+def _verbs(tool: ToolView) -> set[str]:
+    """The verbs a write goes by: its name's, its description's first word and their everyday words ("change" for
+    an update)."""
+    verb = tool.name.split("_")[0]
+    return {stem(w) for w in (verb, next(iter(words(tool.description)), ""), *NAME_SYNONYMS.get(verb, ()))}
 
 
 def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -269,7 +295,7 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
     if isinstance(messages[-1], AIMessage):
         # Another specialist already answered part of this request: take the part that is ours.
         text = _our_part(text, tools, embed)
-    choice = choose(text, tools, embed)
+    choice = choose(_asking(text, tools, embed), tools, embed)
     chain = _chain(messages, current)
     follows = not choice.confident or len(content_stems(mask(text))) < 3 or CORRECTION.match(text)
     if len(chain) > 1 and (follows or _answers_question(messages, chain, tools, today)):
@@ -278,6 +304,22 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
         text = ", ".join(_text(messages[i]) for i in chain[1:]) + f"\n{_text(messages[chain[0]])}"
         return text, choose(text, tools, embed), _asked_tool(messages, current, tools)
     return text, choice, None
+
+
+def _gist(text: str) -> str:
+    """The request before a colon that introduces its content ("write a help article titled Holiday hours: we are
+    closed on ..."), when it has words enough to be a request; else the whole text."""
+    head = COLON.match(text)
+    return head.group(1) if head and len(content_stems(mask(head.group(1)))) >= 2 else text
+
+
+def _asking(text: str, tools: list[ToolView], embed: Embed | None) -> str:
+    """What the router reads: the request's gist when it alone is clear, else the whole text. The content after a
+    colon (an article's body, a note) is what the request carries, not whose job it is; the specialist reads all."""
+    if not all(t.name.startswith(HANDOFF) for t in tools):
+        return text
+    gist = _gist(text)
+    return gist if gist != text and choose(gist, tools, embed).confident else text
 
 
 def _chain(messages: list[BaseMessage], current: int) -> list[int]:
@@ -358,7 +400,7 @@ def _plan(
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
-        names = _handoffs(text, tools, embed, choice.tool, threshold)
+        names = _handoffs(_asking(text, tools, embed), tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
     if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(tools)) is not None:
@@ -744,8 +786,10 @@ def _correction(
     given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
     if corrects:
         # "actually make it 350" is no new summary or key: words kept as free text stay as they were.
-        given = {k: v for k, v in given.items() if k not in call["args"] or kind_of(
-            next(f for f in tool.fields if f.name == k)) not in FREE_KINDS}
+        # Nor is a bare value a text of its own ("no, make that 24.90" gives no description).
+        kinds = {f.name: kind_of(f) for f in tool.fields}
+        given = {k: v for k, v in given.items()
+                 if kinds[k] not in FREE_KINDS or (k not in call["args"] and content_stems(mask(str(v))))}
     given = _in_place(call["args"], given, text)
     if not given:
         return None
@@ -791,12 +835,35 @@ def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str
         alike = [k for k, v in old.items() if k not in given and isinstance(v, str) and _shape(v) == _shape(value)]
         if len(alike) == 1:
             given[alike[0]] = given.pop(name)
-    numbers = [k for k, v in old.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers = _numbers_in(old)
     said = NUMBER.findall(text)
-    if len(numbers) == 1 and len(said) == 1 and not any(k in given for k in numbers):
+    if len(numbers) == 1 and len(said) == 1 and numbers[0][0] not in given:
+        (name, *inner), number = numbers[0]
         value = float(said[0])
-        given[numbers[0]] = int(value) if isinstance(old[numbers[0]], int) and value.is_integer() else value
+        value = int(value) if isinstance(number, int) and value.is_integer() else value
+        if not inner:
+            given[name] = value
+        else:  # a number of one line of a list ("set the price of AP-TEE-01 to 22" / "no, make that 24.90")
+            index, key = inner
+            lines = [dict(line) for line in old[name]]
+            lines[index][key] = value
+            given[name] = lines
     return given
+
+
+def _numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:
+    """The numbers of a call's arguments with where they are: (field,) or (field, line, key) for a list of lines."""
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    found: list[tuple[tuple, int | float]] = []
+    for name, value in args.items():
+        if number(value):
+            found.append(((name,), value))
+        elif isinstance(value, list):
+            found += [((name, i, k), v) for i, line in enumerate(value) if isinstance(line, dict)
+                      for k, v in line.items() if number(v)]
+    return found
 
 
 def _own(tools: list[ToolView]) -> list[ToolView]:
@@ -819,6 +886,22 @@ def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> l
     # Ahead by less, it still takes a request in words only it uses ("I need a human to sort out my order W1").
     first = ranked[0][1]
     return tools if first in lent and worded_apart(text, tools, first, own) else [t for t in tools if t not in lent]
+
+
+def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """A lent tool that one clause of the request asks for in words only it uses: in "my refund never came, I want to
+    speak to a manager" the person asks for a manager, and the refund is what the case is about."""
+    own = _own(tools)
+    lent = [t for t in tools if t not in own]
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    clauses = [c for c in ASK_CLAUSES.split(text) if c.strip()]
+    if not lent or len(clauses) < 2:
+        return None  # a request of one clause is weighed whole (`_lent_when_clear`)
+    for clause in (c for c in clauses if len(content_stems(mask(c))) >= 2):
+        score, first = rank(clause, tools, embed)[0]
+        if first in lent and score >= threshold and worded_apart(clause, tools, first, own):
+            return first
+    return None
 
 
 def respond(
@@ -859,7 +942,12 @@ def respond(
         # none of our question's details, so the question stands ("we have a new colleague" / "yes").
         asked = _last_words(messages, current)
         return Turn(asked if asked.endswith("?") else questions.NOTHING_PENDING)
-    tools = _lent_when_clear(_text(messages[current]), _without_lent_library(bound), embed)
+    candidates = _without_lent_library(bound)
+    if not forced and (asked := _asked_in_clause(_text(messages[current]), candidates, embed)) is not None:
+        memory = remember(messages[:current] + messages[current + 1 :])
+        return _decide(asked, extract(asked, _text(messages[current]), memory, today), candidates, messages, replies,
+                       lookups=bound)
+    tools = _lent_when_clear(_text(messages[current]), candidates, embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
         messages, current, tools, embed, today, replies
     )):

@@ -42,6 +42,9 @@ NAME_BONUS = 0.1
 # A request that names a record (an order number, an email) reads as a job for agents whose tools take one:
 # "I'd return the backpack from order #W1234567" is not for the catalogue, however much it talks of a backpack.
 STRUCTURE_PENALTY = 0.25
+# A name inside a sentence ("pull up the customer Grace Moreau") is a value, like an id: sharing it with one tool's
+# example ("took a new surname, Moreau") says nothing about what the request asks for.
+PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")
 REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
 # A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
 # request only staff may make ("move 5 keyboards to Lyon") still reaches the specialist who can say so.
@@ -262,7 +265,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     """Every tool with its score for the request, best first (ties broken by name for determinism)."""
     stats = set_index(tools)
     text = correct_typos(mask(query), stats.vocabulary)
-    stems = set(content_stems(text))
+    stems = set(content_stems(text)) - {stem(w) for w in PROPER_NAME.findall(query)}
     all_stems = {stem(w) for w in words(text)}
     lexical = [i.lexical(stems, stats.idf) for i in stats.tools]
     if embed is None:

@@ -117,7 +117,7 @@ NUMBER_KEYWORDS = {
 QUERY_FILLER = frozenset(
     "search searching find look looking for sell selling have carry stock catalogue catalog products product items "
     "item anything something stuff shop store matching match called named euro euros eur dollar dollars usd "
-    "price priced cost costs list show help whose name names contains containing everything "
+    "price priced cost costs list show pull display help whose name names contains containing everything "
     # What people ask about a product rather than what it is called ("what colours does X come in").
     "come comes came available availability offer offered colour colours color colors size sizes option options "
     "variant variants version versions tell know info information details much many got need want please "

@@ -16,7 +16,11 @@ LEAD_INS = frozenset({"the", "our", "my", "this", "that", "your"})
 # How far after a field's word its "to <value>" may come ("the brand of product 1838876577 to Feltworks").
 SET_TO_REACH = 7
 DETERMINERS = frozenset({"each", "every", "other", "another", "new", "same", "whole", "one", "both"})
-NOT_NAMES = STOPWORDS | {"customer", "user", "named", "called", "zip", "code", "from", "looking", "trying"}
+# Words that say something about a name rather than being one ("my name is spelled wrong").
+NAME_REMARKS = frozenset({"spelled", "spelt", "misspelled", "misspelt", "written", "shown", "wrong", "incorrect",
+                          "correct", "right", "different", "changed", "missing", "outdated", "old", "new", "still"})
+NOT_NAMES = STOPWORDS | NAME_REMARKS | {"customer", "user", "named", "called", "zip", "code", "from", "looking",
+                                       "trying"}
 NAME_TRIGGER = re.compile(
     r"\b(?:i am|i'm|im|my name is|name is|this is|customer|named|called|for|user)\s+"
     r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})",

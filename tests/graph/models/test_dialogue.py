@@ -294,6 +294,9 @@ def asked_to_confirm(model, ask: str):
         # An optional value given after the action was proposed joins it: "Units to inspect" counts units.
         ("quality", Role.WAREHOUSE, "schedule a quality inspection of HM-MUG-03", "check 12 units",
          {"sample_size": 12}),
+        # The one number of a list line is changed in place, and a bare number is no description.
+        ("product", Role.MERCHANT, "set the price of AP-TEE-01 to 22", "no, make that 24.90",
+         {"variants": [{"item_id": "AP-TEE-01", "price": 24.9}]}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -733,3 +736,51 @@ def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registr
     assert claim["name"] == "submit_warranty_claim"
     assert claim["args"]["description"] == "the clamp broke after two weeks"
     assert claim["args"]["item"].lower() == "monitor arm"
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "tool"),
+    [
+        # A new value for a field a write takes asks for the change, not a look-up by that value.
+        ("customer", Role.CUSTOMER, "I got a new email address: tom.p@mailbox.org", "update_customer"),
+        ("customer", Role.CUSTOMER, "my new phone number is +32 470 12 34 56", "update_customer"),
+        # "a new customer" is a record to create, not a new value of a customer field.
+        ("customer", Role.SUPPORT, "I need to set up an account for a new customer", "create_customer"),
+        # A command led by an everyday verb for a write asks for the write ("change" for an update).
+        ("customer", Role.CUSTOMER, "change my email please", "update_customer"),
+        # A command to look something up reads, whatever the names in it share with a write's example.
+        ("customer", Role.SUPPORT, "pull up the customer Grace Moreau", "list_customers"),
+        ("customer", Role.SUPPORT, "show me the customer Julia Weber", "list_customers"),
+    ],
+)
+def test_what_the_request_asks_for_decides_between_reading_and_writing(registry, agent, role, ask, tool):
+    reply = specialist(registry, agent, role).invoke([HumanMessage(ask)])
+    named = [c["name"] for c in reply.tool_calls] or [t for t in (tool,) if reply.text.startswith(
+        f"To {view(as_langchain_tool(registry.get(tool))).description[0].lower()}")]
+    assert named == [tool]
+
+
+@pytest.mark.parametrize(
+    ("agent", "ask"),
+    [
+        ("payment", "my refund for W8606604 never came, I want to speak to a manager"),
+        ("transport", "where is my parcel? I want to talk to someone"),
+        ("order", "I was charged twice for W3092936, I need someone from billing to call me"),
+    ],
+)
+def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agent, ask):
+    [call] = specialist(registry, agent).invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "open_support_case"
+    assert call["args"]["summary"]
+
+
+def test_a_question_before_a_request_for_a_person_is_still_answered_by_its_tool(registry):
+    [call] = specialist(registry, "transport").invoke([HumanMessage("where is my parcel W1465974?")]).tool_calls
+    assert call["name"] == "track_shipment"
+
+
+def test_the_router_reads_the_request_before_a_colon_not_the_content_after_it(registry):
+    reply = router(registry, Role.ADMIN).invoke([HumanMessage(
+        "write a new help article titled Holiday opening hours: we are closed on 25 December and 1 January, "
+        "orders placed then leave the next business day")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_knowledge"]

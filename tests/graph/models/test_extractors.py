@@ -430,6 +430,9 @@ def test_an_item_code_names_no_other_kind_of_record(registry, tool, field, text,
         ("create_customer", "new customer Tom Becker, tom.becker@example.org",
          {"first_name": "Tom", "last_name": "Becker"}),
         ("update_customer", "change my name to Ava Dupont", {"first_name": "Ava", "last_name": "Dupont"}),
+        # Words about a name are no name.
+        ("update_customer", "my name is spelled wrong", {}),
+        ("update_customer", "my name is still wrong on the invoice", {}),
     ],
 )
 def test_one_name_goes_to_the_part_the_request_names(registry, tool, text, expected):
@@ -447,6 +450,9 @@ def test_one_name_goes_to_the_part_the_request_names(registry, tool, text, expec
         ("update_warranty_claim_status", "resolution", "reject the claim on #W3321921, it was dropped on the floor",
          "it was dropped on the floor"),
         ("record_stock_movement", "note", "oops, it was PAR-1", None),
+        # How a case was settled is said the same way.
+        ("close_support_case", "resolution", "close case CASE-000001, the customer got their refund",
+         "the customer got their refund"),
         ("update_rma_status", "note", "approve the return for #W8646154", None),
     ],
 )
@@ -466,6 +472,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("block_entity", "ip", "we keep getting fake orders from 198.51.100.23, block them", "198.51.100.23"),
         ("block_entity", "ip", "block ip 203.0.113.7 for card testing", "203.0.113.7"),
         ("close_support_case", "case_id", "close CASE-000012: refund issued by phone", "CASE-000012"),
+        # A number right after the command's verb is what it acts on.
+        ("refund_payment", "amount", "refund 15 on #W4512223, the cap arrived dirty", 15),
+        ("refund_payment", "amount", "please refund 20 on order #W6710201", 20),
+        ("refund_payment", "amount", "refund order #W4512223, it arrived 15 days late", None),
         ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
         ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
     ],
@@ -527,6 +537,11 @@ def test_ratings_in_stars(registry, text, expected):
         ("create_system_alert", "title", "raise a critical alert: the label printer in Lyon is down",
          "the label printer in Lyon is down"),
         ("create_article", "title", "title: Gift wrapping", "Gift wrapping"),
+        # A title named before a colon ends there; what follows is the article's text.
+        ("create_article", "title", "write a help article titled Holiday hours: we close on 25 December",
+         "Holiday hours"),
+        ("create_article", "body", "write a help article titled Holiday hours: we close on 25 December",
+         "we close on 25 December"),
     ],
 )
 def test_free_text_is_what_the_request_says_beyond_asking_for_the_tool(registry, tool, field, text, expected):

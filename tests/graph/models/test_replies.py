@@ -152,6 +152,11 @@ def test_errors_with_a_template_section(shop, content, expected):
             "Error[not_found]: no item KB-NOPE-01",
             "I couldn't find that item. Could you check the item ref and send it again?",
         ),
+        (
+            "Error[invalid_input]: say which customer the case is for (customer_id or order_id)",
+            "Some details weren't valid: say which customer the case is for (customer_id or order_id). Could you give "
+            "me a valid customer ID or order ID?",
+        ),
     ],
 )
 def test_errors_are_explained_plainly(shop, content, expected):
@@ -176,3 +181,14 @@ def test_the_second_specialist_of_a_plan_takes_its_part_of_the_request(shop):
     done = AIMessage("Order #W2611340 is now cancelled.", name="order")
     reply = shop.bind_tools([t for t in shop.bound_tools if t.name == "search_products"]).invoke([request, done])
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("search_products", {"query": "blue t-shirt"})]
+
+
+def test_a_record_with_an_owner_is_listed_by_its_own_id(shop):
+    methods = [{"id": "credit_card_5596910", "customer_id": "camille_fournier_1290", "kind": "credit_card",
+                "brand": "mastercard"},
+               {"id": "gift_card_3495746", "customer_id": "camille_fournier_1290", "kind": "gift_card",
+                "balance": 70.99}]
+    text = after_call(shop, "list_payment_methods", {"customer_id": "me"},
+                      {"customer_id": "camille_fournier_1290", "methods": methods})
+    assert "- credit_card_5596910 (" in text and "- gift_card_3495746 (" in text
+    assert "- camille_fournier_1290" not in text
