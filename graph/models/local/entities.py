@@ -15,7 +15,10 @@ TEN_DIGIT_ID = re.compile(r"(?<![\w#.,])\d{10}(?![\w.,]\d)")
 UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 DOCUMENT_NUMBER = re.compile(r"\b(?:RMA|INV|CN|PS)-\d{4,8}(?:-[A-Z0-9]+)?\b", re.I)
 # SKUs: upper-case words joined by dashes (KB-CLICKY-01); lower-case only when a digit shows it is a code.
-SKU = re.compile(r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b(?=[a-z-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+\b")
+# Letters and digits joined by dashes; a size range of digits alone ("43-46") is no code.
+SKU = re.compile(
+    r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b(?=[a-z0-9-]*[a-z])(?=[a-z-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+\b"
+)
 CURRENCY = r"(?:€|\$|£|eur|euros?|usd|dollars?|gbp|pounds?|bucks)"
 MONEY = re.compile(
     rf"(?:(?P<pre>[€$£])\s?(?P<a>\d[\d,]*(?:\.\d{{1,2}})?))|(?:(?P<b>\d[\d,]*(?:\.\d{{1,2}})?)\s?(?P<post>{CURRENCY})\b)"

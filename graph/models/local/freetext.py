@@ -45,7 +45,8 @@ def search_terms(request: Request, noise: set[str]) -> str:
     kept = [
         w
         for w in re.findall(r"[\w'-]+", MONEY.sub(" ", request.remainder()))
-        if w.lower() not in STOPWORDS and stem(w.lower()) not in FILLER_STEMS and stem(w.lower()) not in noise
+        if w.lower().split("'")[0] not in STOPWORDS and stem(w.lower()) not in FILLER_STEMS
+        and stem(w.lower()) not in noise
     ]
     return " ".join(kept)
 
@@ -75,6 +76,7 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         value = _clean(LEADING_VERBS.sub("", value))
         if m is None and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it
-    if not value:
-        return None
+    if not value or (not question and field.name not in QUERY_NAMES and all(
+            w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value))):
+        return None  # "block the email ...": the words of the request for the tool, no reason or note of their own
     return value[: field.max_length] if field.max_length else value

@@ -153,8 +153,11 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     left = _candidates(request)
     amounts = money(request) + [n for n in left if CENTS.fullmatch(n.text)]
     open_fields = [f for f in fields if f.name not in out]
-    if len(open_fields) == 1 and len(left) == 1 and _may_take(open_fields[0], left[0], amounts):
-        only = open_fields[0]
+    # The one field still open, or the one required among several ("reserve 4 AU-MIC-01": the quantity, not the
+    # optional hold time).
+    needed = [f for f in open_fields if f.required]
+    only = open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1 else None
+    if only is not None and len(left) == 1 and _may_take(only, left[0], amounts):
         if only.required or left[0] in amounts or _object_of_command(left[0], request):
             request.use(left[0], soft=True)
             out[only.name] = _in_field_unit(only, left[0], request)

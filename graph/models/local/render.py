@@ -50,6 +50,7 @@ DETAIL_KEYS = (
     "city",
     "severity",
     "count",
+    "product_count",
     "units",
     "value",
     "options",

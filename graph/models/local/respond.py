@@ -61,8 +61,8 @@ FIT_SPANS = 3
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
-# "a new email address", "my new phone number": the word a new value is given for.
-NEW_VALUE = re.compile(r"\bnew\s+(\w+)", re.I)
+# "a new email address", "my email changed", "my last name is Dubois now": the word a new value is given for.
+NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
 READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
 # "I need to write off some stock", "we want to refund a customer": the person says they mean to act, so a
@@ -102,6 +102,12 @@ QUESTION_PENALTY = 0.35
 # A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
 SHARED_LEAD = 0.2
+# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
+ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
+                      r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
+# Our question for one detail that offered a single choice: "... I need the payment method to use (credit_card_1
+# (original payment)). What is it?"
+ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so".
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so)\s+", re.I)
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
@@ -199,7 +205,7 @@ def _best_fit(
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
     # a question.
-    new = {stem(w) for w in NEW_VALUE.findall(text)}
+    new = {stem(w) for found in NEW_VALUE.findall(text) for w in found if w}
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
         new & {stem(w) for w in f.words} for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
     wants = wants or bool(changed)
@@ -898,8 +904,14 @@ def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> T
     if not lent or len(clauses) < 2:
         return None  # a request of one clause is weighed whole (`_lent_when_clear`)
     for clause in (c for c in clauses if len(content_stems(mask(c))) >= 2):
-        score, first = rank(clause, tools, embed)[0]
-        if first in lent and score >= threshold and worded_apart(clause, tools, first, own):
+        ranked = rank(clause, tools, embed)
+        score, first = ranked[0]
+        best_own = max(s for s, t in ranked if t in own)
+        # A clause put as a request ("I need someone from billing to call me"), or one as clear as a lent tool
+        # must be in a whole request (SHARED_LEAD): "I'm buying a gift for someone" mentions a person, asks for none.
+        asks = bool(WANTS.match(clause) or ASKS_FOR.match(clause))
+        if first in lent and score >= threshold and (asks or score - best_own >= SHARED_LEAD) and worded_apart(
+                clause, tools, first, own):
             return first
     return None
 
@@ -941,7 +953,12 @@ def respond(
         # A yes or no reaches us only when no action waits for one (a pending action takes it first): it answers
         # none of our question's details, so the question stands ("we have a new colleague" / "yes").
         asked = _last_words(messages, current)
-        return Turn(asked if asked.endswith("?") else questions.NOTHING_PENDING)
+        offered = ONE_CHOICE.search(asked)
+        if not (offered and AFFIRMATIVE.match(_text(messages[current]))):
+            return Turn(asked if asked.endswith("?") else questions.NOTHING_PENDING)
+        # A yes to a question that offered one choice takes it ("the payment method to use (credit_card_1 (original
+        # payment))" / "yes").
+        messages = [*messages[:current], HumanMessage(offered.group(1)), *messages[current + 1 :]]
     candidates = _without_lent_library(bound)
     if not forced and (asked := _asked_in_clause(_text(messages[current]), candidates, embed)) is not None:
         memory = remember(messages[:current] + messages[current + 1 :])

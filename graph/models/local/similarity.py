@@ -67,7 +67,7 @@ NAME_SYNONYMS = {
     "update": {"change", "set", "edit", "rename"},
     "exchange": {"swap", "replace"},
     "erase": {"delete", "remove", "close"},
-    "archive": {"delete", "remove"},
+    "archive": {"delete", "remove", "discontinue"},
     "place": {"buy", "purchase"},
     "return": {"back", "refund"},
     "cancel": {"stop"},

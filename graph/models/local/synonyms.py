@@ -15,7 +15,10 @@ ENUM_SYNONYMS = {
     "ordered by mistake": ("by mistake", "mistake", "by accident", "accidentally", "wrong order", "ordered wrong"),
     "changed_mind": ("changed my mind", "change of mind", "don't want", "dont want", "no longer want"),
     "better_price": ("cheaper", "better price", "lower price", "better deal"),
-    "product_defect": ("defect", "defective", "broken", "faulty", "doesn't work", "does not work", "stopped working"),
+    "product_defect": ("defect", "defective", "broken", "faulty", "doesn't work", "does not work", "stopped working",
+                       "has a hole", "have a hole", "torn", "ripped", "came apart", "falling apart"),
+    "requested": ("waiting for approval", "awaiting approval", "pending approval", "to be approved",
+                  "not yet approved"),
     "not_as_described": ("not as described", "different from the description", "not what was described"),
     "damaged_in_shipping": ("damaged", "arrived broken", "crushed", "damaged in transit"),
     "wrong_item": ("wrong item", "wrong product", "not what i ordered", "wrong one"),
@@ -124,6 +127,8 @@ QUERY_FILLER = frozenset(
     "i'm im i'd i've "
     # Who makes it is asked for with the maker's name ("stuff made by Sonata").
     "made make makes brand brands thing things "
+    # How it compares is asked, not what it is called ("the cheapest backpack").
+    "cheapest cheaper cheap priciest expensive best "
     # When it is wanted is not what it is ("for next month", "right now").
     "going next week weeks month months today tomorrow soon now currently right".split()
 )

@@ -9,6 +9,10 @@ from graph.models.local.text import STOPWORDS, stem
 
 TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
 NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't"})
+# Flags that say whether something is in use, and the words that switch it: "turn off", "disable", "reactivate".
+ACTIVE_FLAGS = ("active", "enabled")
+SWITCH = re.compile(r"\b(?:(?P<on>(?:turn|switch|put) (?:it |\w+ )?on|re-?activate|re-?enable|activate|enable)|"
+                    r"(?:turn|switch|put) (?:it |\w+ )?off|deactivate|disable|suspend)\b", re.I)
 FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
@@ -118,8 +122,13 @@ def stem_pattern(word: str) -> str:
 
 
 def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
-    """True when the request uses the flag's word ('default', 'archived'), False when it negates it."""
+    """True when the request uses the flag's word ('default', 'archived'), False when it negates it; an active flag
+    also by the words that switch something on or off ("turn off the DPD carrier")."""
     names = {stem(w) for w in field.words - FLAG_NOISE}
+    if names & {stem(w) for w in ACTIVE_FLAGS} and (m := SWITCH.search(request.text)):
+        found = Found(m.group(0), None, m.start(), m.end())
+        if request.free(found.start, found.end):
+            return m.group("on") is not None, found
     toks = tokens(request.text)
     for i, tok in enumerate(toks):
         word = tok.group(0).lower()

@@ -744,6 +744,8 @@ def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registr
         # A new value for a field a write takes asks for the change, not a look-up by that value.
         ("customer", Role.CUSTOMER, "I got a new email address: tom.p@mailbox.org", "update_customer"),
         ("customer", Role.CUSTOMER, "my new phone number is +32 470 12 34 56", "update_customer"),
+        ("customer", Role.CUSTOMER, "my email changed, it's camille.f@example.org now", "update_customer"),
+        ("customer", Role.CUSTOMER, "my last name is Dubois now", "update_customer"),
         # "a new customer" is a record to create, not a new value of a customer field.
         ("customer", Role.SUPPORT, "I need to set up an account for a new customer", "create_customer"),
         # A command led by an everyday verb for a write asks for the write ("change" for an update).
@@ -774,9 +776,18 @@ def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agen
     assert call["args"]["summary"]
 
 
-def test_a_question_before_a_request_for_a_person_is_still_answered_by_its_tool(registry):
-    [call] = specialist(registry, "transport").invoke([HumanMessage("where is my parcel W1465974?")]).tool_calls
-    assert call["name"] == "track_shipment"
+@pytest.mark.parametrize(
+    ("agent", "ask"),
+    [
+        ("transport", "where is my parcel W1465974?"),
+        # A person mentioned is not a person asked for.
+        ("product", "I'm buying a gift for someone, which mug would you recommend?"),
+        ("product", "I need help choosing a keyboard, something quiet for the office"),
+    ],
+)
+def test_a_request_that_asks_for_no_person_stays_with_the_specialist(registry, agent, ask):
+    calls = specialist(registry, agent).invoke([HumanMessage(ask)]).tool_calls
+    assert calls and all(c["name"] != "open_support_case" for c in calls)
 
 
 def test_the_router_reads_the_request_before_a_colon_not_the_content_after_it(registry):
@@ -784,3 +795,21 @@ def test_the_router_reads_the_request_before_a_colon_not_the_content_after_it(re
         "write a new help article titled Holiday opening hours: we are closed on 25 December and 1 January, "
         "orders placed then leave the next business day")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_knowledge"]
+
+
+def test_a_record_called_mine_is_listed_by_a_listing_that_shows_customers_their_own(registry):
+    reply = specialist(registry, "customer").invoke([HumanMessage("what's happening with my support case?")])
+    [call] = reply.tool_calls
+    assert (call["name"], call["args"]) == ("list_support_cases", {})
+
+
+def test_a_yes_to_a_question_offering_one_choice_takes_it(registry):
+    model = specialist(registry, "order")
+    ask = "I want to send back the lamp from #W4621646"
+    record = order("delivered", delivered_at="2026-03-02T10:00:00")
+    first, question = after_read(model, ask, record)
+    assert "(credit_card_2705501 (original payment))" in question.text
+    result = ToolMessage(json.dumps(record), tool_call_id=first.tool_calls[0]["id"], name=first.tool_calls[0]["name"])
+    [call] = model.invoke([HumanMessage(ask), first, result, question, HumanMessage("yes")]).tool_calls
+    assert call["name"] == "return_delivered_order_items"
+    assert call["args"]["payment_method_id"] == "credit_card_2705501"

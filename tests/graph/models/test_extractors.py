@@ -472,6 +472,13 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("block_entity", "ip", "we keep getting fake orders from 198.51.100.23, block them", "198.51.100.23"),
         ("block_entity", "ip", "block ip 203.0.113.7 for card testing", "203.0.113.7"),
         ("close_support_case", "case_id", "close CASE-000012: refund issued by phone", "CASE-000012"),
+        # A size range is no item code.
+        ("check_availability", "item_ref", "do you have the merino socks in size 43-46?", "merino socks"),
+        ("list_returns", "status", "which returns are waiting for approval?", "requested"),
+        ("list_returns", "status", "show approved returns", "approved"),
+        ("request_return", "reason", "I want a refund for the socks from W8950599, they have a hole", "product_defect"),
+        # A lone number goes to the one required number among optional ones.
+        ("reserve_stock", "quantity", "reserve 4 AU-MIC-01 for order #W7877406", 4),
         # A number right after the command's verb is what it acts on.
         ("refund_payment", "amount", "refund 15 on #W4512223, the cap arrived dirty", 15),
         ("refund_payment", "amount", "please refund 20 on order #W6710201", 20),
