@@ -107,6 +107,12 @@ def static_findings(case: Case, registry: ToolRegistry) -> list[str]:
     for i, check in enumerate(case.expect.state):
         problems += [f"expect.state.{i} ({check.tool}): {p}"
                      for p in schema_problems(registry.get(check.tool), check.args, partial=False)]
+    # A write that asks for confirmation happens only after a yes: a case expecting its change in one breath
+    # expects the crew to break the shop's rule.
+    changes = case.expect.state and not case.expect.refuse and case.expect.writes is not False
+    if changes and not any(read_answer(turn) == "yes" for turn in case.turns[1:]):
+        problems += [f"expect.tool_calls.{i} ({call.name}): the tool asks for confirmation, but no turn says yes"
+                     for i, call in enumerate(case.expect.tool_calls or []) if registry.get(call.name).confirm]
     return problems
 
 

@@ -71,6 +71,10 @@ async def test_wrong_cases_are_caught(oracle):
         case(id="vacuous-read-write", turns=["cancel #W3972548", "yes"], expect={"agent": "order", "tool_calls": [
             {"name": "cancel_pending_order", "args": {"order_id": "#W3972548", "reason": "no longer needed"}}],
             "writes": False}),
+        case(id="write-without-yes", turns=["change my phone to +33 6 11 22 33 44"], expect={
+            "agent": "customer", "tool_calls": [{"name": "update_customer", "args": {"phone": "+33 6 11 22 33 44"}}],
+            "state": [{"tool": "get_customer_details", "args": {"customer_id": "ava_martin_7243"},
+                       "expect": {"phone": "+33 6 11 22 33 44"}}]}),
     ]
     result = await oracle.verify(wrong)
     flagged: dict[str, str] = {}
@@ -85,6 +89,7 @@ async def test_wrong_cases_are_caught(oracle):
     assert "not one of the sixteen agents" in flagged["unknown-agent"]
     assert "cancel_pending_order fails on the demo shop" in flagged["cannot-cancel"]
     assert "expects no write" in flagged["vacuous-read-write"]
+    assert "asks for confirmation, but no turn says yes" in flagged["write-without-yes"]
 
 
 async def test_a_true_write_case_is_proved(oracle):
