@@ -65,8 +65,9 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         rest = request.remainder(keep_soft=True)
         m = REASON_START.search(rest) or EXPLANATION.search(rest)
         value = _clean(rest[m.end() :]) if m else (None if not field.required else rest)
-        if value and all(w in STOPWORDS for w in words(value)):
-            value = None  # "oops, it was PAR-1" corrects a value, it gives no reason
+        if value and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
+            # "oops, it was PAR-1" corrects a value and "block the email ..." asks for the tool: neither says why.
+            value = None
     else:
         rest = request.remainder(keep_soft=True)
         m = NOTE_START.search(rest)
@@ -76,7 +77,6 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         value = _clean(LEADING_VERBS.sub("", value))
         if m is None and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it
-    if not value or (not question and field.name not in QUERY_NAMES and all(
-            w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value))):
-        return None  # "block the email ...": the words of the request for the tool, no reason or note of their own
+    if not value:
+        return None
     return value[: field.max_length] if field.max_length else value

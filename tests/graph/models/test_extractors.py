@@ -450,6 +450,11 @@ def test_one_name_goes_to_the_part_the_request_names(registry, tool, text, expec
         ("update_warranty_claim_status", "resolution", "reject the claim on #W3321921, it was dropped on the floor",
          "it was dropped on the floor"),
         ("record_stock_movement", "note", "oops, it was PAR-1", None),
+        # The request's own words for the tool are no reason.
+        ("block_entity", "reason", "block the email spam@fraud.example", None),
+        ("void_invoice", "reason", "void the invoice for #W5522081", None),
+        ("block_entity", "reason", "block the email spam@fraud.example, it placed 12 orders with stolen cards",
+         "it placed 12 orders with stolen cards"),
         # How a case was settled is said the same way.
         ("close_support_case", "resolution", "close case CASE-000001, the customer got their refund",
          "the customer got their refund"),
