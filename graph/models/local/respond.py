@@ -365,6 +365,10 @@ def _plan(
         named = [t for _, t in rank(text, tools, embed) if names_records(text, tools, t)]
         if named:
             return Turn(calls=[(named[0].name, {})])
+    if not (choice.confident or forced or asked) and handoffs and (clear := _clear_clause(text, tools, embed)):
+        # Said with other words around it ("the chair I got is broken and nobody helps, escalate this please"):
+        # the one clause that is clearly somebody's job.
+        return Turn(calls=[(clear.name, {})])
     if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
         if _likely(text, tools, best, best_score, embed):
@@ -645,7 +649,9 @@ def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]
     called = {c["name"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
     for tool in tools:
         described = set(content_stems(tool.description))
-        if tool.mutates or tool.name in called or any(kind_of(f) != "customer" for f in tool.required):
+        customer = [f for f in tool.fields if kind_of(f) == "customer"]
+        # A report that merely mentions such records (revenue "per payment method") lists nobody's.
+        if tool.mutates or tool.name in called or not customer or any(f not in customer for f in tool.required):
             continue
         if any(set(content_stems(name.replace("_", " "))) - {"id"} <= described for name in names):
             return tool
@@ -894,6 +900,18 @@ def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> l
     return tools if first in lent and worded_apart(text, tools, first, own) else [t for t in tools if t not in lent]
 
 
+def _clear_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """The tool the clauses of a request clearly point to when only one clause points clearly anywhere."""
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    clauses = [c for c in ASK_CLAUSES.split(text) if content_stems(mask(c))]
+    clear = set()
+    for clause in clauses if len(clauses) > 1 else []:
+        (score, best), (second, _) = rank(clause, tools, embed)[:2]
+        if score >= threshold and score - second >= SPLIT_LEAD:
+            clear.add(best.name)
+    return next(t for t in tools if t.name in clear) if len(clear) == 1 else None
+
+
 def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
     """A lent tool that one clause of the request asks for in words only it uses: in "my refund never came, I want to
     speak to a manager" the person asks for a manager, and the refund is what the case is about."""
@@ -979,7 +997,19 @@ def respond(
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
+    if not forced and _about_rules(said, tool, extraction) and (
+            library := _from_library(messages[current], bound, messages, today, replies)):
+        return library
     return _decide(tool, extraction, tools, messages, replies, lookups=bound, understood=(embed, today))
+
+
+def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
+    """A question about how things go, naming no record of the asker's ("what's your warranty on keyboards?",
+    "can I change my order after it ships?"), that the tool could only meet by acting or by asking for a record's
+    number: the policy library answers it."""
+    general = ASKS.search(said) and not OWN_ID.search(said) and (
+        not FIRST_PERSON.search(said) or CONDITION.search(said))
+    return bool(general) and (tool.mutates or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing))
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -813,3 +813,36 @@ def test_a_yes_to_a_question_offering_one_choice_takes_it(registry):
     [call] = model.invoke([HumanMessage(ask), first, result, question, HumanMessage("yes")]).tool_calls
     assert call["name"] == "return_delivered_order_items"
     assert call["args"]["payment_method_id"] == "credit_card_2705501"
+
+
+def test_the_router_follows_the_one_clause_that_is_clearly_a_job(registry):
+    reply = router(registry).invoke([HumanMessage("the chair I got is broken and nobody helps, escalate this please")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_customer"]
+
+
+def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(registry):
+    reply = specialist(registry, "payment", Role.MERCHANT).invoke([HumanMessage(
+        "charge order #W9399810 again on the card")])
+    assert reply.tool_calls == [] and "payment method" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask"),
+    [
+        ("after_sales", Role.CUSTOMER, "what's your warranty on keyboards?"),
+        ("order", Role.CUSTOMER, "can I change my order after it ships?"),
+        ("warehouse", Role.WAREHOUSE, "how do we handle inbound deliveries from suppliers?"),
+    ],
+)
+def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):
+    [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "answer_question"
+
+
+@pytest.mark.parametrize(
+    ("ask", "tool"),
+    [("where is my order?", "list_orders"), ("what's the status of #W4621646?", "get_order_details")],
+)
+def test_a_question_about_the_askers_own_records_still_reads_them(registry, ask, tool):
+    [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == tool
