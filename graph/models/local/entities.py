@@ -135,6 +135,11 @@ MASKS = (
 )
 
 
+def names_a_record(text: str) -> bool:
+    """Whether the text names a record by an id of its own (an order, a customer, an email, a SKU...)."""
+    return any(pattern.search(text) for pattern, word in MASKS if word not in ("address", "product"))
+
+
 # Greetings and thanks around a request carry no intent ("Good morning, I am looking for a lamp. Thanks!").
 PLEASANTRIES = re.compile(
     r"^\s*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|bonjour|dear \w+)(?: there)?\s*[,!.:-]+\s*)+"

@@ -29,7 +29,8 @@ ASKING = frozenset({"want", "wanna", "need", "like", "make", "would", "could", "
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
+    # Words taken out for other fields leave gaps: "about my order #W1?" -> "about my order ?" -> "about my order?".
+    text = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s+", " ", text))
     return re.sub(r"^[\s,.;:!?-]+|[\s,;:-]+$", "", text).strip()
 
 

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
-from graph.models.local.entities import mask
+from graph.models.local.entities import mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
@@ -108,8 +108,9 @@ ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|coul
 # Our question for one detail that offered a single choice: "... I need the payment method to use (credit_card_1
 # (original payment)). What is it?"
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
-# Where a request's clauses part: sentences, commas, "and" / "but" / "so".
-ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so)\s+", re.I)
+# Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
+# ("please have someone contact me about my exchange").
+ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -1007,9 +1008,10 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     """A question about how things go, naming no record of the asker's ("what's your warranty on keyboards?",
     "can I change my order after it ships?"), that the tool could only meet by acting or by asking for a record's
     number: the policy library answers it."""
-    general = ASKS.search(said) and not OWN_ID.search(said) and (
+    general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(said))
-    return bool(general) and (tool.mutates or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing))
+    # A write that computes figures ("how did we sell last month?": a sales report) answers such a question.
+    return bool(general) and (tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing))
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

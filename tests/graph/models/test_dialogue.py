@@ -768,6 +768,7 @@ def test_what_the_request_asks_for_decides_between_reading_and_writing(registry,
         ("payment", "my refund for W8606604 never came, I want to speak to a manager"),
         ("transport", "where is my parcel? I want to talk to someone"),
         ("order", "I was charged twice for W3092936, I need someone from billing to call me"),
+        ("after_sales", "please have someone contact me about my exchange"),
     ],
 )
 def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agent, ask):
@@ -845,4 +846,17 @@ def test_a_question_about_how_things_go_is_answered_from_the_policy_library(regi
 )
 def test_a_question_about_the_askers_own_records_still_reads_them(registry, ask, tool):
     [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == tool
+
+
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "tool"),
+    [
+        ("fraud", Role.ADMIN, "Is noah_johnson_8985 a fraud risk?", "score_customer_fraud"),
+        ("risk", Role.MERCHANT, "any anomalies in refunds this week?", "detect_anomalies"),
+        ("backoffice", Role.MERCHANT, "how did we sell last month?", "create_sales_report"),
+    ],
+)
+def test_a_question_a_tool_answers_by_computing_stays_with_the_tool(registry, agent, role, ask, tool):
+    [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == tool
