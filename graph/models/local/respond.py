@@ -88,9 +88,9 @@ ASKS = re.compile(
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?").
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
-# "...titled Holiday hours: we are closed on 25 December": a colon then a space opens the content the request
-# carries (a colon inside "14:00" does not).
-COLON = re.compile(r"^([^:\n]{6,}?):\s+\S")
+# "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
+# follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
+COLON = re.compile(r"^([^:\n]*\b(?:named|called|titled)\b[^:\n]*?):\s+\S", re.I)
 # "Is it possible to cancel...", "do you mind changing...": polite requests to act, not questions.
 POLITE_REQUEST = re.compile(r"^\s*(is it possible|is there (a|any) way|do you mind|would it be possible)\b", re.I)
 # Asking what would follow from an action ("what happens to my orders if I delete my account?") is asking
@@ -314,8 +314,8 @@ def _understand(messages: list[BaseMessage], current: int, tools: list[ToolView]
 
 
 def _gist(text: str) -> str:
-    """The request before a colon that introduces its content ("write a help article titled Holiday hours: we are
-    closed on ..."), when it has words enough to be a request; else the whole text."""
+    """The request before a colon that introduces its content after a name ("write a help article titled Holiday
+    hours: we are closed on ..."), when it has words enough to be a request; else the whole text."""
     head = COLON.match(text)
     return head.group(1) if head and len(content_stems(mask(head.group(1)))) >= 2 else text
 
