@@ -19,13 +19,14 @@ NEGATIVE = re.compile(
 )
 # "actually make it 3", "no, I meant the blue one", "oops, it was PAR-1", "no wait, it's +33 6 11 22 33 55": a
 # change to what the crew was just doing, not a new request (a "no" followed by a value, a slip owned up to, a
-# value put in its place).
+# value put in its place, "wait, no, cancel W6380018 instead": a number or a "my"/"the" thing in place of the
+# action's own).
 SLIP = r"(?:no|nope|oops|sorry|my bad|wait|hang on|hold on)[,.!]?\s+"
 CORRECTION = re.compile(
     rf"^\s*(?:{SLIP})*(?:actually|i\s+meant|i\s+mean|make\s+(?:it|that|him|her|them)|change\s+(?:it|that)\s+to|"
     r"correction|wait,?\s+(?:make|change|use))\b"
     rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|it'?s\s+(?=[#+\d]|[A-Z]{1,3}-?\d)|wrong\s+\w+|(?=[#\d+])"
-    r"|(?:only|just)\s+(?=[€$£]?\d))",
+    r"|(?:only|just)\s+(?=[€$£]?\d)|[^.?!]*(?:\d|\bmy\b|\bthe\b)[^.?!]*\binstead\b)",
     re.I,
 )
 # The answer the pending action gets when the person replied with something else than yes or no (a value, a

@@ -50,7 +50,8 @@ def test_no_in_other_words(text):
              "sorry, I meant #W4817420", "wait, use my gift card", "make that 3", "no, 0.89", "oops, it was PAR-1",
              "no sorry, make him an admin", "sorry, wrong address, it's 14 Cours de l'Intendance",
              "no wait, it's +33 6 11 22 33 55", "hang on, it should be 12", "wait, +33 6 98 76 54 32",
-             "no wait, only 50 euros", "sorry, just 2"],
+             "no wait, only 50 euros", "sorry, just 2", "wait, no, cancel W6380018 instead",
+             "sorry, the blue one instead"],
 )
 def test_a_correction_is_no_yes_and_is_told_apart(text):
     assert read_answer(text) == "other" and CORRECTION.match(text)
@@ -58,7 +59,8 @@ def test_a_correction_is_no_yes_and_is_told_apart(text):
 
 @pytest.mark.parametrize("text", ["show my orders", "make a complaint", "actual delivery times?", "yes",
                                   "it was delivered broken", "wrong item received", "no, leave it",
-                                  "wait for the parcel", "no, it's fine, leave it"])
+                                  "wait for the parcel", "no, it's fine, leave it",
+                                  "no, I'd rather keep it instead. Thanks"])
 def test_a_new_request_is_no_correction(text):
     assert not CORRECTION.match(text)
 

@@ -79,6 +79,8 @@ def enum_forms(value: object) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+# A phrasal verb takes its object in the middle: "write them off" names "write off", "switch it on" "switch on".
+SPLIT_BY_PRONOUN = r"\s+(?:(?:it|them|these|those|this|that|all|both)\s+){0,2}"
 LEFT_BEHIND = re.compile(r"\b(?:off|out of|no longer|not|nor|never|away from)\s+(?:be\s+|being\s+)?$", re.I)
 
 
@@ -94,7 +96,7 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
             if enum_key(form) in skip and enum_key(form) != enum_key(value):
                 continue
             pattern = re.compile(
-                r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
+                r"(?<![\w-])" + SPLIT_BY_PRONOUN.join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
             )
             # "take it off hold", "no longer on hold": the state left behind is not the one asked for.
             found = [f for f in request.find(pattern) if not LEFT_BEHIND.search(request.text[: f.start])]

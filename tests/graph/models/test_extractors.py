@@ -197,6 +197,16 @@ def test_enum_values_and_their_synonyms(registry, text, expected):
     assert value(registry, "list_orders", "status", text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3 HM-MUG-02 got smashed in PAR-1, write them off", "write_off"),
+    ("those 2 lamps in BER-1 are lost, write them all off", "write_off"),
+    ("write it off: 1 KB-RED-01 at LYS-1", "write_off"),
+    ("write off 2 HM-MUG-03 at BER-1", "write_off"),
+])
+def test_a_phrasal_verb_names_its_value_around_a_pronoun(registry, text, expected):
+    assert value(registry, "record_stock_movement", "kind", text) == expected
+
+
 DATES = [
     ("sales report for October 2025", "2025-10-01"),
     ("sales report from 2026-01-01 to 2026-01-31", "2026-01-01"),
