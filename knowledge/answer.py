@@ -34,6 +34,9 @@ MAX_SENTENCES = 3
 # and, for a question asking for a time, amount or limit, by QUANTITY_LIFT when it gives a figure: "how long
 # until I get my money?" wants "5 to 10 business days", not the sentence that merely reads most alike.
 WORDS_LIFT = 0.1
+# A sentence naming what the question names ("...including the United Kingdom, Switzerland...") is the answer
+# to "do you ship to Switzerland?" however little else it shares with it.
+NAME_LIFT = 0.2
 QUANTITY_LIFT = 0.05
 QUANTITY = re.compile(
     r"\b(?:how (?:long|much|many|soon|late|often)|when|what time|by when|until|till|deadline|limit|maximum|minimum|"
@@ -111,11 +114,13 @@ def answer_from_passages(
 ) -> Answer:
     """Answer from the best sentences of the top passages, or say plainly the knowledge base lacks it."""
     ranked = sorted(passages, key=lambda p: p.score, reverse=True)
-    if not ranked or (ranked[0].score < min_score and not (
-        ranked[0].score >= min_score - WORDS_BAND and holds_words(question, ranked[0])
-    )):
+    if ranked and ranked[0].score < min_score:
+        # Below the threshold, the best passage that holds the question's words leads, if one is near enough.
+        holding = [p for p in ranked if p.score >= min_score - WORDS_BAND and holds_words(question, p)]
+        ranked = [holding[0], *(p for p in ranked if p is not holding[0])] if holding else []
+    if not ranked:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
-    top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
+    top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND or p is ranked[0]]
     candidates = [
         (rank, position, sentence, p)
         for rank, p in enumerate(top)
@@ -137,11 +142,15 @@ def answer_from_passages(
 
 
 def _lifts(question: str, sentences: list[str]) -> np.ndarray:
-    """What each sentence gains for holding the question's words and, when it asks for one, a figure."""
+    """What each sentence gains for holding the question's words, a name it gives and, when it asks for one, a
+    figure."""
     wanted = set(_keys(question))
+    names = set(_keys(" ".join(NAME_IN_TEXT.findall(question))))
     share = [len(wanted & set(_keys(s))) / len(wanted) if wanted else 0.0 for s in sentences]
+    named = [bool(names & set(_keys(s))) for s in sentences]
     figure = [bool(QUANTITY.search(question)) and any(ch.isdigit() for ch in s) for s in sentences]
-    return WORDS_LIFT * np.array(share) + QUANTITY_LIFT * np.array(figure, dtype=float)
+    return (WORDS_LIFT * np.array(share) + NAME_LIFT * np.array(named, dtype=float)
+            + QUANTITY_LIFT * np.array(figure, dtype=float))
 
 
 def answer_question(

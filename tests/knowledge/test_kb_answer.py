@@ -68,6 +68,20 @@ def test_a_passage_just_under_the_threshold_answers_when_it_holds_the_question_w
     assert holds_words("wat is ur retrun polcy", passage("r", "", "Our return policy: 30 days.", 0.4))
 
 
+def test_a_lower_passage_holding_the_name_asked_about_leads_when_the_best_one_does_not() -> None:
+    zones = passage("zones", "The three zones", "Zone world: every other destination, including Switzerland.",
+                    MIN_SCORE - 0.09)
+    answer = answer_from_passages("do you ship to Switzerland?", [replace(HOURS, score=MIN_SCORE - 0.02), zones],
+                                  embed_fn=flat)
+    assert answer.covered and answer.citations[0].article_id == "zones" and "Switzerland" in answer.text
+
+
+def test_a_sentence_naming_what_the_question_names_is_preferred() -> None:
+    places = passage("zones", "", "Parcels to Spain take three days. We ship worldwide with express carriers. "
+                     "Parcels to Norway go through customs.", 0.7)
+    assert "Norway" in answer_from_passages("do you deliver to Norway?", [places], embed_fn=flat).text
+
+
 def test_a_look_alike_question_under_the_threshold_is_still_refused() -> None:
     assert not answer_from_passages("what time does the eiffel tower open", [HOURS]).covered
     assert not answer_from_passages("do you ship to switzerland", [replace(CUSTOMS, score=MIN_SCORE - 0.2)]).covered

@@ -85,6 +85,11 @@ NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
 ASKS = re.compile(
     r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b", re.I
 )
+# A question put to the shop about how it works ("do you ship to...", "how long is the warranty..."), not asked
+# by staff about the shop's own records ("do we have parcels stuck?").
+TO_THE_SHOP = re.compile(
+    r"^\s*(?:(?:do|does|will|can|could|would)\s+(?:you|it|they|one)\b|how\s+(?:long|soon|often|far)\b)"
+    r"(?!.*\b(?:we|our|us)\b)", re.I)
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?").
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
@@ -1010,8 +1015,11 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     number: the policy library answers it."""
     general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(said))
-    # A write that computes figures ("how did we sell last month?": a sales report) answers such a question.
-    return bool(general) and (tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing))
+    # A write that computes figures ("how did we sell last month?": a sales report) answers such a question; a
+    # listing of records does not answer one put to the shop ("do you ship to Switzerland?" is no list of parcels).
+    return bool(general) and (tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing)
+                              or (bool(tool.records) and not tool.required and not tool.mutates
+                                  and bool(TO_THE_SHOP.search(said))))
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -833,6 +833,8 @@ def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(
         ("after_sales", Role.CUSTOMER, "what's your warranty on keyboards?"),
         ("order", Role.CUSTOMER, "can I change my order after it ships?"),
         ("warehouse", Role.WAREHOUSE, "how do we handle inbound deliveries from suppliers?"),
+        ("transport", Role.CUSTOMER, "do you ship to Switzerland?"),  # no list of the asker's parcels
+        ("after_sales", Role.CUSTOMER, "how long is the warranty on headphones?"),
     ],
 )
 def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):
@@ -847,6 +849,12 @@ def test_a_question_about_how_things_go_is_answered_from_the_policy_library(regi
 def test_a_question_about_the_askers_own_records_still_reads_them(registry, ask, tool):
     [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == tool
+
+
+def test_staff_asking_about_the_shops_own_records_get_a_listing(registry):
+    [call] = specialist(registry, "transport", Role.WAREHOUSE).invoke(
+        [HumanMessage("do we have any shipments in transit?")]).tool_calls
+    assert call["name"] == "list_shipments"
 
 
 @pytest.mark.parametrize(

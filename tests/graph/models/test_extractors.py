@@ -528,6 +528,8 @@ CHANGES = [
     ("HM-MUG-03 now weighs 0.45 kg", [{"item_id": "HM-MUG-03", "weight_kg": 0.45}]),
     ("change the price of KB-CLICKY-01 to 89.99 EUR", [{"item_id": "KB-CLICKY-01", "price": 89.99}]),
     ("the unit cost of DK-MAT-02 is 18.20 now", [{"item_id": "DK-MAT-02", "cost": 18.2}]),
+    ("put HM-CANDLE-01 at 19.99", [{"item_id": "HM-CANDLE-01", "price": 19.99}]),  # the main amount: price
+    ("AP-TEE-01 is 24.90 from today", [{"item_id": "AP-TEE-01", "price": 24.9}]),
     ("update the Soy Candle", None),  # no item and nothing to change
     ("set the price of AP-CAP-01 and AP-CAP-02 to 20", None),  # two items: asked, not guessed
 ]
