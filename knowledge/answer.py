@@ -42,6 +42,9 @@ QUANTITY = re.compile(
     r"\b(?:how (?:long|much|many|soon|late|often)|when|what time|by when|until|till|deadline|limit|maximum|minimum|"
     r"expir\w*|cost|price|fee)\b", re.I,
 )
+# A figure in digits or in words ("30 days", "two years").
+FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+                    r"forty|fifty|sixty|ninety|hundred)\b", re.I)
 # Passages scoring this far below the best one rarely hold the answer and only add noise.
 PASSAGE_BAND = 0.1
 MAX_PASSAGES = 3
@@ -53,8 +56,10 @@ NOT_COVERED = (
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
-# Sentences about the document itself ("This page explains ...") are signposts, never the answer.
-SIGNPOST = re.compile(r"^(?:this|the following|below,?) (?:page|article|section|guide|document)\b", re.I)
+# Sentences about the document itself ("This page explains ...", "See the article on ...") are signposts, never
+# the answer.
+SIGNPOST = re.compile(
+    r"^(?:(?:this|the following|below,?)|see (?:the|our|also the)) (?:page|article|section|guide|document)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ def answer_from_passages(
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     # A sentence is embedded under its section heading: "50 to 74: on hold" means little without "Levels".
     vectors = embed_fn([question, *(f"{c[3].heading}: {c[2]}" if c[3].heading else c[2] for c in candidates)])
-    similarity = vectors[1:] @ vectors[0] + _lifts(question, [f"{c[3].heading} {c[2]}" for c in candidates])
+    lifts = _lifts(question, [c[2] for c in candidates], [c[3].heading for c in candidates])
+    similarity = vectors[1:] @ vectors[0] + lifts
     # Reading order (passage rank, then position) keeps the extracted sentences coherent.
     chosen = sorted((candidates[i] for i in np.argsort(-similarity)[:MAX_SENTENCES]), key=lambda c: c[:2])
     citations: list[Citation] = []
@@ -141,14 +147,15 @@ def answer_from_passages(
     return Answer(text=" ".join(c[2] for c in chosen), citations=citations, covered=True)
 
 
-def _lifts(question: str, sentences: list[str]) -> np.ndarray:
-    """What each sentence gains for holding the question's words, a name it gives and, when it asks for one, a
-    figure."""
+def _lifts(question: str, sentences: list[str], headings: list[str]) -> np.ndarray:
+    """What each sentence gains for holding the question's words (its section heading's count too), a name it
+    gives and, when it asks for one, a figure of its own (a heading's "day 91 to two years" gives none)."""
     wanted = set(_keys(question))
     names = set(_keys(" ".join(NAME_IN_TEXT.findall(question))))
-    share = [len(wanted & set(_keys(s))) / len(wanted) if wanted else 0.0 for s in sentences]
+    worded = [f"{h} {s}" for h, s in zip(headings, sentences, strict=True)]
+    share = [len(wanted & set(_keys(s))) / len(wanted) if wanted else 0.0 for s in worded]
     named = [bool(names & set(_keys(s))) for s in sentences]
-    figure = [bool(QUANTITY.search(question)) and any(ch.isdigit() for ch in s) for s in sentences]
+    figure = [bool(QUANTITY.search(question)) and bool(FIGURE.search(s)) for s in sentences]
     return (WORDS_LIFT * np.array(share) + NAME_LIFT * np.array(named, dtype=float)
             + QUANTITY_LIFT * np.array(figure, dtype=float))
 

@@ -2,7 +2,15 @@
 
 from dataclasses import replace
 
-from knowledge.answer import MIN_SCORE, NOT_COVERED, answer_from_passages, holds_words, split_sentences
+from knowledge.answer import (
+    MIN_SCORE,
+    NOT_COVERED,
+    QUANTITY_LIFT,
+    _lifts,
+    answer_from_passages,
+    holds_words,
+    split_sentences,
+)
 from knowledge.store import Passage
 
 
@@ -80,6 +88,17 @@ def test_a_sentence_naming_what_the_question_names_is_preferred() -> None:
     places = passage("zones", "", "Parcels to Spain take three days. We ship worldwide with express carriers. "
                      "Parcels to Norway go through customs.", 0.7)
     assert "Norway" in answer_from_passages("do you deliver to Norway?", [places], embed_fn=flat).text
+
+
+def test_a_cross_reference_is_no_answer() -> None:
+    assert split_sentences("A fault is covered for two years. See the article on warranty claims.") == [
+        "A fault is covered for two years."]
+
+
+def test_a_figure_counts_in_words_and_only_in_the_sentence_itself() -> None:
+    lifts = _lifts("how long does it last?", ["We repair the product.", "It lasts two years."],
+                   ["From day 91 to two years", ""])
+    assert lifts[0] == 0 and lifts[1] == QUANTITY_LIFT
 
 
 def test_a_look_alike_question_under_the_threshold_is_still_refused() -> None:

@@ -59,6 +59,17 @@ async def test_the_state_says_what_the_write_then_does(sessions, call, as_custom
             await call(me, "request_return", order_id=order.id, reason=reason)
 
 
+@pytest.mark.parametrize(("days_ago", "label"), [(90, "delivered"), (91, "delivered (return window closed)")])
+async def test_the_order_says_when_every_return_window_has_closed(sessions, call, as_customer, days_ago, label):
+    """The status label the order tools' return and exchange writes check before asking for anything."""
+    sh = await shop(sessions)
+    me = as_customer(sh.customer)
+    order = await delivered(sessions, sh, [(sh.red, 1)], days_ago=days_ago)
+    assert (await call(me, "get_order_details", order_id=order.id)).status_label == label
+    gate = load_all().get("return_delivered_order_items").precondition
+    assert (gate.state, gate.allowed) == ("status_label", ("delivered",))
+
+
 async def test_the_windows_are_the_typed_settings(sessions, call, as_customer):
     sh = await shop(sessions)
     me = as_customer(sh.customer)

@@ -226,6 +226,15 @@ async def eligibility(ctx: ToolContext, order: Order) -> Eligibility:
     return found(rules.ReturnState.RETURNABLE if within else rules.ReturnState.DEFECTS_ONLY, left=left)
 
 
+async def status_in_words(ctx: ToolContext, order: Order) -> str:
+    """The order's status label, saying when a delivered order is past every return window (a defect's too): a chat
+    can then tell at once that nothing of it can come back, before asking what to return."""
+    label = status_label(order)
+    if open_for_return(order) and (await eligibility(ctx, order)).state == rules.ReturnState.WINDOW_CLOSED:
+        return f"{label} (return window closed)"
+    return label
+
+
 async def open_return(ctx: ToolContext, order: Order, ask: ReturnAsk) -> ReturnRequest:
     """Check the request and open the RMA (and its exchange); nothing is paid or moved until it resolves."""
     units = await check(ctx, order, ask)

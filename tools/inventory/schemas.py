@@ -31,8 +31,9 @@ def ItemRef(default: Any = ...):  # noqa: N802  (reads like a type where it is u
 
 
 def WarehouseRef(default: Any = ..., what: str = "Warehouse"):  # noqa: N802
-    """A warehouse named by code or numeric id."""
-    return Field(default, min_length=1, max_length=32, description=f"{what}: code or numeric id.", examples=["PAR"])
+    """A warehouse named by code, numeric id, name or city (warehouse.service.get_warehouse reads each)."""
+    return Field(default, min_length=1, max_length=100, description=f"{what}: code, numeric id, name or city.",
+                 examples=["PAR"])
 
 
 class StockLevelOut(Schema):

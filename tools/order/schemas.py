@@ -139,7 +139,8 @@ class OrderDetails(Schema):
     order_id: str = Field(description="Order number.")
     customer_id: str = Field(description="Customer id.")
     status: OrderStatus = Field(description="Order status.")
-    status_label: str = Field(description="Status in words, e.g. 'pending (item modified)'.")
+    status_label: str = Field(description="Status in words, e.g. 'pending (item modified)' or 'delivered (return "
+                                          "window closed)'.")
     items_modified: bool = Field(description="True once the items of the pending order were changed.")
     shipping_address: dict[str, Any] = Field(description="Shipping address.")
     items: list[OrderItemOut] = Field(description="Ordered items.")

@@ -17,10 +17,11 @@ AGENT = "order"
 BUYER_ROLES = {Role.CUSTOMER, Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
 # The order's state each write needs, read before the write asks for its details. They mirror the guards the
 # writes enforce (service.cancel_pending, amend.require_status, returns eligibility): a cancel or an item
-# change needs an order exactly pending (items never modified), which is what the status label says.
+# change needs an order exactly pending (items never modified), a return or exchange one delivered and still
+# within a return window, which is what the status label says.
 UNTOUCHED_PENDING = Precondition("get_order_details", ("order_id",), "status_label", (OrderStatus.PENDING,))
 PENDING = Precondition("get_order_details", ("order_id",), "status", (OrderStatus.PENDING,))
-DELIVERED = Precondition("get_order_details", ("order_id",), "status", (OrderStatus.DELIVERED,))
+RETURNABLE = Precondition("get_order_details", ("order_id",), "status_label", (OrderStatus.DELIVERED,))
 
 
 async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
@@ -31,7 +32,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
     history = await payments.history(ctx.session, order.id)
     return s.OrderDetails(
         order_id=order.id, customer_id=order.customer_id, status=order.status,
-        status_label=service.status_label(order), items_modified=order.items_modified,
+        status_label=await returns.status_in_words(ctx, order), items_modified=order.items_modified,
         shipping_address=order.shipping_address,
         items=[
             s.OrderItemOut(item_id=ln.variant_id, product_id=ln.product_id, name=ln.name, sku=ln.sku,
@@ -192,7 +193,7 @@ async def modify_pending_order_items(ctx: ToolContext, params: s.ModifyItemsIn) 
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/return", roles=BUYER_ROLES,
-      mutates=True, confirm=True, precondition=DELIVERED,
+      mutates=True, confirm=True, precondition=RETURNABLE,
       examples=["I want to return the water bottle from order #W2611340",
                 "return item 1008292230 of W4817420 and refund my gift card",
                 "send back everything from my delivered order #W2378156"])
@@ -207,7 +208,7 @@ async def return_delivered_order_items(ctx: ToolContext, params: s.ReturnItemsIn
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/exchange", roles=BUYER_ROLES,
-      mutates=True, confirm=True, precondition=DELIVERED,
+      mutates=True, confirm=True, precondition=RETURNABLE,
       examples=["exchange the t-shirt from order #W2611340 for size L",
                 "swap my delivered keyboard for the red switch one",
                 "exchange item 1008292230 in W4817420 for 2768401027"])

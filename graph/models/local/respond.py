@@ -1016,10 +1016,11 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(said))
     # A write that computes figures ("how did we sell last month?": a sales report) answers such a question; a
-    # listing of records does not answer one put to the shop ("do you ship to Switzerland?" is no list of parcels).
+    # listing of records that takes nothing from it does not answer one put to the shop ("do you ship to Switzerland?"
+    # is no list of parcels; "do you have the Keycap Hoodie in size L?" filters the catalogue's variants).
     return bool(general) and (tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing)
                               or (bool(tool.records) and not tool.required and not tool.mutates
-                                  and bool(TO_THE_SHOP.search(said))))
+                                  and not extraction.args and bool(TO_THE_SHOP.search(said))))
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -65,6 +65,9 @@ def test_the_registry_declares_a_precondition_for_each_order_write(registry):
         ("cancel #W4621646, ordered by mistake", order("processed"), ["processed", "can no longer be cancelled"]),
         ("I want to return the lamp from #W4621646", order("pending"), ["hasn't shipped", "cancel"]),
         ("exchange the lamp from order #W4621646 for the black one", order("processed"), ["not delivered yet"]),
+        ("I'd like to send back the hoodie from #W4621646, it's too big",
+         order("delivered", status_label="delivered (return window closed)", delivered_at="2026-08-17T11:06:39"),
+         ["delivered on 17 Aug 2026", "past its return window", "warranty"]),
         ("ship #W4621646 to 10 Main Street, Denver CO 80202, USA instead",
          order("delivered", delivered_at="2026-03-02"),
          ["already delivered", "can no longer be changed"]),
@@ -851,10 +854,14 @@ def test_a_question_about_the_askers_own_records_still_reads_them(registry, ask,
     assert call["name"] == tool
 
 
-def test_staff_asking_about_the_shops_own_records_get_a_listing(registry):
-    [call] = specialist(registry, "transport", Role.WAREHOUSE).invoke(
-        [HumanMessage("do we have any shipments in transit?")]).tool_calls
-    assert call["name"] == "list_shipments"
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "tool"),
+    [("transport", Role.WAREHOUSE, "do we have any shipments in transit?", "list_shipments"),
+     ("product", Role.CUSTOMER, "do you have the Keycap Hoodie in size L?", "find_product_variants")],
+)
+def test_a_listing_the_question_filters_or_staff_ask_for_still_lists(registry, agent, role, ask, tool):
+    [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == tool
 
 
 @pytest.mark.parametrize(
