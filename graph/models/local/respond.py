@@ -65,11 +65,13 @@ QUESTION = re.compile(
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
 READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
-# "I need to write off some stock", "we want to refund a customer": the person says they mean to act, so a
-# change is what they ask for (its details are asked next), not a listing that merely shares its words.
+# "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
+# says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
+# asked next), not a listing that merely shares its words ("I'd like a list of..." still reads).
 WANTS = re.compile(
-    r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+to\s+"
-    r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)",
+    r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+(?:to\s+"
+    r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)"
+    r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b))",
     re.I,
 )
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)

@@ -72,10 +72,18 @@ def keyword_distance(request: Request, found: Found, words: set[str]) -> float |
     return best if best is not None and best <= MAX_DISTANCE else None
 
 
+# A negated verb in any person and tense: "doesn't work" also reads "they don't work", "it didn't work".
+NEGATIONS = ("doesn't", "don't", "didn't", "does not", "do not", "did not", "dont", "doesnt", "didnt")
+
+
 def enum_forms(value: object) -> list[str]:
-    """The phrasings that name an enum value: itself, with spaces or dashes, and its synonyms."""
+    """The phrasings that name an enum value: itself, with spaces or dashes, and its synonyms (negations in any
+    person and tense)."""
     text = str(value)
     forms = {text, text.replace("_", " "), text.replace("_", "-"), *ENUM_SYNONYMS.get(text, ())}
+    for form in list(forms):
+        if (said := next((n for n in NEGATIONS if f"{n} " in form), None)) is not None:
+            forms |= {form.replace(f"{said} ", f"{n} ") for n in NEGATIONS}
     return sorted(forms, key=len, reverse=True)
 
 
@@ -119,6 +127,8 @@ def enum_key(value: object) -> str:
 
 def stem_pattern(word: str) -> str:
     """A regex for a word and its inflections ('cancelled' also matches 'cancel', 'canceled')."""
+    if "'" in word:  # a contraction as written, its apostrophe typed or not ("don't", "dont")
+        return re.escape(word).replace("'", "['’]?")
     base = stem(word)
     return re.escape(base) + r"\w*" if len(base) >= 4 else re.escape(word)
 

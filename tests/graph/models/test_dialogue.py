@@ -845,6 +845,12 @@ def test_a_question_about_how_things_go_is_answered_from_the_policy_library(regi
     assert call["name"] == "answer_question"
 
 
+def test_asking_for_a_thing_made_is_a_write_not_a_look_up(registry):
+    # "I need a return authorisation" reads as much like "has my RMA been approved" as like asking for one.
+    first = specialist(registry, "after_sales").invoke([HumanMessage("I need a return authorisation for W8024657")])
+    assert [c["name"] for c in first.tool_calls] == ["get_return_eligibility"]  # request_return's precondition
+
+
 @pytest.mark.parametrize(
     ("ask", "tool"),
     [("where is my order?", "list_orders"), ("what's the status of #W4621646?", "get_order_details")],

@@ -492,6 +492,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("list_returns", "status", "which returns are waiting for approval?", "requested"),
         ("list_returns", "status", "show approved returns", "approved"),
         ("request_return", "reason", "I want a refund for the socks from W8950599, they have a hole", "product_defect"),
+        # A negated phrase in any person or tense, its apostrophe typed or not.
+        ("request_return", "reason", "they don't work with my mac", "product_defect"),
+        ("request_return", "reason", "it didnt work from day one", "product_defect"),
+        ("request_return", "reason", "the zip doesn’t work", "product_defect"),
         # A lone number goes to the one required number among optional ones.
         ("reserve_stock", "quantity", "reserve 4 AU-MIC-01 for order #W7877406", 4),
         # A number right after the command's verb is what it acts on.
