@@ -813,7 +813,7 @@ def _correction(
     given = _in_place(call["args"], given, text)
     if not given:
         return None
-    args = {**call["args"], **given}
+    args = _everywhere(call["args"], given)
     return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
                    tools, messages, replies)
 
@@ -869,6 +869,21 @@ def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str
             lines[index][key] = value
             given[name] = lines
     return given
+
+
+def _everywhere(old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The call with the changed values, each also where the old value stood inside the call's lines: "sorry, I
+    meant AP-TEE-05" changes the product and the variant line that both named AP-TEE-02."""
+    swaps = {old[k]: v for k, v in given.items() if isinstance(old.get(k), str) and isinstance(v, str)}
+
+    def swapped(value: Any) -> Any:
+        if isinstance(value, list):
+            return [swapped(v) for v in value]
+        if isinstance(value, dict):
+            return {k: swapped(v) for k, v in value.items()}
+        return swaps.get(value, value) if isinstance(value, str) else value
+
+    return {**{k: swapped(v) for k, v in old.items()}, **given}
 
 
 def _numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:

@@ -13,6 +13,9 @@ NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't",
 ACTIVE_FLAGS = ("active", "enabled")
 SWITCH = re.compile(r"\b(?:(?P<on>(?:turn|switch|put) (?:it |\w+ )?on|re-?activate|re-?enable|activate|enable)|"
                     r"(?:turn|switch|put) (?:it |\w+ )?off|deactivate|disable|suspend)\b", re.I)
+# "False to stop selling it": the words a flag's description gives for setting it, up to what they act on.
+DESCRIBED_SWITCH = re.compile(
+    r"\b(True|False) to ((?:[a-z]+ ){0,2}?[a-z]+)(?= (?:it|this|that|them|the|a|an|its)\b|[,.;]|$)")
 FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
@@ -136,6 +139,10 @@ def stem_pattern(word: str) -> str:
 def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
     """True when the request uses the flag's word ('default', 'archived'), False when it negates it; an active flag
     also by the words that switch something on or off ("turn off the DPD carrier")."""
+    for value, phrase in _described_switches(field):
+        pattern = re.compile(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in phrase.split()) + r"(?![\w-])", re.I)
+        if (hits := request.find(pattern)) and request.free(hits[0].start, hits[0].end):
+            return value, hits[0]
     names = {stem(w) for w in field.words - FLAG_NOISE}
     if names & {stem(w) for w in ACTIVE_FLAGS} and (m := SWITCH.search(request.text)):
         found = Found(m.group(0), None, m.start(), m.end())
@@ -150,6 +157,13 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
             before = {t.group(0).lower() for t in toks[max(0, i - 3) : i]}
             return not (before & NEGATION) and not negated, Found(tok.group(0), None, tok.start(), tok.end())
     return None
+
+
+def _described_switches(field: FieldSpec) -> list[tuple[bool, str]]:
+    """What a flag's description says sets it ("True to sell the variant, False to stop selling it": 'sell' sets
+    True, 'stop selling' False), the longest phrasing first."""
+    found = [(value.lower() == "true", phrase) for value, phrase in DESCRIBED_SWITCH.findall(field.description)]
+    return sorted(found, key=lambda pair: len(pair[1]), reverse=True)
 
 
 NAME_ALONE = re.compile(r"\s*(?:[,;\n]|$)")

@@ -300,6 +300,11 @@ def asked_to_confirm(model, ask: str):
         # The one number of a list line is changed in place, and a bare number is no description.
         ("product", Role.MERCHANT, "set the price of AP-TEE-01 to 22", "no, make that 24.90",
          {"variants": [{"item_id": "AP-TEE-01", "price": 24.9}]}),
+        # A variant named twice (the product it belongs to, the line that changes it) changes in both places.
+        ("product", Role.MERCHANT, "stop selling AP-TEE-02", "sorry, I meant AP-TEE-05",
+         {"product_id": "AP-TEE-05", "variants": [{"item_id": "AP-TEE-05", "available": False}]}),
+        ("order", Role.CUSTOMER, "please cancel W8180939, I don't need it anymore", "wait, no, cancel W6380018 instead",
+         {"order_id": "#W6380018"}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):

@@ -534,6 +534,9 @@ CHANGES = [
     ("the unit cost of DK-MAT-02 is 18.20 now", [{"item_id": "DK-MAT-02", "cost": 18.2}]),
     ("put HM-CANDLE-01 at 19.99", [{"item_id": "HM-CANDLE-01", "price": 19.99}]),  # the main amount: price
     ("AP-TEE-01 is 24.90 from today", [{"item_id": "AP-TEE-01", "price": 24.9}]),
+    # A flag set by the words its description gives: "True to sell the variant, False to stop selling it".
+    ("stop selling AP-TEE-02", [{"item_id": "AP-TEE-02", "available": False}]),
+    ("sell AP-TEE-02 again", [{"item_id": "AP-TEE-02", "available": True}]),
     ("update the Soy Candle", None),  # no item and nothing to change
     ("set the price of AP-CAP-01 and AP-CAP-02 to 20", None),  # two items: asked, not guessed
 ]
