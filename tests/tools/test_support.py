@@ -60,6 +60,27 @@ async def test_topics_pick_the_queue(call, sessions, as_customer):
     assert kinds == ["support_case", "support_case", "support_case", "complaint"]
 
 
+@pytest.mark.parametrize(("kind", "queue"), [("complaint", "support"), ("support_case", "support")])
+async def test_a_logged_complaint_or_case_is_opened_as_a_case(call, sessions, support, kind, queue):
+    """One path for a case: logging one as an interaction opens it like open_support_case, with its channel."""
+    ava = await f.customer(sessions)
+    logged = await call(support, "log_customer_interaction", customer_id=ava.id, channel="phone", kind=kind,
+                        summary="called, upset that the parcel is two weeks late")
+    assert (logged.kind, logged.channel, logged.status) == (kind, "phone", "open")
+    [case] = (await call(support, "list_support_cases")).cases
+    assert (case.case_id, case.queue) == (f"CASE-{logged.id:06d}", queue) and case.answer_by is not None
+    async with sessions() as session:
+        event = (await session.execute(select(OutboxEvent).where(OutboxEvent.topic == "support_case.opened")))
+        assert event.scalar_one().payload["customer_id"] == ava.id
+
+
+async def test_a_logged_call_is_no_case(call, sessions, support):
+    ava = await f.customer(sessions)
+    await call(support, "log_customer_interaction", customer_id=ava.id, channel="phone", kind="question",
+               summary="asked about gift wrapping")
+    assert (await call(support, "list_support_cases")).cases == []
+
+
 async def test_staff_open_cases_for_a_named_customer_or_an_order(call, sessions, support):
     ava = await f.customer(sessions)
     card = await f.payment_method(sessions, ava)

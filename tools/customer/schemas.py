@@ -130,7 +130,7 @@ class LogInteractionIn(Schema):
     channel: Literal["email", "phone", "chat", "store", "social"] = Field(description="Contact channel.")
     kind: Literal["question", "complaint", "support_case", "feedback", "note"] = Field(description="Kind of contact.")
     summary: str = Field(min_length=3, max_length=2000, description="What was said or done.")
-    order_id: str | None = Field(None, max_length=16, description="Related order number, if any.")
+    order_id: str | None = Field(None, min_length=6, max_length=16, description="Related order number, if any.")
 
 
 class InteractionOut(Schema):

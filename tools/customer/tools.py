@@ -7,6 +7,8 @@ from tools.customer import service
 from tools.payment.service import methods_of
 from tools.registry import tool
 from tools.schemas import Message
+from tools.support import service as support
+from tools.support.schemas import OpenCaseIn
 
 AGENT = "customer"
 SUPPORT_UP = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
@@ -226,11 +228,17 @@ async def get_loyalty(ctx: ToolContext, params: s.CustomerRef) -> s.LoyaltyOut:
     path="/customers/{customer_id}/interactions",
     roles=SUPPORT_UP,
     mutates=True,
-    examples=["log a phone call with noah_brown_6181 about a late parcel", "open a support case for this customer"],
+    examples=["log a phone call with noah_brown_6181 about a late parcel",
+              "note that ava_martin_7243 emailed to ask about gift wrapping"],
 )
 async def log_customer_interaction(ctx: ToolContext, params: s.LogInteractionIn) -> s.InteractionOut:
-    """Log a contact with a customer (call, email, support case, note)."""
+    """Log a contact with a customer (call, email, note); a complaint or support case is opened as a case."""
     customer = await service.get_visible_customer(ctx, params.customer_id)
+    if params.kind in support.CASE_KINDS:
+        # One path for a case, whichever tool asks: its queue, answer-by time, audit and event.
+        topic = "complaint" if params.kind == "complaint" else "other"
+        ask = OpenCaseIn(summary=params.summary, topic=topic, order_id=params.order_id, customer_id=customer.id)
+        return s.InteractionOut.model_validate(await support.open_case(ctx, ask, channel=params.channel))
     interaction = service.log_interaction(ctx, customer, params.channel, params.kind, params.summary, params.order_id)
     await ctx.session.flush()
     return s.InteractionOut.model_validate(interaction)

@@ -28,8 +28,9 @@ def to_out(case: Interaction) -> CaseOut:
                    opened_at=case.created_at, answer_by=case.due_at, next_steps=steps, resolution=case.resolution)
 
 
-async def open_case(ctx: ToolContext, params: OpenCaseIn) -> Interaction:
-    """Open a case in the right queue with its answer-by time; customers only for themselves."""
+async def open_case(ctx: ToolContext, params: OpenCaseIn, channel: str = "chat") -> Interaction:
+    """Open a case in the right queue with its answer-by time; customers only for themselves. `channel`: where the
+    person asked (a chat, or the phone call or email staff log)."""
     order = await get_visible_order(ctx, params.order_id) if params.order_id else None
     ref = params.customer_id or (order.customer_id if order and not ctx.principal.is_customer else None)
     if not ctx.principal.is_customer and ref is None:
@@ -40,7 +41,7 @@ async def open_case(ctx: ToolContext, params: OpenCaseIn) -> Interaction:
         raise InvalidInput(f"order {order.id} is not {customer.email}'s",
                            details=[{"field": "order_id", "problem": "belongs to another customer"}])
     now = ctx.now()
-    case = Interaction(customer_id=customer.id, channel="chat",
+    case = Interaction(customer_id=customer.id, channel=channel,
                        kind="complaint" if params.topic == "complaint" else "support_case",
                        summary=params.summary, order_id=order.id if order else None,
                        staff_username=None if ctx.principal.is_customer else ctx.principal.subject,
