@@ -146,7 +146,7 @@ async def create_product(ctx: ToolContext, params: s.CreateProductIn) -> s.Produ
 
 @tool(agent=AGENT, method="PUT", path="/products/{product_id}", roles=MANAGERS, mutates=True, confirm=True,
       examples=["set the price of TS-BLUE-M to 24.90", "mark item 9612497925 as unavailable",
-                "stop selling just the TS-RED-L variant",
+                "stop selling the TS-RED-L variant only, keep the rest",
                 "rename product 9523456873 to Classic T-Shirt",
                 "move the Wool Scarf to the Accessories category",
                 "change the supplier of product 9523456873 to Knit Mills"])

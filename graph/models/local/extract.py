@@ -205,7 +205,8 @@ def _title(f: FieldSpec, ctx: Context) -> Any:
         if found := ctx.request.find(pattern, 1):
             ctx.request.use(found[0])
             return found[0].value.strip()
-    if found := find_product_name(ctx.request):
+    # An optional new name needs those cues or capitals: "take it off the shop" renames nothing.
+    if (found := find_product_name(ctx.request)) and (f.required or found.text[:1].isupper()):
         ctx.request.use(found)
         return found.value
     return free_text(f, ctx.request, ctx.noise, echo=ctx.echo) if f.required else None

@@ -11,7 +11,8 @@ from graph.models.local.text import STOPWORDS, stem, words
 FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
 QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
-NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|re)\b\s+", re.I)
+# "re" as in "re: the parcel", never the end of "we're".
+NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)

@@ -504,6 +504,11 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("refund_payment", "amount", "refund order #W4512223, it arrived 15 days late", None),
         ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
         ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
+        # An optional new name or text needs its cue: "off the shop" renames nothing, "we're" introduces nothing.
+        ("update_product", "name", "we're not selling the Micro Camp Stove anymore, take it off the shop", None),
+        ("update_product", "description", "we're not selling the Micro Camp Stove anymore, take it off the shop",
+         None),
+        ("log_customer_interaction", "summary", "log a call with ava_martin_7243 re the late parcel", "the late parcel"),
     ],
 )
 def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
