@@ -508,7 +508,8 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("update_product", "name", "we're not selling the Micro Camp Stove anymore, take it off the shop", None),
         ("update_product", "description", "we're not selling the Micro Camp Stove anymore, take it off the shop",
          None),
-        ("log_customer_interaction", "summary", "log a call with ava_martin_7243 re the late parcel", "the late parcel"),
+        ("log_customer_interaction", "summary", "log a call with ava_martin_7243 re the late parcel",
+         "the late parcel"),
     ],
 )
 def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
