@@ -158,3 +158,8 @@ def mask(text: str) -> str:
         text = pattern.sub((lambda m, w=word: f" {m.group('lead')}{w} ") if lead else f" {word} ", text)
     # "order #W123" became "order order": say it once.
     return re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def an_item_code(text: str) -> bool:
+    """Whether a value is shaped like an item's SKU (KB-CLICKY-01) rather than a site code (PAR-1)."""
+    return bool(SKU.fullmatch(text.strip(".,"))) and not SITE_CODE.fullmatch(text.strip(".,"))

@@ -219,19 +219,14 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
         found = next((x for x in ctx.request.find(CODE_TOKEN) if x.text not in NOT_CODES), None)
         found = found or (find_product_name(ctx.request) if f.required else None)
-    if found is not None and _an_item_code(found.text) and not any(
-        isinstance(x, str) and _an_item_code(x) for x in f.examples
+    if found is not None and e.an_item_code(found.text) and not any(
+        isinstance(x, str) and e.an_item_code(x) for x in f.examples
     ):
         return None  # "any HM-CANDLE-04 left in Paris?": an item's SKU names no warehouse, brand or category
     if found is None:
         return None
     ctx.request.use(found)
     return found.value
-
-
-def _an_item_code(text: str) -> bool:
-    """Whether a value is shaped like an item's SKU (KB-CLICKY-01) rather than a site code (PAR-1)."""
-    return bool(e.SKU.fullmatch(text.strip(".,"))) and not e.SITE_CODE.fullmatch(text.strip(".,"))
 
 
 EXTRACTORS = {

@@ -133,6 +133,7 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
     # examples are lower-case words themselves, only a token that looks like a code counts.
     words_allowed = example.isalpha() and example.islower()
     loose = _loose(pattern)
+    skus_foreign = not any(e.an_item_code(str(x)) for x in f.examples)
     candidates = []
     for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
         token = m.group(0).rstrip(".:")
@@ -142,6 +143,9 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
         # its pattern takes nothing else people write ("from 198.51.100.23" is an IP address).
         cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
         if not f.required and loose and not re.search(rf"\b(?:{cue})\W+\S*$", ctx.request.text[: m.start()], re.I):
+            continue
+        # An item's SKU (KB-CLICKY-01) is no tracking number or other code whose examples look otherwise.
+        if skus_foreign and e.an_item_code(token):
             continue
         if pattern.fullmatch(token) and ctx.request.free(m.start(), m.start() + len(token)):
             candidates.append((token, m.start()))

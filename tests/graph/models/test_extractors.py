@@ -504,6 +504,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("refund_payment", "amount", "refund order #W4512223, it arrived 15 days late", None),
         ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
         ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
+        # An item's SKU is no tracking number: the field's examples look otherwise.
+        ("deliver_shipment", "shipment_ref", "40 units of HM-KETTLE-03", None),
+        ("deliver_shipment", "shipment_ref", "parcel 6A178923456701 was delivered", "6A178923456701"),
+        ("create_warehouse", "code", "create warehouse MRS-1 in Marseille", "MRS-1"),
         # An optional new name or text needs its cue: "off the shop" renames nothing, "we're" introduces nothing.
         ("update_product", "name", "we're not selling the Micro Camp Stove anymore, take it off the shop", None),
         ("update_product", "description", "we're not selling the Micro Camp Stove anymore, take it off the shop",
