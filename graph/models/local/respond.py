@@ -61,6 +61,8 @@ FIT_SPANS = 3
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
+# "which returns ...", "what orders ...": a question about records of one kind, by their plural.
+WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", re.I)
 # "a new email address", "my email changed", "my last name is Dubois now": the word a new value is given for.
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
@@ -203,6 +205,7 @@ def _best_fit(
     the Paris warehouse" (one site's capacity); only the second has a field for PAR1.
     """
     top = ranked[0][0]
+    ranked = _named_listing_first(text, ranked)
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
     question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text))) and not POLITE_REQUEST.match(text)
@@ -232,6 +235,17 @@ def _best_fit(
         scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
+
+
+def _named_listing_first(text: str, ranked: list[tuple[float, ToolView]]) -> list[tuple[float, ToolView]]:
+    """"Which returns still need someone to approve them?" asks for a list of returns: the one listing named for the
+    records the question asks about reads as well as the best tool, whatever other words it shares."""
+    asked = WHICH_RECORDS.match(text)
+    listings = [t for _, t in ranked if asked and t.records and not t.required and not t.mutates
+                and stem(asked.group(1)) in {stem(w) for w in t.name.split("_")}]
+    if len(listings) != 1:
+        return ranked
+    return [(ranked[0][0], listings[0]), *((s, t) for s, t in ranked if t is not listings[0])]
 
 
 def _verbs(tool: ToolView) -> set[str]:

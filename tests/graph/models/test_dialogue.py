@@ -850,6 +850,16 @@ def test_a_question_about_how_things_go_is_answered_from_the_policy_library(regi
     assert call["name"] == "answer_question"
 
 
+@pytest.mark.parametrize(
+    ("agent", "role", "ask", "tool"),
+    [("after_sales", Role.ADMIN, "which returns still need someone to approve them?", "list_returns"),
+     ("order", Role.MERCHANT, "which orders did the fraud check put on hold?", "list_orders")],
+)
+def test_a_question_about_records_by_their_plural_lists_them(registry, agent, role, ask, tool):
+    [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == tool
+
+
 def test_asking_for_a_thing_made_is_a_write_not_a_look_up(registry):
     # "I need a return authorisation" reads as much like "has my RMA been approved" as like asking for one.
     first = specialist(registry, "after_sales").invoke([HumanMessage("I need a return authorisation for W8024657")])
