@@ -32,7 +32,7 @@ ROSTER: tuple[AgentSpec, ...] = (
     ),
     AgentSpec(
         "customer",
-        "Customer accounts: profile, addresses, loyalty tier and points, account erasure, "
+        "Customer accounts: profile (name, email, phone), addresses, loyalty tier and points, account erasure, "
         "finding a customer, logging support interactions; handing a conversation to a person "
         "(support cases, complaints).",
         ("update my phone number", "how many loyalty points do I have", "delete my account",

@@ -125,6 +125,7 @@ async def create_customer(ctx: ToolContext, params: s.CreateCustomerIn) -> s.Cus
         "update the email of customer noah_brown_6181",
         "the customer ava_martin_7243 took a new surname, Lindqvist",
         "correct the spelling of my first name",
+        "my family name is now Lindqvist",
     ],
 )
 async def update_customer(ctx: ToolContext, params: s.UpdateCustomerIn) -> s.CustomerOut:

@@ -97,6 +97,9 @@ TO_THE_SHOP = re.compile(
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?").
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
+# A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
+RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b", re.I)
+IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 # "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
 # follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
 COLON = re.compile(r"^([^:\n]*\b(?:named|called|titled)\b[^:\n]*?):\s+\S", re.I)
@@ -1045,13 +1048,23 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     "can I change my order after it ships?"), that the tool could only meet by acting or by asking for a record's
     number: the policy library answers it."""
     general = ASKS.search(said) and not names_a_record(said) and (
-        not FIRST_PERSON.search(said) or CONDITION.search(said))
-    # A write that computes figures ("how did we sell last month?": a sales report) answers such a question; a
-    # listing of records that takes nothing from it does not answer one put to the shop ("do you ship to Switzerland?"
-    # is no list of parcels; "do you have the Keycap Hoodie in size L?" filters the catalogue's variants).
-    return bool(general) and (tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing)
-                              or (bool(tool.records) and not tool.required and not tool.mutates
-                                  and not extraction.args and bool(TO_THE_SHOP.search(said))))
+        not FIRST_PERSON.search(said) or CONDITION.search(said) or RULE.search(said))
+    if not general:
+        return False
+    # A write that computes figures ("how did we sell last month?": a sales report) answers such a question.
+    if tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing):
+        return True
+    if tool.mutates:
+        return False
+    # A listing of the asker's own records does not answer a question put to the shop ("do you deliver on
+    # saturdays?" is no list of parcels), nor does one that takes nothing from it; "do you have the Keycap Hoodie in
+    # size L?" filters the catalogue's variants.
+    own = any(kind_of(f) in OWN_KINDS for f in tool.records)
+    if tool.records and not tool.required and TO_THE_SHOP.search(said) and (own or not extraction.args):
+        return True
+    # Nor does a reading of the asker's record answer what a rule or a "what if" says ("will I lose my points if I
+    # don't order for a while?", "is there a limit on how many addresses I can save?").
+    return not extraction.args and bool(RULE.search(said) or IF_CLAUSE.search(said))
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:
