@@ -148,6 +148,8 @@ def handoff_tool(
             "examples": agent.routing_examples(role, registry),
             "others_examples": agent.others_examples(role, registry),
             "tools": [t.name for t in tools],
+            # Whether the agent can change anything for this caller (the policy library only answers).
+            "acts": any(t.mutates for t in tools),
             # What the agent's tools take, so a request naming an order number goes to agents that take one.
             "inputs": [t.input_model.model_json_schema() for t in tools],
             "vocabulary": sorted({n for t in tools for n in vocabularies.get(t.name, ())}),

@@ -400,6 +400,9 @@ def _plan(
             # Probably ours but worded unlike any example: a clear leader takes it, two close readings are asked.
             if best_score - second_score >= CLOSE_READINGS:
                 return Turn(calls=[(best.name, {})])
+            if WANTS.match(text) and best.acts != second.acts:
+                # "I'd like to change my last name": of two close readings, the one that can change something.
+                return Turn(calls=[((best if best.acts else second).name, {})])
             return Turn(questions.which_one(best, second))
     if not (choice.confident or forced or asked) and not handoffs and ORDINAL.search(text):
         # "what's in the second one?": the closest tool that takes that row of the list shown before.

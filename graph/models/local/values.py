@@ -166,10 +166,12 @@ def _described_switches(field: FieldSpec) -> list[tuple[bool, str]]:
     return sorted(found, key=lambda pair: len(pair[1]), reverse=True)
 
 
+# A capitalised name, double-barrelled ones whole ("Weber-Schmidt", "Jean-Luc", "O'Neil").
+A_NAME = r"[A-ZÀ-Þ][a-zß-ÿ']+(?:-[A-ZÀ-Þa-zß-ÿ][a-zß-ÿ']+)*\b"
 NAME_ALONE = re.compile(r"\s*(?:[,;\n]|$)")
 # "the first name ... should be Lukas": one name for the field the request names.
 ONE_NAME = re.compile(
-    r"\b(first|last|family|given|sur)[\s_-]?name\b.{0,60}?\b(?:to|be|is|as)\s+(?:now\s+)?([A-ZÀ-Þ][a-zß-ÿ'-]+)\b"
+    rf"\b(first|last|family|given|sur)[\s_-]?name\b.{{0,60}}?(?:\b(?:to|be|is|as)\s+|[,:]\s*)(?:now\s+)?({A_NAME})"
 )
 
 
@@ -195,7 +197,7 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
     for m in triggered:
         if m.group(1)[0].isupper() or m.group(2)[0].isupper():
             return m.group(1).title(), m.group(2).title(), Found(m.group(0), None, m.start(1), m.end(2))
-    for m in re.finditer(r"\b([A-ZÀ-Þ][a-zß-ÿ'-]+)[^\S\n]+([A-ZÀ-Þ][a-zß-ÿ'-]+)\b", request.text):
+    for m in re.finditer(rf"\b({A_NAME})[^\S\n]+({A_NAME})", request.text):
         pair = {m.group(1).lower(), m.group(2).lower()}
         # Opening a sentence every word is capitalised; a name there stands alone ("Julia Weber, julia@...").
         alone = NAME_ALONE.match(request.text, m.end())

@@ -207,6 +207,12 @@ def test_two_close_readings_are_asked_about(registry):
     assert not reply.tool_calls and reply.text.startswith("Just to be sure") and reply.text.endswith("?")
 
 
+def test_of_two_close_readings_a_wish_to_change_something_goes_to_the_one_that_can(registry):
+    # Reads about as much like the policy library (which only answers) as like the customer's account.
+    reply = router(registry).invoke([HumanMessage("I'd like to change my last name to Weber-Schmidt")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_customer"]
+
+
 @pytest.mark.parametrize(
     "text", ["book me a flight to Paris", "what's the weather in Paris tomorrow", "tell me a joke"]
 )

@@ -440,6 +440,11 @@ def test_an_item_code_names_no_other_kind_of_record(registry, tool, field, text,
         ("create_customer", "new customer Tom Becker, tom.becker@example.org",
          {"first_name": "Tom", "last_name": "Becker"}),
         ("update_customer", "change my name to Ava Dupont", {"first_name": "Ava", "last_name": "Dupont"}),
+        # Double-barrelled names whole; a name after a comma.
+        ("update_customer", "I'd like to change my last name to Weber-Schmidt", {"last_name": "Weber-Schmidt"}),
+        ("create_customer", "new customer Anne-Marie Dubois-Laurent, am.dl@example.org",
+         {"first_name": "Anne-Marie", "last_name": "Dubois-Laurent"}),
+        ("update_customer", "the customer ava_martin_7243 took a new surname, Lindqvist", {"last_name": "Lindqvist"}),
         # Words about a name are no name.
         ("update_customer", "my name is spelled wrong", {}),
         ("update_customer", "my name is still wrong on the invoice", {}),
