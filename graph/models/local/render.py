@@ -9,6 +9,8 @@ from graph.models.local.text import humanize, join_words, sentence
 # The shop's default currency (db models default to EUR) when a result does not say.
 DEFAULT_CURRENCY = "EUR"
 MONEY_KEY = re.compile(r"price|amount|total|balance|cost|value|revenue|refund|subtotal|paid|fee|difference|spent")
+# A share, not an amount ("price_adjustment_pct", "refund_rate_percent").
+PERCENT_KEY = re.compile(r"(?:^|_)(?:pct|percent|rate|ratio|share)(?:_|$)")
 TITLE_KEYS = (
     "name",
     "product_name",
@@ -95,7 +97,7 @@ def value_text(key: str, value: Any, owner: dict | None = None, root: dict | Non
     currency = (owner or {}).get("currency") or (root or {}).get("currency")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and MONEY_KEY.search(key):
+    if isinstance(value, float) and MONEY_KEY.search(key) and not PERCENT_KEY.search(key):
         return money(value, currency)
     if isinstance(value, float):
         return f"{value:g}"

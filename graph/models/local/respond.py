@@ -39,6 +39,7 @@ from graph.models.local.similarity import (
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView
+from graph.models.local.values import names_a_described_state
 
 HANDOFF = "transfer_to_"
 # A number as people write it in a change ("make it 3", "no, 0.89").
@@ -220,8 +221,10 @@ def _best_fit(
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
     # a question.
     new = {stem(w) for found in NEW_VALUE.findall(text) for w in found if w}
+    # So does saying what a write's state does ("stop syncing the sandbox channel": its status, paused).
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
-        new & {stem(w) for w in f.words} for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+        new & {stem(w) for w in f.words} or names_a_described_state(f, text)
+        for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
     wants = wants or bool(changed)
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)

@@ -103,7 +103,7 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
     options = field.enum or (field.item.enum if field.item else ())
     hits = []
     for value in options:
-        for form in enum_forms(value):
+        for form in enum_forms(value) + described_forms(field, value):
             if enum_key(form) in skip and enum_key(form) != enum_key(value):
                 continue
             pattern = re.compile(
@@ -121,6 +121,21 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
             chosen.append((value, found))
             spans.append((found.start, found.end))
     return sorted(chosen, key=lambda pair: pair[1].start)
+
+
+def described_forms(field: FieldSpec, value: object) -> list[str]:
+    """What the field's description says a value does ("paused stops syncing; active resumes": 'stops syncing'
+    names paused, 'resumes' active)."""
+    # The value opens a clause of its own and a verb follows it (not "active or ended offers").
+    clause = rf"(?:^|[;.]\s*){re.escape(str(value))}\s+(?!(?:or|and|nor|to)\b)([a-z]+s(?:\s+[a-z]+)?)\s*(?=[;,.]|$)"
+    said = re.search(clause, field.description)
+    return [said.group(1)] if said else []
+
+
+def names_a_described_state(field: FieldSpec, text: str) -> bool:
+    """Whether the text says what one of the field's values does ("stop syncing" for paused)."""
+    return any(re.search(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", text, re.I)
+               for value in field.enum for form in described_forms(field, value))
 
 
 def enum_key(value: object) -> str:

@@ -870,6 +870,13 @@ def test_a_question_about_records_by_their_plural_lists_them(registry, agent, ro
     assert call["name"] == tool
 
 
+def test_saying_what_a_state_does_asks_for_the_change(registry):
+    reply = specialist(registry, "marketplace", Role.ADMIN).invoke(
+        [HumanMessage("stop syncing the sandbox channel for now")])
+    assert [(c["name"], c["args"].get("status")) for c in reply.tool_calls] == [
+        ("update_marketplace_connection", "paused")]
+
+
 def test_asking_for_a_thing_made_is_a_write_not_a_look_up(registry):
     # "I need a return authorisation" reads as much like "has my RMA been approved" as like asking for one.
     first = specialist(registry, "after_sales").invoke([HumanMessage("I need a return authorisation for W8024657")])

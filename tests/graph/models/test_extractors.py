@@ -509,6 +509,9 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("refund_payment", "amount", "refund order #W4512223, it arrived 15 days late", None),
         ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
         ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
+        # A value by what its description says it does: "paused stops syncing; active resumes".
+        ("update_marketplace_connection", "status", "stop syncing the sandbox channel for now", "paused"),
+        ("update_marketplace_connection", "status", "resume the sandbox channel", "active"),
         # An item's SKU is no tracking number: the field's examples look otherwise.
         ("deliver_shipment", "shipment_ref", "40 units of HM-KETTLE-03", None),
         ("deliver_shipment", "shipment_ref", "parcel 6A178923456701 was delivered", "6A178923456701"),

@@ -39,6 +39,11 @@ def test_a_line_with_a_missing_value_is_dropped_unless_it_has_a_default():
     assert fill(lines, {"a": 1, "c": []}) == "Known 1. Defaulted nothing."
 
 
+def test_a_share_is_no_amount_of_money():
+    data = {"currency": "EUR", "price": 12.5, "price_adjustment_pct": 5.0}
+    assert fill(["{price}, adjusted by {price_adjustment_pct}%."], data) == "12.50 EUR, adjusted by 5%."
+
+
 def test_long_lists_are_cut_and_bullets_go_on_their_own_lines():
     data = {"rows": [{"name": f"R{i}"} for i in range(7)]}
     assert fill(["Rows: {rows|list:name}."], data) == "Rows: R0, R1, R2, R3, R4 and 2 more."
