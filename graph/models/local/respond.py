@@ -47,6 +47,11 @@ NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
 # Fields that take the words of a message as they are: a correction's own words are no new value for them.
 FREE_KINDS = frozenset({"free_text", "question", "title"})
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
+# The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
+LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
+# Two readings of a whole request this close are told apart by its lead clause, when that is a command.
+LEAD_CLOSE = 0.05
+PRONOUNS = frozenset({"i", "i'm", "im", "we", "you", "he", "she", "it", "they", "this", "that", "there", "my", "our"})
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an
@@ -353,7 +358,24 @@ def _asking(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     if not all(t.name.startswith(HANDOFF) for t in tools):
         return text
     gist = _gist(text)
-    return gist if gist != text and choose(gist, tools, embed).confident else text
+    if gist != text and choose(gist, tools, embed).confident:
+        return gist
+    # Two readings about as close ("refund 20 on W5520538, the keyboard box was dented" reads like a return too): a
+    # lead clause put as a command says the job, what follows gives its details.
+    lead = LEAD_CLAUSE.split(text, maxsplit=1)[0]
+    if lead == text or not _a_command(lead):
+        return text
+    (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
+    led = choose(lead, tools, embed) if first - second < LEAD_CLOSE else None
+    return lead if led is not None and led.confident and led.tool in (best, other) else text
+
+
+def _a_command(clause: str) -> bool:
+    """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
+    I got is broken")."""
+    first = next(iter(words(LEAD_IN.sub("", clause))), "")
+    return bool(ASKS_FOR.match(clause)) or (bool(first) and first not in STOPWORDS and not first.isdigit()
+                                              and first not in PRONOUNS)
 
 
 def _chain(messages: list[BaseMessage], current: int) -> list[int]:

@@ -830,6 +830,12 @@ def test_a_yes_to_a_question_offering_one_choice_takes_it(registry):
     assert call["args"]["payment_method_id"] == "credit_card_2705501"
 
 
+def test_of_two_close_readings_a_lead_command_says_the_job(registry):
+    # The whole reads as much like a returned parcel as like a refund; its first clause asks for a refund.
+    reply = router(registry, Role.MERCHANT).invoke([HumanMessage("refund 20 on W5520538, the keyboard box was dented")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
+
+
 def test_the_router_follows_the_one_clause_that_is_clearly_a_job(registry):
     reply = router(registry).invoke([HumanMessage("the chair I got is broken and nobody helps, escalate this please")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_customer"]
