@@ -374,8 +374,8 @@ def _a_command(clause: str) -> bool:
     """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
     I got is broken")."""
     first = next(iter(words(LEAD_IN.sub("", clause))), "")
-    return bool(ASKS_FOR.match(clause)) or (bool(first) and first not in STOPWORDS and not first.isdigit()
-                                              and first not in PRONOUNS)
+    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...").
+    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS)
 
 
 def _chain(messages: list[BaseMessage], current: int) -> list[int]:

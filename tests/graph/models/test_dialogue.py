@@ -834,6 +834,10 @@ def test_of_two_close_readings_a_lead_command_says_the_job(registry):
     # The whole reads as much like a returned parcel as like a refund; its first clause asks for a refund.
     reply = router(registry, Role.MERCHANT).invoke([HumanMessage("refund 20 on W5520538, the keyboard box was dented")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
+    # A lead clause that opens with a record's number is no command: the whole request is read.
+    reply = router(registry, Role.MERCHANT).invoke([HumanMessage(
+        "W3517254 is fine, let it through, the customer confirmed by phone")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_fraud"]
 
 
 def test_the_router_follows_the_one_clause_that_is_clearly_a_job(registry):
