@@ -85,7 +85,8 @@ async def place_order(ctx: ToolContext, params: s.PlaceOrderIn) -> s.OrderDetail
 @tool(agent=AGENT, method="GET", path="/orders/{order_id}", roles=ALL_ROLES,
       examples=["where is my order #W2378156?", "show order W2611340", "what's the status of order #W4817420",
                 "which items are in my order #W2611340 and how was it paid",
-                "is my keyboard on its way?", "when will the jacket I bought arrive?"])
+                "is my keyboard on its way?", "when will the jacket I bought arrive?",
+                "did my headphones ship already?"])
 async def get_order_details(ctx: ToolContext, params: OrderRef) -> s.OrderDetails:
     """Get an order: status, items with item ids and options, parcels with tracking, payment history."""
     return await details(ctx, await service.get_visible_order(ctx, params.order_id))
