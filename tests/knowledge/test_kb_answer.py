@@ -90,6 +90,13 @@ def test_a_sentence_naming_what_the_question_names_is_preferred() -> None:
     assert "Norway" in answer_from_passages("do you deliver to Norway?", [places], embed_fn=flat).text
 
 
+def test_the_fourth_passage_may_hold_the_answer() -> None:
+    near = [passage(f"p{i}", "", f"Some general words about returns number {i}.", 0.7 - i * 0.01) for i in range(3)]
+    timing = passage("refund-timing", "", "Card refunds take 5 to 10 business days to appear.", 0.66)
+    answer = answer_from_passages("how long until I get my refund?", [*near, timing], embed_fn=flat)
+    assert "5 to 10 business days" in answer.text
+
+
 def test_a_cross_reference_is_no_answer() -> None:
     assert split_sentences("A fault is covered for two years. See the article on warranty claims.") == [
         "A fault is covered for two years."]
