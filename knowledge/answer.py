@@ -127,7 +127,7 @@ def answer_from_passages(
         ranked = [holding[0], *(p for p in ranked if p is not holding[0])] if holding else []
     if not ranked:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
-    top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND or p is ranked[0]]
+    top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
     candidates = [
         (rank, position, sentence, p)
         for rank, p in enumerate(top)

@@ -217,7 +217,7 @@ async def eligibility(ctx: ToolContext, order: Order) -> Eligibility:
     if not open_for_return(order):
         return found(rules.ReturnState.NOT_DELIVERED)
     now = ctx.now()
-    if not rules.within(order.delivered_at, now, max(window, defect_window)):
+    if rules.past_every_window(order.delivered_at, now, window, defect_window):
         return found(rules.ReturnState.WINDOW_CLOSED)
     left = returnable(order, await returned_units(ctx.session, order.id))
     if not any(left.values()):
@@ -230,7 +230,10 @@ async def status_in_words(ctx: ToolContext, order: Order) -> str:
     """The order's status label, saying when a delivered order is past every return window (a defect's too): a chat
     can then tell at once that nothing of it can come back, before asking what to return."""
     label = status_label(order)
-    if open_for_return(order) and (await eligibility(ctx, order)).state == rules.ReturnState.WINDOW_CLOSED:
+    if open_for_return(order) and rules.past_every_window(
+        order.delivered_at, ctx.now(), await rules.window_days(ctx.session, ReturnReason.OTHER),
+        await rules.window_days(ctx.session, ReturnReason.PRODUCT_DEFECT),
+    ):
         return f"{label} (return window closed)"
     return label
 

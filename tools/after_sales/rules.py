@@ -120,6 +120,11 @@ def within(delivered_at: datetime, now: datetime, days: int) -> bool:
     return now.date() <= last_day(delivered_at, days)
 
 
+def past_every_window(delivered_at: datetime, now: datetime, window: int, defect_window: int) -> bool:
+    """True once nothing of a delivered order can come back for any reason: past the longer of the two windows."""
+    return not within(delivered_at, now, max(window, defect_window))
+
+
 def require_within(delivered_at: datetime, now: datetime, days: int, reason: ReturnReason) -> None:
     """Refuse a return requested more than `days` calendar days after delivery."""
     if not within(delivered_at, now, days):

@@ -46,12 +46,13 @@ HANDOFF = "transfer_to_"
 NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
 # Fields that take the words of a message as they are: a correction's own words are no new value for them.
 FREE_KINDS = frozenset({"free_text", "question", "title"})
-# A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
 LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
-PRONOUNS = frozenset({"i", "i'm", "im", "we", "you", "he", "she", "it", "they", "this", "that", "there", "my", "our"})
+# Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
+PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
+# A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
 # each value a field takes adds FIT_WEIGHT, each required value still missing (a question instead of an

@@ -106,9 +106,7 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
         for form in enum_forms(value) + described_forms(field, value):
             if enum_key(form) in skip and enum_key(form) != enum_key(value):
                 continue
-            pattern = re.compile(
-                r"(?<![\w-])" + SPLIT_BY_PRONOUN.join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", re.I
-            )
+            pattern = phrase_pattern(form, between=SPLIT_BY_PRONOUN)
             # "take it off hold", "no longer on hold": the state left behind is not the one asked for.
             found = [f for f in request.find(pattern) if not LEFT_BEHIND.search(request.text[: f.start])]
             if found:
@@ -134,13 +132,17 @@ def described_forms(field: FieldSpec, value: object) -> list[str]:
 
 def names_a_described_state(field: FieldSpec, text: str) -> bool:
     """Whether the text says what one of the field's values does ("stop syncing" for paused)."""
-    return any(re.search(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in form.split()) + r"(?![\w-])", text, re.I)
-               for value in field.enum for form in described_forms(field, value))
+    return any(phrase_pattern(form).search(text) for value in field.enum for form in described_forms(field, value))
 
 
 def enum_key(value: object) -> str:
     """An enum value or phrasing compared loosely: 'Write off', 'write-off' and 'write_off' are one."""
     return re.sub(r"[\s-]+", "_", str(value).strip().lower())
+
+
+def phrase_pattern(phrase: str, between: str = r"\s+") -> re.Pattern:
+    """A phrase's words in any inflection, as whole words; `between` is what may stand between them."""
+    return re.compile(r"(?<![\w-])" + between.join(stem_pattern(w) for w in phrase.split()) + r"(?![\w-])", re.I)
 
 
 def stem_pattern(word: str) -> str:
@@ -155,8 +157,7 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
     """True when the request uses the flag's word ('default', 'archived'), False when it negates it; an active flag
     also by the words that switch something on or off ("turn off the DPD carrier")."""
     for value, phrase in _described_switches(field):
-        pattern = re.compile(r"(?<![\w-])" + r"\s+".join(stem_pattern(w) for w in phrase.split()) + r"(?![\w-])", re.I)
-        if (hits := request.find(pattern)) and request.free(hits[0].start, hits[0].end):
+        if (hits := request.find(phrase_pattern(phrase))) and request.free(hits[0].start, hits[0].end):
             return value, hits[0]
     names = {stem(w) for w in field.words - FLAG_NOISE}
     if names & {stem(w) for w in ACTIVE_FLAGS} and (m := SWITCH.search(request.text)):
