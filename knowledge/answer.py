@@ -30,6 +30,8 @@ QUESTION_FILLER = frozenset(
 # A capitalised word inside a sentence is a name (a country, a carrier), the most telling word a question gives.
 NAME_IN_TEXT = re.compile(r"(?<=[a-z,(] )[A-Z][a-z]{3,}")
 MAX_SENTENCES = 3
+# A sentence introducing a list ends with a colon; its items follow it into the answer, this many at most.
+MAX_LISTED = 6
 # A sentence's closeness in meaning is lifted by the share of the question's own words it holds (up to this much)
 # and, for a question asking for a time, amount or limit, by QUANTITY_LIFT when it gives a figure: "how long
 # until I get my money?" wants "5 to 10 business days", not the sentence that merely reads most alike.
@@ -99,13 +101,31 @@ def holds_words(question: str, passage: Passage) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a markdown passage: list items, lines and prose sentences, markup removed."""
-    sentences: list[str] = []
+    return [sentence for sentence, _ in _units(text)]
+
+
+def _units(text: str) -> list[tuple[str, bool]]:
+    """The passage's sentences, each with whether it is an item of a list."""
+    sentences: list[tuple[str, bool]] = []
     for line in text.splitlines():
+        item = bool(LIST_MARK.match(line))
         line = LIST_MARK.sub("", line.replace("**", "").replace("`", "")).strip()
         if line and not line.startswith("```"):
-            sentences.extend(s.strip() for s in SENTENCE_END.split(line))
+            sentences.extend((s.strip(), item) for s in SENTENCE_END.split(line))
     # Fragments of one or two words ("Example:") say nothing on their own.
-    return [_finish(s) for s in sentences if len(s.split()) >= 3 and not SIGNPOST.match(s)]
+    return [(_finish(s), item) for s, item in sentences if len(s.split()) >= 3 and not SIGNPOST.match(s)]
+
+
+def _listed_after(units: list[tuple[str, bool]], at: int) -> list[int]:
+    """The list items that follow a sentence introducing them ("We accept three kinds of payment:")."""
+    if not units[at][0].endswith(":"):
+        return []
+    items = []
+    for position in range(at + 1, min(len(units), at + 1 + MAX_LISTED)):
+        if not units[position][1]:
+            break
+        items.append(position)
+    return items
 
 
 def _finish(sentence: str) -> str:
@@ -128,10 +148,11 @@ def answer_from_passages(
     if not ranked:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
+    units = [_units(p.text) for p in top]
     candidates = [
         (rank, position, sentence, p)
         for rank, p in enumerate(top)
-        for position, sentence in enumerate(split_sentences(p.text))
+        for position, (sentence, _) in enumerate(units[rank])
     ]
     if not candidates:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
@@ -140,7 +161,11 @@ def answer_from_passages(
     lifts = _lifts(question, [c[2] for c in candidates], [c[3].heading for c in candidates])
     similarity = vectors[1:] @ vectors[0] + lifts
     # Reading order (passage rank, then position) keeps the extracted sentences coherent.
-    chosen = sorted((candidates[i] for i in np.argsort(-similarity)[:MAX_SENTENCES]), key=lambda c: c[:2])
+    picked = [candidates[i] for i in np.argsort(-similarity)[:MAX_SENTENCES]]
+    # A sentence that introduces a list brings the list: "We accept three kinds of payment:" names none of them.
+    where = {c[:2]: c for c in candidates}
+    picked += [where[(c[0], i)] for c in picked for i in _listed_after(units[c[0]], c[1])]
+    chosen = sorted({c[:2]: c for c in picked}.values(), key=lambda c: c[:2])
     citations: list[Citation] = []
     for _, _, _, p in chosen:
         citation = Citation(article_id=p.article_id, title=p.title, heading=p.heading)

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import numpy as np
+
 from knowledge.answer import (
     MIN_SCORE,
     NOT_COVERED,
@@ -133,3 +135,19 @@ def test_a_sentence_holding_the_question_words_or_the_figure_asked_for_is_prefer
     answer = answer_from_passages("how long until my card refund shows up?", [MIXED], embed_fn=flat).text
     assert "5 to 10 business days" in answer and "original method" in answer and "Lyon" not in answer
     assert "Gift wrapping" in answer_from_passages("do you offer gift wrapping?", [MIXED], embed_fn=flat).text
+
+
+def test_a_sentence_introducing_a_list_brings_its_items() -> None:
+    text = ("We accept three kinds of payment:\n- credit or debit card, Visa and Mastercard;\n- PayPal, with instalments;\n"
+            "- gift card, including store credit.\n\nCash is never taken at the door. Cheques are not taken either. "
+            "Bank transfers are not possible. Crypto coins are not possible.")
+    payments = passage("ways-to-pay", "Accepted methods", text, 0.7)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        # The question and the list's introduction agree; prose half; the items alone say nothing of it.
+        return np.array([[1.0, 0.0] if i == 0 or "three kinds" in t else
+                         [0.0, 1.0] if t.split(": ", 1)[-1][:1].islower() else [0.5, 0.5] for i, t in enumerate(texts)])
+
+    answer = answer_from_passages("what payment methods do you accept?", [payments], embed_fn=embed)
+    assert answer.text.startswith("We accept three kinds of payment: credit or debit card, Visa and Mastercard. "
+                                  "PayPal, with instalments. gift card, including store credit.")

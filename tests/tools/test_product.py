@@ -79,6 +79,8 @@ async def test_list_filters_by_category_tree_brand_price_and_text(sessions, call
     assert cheap.products[0].available_variants == 2
     assert [p.product_id for p in (await call(me, "list_products", min_price=90)).products] == [keyboard.id]
     assert (await call(me, "list_products", query="keyb")).total == 1
+    # The text may name the category: "anything in tops under 30 euros?"
+    assert [p.product_id for p in (await call(me, "list_products", query="tops", max_price=30)).products] == [shirt.id]
     page = await call(me, "list_products", limit=1, offset=1)
     assert page.total == 2 and [p.name for p in page.products] == ["T-Shirt"]
 

@@ -107,7 +107,8 @@ class ListProductsIn(Page):
                                     description="Only products with a variant at this price or more.")
     max_price: Money | None = Field(None, ge=0,
                                     description="Only products with a variant at this price or less.")
-    query: str | None = Field(None, min_length=1, max_length=100, description="Text in the name or brand.")
+    query: str | None = Field(None, min_length=1, max_length=100,
+                              description="Text in the name, brand or category name.")
     include_archived: bool = Field(False, description="Staff only: also list archived products.")
 
 

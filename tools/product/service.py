@@ -210,7 +210,9 @@ async def list_products(
         stmt = stmt.where(exists().where(*in_range))
     if query:
         like = like_pattern(query.lower())
-        named = or_(func.lower(Product.name).like(like, escape="\\"), func.lower(Product.brand).like(like, escape="\\"))
+        in_category = select(Category.id).where(func.lower(Category.name).like(like, escape="\\"))
+        named = or_(func.lower(Product.name).like(like, escape="\\"), func.lower(Product.brand).like(like, escape="\\"),
+                    Product.category_id.in_(in_category))
         if not await session.scalar(select(func.count()).select_from(stmt.where(named).subquery())):
             # No name holds the text as written ("clacky keybaord"): the products a loose reading of it names.
             named = Product.id.in_([m.product.id for m in await matching.closest(session, query, include_archived)])

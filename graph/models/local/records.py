@@ -52,9 +52,9 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
         owner = [f for f in tool.fields if kind_of(f) == "customer" and ONESELF in f.examples]
         if len(owner) == 1 and all(f is owner[0] for f in tool.required):
             found[tool.name] = (tool, {owner[0].name: ONESELF})
-        elif not owner and not tool.required and not any(kind_of(f) == "customer" for f in tool.fields):
-            # A listing with no customer to name shows a customer their own records only (the tools' ownership
-            # rule): "what's happening with my support case?" lists their cases.
+        elif not owner and not tool.required:
+            # A listing needing no customer named shows a customer their own records only (the tools' ownership
+            # rule): "what's happening with my support case?" lists their cases, as "my warranty claim" does.
             found[tool.name] = (tool, {})
     if not found:
         return None

@@ -15,8 +15,9 @@ TITLE_KEYS = (
     "name",
     "product_name",
     "title",
-    "order_id",
+    # A return is known by its own number; its order is a detail of it.
     "rma_number",
+    "order_id",
     "number",
     "sku",
     "email",
@@ -56,6 +57,7 @@ DETAIL_KEYS = (
     "units",
     "value",
     "options",
+    "order_id",
 )
 ADDRESS_ORDER = ("address1", "address2", "city", "state", "zip", "country")
 LIST_PREVIEW = 5

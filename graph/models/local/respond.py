@@ -18,7 +18,7 @@ from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
-from graph.models.local.records import OWN_KINDS, lister, single_out, value_of
+from graph.models.local.records import ONESELF, OWN_KINDS, lister, single_out, value_of
 from graph.models.local.reply import action, answer
 from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import (
@@ -101,11 +101,19 @@ ASKS = re.compile(
 TO_THE_SHOP = re.compile(
     r"^\s*(?:(?:do|does|will|can|could|would)\s+(?:you|it|they|one)\b|how\s+(?:long|soon|often|far)\b)"
     r"(?!.*\b(?:we|our|us)\b)", re.I)
+# "What payment methods do you take?" asks what the shop accepts, "when do you take the money from my card?" when it
+# does: no list of the asker's own saved methods answers either ("which carriers do you use?" is answered by the
+# shop's list of carriers).
+WHAT_YOU_TAKE = re.compile(r"^\s*(?:what|which|when)\s+(?:[\w-]+\s+){0,3}(?:do|does|will|can)\s+you\b", re.I)
+# Asking whether one may do something ("can I pay cash on delivery?") asks what the shop allows; asking to see
+# something ("can I see my orders?") is a request to read.
+PERMISSION = re.compile(r"^\s*(?:can|may|could)\s+i\s+(?!(?:see|view|get|have|check|find|look|know|show)\b)\w", re.I)
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?").
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
-RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b", re.I)
+RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
+                  r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b", re.I)
 IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 # "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
 # follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
@@ -207,7 +215,7 @@ def _handoffs(text: str, tools: list[ToolView], embed: Embed | None, first: Tool
 
 
 def _best_fit(
-    text: str, ranked: list[tuple[float, ToolView]], memory: Memory, today: date
+    text: str, ranked: list[tuple[float, ToolView]], memory: Memory, today: date, asking: str = ""
 ) -> tuple[ToolView, Extraction]:
     """Among tools about as similar as the best, the one whose fields take the request's values.
 
@@ -222,7 +230,9 @@ def _best_fit(
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical
     # alert" for a tool that raises alerts, "change my email" for an update).
     lead = next(iter(words(LEAD_IN.sub("", text))), "")
-    wants = bool(WANTS.match(text)) or any(t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
+    # `asking`: the clause the ranking read, when one clause says the job ("..., I'd like to claim the warranty").
+    wants = bool(WANTS.match(text) or WANTS.match(asking)) or any(
+        t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
     # a question.
@@ -354,21 +364,25 @@ def _gist(text: str) -> str:
 
 
 def _asking(text: str, tools: list[ToolView], embed: Embed | None) -> str:
-    """What the router reads: the request's gist when it alone is clear, else the whole text. The content after a
-    colon (an article's body, a note) is what the request carries, not whose job it is; the specialist reads all."""
-    if not all(t.name.startswith(HANDOFF) for t in tools):
-        return text
-    gist = _gist(text)
-    if gist != text and choose(gist, tools, embed).confident:
+    """What the model ranks tools on: for the router, the request's gist when it alone is clear (the content after a
+    colon, an article's body or a note, is what the request carries, not whose job it is); then, when two readings
+    are about as close, the clause that says the job; else the whole text. What the tool's fields take is read from
+    the whole text."""
+    routing = all(t.name.startswith(HANDOFF) for t in tools)
+    if routing and (gist := _gist(text)) != text and choose(gist, tools, embed).confident:
         return gist
-    # Two readings about as close ("refund 20 on W5520538, the keyboard box was dented" reads like a return too): a
-    # lead clause put as a command says the job, what follows gives its details.
-    lead = LEAD_CLAUSE.split(text, maxsplit=1)[0]
-    if lead == text or not _a_command(lead):
+    # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
+    # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
+    # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
+    # my mind, I'm keeping the lamp, please cancel my return on W9653244").
+    clauses = LEAD_CLAUSE.split(text)
+    asked = [c for c in clauses if ASKS_FOR.match(c)]
+    clause = clauses[0] if routing and _a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    if len(clauses) == 1 or clause == text:
         return text
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
-    led = choose(lead, tools, embed) if first - second < LEAD_CLOSE else None
-    return lead if led is not None and led.confident and led.tool in (best, other) else text
+    led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
+    return clause if led is not None and led.confident and led.tool in (best, other) else text
 
 
 def _a_command(clause: str) -> bool:
@@ -466,7 +480,8 @@ def _plan(
         by_name = {t.name: t for t in tools}
         names = _handoffs(_asking(text, tools, embed), tools, embed, choice.tool, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
-    tool, extraction = _best_fit(text, rank(text, tools, embed), memory, today)
+    asking = _asking(text, tools, embed)
+    tool, extraction = _best_fit(text, rank(asking, tools, embed), memory, today, asking)
     if tool is _searcher(tools) and ASKS.search(text) and (answerer := _answerer(tools)) is not None:
         # A question over the same documents is answered, not searched ("how long does a refund take?").
         return answerer, extract(answerer, text, memory, today)
@@ -1076,6 +1091,8 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     """A question about how things go, naming no record of the asker's ("what's your warranty on keyboards?",
     "can I change my order after it ships?"), that the tool could only meet by acting or by asking for a record's
     number: the policy library answers it."""
+    if PERMISSION.match(said) and _a_listing(tool) and not names_a_record(said):
+        return True  # no listing of the asker's records says what they may do
     general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(said) or RULE.search(said))
     if not general:
@@ -1089,11 +1106,25 @@ def _about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     # saturdays?" is no list of parcels), nor does one that takes nothing from it; "do you have the Keycap Hoodie in
     # size L?" filters the catalogue's variants.
     own = any(kind_of(f) in OWN_KINDS for f in tool.records)
-    if tool.records and not tool.required and TO_THE_SHOP.search(said) and (own or not extraction.args):
+    taken = {k: v for k, v in extraction.args.items() if v != ONESELF}
+    if _a_listing(tool) and TO_THE_SHOP.search(said) and (own or not taken):
+        return True
+    if _a_listing(tool) and WHAT_YOU_TAKE.match(said) and not taken and _owned(tool):
         return True
     # Nor does a reading of the asker's record answer what a rule or a "what if" says ("will I lose my points if I
     # don't order for a while?", "is there a limit on how many addresses I can save?").
     return not extraction.args and bool(RULE.search(said) or IF_CLAUSE.search(said))
+
+
+def _a_listing(tool: ToolView) -> bool:
+    """A reading tool that lists records and needs nothing but whose they are (the asker's own, for a customer)."""
+    return bool(tool.records) and not tool.mutates and all(
+        kind_of(f) == "customer" and ONESELF in f.examples for f in tool.required)
+
+
+def _owned(tool: ToolView) -> bool:
+    """Whether the tool's records belong to a customer (it takes whose they are)."""
+    return any(kind_of(f) == "customer" for f in tool.fields)
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -36,6 +36,7 @@ ENUM_SYNONYMS = {
     "cancelled": ("canceled", "cancelled"),
     "processed": ("processing", "shipped", "being prepared"),
     "on_hold": ("held", "on hold", "hold"),
+    "received": ("arrived", "came in", "got there", "reached you", "reached the warehouse"),
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),

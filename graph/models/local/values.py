@@ -92,7 +92,8 @@ def enum_forms(value: object) -> list[str]:
 
 # A phrasal verb takes its object in the middle: "write them off" names "write off", "switch it on" "switch on".
 SPLIT_BY_PRONOUN = r"\s+(?:(?:it|them|these|those|this|that|all|both)\s+){0,2}"
-LEFT_BEHIND = re.compile(r"\b(?:off|out of|no longer|not|nor|never|away from)\s+(?:be\s+|being\s+)?$", re.I)
+LEFT_BEHIND = re.compile(
+    r"\b(?:off|out of|no longer|not|nor|never|away from|\w+n't)\s+(?:yet\s+)?(?:be\s+|been\s+|being\s+)?$", re.I)
 
 
 def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:
@@ -107,7 +108,7 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
             if enum_key(form) in skip and enum_key(form) != enum_key(value):
                 continue
             pattern = phrase_pattern(form, between=SPLIT_BY_PRONOUN)
-            # "take it off hold", "no longer on hold": the state left behind is not the one asked for.
+            # "take it off hold", "no longer on hold", "haven't been inspected": not the state asked for.
             found = [f for f in request.find(pattern) if not LEFT_BEHIND.search(request.text[: f.start])]
             if found:
                 hits.append((value, found[0], len(form)))
@@ -288,7 +289,8 @@ def find_product_name(request: Request) -> Found | None:
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
-        if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower() in STOPWORDS:
+        # Nor is a sentence's "I'd" or "I'm" a name: the word before its apostrophe is an ordinary one.
+        if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS:
             continue
         if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())

@@ -863,11 +863,33 @@ def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(
         ("customer", Role.CUSTOMER, "is there a limit on how many delivery addresses I can save?"),
         ("documents", Role.CUSTOMER, "I need a VAT invoice for my company, how does that work?"),
         ("after_sales", Role.CUSTOMER, "how long is the warranty on headphones?"),
+        # What the shop takes, not the asker's saved methods; whether one may, not a list of what one has.
+        ("payment", Role.CUSTOMER, "what payment methods do you take?"),
+        ("payment", Role.CUSTOMER, "can i pay cash on delivery"),
+        # Asking what to do, or how long one has, asks for advice.
+        ("transport", Role.CUSTOMER, "my tracking hasn't updated in days, what should I do?"),
+        ("after_sales", Role.CUSTOMER, "the box came crushed, how long do I have to report it?"),
     ],
 )
 def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):
     [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "answer_question"
+
+
+def test_the_shops_own_records_still_answer_what_it_uses(registry):
+    [call] = specialist(registry, "transport").invoke([HumanMessage("which carriers do you use?")]).tool_calls
+    assert call["name"] == "list_carriers"
+
+
+def test_of_two_close_readings_the_one_clause_put_as_a_request_says_the_job(registry):
+    # "changed my mind" reads like a new return; the request in the last clause is to withdraw one.
+    reply = specialist(registry, "after_sales").invoke([HumanMessage(
+        "I changed my mind, I'm keeping the lamp and the stove, please cancel my return on W9653244")])
+    assert [c["name"] for c in reply.tool_calls] == ["get_rma"]  # cancel_return's precondition reads the return
+    # A specialist reads the whole command: its other clause names the one variant.
+    merchant = specialist(registry, "product", Role.MERCHANT)
+    [call] = merchant.invoke([HumanMessage("stop selling the black cap, AP-CAP-01")]).tool_calls
+    assert call["name"] == "update_product"
 
 
 def test_saying_what_a_state_does_asks_for_the_change(registry):

@@ -496,6 +496,9 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("check_availability", "item_ref", "do you have the merino socks in size 43-46?", "merino socks"),
         ("list_returns", "status", "which returns are waiting for approval?", "requested"),
         ("list_returns", "status", "show approved returns", "approved"),
+        # A state said not to hold yet is not the one asked for; the one that does is named by a synonym.
+        ("list_returns", "status", "which returns have arrived but haven't been inspected yet?", "received"),
+        ("list_orders", "status", "which of my orders hasn't shipped yet?", None),
         ("request_return", "reason", "I want a refund for the socks from W8950599, they have a hole", "product_defect"),
         # A negated phrase in any person or tense, its apostrophe typed or not.
         ("request_return", "reason", "they don't work with my mac", "product_defect"),

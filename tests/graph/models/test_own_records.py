@@ -77,6 +77,13 @@ def test_a_read_about_my_return_lists_my_returns_then_reads_the_one(registry):
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_rma", {"rma_number": "RMA-20261116-01A2CDB1"})]
 
 
+def test_a_listing_that_needs_no_customer_named_lists_mine(registry):
+    # The claims listing takes a customer only for staff: a customer's "my warranty claim" lists their own.
+    reply = specialist(registry, "after_sales").invoke([HumanMessage(
+        "what happened with my warranty claim for the daypack zipper?")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("list_warranty_claims", {})]
+
+
 def test_a_write_reads_the_record_its_words_single_out(registry):
     model = specialist(registry, "order")
     conversation = [HumanMessage("I'd like to return the tent I bought")]
