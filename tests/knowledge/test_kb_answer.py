@@ -138,8 +138,9 @@ def test_a_sentence_holding_the_question_words_or_the_figure_asked_for_is_prefer
 
 
 def test_a_sentence_introducing_a_list_brings_its_items() -> None:
-    text = ("We accept three kinds of payment:\n- credit or debit card, Visa and Mastercard;\n- PayPal, with instalments;\n"
-            "- gift card, including store credit.\n\nCash is never taken at the door. Cheques are not taken either. "
+    text = ("We accept three kinds of payment:\n- credit or debit card, Visa and Mastercard;\n"
+            "- PayPal, with instalments;\n- gift card, including store credit.\n\n"
+            "Cash is never taken at the door. Cheques are not taken either. "
             "Bank transfers are not possible. Crypto coins are not possible.")
     payments = passage("ways-to-pay", "Accepted methods", text, 0.7)
 
