@@ -21,7 +21,7 @@ NEGATIVE = re.compile(
 # change to what the crew was just doing, not a new request (a "no" followed by a value, a slip owned up to, a
 # value put in its place, "wait, no, cancel W6380018 instead": a number or a "my"/"the" thing in place of the
 # action's own).
-SLIP = r"(?:no|nope|oops|sorry|my bad|wait|hang on|hold on)[,.!]?\s+"
+SLIP = r"(?:oh|ah|hmm|um|no|nope|oops|sorry|my bad|wait|hang on|hold on)[,.!]?\s+"
 CORRECTION = re.compile(
     rf"^\s*(?:{SLIP})*(?:actually|i\s+meant|i\s+mean|make\s+(?:it|that|him|her|them)|change\s+(?:it|that)\s+to|"
     r"correction|wait,?\s+(?:make|change|use))\b"

@@ -4,11 +4,14 @@ from datetime import date
 
 import pytest
 from langchain_core.messages import HumanMessage
+from langchain_core.tools import StructuredTool
 
 from agents.roster import ROSTER
 from db.enums import Role
 from graph import vocabulary
 from graph.models.local import LocalChatModel
+from graph.models.local.similarity import bought
+from graph.models.local.toolview import view
 from graph.tools import handoff_tool
 from tests.tools.product_helpers import category, run, tshirt
 from tools.registry import load_all
@@ -65,3 +68,20 @@ def test_names_the_registry_uses_or_that_name_nothing_change_nothing(registry, t
     catalogue = ("Micro Camp Stove", "Home", "Embroidered Cap", "Monitor Arm")
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ([f"transfer_to_{agent}"] if agent else [])
+
+
+@pytest.mark.parametrize("text", ["has my desk lamp shipped yet?", "why hasn't my mouse shipped yet?"])
+def test_a_product_the_speaker_calls_theirs_is_their_order(registry, text):
+    # Examples about stock and returns name a lamp too; "my desk lamp" is a thing bought, asked about as an order.
+    catalogue = ("Halo Desk Lamp", "Glide Wireless Mouse", "Lumen", "Desk Gear")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
+
+
+def test_what_a_product_is_for_is_no_purchase():
+    catalogue = ("Coiled USB-C Cable", "Clacky 87 Mechanical Keyboard", "Self-Watering Planter", "Home")
+    heads = [StructuredTool.from_function(func=lambda: "", name="search_products", description="Search.",
+                                          metadata={"vocabulary": list(catalogue)})]
+    for text in ["usb c cable for my keyboard?", "i always forget to water my plants", "change my home address"]:
+        assert bought(text, [view(t) for t in heads]) == text
+    assert bought("my keybaord has a dead key", [view(t) for t in heads]) == "my order has a dead key"

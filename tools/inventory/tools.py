@@ -68,7 +68,7 @@ async def list_stock_levels(ctx: ToolContext, params: s.ListStockIn) -> s.StockL
       examples=["is the Mechanical Keyboard in stock?", "do you have 3 units of KB-CLICKY-01 available",
                 "is item 1008292230 available", "can I order 2 of the blue switch version",
                 "any Stoneware Mugs left?", "is the Halo Desk Lamp available right now",
-                "is the white mouse in stock", "is the lamp sold out?", "are the socks available?",
+                "is the white mouse in stock", "is the lamp sold out?", "are these available in my size?",
                 "can I get the black earbuds now"])
 async def check_availability(ctx: ToolContext, params: s.AvailabilityIn) -> s.AvailabilityOut:
     """Check whether a product or item is in stock for a quantity (units available to sell now)."""

@@ -16,6 +16,7 @@ CLOSERS = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
                 "escalate this to your supervisor, the bot isn't helping", "I'd like a call back from your team",
                 "could someone from the shop reach out to me about my order", "I need a real human to sort this out",
                 "please ask a staff member to phone me", "this needs a manager's decision, please pass it on",
+                "that answer doesn't help, I want someone to look into this",
                 "open a support case for noah.johnson@example.com about a missing parcel"])
 async def open_support_case(ctx: ToolContext, params: s.OpenCaseIn) -> s.CaseOut:
     """Hand the conversation to a person: open a support case and say who answers and by when."""

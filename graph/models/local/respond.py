@@ -94,7 +94,8 @@ WANTS_PENALTY = 0.1
 NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
 # Any question, for a tool that answers questions: "...?" or an interrogative opening.
 ASKS = re.compile(
-    r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b", re.I
+    r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b"
+    r"|[,;]\s*(?:what|how|which) (?:should|shall|can|do) (?:i|we)\b", re.I  # "..., what should i do"
 )
 # A question put to the shop about how it works ("do you ship to...", "how long is the warranty..."), not asked
 # by staff about the shop's own records ("do we have parcels stuck?").
@@ -113,7 +114,8 @@ PERMISSION = re.compile(r"^\s*(?:can|may|could)\s+i\s+(?!(?:see|view|get|have|ch
 CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
-                  r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b", re.I)
+                  r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"
+                  r"|\b(?:what|which)(?: \w+)? should (?:i|we) (?:take|get|choose|pick|buy)\b", re.I)
 IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 # "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
 # follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
@@ -205,7 +207,8 @@ def _asked_before(messages: list[BaseMessage], current: int) -> int | None:
 
 def _handoffs(text: str, tools: list[ToolView], embed: Embed | None, first: ToolView, threshold: float) -> list[str]:
     """Extra specialists for a request that has a clear second job for another one, in order of mention."""
-    clauses = [c for c in CLAUSES.split(text) if len(content_stems(mask(c))) >= 2]
+    # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
+    clauses = [c for c in CLAUSES.split(text) if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
     chosen = [first.name]
     for clause in clauses:
         (score, best), (runner_up, _) = rank(clause, tools, embed)[:2]
@@ -282,7 +285,10 @@ def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     clauses = [c for c in CLAUSES.split(text) if c.strip()]
     if len(clauses) < 2:
         return text
-    return max(clauses, key=lambda c: choose(c, tools, embed).score)
+    # Judged by the specialist's own tools: one lent to it (the payment methods an order may use) belongs to the
+    # specialist that answered the other part.
+    own = _own(tools)
+    return max(clauses, key=lambda c: choose(c, own, embed).score)
 
 
 def _request(messages: list[BaseMessage]) -> int | None:
@@ -1062,7 +1068,10 @@ def respond(
         # payment))" / "yes").
         messages = [*messages[:current], HumanMessage(offered.group(1)), *messages[current + 1 :]]
     candidates = _without_lent_library(bound)
-    if not forced and (asked := _asked_in_clause(_text(messages[current]), candidates, embed)) is not None:
+    # With another specialist's answer to part of the request at hand, only our part is ours to weigh.
+    ours = _our_part(_text(messages[current]), candidates, embed) if isinstance(messages[-1], AIMessage) else (
+        _text(messages[current]))
+    if not forced and (asked := _asked_in_clause(ours, candidates, embed)) is not None:
         memory = remember(messages[:current] + messages[current + 1 :])
         return _decide(asked, extract(asked, _text(messages[current]), memory, today), candidates, messages, replies,
                        lookups=bound)

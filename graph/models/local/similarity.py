@@ -56,6 +56,9 @@ VOCABULARY_BONUS = 0.1
 # ("camping" for "Camp", "head" for "Headlamp"), both at least PREFIX letters long, or when it is misspelt
 # only a little ('candel'); bare starts of fewer letters name too much ("arm" starts "armchair").
 PREFIX = 4
+# The words after "my" or "our" that name what is the speaker's ("my desk lamp", "our Halo Desk Lamp"); "a cable for
+# my keyboard" names what something is for.
+POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 PREFIX_SPARE = 4
 TYPO_RATIO = 0.85
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
@@ -199,7 +202,9 @@ def correct_typos(text: str, vocabulary: list[str]) -> str:
     known = tokens.vocabulary()
     fixed = []
     for word in words(text):
-        if len(word) >= 4 and not word.isdigit() and word not in known and word not in STOPWORDS:
+        # A contraction of a word that carries no intent ("that's", "it's") is no typo ("wat's" is).
+        if len(word) >= 4 and not word.isdigit() and word not in known and word not in STOPWORDS and \
+                word.split("'")[0] not in STOPWORDS:
             close = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
             word = swapped_in(word, vocabulary) or close
         fixed.append(word)
@@ -250,6 +255,35 @@ def alike(word: str, term: str) -> bool:
     return len(short) >= 5 and SequenceMatcher(None, word, term).ratio() >= TYPO_RATIO
 
 
+def bought(query: str, tools: Sequence[ToolView]) -> str:
+    """The request with a product the speaker calls theirs read as what it is to the shop, their order: "has my desk
+    lamp shipped yet?" asks about an order, however much the lamp resembles examples about stock or returns."""
+    heads = {head for t in tools for name in t.vocabulary if (head := _product_head(name))}
+    if not heads:
+        return query
+
+    def names(word: str) -> bool:
+        # The product's own word, or that word misspelt: "my plants" are no planter.
+        word = word.lower()
+        return len(word) >= 3 and any(stem(word) == stem(n) or (
+            len(word) >= 5 and SequenceMatcher(None, word, n).ratio() >= TYPO_RATIO) for n in heads)
+
+    def read(owned: re.Match) -> str:
+        said = owned.group(1).split()
+        last = max((i for i, w in enumerate(said) if names(w.strip(".,!?"))), default=None)
+        return owned.group(0) if last is None else " ".join(["my order", *said[last + 1:]])
+
+    return POSSESSED.sub(read, query)
+
+
+def _product_head(name: str) -> str | None:
+    """What a product is called: the last word of a name of several ("lamp" of Halo Desk Lamp, "headlamp" of
+    Headlamp 400). A name of one word is a brand or a category ("Home" in "my home address")."""
+    said = words(name)
+    alpha = [w for w in said if w.isalpha()]
+    return alpha[-1] if len(said) >= 2 and alpha and len(alpha[-1]) >= 3 else None
+
+
 def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
     """Whether the request names one of the records the tool's agent holds, by a word of their names that the
     tools' own texts do not use ("does the camping stove run on gas?": the catalogue's Micro Camp Stove)."""
@@ -264,6 +298,7 @@ def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool
 def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tuple[float, ToolView]]:
     """Every tool with its score for the request, best first (ties broken by name for determinism)."""
     stats = set_index(tools)
+    query = bought(query, tools)
     text = correct_typos(mask(query), stats.vocabulary)
     stems = set(content_stems(text)) - {stem(w) for w in PROPER_NAME.findall(query)}
     all_stems = {stem(w) for w in words(text)}

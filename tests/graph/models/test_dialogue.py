@@ -876,6 +876,31 @@ def test_a_question_about_how_things_go_is_answered_from_the_policy_library(regi
     assert call["name"] == "answer_question"
 
 
+def test_a_second_specialist_takes_its_own_part_of_two_asks(registry):
+    # The payment specialist answered the balance; the order specialist's part is the order, not the payment
+    # methods it is lent for paying an order.
+    text = "what's my gift card balance and where is order W2362044?"
+    reply = router(registry).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment", "transfer_to_order"]
+    answered = AIMessage("This account has 3 saved payment methods", name="payment")
+    [call] = specialist(registry, "order").invoke([HumanMessage(text), answered]).tool_calls
+    assert (call["name"], call["args"]) == ("get_order_details", {"order_id": "#W2362044"})
+
+
+def test_a_correction_after_a_refusal_asks_again_for_the_other_record(registry):
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("cancel order W6420918")]
+    first = model.invoke(conversation)
+    refused = {**order("processed"), "order_id": "#W6420918"}
+    conversation += [first, ToolMessage(json.dumps(refused), tool_call_id=first.tool_calls[0]["id"])]
+    conversation += [model.invoke(conversation), HumanMessage("oh wait, I meant W2093114")]
+    read = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W2093114"})]
+    pending = {**order("pending"), "order_id": "#W2093114"}
+    conversation += [read, ToolMessage(json.dumps(pending), tool_call_id=read.tool_calls[0]["id"])]
+    assert "reason" in model.invoke(conversation).text  # the cancellation goes on, for the other order
+
+
 def test_the_shops_own_records_still_answer_what_it_uses(registry):
     [call] = specialist(registry, "transport").invoke([HumanMessage("which carriers do you use?")]).tool_calls
     assert call["name"] == "list_carriers"
