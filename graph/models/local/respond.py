@@ -1068,9 +1068,10 @@ def respond(
         # payment))" / "yes").
         messages = [*messages[:current], HumanMessage(offered.group(1)), *messages[current + 1 :]]
     candidates = _without_lent_library(bound)
-    # With another specialist's answer to part of the request at hand, only our part is ours to weigh.
-    ours = _our_part(_text(messages[current]), candidates, embed) if isinstance(messages[-1], AIMessage) else (
-        _text(messages[current]))
+    ours = _text(messages[current])
+    if isinstance(messages[-1], AIMessage):
+        # Another specialist answered part of the request: only our part is ours to weigh.
+        ours = _our_part(ours, candidates, embed)
     if not forced and (asked := _asked_in_clause(ours, candidates, embed)) is not None:
         memory = remember(messages[:current] + messages[current + 1 :])
         return _decide(asked, extract(asked, _text(messages[current]), memory, today), candidates, messages, replies,

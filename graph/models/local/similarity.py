@@ -203,8 +203,8 @@ def correct_typos(text: str, vocabulary: list[str]) -> str:
     fixed = []
     for word in words(text):
         # A contraction of a word that carries no intent ("that's", "it's") is no typo ("wat's" is).
-        if len(word) >= 4 and not word.isdigit() and word not in known and word not in STOPWORDS and \
-                word.split("'")[0] not in STOPWORDS:
+        ordinary = word in known or word in STOPWORDS or word.split("'")[0] in STOPWORDS
+        if len(word) >= 4 and not word.isdigit() and not ordinary:
             close = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
             word = swapped_in(word, vocabulary) or close
         fixed.append(word)
