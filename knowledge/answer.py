@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 import numpy as np
 
@@ -99,30 +100,33 @@ def holds_words(question: str, passage: Passage) -> bool:
     return bool(wanted & names) or (len(found) >= WORDS_MIN and len(found) >= WORDS_SHARE * len(wanted))
 
 
-def split_sentences(text: str) -> list[str]:
+class Sentence(NamedTuple):
+    """A sentence of a passage, and whether it is an item of a list."""
+
+    text: str
+    listed: bool
+
+
+def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a markdown passage: list items, lines and prose sentences, markup removed."""
-    return [sentence for sentence, _ in _units(text)]
-
-
-def _units(text: str) -> list[tuple[str, bool]]:
-    """The passage's sentences, each with whether it is an item of a list."""
-    sentences: list[tuple[str, bool]] = []
+    sentences: list[Sentence] = []
     for line in text.splitlines():
-        item = bool(LIST_MARK.match(line))
+        listed = bool(LIST_MARK.match(line))
         line = LIST_MARK.sub("", line.replace("**", "").replace("`", "")).strip()
         if line and not line.startswith("```"):
-            sentences.extend((s.strip(), item) for s in SENTENCE_END.split(line))
+            sentences.extend(Sentence(s.strip(), listed) for s in SENTENCE_END.split(line))
     # Fragments of one or two words ("Example:") say nothing on their own.
-    return [(_finish(s), item) for s, item in sentences if len(s.split()) >= 3 and not SIGNPOST.match(s)]
+    return [Sentence(_finish(s.text), s.listed) for s in sentences if len(s.text.split()) >= 3
+            and not SIGNPOST.match(s.text)]
 
 
-def _listed_after(units: list[tuple[str, bool]], at: int) -> list[int]:
+def _listed_after(sentences: list[Sentence], at: int) -> list[int]:
     """The list items that follow a sentence introducing them ("We accept three kinds of payment:")."""
-    if not units[at][0].endswith(":"):
+    if not sentences[at].text.endswith(":"):
         return []
     items = []
-    for position in range(at + 1, min(len(units), at + 1 + MAX_LISTED)):
-        if not units[position][1]:
+    for position in range(at + 1, min(len(sentences), at + 1 + MAX_LISTED)):
+        if not sentences[position].listed:
             break
         items.append(position)
     return items
@@ -148,11 +152,11 @@ def answer_from_passages(
     if not ranked:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
     top = [p for p in ranked[:MAX_PASSAGES] if p.score >= ranked[0].score - PASSAGE_BAND]
-    units = [_units(p.text) for p in top]
+    sentences = [split_sentences(p.text) for p in top]
     candidates = [
-        (rank, position, sentence, p)
+        (rank, position, sentence.text, p)
         for rank, p in enumerate(top)
-        for position, (sentence, _) in enumerate(units[rank])
+        for position, sentence in enumerate(sentences[rank])
     ]
     if not candidates:
         return Answer(text=NOT_COVERED, citations=[], covered=False)
@@ -164,7 +168,7 @@ def answer_from_passages(
     picked = [candidates[i] for i in np.argsort(-similarity)[:MAX_SENTENCES]]
     # A sentence that introduces a list brings the list: "We accept three kinds of payment:" names none of them.
     where = {c[:2]: c for c in candidates}
-    picked += [where[(c[0], i)] for c in picked for i in _listed_after(units[c[0]], c[1])]
+    picked += [where[(c[0], i)] for c in picked for i in _listed_after(sentences[c[0]], c[1])]
     chosen = sorted({c[:2]: c for c in picked}.values(), key=lambda c: c[:2])
     citations: list[Citation] = []
     for _, _, _, p in chosen:

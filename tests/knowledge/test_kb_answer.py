@@ -58,7 +58,10 @@ def test_threshold_can_be_overridden() -> None:
 
 def test_split_sentences_strips_markdown() -> None:
     text = "- **Refund**: to the card;\n1. Print the label\n\nYou have 30 days. Then it ends!\n```\nok"
-    assert split_sentences(text) == ["Refund: to the card.", "Print the label.", "You have 30 days.", "Then it ends!"]
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == ["Refund: to the card.", "Print the label.", "You have 30 days.",
+                                           "Then it ends!"]
+    assert [s.listed for s in sentences] == [True, True, False, False]
 
 
 CUSTOMS = passage(
@@ -100,8 +103,8 @@ def test_the_fourth_passage_may_hold_the_answer() -> None:
 
 
 def test_a_cross_reference_is_no_answer() -> None:
-    assert split_sentences("A fault is covered for two years. See the article on warranty claims.") == [
-        "A fault is covered for two years."]
+    sentences = split_sentences("A fault is covered for two years. See the article on warranty claims.")
+    assert [s.text for s in sentences] == ["A fault is covered for two years."]
 
 
 def test_a_figure_counts_in_words_and_only_in_the_sentence_itself() -> None:

@@ -258,7 +258,7 @@ def alike(word: str, term: str) -> bool:
 def bought(query: str, tools: Sequence[ToolView]) -> str:
     """The request with a product the speaker calls theirs read as what it is to the shop, their order: "has my desk
     lamp shipped yet?" asks about an order, however much the lamp resembles examples about stock or returns."""
-    heads = {head for t in tools for name in t.vocabulary if (head := _product_head(name))}
+    heads = frozenset().union(*(_product_heads(t.vocabulary) for t in tools))
     if not heads:
         return query
 
@@ -276,12 +276,18 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
     return POSSESSED.sub(read, query)
 
 
-def _product_head(name: str) -> str | None:
-    """What a product is called: the last word of a name of several ("lamp" of Halo Desk Lamp, "headlamp" of
-    Headlamp 400). A name of one word is a brand or a category ("Home" in "my home address")."""
-    said = words(name)
-    alpha = [w for w in said if w.isalpha()]
-    return alpha[-1] if len(said) >= 2 and alpha and len(alpha[-1]) >= 3 else None
+@lru_cache(maxsize=64)
+def _product_heads(vocabulary: tuple[str, ...]) -> frozenset[str]:
+    """What the products of a vocabulary are called (every tool ranking reads them, so once per vocabulary): the
+    last word of a name of several ("lamp" of Halo Desk Lamp, "headlamp" of Headlamp 400). A name of one word is a
+    brand or a category ("Home" in "my home address")."""
+    heads = set()
+    for name in vocabulary:
+        said = words(name)
+        alpha = [w for w in said if w.isalpha()]
+        if len(said) >= 2 and alpha and len(alpha[-1]) >= 3:
+            heads.add(alpha[-1])
+    return frozenset(heads)
 
 
 def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
