@@ -78,6 +78,14 @@ def test_a_product_the_speaker_calls_theirs_is_their_order(registry, text):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
 
 
+@pytest.mark.parametrize("text", ["why was my mug return turned down?", "any news on my keyboard warranty claim?"])
+def test_a_record_of_the_speakers_product_is_that_record(registry, text):
+    # "my mug return" is the return of a mug: the record the speaker calls theirs is the return, not the order.
+    catalogue = ("Stoneware Mug", "Clacky 87 Mechanical Keyboard", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
+
+
 def test_what_a_product_is_for_is_no_purchase():
     catalogue = ("Coiled USB-C Cable", "Clacky 87 Mechanical Keyboard", "Self-Watering Planter", "Home")
     heads = [StructuredTool.from_function(func=lambda: "", name="search_products", description="Search.",

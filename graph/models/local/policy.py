@@ -34,6 +34,8 @@ CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", r
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
                   r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"
                   r"|\b(?:what|which)(?: \w+)? should (?:i|we) (?:take|get|choose|pick|buy)\b", re.I)
+# Speaking of the shop's own ("when is your support team around?") rather than of anything of the asker's.
+THE_SHOPS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 
 
@@ -60,6 +62,10 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     if a_listing(tool) and TO_THE_SHOP.search(said) and (own or not taken):
         return True
     if a_listing(tool) and WHAT_YOU_TAKE.match(said) and not taken and owned(tool):
+        return True
+    # Nor does it answer a question about the shop's own that says nothing of the asker's.
+    yours = THE_SHOPS.search(said) and not FIRST_PERSON.search(said)
+    if a_listing(tool) and (own or owned(tool)) and not taken and yours:
         return True
     # Nor does a reading of the asker's record answer what a rule or a "what if" says ("will I lose my points if I
     # don't order for a while?", "is there a limit on how many addresses I can save?").

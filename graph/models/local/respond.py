@@ -978,17 +978,35 @@ def _clear_clause(text: str, tools: list[ToolView], embed: Embed | None) -> Tool
     return next(t for t in tools if t.name in clear) if len(clear) == 1 else None
 
 
+def _wanted(clause: str) -> str | None:
+    """The word after the article of a clause that asks for a thing ("person" of "I want a person to review it")."""
+    asks = WANTS.match(clause)
+    if asks is None or not re.search(r"\ban?\s+$", asks.group(0), re.I):
+        return None
+    thing = re.match(r"[\w'-]+", clause[asks.end():])
+    return thing.group(0) if thing else None
+
+
 def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
     """A lent tool that one clause of the request asks for in words only it uses: in "my refund never came, I want to
     speak to a manager" the person asks for a manager, and the refund is what the case is about."""
     own = _own(tools)
     lent = [t for t in tools if t not in own]
     threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
     clauses = [c for c in ASK_CLAUSES.split(text) if c.strip()]
-    if not lent or len(clauses) < 2:
-        return None  # a request of one clause is weighed whole (`_lent_when_clear`)
+    if not lent:
+        return None
     for clause in (c for c in clauses if len(content_stems(mask(c))) >= 2):
         ranked = rank(clause, tools, embed)
+        # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
+        # "I want a person to review it" asks for a person, whatever else the review resembles.
+        thing = _wanted(clause)
+        if thing and (named := next((t for s, t in ranked if t in lent and s >= likely
+                                     and worded_apart(thing, tools, t, own)), None)):
+            return named
+        if len(clauses) < 2:
+            continue  # otherwise a request of one clause is weighed whole (`_lent_when_clear`)
         score, first = ranked[0]
         best_own = max(s for s, t in ranked if t in own)
         # A clause put as a request ("I need someone from billing to call me"), or one as clear as a lent tool

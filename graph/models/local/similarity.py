@@ -271,9 +271,21 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
     def read(owned: re.Match) -> str:
         said = owned.group(1).split()
         last = max((i for i, w in enumerate(said) if names(w.strip(".,!?"))), default=None)
-        return owned.group(0) if last is None else " ".join(["my order", *said[last + 1:]])
+        if last is None:
+            return owned.group(0)
+        rest = said[last + 1:]
+        # "my mug return": what is theirs is the return of the mug, a record some tool acts on.
+        if any(w.strip(".,!?").lower() in _acted_on(tools) for w in rest):
+            return " ".join(["my", *rest])
+        return " ".join(["my order", *rest])
 
     return POSSESSED.sub(read, query)
+
+
+def _acted_on(tools: Sequence[ToolView]) -> frozenset[str]:
+    """What the tools act on, by the last word of their names ("claim" of filing a warranty claim); as written, for
+    "shipped" is no shipment."""
+    return frozenset(n.rsplit("_", 1)[-1] for t in tools for n in (t.tool_names or (t.name,)))
 
 
 @lru_cache(maxsize=64)

@@ -61,6 +61,8 @@ class ToolView:
     others_examples: tuple[str, ...] = ()
     # For a hand-off tool: whether its agent has tools the caller may use (else it can only say who can).
     serves: bool = True
+    # For a hand-off tool: the names of its agent's tools the caller may use.
+    tool_names: tuple[str, ...] = ()
     # For a hand-off tool: whether its agent has writes the caller may use.
     acts: bool = True
     # For a hand-off tool: the names its agent's records go by in the shop's database ("Micro Camp Stove").
@@ -96,6 +98,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         takes=_takes(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
         serves=bool(meta["tools"]) if "tools" in meta else True,
+        tool_names=tuple(meta.get("tools") or ()),
         acts=bool(meta.get("acts", True)),
         vocabulary=tuple(meta.get("vocabulary") or ()),
         records=fields_of(meta["records"]) if isinstance(meta.get("records"), dict) else (),

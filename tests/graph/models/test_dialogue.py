@@ -869,11 +869,25 @@ def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(
         # Asking what to do, or how long one has, asks for advice.
         ("transport", Role.CUSTOMER, "my tracking hasn't updated in days, what should I do?"),
         ("after_sales", Role.CUSTOMER, "the box came crushed, how long do I have to report it?"),
+        # Of the shop's own, not the asker's cases.
+        ("customer", Role.CUSTOMER, "when is your support team around?"),
     ],
 )
 def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):
     [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "answer_question"
+
+
+def test_asking_for_a_person_after_an_answer_hands_over_whatever_else_the_words_resemble(registry):
+    # "review" is a word of the staff's claims to review; what the clause asks for is a person.
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage("what happened to my mug return?")]
+    listed = model.invoke(conversation)
+    returns = {"returns": [{"rma_number": "RMA-20261005-EA3ADAFA", "status": "rejected", "order_id": "#W6422752"}]}
+    conversation += [listed, ToolMessage(json.dumps(returns), tool_call_id=listed.tool_calls[0]["id"])]
+    conversation += [model.invoke(conversation), HumanMessage("I don't accept that, I want a person to review it")]
+    [call] = model.invoke(conversation).tool_calls
+    assert call["name"] == "open_support_case"
 
 
 def test_a_second_specialist_takes_its_own_part_of_two_asks(registry):
