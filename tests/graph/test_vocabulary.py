@@ -78,10 +78,11 @@ def test_a_product_the_speaker_calls_theirs_is_their_order(registry, text):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
 
 
-@pytest.mark.parametrize("text", ["why was my mug return turned down?", "any news on my keyboard warranty claim?"])
+@pytest.mark.parametrize("text", ["why was my mug return turned down?", "any news on my keyboard warranty claim?",
+                                  "I'd like to call off the return for the t-shirt, I'll keep it"])
 def test_a_record_of_the_speakers_product_is_that_record(registry, text):
     # "my mug return" is the return of a mug: the record the speaker calls theirs is the return, not the order.
-    catalogue = ("Stoneware Mug", "Clacky 87 Mechanical Keyboard", "Hearth")
+    catalogue = ("Stoneware Mug", "Clacky 87 Mechanical Keyboard", "Shopcrew Logo T-Shirt", "Hearth")
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
 

@@ -212,6 +212,8 @@ async def test_customers_reach_only_their_own_returns(sessions, call, as_custome
         mine.rma_number
     listed = await call(as_customer(sh.customer), "list_customer_returns", customer_id="me")
     assert [r.rma_number for r in listed.returns] == [mine.rma_number] and listed.total == 1
+    # Each return names what it returns, so "the return for the keyboard" can be told from another.
+    assert listed.returns[0].item_names == ["Mechanical Keyboard"]
     assert (await call(support, "list_customer_returns", customer_id=sh.customer.email)).total == 1
 
 

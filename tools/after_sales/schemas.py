@@ -217,6 +217,7 @@ class RmaSummary(Schema):
     reason: ReturnReason = Field(description="Reason.")
     resolution: ReturnResolution = Field(description="Resolution.")
     units: int = Field(description="Units returned.")
+    item_names: list[str] = Field(description="What is being returned: each line's product name, in line order.")
     created_at: datetime = Field(description="When it was requested.")
 
 

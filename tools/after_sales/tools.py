@@ -137,7 +137,7 @@ async def list_customer_returns(ctx: ToolContext, params: s.CustomerReturnsIn) -
     customer = await customers.get_visible_customer(ctx, params.customer_id)
     rows, total = await records.list_rmas(ctx.session, customer_id=customer.id, limit=params.limit,
                                           offset=params.offset)
-    return s.RmaList(returns=[views.summary(r) for r in rows], total=total)
+    return s.RmaList(returns=await views.summaries(ctx.session, rows), total=total)
 
 
 @tool(agent=AGENT, method="GET", path="/returns", roles=STAFF_ROLES,
@@ -150,7 +150,7 @@ async def list_returns(ctx: ToolContext, params: s.ListReturnsIn) -> s.RmaList:
     rows, total = await records.list_rmas(
         ctx.session, customer_id=customer_id, status=params.status, order_id=params.order_id,
         created_from=params.created_from, created_to=params.created_to, limit=params.limit, offset=params.offset)
-    return s.RmaList(returns=[views.summary(r) for r in rows], total=total)
+    return s.RmaList(returns=await views.summaries(ctx.session, rows), total=total)
 
 
 @tool(agent=AGENT, method="GET", path="/exchanges/{exchange_ref}", roles=ALL_ROLES,

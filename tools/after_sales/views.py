@@ -108,11 +108,16 @@ async def eligibility_out(ctx: ToolContext, order: Order, found: Eligibility) ->
     )
 
 
-def summary(rma: ReturnRequest) -> s.RmaSummary:
-    """One row of an RMA list."""
-    return s.RmaSummary(rma_number=rma.rma_number, order_id=rma.order_id, customer_id=rma.customer_id,
-                        status=rma.status, reason=rma.reason, resolution=rma.resolution,
-                        units=sum(line.quantity for line in rma.lines), created_at=rma.created_at)
+async def summaries(session: AsyncSession, rmas: list[ReturnRequest]) -> list[s.RmaSummary]:
+    """The rows of an RMA list, each with the names of what it returns ("the return for the t-shirt")."""
+    found = await variants(session, {line.variant_id for rma in rmas for line in rma.lines})
+    return [
+        s.RmaSummary(rma_number=rma.rma_number, order_id=rma.order_id, customer_id=rma.customer_id,
+                     status=rma.status, reason=rma.reason, resolution=rma.resolution,
+                     units=sum(line.quantity for line in rma.lines),
+                     item_names=[found[line.variant_id].product.name for line in rma.lines], created_at=rma.created_at)
+        for rma in rmas
+    ]
 
 
 async def claim_out(session: AsyncSession, claim: WarrantyClaim) -> s.ClaimOut:

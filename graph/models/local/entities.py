@@ -146,12 +146,20 @@ PLEASANTRIES = re.compile(
     r"|\s*[,.!]?\s*(?:thanks|thank you|cheers|many thanks)(?: (?:a lot|so much|in advance))?\s*[.!]*\s*$",
     re.I,
 )
+# Verbs of two words meaning one that the tools' texts use: "call off the return" cancels it, and "the mug I sent
+# back" is returned (the stemmer does not know "sent" for "send").
+PHRASAL = (
+    (re.compile(r"\bcall(?:s|ed|ing)? off\b", re.I), "cancel"),
+    (re.compile(r"\bsent back\b", re.I), "returned"),
+)
 
 
 @lru_cache(maxsize=16384)
 def mask(text: str) -> str:
     """The text with ids replaced by the word for what they are, so similarity looks at the intent, not ids."""
     text = PLEASANTRIES.sub(" ", text).strip() or text
+    for pattern, word in PHRASAL:
+        text = pattern.sub(word, text)
     for pattern, word in MASKS:
         # A pattern with a `lead` group keeps it (the determiner before a product's name).
         lead = "lead" in pattern.groupindex

@@ -18,7 +18,7 @@ from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
-from graph.models.local.policy import ASKS, CONDITION, about_rules
+from graph.models.local.policy import ASKS, CONDITION, PERMISSION, about_rules
 from graph.models.local.records import OWN_KINDS, lister, single_out, value_of
 from graph.models.local.reply import action, answer
 from graph.models.local.schema import FieldSpec
@@ -812,6 +812,10 @@ def _after_precondition(
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
+        return None
+    # "..., can I still send it back?" asks whether one may: the read answers it, and a write that asks for no
+    # confirmation is not made on a question.
+    if not tool.confirm and any(PERMISSION.match(c) for c in ASK_CLAUSES.split(_said(messages, _request(messages)))):
         return None
     return _decide(tool, extraction, tools, messages, replies, understood=(embed, today))
 

@@ -59,6 +59,8 @@ PREFIX = 4
 # The words after "my" or "our" that name what is the speaker's ("my desk lamp", "our Halo Desk Lamp"); "a cable for
 # my keyboard" names what something is for.
 POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
+FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 PREFIX_SPARE = 4
 TYPO_RATIO = 0.85
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
@@ -263,8 +265,8 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         return query
 
     def names(word: str) -> bool:
-        # The product's own word, or that word misspelt: "my plants" are no planter.
-        word = word.lower()
+        # The product's own word, or that word misspelt: "my plants" are no planter; "t-shirt" ends in "shirt".
+        word = word.lower().rsplit("-", 1)[-1]
         return len(word) >= 3 and any(stem(word) == stem(n) or (
             len(word) >= 5 and SequenceMatcher(None, word, n).ratio() >= TYPO_RATIO) for n in heads)
 
@@ -279,7 +281,13 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
             return " ".join(["my", *rest])
         return " ".join(["my order", *rest])
 
-    return POSSESSED.sub(read, query)
+    def kept(record: re.Match) -> str:
+        # "the return for the t-shirt" is a return, whatever the t-shirt resembles.
+        said = record.group(2).split()
+        named = record.group(1).lower() in _acted_on(tools) and names(said[-1].strip(".,!?"))
+        return record.group(1) if named else record.group(0)
+
+    return FOR_PRODUCT.sub(kept, POSSESSED.sub(read, query))
 
 
 def _acted_on(tools: Sequence[ToolView]) -> frozenset[str]:

@@ -154,6 +154,21 @@ def test_a_returnable_order_goes_on_to_the_return(registry):
         ("request_return", {"order_id": "#W4621646", "reason": "changed_mind"})]
 
 
+def test_asking_whether_one_may_is_answered_by_the_read_without_a_write(registry):
+    # A warranty claim needs no confirmation: a question must not file one.
+    record = eligibility("defects_only", delivered_at="2026-02-10T10:00:00", days_since_delivery=36,
+                         return_until="2026-03-12", defect_return_until="2026-05-11",
+                         items=[{**LAMP, "name": "Ergo Split 60 Keyboard", "sku": "KB-SPLIT-02"}])
+    ask = "the keyboard from #W4621646 stopped working after a month, can I still send it back?"
+    model = specialist(registry, "after_sales")
+    first, second = after_read(model, ask, record)
+    assert [c["name"] for c in first.tool_calls] == ["get_return_eligibility"]
+    assert not second.tool_calls and "Ergo Split 60 Keyboard" in second.text
+    # Put as a request, the same words file the claim once the order is read.
+    first, second = after_read(model, ask.replace(", can I still send it back?", ", file a warranty claim"), record)
+    assert [c["name"] for c in second.tool_calls] == ["submit_warranty_claim"]
+
+
 def test_the_return_eligibility_answers_what_can_still_come_back(registry):
     record = eligibility("returnable", delivered_at="2026-03-02T10:00:00", days_since_delivery=16,
                          return_until="2026-04-01", defect_return_until="2026-05-31", items=[LAMP])
