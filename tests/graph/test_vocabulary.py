@@ -40,9 +40,9 @@ async def test_the_catalogue_lends_its_visible_names_and_a_new_product_is_read_a
     assert "Wool Scarf" not in (await vocabulary.vocabularies(registry, sessions))["search_products"]
 
 
-def router(registry, names: tuple[str, ...] = ()):
-    tools = [handoff_tool(spec, Role.CUSTOMER, registry, {"search_products": names})
-             for spec in ROSTER if spec.available_to(Role.CUSTOMER, registry)]
+def router(registry, names: tuple[str, ...] = (), role: Role = Role.CUSTOMER):
+    tools = [handoff_tool(spec, role, registry, {"search_products": names})
+             for spec in ROSTER if spec.available_to(role, registry)]
     return LocalChatModel(today=date(2026, 3, 18)).bind_tools(tools)
 
 
@@ -85,6 +85,16 @@ def test_a_record_of_the_speakers_product_is_that_record(registry, text):
     catalogue = ("Stoneware Mug", "Clacky 87 Mechanical Keyboard", "Shopcrew Logo T-Shirt", "Hearth")
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
+
+
+@pytest.mark.parametrize(("role", "text", "agent"), [
+    (Role.WAREHOUSE, "the carrier has just collected the parcel for W2741705", "warehouse"),
+    (Role.MERCHANT, "we won't be selling the embroidered cap any more", "product"),
+])
+def test_everyday_wordings_read_as_the_registrys_own(registry, role, text, agent):
+    catalogue = ("Stoneware Mug", "Embroidered Cap", "Hearth")
+    reply = router(registry, catalogue, role).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 
 
 def test_what_a_product_is_for_is_no_purchase():

@@ -146,11 +146,14 @@ PLEASANTRIES = re.compile(
     r"|\s*[,.!]?\s*(?:thanks|thank you|cheers|many thanks)(?: (?:a lot|so much|in advance))?\s*[.!]*\s*$",
     re.I,
 )
-# Verbs of two words meaning one that the tools' texts use: "call off the return" cancels it, and "the mug I sent
-# back" is returned (the stemmer does not know "sent" for "send").
+# Everyday wordings of what the tools' texts say otherwise: "call off the return" cancels it, "the mug I sent back"
+# is returned (the stemmer does not know "sent" for "send"), and "we won't be selling the cap any more" stops
+# selling it.
 PHRASAL = (
     (re.compile(r"\bcall(?:s|ed|ing)? off\b", re.I), "cancel"),
     (re.compile(r"\bsent back\b", re.I), "returned"),
+    (re.compile(r"\b(?:won't|will not|(?:are|'re) not going to|(?:are|'re)n't going to|no longer)\s+(?:be\s+)?"
+                r"sell(?:ing)?\b", re.I), "stop selling"),
 )
 
 

@@ -297,7 +297,8 @@ def find_product_name(request: Request) -> Found | None:
     m = re.search(
         # Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
         r"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
-        r"(?=\s+(?:in|on|for|is|are|available|come|comes|cost|costs|from|with|do|does|have|has|please|pls|now|again)\b|[?.,!]|$)",
+        r"(?=\s+(?:in|on|for|is|are|available|come|comes|cost|costs|from|with|do|does|have|has|please|pls|now|again|"
+        r"any|anymore|yet|too|today|either|if|because|since|so)\b|[?.,!]|$)",
         request.text,
         re.I,
     )

@@ -274,6 +274,12 @@ def test_a_write_never_guesses_a_loose_name(registry):
     assert value(registry, "update_product", "product_id", "change the price of the gray hoody to 60") is None
 
 
+@pytest.mark.parametrize("text", ["we won't be selling the embroidered cap any more",
+                                  "stop selling the embroidered cap today", "stop selling the embroidered cap"])
+def test_a_name_after_the_ends_before_words_that_end_a_sentence(registry, text):
+    assert value(registry, "archive_product", "product_id", text) == "embroidered cap"
+
+
 # Variant options: a colour, a size, or "<option> <value>"; a plural ("sizes") names no value.
 OPTIONS = [
     ("do you have the T-Shirt in blue size M", {"size": "M", "color": "blue"}),

@@ -49,6 +49,13 @@ def test_a_result_becomes_plain_sentences_from_the_template(shop):
     )
 
 
+def test_a_delivered_order_says_who_delivered_it_and_when(shop):
+    delivered = {**ORDER, "status": "delivered", "status_label": "delivered", "carrier": "ups",
+                 "delivered_at": "2026-01-09T15:00:00"}
+    text = after_call(shop, "get_order_details", {"order_id": "#W2611340"}, delivered)
+    assert "Carrier: Ups." in text and "It was delivered on 9 Jan 2026." in text
+
+
 def test_a_template_line_without_its_value_is_left_out(shop):
     cancelled = {**ORDER, "status": "cancelled", "status_label": "cancelled", "cancel_reason": None}
     text = after_call(shop, "cancel_pending_order", {"order_id": "#W2611340", "reason": "no longer needed"}, cancelled)
