@@ -97,6 +97,17 @@ def test_everyday_wordings_read_as_the_registrys_own(registry, role, text, agent
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 
 
+@pytest.mark.parametrize(("text", "agent"), [
+    ("why is the order with the camp stove held up?", "order"),
+    ("what's happening with the return of the laptop stand and the other things?", "after_sales"),
+])
+def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(registry, text, agent):
+    # Worded unlike any example, the product's name alone would send these to the catalogue.
+    catalogue = ("Micro Camp Stove", "Aluminium Laptop Stand", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
 def test_what_a_product_is_for_is_no_purchase():
     catalogue = ("Coiled USB-C Cable", "Clacky 87 Mechanical Keyboard", "Self-Watering Planter", "Home")
     heads = [StructuredTool.from_function(func=lambda: "", name="search_products", description="Search.",

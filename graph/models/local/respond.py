@@ -30,6 +30,7 @@ from graph.models.local.similarity import (
     NAME_SYNONYMS,
     Choice,
     Embed,
+    acted_on,
     choose,
     meaning,
     names_records,
@@ -107,6 +108,8 @@ QUESTION_PENALTY = 0.35
 # A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
 SHARED_LEAD = 0.2
+# A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
+PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(?:with|of|for|containing|from)\s+(?:the|my)\b", re.I)
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
@@ -409,9 +412,14 @@ def _plan(
             return Turn(questions.NOTHING_PENDING)
         # Worded unlike any example but naming what a specialist holds ("which scents does the soy candle come
         # in?"): that specialist, who can look it up.
-        named = [t for _, t in rank(text, tools, embed) if names_records(text, tools, t)]
+        ranked = rank(text, tools, embed)
+        named = [t for _, t in ranked if names_records(text, tools, t)]
+        # Unless it names a record of another kind beside it ("why is the order with the camp stove held up?"):
+        # the specialist acting on that record, who can find it by what it holds.
+        said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
+        holding = [t for _, t in ranked if t not in named and said & acted_on([t]) - acted_on(named[:1])]
         if named:
-            return Turn(calls=[(named[0].name, {})])
+            return Turn(calls=[((holding or named)[0].name, {})])
     if not (choice.confident or forced or asked) and handoffs and (clear := _clear_clause(text, tools, embed)):
         # Said with other words around it ("the chair I got is broken and nobody helps, escalate this please"):
         # the one clause that is clearly somebody's job.
@@ -520,11 +528,11 @@ def _mine(
     text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
 ) -> tuple[ToolView, Extraction] | None:
     """A request nothing fits clearly that names something of the speaker's in words no tool uses ("I ordered a
-    tent, has it been sent yet?"): the closest reading tool taking one of their records, to find it among them
-    (`_own_record`)."""
+    tent, has it been sent yet?", "why is the order with the camp stove held up?"): the closest reading tool taking
+    one of their records, to find it among them (`_own_record`)."""
     known = set_index(tools).known
     named = [w for w in words(mask(text)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS]
-    if not FIRST_PERSON.search(text) or all(stem(w) in known for w in named):
+    if not (FIRST_PERSON.search(text) or _particular(text, tools)) or all(stem(w) in known for w in named):
         return None
     for _, tool in rank(text, tools, embed)[:FIT_CANDIDATES]:
         if tool.mutates:
@@ -609,8 +617,9 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
 
 
 def _own_field(tool: ToolView, extraction: Extraction, said: str) -> FieldSpec | None:
-    """The record a person calls theirs without its number ("my return", "the tent I ordered"), if any."""
-    if not FIRST_PERSON.search(said):
+    """The record a person calls theirs without its number ("my return", "the tent I ordered", "the order with the
+    camp stove"), if any."""
+    if not (FIRST_PERSON.search(said) or PARTICULAR.search(said)):
         return None
     return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)
 
@@ -1089,10 +1098,17 @@ def respond(
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
         return _from_library(messages[current], bound, messages, today, replies) or declined
-    if not forced and about_rules(said, tool, extraction) and (
+    if not forced and about_rules(said, tool, extraction) and not _particular(said, tools) and (
             library := _from_library(messages[current], bound, messages, today, replies)):
         return library
     return _decide(tool, extraction, tools, messages, replies, lookups=bound, understood=(embed, today))
+
+
+def _particular(said: str, tools: list[ToolView]) -> bool:
+    """Whether the request speaks of one record by what it holds ("why is the order with the camp stove held
+    up?"): a question about that record, not about how things go."""
+    one = PARTICULAR.search(said)
+    return one is not None and one.group(1).lower() in acted_on(tools)
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -277,20 +277,20 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
             return owned.group(0)
         rest = said[last + 1:]
         # "my mug return": what is theirs is the return of the mug, a record some tool acts on.
-        if any(w.strip(".,!?").lower() in _acted_on(tools) for w in rest):
+        if any(w.strip(".,!?").lower() in acted_on(tools) for w in rest):
             return " ".join(["my", *rest])
         return " ".join(["my order", *rest])
 
     def kept(record: re.Match) -> str:
         # "the return for the t-shirt" is a return, whatever the t-shirt resembles.
         said = record.group(2).split()
-        named = record.group(1).lower() in _acted_on(tools) and names(said[-1].strip(".,!?"))
+        named = record.group(1).lower() in acted_on(tools) and names(said[-1].strip(".,!?"))
         return record.group(1) if named else record.group(0)
 
     return FOR_PRODUCT.sub(kept, POSSESSED.sub(read, query))
 
 
-def _acted_on(tools: Sequence[ToolView]) -> frozenset[str]:
+def acted_on(tools: Sequence[ToolView]) -> frozenset[str]:
     """What the tools act on, by the last word of their names ("claim" of filing a warranty claim); as written, for
     "shipped" is no shipment."""
     return frozenset(n.rsplit("_", 1)[-1] for t in tools for n in (t.tool_names or (t.name,)))

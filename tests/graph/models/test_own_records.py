@@ -94,6 +94,16 @@ def test_a_write_reads_the_record_its_words_single_out(registry):
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
 
 
+def test_a_record_named_by_what_it_holds_is_found_among_mine(registry):
+    # No "my", yet "the order with the candle" is one of the speaker's orders, not a question about how things go.
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("why is the order with the soy candle held up?")]
+    listing = model.invoke(conversation)
+    assert listing.tool_calls[0]["name"] == "list_orders"
+    _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W2000002"})]
+
+
 def test_several_candidates_are_named_in_the_question(registry):
     model = specialist(registry, "order")
     conversation = [HumanMessage("where is my order?")]
