@@ -109,7 +109,7 @@ QUESTION_PENALTY = 0.35
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
 SHARED_LEAD = 0.2
 # A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
-PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(?:with|of|for|containing|from)\s+(?:the|my)\b", re.I)
+PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
@@ -618,8 +618,9 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
 
 def _own_field(tool: ToolView, extraction: Extraction, said: str) -> FieldSpec | None:
     """The record a person calls theirs without its number ("my return", "the tent I ordered", "the order with the
-    camp stove"), if any."""
-    if not (FIRST_PERSON.search(said) or PARTICULAR.search(said)):
+    camp stove"), if any. What a record is for names no one's own ("the order for the customer", from staff)."""
+    holding = (one := PARTICULAR.search(said)) is not None and one.group(2).lower() in ("with", "containing")
+    if not (FIRST_PERSON.search(said) or holding):
         return None
     return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)
 

@@ -128,9 +128,11 @@ def test_a_question_about_a_rule_or_a_request_with_a_number_lists_nothing(regist
     assert "list_orders" not in [c["name"] for c in calls]
 
 
-def test_staff_speaking_of_no_one_of_their_own_are_asked_as_before(registry):
+@pytest.mark.parametrize("ask", ["cancel order for the customer",
+                                 "cancel the order of the customer, she ordered by mistake"])
+def test_staff_speaking_of_no_one_of_their_own_are_asked_as_before(registry, ask):
     model = specialist(registry, "order", Role.SUPPORT)
-    reply = model.invoke([HumanMessage("cancel order for the customer")])
+    reply = model.invoke([HumanMessage(ask)])
     assert not reply.tool_calls and reply.text.endswith("?")
 
 
