@@ -277,7 +277,8 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
             return owned.group(0)
         rest = said[last + 1:]
         # "my mug return": what is theirs is the return of the mug, a record some tool acts on.
-        if any(w.strip(".,!?").lower() in acted_on(tools) for w in rest):
+        records = acted_on(tools)
+        if any(w.strip(".,!?").lower() in records for w in rest):
             return " ".join(["my", *rest])
         return " ".join(["my order", *rest])
 

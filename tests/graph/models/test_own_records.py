@@ -84,24 +84,22 @@ def test_a_listing_that_needs_no_customer_named_lists_mine(registry):
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("list_warranty_claims", {})]
 
 
-def test_a_write_reads_the_record_its_words_single_out(registry):
+@pytest.mark.parametrize(
+    ("ask", "expected"),
+    [
+        # The write's precondition reads the order first, so its state is known before anything is asked.
+        ("I'd like to return the tent I bought", "#W1000001"),
+        # No "my", yet "the order with the candle" is one of the speaker's orders, not a question about how things go.
+        ("why is the order with the soy candle held up?", "#W2000002"),
+    ],
+)
+def test_the_record_the_words_single_out_is_read_from_my_list(registry, ask, expected):
     model = specialist(registry, "order")
-    conversation = [HumanMessage("I'd like to return the tent I bought")]
+    conversation = [HumanMessage(ask)]
     listing = model.invoke(conversation)
     assert listing.tool_calls[0]["name"] == "list_orders"
     _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
-    # The write's precondition reads the order first, so its state is known before anything is asked.
-    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
-
-
-def test_a_record_named_by_what_it_holds_is_found_among_mine(registry):
-    # No "my", yet "the order with the candle" is one of the speaker's orders, not a question about how things go.
-    model = specialist(registry, "order")
-    conversation = [HumanMessage("why is the order with the soy candle held up?")]
-    listing = model.invoke(conversation)
-    assert listing.tool_calls[0]["name"] == "list_orders"
-    _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
-    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W2000002"})]
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": expected})]
 
 
 def test_several_candidates_are_named_in_the_question(registry):
