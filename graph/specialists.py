@@ -1,5 +1,8 @@
 """A specialist agent: `create_agent` over its registry tools, with role filtering, confirmation and limits."""
 
+import json
+import re
+
 from langchain.agents import create_agent
 from langchain.agents.middleware import (
     HumanInTheLoopMiddleware,
@@ -19,11 +22,34 @@ from tools.registry import REGISTRY, ToolRegistry, ToolSpec
 LIMIT_PREFIXES = ("Model call limits exceeded", "Tool call limit")
 
 
-def confirmation_text(tool_call, _state, _runtime) -> str:
-    """What the person is asked to confirm: the exact action and its arguments."""
-    args = ", ".join(f"{k}={v!r}" for k, v in shown_args(tool_call["name"], tool_call["args"]).items())
-    args = args or "no arguments"
-    return f"{tool_call['name']}({args})"
+# The action a tool's description opens with: up to its first colon, semicolon or full stop, without a closing
+# aside ("Cancel a pending order (reason 'no longer needed' or ...)").
+ACTION_CLAUSE = re.compile(r"^(.+?)(?:[:;]|\.(?:\s|$)|$)")
+CLOSING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def shown_value(value) -> str:
+    """An argument as a person reads it: words and numbers as they are, lists joined, records as compact JSON."""
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+def confirmation_text(spec: ToolSpec):
+    """What the person is asked to confirm, in plain words: the action its description opens with and every
+    argument it will run with ("cancel a pending order (order id: #W4621646; reason: no longer needed)")."""
+    match = ACTION_CLAUSE.match(spec.description.strip())
+    action = CLOSING_ASIDE.sub("", match.group(1)) if match else spec.name.replace("_", " ")
+    action = action[:1].lower() + action[1:]
+
+    def describe(tool_call, _state, _runtime) -> str:
+        shown = shown_args(tool_call["name"], tool_call["args"])
+        args = "; ".join(f"{key.replace('_', ' ')}: {shown_value(value)}" for key, value in shown.items())
+        return f"{action} ({args})" if args else action
+
+    return describe
 
 
 def well_formed(spec: ToolSpec):
@@ -52,7 +78,7 @@ def build_specialist(
     """
     specs = spec.tools(registry=registry) + registry.shared_with(spec.name)
     confirm_on = {
-        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text, "when": well_formed(t)}
+        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text(t), "when": well_formed(t)}
         for t in specs
         if t.confirm
     }

@@ -79,7 +79,7 @@ def test_a_scripted_conversation_passes_on_state_and_outputs(tmp_path, data):
         assert trial.state_differences == [] and trial.missing_outputs == [] and trial.success
     conversation = by_task["88"].messages
     assert conversation[0] == {"role": "assistant", "text": GREETING}
-    assert "Please confirm: cancel_pending_order" in conversation[2]["text"]
+    assert "Please confirm: cancel a pending order" in conversation[2]["text"]
     # The precondition read belongs to the turn that asks for the yes; the confirmed write to the turn that
     # answers it.
     assert [(c["name"], c["ok"]) for c in conversation[2]["tool_calls"]] == [("get_order_details", True)]

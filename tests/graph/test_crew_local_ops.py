@@ -108,6 +108,7 @@ async def test_a_value_given_in_place_of_yes_asks_again_for_the_changed_action_o
     assert first.pending_confirmation["args"] == {"sku": "HM-MUG-03"}
     again = await ask(crew, wendy, "check 12 units", first.thread_id)
     assert again.pending_confirmation["args"] == {"sku": "HM-MUG-03", "sample_size": 12}
-    assert again.reply.startswith("Please confirm: schedule_inspection("), again.reply
+    assert again.reply.startswith("Please confirm: schedule a quality inspection"), again.reply
+    assert "sample size: 12" in again.reply
     done = await ask(crew, wendy, "yes", first.thread_id)
     assert "12 units of Stoneware Mug (HM-MUG-03)" in done.reply
