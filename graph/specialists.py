@@ -78,7 +78,9 @@ def build_specialist(
     """
     specs = spec.tools(registry=registry) + registry.shared_with(spec.name)
     confirm_on = {
-        t.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_text(t), "when": well_formed(t)}
+        t.name: {
+            "allowed_decisions": ["approve", "reject"], "description": confirmation_text(t), "when": well_formed(t)
+        }
         for t in specs
         if t.confirm
     }

@@ -108,6 +108,16 @@ def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(reg
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 
 
+@pytest.mark.parametrize(("text", "agent"), [
+    ("any news on the mug I sent back?", "after_sales"),
+    ("is the candle I ordered on its way?", "order"),
+])
+def test_a_product_named_by_what_the_speaker_did_with_it_is_that_record(registry, text, agent):
+    catalogue = ("Stoneware Mug", "Soy Candle", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
 def test_what_a_product_is_for_is_no_purchase():
     catalogue = ("Coiled USB-C Cable", "Clacky 87 Mechanical Keyboard", "Self-Watering Planter", "Home")
     heads = [StructuredTool.from_function(func=lambda: "", name="search_products", description="Search.",

@@ -67,9 +67,10 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     yours = THE_SHOPS.search(said) and not FIRST_PERSON.search(said)
     if a_listing(tool) and (own or owned(tool)) and not taken and yours:
         return True
-    # Nor does a reading of the asker's record answer what a rule or a "what if" says ("will I lose my points if I
-    # don't order for a while?", "is there a limit on how many addresses I can save?").
-    return not extraction.args and bool(RULE.search(said) or IF_CLAUSE.search(said))
+    # Nor does a reading of the asker's records, named by nothing but whose they are, answer what a rule or a "what
+    # if" says ("will I lose my points if I don't order for a while?", "if I delete my account what happens to my
+    # gift card balance?", "is there a limit on how many addresses I can save?").
+    return not taken and bool(RULE.search(said) or IF_CLAUSE.search(said))
 
 
 def a_listing(tool: ToolView) -> bool:

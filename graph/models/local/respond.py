@@ -19,7 +19,7 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.policy import ASKS, CONDITION, PERMISSION, about_rules
-from graph.models.local.records import OWN_KINDS, lister, single_out, value_of
+from graph.models.local.records import ONESELF, OWN_KINDS, lister, single_out, value_of
 from graph.models.local.reply import action, answer
 from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import (
@@ -78,11 +78,13 @@ NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b
 READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
 # "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
 # says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
-# asked next), not a listing that merely shares its words ("I'd like a list of..." still reads).
+# asked next), not a listing that merely shares its words ("I'd like a list of..." still reads). So does wanting
+# something of theirs done to ("I need my order #W1 shipped somewhere else", "I'd like the address changed").
 WANTS = re.compile(
     r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+(?:to\s+"
     r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)"
-    r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b))",
+    r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b)"
+    r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
     re.I,
 )
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
@@ -552,7 +554,11 @@ def _reader(
         if tool.mutates or not tool.required or any(kind_of(f) not in NAMED_RECORDS for f in tool.required):
             continue
         extraction = extract(tool, text, Memory(), today)  # named now, not recalled
-        if not extraction.missing and not extraction.problems:
+        # "I" names whose records, not which: the speaker's own are read only when the request names what the tool
+        # reads ("the return of the laptop stand"); "I've changed my mind about the planter" names no payment method.
+        named = any(extraction.args.get(f.name) not in (None, ONESELF) for f in tool.required) or bool(
+            {stem(w) for w in words(text)} & {stem(w) for w in acted_on([tool])})
+        if named and not extraction.missing and not extraction.problems:
             return tool, extract(tool, text, memory, today)
     return None
 

@@ -59,6 +59,9 @@ PREFIX = 4
 # The words after "my" or "our" that name what is the speaker's ("my desk lamp", "our Halo Desk Lamp"); "a cable for
 # my keyboard" names what something is for.
 POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# A product named by what the speaker did with it: "the candle I ordered", "the mug I sent back".
+DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)\s+(?:that\s+|which\s+)?(?:i|we)(?:'ve|\s+have)?\s+"
+                       r"(\w+(?:\s+back)?)\b", re.I)
 # A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
 FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 PREFIX_SPARE = 4
@@ -288,7 +291,16 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         named = record.group(1).lower() in acted_on(tools) and names(said[-1].strip(".,!?"))
         return record.group(1) if named else record.group(0)
 
-    return FOR_PRODUCT.sub(kept, POSSESSED.sub(read, query))
+    def did(done: re.Match) -> str:
+        # "the mug I sent back" is the speaker's return and "the candle I ordered" their order: what the verb does is
+        # a record some tool acts on.
+        if not names(done.group(1).split()[-1].strip(".,!?")):
+            return done.group(0)
+        verb = stem(e.mask(done.group(2)).split()[0])
+        record = next((r for r in sorted(acted_on(tools)) if stem(r) == verb), None)
+        return f"my {record}" if record else done.group(0)
+
+    return FOR_PRODUCT.sub(kept, DONE_WITH.sub(did, POSSESSED.sub(read, query)))
 
 
 def acted_on(tools: Sequence[ToolView]) -> frozenset[str]:

@@ -88,6 +88,14 @@ def test_a_write_whose_record_allows_it_goes_on_to_ask_for_its_details(registry)
     assert not second.tool_calls and "reason" in second.text and second.text.endswith("?")
 
 
+@pytest.mark.parametrize("ask", ["I need my order #W4621646 shipped somewhere else",
+                                 "I'd like the address of #W4621646 changed"])
+def test_wanting_ones_record_done_to_asks_for_the_change(registry, ask):
+    # Said of the record, not as "I want to ...": still a change to make, whose details come next.
+    _, second = after_read(specialist(registry, "order"), ask, order("pending"))
+    assert not second.tool_calls and "address" in second.text and second.text.endswith("?"), second.text
+
+
 def test_a_write_with_every_detail_is_made_after_its_precondition(registry):
     _, second = after_read(specialist(registry, "order"), "cancel #W4621646, I ordered it by mistake",
                            order("pending"))
@@ -886,6 +894,8 @@ def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(
         ("after_sales", Role.CUSTOMER, "the box came crushed, how long do I have to report it?"),
         # Of the shop's own, not the asker's cases.
         ("customer", Role.CUSTOMER, "when is your support team around?"),
+        # What would follow, though "my" fills whose methods a listing would show.
+        ("payment", Role.CUSTOMER, "if i delete my account what happens to my gift card balance?"),
     ],
 )
 def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):

@@ -161,3 +161,15 @@ def test_a_write_never_picks_among_only_some_of_my_records(registry):
 def test_a_read_may_go_through_records_that_mention_it(registry):
     listing = specialist(registry, "after_sales").invoke([HumanMessage("where is my exchange at?")])
     assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_customer_returns", {"customer_id": "me"})]
+
+
+def test_speaking_of_oneself_names_no_record_to_read(registry):
+    # "I" says whose records, not which: a lent listing of the speaker's payment methods is no reading of this.
+    reply = specialist(registry, "product").invoke([HumanMessage(
+        "I've changed my mind about the planter, please don't ship it")])
+    assert all(c["name"] != "list_payment_methods" for c in reply.tool_calls), reply.tool_calls
+
+
+def test_a_record_named_by_its_number_is_read_when_nothing_else_fits(registry):
+    reply = specialist(registry, "order").invoke([HumanMessage("when will my oder W5794363 arive")])
+    assert [(c["name"], c["args"].get("order_id")) for c in reply.tool_calls] == [("get_order_details", "#W5794363")]
