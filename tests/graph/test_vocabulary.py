@@ -79,7 +79,8 @@ def test_a_product_the_speaker_calls_theirs_is_their_order(registry, text):
 
 
 @pytest.mark.parametrize("text", ["why was my mug return turned down?", "any news on my keyboard warranty claim?",
-                                  "I'd like to call off the return for the t-shirt, I'll keep it"])
+                                  "I'd like to call off the return for the t-shirt, I'll keep it",
+                                  "I don't want to send the stuff back from #W8646154 anymore"])
 def test_a_record_of_the_speakers_product_is_that_record(registry, text):
     # "my mug return" is the return of a mug: the record the speaker calls theirs is the return, not the order.
     catalogue = ("Stoneware Mug", "Clacky 87 Mechanical Keyboard", "Shopcrew Logo T-Shirt", "Hearth")
@@ -111,9 +112,11 @@ def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(reg
 @pytest.mark.parametrize(("text", "agent"), [
     ("any news on the mug I sent back?", "after_sales"),
     ("is the candle I ordered on its way?", "order"),
+    # One return of three things, not a tent to look up as well.
+    ("the tent, hoodie and arm I sent back, have you got them yet?", "after_sales"),
 ])
 def test_a_product_named_by_what_the_speaker_did_with_it_is_that_record(registry, text, agent):
-    catalogue = ("Stoneware Mug", "Soy Candle", "Hearth")
+    catalogue = ("Stoneware Mug", "Soy Candle", "Trail 2 Tent", "Keycap Hoodie", "Monitor Arm", "Hearth")
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 

@@ -152,6 +152,9 @@ PLEASANTRIES = re.compile(
 PHRASAL = (
     (re.compile(r"\bcall(?:s|ed|ing)? off\b", re.I), "cancel"),
     (re.compile(r"\bsent back\b", re.I), "returned"),
+    # No longer wanting to send something back withdraws the return ("I don't want to send the stuff back anymore").
+    (re.compile(r"\b(?:don't|do not|no longer)\s+(?:want|wish|need)\s+to\s+"
+                r"(?:return|send\s+(?:[\w'-]+\s+){0,3}?back)\b", re.I), "cancel the return"),
     (re.compile(r"\b(?:won't|will not|(?:are|'re) not going to|(?:are|'re)n't going to|no longer)\s+(?:be\s+)?"
                 r"sell(?:ing)?\b", re.I), "stop selling"),
 )

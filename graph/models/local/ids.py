@@ -17,6 +17,9 @@ from graph.models.local.values import find_flag, find_person_name, find_product_
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
+# A method named only to be set aside: "with my visa rather than PayPal", "not the gift card, my amex".
+SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|except)\s+(?:(?:with|by|on|my|the|a|your)\s+)*"
+                       r"[\w-]+(?:\s+(?:card|account))?", re.I)
 PAYMENT_HINTS = {
     "gift": "gift",
     "paypal": "paypal",
@@ -94,7 +97,7 @@ def payment_method(f: FieldSpec, ctx: Context) -> Any:
     """A payment method id, or the saved method a word names ('my gift card') from memory."""
     if (value := first(ctx, e.PAYMENT_METHOD_ID)) is not None:
         return value
-    text = ctx.request.text.lower()
+    text = SET_ASIDE.sub(" ", ctx.request.text.lower())
     hints = {v for k, v in PAYMENT_HINTS.items() if k in text}
     if re.search(r"\b(?:ending|ends)\b", text):
         hints |= set(re.findall(r"\b\d{4}\b", text))  # "the visa ending 6832"

@@ -28,8 +28,11 @@ WHAT_YOU_TAKE = re.compile(r"^\s*(?:what|which|when)\s+(?:[\w-]+\s+){0,3}(?:do|d
 # something ("can I see my orders?") is a request to read.
 PERMISSION = re.compile(r"^\s*(?:can|may|could)\s+i\s+(?!(?:see|view|get|have|check|find|look|know|show)\b)\w", re.I)
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
-# unlike a request put as a question ("can you change where my order ships to?").
-CONDITION = re.compile(r"\b(?:once|if|after|before|when|until|within|ever)\b", re.I)
+# unlike a request put as a question ("can you change where my order ships to?"); "when will it come?" and "any
+# idea when my socks will get here?" ask when.
+CONDITION = re.compile(r"\b(?:once|if|after|before|until|within|ever)\b"
+                       r"|\bwhen\b(?!\s+(?:will|would|is|are|was|were|does|do|did|can|could|has|have)\b)"
+                       r"(?![^,.?]*\b(?:will|would)\b)", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
                   r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"

@@ -31,6 +31,7 @@ from graph.models.local.similarity import (
     Choice,
     Embed,
     acted_on,
+    bought,
     choose,
     meaning,
     names_records,
@@ -110,6 +111,8 @@ QUESTION_PENALTY = 0.35
 # A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
 SHARED_LEAD = 0.2
+# The words that single out one record before what it holds ("the stove order").
+DETERMINERS = frozenset({"the", "my", "this", "that", "our"})
 # A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
 PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
@@ -189,7 +192,8 @@ def _asked_before(messages: list[BaseMessage], current: int) -> int | None:
 def _handoffs(text: str, tools: list[ToolView], embed: Embed | None, first: ToolView, threshold: float) -> list[str]:
     """Extra specialists for a request that has a clear second job for another one, in order of mention."""
     # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
-    clauses = [c for c in CLAUSES.split(text) if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
+    # Read as the speaker's records first: "the tent, hoodie and arm I sent back" is one return, not a tent as well.
+    clauses = [c for c in CLAUSES.split(bought(text, tools)) if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
     chosen = [first.name]
     for clause in clauses:
         (score, best), (runner_up, _) = rank(clause, tools, embed)[:2]
@@ -540,7 +544,7 @@ def _mine(
         if tool.mutates:
             continue
         extraction = extract(tool, text, memory, today)
-        field = _own_field(tool, extraction, text)
+        field = _own_field(tool, extraction, text, tools)
         if field is not None and lister(field, tool, text, tools, set()) is not None:
             return tool, extraction
     return None
@@ -622,11 +626,12 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
     return best, extract(best, said, remember(messages), today)
 
 
-def _own_field(tool: ToolView, extraction: Extraction, said: str) -> FieldSpec | None:
+def _own_field(tool: ToolView, extraction: Extraction, said: str, tools: list[ToolView]) -> FieldSpec | None:
     """The record a person calls theirs without its number ("my return", "the tent I ordered", "the order with the
-    camp stove"), if any. What a record is for names no one's own ("the order for the customer", from staff)."""
+    camp stove", "the stove order"), if any. What a record is for names no one's own ("the order for the customer",
+    from staff)."""
     holding = (one := PARTICULAR.search(said)) is not None and one.group(2).lower() in ("with", "containing")
-    if not (FIRST_PERSON.search(said) or holding):
+    if not (FIRST_PERSON.search(said) or holding or _named_by_content(said, tools)):
         return None
     return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)
 
@@ -653,7 +658,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
         return None
     chain = _chain(messages, current)
     said = _said(messages, current)
-    field = _own_field(tool, extraction, said)
+    field = _own_field(tool, extraction, said, tools)
     if field is None or (tool.mutates and ASKS.search(first := _text(messages[chain[0]])) and CONDITION.search(first)):
         return None  # "can I still cancel an order once it's processed?" asks about the rule, not for an order
     since = messages[chain[0]:]
@@ -683,7 +688,7 @@ def _after_listing(
         return None
     call, tool, extraction = replanned
     said = _said(messages, _request(messages))
-    field = _own_field(tool, extraction, said)
+    field = _own_field(tool, extraction, said, tools)
     found = lister(field, tool, said, tools, set()) if field is not None else None
     if found is None or found[0] != call["name"]:
         return None
@@ -1113,9 +1118,23 @@ def respond(
 
 def _particular(said: str, tools: list[ToolView]) -> bool:
     """Whether the request speaks of one record by what it holds ("why is the order with the camp stove held
-    up?"): a question about that record, not about how things go."""
+    up?", "why hasn't the stove order moved?", "when will my socks get here?"): a question about that record, not
+    about how things go. What it holds is a word no tool uses, beside the record's noun or after "my"."""
     one = PARTICULAR.search(said)
-    return one is not None and one.group(1).lower() in acted_on(tools)
+    return (one is not None and one.group(1).lower() in acted_on(tools)) or _named_by_content(said, tools)
+
+
+def _named_by_content(said: str, tools: list[ToolView]) -> bool:
+    """Whether one record is named by what it holds before its noun: "the stove order", "my laptop stand return"."""
+    said_words = words(mask(said))
+    records = {stem(r) for r in acted_on(tools)}
+    return any(the in DETERMINERS and _a_thing(a, tools) and stem(b) in records
+               for the, a, b in zip(said_words, said_words[1:], said_words[2:], strict=False))
+
+
+def _a_thing(word: str, tools: list[ToolView]) -> bool:
+    """A word naming something no tool's texts speak of (a product, most often)."""
+    return len(word) >= 3 and word.isalpha() and word not in STOPWORDS and stem(word) not in set_index(tools).known
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

@@ -59,9 +59,9 @@ PREFIX = 4
 # The words after "my" or "our" that name what is the speaker's ("my desk lamp", "our Halo Desk Lamp"); "a cable for
 # my keyboard" names what something is for.
 POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
-# A product named by what the speaker did with it: "the candle I ordered", "the mug I sent back".
-DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)\s+(?:that\s+|which\s+)?(?:i|we)(?:'ve|\s+have)?\s+"
-                       r"(\w+(?:\s+back)?)\b", re.I)
+# A product named by what the speaker did with it: "the candle I ordered", "the tent, hoodie and arm I sent back".
+DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?:that\s+|which\s+)?"
+                       r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
 # A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
 FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 PREFIX_SPARE = 4
