@@ -46,6 +46,9 @@ STRUCTURE_PENALTY = 0.25
 # example ("took a new surname, Moreau") says nothing about what the request asks for.
 PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")
 REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
+# A record named by its noun and number ("close alert 1", "case #3"): among a specialist's tools, those with no field
+# for that record's id step back as far, so a tool making a new one does not take a request about an existing one.
+NUMBERED = re.compile(r"\b([a-z]+)\s+#?(\d+)\b", re.I)
 # A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
 # request only staff may make ("move 5 keyboards to Lyon") still reaches the specialist who can say so.
 OTHER_ROLES_PENALTY = 0.1
@@ -83,6 +86,7 @@ NAME_SYNONYMS = {
     "check": {"available", "availability", "stock"},
     "transfer": {"move"},
     "find": {"lookup", "look", "who"},
+    "submit": {"file", "log", "lodge"},
 }
 
 
@@ -232,6 +236,15 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
     return NAME_BONUS * min(hits, 1.0)
 
 
+def numbered_penalty(tool: ToolView, numbered: set[str], tools: Sequence[ToolView]) -> float:
+    """A step back for a tool without a field for the id of a record the request names by number, when another tool
+    of the set has one."""
+    fields = {f"{noun}_id" for noun in numbered} & {f.name for t in tools for f in t.fields}
+    if not fields or fields & {f.name for f in tool.fields}:
+        return 0.0
+    return STRUCTURE_PENALTY
+
+
 def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
     """A step back for an agent none of whose tools takes a kind of record the request names."""
     if tool.takes is None or not named:
@@ -348,11 +361,13 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         q = vectors([text], embed)[0]
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
+    numbered = {noun.lower() for noun, _ in NUMBERED.findall(query)}
     scored = [
         (
             b
             + name_bonus(all_stems, i, stats.name_weight)
             - structure_penalty(t, named)
+            - numbered_penalty(t, numbered, tools)
             + (VOCABULARY_BONUS if names_records(query, tools, t) else 0.0),
             t,
         )

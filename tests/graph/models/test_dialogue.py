@@ -1029,3 +1029,17 @@ def test_an_order_named_by_what_it_holds_is_found_among_the_speakers_own(registr
     # Put as questions that name no number, yet about one record: not for the policy library.
     reply = specialist(registry, "order").invoke([HumanMessage(ask)])
     assert [c["name"] for c in reply.tool_calls] == ["list_orders"], reply.tool_calls
+
+
+def test_a_record_named_by_number_is_acted_on_rather_than_made_anew(registry):
+    # The alert's subject reads like raising one; "alert 1" says it exists, and only some tools take its id.
+    reply = specialist(registry, "monitoring", Role.SUPPORT).invoke([HumanMessage(
+        "the late carrier tracking problem is fixed now, close alert 1")])
+    assert [(c["name"], c["args"].get("alert_id")) for c in reply.tool_calls] == [("resolve_system_alert", 1)]
+
+
+def test_filing_in_everyday_words_is_a_submission(registry):
+    reply = specialist(registry, "after_sales").invoke([HumanMessage(
+        "the scroll wheel on my Glide mouse from W4912529 stopped working, please log it under warranty")])
+    gate = registry.get("submit_warranty_claim").precondition
+    assert [c["name"] for c in reply.tool_calls] == [gate.read], reply.tool_calls
