@@ -183,3 +183,20 @@ async def test_a_quote_without_destination_goes_to_the_customers_country(session
     assert (mine.destination, mine.zone) == ("DE", "eu")
     staff = await call(support, "select_carrier", weight_kg=1)
     assert (staff.destination, staff.zone, staff.best.carrier_code) == ("FR", "domestic", "colis_prive")
+
+
+async def test_a_city_the_address_book_knows_is_quoted_in_its_country(sessions, call, support):
+    await carriers(sessions)
+    people = [await f.customer(sessions, first=name, last="Doe") for name in ("Ana", "Ben", "Cy")]
+    async with sessions() as s, s.begin():
+        for who, (city, country) in zip(people, [("Lyon", "FR"), ("Valencia", "ES"), ("Valencia", "VE")], strict=True):
+            found = await s.get(type(who), who.id, options=[selectinload(type(who).addresses)])
+            found.addresses[0].city, found.addresses[0].country = city, country
+    out = await call(support, "quote_shipping", destination="lyon", weight_kg=1)
+    assert (out.destination, out.zone) == ("lyon", "domestic")
+    with pytest.raises(InvalidInput) as err:
+        await call(support, "select_carrier", destination="Valencia", weight_kg=1)
+    assert "ES, VE" in str(err.value) and err.value.details[0]["problem"] == "ambiguous"
+    with pytest.raises(InvalidInput) as err:
+        await call(support, "quote_shipping", destination="Atlantis", weight_kg=1)
+    assert err.value.details[0]["problem"] == "unknown"

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.enums import ShippingZone
-from db.models import Carrier
+from db.models import Address, Carrier
 from tools.config import service as config
 from tools.config.catalogue import declare
 from tools.errors import Conflict, InvalidInput
@@ -59,6 +59,23 @@ def destination_zone(destination: str) -> tuple[ShippingZone, str | None]:
     if code is None:
         raise InvalidInput(f"unknown destination {destination!r}: give a country (name or ISO code) or a zone "
                            "(domestic, eu, world)", details=[{"field": "destination", "problem": "unknown"}])
+    return zone_of(code), code
+
+
+async def resolve_destination(session: AsyncSession, destination: str) -> tuple[ShippingZone, str | None]:
+    """A destination's zone and country: a zone or a country as `destination_zone` reads them, or else a city the
+    shop's address book knows, in the country its addresses there agree on ("Lyon": FR)."""
+    try:
+        return destination_zone(destination)
+    except InvalidInput:
+        stmt = select(Address.country).where(func.lower(Address.city) == destination.strip().lower()).distinct()
+        codes = {code for country in (await session.execute(stmt)).scalars() if (code := country_code(country))}
+        if len(codes) > 1:
+            raise InvalidInput(f"{destination!r} is a city in several countries ({', '.join(sorted(codes))}): say "
+                               "which country", details=[{"field": "destination", "problem": "ambiguous"}]) from None
+        if not codes:
+            raise
+    code = codes.pop()
     return zone_of(code), code
 
 

@@ -114,7 +114,7 @@ async def delete_carrier(ctx: ToolContext, params: s.CarrierRefIn) -> s.DeleteCa
 async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
     """Quote every carrier's price and transit days for a destination and weight, cheapest first."""
     destination = params.destination or await default_destination(ctx)
-    zone, _ = rates.destination_zone(destination)
+    zone, _ = await rates.resolve_destination(ctx.session, destination)
     found = await rates.quotes(ctx.session, zone, params.weight_kg)
     return s.QuoteList(destination=destination, zone=zone, weight_kg=params.weight_kg,
                        quotes=[s.QuoteOut(**quote_out(q)) for q in found])
@@ -127,7 +127,7 @@ async def quote_shipping(ctx: ToolContext, params: s.QuoteIn) -> s.QuoteList:
 async def select_carrier(ctx: ToolContext, params: s.QuoteIn) -> s.SelectionOut:
     """Choose the carrier for a destination and weight by score (on-time 60 %, price 40 %), with alternatives."""
     destination = params.destination or await default_destination(ctx)
-    zone, _ = rates.destination_zone(destination)
+    zone, _ = await rates.resolve_destination(ctx.session, destination)
     ranked = rates.rank(await rates.quotes(ctx.session, zone, params.weight_kg))
     if not ranked:
         raise rates.no_carrier(zone, params.weight_kg)

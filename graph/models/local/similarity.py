@@ -46,7 +46,7 @@ STRUCTURE_PENALTY = 0.25
 # example ("took a new surname, Moreau") says nothing about what the request asks for.
 PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")
 REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
-# A record named by its noun and number ("close alert 1", "case #3"): among a specialist's tools, those with no field
+# A record named by its noun and number ("close alert 1", "case #3"): among a specialist's writes, those with no field
 # for that record's id step back as far, so a tool making a new one does not take a request about an existing one.
 NUMBERED = re.compile(r"\b([a-z]+)\s+#?(\d+)\b", re.I)
 # A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
@@ -237,10 +237,10 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
 
 
 def numbered_penalty(tool: ToolView, numbered: set[str], tools: Sequence[ToolView]) -> float:
-    """A step back for a tool without a field for the id of a record the request names by number, when another tool
+    """A step back for a write without a field for the id of a record the request names by number, when another tool
     of the set has one."""
     fields = {f"{noun}_id" for noun in numbered} & {f.name for t in tools for f in t.fields}
-    if not fields or fields & {f.name for f in tool.fields}:
+    if not tool.mutates or not fields or fields & {f.name for f in tool.fields}:
         return 0.0
     return STRUCTURE_PENALTY
 
