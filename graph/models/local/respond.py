@@ -536,9 +536,7 @@ def _mine(
     """A request nothing fits clearly that names something of the speaker's in words no tool uses ("I ordered a
     tent, has it been sent yet?", "why is the order with the camp stove held up?"): the closest reading tool taking
     one of their records, to find it among them (`_own_record`)."""
-    known = set_index(tools).known
-    named = [w for w in words(mask(text)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS]
-    if not (FIRST_PERSON.search(text) or _particular(text, tools)) or all(stem(w) in known for w in named):
+    if not (FIRST_PERSON.search(text) or _particular(text, tools)) or not _things(text, tools):
         return None
     for _, tool in rank(text, tools, embed)[:FIT_CANDIDATES]:
         if tool.mutates:
@@ -1127,14 +1125,17 @@ def _particular(said: str, tools: list[ToolView]) -> bool:
 def _named_by_content(said: str, tools: list[ToolView]) -> bool:
     """Whether one record is named by what it holds before its noun: "the stove order", "my laptop stand return"."""
     said_words = words(mask(said))
+    things = _things(said, tools)
     records = {stem(r) for r in acted_on(tools)}
-    return any(the in DETERMINERS and _a_thing(a, tools) and stem(b) in records
+    return any(the in DETERMINERS and a in things and stem(b) in records
                for the, a, b in zip(said_words, said_words[1:], said_words[2:], strict=False))
 
 
-def _a_thing(word: str, tools: list[ToolView]) -> bool:
-    """A word naming something no tool's texts speak of (a product, most often)."""
-    return len(word) >= 3 and word.isalpha() and word not in STOPWORDS and stem(word) not in set_index(tools).known
+def _things(said: str, tools: list[ToolView]) -> set[str]:
+    """The request's words naming something no tool's texts speak of (a product, most often)."""
+    known = set_index(tools).known
+    return {w for w in words(mask(said))
+            if len(w) >= 3 and w.isalpha() and w not in STOPWORDS and stem(w) not in known}
 
 
 def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:

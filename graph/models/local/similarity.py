@@ -236,11 +236,10 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
     return NAME_BONUS * min(hits, 1.0)
 
 
-def numbered_penalty(tool: ToolView, numbered: set[str], tools: Sequence[ToolView]) -> float:
-    """A step back for a write without a field for the id of a record the request names by number, when another tool
-    of the set has one."""
-    fields = {f"{noun}_id" for noun in numbered} & {f.name for t in tools for f in t.fields}
-    if not tool.mutates or not fields or fields & {f.name for f in tool.fields}:
+def numbered_penalty(tool: ToolView, numbered: set[str]) -> float:
+    """A step back for a write without a field for the id of a record the request names by number (`numbered`: those
+    id fields the set's tools have)."""
+    if not tool.mutates or not numbered or numbered & {f.name for f in tool.fields}:
         return 0.0
     return STRUCTURE_PENALTY
 
@@ -361,13 +360,13 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         q = vectors([text], embed)[0]
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
-    numbered = {noun.lower() for noun, _ in NUMBERED.findall(query)}
+    numbered = {f"{noun.lower()}_id" for noun, _ in NUMBERED.findall(query)} & {f.name for t in tools for f in t.fields}
     scored = [
         (
             b
             + name_bonus(all_stems, i, stats.name_weight)
             - structure_penalty(t, named)
-            - numbered_penalty(t, numbered, tools)
+            - numbered_penalty(t, numbered)
             + (VOCABULARY_BONUS if names_records(query, tools, t) else 0.0),
             t,
         )

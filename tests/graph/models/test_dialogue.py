@@ -406,9 +406,12 @@ def test_it_and_that_one_name_the_record_shown_before(registry, agent, role, sho
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [expected]
 
 
-def test_a_saved_method_named_in_words_is_looked_up_before_the_write(registry):
+# The second names a method only to set it aside: it is not the one used.
+@pytest.mark.parametrize("words", ["pay #W4621646 with my mastercard instead",
+                                   "pay for #W4621646 with my mastercard rather than PayPal"])
+def test_a_saved_method_named_in_words_is_looked_up_before_the_write(registry, words):
     model = specialist(registry, "order")
-    ask = HumanMessage("pay #W4621646 with my mastercard instead")
+    ask = HumanMessage(words)
     read = model.invoke([ask])
     paid = [{"transaction_type": "payment", "payment_method_id": "paypal_8030938"}]
     record = ToolMessage(json.dumps(order("pending", customer_id="noah_johnson_8985", payment_history=paid)),
@@ -1005,23 +1008,6 @@ def test_a_question_asking_for_records_lists_them(registry, agent, role, ask, to
 def test_a_question_a_tool_answers_by_computing_stays_with_the_tool(registry, agent, role, ask, tool):
     [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == tool
-
-
-def test_a_method_named_only_to_be_set_aside_is_not_the_one_used(registry):
-    model = specialist(registry, "order")
-    ask = HumanMessage("pay for #W4621646 with my mastercard rather than PayPal")
-    read = model.invoke([ask])
-    paid = [{"transaction_type": "payment", "payment_method_id": "paypal_8030938"}]
-    record = ToolMessage(json.dumps(order("pending", customer_id="noah_johnson_8985", payment_history=paid)),
-                         tool_call_id=read.tool_calls[0]["id"])
-    lookup = model.invoke([ask, read, record])
-    methods = {"customer_id": "noah_johnson_8985", "methods": [
-        {"id": "paypal_8030938", "kind": "paypal"},
-        {"id": "credit_card_3120279", "kind": "credit_card", "brand": "mastercard", "last_four": "7512"}]}
-    saved = ToolMessage(json.dumps(methods), tool_call_id=lookup.tool_calls[0]["id"])
-    write = model.invoke([ask, read, record, lookup, saved])
-    assert [(c["name"], c["args"]) for c in write.tool_calls] == [
-        ("modify_pending_order_payment", {"order_id": "#W4621646", "payment_method_id": "credit_card_3120279"})]
 
 
 @pytest.mark.parametrize("ask", ["why hasn't the stove order moved at all?", "any idea when my socks will get here?"])
