@@ -87,6 +87,7 @@ def as_langchain_tool(spec: ToolSpec) -> StructuredTool:
             "confirm": spec.confirm,
             "precondition": spec.precondition.describe() if spec.precondition else None,
             "shared": spec.shared,
+            "lookup": spec.lookup,
             "records": record_schema(spec.output_model),
         },
     )

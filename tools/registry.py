@@ -74,8 +74,12 @@ class ToolSpec:
     confirm: bool
     examples: tuple[str, ...]
     precondition: Precondition | None = None
-    # Every specialist may use it besides its own agent (handing a conversation to a person).
+    # Every specialist may use it besides its own agent (handing a conversation to a person, a customer's saved
+    # payment methods).
     shared: bool = False
+    # Every specialist may read with it for its own writes, never for a request by itself (a product's variants,
+    # which changing an order's items needs).
+    lookup: bool = False
     vocabulary: Vocabulary | None = None
 
     @property
@@ -181,8 +185,8 @@ class ToolRegistry:
                 raise TypeError(f"{spec.name}: precondition {check.read!r} is not a reading tool taking {check.given}")
 
     def shared_with(self, agent: str) -> list[ToolSpec]:
-        """Tools of other agents that every specialist may use too (see ToolSpec.shared)."""
-        return [t for t in self.all() if t.shared and t.agent != agent]
+        """Tools of other agents that every specialist may use too (see ToolSpec.shared and ToolSpec.lookup)."""
+        return [t for t in self.all() if (t.shared or t.lookup) and t.agent != agent]
 
     def for_agent(self, agent: str, role: Role | None = None) -> list[ToolSpec]:
         """The agent's tools, limited to those the role may call when a role is given."""
@@ -203,6 +207,7 @@ def tool(
     examples: Iterable[str] = (),
     precondition: Precondition | None = None,
     shared: bool = False,
+    lookup: bool = False,
     vocabulary: Vocabulary | None = None,
 ) -> Callable[[ToolFunc], ToolFunc]:
     """Register an async `(ctx, params) -> Output` function as a tool; its name is the function's."""
@@ -232,6 +237,7 @@ def tool(
             examples=tuple(examples),
             precondition=precondition,
             shared=shared,
+            lookup=lookup,
             vocabulary=vocabulary,
         )
         missing = set(spec.path_params) - set(spec.input_model.model_fields)

@@ -120,7 +120,9 @@ async def search_products(ctx: ToolContext, params: s.SearchIn) -> s.SearchResul
     ], note=MEANING_NOTE if by_meaning else None)
 
 
-@tool(agent=AGENT, method="POST", path="/catalog/find-variants", roles=ALL_ROLES,
+# Lent to every specialist for its writes: changing or exchanging an order's items needs the ids of the options a
+# person names in words.
+@tool(agent=AGENT, method="POST", path="/catalog/find-variants", roles=ALL_ROLES, lookup=True,
       examples=["do you have the T-Shirt in blue size M", "which keyboards have red switches",
                 "find the T-Shirt variant in color black and size XXL",
                 "available sizes of the T-Shirt in purple"])

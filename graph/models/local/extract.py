@@ -411,8 +411,10 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
         if f.name in ctx.cache.get("no_recall", ()) or f.name in result.args or not recallable:
             continue
         value = memory.recall(f.name, kind if kind in REFERENCE_KINDS or kind == "customer" else "")
-        if value is None and kind == "item_list" and len({str(i["item_id"]) for i in memory.items}) == 1:
-            # "return an item please" about an order of one item: that item (a write shows it before it runs).
+        if value is None and kind == "item_list" and len({str(i["item_id"]) for i in memory.items}) == 1 and (
+                not f.name.startswith("new_")):
+            # "return an item please" about an order of one item: that item (a write shows it before it runs). Never
+            # its replacement, which is another item.
             value = [str(memory.items[0]["item_id"])]
         if value is None and back and kind != "payment_method":
             # "it arrived broken" points at the order, never at the one payment its history shows: a method

@@ -14,6 +14,7 @@ from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import stem
 from graph.models.local.values import find_flag, find_person_name, find_product_name
+from graph.models.local.variants import replacement
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
@@ -180,7 +181,7 @@ def item_list(f: FieldSpec, ctx: Context) -> Any:
     """
     pairs = swaps(ctx)
     if f.name.startswith("new_"):
-        return [new for _, new in pairs] or None
+        return [new for _, new in pairs] or replacements(ctx) or None
     ids = [x.value for x in ctx.request.find(e.TEN_DIGIT_ID)] or [x.value.upper() for x in ctx.request.find(e.SKU)]
     news = {new for _, new in pairs}
     ids = [i for i in dict.fromkeys(ids) if i not in news]
@@ -191,6 +192,17 @@ def item_list(f: FieldSpec, ctx: Context) -> Any:
         by_sku = {str(line.get("sku", "")).upper(): line["item_id"] for line in ctx.memory.items}
         ids = [by_sku.get(i, i) for i in ids] or order_lines(ctx.request.text, ctx.memory.items)
     return ids or None
+
+
+def replacements(ctx: Context) -> list[str] | None:
+    """The replacements of the order lines a request names, each by the options it names ("the socks in W1 will
+    be too small, I need the 43-46 size"), from the variants listed in this conversation."""
+    if not ctx.memory.items or not ctx.memory.variants:
+        return None
+    named = set(order_lines(ctx.request.text, ctx.memory.items))
+    lines = [line for line in ctx.memory.items if line["item_id"] in named]
+    found = [replacement(line, ctx.memory.variants, ctx.request.text) for line in lines]
+    return found if found and all(found) else None
 
 
 ALL_ITEMS = re.compile(

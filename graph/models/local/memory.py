@@ -46,6 +46,8 @@ class Memory:
     items: list[dict[str, Any]] = field(default_factory=list)
     # Rows of the newest list a tool returned (orders, cases...): "the second one" is rows[1].
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # Variants that tools listed (item_id, product_id, options): the replacement of an order line named by options.
+    variants: list[dict[str, Any]] = field(default_factory=list)
 
     def recall(self, name: str, kind: str) -> Any:
         """The newest value under this field name, else (for reference kinds) the newest of this kind."""
@@ -123,6 +125,7 @@ class Memory:
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
                     self.rows = rows
+                    self.variants += [r for r in rows if r.get("item_id") and isinstance(r.get("options"), dict)]
                 # Saved methods and payment history name payment methods: keep them to pay or refund later, when
                 # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.
                 for item in (i for i in value if isinstance(i, dict)):

@@ -457,6 +457,8 @@ def _plan(
         # the router sent it here, and the tool itself says when it has no answer.
         if ASKS.search(text) and (answerer := _answerer(tools)) is not None:
             return answerer, extract(answerer, text, memory, today)
+        if not handoffs and not QUESTION.match(text) and (gated := _gated(text, tools, embed, memory, today)):
+            return gated
         # A request naming a record ("when will my oder W5794363 arive") that nothing fits reads that record.
         if not handoffs and (reader := _reader(text, tools, embed, memory, today)) is not None:
             return reader
@@ -565,6 +567,23 @@ def _reader(
     return None
 
 
+def _gated(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest tool, when it is a confirmed write whose precondition reads a record the request names ("the socks in
+    W7137149 will be too small, I need the 43-46 size"): no tool fits clearly because the record's state decides
+    between close writes (an exchange once delivered, a change of items while pending). The write reads the record
+    first, and a state it forbids gives way to a close write that state allows (`_allowed_instead`)."""
+    ranked = rank(text, tools, embed)
+    # Only a write that asks before it acts: a statement ("the arm of the chair from W1 snapped off") files nothing.
+    if not ranked or not (best := ranked[0][1]).confirm or best.precondition is None:
+        return None
+    named = extract(best, text, Memory(), today).args  # named now, not recalled
+    if not all(named.get(name) not in (None, ONESELF) for name in best.precondition.given):
+        return None
+    return best, extract(best, text, memory, today)
+
+
 def _searcher(tools: list[ToolView]) -> ToolView | None:
     """A reading tool whose one required field is a search query (a catalogue searched by words)."""
     for tool in tools:
@@ -594,6 +613,8 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         return Turn(refused)
     if read is not None:
         return Turn(calls=[read])
+    if (variants := _variants_read(tool, extraction, lookups or tools, messages)) is not None:
+        return Turn(calls=[variants])
     if extraction.unseen and (lookup := _lookup(extraction.unseen, lookups or tools, messages)) is not None:
         memory = remember(messages)
         args = {f.name: memory.recall(f.name, "customer") for f in lookup.required}
@@ -604,6 +625,31 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
+
+
+def _variants_reader(tools: list[ToolView]) -> tuple[ToolView, FieldSpec] | None:
+    """A reading tool listing a product's variants with their options, and its field taking the product."""
+    for tool in tools:
+        product = next((f for f in tool.fields if kind_of(f) == "item" and "product" in f.words), None)
+        if not tool.mutates and product is not None and {"item_id", "options"} <= {r.name for r in tool.records}:
+            return tool, product
+    return None
+
+
+def _variants_read(tool: ToolView, extraction: Extraction, tools: list[ToolView],
+                   messages: list[BaseMessage]) -> tuple[str, dict[str, Any]] | None:
+    """A write replacing order lines named the replacements by their options ("the 43-46 size, still grey"), not by
+    id: read the variants of a line's product this conversation has not listed yet."""
+    new = next((f for f in extraction.missing if f.name.startswith("new_") and kind_of(f) == "item_list"), None)
+    old = next((f for f in tool.fields if kind_of(f) == "item_list" and not f.name.startswith("new_")), None)
+    reader = _variants_reader(tools)
+    if new is None or old is None or reader is None or not extraction.args.get(old.name):
+        return None
+    memory = remember(messages)
+    listed = {v.get("product_id") for v in memory.variants}
+    lines = [line for line in memory.items if line["item_id"] in extraction.args[old.name]]
+    product = next((line.get("product_id") for line in lines if line.get("product_id") not in listed), None)
+    return None if product is None else (reader[0].name, {reader[1].name: product})
 
 
 def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
@@ -759,7 +805,7 @@ def _probe_found_nothing(
     and the policy library, when at hand, answers it instead."""
     at = _last_reply(messages)
     current = _request(messages)
-    own = _without_lent_library(tools)
+    own = _choosable(tools)
     searcher = _searcher(own)
     if at is None or current is None or embed is None or searcher is None or len(messages[at].tool_calls) != 1:
         return None
@@ -811,7 +857,8 @@ def _found(content: str) -> bool:
 
 
 def _after_precondition(
-    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path,
+    lookups: list[ToolView] | None = None,
 ) -> Turn | None:
     """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
     replanned = _replanned(messages, tools, embed, today)
@@ -825,9 +872,13 @@ def _after_precondition(
     gate = tool.precondition
     # The saved records a write's words named ("my visa"), read for it: the write goes on with them.
     named = [f.name for f in tool.fields if kind_of(f) == "payment_method"]
-    called = next((t for t in tools if t.name == call["name"]), None)
+    called = next((t for t in lookups or tools if t.name == call["name"]), None)
     if tool.mutates and named and called is not None and _lookup(named, [called], messages[:at]) is called:
-        return _decide(tool, extraction, tools, messages, replies)
+        return _decide(tool, extraction, tools, messages, replies, lookups)
+    # The variants of the lines a write replaces, read for it: the write goes on with the ids of the options named.
+    replaces = any(f.name.startswith("new_") and kind_of(f) == "item_list" for f in tool.fields)
+    if tool.mutates and replaces and called is not None and _variants_reader([called]) is not None:
+        return _decide(tool, extraction, tools, messages, replies, lookups, understood=(embed, today))
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
@@ -836,7 +887,7 @@ def _after_precondition(
     # confirmation is not made on a question.
     if not tool.confirm and any(PERMISSION.match(c) for c in ASK_CLAUSES.split(_said(messages, _request(messages)))):
         return None
-    return _decide(tool, extraction, tools, messages, replies, understood=(embed, today))
+    return _decide(tool, extraction, tools, messages, replies, lookups, understood=(embed, today))
 
 
 def _correction(
@@ -970,7 +1021,7 @@ def _numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:
 def _own(tools: list[ToolView]) -> list[ToolView]:
     """The specialist's own tools (those of the agent most of them belong to), without those others lend it."""
     home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
-    return [t for t in tools if not (t.shared and t.agent != home)]
+    return [t for t in tools if not ((t.shared or t.lookup) and t.agent != home)]
 
 
 def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
@@ -1053,10 +1104,14 @@ def respond(
     """The model's turn for the conversation so far."""
     if messages and isinstance(messages[-1], ToolMessage):
         specialist = bool(tools) and not all(t.name.startswith(HANDOFF) for t in tools)
-        candidates = _without_lent_library(tools)
+        candidates = _choosable(tools)
+        # The request is planned again over the tools its first plan weighed: a tool lent by another agent only
+        # when the request clearly asks for it, though a write may still read with one (a product's variants).
+        current = _request(messages)
+        planning = candidates if current is None else _lent_when_clear(_text(messages[current]), candidates, embed)
         follow = specialist and (
-            _after_precondition(messages, candidates, embed, today, replies)
-            or _after_listing(messages, candidates, embed, today, replies)
+            _after_precondition(messages, planning, embed, today, replies, lookups=tools)
+            or _after_listing(messages, planning, embed, today, replies)
             or _search_instead(messages, candidates)
             or _probe_found_nothing(messages, tools, embed, today, replies)
             or _one_hit_in_full(messages, candidates)
@@ -1084,7 +1139,7 @@ def respond(
         # A yes to a question that offered one choice takes it ("the payment method to use (credit_card_1 (original
         # payment))" / "yes").
         messages = [*messages[:current], HumanMessage(offered.group(1)), *messages[current + 1 :]]
-    candidates = _without_lent_library(bound)
+    candidates = _choosable(bound)
     ours = _text(messages[current])
     if isinstance(messages[-1], AIMessage):
         # Another specialist answered part of the request: only our part is ours to weigh.
@@ -1160,11 +1215,12 @@ def _bare_answer(text: str) -> bool:
     return read_answer(text) != "other" and bool(opening) and not content_stems(mask(text[opening.end() :]))
 
 
-def _without_lent_library(tools: list[ToolView]) -> list[ToolView]:
-    """The tools without a policy library another agent lends: it never competes with the specialist's own
-    tools ("has my tent been sent yet?" is the order's business), it answers only what they decline."""
+def _choosable(tools: list[ToolView]) -> list[ToolView]:
+    """The tools a request may be given to: without a policy library another agent lends, which never competes with
+    the specialist's own tools ("has my tent been sent yet?" is the order's business) and answers only what they
+    decline, nor a tool lent only to read with for the specialist's writes (a product's variants)."""
     own = _own(tools)
-    return [t for t in tools if t in own or _answerer([t]) is None]
+    return [t for t in tools if t in own or (not t.lookup and _answerer([t]) is None)]
 
 
 def _from_library(request: BaseMessage, tools: list[ToolView], messages: list[BaseMessage], today: date,

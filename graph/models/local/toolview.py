@@ -55,6 +55,7 @@ class ToolView:
     confirm: bool = False
     precondition: Gate | None = None
     shared: bool = False  # lent to every specialist (handing the conversation to a person)
+    lookup: bool = False  # lent to every specialist to read with for its writes only (a product's variants)
     # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
     takes: frozenset[str] | None = None
     # For a hand-off tool: requests its agent serves for other roles than the caller's.
@@ -95,6 +96,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         confirm=bool(meta.get("confirm")),
         precondition=_gate(meta),
         shared=bool(meta.get("shared")),
+        lookup=bool(meta.get("lookup")),
         takes=_takes(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
         serves=bool(meta["tools"]) if "tools" in meta else True,
