@@ -12,7 +12,7 @@ from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
-from graph.models.local.text import stem
+from graph.models.local.text import STOPWORDS, stem
 from graph.models.local.values import find_flag, find_person_name, find_product_name
 from graph.models.local.variants import replacement
 
@@ -139,13 +139,13 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
     loose = _loose(pattern)
     skus_foreign = not any(e.an_item_code(str(x)) for x in f.examples)
     candidates = []
+    cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
     for m in re.finditer(r"[^\s,;!?()]+", ctx.request.text):
         token = m.group(0).rstrip(".:")
         if token.isalpha() and token.islower() and not words_allowed:
             continue
         # An optional field (a new code in an update) takes a value only when the request names the field, unless
         # its pattern takes nothing else people write ("from 198.51.100.23" is an IP address).
-        cue = "|".join(map(re.escape, [f.name.split("_")[-1], *PATTERN_CUES.get(f.name, ())]))
         if not f.required and loose and not re.search(rf"\b(?:{cue})\W+\S*$", ctx.request.text[: m.start()], re.I):
             continue
         # An item's SKU (KB-CLICKY-01) is no tracking number or other code whose examples look otherwise.
@@ -157,7 +157,10 @@ def pattern(f: FieldSpec, ctx: Context) -> Any:
     # failing that, any match that is not an ordinary English word.
     coded = [c for c in candidates if not words_allowed and _code_like(c[0])]
     plain = [c for c in candidates if words_allowed or c[0].lower() not in tokens.vocabulary()]
-    for token, start in coded or plain:
+    # "code mondial_relay", "its code is gls": the value right after the field's own word comes first.
+    cued = [c for c in candidates if c[0].lower() not in STOPWORDS
+            and re.search(rf"\b(?:{cue})(?:\s+is|\s*[:=])?\s+$", ctx.request.text[: c[1]], re.I)]
+    for token, start in cued or coded or plain:
         ctx.request.use(e.Found(token, token, start, start + len(token)))
         return token
     return None

@@ -55,6 +55,7 @@ REFERENCE_NAMES = frozenset(
         "tier",
         "role",
         "username",
+        "slug",
     }
 )
 

@@ -10,6 +10,8 @@ from graph.models.local.schema import FieldSpec
 from graph.models.local.text import stem
 from graph.models.local.values import SET_TO_REACH, keyword_distance, keywords, tokens
 
+# A number given as a percentage ("on time 91 % of the time").
+PERCENT_AFTER = re.compile(r"\s*(?:%|percent\b|per\s*cent\b)", re.I)
 # Comparisons that say which end of a range a price is ("under 50" is a maximum).
 UPPER = ("under", "below", "less", "cheaper", "most", "max", "maximum", "upto", "within")
 LOWER = ("over", "above", "more", "least", "min", "minimum", "from", "expensive")
@@ -60,8 +62,10 @@ def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
 
 
 def _in_field_unit(f: FieldSpec, found: Found, request: Request) -> float:
-    """The number in the field's unit ('500 g' is 0.5 for a field in kg), with the sign its words give when the
-    field takes negative values ("remove 2" is -2)."""
+    """The number in the field's unit ('500 g' is 0.5 for a field in kg, '91 %' is 0.91 for a share from 0 to 1),
+    with the sign its words give when the field takes negative values ("remove 2" is -2)."""
+    if f.minimum == 0 and f.maximum == 1 and PERCENT_AFTER.match(request.text, found.end):
+        return round(float(found.value) / 100, 4)
     m = UNIT_AFTER.match(request.text, found.end)
     factors = next((UNITS[u] for u in f.words & UNITS.keys()), {})
     value = round(float(found.value) * factors.get(m.group(1).lower(), 1.0), 3) if m else float(found.value)

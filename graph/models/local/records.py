@@ -69,6 +69,31 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
     return best.name, found[best.name][1]
 
 
+def record_noun(field: FieldSpec) -> str:
+    """What kind of record a field names: its own name's word ("alert" of alert_id, "connection"), else the first
+    word of its description ("Article slug ..." names an article)."""
+    own = [w for w in field.name.split("_") if w not in ("id", "slug", "code", "ref", "number")]
+    return own[0] if own else next(iter(words(field.description)), "")
+
+
+def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView]) -> tuple[ToolView, dict, str] | None:
+    """The reading tool that lists every record of the kind a field names, each with its title, needing nothing:
+    "the shipping rates article" is found among the articles by its title. With the arguments that list them all
+    (as many as it may show) and the record field giving the field's value (its own name, else the record's id)."""
+    noun = record_noun(field)
+    for tool in tools:
+        names = {r.name: r for r in tool.records}
+        lists = noun and {stem(noun), stem(noun + "s")} & {stem(w) for w in words(tool.name.replace("_", " "))}
+        if tool.mutates or tool is target or tool.required or not lists or not any(
+                kind_of(r) == "title" for r in tool.records):
+            continue
+        key = field.name if field.name in names else "id" if "id" in names else None
+        limit = next((f for f in tool.fields if f.name == "limit" and f.maximum), None)
+        if key is not None:
+            return tool, ({limit.name: int(limit.maximum)} if limit else {}), key
+    return None
+
+
 def _row_words(row: dict[str, Any]) -> set[str]:
     values = [v for v in row.values() if isinstance(v, str)]
     values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
@@ -84,10 +109,14 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     the pending one)."""
     held = [row for row in rows if isinstance(row, dict) and value_of(row, field) is not None]
     said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
-    said = {w for w in said if stem(w) not in known}
-    scores = [sum(any(alike(w, t) for t in _row_words(row)) for w in said) for row in held]
+    plain = {w for w in said if stem(w) not in known}
+    scores = [sum(any(alike(w, t) for t in _row_words(row)) for w in plain) for row in held]
     if scores and max(scores):
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
+        # Tied on the request's own words, the words its tools use too tell them apart ("the returns policy
+        # article": both policies hold "policy", one of them "returns").
+        ties = [sum(any(alike(w, t) for t in _row_words(row)) for w in said - plain) for row in held]
+        held = [row for row, tie in zip(held, ties, strict=True) if tie == max(ties)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
     values = {str(value_of(row, field)) for row in held}

@@ -19,7 +19,15 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.policy import ASKS, CONDITION, PERMISSION, about_rules
-from graph.models.local.records import ONESELF, OWN_KINDS, lister, single_out, value_of
+from graph.models.local.records import (
+    ONESELF,
+    OWN_KINDS,
+    lister,
+    record_noun,
+    single_out,
+    titled_lister,
+    value_of,
+)
 from graph.models.local.reply import action, answer
 from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import (
@@ -211,6 +219,7 @@ def _best_fit(
     the Paris warehouse" (one site's capacity); only the second has a field for PAR1.
     """
     top = ranked[0][0]
+    everything = [t for _, t in ranked]
     ranked = _named_listing_first(text, ranked)
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
@@ -236,7 +245,9 @@ def _best_fit(
         extraction = extract(tool, text, memory, today)
         # A change the person means to make asks for its details next: what it still lacks is no misfit.
         meant = tool.name in changed if changed else wants and tool.mutates
-        lacking = 0 if meant else min(2, len(extraction.missing) + len(extraction.problems))
+        # A record named by its title ("the late tracking updates alert") is found by listing them: no misfit.
+        titled = [f for f in extraction.missing if _title_words(f, text) and titled_lister(f, tool, everything)]
+        lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) + len(extraction.problems))
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
@@ -622,6 +633,8 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
             return Turn(calls=[(lookup.name, args)])
     if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
         return own
+    if extraction.missing and (titled := _titled_record(tool, extraction, lookups or tools, messages, replies)):
+        return titled
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
@@ -723,6 +736,52 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     return _decide(tool, Extraction(args=args, missing=rest, problems=extraction.problems), tools, messages, replies)
 
 
+def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
+                   replies: Path) -> Turn | None:
+    """A record named by its title rather than its number ("the shipping rates article", "the late tracking updates
+    alert"): list the records of that kind, then act on the one whose title the words between "the" and the
+    record's noun fit best. None leaves the question to be asked."""
+    current = _request(messages)
+    if current is None:
+        return None
+    since = messages[_chain(messages, current)[0]:]
+    said = _said(messages, current)
+    for wanted in extraction.missing:
+        named = _title_words(wanted, said)
+        found = titled_lister(wanted, tool, tools) if named else None
+        if found is None:
+            continue
+        lister_tool, args, key = found
+        rows = _listed_by(since, lister_tool.name)
+        if rows is None:
+            return Turn(calls=[(lister_tool.name, args)])
+        rows = [{**row, wanted.name: row[key]} for row in rows if isinstance(row, dict) and row.get(key) is not None]
+        value = single_out(rows, wanted, named, set())
+        if value is None:
+            return None
+        taken = Extraction(args={**extraction.args, wanted.name: value},
+                           missing=[f for f in extraction.missing if f is not wanted], problems=extraction.problems)
+        return _decide(tool, taken, tools, messages, replies)
+    return None
+
+
+def _title_words(field: FieldSpec, said: str) -> str | None:
+    """The words a request names a record of the field's kind by, between "the" and its noun ("late tracking
+    updates" of "the late tracking updates alert"), if any."""
+    noun = record_noun(field)
+    named = re.search(rf"\bthe\s+((?:[\w'-]+\s+){{1,5}}?){re.escape(noun)}s?\b", said, re.I) if noun else None
+    return named.group(1).strip() if named else None
+
+
+def _listed_by(messages: list[BaseMessage], name: str) -> list[dict] | None:
+    """The records the newest call to a listing tool among these messages listed, if it was called."""
+    calls = {c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls if c["name"] == name}
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage) and message.tool_call_id in calls:
+            return next((rows for rows in _result_lists(_text(message)) or [] if rows), [])
+    return None
+
+
 def _after_listing(
     messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
 ) -> Turn | None:
@@ -734,7 +793,8 @@ def _after_listing(
     said = _said(messages, _request(messages))
     field = _own_field(tool, extraction, said, tools)
     found = lister(field, tool, said, tools, set()) if field is not None else None
-    if found is None or found[0] != call["name"]:
+    titled = [t for f in extraction.missing if (t := titled_lister(f, tool, tools))]
+    if (found is None or found[0] != call["name"]) and call["name"] not in {t[0].name for t in titled}:
         return None
     return _decide(tool, extraction, tools, messages, replies)
 

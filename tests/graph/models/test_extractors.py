@@ -178,6 +178,35 @@ def test_quantities(registry, text, expected):
     assert value(registry, "record_stock_movement", "quantity", text) == expected
 
 
+# A share from 0 to 1 given as a percentage is that share; given as a fraction, itself.
+SHARES = [
+    ("add Mondial Relay, prefix MR, they're on time about 91% of the time", 0.91),
+    ("new carrier GLS with prefix GL, on time 88 % of the time", 0.88),
+    ("create carrier gls, prefix GL, an on-time rate of 95 percent", 0.95),
+    ("add carrier Relais with prefix RL and an on-time rate of 97 per cent", 0.97),
+    ("create carrier mondial_relay named Mondial Relay, prefix MR, on time 0.9", 0.9),
+    ("add a new carrier GLS with prefix GL and an on-time rate of 0.92", 0.92),
+    ("add carrier Fastlane, prefix FL, 100% on time", 1.0),
+    ("new carrier Relais, prefix RL, on time 75.5% of the time", 0.755),
+    ("add carrier Velo with prefix VL, on-time rate 80%", 0.8),
+    ("create carrier dhl_eu named DHL Europe, prefix JD, on time 0.85", 0.85),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHARES)
+def test_a_share_is_read_from_a_percentage(registry, text, expected):
+    assert value(registry, "create_carrier", "on_time_rate", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("we've signed up with Mondial Relay: code mondial_relay, prefix MR", "mondial_relay"),
+    ("new carrier, its code is gls_eu, prefix GL", "gls_eu"),
+    ("add Colis Express with code: colis_express", "colis_express"),
+])
+def test_a_code_right_after_its_fields_word_comes_first(registry, text, expected):
+    assert value(registry, "create_carrier", "code", text) == expected
+
+
 STATUSES = [
     ("which of my orders got cancelled?", "cancelled"),
     ("my pending orders?", "pending"),

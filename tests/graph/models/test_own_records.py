@@ -173,3 +173,51 @@ def test_speaking_of_oneself_names_no_record_to_read(registry):
 def test_a_record_named_by_its_number_is_read_when_nothing_else_fits(registry):
     reply = specialist(registry, "order").invoke([HumanMessage("when will my oder W5794363 arive")])
     assert [(c["name"], c["args"].get("order_id")) for c in reply.tool_calls] == [("get_order_details", "#W5794363")]
+
+
+ARTICLES = [
+    {"id": 31, "slug": "loyalty-points", "title": "Earning and spending loyalty points", "status": "published"},
+    {"id": 32, "slug": "loyalty-programme", "title": "Loyalty programme tiers and benefits", "status": "published"},
+    {"id": 33, "slug": "privacy-policy", "title": "How we handle your personal data", "status": "published"},
+    {"id": 34, "slug": "returns-policy", "title": "Returns and refunds policy", "status": "published"},
+]
+ALERTS = [
+    {"id": 1, "title": "Carrier tracking updates arrive late", "severity": "warning", "status": "open"},
+    {"id": 2, "title": "Knowledge index rebuilt overnight", "severity": "info", "status": "open"},
+]
+
+
+@pytest.mark.parametrize(
+    ("agent", "ask", "listing", "rows", "expected"),
+    [
+        # Named by title words between "the" and the record's noun: every record of that kind is listed (as many
+        # as the listing may show), and the one whose title the words fit best is acted on.
+        ("knowledge", "the loyalty points article should only be visible to staff from now on",
+         ("list_articles", {"limit": 200}), {"articles": ARTICLES},
+         ("update_article", {"slug": "loyalty-points", "audience": "staff"})),
+        ("knowledge", "the loyalty programme article should only be visible to staff from now on",
+         ("list_articles", {"limit": 200}), {"articles": ARTICLES},
+         ("update_article", {"slug": "loyalty-programme", "audience": "staff"})),
+        ("monitoring", "acknowledge the late tracking updates alert",
+         ("list_system_alerts", {"limit": 200}), {"alerts": ALERTS},
+         ("acknowledge_system_alert", {"alert_id": 1})),
+    ],
+)
+def test_a_record_named_by_its_title_is_found_among_those_listed(registry, agent, ask, listing, rows, expected):
+    model = specialist(registry, agent, Role.MERCHANT)
+    conversation = [HumanMessage(ask)]
+    first = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [listing]
+    _, acted = reply_after(model, [*conversation, first], rows)
+    name, args = expected
+    assert acted.tool_calls[0]["name"] == name
+    assert args.items() <= acted.tool_calls[0]["args"].items()
+
+
+def test_a_title_no_record_fits_asks_which():
+    model = specialist(load_all(), "knowledge", Role.MERCHANT)
+    conversation = [HumanMessage("the shipping rates article should only be visible to staff from now on")]
+    first = model.invoke(conversation)
+    assert [c["name"] for c in first.tool_calls] == ["list_articles"]
+    _, question = reply_after(model, [*conversation, first], {"articles": ARTICLES})
+    assert not question.tool_calls and question.text.endswith("?")
