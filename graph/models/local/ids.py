@@ -267,6 +267,8 @@ def _change_line(f: FieldSpec, item_field: FieldSpec, ctx: Context) -> list[dict
                                                                        e.TEN_DIGIT_ID.finditer(ctx.request.text)]
     if len(set(items)) != 1:
         return None
+    for found in ctx.request.find(e.SKU) + ctx.request.find(e.TEN_DIGIT_ID):
+        ctx.request.use(found)  # the digits of "HM-APRON-1" are no price or weight
     values: dict[str, Any] = {}
     numeric = [p for p in f.item.properties if p.type in ("number", "integer") or kind_of(p) == "money"]
     if numeric:

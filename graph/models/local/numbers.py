@@ -166,10 +166,11 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             request.use(left[0], soft=True)
             out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and (money_fields := [f for f in open_fields if _is_money(f)]) and (
-            len(money_fields) == 1 or left == amounts):
+            len(money_fields) == 1 or left == amounts or len([f for f in money_fields if f.required]) == 1):
         # "20 euros, one of the mugs arrived chipped": the amount with a currency is the money field's; when the
         # amount is the request's only number and several fields take money ("put HM-CANDLE-01 at 19.99": price
-        # or cost), the first the schema lists, its main amount.
+        # or cost), the first the schema lists, its main amount; so it is when one of them is required ("one
+        # size, at 24 euros": the price).
         request.use(amounts[0], soft=True)
         out[money_fields[0].name] = amounts[0].value
     result = {}

@@ -226,10 +226,11 @@ def _best_fit(
     question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text))) and not POLITE_REQUEST.match(text)
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical
     # alert" for a tool that raises alerts, "change my email" for an update).
-    lead = next(iter(words(LEAD_IN.sub("", text))), "")
+    # A clause led by such a verb counts as well ("we're finished with the sandbox channel, disconnect it").
+    leads = {stem(next(iter(words(LEAD_IN.sub("", clause))), "")) for clause in LEAD_CLAUSE.split(text)}
     # `asking`: the clause the ranking read, when one clause says the job ("..., I'd like to claim the warranty").
     wants = bool(WANTS.match(text) or WANTS.match(asking)) or any(
-        t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
+        t.mutates and leads & _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
     # a question.
@@ -253,7 +254,9 @@ def _best_fit(
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
         penalty = (QUESTION_PENALTY if tool.mutates and question
                    else step_back if wants and not tool.mutates else 0.0)
-        scored.append((score + fit - penalty, tool.name, tool, extraction))
+        # Of the writes, the one whose own verb leads a clause ("disconnect it": deleting, not pausing).
+        verb = FIT_WEIGHT if tool.mutates and not question and leads & _verbs(tool) else 0.0
+        scored.append((score + fit + verb - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
 
@@ -270,10 +273,12 @@ def _named_listing_first(text: str, ranked: list[tuple[float, ToolView]]) -> lis
 
 
 def _verbs(tool: ToolView) -> set[str]:
-    """The verbs a write goes by: its name's, its description's first word and their everyday words ("change" for
-    an update)."""
+    """The verbs a write goes by: its name's, its description's first word, their everyday words ("change" for
+    an update) and the words its examples open with ("disconnect our eBay account")."""
     verb = tool.name.split("_")[0]
-    return {stem(w) for w in (verb, next(iter(words(tool.description)), ""), *NAME_SYNONYMS.get(verb, ()))}
+    leads = [w for example in tool.examples if (w := next(iter(words(example)), "")).isalpha()
+             and w not in STOPWORDS and w not in PRONOUNS]
+    return {stem(w) for w in (verb, next(iter(words(tool.description)), ""), *NAME_SYNONYMS.get(verb, ()), *leads)}
 
 
 def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -589,8 +594,11 @@ def _gated(
     # Only a write that asks before it acts: a statement ("the arm of the chair from W1 snapped off") files nothing.
     if not ranked or not (best := ranked[0][1]).confirm or best.precondition is None:
         return None
-    named = extract(best, text, Memory(), today).args  # named now, not recalled
-    if not all(named.get(name) not in (None, ONESELF) for name in best.precondition.given):
+    named = extract(best, text, Memory(), today)  # named now, not recalled
+    # Named by number ("W7137149"), or the speaker's own named in words ("my order that hasn't shipped"), which
+    # is then found among theirs (`_own_record`).
+    given = all(named.args.get(name) not in (None, ONESELF) for name in best.precondition.given)
+    if not given and _own_field(best, named, text, tools) is None:
         return None
     return best, extract(best, text, memory, today)
 

@@ -49,6 +49,10 @@ REFERENCES = ((e.ORDER_ID, frozenset({"order", "order_list"})),)
 # A record named by its noun and number ("close alert 1", "case #3"): among a specialist's writes, those with no field
 # for that record's id step back as far, so a tool making a new one does not take a request about an existing one.
 NUMBERED = re.compile(r"\b([a-z]+)\s+#?(\d+)\b", re.I)
+# The record field people name a record by when its listing shows one (articles, alerts): "the ... alert".
+TITLE_FIELDS = frozenset({"title"})
+# "the late tracking updates alert": a record named by title words between "the" and its noun.
+TITLED = re.compile(r"\bthe\s+((?:[a-z'-]+\s+){1,5}[a-z]+)\b", re.I)
 # A hand-off tool's requests from other roles count this much less: what the caller may do comes first, yet a
 # request only staff may make ("move 5 keyboards to Lyon") still reaches the specialist who can say so.
 OTHER_ROLES_PENALTY = 0.1
@@ -236,9 +240,16 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
     return NAME_BONUS * min(hits, 1.0)
 
 
+def titled(noun: str, tools: Sequence[ToolView]) -> bool:
+    """Whether records of this kind have titles people name them by: a listing of them shows a title."""
+    plural = {stem(noun.lower()), stem(noun.lower() + "s")}
+    return any(not t.mutates and plural & {stem(w) for w in words(t.name.replace("_", " "))}
+               and any(r.name in TITLE_FIELDS for r in t.records) for t in tools)
+
+
 def numbered_penalty(tool: ToolView, numbered: set[str]) -> float:
-    """A step back for a write without a field for the id of a record the request names by number (`numbered`: those
-    id fields the set's tools have)."""
+    """A step back for a write without a field for the id of a record the request names by number or by title
+    (`numbered`: those id fields the set's tools have)."""
     if not tool.mutates or not numbered or numbered & {f.name for f in tool.fields}:
         return 0.0
     return STRUCTURE_PENALTY
@@ -360,7 +371,10 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         q = vectors([text], embed)[0]
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
-    numbered = {f"{noun.lower()}_id" for noun, _ in NUMBERED.findall(query)} & {f.name for t in tools for f in t.fields}
+    # A record named by number ("alert 1") or by its title ("the late tracking updates alert") already exists.
+    named_nouns = [noun for noun, _ in NUMBERED.findall(query)] + [
+        w for phrase in TITLED.findall(query) for w in phrase.split()[1:] if titled(w, tools)]
+    numbered = {f"{noun.lower()}_id" for noun in named_nouns} & {f.name for t in tools for f in t.fields}
     scored = [
         (
             b

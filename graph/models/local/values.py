@@ -8,7 +8,8 @@ from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORD
 from graph.models.local.text import STOPWORDS, stem
 
 TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
-NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't"})
+NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't", "didn't", "didnt",
+                      "doesn't", "doesnt", "wasn't", "wasnt", "won't", "wont"})
 # Flags that say whether something is in use, and the words that switch it: "turn off", "disable", "reactivate".
 ACTIVE_FLAGS = ("active", "enabled")
 SWITCH = re.compile(r"\b(?:(?P<on>(?:turn|switch|put) (?:it |\w+ )?on|re-?activate|re-?enable|activate|enable)|"
@@ -16,6 +17,8 @@ SWITCH = re.compile(r"\b(?:(?P<on>(?:turn|switch|put) (?:it |\w+ )?on|re-?activa
 # "False to stop selling it": the words a flag's description gives for setting it, up to what they act on.
 DESCRIBED_SWITCH = re.compile(
     r"\b(True|False) to ((?:[a-z]+ ){0,2}?[a-z]+)(?= (?:it|this|that|them|the|a|an|its)\b|[,.;]|$)")
+# Everyday words for a flag's own word ("really useful" says helpful).
+FLAG_SYNONYMS = {"helpful": ("useful", "handy")}
 FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "allow", "enable", "show", "id"})
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
@@ -166,11 +169,15 @@ def find_flag(field: FieldSpec, request: Request) -> tuple[bool, Found] | None:
         if request.free(found.start, found.end):
             return m.group("on") is not None, found
     toks = tokens(request.text)
+    names |= {stem(w) for name in names for w in FLAG_SYNONYMS.get(name, ())}
     for i, tok in enumerate(toks):
         word = tok.group(0).lower()
         # "unavailable" negates "available" in one word.
         negated = word.startswith("un") and stem(word[2:]) in names
-        if (stem(word) in names or negated) and request.free(tok.start(), tok.end()):
+        # "it helped" and "it didn't help" say whether it was helpful: the flag's word grown from the request's.
+        root = stem(word)
+        grown = len(root) >= 4 and any(name.startswith(root) for name in names)
+        if (root in names or negated or grown) and request.free(tok.start(), tok.end()):
             before = {t.group(0).lower() for t in toks[max(0, i - 3) : i]}
             return not (before & NEGATION) and not negated, Found(tok.group(0), None, tok.start(), tok.end())
     return None

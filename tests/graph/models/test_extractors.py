@@ -633,3 +633,34 @@ def test_ratings_in_stars(registry, text, expected):
 )
 def test_free_text_is_what_the_request_says_beyond_asking_for_the_tool(registry, tool, field, text, expected):
     assert value(registry, tool, field, text) == expected
+
+
+# A vote on an article: its flag's word, an everyday word for it, or the verb it grew from, negated or not.
+VOTES = [
+    ("this article was helpful", True),
+    ("the returns policy article was really useful, thanks", True),
+    ("that page was handy", True),
+    ("it helped a lot", True),
+    ("the sizing guide didn't help me one bit", False),
+    ("the returns article did not help me", False),
+    ("it wasn't helpful at all", False),
+    ("not useful", False),
+    ("mark the gift cards article helpful", True),
+    ("this doesn't help", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VOTES)
+def test_a_vote_is_read_from_the_flags_word_its_synonyms_and_its_verb(registry, text, expected):
+    assert value(registry, "mark_article_helpful", "helpful", text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("we're starting to sell a Linen Apron, one size, SKU HM-APRON-1 at 24 euros",
+     [{"sku": "HM-APRON-1", "price": 24}]),
+    ("new product Wool Scarf, SKU SC-GREY-1, 29 euros", [{"sku": "SC-GREY-1", "price": 29}]),
+    ("add a Linen Apron: SKU HM-APRON-2 for 19.90 EUR", [{"sku": "HM-APRON-2", "price": 19.9}]),
+])
+def test_a_new_products_one_variant_takes_the_amount_as_its_price(registry, text, expected):
+    # The SKU's digits are no amount, and of price and cost the required price takes the one amount given.
+    assert value(registry, "create_product", "variants", text) == expected

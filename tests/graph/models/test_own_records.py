@@ -221,3 +221,18 @@ def test_a_title_no_record_fits_asks_which():
     assert [c["name"] for c in first.tool_calls] == ["list_articles"]
     _, question = reply_after(model, [*conversation, first], {"articles": ARTICLES})
     assert not question.tool_calls and question.text.endswith("?")
+
+
+@pytest.mark.parametrize(
+    ("agent", "ask", "expected"),
+    [
+        # A clause led by the verb a write's examples open with says the job: deleting, not pausing or reading.
+        ("marketplace", "we're finished with the sandbox demo channel, disconnect it",
+         "delete_marketplace_connection"),
+        # A record named by its title already exists: it is acknowledged (after listing), never raised anew.
+        ("monitoring", "acknowledge the payment gateway timeouts alert", "list_system_alerts"),
+    ],
+)
+def test_the_verb_that_leads_a_clause_and_a_record_named_by_title_choose_the_write(registry, agent, ask, expected):
+    reply = specialist(registry, agent, Role.ADMIN).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == [expected]

@@ -109,3 +109,20 @@ def test_a_tool_lent_only_to_read_with_never_takes_a_request():
     reply = specialist(load_all(), "customer").invoke([HumanMessage(
         "can someone from your team call me about my keyboard order W9821644?")])
     assert [c["name"] for c in reply.tool_calls] == ["open_support_case"]
+
+
+def test_a_change_to_my_order_named_in_words_finds_the_order_first():
+    # No order number: the speaker's pending order holding the planter is found among theirs, then read.
+    model = specialist(load_all(), "order")
+    conversation = [HumanMessage("I'd rather have the large planter than the medium on my order that hasn't shipped,"
+                                 " white is fine. my gift card can cover the difference")]
+    listing = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_orders", {"customer_id": "me"})]
+    orders = {"orders": [
+        {"order_id": "#W3972548", "status": "pending", "item_names": ["Self-Watering Planter"]},
+        {"order_id": "#W7581196", "status": "delivered", "item_names": ["Bitstream DAC Amp"]},
+    ]}
+    conversation += [listing, ToolMessage(json.dumps(orders), tool_call_id=listing.tool_calls[0]["id"],
+                                          name="list_orders")]
+    read = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W3972548"})]
