@@ -72,6 +72,9 @@ NAMED = re.compile(
 AFTER_COLON = re.compile(r":\s*([^:\n]{3,}?)\s*$")
 CODE = re.compile(r"[A-Z]{2,6}(?:-?\d{1,3})?")
 CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}(?:-?\d{1,3})?(?![\w-])")
+# Slugs: lower-case words joined by dashes (returns-policy, old-shipping-rates).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+SLUG_TOKEN = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])")
 # "the second one", "the last order": a row of the list the conversation last showed.
 ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
@@ -213,7 +216,11 @@ def _title(f: FieldSpec, ctx: Context) -> Any:
 
 
 def _reference(f: FieldSpec, ctx: Context) -> Any:
-    """A code or name of a record (warehouse, category, brand...), next to the field's word if possible."""
+    """A code or name of a record (warehouse, category, brand...), next to the field's word if possible; a slug
+    where the field's examples are slugs ("old-shipping-rates")."""
+    if any(isinstance(x, str) and SLUG.fullmatch(x) for x in f.examples) and (slug := ctx.request.find(SLUG_TOKEN)):
+        ctx.request.use(slug[0])
+        return slug[0].value
     found = find_reference(f, ctx.request)
     if found is None and (f.required or any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples)):
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.

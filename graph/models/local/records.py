@@ -94,7 +94,8 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView])
     return None
 
 
-def _row_words(row: dict[str, Any]) -> set[str]:
+def row_words(row: dict[str, Any]) -> set[str]:
+    """The words of a listed record's text values and the names it lists."""
     values = [v for v in row.values() if isinstance(v, str)]
     values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
     return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()}
@@ -110,12 +111,12 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     held = [row for row in rows if isinstance(row, dict) and value_of(row, field) is not None]
     said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
     plain = {w for w in said if stem(w) not in known}
-    scores = [sum(any(alike(w, t) for t in _row_words(row)) for w in plain) for row in held]
+    scores = [sum(any(alike(w, t) for t in row_words(row)) for w in plain) for row in held]
     if scores and max(scores):
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
         # Tied on the request's own words, the words its tools use too tell them apart ("the returns policy
         # article": both policies hold "policy", one of them "returns").
-        ties = [sum(any(alike(w, t) for t in _row_words(row)) for w in said - plain) for row in held]
+        ties = [sum(any(alike(w, t) for t in row_words(row)) for w in said - plain) for row in held]
         held = [row for row, tie in zip(held, ties, strict=True) if tie == max(ties)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held

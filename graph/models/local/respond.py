@@ -24,6 +24,7 @@ from graph.models.local.records import (
     OWN_KINDS,
     lister,
     record_noun,
+    row_words,
     single_out,
     titled_lister,
     value_of,
@@ -39,6 +40,7 @@ from graph.models.local.similarity import (
     Choice,
     Embed,
     acted_on,
+    alike,
     bought,
     choose,
     meaning,
@@ -226,11 +228,10 @@ def _best_fit(
     question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text))) and not POLITE_REQUEST.match(text)
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical
     # alert" for a tool that raises alerts, "change my email" for an update).
-    # A clause led by such a verb counts as well ("we're finished with the sandbox channel, disconnect it").
-    leads = {stem(next(iter(words(LEAD_IN.sub("", clause))), "")) for clause in LEAD_CLAUSE.split(text)}
+    lead = next(iter(words(LEAD_IN.sub("", text))), "")
     # `asking`: the clause the ranking read, when one clause says the job ("..., I'd like to claim the warranty").
     wants = bool(WANTS.match(text) or WANTS.match(asking)) or any(
-        t.mutates and leads & _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
+        t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from
     # a question.
@@ -254,9 +255,7 @@ def _best_fit(
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
         penalty = (QUESTION_PENALTY if tool.mutates and question
                    else step_back if wants and not tool.mutates else 0.0)
-        # Of the writes, the one whose own verb leads a clause ("disconnect it": deleting, not pausing).
-        verb = FIT_WEIGHT if tool.mutates and not question and leads & _verbs(tool) else 0.0
-        scored.append((score + fit + verb - penalty, tool.name, tool, extraction))
+        scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
 
@@ -273,12 +272,10 @@ def _named_listing_first(text: str, ranked: list[tuple[float, ToolView]]) -> lis
 
 
 def _verbs(tool: ToolView) -> set[str]:
-    """The verbs a write goes by: its name's, its description's first word, their everyday words ("change" for
-    an update) and the words its examples open with ("disconnect our eBay account")."""
+    """The verbs a write goes by: its name's, its description's first word and their everyday words ("change" for
+    an update)."""
     verb = tool.name.split("_")[0]
-    leads = [w for example in tool.examples if (w := next(iter(words(example)), "")).isalpha()
-             and w not in STOPWORDS and w not in PRONOUNS]
-    return {stem(w) for w in (verb, next(iter(words(tool.description)), ""), *NAME_SYNONYMS.get(verb, ()), *leads)}
+    return {stem(w) for w in (verb, next(iter(words(tool.description)), ""), *NAME_SYNONYMS.get(verb, ()))}
 
 
 def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -764,6 +761,10 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
         if rows is None:
             return Turn(calls=[(lister_tool.name, args)])
         rows = [{**row, wanted.name: row[key]} for row in rows if isinstance(row, dict) and row.get(key) is not None]
+        # Every word of the title must fit the record: "the knowledge base article" says what an article is, it
+        # names none of them.
+        title = [w for w in words(named) if len(w) >= 3 and w not in STOPWORDS]
+        rows = [row for row in rows if all(any(alike(w, t) for t in row_words(row)) for w in title)]
         value = single_out(rows, wanted, named, set())
         if value is None:
             return None

@@ -223,16 +223,21 @@ def test_a_title_no_record_fits_asks_which():
     assert not question.tool_calls and question.text.endswith("?")
 
 
-@pytest.mark.parametrize(
-    ("agent", "ask", "expected"),
-    [
-        # A clause led by the verb a write's examples open with says the job: deleting, not pausing or reading.
-        ("marketplace", "we're finished with the sandbox demo channel, disconnect it",
-         "delete_marketplace_connection"),
-        # A record named by its title already exists: it is acknowledged (after listing), never raised anew.
-        ("monitoring", "acknowledge the payment gateway timeouts alert", "list_system_alerts"),
-    ],
-)
-def test_the_verb_that_leads_a_clause_and_a_record_named_by_title_choose_the_write(registry, agent, ask, expected):
-    reply = specialist(registry, agent, Role.ADMIN).invoke([HumanMessage(ask)])
-    assert [c["name"] for c in reply.tool_calls] == [expected]
+def test_a_record_named_by_its_title_is_never_raised_anew(registry):
+    # "the payment gateway timeouts alert" already exists: it is acknowledged (after listing), not raised again.
+    reply = specialist(registry, "monitoring", Role.ADMIN).invoke([HumanMessage(
+        "acknowledge the payment gateway timeouts alert")])
+    assert [c["name"] for c in reply.tool_calls] == ["list_system_alerts"]
+
+
+def test_a_phrase_saying_what_a_record_is_names_none_of_them(registry):
+    # "the knowledge base article" is what an article is, not a title: no listed article is taken for it, and the
+    # slug written beside it is the one acted on.
+    model = specialist(registry, "knowledge", Role.MERCHANT)
+    conversation = [HumanMessage("update the knowledge base article about delivery")]
+    first = model.invoke(conversation)
+    assert [c["name"] for c in first.tool_calls] == ["list_articles"]
+    _, reply = reply_after(model, [*conversation, first], {"articles": ARTICLES})
+    assert not reply.tool_calls and reply.text.endswith("?")
+    archive = model.invoke([HumanMessage("archive the knowledge base article old-shipping-rates")])
+    assert [(c["name"], c["args"]) for c in archive.tool_calls] == [("archive_article", {"slug": "old-shipping-rates"})]
