@@ -12,7 +12,7 @@ from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
 from graph.models.local.schema import FieldSpec
-from graph.models.local.similarity import alike, rank
+from graph.models.local.similarity import alike, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView
 
@@ -82,10 +82,8 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView])
     (as many as it may show) and the record field giving the field's value (its own name, else the record's id)."""
     noun = record_noun(field)
     for tool in tools:
-        names = {r.name: r for r in tool.records}
-        lists = noun and {stem(noun), stem(noun + "s")} & {stem(w) for w in words(tool.name.replace("_", " "))}
-        if tool.mutates or tool is target or tool.required or not lists or not any(
-                kind_of(r) == "title" for r in tool.records):
+        names = {r.name for r in tool.records}
+        if tool is target or tool.required or not noun or not titled(noun, [tool]):
             continue
         key = field.name if field.name in names else "id" if "id" in names else None
         limit = next((f for f in tool.fields if f.name == "limit" and f.maximum), None)

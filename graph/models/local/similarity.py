@@ -241,7 +241,8 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
 
 
 def titled(noun: str, tools: Sequence[ToolView]) -> bool:
-    """Whether records of this kind have titles people name them by: a listing of them shows a title."""
+    """Whether records of this kind have titles people name them by: a reading tool of these lists them ("list
+    system alerts" for "alert") and shows a title."""
     plural = {stem(noun.lower()), stem(noun.lower() + "s")}
     return any(not t.mutates and plural & {stem(w) for w in words(t.name.replace("_", " "))}
                and any(r.name in TITLE_FIELDS for r in t.records) for t in tools)

@@ -1,13 +1,13 @@
 """An order line's replacement named by its options ("a large in the same colour", "the 43-46 size, still grey"):
 the model reads the order, then the product's variants, and asks to confirm the change with the variant's id."""
 
-import json
 
 import pytest
-from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_core.messages import HumanMessage
 
 from graph.models.local.variants import names_value, replacement
 from tests.graph.models.test_dialogue import specialist
+from tests.graph.models.test_own_records import reply_after
 from tools.registry import load_all
 
 SOCKS = "4773857741"
@@ -72,13 +72,9 @@ def test_a_pending_orders_line_is_changed_to_the_variant_named_by_options():
     order = {"order_id": "#W7137149", "status": "pending", "status_label": "pending",
              "items": [LINE | {"quantity": 1}],
              "payment_history": [{"transaction_type": "payment", "payment_method_id": "paypal_8030938"}]}
-    conversation += [read, ToolMessage(json.dumps(order), tool_call_id=read.tool_calls[0]["id"],
-                                       name="get_order_details")]
-    listing = model.invoke(conversation)
+    conversation, listing = reply_after(model, [*conversation, read], order)
     assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("find_product_variants", {"product_id": SOCKS})]
-    conversation += [listing, ToolMessage(json.dumps({"variants": VARIANTS}), tool_call_id=listing.tool_calls[0]["id"],
-                                          name="find_product_variants")]
-    change = model.invoke(conversation)
+    _, change = reply_after(model, [*conversation, listing], {"variants": VARIANTS})
     assert [(c["name"], c["args"]) for c in change.tool_calls] == [("modify_pending_order_items", {
         "order_id": "#W7137149", "item_ids": ["1451794972"], "new_item_ids": ["1701770084"],
         "payment_method_id": "paypal_8030938"})]
@@ -91,14 +87,10 @@ def test_a_line_is_never_its_own_replacement():
     order = {"order_id": "#W6710201", "status": "delivered", "status_label": "delivered",
              "items": [{"item_id": "6429754640", "product_id": "T", "name": "Logo T-Shirt", "quantity": 1,
                         "options": {"size": "S"}}]}
-    conversation += [read, ToolMessage(json.dumps(order), tool_call_id=read.tool_calls[0]["id"],
-                                       name="get_order_details")]
-    listing = model.invoke(conversation)
+    conversation, listing = reply_after(model, [*conversation, read], order)
     variants = {"variants": [{"item_id": "6429754640", "product_id": "T", "options": {"size": "S"}},
                              {"item_id": "1144594311", "product_id": "T", "options": {"size": "L"}}]}
-    conversation += [listing, ToolMessage(json.dumps(variants), tool_call_id=listing.tool_calls[0]["id"],
-                                          name="find_product_variants")]
-    question = model.invoke(conversation)
+    _, question = reply_after(model, [*conversation, listing], variants)
     # No option named: the model asks for the new item rather than exchanging the shirt for itself.
     assert not question.tool_calls and "new item" in question.text.lower()
 
@@ -122,7 +114,5 @@ def test_a_change_to_my_order_named_in_words_finds_the_order_first():
         {"order_id": "#W3972548", "status": "pending", "item_names": ["Self-Watering Planter"]},
         {"order_id": "#W7581196", "status": "delivered", "item_names": ["Bitstream DAC Amp"]},
     ]}
-    conversation += [listing, ToolMessage(json.dumps(orders), tool_call_id=listing.tool_calls[0]["id"],
-                                          name="list_orders")]
-    read = model.invoke(conversation)
+    _, read = reply_after(model, [*conversation, listing], orders)
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W3972548"})]
