@@ -29,7 +29,9 @@ async def test_the_catalogue_lends_its_visible_names_and_a_new_product_is_read_a
     await tshirt(sessions, shirts.id, name="Harbour Tee")
     names = await vocabulary.vocabularies(registry, sessions)
     assert {"Harbour Tee", "Cotton Co", "Apparel"} <= set(names["search_products"])
-    assert set(names) == {spec.name for spec in registry.all() if spec.vocabulary} == {"search_products"}
+    assert set(names) == {spec.name for spec in registry.all() if spec.vocabulary}
+    # The stock writes that take an item by its product's name know the products' names, not brands or categories.
+    assert "Harbour Tee" in names["transfer_stock"] and "Apparel" not in names["transfer_stock"]
     scarf = {"name": "Wool Scarf", "brand": "Knitwit", "category": "apparel",
              "variants": [{"sku": "SC-GREY", "options": {"color": "grey"}, "price": 29}]}
     created = await run(sessions, merchant, "create_product", scarf)
@@ -128,3 +130,25 @@ def test_what_a_product_is_for_is_no_purchase():
     for text in ["usb c cable for my keyboard?", "i always forget to water my plants", "change my home address"]:
         assert bought(text, [view(t) for t in heads]) == text
     assert bought("my keybaord has a dead key", [view(t) for t in heads]) == "my order has a dead key"
+
+
+def lending_router(registry, names: tuple[str, ...], role: Role):
+    """The router with every tool that declares a vocabulary knowing the same names, as `vocabularies` reads them."""
+    vocabularies = {spec.name: names for spec in registry.all() if spec.vocabulary}
+    tools = [handoff_tool(spec, role, registry, vocabularies) for spec in ROSTER if spec.available_to(role, registry)]
+    return LocalChatModel(today=date(2026, 3, 18)).bind_tools(tools)
+
+
+@pytest.mark.parametrize(("role", "text", "agent"), [
+    # The stock writes take an item by its product's name too: the name alone no longer pulls to the catalogue.
+    (Role.WAREHOUSE, "write off 3 of the vanilla soy candles in Lyon, the box got crushed", "inventory"),
+    (Role.WAREHOUSE, "start reordering the gas camp stove in Berlin when it drops to 8", "inventory"),
+    # A customer's question about a product is still the catalogue's: customers have no stock writes.
+    (Role.CUSTOMER, "does the camping stove run on gas?", "product"),
+    # A product named before a record's noun says which record: "the kettle order" is an order.
+    (Role.SUPPORT, "is ava's kettle order on its way yet?", "order"),
+])
+def test_a_product_named_in_words_goes_where_the_rest_of_the_request_points(registry, role, text, agent):
+    catalogue = ("Micro Camp Stove", "Soy Candle", "Pour-Over Kettle")
+    reply = lending_router(registry, catalogue, role).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]

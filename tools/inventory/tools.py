@@ -10,6 +10,7 @@ from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.errors import InvalidTransition, NotFound
 from tools.inventory import movements, reports, service
 from tools.inventory import schemas as s
+from tools.product.search import product_names
 from tools.registry import tool
 from tools.schemas import normalize_order_id
 from tools.warehouse.service import get_warehouse
@@ -85,7 +86,8 @@ async def check_availability(ctx: ToolContext, params: s.AvailabilityIn) -> s.Av
 @tool(agent=AGENT, method="POST", path="/inventory/reservations", roles=WRITERS, mutates=True, confirm=True,
       examples=["reserve 2 units of KB-CLICKY-01 for 30 minutes", "hold 5 of item 1008292230 for cart 8812",
                 "put 1 unit of KB-CLICKY-01 aside for order #W2611340",
-                "set aside 3 HM-KETTLE-01 for the photo shoot"])
+                "set aside 3 HM-KETTLE-01 for the photo shoot"],
+      vocabulary=product_names)
 async def reserve_stock(ctx: ToolContext, params: s.ReserveIn) -> s.ReservationList:
     """Reserve units of an item (held from sale until released, consumed or expired)."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -154,7 +156,8 @@ async def expire_stale_reservations(ctx: ToolContext, params: s.ExpireIn) -> s.E
                 "a customer return put 1 unit back on the shelf",
                 "a delivery of 30 HM-MUG-02 just came in at LYS-1", "we got 12 DK-ARM-01 in at BER-1 today",
                 "the inventory count shows 4 more DK-ARM-01 than the system in BER-1",
-                "scrap 2 AU-MIC-01 at PAR-1, water damage"])
+                "scrap 2 AU-MIC-01 at PAR-1, water damage"],
+      vocabulary=product_names)
 async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) -> s.MovementResult:
     """Record a stock movement (receipt, shipment, adjustment, write-off or return) in the ledger."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -171,7 +174,8 @@ async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) ->
 @tool(agent=AGENT, method="POST", path="/inventory/transfers", roles=WRITERS, mutates=True, confirm=True,
       examples=["transfer 10 units of KB-CLICKY-01 from PAR-1 to LYS-1",
                 "send 6 DK-LAMP-02 over from BER-1 to PAR-1", "rebalance 20 AP-TEE-03 from LYS-1 into BER-1",
-                "shift some HM-MUG-01 stock across to another warehouse"])
+                "shift some HM-MUG-01 stock across to another warehouse"],
+      vocabulary=product_names)
 async def transfer_stock(ctx: ToolContext, params: s.TransferIn) -> s.TransferOut:
     """Transfer unreserved units of an item from one warehouse to another."""
     variant = await service.get_variant(ctx.session, params.item_ref)
@@ -208,7 +212,8 @@ async def list_stock_movements(ctx: ToolContext, params: s.ListMovementsIn) -> s
 @tool(agent=AGENT, method="PUT", path="/inventory/settings/{item_ref}", roles=WRITERS, mutates=True,
       examples=["set the reorder point of KB-CLICKY-01 to 15", "max stock for KB-CLICKY-01 in PAR-1 should be 120",
                 "change reorder settings: reorder at 20, fill up to 200",
-                "reorder HM-CANDLE-02 in LYS-1 when it drops to 8"])
+                "reorder HM-CANDLE-02 in LYS-1 when it drops to 8"],
+      vocabulary=product_names)
 async def update_stock_settings(ctx: ToolContext, params: s.UpdateSettingsIn) -> s.SettingsOut:
     """Update an item's reorder point and/or maximum stock, in one warehouse or all of them."""
     variant = await service.get_variant(ctx.session, params.item_ref)

@@ -92,7 +92,9 @@ async def get_order_details(ctx: ToolContext, params: OrderRef) -> s.OrderDetail
     return await details(ctx, await service.get_visible_order(ctx, params.order_id))
 
 
-@tool(agent=AGENT, method="GET", path="/orders", roles=ALL_ROLES,
+# Lent to every specialist for its writes: a person names their order by what it holds ("rate my order with
+# the camp stove") as often as by its number.
+@tool(agent=AGENT, method="GET", path="/orders", roles=ALL_ROLES, lookup=True,
       examples=["list my orders", "show pending orders", "orders of noah_brown_6181 placed in January",
                 "which orders were cancelled last week"])
 async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:

@@ -109,6 +109,12 @@ async def search_products(session: AsyncSession, query: str, limit: int, include
 VOCABULARY_LIMIT = 5000
 
 
+async def product_names(session: AsyncSession) -> list[str]:
+    """The names of the visible products: what the tools that take an item by its product's name find it by."""
+    visible = select(Product.name).where(Product.archived.is_(False))
+    return sorted(set(await session.scalars(visible.order_by(Product.id).limit(VOCABULARY_LIMIT))))
+
+
 async def catalogue_names(session: AsyncSession) -> list[str]:
     """The names a customer can find the catalogue by: visible products' names and brands, category names."""
     visible = select(Product.name, Product.brand).where(Product.archived.is_(False))

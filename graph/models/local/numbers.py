@@ -61,11 +61,18 @@ def _fits(f: FieldSpec, value: float, problems: dict[str, str]) -> Any:
     return int(value) if f.type == "integer" else value
 
 
+def as_share(f: FieldSpec, value: float, percent: bool) -> float | None:
+    """A share from 0 to 1 given as a percentage: "91 %", or a bare 91 where only a share can be meant."""
+    if f.minimum == 0 and f.maximum == 1 and (percent or 1 < value <= 100):
+        return round(value / 100, 4)
+    return None
+
+
 def _in_field_unit(f: FieldSpec, found: Found, request: Request) -> float:
-    """The number in the field's unit ('500 g' is 0.5 for a field in kg, '91 %' is 0.91 for a share from 0 to 1),
+    """The number in the field's unit ('500 g' is 0.5 for a field in kg, '91 %' or 91 is 0.91 for a share),
     with the sign its words give when the field takes negative values ("remove 2" is -2)."""
-    if f.minimum == 0 and f.maximum == 1 and PERCENT_AFTER.match(request.text, found.end):
-        return round(float(found.value) / 100, 4)
+    if (share := as_share(f, float(found.value), bool(PERCENT_AFTER.match(request.text, found.end)))) is not None:
+        return share
     m = UNIT_AFTER.match(request.text, found.end)
     factors = next((UNITS[u] for u in f.words & UNITS.keys()), {})
     value = round(float(found.value) * factors.get(m.group(1).lower(), 1.0), 3) if m else float(found.value)

@@ -5,7 +5,7 @@ import re
 from graph.models.local.extract import Extraction
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
-from graph.models.local.records import OWN_KINDS, describe, value_of
+from graph.models.local.records import OWN_KINDS, describe, record_noun, value_of
 from graph.models.local.reply import action
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
@@ -104,7 +104,11 @@ def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1
-    return f"To {action(tool.description)}, I need {wanted}. " + (
+    # The record already found (by a listing of theirs, say) is named, so the person knows which one is meant.
+    found = [f"{record_noun(f)} {extraction.args[f.name]}" for f in tool.fields
+             if kind_of(f) in OWN_KINDS and f.name in extraction.args and isinstance(extraction.args[f.name], str)]
+    about = f" ({', '.join(found)})" if found else ""
+    return f"To {action(tool.description)}{about}, I need {wanted}. " + (
         "What is it?" if one else "Could you give me these details?"
     )
 

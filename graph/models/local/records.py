@@ -14,7 +14,7 @@ from graph.models.local.memory import RECALL_BY_KIND, shape_of
 from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import alike, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
-from graph.models.local.toolview import ToolView
+from graph.models.local.toolview import ToolView, own_tools
 
 # Who a listing tool's records belong to, when a customer speaks of their own.
 ONESELF = "me"
@@ -56,6 +56,16 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
             # A listing needing no customer named shows a customer their own records only (the tools' ownership
             # rule): "what's happening with my support case?" lists their cases, as "my warranty claim" does.
             found[tool.name] = (tool, {})
+    # The specialist's own listings first; one lent to it (a person's orders) only where none of them will do.
+    mine = {t.name for t in own_tools(tools)}
+    for listings in ({n: p for n, p in found.items() if n in mine}, {n: p for n, p in found.items() if n not in mine}):
+        if (best := _best_listing(listings, field, target, request)) is not None:
+            return best
+    return None
+
+
+def _best_listing(found: dict[str, tuple[ToolView, dict[str, str]]], field: FieldSpec, target: ToolView,
+                  request: str) -> tuple[str, dict[str, str]] | None:
     if not found:
         return None
     # Records that are the very kind the field names come first: "rate my last order" lists orders, not the

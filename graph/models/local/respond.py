@@ -2,7 +2,6 @@
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
+from graph.models.local.numbers import PERCENT_AFTER, as_share
 from graph.models.local.policy import ASKS, CONDITION, PERMISSION, about_rules
 from graph.models.local.records import (
     ONESELF,
@@ -51,7 +51,7 @@ from graph.models.local.similarity import (
     worded_for,
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
-from graph.models.local.toolview import ToolView
+from graph.models.local.toolview import ToolView, own_tools
 from graph.models.local.values import names_a_described_state
 
 HANDOFF = "transfer_to_"
@@ -285,7 +285,7 @@ def _our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         return text
     # Judged by the specialist's own tools: one lent to it (the payment methods an order may use) belongs to the
     # specialist that answered the other part.
-    own = _own(tools)
+    own = own_tools(tools)
     return max(clauses, key=lambda c: choose(c, own, embed).score)
 
 
@@ -319,7 +319,8 @@ def _texts_asked(tool: ToolView, question: str) -> list[FieldSpec]:
 def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
     """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?")."""
     text = _last_words(messages, current)
-    return next((t for t in tools if text.startswith(f"To {action(t.description)}, I need")), None)
+    return next((t for t in tools if re.match(rf"To {re.escape(action(t.description))}(?: \([^)]*\))?, I need", text)),
+                None)
 
 
 def _answers_question(messages: list[BaseMessage], chain: list[int], tools: list[ToolView], today: date) -> bool:
@@ -503,7 +504,10 @@ def _plan(
         known = remember(messages[:current])
         again = extract(asked, text, known, today)
         before = extract(asked, _text(messages[_asked_before(messages, current)]), known, today)
-        if len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
+        # "it's order W7075964" after we found that order and asked for the reason: a restatement, still ours.
+        own = extract(asked, _text(messages[current]), Memory(), today).args
+        restated = bool(own) and all(gates.same(before.args.get(k), v) for k, v in own.items())
+        if restated or len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
             tool, extraction = asked, extract(asked, text, memory, today)
     if asked is not None and asked is tool:
         extraction = _written_answer(tool, extraction, messages, current, memory, today)
@@ -631,13 +635,14 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         return Turn(calls=[read])
     if (variants := _variants_read(tool, extraction, lookups or tools, messages)) is not None:
         return Turn(calls=[variants])
+    # The record the person calls theirs is found first; what else they name is looked up once it is known.
+    if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
+        return own
     if extraction.unseen and (lookup := _lookup(extraction.unseen, lookups or tools, messages)) is not None:
         memory = remember(messages)
         args = {f.name: memory.recall(f.name, "customer") for f in lookup.required}
         if all(args.values()):  # whose records they are is known (a record read before names its customer)
             return Turn(calls=[(lookup.name, args)])
-    if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
-        return own
     if extraction.missing and (titled := _titled_record(tool, extraction, lookups or tools, messages, replies)):
         return titled
     if extraction.missing or extraction.problems:
@@ -792,20 +797,22 @@ def _listed_by(messages: list[BaseMessage], name: str) -> list[dict] | None:
 
 
 def _after_listing(
-    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+    messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path,
+    lookups: list[ToolView],
 ) -> Turn | None:
-    """After listing a person's records for a request naming one of them without its number: go on with it."""
+    """After listing a person's records for a request naming one of them without its number: go on with it. The
+    listing may be a lent look-up (`lookups`: a person's orders, for a survey about "my order with the camp stove")."""
     replanned = _replanned(messages, tools, embed, today)
     if replanned is None:
         return None
     call, tool, extraction = replanned
     said = _said(messages, _request(messages))
     field = _own_field(tool, extraction, said, tools)
-    found = lister(field, tool, said, tools, set()) if field is not None else None
-    titled = [t for f in extraction.missing if (t := titled_lister(f, tool, tools))]
+    found = lister(field, tool, said, lookups, set()) if field is not None else None
+    titled = [t for f in extraction.missing if (t := titled_lister(f, tool, lookups))]
     if (found is None or found[0] != call["name"]) and call["name"] not in {t[0].name for t in titled}:
         return None
-    return _decide(tool, extraction, tools, messages, replies)
+    return _decide(tool, extraction, tools, messages, replies, lookups)
 
 
 def _replanned(
@@ -907,7 +914,7 @@ def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView]) -> Turn
 
 def _one_domain(tools: list[ToolView]) -> bool:
     """Whether the tools are one specialist's (the router chose it for this request), not a mix of domains."""
-    return len({t.agent for t in _own(tools) if t.agent}) == 1
+    return len({t.agent for t in own_tools(tools) if t.agent}) == 1
 
 
 def _result_lists(content: str) -> list[list] | None:
@@ -996,7 +1003,7 @@ def _correction(
         kinds = {f.name: kind_of(f) for f in tool.fields}
         given = {k: v for k, v in given.items()
                  if kinds[k] not in FREE_KINDS or (k not in call["args"] and content_stems(mask(str(v))))}
-    given = _in_place(call["args"], given, text)
+    given = _in_place(tool, call["args"], given, text)
     if not given:
         return None
     args = _everywhere(call["args"], given)
@@ -1031,7 +1038,7 @@ def _shape(value: Any) -> str:
     return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", str(value)))
 
 
-def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str, Any]:
+def _in_place(tool: ToolView, old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str, Any]:
     """A change's values put where the values they replace were: "make it 3" changes the call's one number, and
     "it was PAR-1" the argument that looked like PAR-1, whichever field reading the words alone would pick."""
     given = dict(given)
@@ -1047,6 +1054,8 @@ def _in_place(old: dict[str, Any], given: dict[str, Any], text: str) -> dict[str
         (name, *inner), number = numbers[0]
         value = float(said[0])
         value = int(value) if isinstance(number, int) and value.is_integer() else value
+        if not inner and (field := next((f for f in tool.fields if f.name == name), None)):
+            value = as_share(field, value, bool(PERCENT_AFTER.search(text))) or value  # "make that 86" (%)
         if not inner:
             given[name] = value
         else:  # a number of one line of a list ("set the price of AP-TEE-01 to 22" / "no, make that 24.90")
@@ -1087,15 +1096,9 @@ def _numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:
     return found
 
 
-def _own(tools: list[ToolView]) -> list[ToolView]:
-    """The specialist's own tools (those of the agent most of them belong to), without those others lend it."""
-    home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
-    return [t for t in tools if not ((t.shared or t.lookup) and t.agent != home)]
-
-
 def _lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
     """The tools, without those lent by other agents unless the request clearly asks for one of them."""
-    own = _own(tools)
+    own = own_tools(tools)
     lent = [t for t in tools if t not in own]
     if not lent or len(lent) == len(tools):
         return tools
@@ -1133,7 +1136,7 @@ def _wanted(clause: str) -> str | None:
 def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
     """A lent tool that one clause of the request asks for in words only it uses: in "my refund never came, I want to
     speak to a manager" the person asks for a manager, and the refund is what the case is about."""
-    own = _own(tools)
+    own = own_tools(tools)
     lent = [t for t in tools if t not in own]
     threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
     likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
@@ -1180,7 +1183,7 @@ def respond(
         planning = candidates if current is None else _lent_when_clear(_text(messages[current]), candidates, embed)
         follow = specialist and (
             _after_precondition(messages, planning, embed, today, replies, lookups=tools)
-            or _after_listing(messages, planning, embed, today, replies)
+            or _after_listing(messages, planning, embed, today, replies, lookups=tools)
             or _search_instead(messages, candidates)
             or _probe_found_nothing(messages, tools, embed, today, replies)
             or _one_hit_in_full(messages, candidates)
@@ -1288,7 +1291,7 @@ def _choosable(tools: list[ToolView]) -> list[ToolView]:
     """The tools a request may be given to: without a policy library another agent lends, which never competes with
     the specialist's own tools ("has my tent been sent yet?" is the order's business) and answers only what they
     decline, nor a tool lent only to read with for the specialist's writes (a product's variants)."""
-    own = _own(tools)
+    own = own_tools(tools)
     return [t for t in tools if t in own or (not t.lookup and _answerer([t]) is None)]
 
 

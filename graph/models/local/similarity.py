@@ -71,6 +71,8 @@ DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?
                        r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
 # A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
 FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# A product word right before a record's noun: "candle order".
+PRODUCT_RECORD = re.compile(r"\b([a-z][\w-]+)\s+(?=([a-z]+)\b)", re.I)
 PREFIX_SPARE = 4
 TYPO_RATIO = 0.85
 NAME_NOISE = frozenset({"get", "by", "of", "for", "the", "a", "and"})
@@ -324,7 +326,13 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         record = next((r for r in sorted(acted_on(tools)) if stem(r) == verb), None)
         return f"my {record}" if record else done.group(0)
 
-    return FOR_PRODUCT.sub(kept, DONE_WITH.sub(did, POSSESSED.sub(read, query)))
+    def record_of(pair: re.Match) -> str:
+        # "noah's candle order" is an order and "the mug return" a return: the product only says which.
+        named = names(pair.group(1)) and pair.group(2).lower() in acted_on(tools)
+        return "" if named else pair.group(0)
+
+    said = FOR_PRODUCT.sub(kept, DONE_WITH.sub(did, POSSESSED.sub(read, query)))
+    return PRODUCT_RECORD.sub(record_of, said)
 
 
 def acted_on(tools: Sequence[ToolView]) -> frozenset[str]:

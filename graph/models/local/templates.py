@@ -144,4 +144,9 @@ def fill(lines: list[str], data: dict) -> str:
         except Missing:
             continue
         out.append(text)
-    return " ".join(out).replace(" \n", "\n").strip()
+    joined = ""
+    for text in out:
+        # Lines flow on as sentences, except after a list: "Next step: ..." is no part of its last bullet.
+        after_list = joined.rsplit("\n", 1)[-1].startswith(("- ", "…and")) if "\n" in joined else False
+        joined += ("\n" if after_list and not text.startswith("\n") else " ") + text if joined else text
+    return joined.replace(" \n", "\n").strip()

@@ -1,6 +1,8 @@
 """What the local model reads from a bound tool: name, description, examples, fields and metadata."""
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,3 +143,9 @@ def view(tool: Any) -> ToolView:
         else:
             _CACHE[key] = _from_dict(convert_to_openai_tool(tool))
     return _CACHE[key]
+
+
+def own_tools(tools: Sequence[ToolView]) -> list[ToolView]:
+    """A specialist's own tools (those of the agent most of them belong to), without those others lend it."""
+    home = Counter(t.agent for t in tools).most_common(1)[0][0] if tools else None
+    return [t for t in tools if not ((t.shared or t.lookup) and t.agent != home)]

@@ -319,6 +319,9 @@ def asked_to_confirm(model, ask: str):
         ("inventory", Role.WAREHOUSE, "we received 20 units of KB-CLICKY-01 at BER-1", "oops, it was PAR-1",
          {"warehouse": "PAR-1"}),
         ("transport", Role.MERCHANT, "set the on-time rate of DPD to 0.91", "no, 0.89", {"on_time_rate": 0.89}),
+        # A share first given as a percentage is corrected as one.
+        ("transport", Role.MERCHANT, "DPD is on time 88% of the time now, update their rate", "sorry, make that 86",
+         {"on_time_rate": 0.86}),
         ("backoffice", Role.ADMIN, "make sam.support a merchant", "no sorry, make him an admin", {"role": "admin"}),
         # The clause after the amount says why: it is the refund's reason.
         ("payment", Role.SUPPORT, "refund order #W4621646", "15 euros, the delivery was late",
@@ -758,8 +761,16 @@ def test_an_order_of_one_item_needs_no_question_about_which(registry):
 def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registry):
     model = specialist(registry, "after_sales")
     ask = HumanMessage("I want to make a warranty claim")
-    question = model.invoke([ask])
-    conversation = [ask, question, HumanMessage("order #W1718342")]
+    # Which order is asked with the person's orders named: the after-sales specialist lists them with the order
+    # specialist's lent listing.
+    listing = model.invoke([ask])
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_orders", {"customer_id": "me"})]
+    orders = {"orders": [{"order_id": "#W1718342", "status": "delivered", "item_names": ["Monitor Arm", "Soy Candle"]},
+                         {"order_id": "#W6710201", "status": "delivered", "item_names": ["Logo T-Shirt"]}]}
+    listed = ToolMessage(json.dumps(orders), tool_call_id=listing.tool_calls[0]["id"], name="list_orders")
+    question = model.invoke([ask, listing, listed])
+    assert not question.tool_calls and "#W1718342" in question.text and "#W6710201" in question.text
+    conversation = [ask, listing, listed, question, HumanMessage("order #W1718342")]
     read = model.invoke(conversation)
     assert [c["name"] for c in read.tool_calls] == ["get_return_eligibility"]
     record = {"order_id": "#W1718342", "status": "delivered", "warranty_state": "covered",

@@ -190,6 +190,9 @@ SHARES = [
     ("new carrier Relais, prefix RL, on time 75.5% of the time", 0.755),
     ("add carrier Velo with prefix VL, on-time rate 80%", 0.8),
     ("create carrier dhl_eu named DHL Europe, prefix JD, on time 0.85", 0.85),
+    # A bare number above 1 can only be a percentage of a share.
+    ("add carrier Relais, prefix RL, on time 93 of every 100 parcels", 0.93),
+    ("new carrier GLS with prefix GL, on-time rate 88", 0.88),
 ]
 
 
@@ -538,6 +541,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         # A negated phrase in any person or tense, its apostrophe typed or not.
         ("request_return", "reason", "they don't work with my mac", "product_defect"),
         ("request_return", "reason", "it didnt work from day one", "product_defect"),
+        # A fault told by what the thing no longer does.
+        ("request_return", "reason", "the earbuds from W6294456 stopped charging", "product_defect"),
+        ("request_return", "reason", "the bottle leaks all over my bag", "product_defect"),
+        ("return_delivered_order_items", "reason", "the lamp won't turn on anymore", "product_defect"),
         ("request_return", "reason", "the zip doesn’t work", "product_defect"),
         # A lone number goes to the one required number among optional ones.
         ("reserve_stock", "quantity", "reserve 4 AU-MIC-01 for order #W7877406", 4),
@@ -547,6 +554,11 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         ("refund_payment", "amount", "refund order #W4512223, it arrived 15 days late", None),
         ("record_stock_movement", "kind", "we found 5 extra DK-MOUSE-02 in LYS-1 during the count", "adjustment"),
         ("record_stock_movement", "kind", "2 HM-MUG-03 at BER-1 broke", "write_off"),
+        ("record_stock_movement", "kind", "4 HM-MUG-02 in PAR-1 got shattered, take them off the books", "write_off"),
+        # Everyday words for a decision and for a parcel's state.
+        ("update_warranty_claim_status", "status", "decline the claim WC-20261101-AB12CD34, misuse", "rejected"),
+        ("update_warranty_claim_status", "status", "we'll accept claim WC-20261101-AB12CD34", "approved"),
+        ("receive_return", "condition", "RMA-20261113-E9A5C03F arrived, still sealed", "unopened"),
         # A value by what its description says it does: "paused stops syncing; active resumes".
         ("update_marketplace_connection", "status", "stop syncing the sandbox channel for now", "paused"),
         ("update_marketplace_connection", "status", "resume the sandbox channel", "active"),

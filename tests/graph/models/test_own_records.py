@@ -152,13 +152,26 @@ def test_a_request_put_as_a_question_lists_the_records(registry):
 
 
 def test_a_write_never_picks_among_only_some_of_my_records(registry):
-    # The after-sales specialist lists returns, which name only the orders that have one: a survey of "my last
-    # order" is asked for, never written for whichever order has a return.
+    # The after-sales specialist's own listing, the returns, names only the orders that have one: a survey of "my
+    # last order" lists every order of theirs with the order specialist's lent listing instead.
     reply = specialist(registry, "after_sales").invoke([HumanMessage("I'd like to rate my last order 5 stars")])
-    assert not reply.tool_calls and "the order number" in reply.text
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("list_orders", {"customer_id": "me"})]
+
+
+def test_my_order_named_by_what_it_holds_is_found_with_a_lent_listing(registry):
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage("I'd like to rate my order with the camp stove, 4 stars")]
+    listing = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_orders", {"customer_id": "me"})]
+    orders = {"orders": [{"order_id": "#W8538724", "status": "delivered", "item_names": ["Micro Camp Stove"]},
+                         {"order_id": "#W2741705", "status": "delivered", "item_names": ["Bitstream DAC Amp"]}]}
+    _, survey = reply_after(model, [*conversation, listing], orders)
+    assert [(c["name"], c["args"]) for c in survey.tool_calls] == [
+        ("submit_survey", {"order_id": "#W8538724", "rating": 4})]
 
 
 def test_a_read_may_go_through_records_that_mention_it(registry):
+    # The specialist's own listing of returns names the exchange's order; the person's orders, lent, come second.
     listing = specialist(registry, "after_sales").invoke([HumanMessage("where is my exchange at?")])
     assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_customer_returns", {"customer_id": "me"})]
 

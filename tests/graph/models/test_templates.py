@@ -34,6 +34,12 @@ def test_placeholders_paths_alternatives_and_filters():
     )
 
 
+def test_a_line_after_a_list_starts_a_line_of_its_own():
+    lines = ["Received:", "{items|bullets}", "Next step: {next}."]
+    data = {"items": ["1 x Mug", "2 x Cup"], "next": "inspected"}
+    assert fill(lines, data) == "Received:\n- 1 x Mug\n- 2 x Cup\nNext step: inspected."
+
+
 def test_a_line_with_a_missing_value_is_dropped_unless_it_has_a_default():
     lines = ["Known {a}.", "Unknown {b}.", "Empty {c}.", "Defaulted {b|default:nothing}."]
     assert fill(lines, {"a": 1, "c": []}) == "Known 1. Defaulted nothing."
