@@ -18,7 +18,7 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.numbers import PERCENT_AFTER, as_share
-from graph.models.local.policy import ASKS, CONDITION, PERMISSION, about_rules
+from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, about_rules
 from graph.models.local.records import (
     ONESELF,
     OWN_KINDS,
@@ -105,6 +105,9 @@ SERVING_LEAD = 0.1
 ALTERNATIVE_MARGIN = 0.1
 # Reading tools step back this much from a request that says it means to act.
 WANTS_PENALTY = 0.1
+# A question about how things go goes to the policy library first when it reads at most this much worse there
+# than with the best specialist: each specialist would only have consulted the library for it.
+LIBRARY_LEAD = 0.1
 # A product or record named in words (not an id or a code): worth searching for when it matched nothing exactly.
 NAME_LIKE = re.compile(r"[A-Za-zÀ-ÿ][\w'À-ÿ-]*(?:\s+[\w'À-ÿ-]+){1,5}")
 # "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
@@ -133,6 +136,8 @@ ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|coul
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
 # ("please have someone contact me about my exchange").
+# The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
+THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+)?an?\s+([a-z][\w'-]+)", re.I)
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
@@ -490,7 +495,8 @@ def _plan(
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
-        names = _handoffs(_asking(text, tools, embed), tools, embed, choice.tool, threshold)
+        first = _asked_by_name(text, tools) or _library_first(text, tools, embed) or choice.tool
+        names = _handoffs(_asking(text, tools, embed), tools, embed, first, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     asking = _asking(text, tools, embed)
     tool, extraction = _best_fit(text, rank(asking, tools, embed), memory, today, asking)
@@ -1131,6 +1137,36 @@ def _wanted(clause: str) -> str | None:
         return None
     thing = re.match(r"[\w'-]+", clause[asks.end():])
     return thing.group(0) if thing else None
+
+
+def _library_first(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """The specialist holding the policy library, for a question about how things go that names no record of the
+    asker's ("do loyalty points expire?", "can I pay cash on delivery?"), when it reads nearly as well as the best."""
+    if not ASKS.search(text) or names_a_record(text) or ASKS_FOR.match(text) or WANTS.match(text):
+        return None  # "can you cancel my order if it hasn't shipped?" asks for an action
+    if not (CONDITION.search(text) or RULE.search(text)):
+        return None
+    ranked = rank(text, tools, embed)
+    library = next(((s, t) for s, t in ranked if t.takes and "question" in t.takes), None)
+    if library is None or library[0] < ranked[0][0] - LIBRARY_LEAD:
+        return None
+    return library[1]
+
+
+def _thing_asked(clause: str) -> str | None:
+    """The thing a clause led by a request asks for: "human" of "can I speak to a human", "manager" of "get me a
+    manager"."""
+    lead = ASKS_FOR.match(clause)
+    found = THING_ASKED.match(clause, lead.end()) if lead else None
+    return found.group(1) if found else None
+
+
+def _asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
+    """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
+    asks for a person, whatever the order it is about."""
+    things = [thing for c in ASK_CLAUSES.split(text) if (thing := _wanted(c.strip()) or _thing_asked(c.strip()))]
+    named = [t for t in tools for thing in things if worded_apart(thing, tools, t, [o for o in tools if o is not t])]
+    return named[0] if len({t.name for t in named}) == 1 else None
 
 
 def _asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:

@@ -829,6 +829,38 @@ def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agen
 
 
 @pytest.mark.parametrize(
+    ("ask", "agent"),
+    [
+        # A question about how things go, about no record of the asker's: the policy library, first.
+        ("what happens to my loyalty points if I close my account?", "knowledge"),
+        ("if the courier loses a parcel, what do you do?", "knowledge"),
+        ("once a return is received, how long until the refund shows up?", "knowledge"),
+        # Asked as a command, or about a record named by its number: the specialist who acts.
+        ("can you cancel my order if it hasn't shipped yet?", "order"),
+        ("once W4817420 is delivered, can I still return it?", "after_sales"),
+    ],
+)
+def test_the_router_gives_a_question_about_the_rules_to_the_policy_library(registry, ask, agent):
+    reply = router(registry).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls][:1] == [f"transfer_to_{agent}"]
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "this is the second time I write, I need a human to look at my order W4817420",
+        "my order W4817420 has been stuck for a week, get me a manager",
+        "can I speak to a person about order #W2611340? it never came",
+    ],
+)
+def test_the_router_gives_a_request_for_a_person_to_the_specialist_whose_words_name_one(registry, ask):
+    # Every specialist may open a support case; the one whose own tools speak of people gets the request first,
+    # whatever order it is about.
+    reply = router(registry).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls][:1] == ["transfer_to_customer"]
+
+
+@pytest.mark.parametrize(
     ("agent", "ask"),
     [
         ("transport", "where is my parcel W1465974?"),
