@@ -10,6 +10,7 @@ from langchain.agents.middleware import (
     ToolCallLimitMiddleware,
 )
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import ToolMessage
 
 from agents.spec import AgentSpec
 from graph.context import ShopContext
@@ -28,13 +29,40 @@ ACTION_CLAUSE = re.compile(r"^(.+?)(?:[:;]|\.(?:\s|$)|$)")
 CLOSING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
-def shown_value(value) -> str:
-    """An argument as a person reads it: words and numbers as they are, lists joined, records as compact JSON."""
+def shown_value(value, names: dict[str, str] | None = None) -> str:
+    """An argument as a person reads it: words and numbers as they are, lists joined, records as compact JSON; an
+    item id the conversation has shown is named beside it ("1451794972 (Merino Socks, 35-38, grey)")."""
+    names = names or {}
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(shown_value(v, names) for v in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return str(value)
+    return f"{value} ({names[value]})" if isinstance(value, str) and value in names else str(value)
+
+
+def item_names(messages) -> dict[str, str]:
+    """Every item the conversation's tool results showed, by item id: its product's name and option values."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            name = node.get("name") or node.get("product_name")
+            if isinstance(node.get("item_id"), str) and isinstance(name, str):
+                options = node.get("options") if isinstance(node.get("options"), dict) else {}
+                found[node["item_id"]] = ", ".join([name, *(str(v) for v in options.values())])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for message in messages:
+        if isinstance(message, ToolMessage) and isinstance(message.content, str):
+            try:
+                walk(json.loads(message.content))
+            except ValueError:
+                continue  # a result in words (an error explained) names no items
+    return found
 
 
 def confirmation_text(spec: ToolSpec):
@@ -44,9 +72,10 @@ def confirmation_text(spec: ToolSpec):
     action = CLOSING_ASIDE.sub("", match.group(1)) if match else spec.name.replace("_", " ")
     action = action[:1].lower() + action[1:]
 
-    def describe(tool_call, _state, _runtime) -> str:
+    def describe(tool_call, state, _runtime) -> str:
         shown = shown_args(tool_call["name"], tool_call["args"])
-        args = "; ".join(f"{key.replace('_', ' ')}: {shown_value(value)}" for key, value in shown.items())
+        names = item_names((state or {}).get("messages", []))
+        args = "; ".join(f"{key.replace('_', ' ')}: {shown_value(value, names)}" for key, value in shown.items())
         return f"{action} ({args})" if args else action
 
     return describe
