@@ -262,6 +262,16 @@ EXTRACTORS = {
 }
 
 
+def _to_named_field(tool: ToolView, said: set[str], result: Extraction) -> None:
+    """A new value goes to the one optional field the request names by its word: in "I need to fix a product's brand
+    ... it should be Armforge" the capitalised name is the brand, not the product's new name."""
+    optional = [f for f in tool.fields if not f.required and kind_of(f) in ("title", "reference", "free_text")]
+    named = [f for f in optional if f.name not in result.args and {stem(w) for w in f.words} <= said]
+    given = [f for f in optional if isinstance(result.args.get(f.name), str) and not {stem(w) for w in f.words} & said]
+    if len(named) == 1 and len(given) == 1:
+        result.args[named[0].name] = result.args.pop(given[0].name)
+
+
 def _validate(tool: ToolView, result: Extraction) -> None:
     """Drop values the tool's own model rejects: optional ones silently, required ones as problems.
 
@@ -429,6 +439,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             value = memory.only_row(f.name, kind)
         if value is not None:
             result.args[f.name] = value
+    _to_named_field(tool, said, result)
     _validate(tool, result)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
     if result.wanted:

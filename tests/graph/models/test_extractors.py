@@ -676,3 +676,15 @@ def test_a_vote_is_read_from_the_flags_word_its_synonyms_and_its_verb(registry, 
 def test_a_new_products_one_variant_takes_the_amount_as_its_price(registry, text, expected):
     # The SKU's digits are no amount, and of price and cost the required price takes the one amount given.
     assert value(registry, "create_product", "variants", text) == expected
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # The one field the request names by its word takes the new value a capitalised name would otherwise give.
+    ("the Monitor Arm's brand is wrong, it should be Armforge", "brand", "Armforge"),
+    ("the Monitor Arm's brand is wrong, it should be Armforge", "name", None),
+    ("the supplier of the Halo Desk Lamp is now Brightworks", "supplier", "Brightworks"),
+    # Named by its own word, the field keeps its value: "rename ... to" gives the name.
+    ("rename the Monitor Arm to Armforge Pro", "name", "Armforge Pro"),
+])
+def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, expected):
+    assert value(registry, "update_product", field, text) == expected
