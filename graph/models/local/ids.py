@@ -17,6 +17,10 @@ from graph.models.local.values import find_flag, find_person_name, find_product_
 from graph.models.local.variants import replacement
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
+# The same with SKUs, a few words allowed between the first and the word that pairs them ("AP-TEE-01 t-shirt from
+# #W6710201 for AP-TEE-03").
+SKU_PAIR = re.compile(rf"({e.SKU.pattern})(?:\s+[\w#'-]+){{0,5}}?\s+(?:->|→|for|with|into)\s+"
+                      rf"(?:(?:the|a|an|item|variant|one)\s+)*({e.SKU.pattern})")
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
 # A method named only to be set aside: "with my visa rather than PayPal", "not the gift card, my amex".
 SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|except)\s+(?:(?:with|by|on|my|the|a|your)\s+)*"
@@ -171,10 +175,20 @@ def _code_like(token: str) -> bool:
 
 
 def swaps(ctx: Context) -> list[tuple[str, str]]:
-    """'X for Y' pairs of item ids: X goes to item_ids, Y to new_item_ids."""
+    """'X for Y' pairs of item ids: X goes to item_ids, Y to new_item_ids. Pairs of SKUs count where the
+    conversation showed both: X among the order's lines, Y among the product's variants."""
     if "pairs" not in ctx.cache:
-        ctx.cache["pairs"] = [(m.group(1), m.group(2)) for m in PAIR.finditer(ctx.request.text)]
+        ctx.cache["pairs"] = [(m.group(1), m.group(2)) for m in PAIR.finditer(ctx.request.text)] or sku_swaps(ctx)
     return ctx.cache["pairs"]
+
+
+def sku_swaps(ctx: Context) -> list[tuple[str, str]]:
+    """'AP-TEE-01 t-shirt from #W6710201 for AP-TEE-03': the pair's item ids, each found by its SKU."""
+    lines = {str(line.get("sku", "")).upper(): str(line["item_id"]) for line in ctx.memory.items}
+    variants = {str(v.get("sku", "")).upper(): str(v["item_id"]) for v in ctx.memory.variants}
+    pairs = [(lines.get(m.group(1).upper()), variants.get(m.group(2).upper())) for m in SKU_PAIR.finditer(
+        ctx.request.text)]
+    return [(old, new) for old, new in pairs if old and new and old != new]
 
 
 def item_list(f: FieldSpec, ctx: Context) -> Any:
@@ -185,6 +199,8 @@ def item_list(f: FieldSpec, ctx: Context) -> Any:
     pairs = swaps(ctx)
     if f.name.startswith("new_"):
         return [new for _, new in pairs] or replacements(ctx) or None
+    if pairs and not PAIR.search(ctx.request.text):
+        return list(dict.fromkeys(old for old, _ in pairs))  # pairs of SKUs, already read as item ids
     ids = [x.value for x in ctx.request.find(e.TEN_DIGIT_ID)] or [x.value.upper() for x in ctx.request.find(e.SKU)]
     news = {new for _, new in pairs}
     ids = [i for i in dict.fromkeys(ids) if i not in news]

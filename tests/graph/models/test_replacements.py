@@ -80,6 +80,23 @@ def test_a_pending_orders_line_is_changed_to_the_variant_named_by_options():
         "payment_method_id": "paypal_8030938"})]
 
 
+def test_a_pair_of_skus_is_read_as_the_lines_item_and_the_variants_item():
+    model = specialist(load_all(), "order")
+    conversation = [HumanMessage("exchange the AP-TEE-01 shirt from #W6710201 for AP-TEE-05, paypal_8030938 pays")]
+    read = model.invoke(conversation)
+    order = {"order_id": "#W6710201", "status": "delivered", "status_label": "delivered",
+             "items": [{"item_id": "6429754640", "product_id": "T", "sku": "AP-TEE-01", "name": "Logo T-Shirt",
+                        "quantity": 1, "options": {"size": "S"}}]}
+    conversation, listing = reply_after(model, [*conversation, read], order)
+    variants = {"variants": [
+        {"item_id": "6429754640", "product_id": "T", "sku": "AP-TEE-01", "options": {"size": "S"}},
+        {"item_id": "1144594311", "product_id": "T", "sku": "AP-TEE-05", "options": {"size": "L"}}]}
+    _, exchange = reply_after(model, [*conversation, listing], variants)
+    assert [(c["name"], c["args"]) for c in exchange.tool_calls] == [("exchange_delivered_order_items", {
+        "order_id": "#W6710201", "item_ids": ["6429754640"], "new_item_ids": ["1144594311"],
+        "payment_method_id": "paypal_8030938"})]
+
+
 def test_a_line_is_never_its_own_replacement():
     model = specialist(load_all(), "order")
     conversation = [HumanMessage("exchange the t-shirt from W6710201 for another one, paypal_8030938 pays")]
