@@ -113,6 +113,12 @@ def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None
     )
 
 
+def asks_for(tool: ToolView, text: str) -> bool:
+    """Whether our reply is `clarify`'s question for the tool's details ("To cancel a pending order (order #W1), I
+    need ...")."""
+    return re.match(rf"To {re.escape(action(tool.description))}(?: \([^)]*\))?, I need", text) is not None
+
+
 def out_of_scope(suggestions: list[ToolView]) -> str:
     """An honest refusal, with what can be done here instead."""
     ideas = [action(t.description) for t in suggestions[:3] if t.description]

@@ -29,7 +29,7 @@ from graph.models.local.records import (
     titled_lister,
     value_of,
 )
-from graph.models.local.reply import action, answer
+from graph.models.local.reply import answer
 from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import (
     CLOSE_READINGS,
@@ -134,10 +134,10 @@ ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|coul
 # Our question for one detail that offered a single choice: "... I need the payment method to use (credit_card_1
 # (original payment)). What is it?"
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
-# Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
-# ("please have someone contact me about my exchange").
 # The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
 THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+)?an?\s+([a-z][\w'-]+)", re.I)
+# Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
+# ("please have someone contact me about my exchange").
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
@@ -324,8 +324,7 @@ def _texts_asked(tool: ToolView, question: str) -> list[FieldSpec]:
 def _asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
     """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?")."""
     text = _last_words(messages, current)
-    return next((t for t in tools if re.match(rf"To {re.escape(action(t.description))}(?: \([^)]*\))?, I need", text)),
-                None)
+    return next((t for t in tools if questions.asks_for(t, text)), None)
 
 
 def _answers_question(messages: list[BaseMessage], chain: list[int], tools: list[ToolView], today: date) -> bool:
