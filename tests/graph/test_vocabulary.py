@@ -43,8 +43,9 @@ async def test_the_catalogue_lends_its_visible_names_and_a_new_product_is_read_a
 
 
 def router(registry, names: tuple[str, ...] = (), role: Role = Role.CUSTOMER):
-    tools = [handoff_tool(spec, role, registry, {"search_products": names})
-             for spec in ROSTER if spec.available_to(role, registry)]
+    """The router with every tool that declares a vocabulary knowing these names, as `vocabularies` reads them."""
+    vocabularies = {spec.name: names for spec in registry.all() if spec.vocabulary}
+    tools = [handoff_tool(spec, role, registry, vocabularies) for spec in ROSTER if spec.available_to(role, registry)]
     return LocalChatModel(today=date(2026, 3, 18)).bind_tools(tools)
 
 
@@ -132,13 +133,6 @@ def test_what_a_product_is_for_is_no_purchase():
     assert bought("my keybaord has a dead key", [view(t) for t in heads]) == "my order has a dead key"
 
 
-def lending_router(registry, names: tuple[str, ...], role: Role):
-    """The router with every tool that declares a vocabulary knowing the same names, as `vocabularies` reads them."""
-    vocabularies = {spec.name: names for spec in registry.all() if spec.vocabulary}
-    tools = [handoff_tool(spec, role, registry, vocabularies) for spec in ROSTER if spec.available_to(role, registry)]
-    return LocalChatModel(today=date(2026, 3, 18)).bind_tools(tools)
-
-
 @pytest.mark.parametrize(("role", "text", "agent"), [
     # The stock writes take an item by its product's name too: the name alone no longer pulls to the catalogue.
     (Role.WAREHOUSE, "write off 3 of the vanilla soy candles in Lyon, the box got crushed", "inventory"),
@@ -150,5 +144,5 @@ def lending_router(registry, names: tuple[str, ...], role: Role):
 ])
 def test_a_product_named_in_words_goes_where_the_rest_of_the_request_points(registry, role, text, agent):
     catalogue = ("Micro Camp Stove", "Soy Candle", "Pour-Over Kettle")
-    reply = lending_router(registry, catalogue, role).invoke([HumanMessage(text)])
+    reply = router(registry, catalogue, role).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]

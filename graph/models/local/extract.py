@@ -265,9 +265,10 @@ EXTRACTORS = {
 def _to_named_field(tool: ToolView, said: set[str], result: Extraction) -> None:
     """A new value goes to the one optional field the request names by its word: in "I need to fix a product's brand
     ... it should be Armforge" the capitalised name is the brand, not the product's new name."""
-    optional = [f for f in tool.fields if not f.required and kind_of(f) in ("title", "reference", "free_text")]
-    named = [f for f in optional if f.name not in result.args and {stem(w) for w in f.words} <= said]
-    given = [f for f in optional if isinstance(result.args.get(f.name), str) and not {stem(w) for w in f.words} & said]
+    optional = [(f, {stem(w) for w in f.words}) for f in tool.fields
+                if not f.required and kind_of(f) in ("title", "reference", "free_text")]
+    named = [f for f, own in optional if f.name not in result.args and own <= said]
+    given = [f for f, own in optional if isinstance(result.args.get(f.name), str) and not own & said]
     if len(named) == 1 and len(given) == 1:
         result.args[named[0].name] = result.args.pop(given[0].name)
 

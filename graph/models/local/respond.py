@@ -510,8 +510,8 @@ def _plan(
         again = extract(asked, text, known, today)
         before = extract(asked, _text(messages[_asked_before(messages, current)]), known, today)
         # "it's order W7075964" after we found that order and asked for the reason: a restatement, still ours.
-        own = extract(asked, _text(messages[current]), Memory(), today).args
-        restated = bool(own) and all(gates.same(before.args.get(k), v) for k, v in own.items())
+        stated = extract(asked, _text(messages[current]), Memory(), today).args
+        restated = bool(stated) and all(gates.same(before.args.get(k), v) for k, v in stated.items())
         if restated or len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
             tool, extraction = asked, extract(asked, text, memory, today)
     if asked is not None and asked is tool:
