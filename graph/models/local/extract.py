@@ -30,6 +30,7 @@ from graph.models.local.values import (
     find_person_name,
     find_product_name,
     find_reference,
+    takes_place,
 )
 
 # Specific shapes first, so a later, looser field (a number, a free text) cannot take an id's characters.
@@ -93,6 +94,7 @@ class Extraction:
     wanted: list[FieldSpec] = field(default_factory=list)  # optional fields the request still has to give
     from_row: list[str] = field(default_factory=list)  # fields filled from "the second one" of a list shown
     unseen: list[str] = field(default_factory=list)  # fields named in words ("my visa") the conversation never showed
+    named_product: str = ""  # a product a write names in words ("the small sea salt candles"), to be read first
 
 
 def _address_parts(ctx: Context) -> dict[str, str]:
@@ -395,7 +397,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     noise = {stem(w) for w in words(" ".join([tool.name, *(f.name for f in tool.fields)]).replace("_", " "))}
     claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
     ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims, reads=not tool.mutates,
-                  echo=frozenset(stem(w) for w in words(tool.description)))
+                  echo=frozenset(stem(w) for w in words(tool.description)),
+                  places=any(kind_of(f) == "reference" and takes_place(f) for f in tool.fields))
     ctx.cache["other_enum_values"] = _other_enum_values(tool.fields)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))
@@ -447,6 +450,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
         # "update my email": asking for the email answers the rule "give at least one field to change" too.
         result.problems.pop("", None)
     result.unseen = sorted(ctx.cache.get("unseen", set()) - set(result.args))
+    result.named_product = ctx.cache.get("named_product", "")
     result.spans = len(set(ctx.request.used)) + len(result.from_row)
     result.missing = [f for f in tool.required if f.name not in result.args and f.name not in result.problems]
     result.missing += [f for f in result.wanted if f not in result.missing]

@@ -14,7 +14,7 @@ from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import STOPWORDS, stem
 from graph.models.local.values import find_flag, find_person_name, find_product_name
-from graph.models.local.variants import replacement
+from graph.models.local.variants import named_variant, replacement
 
 PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|item|variant|one|id)\s+)*(\d{10})", re.I)
 # The same with SKUs, a few words allowed between the first and the word that pairs them ("AP-TEE-01 t-shirt from
@@ -62,6 +62,8 @@ class Context:
     reads: bool = False
     # The stems of the tool's description: free text made only of them says what the tool does, nothing more.
     echo: frozenset[str] = frozenset()
+    # The tool also takes a place (a warehouse by its city): "in Paris" names that, not a product.
+    places: bool = False
 
 
 def first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:
@@ -253,15 +255,34 @@ def item(f: FieldSpec, ctx: Context) -> Any:
         ctx.request.use(skus[0])
         return skus[0].value.upper()
     takes_names = "name" in f.description.lower()
-    found = find_product_name(ctx.request) if takes_names else None
+    found = find_product_name(ctx.request, ctx.places, options=True) if takes_names else None
     if found and not claimed(ctx, found):
         ctx.request.use(found)
-        return found.value
+        # A line of the order the conversation showed, named by its product ("the monitor arm"), is that line.
+        if ctx.reads or found.text[:1].isupper() or order_lines(found.value, ctx.memory.items):
+            return found.value
+        # Otherwise a write never guesses from loose words ("the small sea salt candles"): the product is read
+        # first, and the variant the request's options narrow its listing to is the one written.
+        if (listed := _listed_item(f, ctx)) is not None:
+            return listed
+        ctx.cache["named_product"] = found.value
+        return None
     if takes_names and f.required and ctx.reads and ctx.memory.recall(f.name, "item") is None:
         # Named in lower case, misspelt or in part ("price of the gray hoody size L"): the words left over,
         # which the tool matches loosely against its catalogue.
         return loose_name(ctx) or None
     return None
+
+
+def _listed_item(f: FieldSpec, ctx: Context) -> str | None:
+    """The product (for a product field) or the variant the request names, from the product's variants the
+    conversation listed last."""
+    rows = [r for r in ctx.memory.rows if r.get("item_id") and isinstance(r.get("options"), dict)]
+    products = {str(r.get("product_id")) for r in rows}
+    if "product" in f.words:
+        return products.pop() if len(products) == 1 else None
+    chosen = named_variant(rows, ctx.request.text)
+    return None if chosen is None else str(chosen["item_id"])
 
 
 def loose_name(ctx: Context) -> str:

@@ -43,6 +43,11 @@ def _keywords(f: FieldSpec) -> set[str]:
     return words
 
 
+def _named(request: Request, words: set[str]) -> bool:
+    """Whether an unused word of the request is one of these keywords."""
+    return any(stem(t.group(0).lower()) in words and request.free(t.start(), t.end()) for t in tokens(request.text))
+
+
 def _candidates(request: Request) -> list[Found]:
     """Unused amounts (with currency) and plain numbers, an amount's digits counted once."""
     amounts = money(request)
@@ -167,9 +172,13 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     # The one field still open, or the one required among several ("reserve 4 AU-MIC-01": the quantity, not the
     # optional hold time).
     needed = [f for f in open_fields if f.required]
-    only = open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1 else None
+    # Or the one whose word the request holds, however far from the number ("start reordering once it gets down to
+    # 12": the reorder point, not the maximum).
+    named = [f for f in open_fields if _named(request, _keywords(f))]
+    only = (open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1
+            else named[0] if len(named) == 1 and not needed else None)
     if only is not None and len(left) == 1 and _may_take(only, left[0], amounts):
-        if only.required or left[0] in amounts or _object_of_command(left[0], request):
+        if only.required or left[0] in amounts or _object_of_command(left[0], request) or only in named:
             request.use(left[0], soft=True)
             out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and (money_fields := [f for f in open_fields if _is_money(f)]) and (

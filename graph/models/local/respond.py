@@ -490,6 +490,8 @@ def _plan(
             found = extract(searcher, text, memory, today)
             if not found.missing and not found.problems:
                 return searcher, found
+        if not handoffs and not QUESTION.match(text) and (filled := _filled(text, tools, embed, memory, today)):
+            return filled
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]), declined=not handoffs)
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
@@ -512,11 +514,18 @@ def _plan(
         # "it's order W7075964" after we found that order and asked for the reason: a restatement, still ours.
         stated = extract(asked, _text(messages[current]), Memory(), today).args
         restated = bool(stated) and all(gates.same(before.args.get(k), v) for k, v in stated.items())
-        if restated or len(again.missing) + len(again.problems) < len(before.missing) + len(before.problems):
+        # Or it gives more of the asking tool: less lacking, or as much lacking and more given ("the monitor arm",
+        # the optional item of a claim still waiting for its description).
+        if restated or _lacking(again) < _lacking(before):
             tool, extraction = asked, extract(asked, text, memory, today)
     if asked is not None and asked is tool:
         extraction = _written_answer(tool, extraction, messages, current, memory, today)
     return tool, extraction
+
+
+def _lacking(extraction: Extraction) -> tuple[int, int]:
+    """How much a reading of a request leaves open (missing or unusable fields), then how little it gives."""
+    return len(extraction.missing) + len(extraction.problems), -len(extraction.args)
 
 
 def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseMessage], current: int,
@@ -609,6 +618,22 @@ def _gated(
     return best, extract(best, text, memory, today)
 
 
+def _filled(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest write (within FIT_MARGIN of the best reading), when the request gives it most of what it
+    needs, worded unlike its examples ("a shelf came down in Paris and 3 of the small sea salt candles got smashed,
+    take them off the books" gives a stock movement its product, warehouse, kind and quantity). It asks for what
+    is missing, and a confirmed write for a yes."""
+    ranked = rank(text, tools, embed)
+    lead = ranked[0][0] if ranked else 0.0
+    write = next((tool for score, tool in ranked if score >= lead - FIT_MARGIN and tool.mutates), None)
+    if write is None:
+        return None
+    extraction = extract(write, text, memory, today)
+    return (write, extraction) if extraction.spans >= FIT_SPANS and not extraction.problems else None
+
+
 def _searcher(tools: list[ToolView]) -> ToolView | None:
     """A reading tool whose one required field is a search query (a catalogue searched by words)."""
     for tool in tools:
@@ -640,6 +665,8 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         return Turn(calls=[read])
     if (variants := _variants_read(tool, extraction, lookups or tools, messages)) is not None:
         return Turn(calls=[variants])
+    if extraction.missing and (product := _product_read(extraction, lookups or tools, messages)) is not None:
+        return Turn(calls=[product])
     # The record the person calls theirs is found first; what else they name is looked up once it is known.
     if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
         return own
@@ -678,6 +705,18 @@ def _variants_read(tool: ToolView, extraction: Extraction, tools: list[ToolView]
     lines = [line for line in memory.items if line["item_id"] in extraction.args[old.name]]
     product = next((line.get("product_id") for line in lines if line.get("product_id") not in listed), None)
     return None if product is None else (reader[0].name, {reader[1].name: product})
+
+
+def _product_read(extraction: Extraction, tools: list[ToolView],
+                  messages: list[BaseMessage]) -> tuple[str, dict[str, Any]] | None:
+    """A write names its product in words ("take 3 of the small sea salt candles off the books"): list that
+    product's variants first, once, so the write takes a real item and its confirmation shows which."""
+    reader = _variants_reader(tools)
+    if not extraction.named_product or reader is None:
+        return None
+    call = (reader[0].name, {reader[1].name: extraction.named_product})
+    made = [(c["name"], c["args"]) for m in messages if isinstance(m, AIMessage) for c in m.tool_calls]
+    return None if call in made else call
 
 
 def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
@@ -815,7 +854,10 @@ def _after_listing(
     field = _own_field(tool, extraction, said, tools)
     found = lister(field, tool, said, lookups, set()) if field is not None else None
     titled = [t for f in extraction.missing if (t := titled_lister(f, tool, lookups))]
-    if (found is None or found[0] != call["name"]) and call["name"] not in {t[0].name for t in titled}:
+    # Or the variants of the product a write names in words (`_product_read`).
+    variants = _variants_reader(lookups) if tool.mutates else None
+    read = {t[0].name for t in titled} | ({variants[0].name} if variants else set())
+    if (found is None or found[0] != call["name"]) and call["name"] not in read:
         return None
     return _decide(tool, extraction, tools, messages, replies, lookups)
 

@@ -5,7 +5,7 @@ import re
 from graph.models.local.entities import Found, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORDS
-from graph.models.local.text import STOPWORDS, stem
+from graph.models.local.text import STOPWORDS, stem, words
 
 TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
 NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't", "didn't", "didnt",
@@ -23,6 +23,8 @@ FLAG_NOISE = frozenset({"is", "make", "include", "only", "use", "set", "has", "a
 # A number further than this many words from any keyword of a field is not that field's value.
 MAX_DISTANCE = 5
 LEAD_INS = frozenset({"the", "our", "my", "this", "that", "your"})
+# The words before a place: "written off in Paris", "send some over from Lyon", "at the Berlin site".
+PLACE_LEADS = frozenset({"in", "at", "from", "to"})
 # How far after a field's word its "to <value>" may come ("the brand of product 1838876577 to Feltworks").
 SET_TO_REACH = 7
 DETERMINERS = frozenset({"each", "every", "other", "another", "new", "same", "whole", "one", "both"})
@@ -54,9 +56,9 @@ def keywords(field: FieldSpec) -> set[str]:
     out = {stem(w) for w in field.words if w not in ("id", "ids", "new")}
     # A field described by what it counts ("Units to inspect.") takes that count's words too ("check 12 units").
     counts = (field.description.split() or [""])[0].lower().strip(".,;:")
-    for key, words in NUMBER_KEYWORDS.items():
-        if key in field.words or stem(key) in out or (field.type == "integer" and counts in words):
-            out |= {stem(w) for w in words}
+    for key, synonyms in NUMBER_KEYWORDS.items():
+        if key in field.words or stem(key) in out or (field.type == "integer" and counts in synonyms):
+            out |= {stem(w) for w in synonyms}
     return out
 
 
@@ -235,9 +237,9 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
 
 def find_reference(field: FieldSpec, request: Request) -> Found | None:
     """A code or name next to the field's word: 'warehouse PAR1', 'the Lyon warehouse', 'from PAR to LYO'."""
-    words = {w for w in field.words if w not in ("id", "code", "ref")}
-    direction = words & {"from", "source", "to", "target", "destination"}
-    keys = {stem(k) for k in (({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else words)}
+    named = {w for w in field.words if w not in ("id", "code", "ref")}
+    direction = named & {"from", "source", "to", "target", "destination"}
+    keys = {stem(k) for k in (({"from"} if direction & {"from", "source"} else {"to", "into"}) if direction else named)}
     toks = tokens(request.text)
     hits = [i for i, tok in enumerate(toks) if stem(tok.group(0).lower()) in keys]
     # Only a new value is "set to" ("brand ... to Feltworks"); the record's own reference is not.
@@ -258,6 +260,23 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
             word = toks[i - 1].group(0)
             if word.isalpha() and word.lower() not in STOPWORDS | DETERMINERS:
                 return Found(word, word, toks[i - 1].start(), toks[i - 1].end())
+    if not direction and takes_place(field):
+        return _place(request, toks)
+    return None
+
+
+def takes_place(field: FieldSpec) -> bool:
+    """True for a record the tool also finds by its city (a warehouse)."""
+    return "city" in words(field.description)
+
+
+def _place(request: Request, toks: list[re.Match]) -> Found | None:
+    """A capitalised name after 'in' or 'at' ("3 candles got smashed in Paris"): where something happened."""
+    for before, tok in zip(toks, toks[1:], strict=False):
+        word = tok.group(0).strip(".,:;!?")
+        if before.group(0).lower() in {"in", "at"} and word[:1].isupper() and looks_like_name(word) and (
+                request.free(tok.start(), tok.end())):
+            return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
     return None
 
 
@@ -282,6 +301,20 @@ def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | 
     return None
 
 
+# Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
+ENDS_NAME = ("in on for is are available come comes cost costs from with do does have has please pls now again any "
+             "anymore yet too today either if because since so").split()
+THE_NAME = re.compile(rf"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)(?=\s+(?:{'|'.join(ENDS_NAME)})\b|[?.,!]|$)",
+                      re.I)
+# A product named with its options runs to four words and ends before any small word too, or a contraction ("3 of
+# the small sea salt candles got smashed", "the black embroidered cap isn't moving"). "of" joins a name to what it
+# names ("the price of the hoodie") and ends none.
+ENDS_PRODUCT = "|".join(sorted(set(ENDS_NAME) | STOPWORDS - {"of", "and", "or", "a", "an", "the"}))
+PRODUCT_WORD = rf"(?!(?:{ENDS_PRODUCT})\b)[a-z][\w-]*"
+THE_PRODUCT = re.compile(
+    rf"\bthe\s+({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)", re.I)
+
+
 def looks_like_name(token: str) -> bool:
     """A code (PAR1) or a capitalised name (Lyon), not an ordinary word."""
     token = token.strip(".,:;!?")
@@ -291,24 +324,23 @@ def looks_like_name(token: str) -> bool:
     return token[0].isupper() or any(c.isdigit() for c in token) or (len(token) > 3 and token.lower() in COUNTRIES)
 
 
-def find_product_name(request: Request) -> Found | None:
-    """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'."""
+def find_product_name(request: Request, places: bool = False, options: bool = False) -> Found | None:
+    """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'.
+
+    `places`: the tool also takes a place, so a name right after "in", "at", "from" or "to" is that place.
+    `options`: the tool takes a variant, which may be named with its options ("the small sea salt candles")."""
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
         # Nor is a sentence's "I'd" or "I'm" a name: the word before its apostrophe is an ordinary one.
         if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS:
             continue
+        before = request.text[: m.start()].split()
+        if places and before and before[-1].lower() in PLACE_LEADS:
+            continue
         if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
             return Found(phrase, phrase, m.start(), m.end())
-    m = re.search(
-        # Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
-        r"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
-        r"(?=\s+(?:in|on|for|is|are|available|come|comes|cost|costs|from|with|do|does|have|has|please|pls|now|again|"
-        r"any|anymore|yet|too|today|either|if|because|since|so)\b|[?.,!]|$)",
-        request.text,
-        re.I,
-    )
-    if m and request.free(m.start(1), m.end(1)):
-        return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))
+    for m in (THE_PRODUCT if options else THE_NAME).finditer(request.text):
+        if request.free(m.start(1), m.end(1)):
+            return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))
     return None

@@ -75,3 +75,18 @@ def replacement(line: dict[str, Any], variants: list[dict[str, Any]], text: str)
     kept = [v for v in fits if all(v["options"].get(k) == x for k, x in current.items() if k not in named)]
     chosen = kept or fits
     return str(chosen[0]["item_id"]) if len(chosen) == 1 else None
+
+
+def named_variant(variants: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+    """The one listed variant of a product the request narrows to by the option values it names ("3 of the small
+    sea salt candles"): each option whose values differ keeps the variants with the value named. None while
+    several remain, or when the list holds several products."""
+    if len({v.get("product_id") for v in variants}) != 1:
+        return None
+    left = [v for v in variants if v.get("item_id") and isinstance(v.get("options"), dict)]
+    for key in sorted({k for v in left for k in v["options"]}):
+        values = {str(v["options"][key]) for v in left if key in v["options"]}
+        named = {value for value in values if names_value(value, text)}
+        if len(named) == 1:
+            left = [v for v in left if str(v["options"].get(key)) in named]
+    return left[0] if len(left) == 1 else None

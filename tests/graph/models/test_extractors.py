@@ -279,7 +279,7 @@ def test_products_by_id_sku_or_name(registry, text, expected):
 
 # Products named in lower case, misspelt or in part: a reading tool gets the words left, to match loosely.
 LOOSE_PRODUCTS = [
-    ("get_product_details", "product_id", "price of the gray hoody size L pls", "gray hoody L"),
+    ("get_product_details", "product_id", "price of the gray hoody size L pls", "gray hoody size L"),
     ("get_product_details", "product_id", "I would like some information about your microphone", "microphone"),
     ("get_product_details", "product_id", "wireless earbud price?", "wireless earbud"),
     ("get_product_details", "product_id", "pricing for a pour over kettle", "pour kettle"),
@@ -306,10 +306,35 @@ def test_a_write_never_guesses_a_loose_name(registry):
     assert value(registry, "update_product", "product_id", "change the price of the gray hoody to 60") is None
 
 
-@pytest.mark.parametrize("text", ["we won't be selling the embroidered cap any more",
-                                  "stop selling the embroidered cap today", "stop selling the embroidered cap"])
-def test_a_name_after_the_ends_before_words_that_end_a_sentence(registry, text):
-    assert value(registry, "archive_product", "product_id", text) == "embroidered cap"
+# A write names the product it reads first (its variants) by the words after "the", up to a word ending a name.
+@pytest.mark.parametrize(("tool", "text", "named"), [
+    ("archive_product", "we won't be selling the embroidered cap any more", "embroidered cap"),
+    ("archive_product", "stop selling the embroidered cap today", "embroidered cap"),
+    ("archive_product", "stop selling the embroidered cap", "embroidered cap"),
+    ("update_product", "change the price of the gray hoody to 60", "gray hoody"),
+    ("update_product", "the black embroidered cap isn't moving at 21.99, bring it down to 19.99",
+     "black embroidered cap"),
+    ("record_stock_movement", "3 of the small sea salt candles got smashed in Paris", "small sea salt candles"),
+    ("update_stock_settings", "we keep running out of the gas camp stove in Berlin", "gas camp stove"),
+    ("transfer_stock", "move 10 of the small steel kettles from Lyon to Berlin", "small steel kettles"),
+])
+def test_a_write_names_the_product_to_read_first(registry, tool, text, named):
+    extraction = extract(view(as_langchain_tool(registry.get(tool))), text, Memory(), TODAY)
+    assert extraction.named_product == named
+    assert not {"product_id", "item_ref"} & extraction.args.keys()
+
+
+# A tool that also finds its warehouse by city reads the city as the warehouse, never as the product.
+@pytest.mark.parametrize(("tool", "text", "warehouse"), [
+    ("record_stock_movement", "3 of the small sea salt candles got smashed in Paris", "Paris"),
+    ("record_stock_movement", "a shelf came down in Paris and 2 HM-CANDLE-04 broke", "Paris"),
+    ("update_stock_settings", "we keep running out of the gas camp stove in Berlin, reorder at 12", "Berlin"),
+    ("list_stock_levels", "how many OD-STOVE-01 do we have at Lyon?", "Lyon"),
+    ("get_low_stock_report", "what is running low in Berlin", "Berlin"),
+])
+def test_a_city_after_in_or_at_is_the_warehouse(registry, tool, text, warehouse):
+    assert value(registry, tool, "warehouse", text) == warehouse
+    assert value(registry, tool, "item_ref", text) != warehouse
 
 
 # Variant options: a colour, a size, or "<option> <value>"; a plural ("sizes") names no value.
