@@ -1072,3 +1072,48 @@ def test_filing_in_everyday_words_is_a_submission(registry):
         "the scroll wheel on my Glide mouse from W4912529 stopped working, please log it under warranty")])
     gate = registry.get("submit_warranty_claim").precondition
     assert [c["name"] for c in reply.tool_calls] == [gate.read], reply.tool_calls
+
+
+CANDLES = {"variants": [
+    {"item_id": "2947332300", "product_id": "1111111111", "name": "Soy Candle", "sku": "HM-CANDLE-02",
+     "options": {"scent": "fig", "size": "small"}},
+    {"item_id": "2947332326", "product_id": "1111111111", "name": "Soy Candle", "sku": "HM-CANDLE-04",
+     "options": {"scent": "sea salt", "size": "small"}},
+    {"item_id": "2947332399", "product_id": "1111111111", "name": "Soy Candle", "sku": "HM-CANDLE-06",
+     "options": {"scent": "sea salt", "size": "large"}},
+], "total": 3}
+
+
+def test_a_write_naming_a_product_in_words_reads_its_variants_and_takes_the_one_named(registry):
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    ask = HumanMessage("a shelf came down in Paris and 3 of the small sea salt candles got smashed, take them off "
+                       "the books")
+    first = model.invoke([ask])
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [
+        ("find_product_variants", {"product_id": "small sea salt candles"})]
+    listed = ToolMessage(json.dumps(CANDLES), tool_call_id=first.tool_calls[0]["id"], name="find_product_variants")
+    [write] = model.invoke([ask, first, listed]).tool_calls
+    assert write["name"] == "record_stock_movement"
+    assert write["args"] == {"item_ref": "2947332326", "warehouse": "Paris", "kind": "write_off", "quantity": 3}
+
+
+def test_options_that_leave_several_variants_ask_which_item(registry):
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    ask = HumanMessage("3 of the sea salt candles got smashed in Paris, write them off")
+    first = model.invoke([ask])
+    listed = ToolMessage(json.dumps(CANDLES), tool_call_id=first.tool_calls[0]["id"], name="find_product_variants")
+    reply = model.invoke([ask, first, listed])
+    assert not reply.tool_calls and "item" in reply.text.lower() and reply.text.endswith("?")
+
+
+def test_a_setting_named_anywhere_takes_the_lone_number(registry):
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    ask = HumanMessage("we keep running out of the gas camp stove in Berlin, start reordering once it gets down to 12")
+    first = model.invoke([ask])
+    assert [c["name"] for c in first.tool_calls] == ["find_product_variants"]
+    stoves = {"variants": [{"item_id": "3820174165", "product_id": "2222222222", "name": "Micro Camp Stove",
+                            "sku": "OD-STOVE-01", "options": {"fuel": "gas"}}], "total": 1}
+    listed = ToolMessage(json.dumps(stoves), tool_call_id=first.tool_calls[0]["id"], name="find_product_variants")
+    [write] = model.invoke([ask, first, listed]).tool_calls
+    assert (write["name"], write["args"]) == (
+        "update_stock_settings", {"item_ref": "3820174165", "warehouse": "Berlin", "reorder_point": 12})
