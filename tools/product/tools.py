@@ -151,7 +151,8 @@ async def create_product(ctx: ToolContext, params: s.CreateProductIn) -> s.Produ
                 "stop selling the TS-RED-L variant only, keep the rest",
                 "rename product 9523456873 to Classic T-Shirt",
                 "move the Wool Scarf to the Accessories category",
-                "change the supplier of product 9523456873 to Knit Mills"])
+                "change the supplier of product 9523456873 to Knit Mills",
+                "lower the price of the Wool Scarf to 19.99"])
 async def update_product(ctx: ToolContext, params: s.UpdateProductIn) -> s.ProductDetails:
     """Update a product's name, brand, supplier, description, category, variant prices or availability; add variants."""
     product = await service.get_product(ctx.session, params.product_id)
@@ -162,7 +163,7 @@ async def update_product(ctx: ToolContext, params: s.UpdateProductIn) -> s.Produ
 
 @tool(agent=AGENT, method="DELETE", path="/products/{product_id}", roles=MANAGERS, mutates=True, confirm=True,
       examples=["archive product 9523456873", "delete the Wool Scarf from the catalogue",
-                "stop selling the T-Shirt"])
+                "stop selling the T-Shirt", "we no longer carry the Wool Scarf, take it out of the shop"])
 async def archive_product(ctx: ToolContext, params: s.ProductIdIn) -> s.ProductSummary:
     """Archive (delete) a product: customers no longer see it; past orders keep it."""
     product = await service.get_product(ctx.session, params.product_id)
@@ -182,7 +183,8 @@ async def list_categories(ctx: ToolContext, params: s.NoInput) -> s.CategoryList
 
 @tool(agent=AGENT, method="POST", path="/categories", roles=MANAGERS, mutates=True,
       examples=["create a category Keyboards", "add a Scarves category under Accessories",
-                "new product category", "add a new category called Outdoor Lighting"])
+                "new product category", "add a new category called Outdoor Lighting",
+                "set up a category for the winter range"])
 async def create_category(ctx: ToolContext, params: s.CreateCategoryIn) -> s.CategoryOut:
     """Create a product category (the name must be new), optionally under a parent."""
     category = await service.create_category(ctx, params.name, params.description, params.parent)

@@ -98,6 +98,12 @@ WANTS = re.compile(
     r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
     re.I,
 )
+# A clause that tells us to do something to what the request spoke of: "..., pull them from the catalogue",
+# "..., bring it down to 19.99", "set up a Garden category". A verb of looking or telling only asks to read.
+ORDERED = re.compile(
+    r"(?:^|[,;.!]\s*)(?:please\s+|pls\s+|and\s+|so\s+)?(?!(?:know|see|check|find|look|show|tell|give|understand|ask|"
+    r"view|get|track|hear|learn|read|review|confirm|list|display|search|let|pull\s+up)\b)[a-z]{3,}\s+"
+    r"(?:it|them|this|that|up|down|out|off)\b", re.I)
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 # A specialist that cannot act for the caller takes a request only this far ahead of one that can.
 SERVING_LEAD = 0.1
@@ -235,7 +241,7 @@ def _best_fit(
     # alert" for a tool that raises alerts, "change my email" for an update).
     lead = next(iter(words(LEAD_IN.sub("", text))), "")
     # `asking`: the clause the ranking read, when one clause says the job ("..., I'd like to claim the warranty").
-    wants = bool(WANTS.match(text) or WANTS.match(asking)) or any(
+    wants = bool(WANTS.match(text) or WANTS.match(asking) or ORDERED.search(text)) or any(
         t.mutates and stem(lead) in _verbs(t) for _, t in ranked[:FIT_CANDIDATES])
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from

@@ -1117,3 +1117,14 @@ def test_a_setting_named_anywhere_takes_the_lone_number(registry):
     [write] = model.invoke([ask, first, listed]).tool_calls
     assert (write["name"], write["args"]) == (
         "update_stock_settings", {"item_ref": "3820174165", "warehouse": "Berlin", "reorder_point": 12})
+
+
+@pytest.mark.parametrize(("ask", "tool"), [
+    ("we've stopped carrying the Studio One headphones, pull them from the catalogue", "archive_product"),
+    ("we're going to start selling garden things, set up a Garden category for them", "create_category"),
+    # A clause of looking only asks to read.
+    ("we've stopped carrying the Studio One headphones, show them to me", "get_product_details"),
+])
+def test_a_clause_telling_us_to_act_asks_for_the_write(registry, ask, tool):
+    reply = specialist(registry, "product", Role.MERCHANT).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == [tool]
