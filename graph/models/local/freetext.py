@@ -16,6 +16,9 @@ NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|(?<
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)
+# A statement, then a short sentence asking for the action: "it turns out to be water damage, which isn't covered.
+# decline it please" says why in its first sentence.
+STATED_FIRST = re.compile(r"^\s*(\S.{10,}?)[.!;]\s+\S[^.!?;]{0,40}[.!?]?\s*$", re.S)
 # Fields that hold why something was done or how it ended, by their description ("Why, for the record", "What was
 # decided", "How the case was settled").
 WHY = re.compile(r"^(?:why|what was decided|how (?:\w+ ){0,3}was (?:settled|resolved|decided))\b", re.I)
@@ -38,7 +41,7 @@ def _clean(text: str) -> str:
 def _explained(request: Request) -> bool:
     """Whether the request gives a reason in words of its own ("because ...", ", the customer changed...")."""
     rest = request.remainder(keep_soft=True)
-    return bool(REASON_START.search(rest) or EXPLANATION.search(rest))
+    return bool(REASON_START.search(rest) or EXPLANATION.search(rest) or STATED_FIRST.match(rest))
 
 
 def search_terms(request: Request, noise: set[str]) -> str:
@@ -66,7 +69,12 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
     elif "reason" in field.words or (WHY.match(field.description) and _explained(request)):
         rest = request.remainder(keep_soft=True)
         m = REASON_START.search(rest) or EXPLANATION.search(rest)
-        value = _clean(rest[m.end() :]) if m else (None if not field.required else rest)
+        # The statement is taken whole, with the records it names: they are part of why.
+        stated = None if m else STATED_FIRST.match(request.text)
+        if m or stated:
+            value = _clean(rest[m.end() :]) if m else _clean(stated.group(1))
+        else:
+            value = rest if field.required else None
         if value and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             # "oops, it was PAR-1" corrects a value and "block the email ..." asks for the tool: neither says why.
             value = None

@@ -713,3 +713,17 @@ def test_a_new_products_one_variant_takes_the_amount_as_its_price(registry, text
 ])
 def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, expected):
     assert value(registry, "update_product", field, text) == expected
+
+
+# A statement before a short sentence asking for the action says why ("..., which isn't covered. decline it please").
+@pytest.mark.parametrize(("tool", "field", "text", "expected"), [
+    ("update_warranty_claim_status", "resolution",
+     "the warranty claim on W3321921 turns out to be water damage, which isn't covered. decline it please",
+     "the warranty claim on W3321921 turns out to be water damage, which isn't covered"),
+    ("record_stock_movement", "note", "The count for KB-TKL-04 in PAR-1 came out 2 short. Adjust it by -2.",
+     "The count for KB-TKL-04 in PAR-1 came out 2 short"),
+    ("update_warranty_claim_status", "resolution", "reject warranty claim W3321921 please", None),
+    ("update_warranty_claim_status", "resolution", "Hi there. Reject warranty claim W3321921.", None),
+])
+def test_a_statement_before_the_request_says_why(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected

@@ -43,7 +43,9 @@ def agent(registry, name: str):
         ),
         (
             "The stock count for KB-TKL-04 in PAR-1 came out 2 short. Please adjust it by -2.",
-            {"item_ref": "KB-TKL-04", "warehouse": "PAR-1", "kind": "adjustment", "quantity": -2},
+            # The first sentence says why.
+            {"item_ref": "KB-TKL-04", "warehouse": "PAR-1", "kind": "adjustment", "quantity": -2,
+             "note": "The stock count for KB-TKL-04 in PAR-1 came out 2 short"},
         ),
     ],
 )
