@@ -155,6 +155,7 @@ async def expire_stale_reservations(ctx: ToolContext, params: s.ExpireIn) -> s.E
                 "adjust stock of KB-CLICKY-01 in PAR-1 by -3 after the count", "record an outbound shipment of 5 units",
                 "a customer return put 1 unit back on the shelf",
                 "a delivery of 30 HM-MUG-02 just came in at LYS-1", "we got 12 DK-ARM-01 in at BER-1 today",
+                "a pallet of 50 HM-MUG-02 arrived at LYS-1, book it in",
                 "the inventory count shows 4 more DK-ARM-01 than the system in BER-1",
                 "scrap 2 AU-MIC-01 at PAR-1, water damage"],
       vocabulary=product_names)
@@ -234,7 +235,7 @@ async def get_low_stock_report(ctx: ToolContext, params: s.LowStockIn) -> s.LowS
 
 @tool(agent=AGENT, method="GET", path="/inventory/value", roles=STAFF_ROLES,
       examples=["stock value by warehouse", "how much is the stock in each warehouse worth",
-                "inventory value of PAR-1", "what is the stock in Berlin worth"])
+                "inventory value of PAR-1", "what is the stock in BER-1 worth"])
 async def get_inventory_value(ctx: ToolContext, params: s.ValueIn) -> s.InventoryValueOut:
     """Value the stock on hand by warehouse (at unit cost where recorded, else at selling price)."""
     return await reports.inventory_value(ctx.session, await _warehouse_id(ctx.session, params.warehouse))

@@ -12,7 +12,11 @@ FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
 QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 # "re" as in "re: the parcel", never the end of "we're".
-NOTE_START = re.compile(r":\s*|\b(?:that|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
+# "that" opens what was said ("she said that ..."), never after a verb it is the subject of ("can that go under
+# the warranty?").
+NOTE_START = re.compile(
+    r":\s*|\b(?:(?<!\bcan )(?<!\bwill )(?<!\bdoes )(?<!\bdid )(?<!\bis )(?<!\bwas )(?<!\bcould )(?<!\bwould )"
+    r"(?<!\bshould )that|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)

@@ -258,9 +258,11 @@ def item(f: FieldSpec, ctx: Context) -> Any:
     found = find_product_name(ctx.request, ctx.places, options=True) if takes_names else None
     if found and not claimed(ctx, found):
         ctx.request.use(found)
-        # A line of the order the conversation showed, named by its product ("the monitor arm"), is that line.
-        if ctx.reads or found.text[:1].isupper() or order_lines(found.value, ctx.memory.items):
+        if ctx.reads or found.text[:1].isupper():
             return found.value
+        # A line of the order the conversation showed, named by its product ("the monitor arm"), is that line.
+        if len(lines := set(order_lines(found.value, ctx.memory.items))) == 1:
+            return lines.pop()
         # Otherwise a write never guesses from loose words ("the small sea salt candles"): the product is read
         # first, and the variant the request's options narrow its listing to is the one written.
         if (listed := _listed_item(f, ctx)) is not None:

@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
-from graph.models.local.entities import mask, names_a_record
+from graph.models.local.entities import DOCUMENT_NUMBER, SKU, an_item_code, mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
@@ -78,6 +78,8 @@ FIT_CANDIDATES = 4
 # Values taken count up to three: "received 20 units of X at PAR-1" fills a movement's item, warehouse, kind and
 # quantity, where a stock listing only takes the item and the warehouse.
 FIT_SPANS = 3
+# The kinds of field that take an item (a product's variant) by its code.
+ITEM_KINDS = frozenset({"item", "item_list", "line_list"})
 QUESTION = re.compile(
     r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
 )
@@ -254,6 +256,9 @@ def _best_fit(
     wants = wants or bool(changed)
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)
+    # An item's code the tool has no field for ("Berlin has none of OD-HEADLAMP-04 left, move 15 over from Paris"
+    # is no valuation of the stock) is a misfit as surely as a field it lacks.
+    coded = any(an_item_code(m.group(0)) and not DOCUMENT_NUMBER.fullmatch(m.group(0)) for m in SKU.finditer(text))
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)
         # A change the person means to make asks for its details next: what it still lacks is no misfit.
@@ -261,6 +266,7 @@ def _best_fit(
         # A record named by its title ("the late tracking updates alert") is found by listing them: no misfit.
         titled = [f for f in extraction.missing if _title_words(f, text) and titled_lister(f, tool, everything)]
         lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) + len(extraction.problems))
+        lacking += coded and not any(kind_of(f) in ITEM_KINDS for f in tool.fields)
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
@@ -491,6 +497,8 @@ def _plan(
         # knows and the model does not ("does the camping stove run on gas?"). The search is only a look: when it
         # finds nothing for a request unlike a search, the request is declined (`_probe_found_nothing`). A model
         # holding several domains' tools was chosen by no router: it looks only for requests that read like a search.
+        if not handoffs and (ordered := _ordered(text, tools, embed, memory, today)):
+            return ordered
         searcher = None if handoffs or embed is None else _searcher(tools)
         if searcher is not None and (_one_domain(tools) or meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD):
             found = extract(searcher, text, memory, today)
@@ -638,6 +646,20 @@ def _filled(
         return None
     extraction = extract(write, text, memory, today)
     return (write, extraction) if extraction.spans >= FIT_SPANS and not extraction.problems else None
+
+
+def _ordered(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest tool, when the request tells us to act ("the self-watering planter is discontinued, take it off
+    the shop") and that tool is a write leading every other reading by FIT_MARGIN: worded unlike its examples, but
+    nothing else comes close. It asks for what is missing, and a confirmed write for a yes."""
+    ranked = rank(text, tools, embed)
+    if not ORDERED.search(text) or not ranked or not ranked[0][1].mutates:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < FIT_MARGIN:
+        return None
+    return ranked[0][1], extract(ranked[0][1], text, memory, today)
 
 
 def _searcher(tools: list[ToolView]) -> ToolView | None:

@@ -271,10 +271,12 @@ def takes_place(field: FieldSpec) -> bool:
 
 
 def _place(request: Request, toks: list[re.Match]) -> Found | None:
-    """A capitalised name after 'in' or 'at' ("3 candles got smashed in Paris"): where something happened."""
-    for before, tok in zip(toks, toks[1:], strict=False):
+    """A capitalised name after 'in' or 'at' ("3 candles got smashed in Paris", "arrived at the Paris site"): where
+    something happened."""
+    for i, tok in enumerate(toks):
         word = tok.group(0).strip(".,:;!?")
-        if before.group(0).lower() in {"in", "at"} and word[:1].isupper() and looks_like_name(word) and (
+        lead = [t.group(0).lower() for t in toks[:i] if t.group(0).lower() not in LEAD_INS][-1:]  # "at the Paris site"
+        if lead in (["in"], ["at"]) and word[:1].isupper() and looks_like_name(word) and (
                 request.free(tok.start(), tok.end())):
             return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
     return None
@@ -335,11 +337,13 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
         # Nor is a sentence's "I'd" or "I'm" a name: the word before its apostrophe is an ordinary one.
         if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS:
             continue
-        before = request.text[: m.start()].split()
-        if places and before and before[-1].lower() in PLACE_LEADS:
+        before = [w.lower() for w in request.text[: m.start()].split() if w.lower() not in LEAD_INS]
+        if places and before and before[-1] in PLACE_LEADS:
             continue
-        if m.start() > 0 and request.free(m.start(), m.end()) and len(phrase) > 2:
-            return Found(phrase, phrase, m.start(), m.end())
+        # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate").
+        owner = re.match(r"(.+?)['’]s$", phrase)
+        if (m.start() > 0 or owner) and request.free(m.start(), m.end()) and len(phrase) > 2:
+            return Found(phrase, owner.group(1) if owner else phrase, m.start(), m.end())
     for m in (THE_PRODUCT if options else THE_NAME).finditer(request.text):
         if request.free(m.start(1), m.end(1)):
             return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))

@@ -331,6 +331,7 @@ def test_a_write_names_the_product_to_read_first(registry, tool, text, named):
     ("update_stock_settings", "we keep running out of the gas camp stove in Berlin, reorder at 12", "Berlin"),
     ("list_stock_levels", "how many OD-STOVE-01 do we have at Lyon?", "Lyon"),
     ("get_low_stock_report", "what is running low in Berlin", "Berlin"),
+    ("record_stock_movement", "40 of the slate waffle blankets just arrived at the Paris site", "Paris"),
 ])
 def test_a_city_after_in_or_at_is_the_warehouse(registry, tool, text, warehouse):
     assert value(registry, tool, "warehouse", text) == warehouse
@@ -727,3 +728,16 @@ def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, 
 ])
 def test_a_statement_before_the_request_says_why(registry, tool, field, text, expected):
     assert value(registry, tool, field, text) == expected
+
+
+def test_a_name_opening_the_request_shows_by_its_possessive(registry):
+    text = "Colissimo's on-time rate has dropped to 81%, update their record"
+    assert value(registry, "update_carrier", "carrier_code", text) == "Colissimo"
+    assert value(registry, "update_carrier", "carrier_code", "Please update the on-time rate to 81%") is None
+
+
+def test_that_as_the_subject_of_a_question_opens_no_description(registry):
+    text = "the little green speaker from W9220113 won't switch on anymore, can that go under the warranty?"
+    assert "won't switch on anymore" in value(registry, "submit_warranty_claim", "description", text)
+    said = "the customer called saying that the strap snapped on day two"
+    assert value(registry, "submit_warranty_claim", "description", said) == "the strap snapped on day two"
