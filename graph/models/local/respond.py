@@ -87,6 +87,8 @@ QUESTION = re.compile(
 WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", re.I)
 # "a new email address", "my email changed", "my last name is Dubois now": the word a new value is given for.
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
+# A value given for the time to come ("please use clara.w@mailbox.org for me from now on") is a new value too.
+ONWARD = re.compile(r"\b(?:from now on|going forward|from here on|in future)\b", re.I)
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
 READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
 # "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
@@ -253,6 +255,9 @@ def _best_fit(
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
         new & {stem(w) for w in f.words} or names_a_described_state(f, text)
         for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+    if ONWARD.search(text) and not question:
+        changed |= {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
+            not name.endswith(("_id", "_ids", "_ref")) for name in extract(t, text, memory, today).args)}
     wants = wants or bool(changed)
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)

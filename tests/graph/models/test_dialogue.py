@@ -1149,3 +1149,9 @@ def test_told_to_act_the_write_that_leads_clearly_is_taken(registry):
     # Only said, never asked for: nothing is archived.
     said = model.invoke([HumanMessage("the self-watering planter is discontinued by the supplier")])
     assert all(registry.get(c["name"]).mutates is False for c in said.tool_calls)
+
+
+def test_a_value_for_the_time_to_come_is_a_change(registry):
+    model = specialist(registry, "customer", Role.CUSTOMER)
+    [call] = model.invoke([HumanMessage("please use clara.w@mailbox.org for me from now on")]).tool_calls
+    assert (call["name"], call["args"]) == ("update_customer", {"email": "clara.w@mailbox.org"})
