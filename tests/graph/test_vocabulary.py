@@ -146,3 +146,11 @@ def test_a_product_named_in_words_goes_where_the_rest_of_the_request_points(regi
     catalogue = ("Micro Camp Stove", "Soy Candle", "Pour-Over Kettle")
     reply = router(registry, catalogue, role).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
+def test_a_record_named_on_an_order_goes_to_whoever_holds_that_record(registry):
+    # "claim" is only the after-sales specialist's word: neither the order number nor the product's name ("lamp")
+    # pulls the request elsewhere.
+    shop = router(registry, ("Halo Desk Lamp", "Lumen", "Desk Gear"), Role.SUPPORT)
+    reply = shop.invoke([HumanMessage("the lamp claim on W3321921 checks out, go ahead and accept it")])
+    assert reply.tool_calls[0]["name"] == "transfer_to_after_sales"

@@ -67,7 +67,8 @@ async def request_return(ctx: ToolContext, params: s.RequestReturnIn) -> s.RmaOu
 @tool(agent=AGENT, method="GET", path="/returns/rma/{rma_number}", roles=ALL_ROLES,
       examples=["what's the status of RMA-20261101-AB12CD34?", "show my return for order #W3412877",
                 "has my RMA been approved yet", "look up return authorisation RMA-20261030-7F3K2P9Q",
-                "how much will I get back for my return on #W8646154", "details of the RMA on order W2546358"])
+                "how much will I get back for my return on #W8646154", "details of the RMA on order W2546358",
+                "any update on the things I sent back?"])
 async def get_rma(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
     """Get a return (RMA) by its number or its order: status, items, conditions, refund amount, exchange."""
     return await views.rma_out(ctx.session, await records.get_visible_rma(ctx, params.rma_number))

@@ -146,6 +146,8 @@ ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|coul
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
 # The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
 THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+)?an?\s+([a-z][\w'-]+)", re.I)
+# A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
+RECORD_ON = re.compile(r"\b([a-z]{3,})\s+(?:on|for|of)\s+(?:order\s+)?#?\s?[Ww]\d{5,9}\b")
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
 # ("please have someone contact me about my exchange").
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
@@ -1237,8 +1239,10 @@ def _thing_asked(clause: str) -> str | None:
 
 def _asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
     """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
-    asks for a person, whatever the order it is about."""
+    asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
+    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds."""
     things = [thing for c in ASK_CLAUSES.split(text) if (thing := _wanted(c.strip()) or _thing_asked(c.strip()))]
+    things += [m.group(1) for m in RECORD_ON.finditer(text)]
     named = [t for t in tools for thing in things if worded_apart(thing, tools, t, [o for o in tools if o is not t])]
     return named[0] if len({t.name for t in named}) == 1 else None
 

@@ -1155,3 +1155,16 @@ def test_a_value_for_the_time_to_come_is_a_change(registry):
     model = specialist(registry, "customer", Role.CUSTOMER)
     [call] = model.invoke([HumanMessage("please use clara.w@mailbox.org for me from now on")]).tool_calls
     assert (call["name"], call["args"]) == ("update_customer", {"email": "clara.w@mailbox.org"})
+
+
+def test_news_of_something_sent_back_is_the_return_status(registry):
+    model = specialist(registry, "after_sales", Role.CUSTOMER)
+    ask = HumanMessage("any news on the mug I sent back?")
+    first = model.invoke([ask])
+    assert [c["name"] for c in first.tool_calls] == ["list_customer_returns"]
+    returns = {"returns": [{"rma_number": "RMA-20261121-64DCCF32", "status": "received", "units": 2,
+                            "order_id": "#W6011741", "item_names": ["Stoneware Mug"]}], "total": 1}
+    listed = ToolMessage(json.dumps(returns), tool_call_id=first.tool_calls[0]["id"], name="list_customer_returns")
+    reply = model.invoke([ask, first, listed])
+    assert "get_return_eligibility" not in [c["name"] for c in reply.tool_calls]
+    assert reply.tool_calls or "received" in reply.text
