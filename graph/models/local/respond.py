@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
-from graph.models.local.entities import DOCUMENT_NUMBER, SKU, an_item_code, mask, names_a_record
+from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, an_item_code, mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
@@ -89,15 +89,18 @@ WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", 
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
 # A value given for the time to come ("please use clara.w@mailbox.org for me from now on") is a new value too.
 ONWARD = re.compile(r"\b(?:from now on|going forward|from here on|in future)\b", re.I)
+# Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
+LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
-READING = re.compile(r"(?:find|show|look\s*up|pull\s+up|display|list|view|search)\b", re.I)
+READING_VERBS = r"find|show|look\s*up|pull\s+up|display|list|view|search"
+READING = re.compile(rf"(?:{READING_VERBS})\b", re.I)
 # "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
 # says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
 # asked next), not a listing that merely shares its words ("I'd like a list of..." still reads). So does wanting
 # something of theirs done to ("I need my order #W1 shipped somewhere else", "I'd like the address changed").
 WANTS = re.compile(
     r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+(?:to\s+"
-    r"(?!(?:know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm)\b)"
+    rf"(?!(?:{LOOKING})\b)"
     r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b)"
     r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
     re.I,
@@ -105,8 +108,7 @@ WANTS = re.compile(
 # A clause that tells us to do something to what the request spoke of: "..., pull them from the catalogue",
 # "..., bring it down to 19.99", "set up a Garden category". A verb of looking or telling only asks to read.
 ORDERED = re.compile(
-    r"(?:^|[,;.!]\s*)(?:please\s+|pls\s+|and\s+|so\s+)?(?!(?:know|see|check|find|look|show|tell|give|understand|ask|"
-    r"view|get|track|hear|learn|read|review|confirm|list|display|search|let|pull\s+up)\b)[a-z]{3,}\s+"
+    rf"(?:^|[,;.!]\s*)(?:please\s+|pls\s+|and\s+|so\s+)?(?!(?:{LOOKING}|{READING_VERBS}|tell|give|let)\b)[a-z]{{3,}}\s+"
     r"(?:it|them|this|that|up|down|out|off)\b", re.I)
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 # A specialist that cannot act for the caller takes a request only this far ahead of one that can.
@@ -147,7 +149,7 @@ ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is 
 # The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
 THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+)?an?\s+([a-z][\w'-]+)", re.I)
 # A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
-RECORD_ON = re.compile(r"\b([a-z]{3,})\s+(?:on|for|of)\s+(?:order\s+)?#?\s?[Ww]\d{5,9}\b")
+RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_ID.pattern}")
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
 # ("please have someone contact me about my exchange").
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)

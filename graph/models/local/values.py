@@ -272,13 +272,15 @@ def takes_place(field: FieldSpec) -> bool:
 
 def _place(request: Request, toks: list[re.Match]) -> Found | None:
     """A capitalised name after 'in' or 'at' ("3 candles got smashed in Paris", "arrived at the Paris site"): where
-    something happened."""
-    for i, tok in enumerate(toks):
+    something happened. ("from" and "to" belong to the fields that say a direction.)"""
+    lead = None  # the last word before this one, determiners aside
+    for tok in toks:
         word = tok.group(0).strip(".,:;!?")
-        lead = [t.group(0).lower() for t in toks[:i] if t.group(0).lower() not in LEAD_INS][-1:]  # "at the Paris site"
-        if lead in (["in"], ["at"]) and word[:1].isupper() and looks_like_name(word) and (
-                request.free(tok.start(), tok.end())):
+        named = word[:1].isupper() and looks_like_name(word) and request.free(tok.start(), tok.end())
+        if lead in ("in", "at") and named:
             return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
+        if word.lower() not in LEAD_INS:
+            lead = word.lower()
     return None
 
 
