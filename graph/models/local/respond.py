@@ -18,7 +18,7 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
 from graph.models.local.numbers import PERCENT_AFTER, as_share
-from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, about_rules
+from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, TO_THE_SHOP, WHAT_YOU_TAKE, about_rules
 from graph.models.local.records import (
     ONESELF,
     OWN_KINDS,
@@ -266,7 +266,7 @@ def _best_fit(
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)
     # An item's code the tool has no field for ("Berlin has none of OD-HEADLAMP-04 left, move 15 over from Paris"
-    # is no valuation of the stock) is a misfit as surely as a field it lacks.
+    # is no valuation of the stock) is a misfit twice over: the tool would leave out what the request is about.
     coded = any(an_item_code(m.group(0)) and not DOCUMENT_NUMBER.fullmatch(m.group(0)) for m in SKU.finditer(text))
     for score, tool in (pair for pair in ranked[:FIT_CANDIDATES] if pair[0] >= top - margin):
         extraction = extract(tool, text, memory, today)
@@ -275,7 +275,7 @@ def _best_fit(
         # A record named by its title ("the late tracking updates alert") is found by listing them: no misfit.
         titled = [f for f in extraction.missing if _title_words(f, text) and titled_lister(f, tool, everything)]
         lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) + len(extraction.problems))
-        lacking += coded and not any(kind_of(f) in ITEM_KINDS for f in tool.fields)
+        lacking += 2 * (coded and not any(kind_of(f) in ITEM_KINDS for f in tool.fields))
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
@@ -1219,10 +1219,14 @@ def _wanted(clause: str) -> str | None:
 
 def _library_first(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
     """The specialist holding the policy library, for a question about how things go that names no record of the
-    asker's ("do loyalty points expire?", "can I pay cash on delivery?"), when it reads nearly as well as the best."""
+    asker's ("do loyalty points expire?", "do you deliver on saturdays?"), when it reads nearly as well as the best."""
     if not ASKS.search(text) or names_a_record(text) or ASKS_FOR.match(text) or WANTS.match(text):
         return None  # "can you cancel my order if it hasn't shipped?" asks for an action
-    if not (CONDITION.search(text) or RULE.search(text)):
+    # A rule, a condition, or a question put to the shop about what it does ("when do you take the money?") that
+    # names nothing a specialist holds ("do you have a rain jacket in medium?" asks the catalogue).
+    put_to_shop = (TO_THE_SHOP.search(text) or WHAT_YOU_TAKE.match(text)) and not any(
+        names_records(text, tools, t) for t in tools)
+    if not (CONDITION.search(text) or RULE.search(text) or put_to_shop):
         return None
     ranked = rank(text, tools, embed)
     library = next(((s, t) for s, t in ranked if t.takes and "question" in t.takes), None)

@@ -742,11 +742,26 @@ def test_the_router_prefers_a_specialist_who_can_act_when_it_reads_nearly_as_wel
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 
 
+@pytest.mark.parametrize(
+    ("ask", "agent"),
+    [
+        # A city is where, not what: stock in a city is the stock specialist's, not the warehouse specialist's.
+        ("how many HM-MUG-03 are left in Lyon?", "inventory"),
+        ("how much stock of DK-LAMP-02 is in the Berlin warehouse?", "inventory"),
+        ("how full is the Berlin warehouse?", "warehouse"),
+    ],
+)
+def test_a_place_named_by_its_city_leaves_the_choice_to_what_is_asked(registry, ask, agent):
+    tools = [handoff_tool(spec, Role.WAREHOUSE, registry) for spec in ROSTER]
+    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
 def test_a_question_for_a_specialist_that_cannot_act_is_left_to_the_fallback(registry):
     # The router names the warehouse; the crew then hands a question it cannot serve to the policy library.
     tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]
     reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke(
-        [HumanMessage("if i order today by when does it leave the warehouse?")])
+        [HumanMessage("how quickly does your warehouse pack an order?")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]
 
 
@@ -835,6 +850,9 @@ def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agen
         ("what happens to my loyalty points if I close my account?", "knowledge"),
         ("if the courier loses a parcel, what do you do?", "knowledge"),
         ("once a return is received, how long until the refund shows up?", "knowledge"),
+        # Put to the shop about what it does, naming nothing a specialist holds.
+        ("do you deliver on saturdays?", "knowledge"),
+        ("when do you take the money from my card?", "knowledge"),
         # Asked as a command, or about a record named by its number: the specialist who acts.
         ("can you cancel my order if it hasn't shipped yet?", "order"),
         ("once W4817420 is delivered, can I still return it?", "after_sales"),

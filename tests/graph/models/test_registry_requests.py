@@ -119,6 +119,21 @@ def test_named_products_and_site_codes_are_masked_for_similarity():
     assert mask("refund 15 EUR on order #W4621646") == "refund 15 EUR on order"
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("how many mugs are left in Lyon?", "how many mugs are left in warehouse ?"),
+        ("do we have any candles left at the Paris site", "do we have any candles left at the warehouse"),
+        ("what is the utilisation of the Berlin warehouse", "what is the utilisation of the warehouse"),
+        # A site's own city is a value given for it, and a name inside a sentence is no place.
+        ("open a new warehouse in Marseille", "open a new warehouse in Marseille"),
+        ("list products in the Apparel category", "list products in the Apparel category"),
+    ],
+)
+def test_places_are_masked_as_sites(text, masked):
+    assert mask(text) == masked
+
+
 def test_the_answer_to_a_question_goes_to_the_tool_that_asked(registry):
     model = agent(registry, "customer")
     first = model.invoke([HumanMessage("I'd like to change my home address")])
