@@ -105,8 +105,13 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView])
 def row_words(row: dict[str, Any]) -> set[str]:
     """The words of a listed record's text values and the names it lists."""
     values = [v for v in row.values() if isinstance(v, str)]
-    values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
-    return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()}
+    return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()} | held_words(row)
+
+
+def held_words(row: dict[str, Any]) -> set[str]:
+    """The words of the names a listed record lists (the products an order holds)."""
+    values = [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    return {w for v in values for w in words(v) if w.isalpha()}
 
 
 def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
@@ -126,6 +131,12 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         # article": both policies hold "policy", one of them "returns").
         ties = [sum(any(alike(w, t) for t in row_words(row)) for w in said - plain) for row in held]
         held = [row for row, tie in zip(held, ties, strict=True) if tie == max(ties)]
+    elif len(held) > 1:
+        # No word of its own picks one, but a word its tools use too may name what one record holds: "which company
+        # is bringing my keyboards?" asks about the order holding the keyboard (an example's product is still one).
+        holds = [sum(any(alike(w, t) for t in held_words(row)) for w in said - plain) for row in held]
+        if max(holds):
+            held = [row for row, count in zip(held, holds, strict=True) if count == max(holds)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
     values = {str(value_of(row, field)) for row in held}

@@ -147,7 +147,9 @@ ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|coul
 # (original payment)). What is it?"
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
 # The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
-THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+)?an?\s+([a-z][\w'-]+)", re.I)
+# Through the ways of being put in touch ("put me through to a real person") and the words that only insist on it.
+THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+|through\s+to\s+|in\s+touch\s+with\s+)?"
+                         r"(?:an?\s+(?:(?:real|actual|live|proper)\s+)?([a-z][\w'-]+)|(some(?:one|body)))", re.I)
 # A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
 RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_ID.pattern}")
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
@@ -244,7 +246,10 @@ def _best_fit(
     ranked = _named_listing_first(text, ranked)
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
-    question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text))) and not POLITE_REQUEST.match(text)
+    # A question put after a statement is one too ("my navy t-shirt hasn't come yet, where is it right now?").
+    put_last = text.rstrip().endswith("?") and any(QUESTION.match(c) for c in LEAD_CLAUSE.split(text)[1:])
+    question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text)) or put_last) and not (
+        POLITE_REQUEST.match(text))
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical
     # alert" for a tool that raises alerts, "change my email" for an update).
     lead = next(iter(words(LEAD_IN.sub("", text))), "")
@@ -488,6 +493,11 @@ def _plan(
             extraction = extract(tool, text, memory, today)
             if extraction.from_row and not extraction.missing and not extraction.problems:
                 return tool, extraction
+    named = None if choice.confident or forced or asked or handoffs else _named_apart(_asked_things(text), tools)
+    if named is not None:
+        # A clause asks for a thing that only one tool's words name ("I keep going round in circles here, put me
+        # through to a real person please"), whatever the rest of the request reads like.
+        return named, extract(named, text, memory, today)
     if not (choice.confident or forced or asked) and not handoffs and (mine := _mine(text, tools, embed, memory,
                                                                                     today)):
         return mine
@@ -1240,15 +1250,23 @@ def _thing_asked(clause: str) -> str | None:
     manager"."""
     lead = ASKS_FOR.match(clause)
     found = THING_ASKED.match(clause, lead.end()) if lead else None
-    return found.group(1) if found else None
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def _asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
     """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
     asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
     claim on W3321921 checks out" is about a warranty claim, whatever else the order holds."""
-    things = [thing for c in ASK_CLAUSES.split(text) if (thing := _wanted(c.strip()) or _thing_asked(c.strip()))]
-    things += [m.group(1) for m in RECORD_ON.finditer(text)]
+    return _named_apart(_asked_things(text) + [m.group(1) for m in RECORD_ON.finditer(text)], tools)
+
+
+def _asked_things(text: str) -> list[str]:
+    """What the request's clauses ask for by name ("person" of "..., put me through to a real person please")."""
+    return [thing for c in ASK_CLAUSES.split(text) if (thing := _wanted(c.strip()) or _thing_asked(c.strip()))]
+
+
+def _named_apart(things: list[str], tools: list[ToolView]) -> ToolView | None:
+    """The one tool whose own words, and no other's, name one of the things."""
     named = [t for t in tools for thing in things if worded_apart(thing, tools, t, [o for o in tools if o is not t])]
     return named[0] if len({t.name for t in named}) == 1 else None
 

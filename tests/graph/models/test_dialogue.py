@@ -819,6 +819,9 @@ def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registr
         # A command to look something up reads, whatever the names in it share with a write's example.
         ("customer", Role.SUPPORT, "pull up the customer Grace Moreau", "list_customers"),
         ("customer", Role.SUPPORT, "show me the customer Julia Weber", "list_customers"),
+        # A question put after a statement reads (first listing the person's orders to find the t-shirt's),
+        # whatever write the statement resembles (an exchange of "the t-shirt").
+        ("order", Role.CUSTOMER, "my navy t-shirt hasn't come yet, where is it right now?", "list_orders"),
     ],
 )
 def test_what_the_request_asks_for_decides_between_reading_and_writing(registry, agent, role, ask, tool):
@@ -835,6 +838,9 @@ def test_what_the_request_asks_for_decides_between_reading_and_writing(registry,
         ("transport", "where is my parcel? I want to talk to someone"),
         ("order", "I was charged twice for W3092936, I need someone from billing to call me"),
         ("after_sales", "please have someone contact me about my exchange"),
+        # Put through to one, after a complaint that reads like nothing the specialist does.
+        ("customer", "I keep going round in circles here, put me through to a real person please"),
+        ("customer", "this is hopeless, can I talk to someone"),
     ],
 )
 def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agent, ask):

@@ -56,6 +56,20 @@ def test_words_the_tools_use_pick_nothing():
     assert single_out(rows, ORDER, "I want to return my order", {"return", "order"}) is None
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # A word the tools use too ("keyboard" is in an example) still names what one record holds.
+        ("which company is bringing my desk lamp?", "#W3000003"),
+        # But not a status: a return asked for names no record by its state.
+        ("where is my return", None),
+    ],
+)
+def test_a_word_the_tools_use_names_what_one_record_holds(words, expected):
+    rows = [{**row, "status": "return_requested" if row["status"] == "pending" else row["status"]} for row in ORDERS]
+    assert single_out(rows, ORDER, words, {"desk", "lamp", "return", "order"}) == expected
+
+
 def test_an_id_of_the_same_kind_under_another_name_fills_the_field():
     exchange = FieldSpec("exchange_ref", required=True, description="Exchange id, or the order number.",
                          examples=("#W9512291",))
@@ -100,6 +114,19 @@ def test_the_record_the_words_single_out_is_read_from_my_list(registry, ask, exp
     assert listing.tool_calls[0]["name"] == "list_orders"
     _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": expected})]
+
+
+def test_a_question_after_a_statement_reads_the_record_it_singles_out(registry):
+    # "my navy t-shirt hasn't come yet" reads like an exchange of a t-shirt; the question put after it asks to read.
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("my navy t-shirt hasn't come yet, where is it right now?")]
+    listing = model.invoke(conversation)
+    orders = [{**ORDERS[0], "item_names": ["Shopcrew Logo T-Shirt"]}, *ORDERS[1:]]
+    conversation, read = reply_after(model, [*conversation, listing], {"orders": orders, "total": 3})
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
+    details = {"order_id": "#W1000001", "status": "processed", "status_label": "processed", "items": []}
+    _, answer = reply_after(model, [*conversation, read], details)
+    assert answer.text.startswith("Order #W1000001 is processed"), answer.text
 
 
 def test_several_candidates_are_named_in_the_question(registry):
