@@ -30,13 +30,16 @@ CLOSING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def shown_value(value, names: dict[str, str] | None = None) -> str:
-    """An argument as a person reads it: words and numbers as they are, lists joined, records as compact JSON; an
-    item id the conversation has shown is named beside it ("1451794972 (Merino Socks, 35-38, grey)")."""
+    """An argument as a person reads it: words and numbers as they are, yes or no, lists joined, records as their
+    fields in words ("item id 4455770508 (Cast USB Microphone, white, multi), price 134.9"); an item id the
+    conversation has shown is named beside it ("1451794972 (Merino Socks, 35-38, grey)")."""
     names = names or {}
-    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(shown_value(v, names) for v in value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {shown_value(v, names)}" for key, v in value.items())
+    if isinstance(value, list):
+        return (" and " if any(isinstance(v, dict) for v in value) else ", ").join(shown_value(v, names) for v in value)
     return f"{value} ({names[value]})" if isinstance(value, str) and value in names else str(value)
 
 

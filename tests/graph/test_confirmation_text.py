@@ -18,6 +18,11 @@ from tools.registry import REGISTRY
         ("return_delivered_order_items", {"order_id": "#W1", "item_ids": ["11", "12"]},
          "request a return of items of a delivered order, refunded to the original method or a gift card "
          "(order id: #W1; item ids: 11, 12)"),
+        # Records read as their fields in words, never as JSON.
+        ("update_product", {"product_id": "2381599414", "variants": [{"item_id": "AU-MIC-04", "price": 134.9,
+                                                                      "available": True}]},
+         "update a product's name, brand, supplier, description, category, variant prices or availability "
+         "(product id: 2381599414; variants: item id AU-MIC-04, price 134.9, available yes)"),
     ],
 )
 def test_the_action_reads_as_words_with_its_arguments(tool, args, text):

@@ -21,8 +21,9 @@ REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", 
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)
 # A statement, then a short sentence asking for the action: "it turns out to be water damage, which isn't covered.
-# decline it please" says why in its first sentence.
-STATED_FIRST = re.compile(r"^\s*(\S.{10,}?)[.!;]\s+\S[^.!?;]{0,40}[.!?]?\s*$", re.S)
+# decline it please" says why in its first sentence; so does one the action follows from ("the set shows clear signs
+# of use, so we're turning it down").
+STATED_FIRST = re.compile(r"^\s*(\S.{10,}?)(?:[.!;]|,?\s+so\b)\s+\S[^.!?;]{0,40}[.!?]?\s*$", re.S)
 # Fields that hold why something was done or how it ended, by their description ("Why, for the record", "What was
 # decided", "How the case was settled").
 WHY = re.compile(r"^(?:why|what was decided|how (?:\w+ ){0,3}was (?:settled|resolved|decided))\b", re.I)

@@ -301,9 +301,12 @@ def claimed(ctx: Context, found: e.Found) -> bool:
 
 def _change_line(f: FieldSpec, item_field: FieldSpec, ctx: Context) -> list[dict] | None:
     """The one item a request changes and the values it gives it: its price, cost or weight by their words, and
-    whether it is sold ("mark AP-CAP-01 as unavailable"). The item may also be the record the request names."""
+    whether it is sold ("mark AP-CAP-01 as unavailable"). The item may also be the record the request names, or the
+    variant its words name among the product's variants the conversation read."""
     items = [m.group(0) for m in e.SKU.finditer(ctx.request.text)] + [m.group(0) for m in
                                                                        e.TEN_DIGIT_ID.finditer(ctx.request.text)]
+    if not items and (listed := _listed_item(item_field, ctx)) is not None:
+        items = [listed]  # named in words ("the white multi-pattern microphone"), from its variants read for it
     if len(set(items)) != 1:
         return None
     for found in ctx.request.find(e.SKU) + ctx.request.find(e.TEN_DIGIT_ID):

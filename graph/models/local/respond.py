@@ -88,7 +88,8 @@ WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", 
 # "a new email address", "my email changed", "my last name is Dubois now": the word a new value is given for.
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b", re.I)
 # A value given for the time to come ("please use clara.w@mailbox.org for me from now on") is a new value too.
-ONWARD = re.compile(r"\b(?:from now on|going forward|from here on|in future)\b", re.I)
+ONWARD = re.compile(
+    r"\b(?:from now on|going forward|from here on|in future|(?:from|as of|starting) (?:today|tomorrow|now))\b", re.I)
 # Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
 LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
 # A command to look something up ("find the customer Grace Moreau", "pull up order #W1") reads, as a question does.
@@ -265,8 +266,12 @@ def _best_fit(
         new & {stem(w) for w in f.words} or names_a_described_state(f, text)
         for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
     if ONWARD.search(text) and not question:
-        changed |= {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
-            not name.endswith(("_id", "_ids", "_ref")) for name in extract(t, text, memory, today).args)}
+        # The writes taking a value the request gives; else the closest write, which finds what it lacks (the
+        # variants of "the white microphone", to set their price).
+        writes = [t for _, t in ranked[:FIT_CANDIDATES] if t.mutates]
+        changed |= {t.name for t in writes if any(
+            not name.endswith(("_id", "_ids", "_ref")) for name in extract(t, text, memory, today).args)} or {
+            t.name for t in writes[:1]}
     wants = wants or bool(changed)
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
     margin = FIT_MARGIN + (QUESTION_PENALTY if question else step_back if wants else 0.0)
@@ -518,6 +523,8 @@ def _plan(
         # holding several domains' tools was chosen by no router: it looks only for requests that read like a search.
         if not handoffs and (ordered := _ordered(text, tools, embed, memory, today)):
             return ordered
+        if not handoffs and (onward := _onward(text, tools, embed, memory, today)):
+            return onward
         searcher = None if handoffs or embed is None else _searcher(tools)
         if searcher is not None and (_one_domain(tools) or meaning(text, tools, searcher, embed) >= SEARCH_THRESHOLD):
             found = extract(searcher, text, memory, today)
@@ -679,6 +686,21 @@ def _ordered(
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < FIT_MARGIN:
         return None
     return ranked[0][1], extract(ranked[0][1], text, memory, today)
+
+
+def _onward(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest write, when the request gives a value for the time to come ("the white multi-pattern mic should
+    sell for 134.90 from today"): a change, however unlike the write's examples it is worded. Reading tools lead
+    it by as much as a question's writes step back from one."""
+    if not ONWARD.search(text) or QUESTION.match(text):
+        return None
+    ranked = rank(text, tools, embed)
+    lead = ranked[0][0] if ranked else 0.0
+    write = next((tool for score, tool in ranked[:FIT_CANDIDATES]
+                  if score >= lead - FIT_MARGIN - QUESTION_PENALTY and tool.mutates), None)
+    return (write, extract(write, text, memory, today)) if write is not None else None
 
 
 def _searcher(tools: list[ToolView]) -> ToolView | None:

@@ -1181,6 +1181,23 @@ def test_a_value_for_the_time_to_come_is_a_change(registry):
     assert (call["name"], call["args"]) == ("update_customer", {"email": "clara.w@mailbox.org"})
 
 
+@pytest.mark.parametrize("when", ["from today", "as of tomorrow", "from now on"])
+def test_a_price_for_the_time_to_come_changes_the_variant_named_in_words(registry, when):
+    model = specialist(registry, "product", Role.MERCHANT)
+    ask = HumanMessage(f"the white multi-pattern microphone should sell for 134.90 {when}")
+    first = model.invoke([ask])
+    # The write reads the product it names in words first, then changes the variant its options name.
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [
+        ("find_product_variants", {"product_id": "white multi-pattern microphone"})]
+    variants = {"variants": [
+        {"item_id": "AU-MIC-03", "product_id": "2381599414", "options": {"colour": "white", "pattern": "cardioid"}},
+        {"item_id": "AU-MIC-04", "product_id": "2381599414", "options": {"colour": "white", "pattern": "multi"}}]}
+    read = ToolMessage(json.dumps(variants), tool_call_id=first.tool_calls[0]["id"], name="find_product_variants")
+    [write] = model.invoke([ask, first, read]).tool_calls
+    assert write["name"] == "update_product"
+    assert write["args"]["variants"][0] | {"item_id": "AU-MIC-04", "price": 134.9} == write["args"]["variants"][0]
+
+
 def test_news_of_something_sent_back_is_the_return_status(registry):
     model = specialist(registry, "after_sales", Role.CUSTOMER)
     ask = HumanMessage("any news on the mug I sent back?")

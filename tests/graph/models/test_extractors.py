@@ -723,6 +723,10 @@ def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, 
      "the warranty claim on W3321921 turns out to be water damage, which isn't covered"),
     ("record_stock_movement", "note", "The count for KB-TKL-04 in PAR-1 came out 2 short. Adjust it by -2.",
      "The count for KB-TKL-04 in PAR-1 came out 2 short"),
+    # So does one the action follows from: "..., so we're turning it down".
+    ("update_rma_status", "note",
+     "the keycap set return on W6310855 shows clear signs of use, so we're turning it down",
+     "the keycap set return on W6310855 shows clear signs of use"),
     ("update_warranty_claim_status", "resolution", "reject warranty claim W3321921 please", None),
     ("update_warranty_claim_status", "resolution", "Hi there. Reject warranty claim W3321921.", None),
 ])
