@@ -1120,6 +1120,10 @@ def _correction(
         given = {k: v for k, v in given.items()
                  if kinds[k] not in FREE_KINDS or (k not in call["args"] and content_stems(mask(str(v))))}
     given = _in_place(tool, call["args"], given, text)
+    if not given and not corrects and not ASKS.search(text):
+        # A remark in place of a yes that changes nothing and asks for nothing else ("too small for the four of
+        # us"): the same question again, so what was nearly done is not lost.
+        return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
     if not given:
         return None
     args = _everywhere(call["args"], given)

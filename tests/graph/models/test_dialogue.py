@@ -611,6 +611,30 @@ def test_a_reply_naming_the_pending_method_in_words_asks_again(registry):
     assert [(c["name"], c["args"]) for c in again.tool_calls] == [(c["name"], c["args"]) for c in write.tool_calls]
 
 
+@pytest.mark.parametrize(("remark", "added"), [
+    # A remark that changes nothing and asks for nothing else: the same question again, nothing lost.
+    ("too small for the four of us", {}),
+    # One that gives a value adds it.
+    ("it stopped working after a week", {"reason": "product_defect"}),
+    # A question is answered instead, not met with the same question.
+    ("how long will the refund take?", None),
+])
+def test_a_remark_in_place_of_a_yes_asks_again(registry, remark, added):
+    model = specialist(registry, "order")
+    ask = HumanMessage("return the Halo Desk Lamp from order #W4621646 to my original payment method")
+    first, write = after_read(model, ask.text, order("delivered"))
+    result = ToolMessage(json.dumps(order("delivered")), tool_call_id=first.tool_calls[0]["id"],
+                         name=first.tool_calls[0]["name"])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=write.tool_calls[0]["id"])
+    reply = model.invoke([ask, first, result, write, otherwise, AIMessage("Understood."), HumanMessage(remark)])
+    calls = [(c["name"], c["args"]) for c in reply.tool_calls]
+    if added is None:
+        assert write.tool_calls[0]["name"] not in [name for name, _ in calls]
+    else:
+        assert calls == [(c["name"], c["args"] | added) for c in write.tool_calls]
+
+
 @pytest.mark.parametrize("ask", ["I want to update my email", "can I change my phone number"])
 def test_a_change_naming_the_field_without_its_value_asks_for_it(registry, ask):
     reply = specialist(registry, "customer").invoke([HumanMessage(ask)])
