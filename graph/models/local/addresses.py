@@ -11,8 +11,9 @@ STREET_WORD = re.compile(
     r"terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz|circle|trail)\b\.?",
     re.I,
 )
+# An address ends with its sentence or its line (an answer is joined to the request it answers by a newline).
 END = re.compile(
-    r"[.!?;](?:\s|$)|\s+(?:instead|please|thanks|thank you|and make|and set)\b"
+    r"[.!?;](?:\s|$)|\n|\s+(?:instead|please|thanks|thank you|and make|and set)\b"
     r"|\s+(?:to|for|on|as|in|into)\s+(?:my|the|our|his|her|their|this)\b",
     re.I,
 )

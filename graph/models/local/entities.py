@@ -34,7 +34,7 @@ NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,?\s+(?:[A-Za-z'.-]+\s+){0,4}?(?:street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|"
     r"blvd|way|place|pl|court|ct|square|sq|terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz)\b"
-    r"[^.;!?]*",
+    r"[^.;!?\n]*",  # a street ends with its line: an answer is joined to the request it answers by a newline
     re.I,
 )
 PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
@@ -90,7 +90,8 @@ class Request:
                 out.append(self.text[last:start])
                 last = end
         out.append(self.text[last:])
-        return re.sub(r"\s+", " ", " ".join(out)).strip()
+        # Lines are kept: an answer is joined to the request it answers by a newline, and what it says ends there.
+        return re.sub(r"[^\S\n]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", " ".join(out))).strip()
 
 
 def numbers(request: Request) -> list[Found]:

@@ -77,7 +77,9 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         # The statement is taken whole, with the records it names: they are part of why.
         stated = None if m else STATED_FIRST.match(request.text)
         if m or stated:
-            value = _clean(rest[m.end() :]) if m else _clean(stated.group(1))
+            # A reason ends with its line: an answer ("at PAR-1, they were damaged") comes joined by a newline to
+            # the request it answers, which is no part of why.
+            value = _clean(rest[m.end() :].split("\n", 1)[0]) if m else _clean(stated.group(1))
         else:
             value = rest if field.required else None
         if value and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):

@@ -727,6 +727,9 @@ def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, 
     ("update_rma_status", "note",
      "the keycap set return on W6310855 shows clear signs of use, so we're turning it down",
      "the keycap set return on W6310855 shows clear signs of use"),
+    # A reason given in an answer ends with its line, before the request it answers.
+    ("record_stock_movement", "note", "2 of KB-CLICKY-01, at PAR-1, they were damaged\nI need to write off some stock",
+     "they were damaged"),
     ("update_warranty_claim_status", "resolution", "reject warranty claim W3321921 please", None),
     ("update_warranty_claim_status", "resolution", "Hi there. Reject warranty claim W3321921.", None),
 ])

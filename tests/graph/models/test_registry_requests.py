@@ -111,6 +111,14 @@ def test_addresses_with_the_house_number_before_or_after_the_street(text, street
     assert (parts["address1"], parts["zip"]) == (street, zip_code)
 
 
+def test_a_street_given_as_an_answer_ends_with_its_line():
+    # An answer comes joined to the request it answers by a newline: the request is no part of the street.
+    text = "it should go to 5 Rue Oberkampf\nI need to change where my planter order ships"
+    parts, _ = find_address(Request(text))
+    assert parts == {"address1": "5 Rue Oberkampf"}
+    assert mask(text) == "it should go to address I need to change where my planter order ships"
+
+
 def test_named_products_and_site_codes_are_masked_for_similarity():
     assert mask("tell me more about the Trail 2 Tent") == "tell me more about the product"
     assert mask("Good morning, we received 20 units of KB-CLICKY-01 at PAR-1") == (
