@@ -81,6 +81,17 @@ def test_a_product_the_speaker_calls_theirs_is_their_order(registry, text):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
 
 
+@pytest.mark.parametrize(("text", "agent"), [
+    ("I got the wrong colour speaker", "after_sales"),
+    ("I bought the wrong size hoodie, can I change it", "order"),
+])
+def test_a_product_the_speaker_got_is_what_their_order_brought(registry, text, agent):
+    # The catalogue's speaker and hoodie would draw these to the catalogue: they are about what an order brought.
+    catalogue = ("Boom Cube Bluetooth Speaker", "Keycap Hoodie", "Loudhouse", "Apparel")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
+
+
 @pytest.mark.parametrize("text", ["why was my mug return turned down?", "any news on my keyboard warranty claim?",
                                   "I'd like to call off the return for the t-shirt, I'll keep it",
                                   "I don't want to send the stuff back from #W8646154 anymore"])
