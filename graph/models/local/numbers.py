@@ -148,13 +148,17 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             out[f.name] = hit.value
     pairs = []
     amounts = money(request)
+    # A comparison word ("below", "over") names a maximum or a minimum only when the request names no other field
+    # by its own word: "reorder it whenever it gets below 12" sets the reorder point, not the maximum stock.
+    own = {f.name for f in fields if f.name not in out and _named(request, keywords(f))}
     for f in fields:
         if f.name in out:
             continue
+        words = _keywords(f) if not own - {f.name} else keywords(f)
         for n in _candidates(request):
             if not _may_take(f, n, amounts):
                 continue
-            if (distance := keyword_distance(request, n, _keywords(f))) is not None:
+            if (distance := keyword_distance(request, n, words)) is not None:
                 pairs.append((distance, n.start, f.name, n))
     taken: set[int] = set()
     by_name = {f.name: f for f in fields}
@@ -174,7 +178,8 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     needed = [f for f in open_fields if f.required]
     # Or the one whose word the request holds, however far from the number ("start reordering once it gets down to
     # 12": the reorder point, not the maximum).
-    named = [f for f in open_fields if _named(request, _keywords(f))]
+    named = [f for f in open_fields if _named(request, keywords(f))] or [
+        f for f in open_fields if _named(request, _keywords(f))]
     only = (open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1
             else named[0] if len(named) == 1 and not needed else None)
     if only is not None and len(left) == 1 and _may_take(only, left[0], amounts):

@@ -457,8 +457,12 @@ def _plan(
     text, choice, asked = _understand(messages, current, tools, embed, today)
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
-    # A question for a specialist that cannot act goes on to the policy library instead (the router's fallback).
-    if handoffs and choice.tool is not None and not choice.tool.serves and not forced and not ASKS.search(text):
+    # A question for a specialist that cannot act goes on to the policy library instead (the router's fallback),
+    # unless it asks about something of the asker's ("has my headlamp left the warehouse yet?"): the policy library
+    # knows nothing of their orders.
+    mine = FIRST_PERSON.search(text) and not (CONDITION.search(text) or RULE.search(text))
+    if handoffs and choice.tool is not None and not choice.tool.serves and not forced and (
+            not ASKS.search(text) or mine):
         choice = _serving(text, tools, embed, choice)
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
     if not (choice.confident or forced or asked) and handoffs:

@@ -781,6 +781,14 @@ def test_a_place_named_by_its_city_leaves_the_choice_to_what_is_asked(registry, 
     assert [c["name"] for c in reply.tool_calls] == [f"transfer_to_{agent}"]
 
 
+def test_a_question_about_the_askers_own_goes_to_a_specialist_who_can_read_it(registry):
+    # The warehouse specialist reads it best but serves staff; the policy library knows nothing of the order.
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]
+    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke(
+        [HumanMessage("has my order left the warehouse yet?")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
+
+
 def test_a_question_for_a_specialist_that_cannot_act_is_left_to_the_fallback(registry):
     # The router names the warehouse; the crew then hands a question it cannot serve to the policy library.
     tools = [handoff_tool(spec, Role.CUSTOMER, registry) for spec in ROSTER]

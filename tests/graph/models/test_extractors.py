@@ -716,6 +716,22 @@ def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, 
     assert value(registry, "update_product", field, text) == expected
 
 
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # A field named by its own word beats a comparison word that would name a maximum: the reorder point, not the
+    # maximum stock.
+    ("Lyon keeps running out of HM-KETTLE-03, reorder it whenever it gets below 12", "reorder_point", 12),
+    ("Lyon keeps running out of HM-KETTLE-03, reorder it whenever it gets below 12", "max_stock", None),
+    # With no other field named, "below" still names the maximum of a filter.
+    ("max stock for KB-CLICKY-01 in PAR-1 should be 120", "max_stock", 120),
+])
+def test_a_field_named_by_its_own_word_takes_the_number(registry, text, field, expected):
+    assert value(registry, "update_stock_settings", field, text) == expected
+
+
+def test_a_comparison_word_names_the_maximum_of_a_filter(registry):
+    assert value(registry, "list_products", "max_price", "show products with a price under 50") == 50
+
+
 # A statement before a short sentence asking for the action says why ("..., which isn't covered. decline it please").
 @pytest.mark.parametrize(("tool", "field", "text", "expected"), [
     ("update_warranty_claim_status", "resolution",
