@@ -120,9 +120,9 @@ SITE_CODE = re.compile(r"\b[A-Z]{2,4}-\d\b(?!-)")
 PRODUCT_NAME = re.compile(
     r"\b(?P<lead>(?:[Tt]he|[Aa]n?|this|that|your|any) )[A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|\d+[A-Za-z]*)){1,5}\b"
 )
-# A place named after "in" or "at" ("left in Lyon"), or as a site ("the Paris warehouse"). Masked like a site code,
-# as "site": where is not what is asked, and the city names in the warehouse specialist's examples ("the Lyon
-# warehouse") would draw every request naming a city to it ("how many tents are left in Lyon?").
+# A place named after "in" or "at" ("left in Lyon"), or as a site ("the Paris warehouse"). Masked as a site code is:
+# where is not what is asked, and the city names in the warehouse specialist's examples ("the Lyon warehouse")
+# would draw every request naming a city to it ("how many tents are left in Lyon?").
 # Not a site's own city ("open a new warehouse in Marseille"): that is a value given for the site.
 PLACE = re.compile(r"(?<!warehouse )(?<!site )\b(?P<lead>(?:in|at) )(?:the )?[A-Z][a-zà-ÿ]+(?=\s*(?:[?.!,]|$))")
 NAMED_SITE = re.compile(r"\b(?P<lead>the )[A-Z][a-zà-ÿ]+ (?:warehouse|site|depot)\b")
