@@ -10,7 +10,7 @@ from agents.roster import ROSTER
 from db.enums import Role
 from graph import vocabulary
 from graph.models.local import LocalChatModel
-from graph.models.local.similarity import bought
+from graph.models.local.similarity import bought, unnamed
 from graph.models.local.toolview import view
 from graph.tools import handoff_tool
 from tests.tools.product_helpers import category, run, tshirt
@@ -142,6 +142,40 @@ def test_what_a_product_is_for_is_no_purchase():
     for text in ["usb c cable for my keyboard?", "i always forget to water my plants", "change my home address"]:
         assert bought(text, [view(t) for t in heads]) == text
     assert bought("my keybaord has a dead key", [view(t) for t in heads]) == "my order has a dead key"
+    # What the speaker got is what their order brought, named before the verb too.
+    assert bought("the keyboard I got last week has a sticky spacebar", [view(t) for t in heads]) == (
+        "my order last week has a sticky spacebar")
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("I want to return the water bottle from order #W2611340", "I want to return the thing from order #W2611340"),
+    ("exchange the t-shirt from order #W2611340 for size L", "exchange the thing from order #W2611340 for size L"),
+    ("is the green 1l water bottle in stock?", "is the thing in stock?"),
+    ("got any earbuds?", "got any thing?"),
+    # A head word used otherwise, with nothing opening a product's mention, stays.
+    ("set the refund approval threshold to 300", "set the refund approval threshold to 300"),
+    ("my home address changed", "my home address changed"),
+])
+def test_the_catalogues_products_in_other_specialists_examples_read_as_a_thing(text, read):
+    catalogue = ("Insulated Water Bottle", "Shopcrew Logo T-Shirt", "Pocket Pods Earbuds", "PBT Keycap Set", "Home")
+    assert unnamed(text, catalogue) == read
+
+
+@pytest.mark.parametrize("text", ["the 1l water bottle in green, whats the price",
+                                  "is there a pink mouse for left handers, and what does it cost?"])
+def test_a_product_another_specialists_example_names_is_still_the_catalogues(registry, text):
+    # The order specialist's example returns "the water bottle", the stock specialist's asks about "the white mouse".
+    catalogue = ("Insulated Water Bottle", "Glide Wireless Mouse", "Lumen", "Home")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_product"]
+
+
+def test_an_order_named_by_its_number_beside_a_product_goes_to_the_orders_specialist(registry):
+    # Worded unlike any example, the socks would send it to the catalogue, which takes no order number.
+    catalogue = ("Merino Socks", "Threadline", "Apparel")
+    text = "the socks in W7137149 will be too small for me, I need the 43-46 size, still grey."
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
 
 
 @pytest.mark.parametrize(("role", "text", "agent"), [

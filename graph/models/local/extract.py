@@ -148,6 +148,9 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
     if not f.required:
         # "low stock report" names the tool, not a filter on severity=low.
         hits = [(v, x) for v, x in hits if not {stem(w) for w in words(x.text)} <= ctx.noise]
+        # "who's delivering my chair?" asks of a delivery under way, not for the orders already delivered.
+        hits = [(v, x) for v, x in hits if not (str(v).endswith("ed") and words(x.text)[-1].endswith("ing")
+                                                and stem(words(x.text)[-1]) == stem(str(v)))]
     for _, found in hits[: None if f.type == "array" else 1]:
         ctx.request.use(found, soft=True)
     if not hits:

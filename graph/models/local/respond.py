@@ -46,7 +46,9 @@ from graph.models.local.similarity import (
     meaning,
     names_records,
     rank,
+    referenced,
     set_index,
+    structure_penalty,
     worded_apart,
     worded_for,
 )
@@ -59,6 +61,8 @@ HANDOFF = "transfer_to_"
 NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
 # Fields that take the words of a message as they are: a correction's own words are no new value for them.
 FREE_KINDS = frozenset({"free_text", "question", "title"})
+# The choice a reason or kind offers for what its other choices do not name.
+OTHER = "other"
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
 LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
@@ -473,11 +477,15 @@ def _plan(
         # in?"): that specialist, who can look it up.
         ranked = rank(text, tools, embed)
         named = [t for _, t in ranked if names_records(text, tools, t)]
-        # Unless it names a record of another kind beside it ("why is the order with the camp stove held up?"):
-        # the specialist acting on that record, who can find it by what it holds.
-        said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
-        holding = [t for _, t in ranked if t not in named and said & acted_on([t]) - acted_on(named[:1])]
         if named:
+            # Unless it names a record of another kind beside it ("why is the order with the camp stove held up?"),
+            # in words or by its number where the named specialist's tools take no such record ("the socks in
+            # W7137149 will be too small"): the specialist acting on that record, who can find it by what it holds.
+            said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
+            kinds = referenced(text)
+            holding = [t for _, t in ranked if t not in named and (
+                said & acted_on([t]) - acted_on(named[:1])
+                or structure_penalty(named[0], kinds) > structure_penalty(t, kinds))]
             return Turn(calls=[((holding or named)[0].name, {})])
     if not (choice.confident or forced or asked) and handoffs and (clear := _clear_clause(text, tools, embed)):
         # Said with other words around it ("the chair I got is broken and nobody helps, escalate this please"):
@@ -584,6 +592,13 @@ def _written_answer(tool: ToolView, extraction: Extraction, messages: list[BaseM
     wanted += [f for f in _texts_asked(tool, _last_words(messages, current)) if f not in wanted]
     free = [f for f in wanted if kind_of(f) in FREE_KINDS]
     said = _text(messages[current])
+    # An answer naming none of the choices offered for a reason or kind, where "other" is one ("it's too tight on
+    # me"), is that one: asking again would only repeat the list.
+    others = [f for f in wanted if OTHER in f.enum and f.name not in extraction.args]
+    if others and read_answer(said) == "other" and not ASKS.search(said) and content_stems(mask(said)):
+        extraction = Extraction(args={**extraction.args, **{f.name: OTHER for f in others}},
+                                missing=[f for f in extraction.missing if f not in others],
+                                problems=extraction.problems, spans=extraction.spans)
     alone = extract(tool, said, memory, today).args
     named = [f for f in tool.fields if f.name in alone and kind_of(f) in ("item", "item_list")]
     if len(wanted) == 1 and free and free[0].name not in alone and named:

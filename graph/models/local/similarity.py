@@ -15,7 +15,7 @@ import numpy as np
 from graph.models.local import entities as e
 from graph.models.local import tokens
 from graph.models.local.entities import mask
-from graph.models.local.text import STOPWORDS, content_stems, humanize, stem, swapped_in, words
+from graph.models.local.text import NUMBER_WORDS, STOPWORDS, content_stems, humanize, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0
 DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?:that\s+|which\s+)?"
                        r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
 # A product named as what the speaker got: "I got the wrong colour speaker", "I bought the wrong size hoodie".
-GOT = re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+)?(?:got|received|bought|ordered|purchased)\s+"
+RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
+GOT = re.compile(rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+)?(?:{RECEIVED.pattern})\s+"
                  r"(?:(?:a|an|the|my|this|that|some|\d+)\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
 # A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
 FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
@@ -135,6 +136,10 @@ class ToolSetIndex:
     vocabulary: list[str]
     known: frozenset[str]  # the stems the tools' own texts use
 
+    def read(self, query: str) -> str:
+        """The request as the tools' texts are read: ids masked and typos mended."""
+        return correct_typos(mask(query), self.vocabulary)
+
 
 _TOOLS: dict[tuple[str, str], ToolIndex] = {}
 _SETS: dict[tuple, ToolSetIndex] = {}
@@ -156,22 +161,29 @@ def default_embedder() -> Embed | None:
 
 @lru_cache(maxsize=4096)
 def _tool_key(
-    name: str, description: str, examples: tuple[str, ...], others: tuple[str, ...]
+    name: str, description: str, examples: tuple[str, ...], others: tuple[str, ...], catalogue: tuple[str, ...]
 ) -> tuple[tuple[str, str], tuple[str, ...], int]:
     raw = [description, *examples, humanize(name.removeprefix("transfer_to_"))]
-    texts = tuple(dict.fromkeys(mask(t) for t in raw if t.strip()))
-    extra = tuple(t for t in dict.fromkeys(mask(t) for t in others if t.strip()) if t not in texts)
+    texts = tuple(dict.fromkeys(unnamed(mask(t), catalogue) for t in raw if t.strip()))
+    extra = tuple(t for t in dict.fromkeys(unnamed(mask(t), catalogue) for t in others if t.strip()) if t not in texts)
     digest = hashlib.sha1("\x1f".join(texts).encode() + b"\x1e" + "\x1f".join(extra).encode()).hexdigest()
     return (name, digest), texts + extra, len(texts)
 
 
-def _key_of(tool: ToolView) -> tuple[tuple[str, str], tuple[str, ...], int]:
-    return _tool_key(tool.name, tool.description, tool.examples, tool.others_examples)
+def catalogue_of(tools: Sequence[ToolView]) -> tuple[str, ...]:
+    """The names the records of a tool set go by in the shop's database (the catalogue's products)."""
+    return tuple(sorted({n for t in tools for n in t.vocabulary}))
 
 
-def tool_index(tool: ToolView) -> ToolIndex:
+def _key_of(tool: ToolView, catalogue: tuple[str, ...]) -> tuple[tuple[str, str], tuple[str, ...], int]:
+    # The catalogue's words are its own tools' words: only other tools' examples lose them.
+    theirs = () if tool.vocabulary else catalogue
+    return _tool_key(tool.name, tool.description, tool.examples, tool.others_examples, theirs)
+
+
+def tool_index(tool: ToolView, catalogue: tuple[str, ...] = ()) -> ToolIndex:
     """The cached index of one tool, keyed by its name and the hash of its texts."""
-    key, texts, own = _key_of(tool)
+    key, texts, own = _key_of(tool, catalogue)
     if key not in _TOOLS:
         _TOOLS[key] = ToolIndex(
             texts=list(texts),
@@ -186,9 +198,10 @@ def tool_index(tool: ToolView) -> ToolIndex:
 
 def set_index(tools: Sequence[ToolView]) -> ToolSetIndex:
     """The cached statistics of a tool set (rarer words weigh more, as in tf-idf)."""
-    key = tuple(_key_of(t)[0] for t in tools)
+    catalogue = catalogue_of(tools)
+    key = tuple(_key_of(t, catalogue)[0] for t in tools)
     if key not in _SETS:
-        indexes = [tool_index(t) for t in tools]
+        indexes = [tool_index(t, catalogue) for t in tools]
         n = len(indexes)
         # Rarity and vocabulary come from the tools' own texts: other roles' requests must not change how the
         # caller's own requests are read.
@@ -261,6 +274,11 @@ def numbered_penalty(tool: ToolView, numbered: set[str]) -> float:
     return STRUCTURE_PENALTY
 
 
+def referenced(query: str) -> list[frozenset[str]]:
+    """The kinds of record the request names by number (an order number names an order)."""
+    return [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
+
+
 def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
     """A step back for an agent none of whose tools takes a kind of record the request names."""
     if tool.takes is None or not named:
@@ -325,8 +343,10 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         # a record some tool acts on.
         if not names(done.group(1).split()[-1].strip(".,!?")):
             return done.group(0)
-        verb = stem(e.mask(done.group(2)).split()[0])
-        record = next((r for r in sorted(acted_on(tools)) if stem(r) == verb), None)
+        verb = e.mask(done.group(2)).split()[0]
+        if RECEIVED.fullmatch(verb):
+            return "my order"  # "the keyboard I got last week": what the speaker's order brought
+        record = next((r for r in sorted(acted_on(tools)) if stem(r) == stem(verb)), None)
         return f"my {record}" if record else done.group(0)
 
     def record_of(pair: re.Match) -> str:
@@ -367,6 +387,37 @@ def _product_heads(vocabulary: tuple[str, ...]) -> frozenset[str]:
     return frozenset(heads)
 
 
+# The words that open a product's mention ("the 1l water bottle", "any earbuds", "two hoodies", "my keyboard").
+OPENERS = ("the", "a", "an", "my", "our", "your", "this", "that", "these", "those", "any", "some", "its", "their",
+           "his", "her", "many", "much", "more", "another", "other", *NUMBER_WORDS)
+
+
+@lru_cache(maxsize=64)
+def _mention(catalogue: tuple[str, ...]) -> re.Pattern | None:
+    """A product mentioned in everyday words: an opener, perhaps one word of its own ("the green ..."), words of the
+    catalogue's names or sizes ("water", "1l"), then what such products are called ("bottle")."""
+    heads = _product_heads(catalogue)
+    if not heads:
+        return None
+    named = {w for name in catalogue for w in words(name) if w.isalpha() and len(w) >= 3}
+    alternatives = lambda found: "|".join(sorted(found, key=len, reverse=True))  # noqa: E731
+    return re.compile(
+        rf"\b(?P<lead>(?:{alternatives(OPENERS)})\s+)(?:[a-z][\w'-]*\s+)??"
+        rf"(?:(?:{alternatives(named)}|\d[\w-]*)\s+){{0,3}}(?:\w+-)?(?:{alternatives(heads)})(?:e?s)?\b",
+        re.I,
+    )
+
+
+@lru_cache(maxsize=16384)
+def unnamed(text: str, catalogue: tuple[str, ...]) -> str:
+    """A tool's text with the catalogue's products, mentioned in everyday words, read as "thing". Which product an
+    example names is no clue to what it asks: the order specialist's "I want to return the water bottle from order
+    #W2611340" must not draw "the 1l water bottle in green, whats the price" away from the catalogue, whose words
+    product names are (`_key_of` leaves the texts of tools holding a vocabulary as they are)."""
+    pattern = _mention(catalogue)
+    return pattern.sub(lambda m: f"{m.group('lead')}thing", text) if pattern else text
+
+
 def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
     """Whether the request names one of the records the tool's agent holds, by a word of their names that the
     tools' own texts do not use ("does the camping stove run on gas?": the catalogue's Micro Camp Stove)."""
@@ -382,7 +433,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     """Every tool with its score for the request, best first (ties broken by name for determinism)."""
     stats = set_index(tools)
     query = bought(query, tools)
-    text = correct_typos(mask(query), stats.vocabulary)
+    text = stats.read(query)
     stems = set(content_stems(text)) - {stem(w) for w in PROPER_NAME.findall(query)}
     all_stems = {stem(w) for w in words(text)}
     lexical = [i.lexical(stems, stats.idf) for i in stats.tools]
@@ -391,7 +442,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     else:
         q = vectors([text], embed)[0]
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
-    named = [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
+    named = referenced(query)
     # A record named by number ("alert 1") or by its title ("the late tracking updates alert") already exists.
     named_nouns = [noun for noun, _ in NUMBERED.findall(query)] + [
         w for phrase in TITLED.findall(query) for w in phrase.split()[1:] if titled(w, tools)]
@@ -418,7 +469,7 @@ def worded_for(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
     """
     stats = set_index(tools)
     index = stats.tools[list(tools).index(tool)]
-    said = {stem(w) for w in words(correct_typos(mask(query), stats.vocabulary))}
+    said = {stem(w) for w in words(stats.read(query))}
     return bool(said & set().union(*index.stems, index.name_stems))
 
 
@@ -428,7 +479,7 @@ def worded_apart(query: str, tools: Sequence[ToolView], tool: ToolView, others: 
     stats = set_index(tools)
     by_name = {t.name: i for t, i in zip(tools, stats.tools, strict=True)}
     theirs = set().union(*(s for t in others for s in by_name[t.name].stems[: by_name[t.name].own]))
-    said = {stem(w) for w in words(correct_typos(mask(query), stats.vocabulary))}
+    said = {stem(w) for w in words(stats.read(query))}
     return bool(said & (set().union(*by_name[tool.name].stems[: by_name[tool.name].own]) - theirs))
 
 
@@ -436,7 +487,7 @@ def meaning(query: str, tools: Sequence[ToolView], tool: ToolView, embed: Embed)
     """The request's similarity in meaning alone (no word-overlap nudges) to one tool of a set."""
     stats = set_index(tools)
     index = stats.tools[list(tools).index(tool)]
-    q = vectors([correct_typos(mask(query), stats.vocabulary)], embed)[0]
+    q = vectors([stats.read(query)], embed)[0]
     return index.embedding_score(q, embed)
 
 

@@ -641,6 +641,21 @@ def test_a_remark_in_place_of_a_yes_asks_again(registry, remark, added):
         assert calls == [(c["name"], c["args"] | added) for c in write.tool_calls]
 
 
+def test_an_answer_naming_none_of_the_reasons_offered_is_the_other_one(registry):
+    model = specialist(registry, "after_sales")
+    ask = "I want to return the lamp from order #W4621646"
+    first, question = after_read(model, ask, eligibility("returnable", items=[LAMP]))
+    assert not question.tool_calls and "or other" in question.text
+    result = ToolMessage(json.dumps(eligibility("returnable", items=[LAMP])), tool_call_id=first.tool_calls[0]["id"],
+                         name=first.tool_calls[0]["name"])
+    conversation = [HumanMessage(ask), first, result, question]
+    [call] = model.invoke([*conversation, HumanMessage("it's too tight on me")]).tool_calls
+    assert (call["name"], call["args"]["reason"]) == ("request_return", "other")
+    # A question is no answer: the reasons are asked for again.
+    again = model.invoke([*conversation, HumanMessage("what do the reasons mean?")])
+    assert not again.tool_calls or again.tool_calls[0]["name"] != "request_return"
+
+
 @pytest.mark.parametrize("ask", ["I want to update my email", "can I change my phone number"])
 def test_a_change_naming_the_field_without_its_value_asks_for_it(registry, ask):
     reply = specialist(registry, "customer").invoke([HumanMessage(ask)])

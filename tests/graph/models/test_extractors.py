@@ -563,6 +563,9 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         # A state said not to hold yet is not the one asked for; the one that does is named by a synonym.
         ("list_returns", "status", "which returns have arrived but haven't been inspected yet?", "received"),
         ("list_orders", "status", "which of my orders hasn't shipped yet?", None),
+        # A delivery under way is no filter on the orders already delivered.
+        ("list_orders", "status", "who's delivering the grey chair I ordered a few days ago?", None),
+        ("list_orders", "status", "show my delivered orders", "delivered"),
         ("request_return", "reason", "I want a refund for the socks from W8950599, they have a hole", "product_defect"),
         # A negated phrase in any person or tense, its apostrophe typed or not.
         ("request_return", "reason", "they don't work with my mac", "product_defect"),
