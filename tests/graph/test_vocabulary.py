@@ -199,3 +199,11 @@ def test_a_record_named_on_an_order_goes_to_whoever_holds_that_record(registry):
     shop = router(registry, ("Halo Desk Lamp", "Lumen", "Desk Gear"), Role.SUPPORT)
     reply = shop.invoke([HumanMessage("the lamp claim on W3321921 checks out, go ahead and accept it")])
     assert reply.tool_calls[0]["name"] == "transfer_to_after_sales"
+
+
+def test_a_statement_before_the_request_is_not_the_job(registry):
+    # "work is paying me back..." opens with its subject, not a verb: the question after it says whose job it is.
+    catalogue = ("Ergo Split 60 Keyboard", "Deskforge", "Keyboards")
+    text = "work is paying me back for the two split keyboards, can I get a proper invoice for that order?"
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_documents"]

@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
-from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, an_item_code, mask, names_a_record
+from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, Request, an_item_code, mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
@@ -54,7 +54,7 @@ from graph.models.local.similarity import (
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
-from graph.models.local.values import names_a_described_state
+from graph.models.local.values import find_enum, names_a_described_state
 
 HANDOFF = "transfer_to_"
 # A number as people write it in a change ("make it 3", "no, 0.89").
@@ -69,6 +69,8 @@ LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 LEAD_CLOSE = 0.05
 # Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
 PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
+# The verbs that follow a statement's subject ("work is paying me back").
+STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
@@ -266,9 +268,10 @@ def _best_fit(
     # a question.
     new = {stem(w) for found in NEW_VALUE.findall(text) for w in found if w}
     # So does saying what a write's state does ("stop syncing the sandbox channel": its status, paused).
+    # Or naming the kind of change a write makes ("I need to write off some kettles": a movement of kind write_off).
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
-        new & {stem(w) for w in f.words} or names_a_described_state(f, text)
-        for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+        new & {stem(w) for w in f.words} or names_a_described_state(f, text) or (f.required and find_enum(
+            f, Request(text))) for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
     if ONWARD.search(text) and not question:
         # The writes taking a value the request gives; else the closest write, which finds what it lacks (the
         # variants of "the white microphone", to set their price).
@@ -432,9 +435,11 @@ def _asking(text: str, tools: list[ToolView], embed: Embed | None) -> str:
 def _a_command(clause: str) -> bool:
     """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
     I got is broken")."""
-    first = next(iter(words(LEAD_IN.sub("", clause))), "")
-    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...").
-    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS)
+    first, second = (words(LEAD_IN.sub("", clause)) + ["", ""])[:2]
+    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
+    # that its verb follows ("work is paying me back for the two keyboards").
+    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
+                                            and second not in STATING)
 
 
 def _chain(messages: list[BaseMessage], current: int) -> list[int]:

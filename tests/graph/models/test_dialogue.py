@@ -1253,3 +1253,11 @@ def test_news_of_something_sent_back_is_the_return_status(registry):
     reply = model.invoke([ask, first, listed])
     assert "get_return_eligibility" not in [c["name"] for c in reply.tool_calls]
     assert reply.tool_calls or "received" in reply.text
+
+
+@pytest.mark.parametrize("ask", ["I need to write off some kettles",
+                                 "a pallet got knocked over in Paris this morning, I need to write off some kettles"])
+def test_a_request_naming_the_kind_of_change_a_write_makes_asks_for_its_details(registry, ask):
+    # "write off" is a kind of stock movement: the write, not a look at the kettles' stock.
+    reply = specialist(registry, "inventory", Role.WAREHOUSE).invoke([HumanMessage(ask)])
+    assert not reply.tool_calls and reply.text.startswith("To record a stock movement")
