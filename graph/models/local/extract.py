@@ -381,11 +381,10 @@ def spelled(text: str, tool: ToolView) -> str:
     Only lower-case words that are neither English nor the tool's are touched: ids, codes and names stay.
     """
     vocabulary = _words_of(tool)
-    known = tokens.vocabulary()
 
     def fix(m: re.Match) -> str:
         word = m.group(0)
-        if len(word) < 4 or word in known or word in STOPWORDS:
+        if len(word) < 4 or tokens.english(word) or word in STOPWORDS:
             return word
         match = swapped_in(word, vocabulary) or next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
         # Another form of the same word is no typo ("delete" is not the tool's "deleted"): keep the person's own.

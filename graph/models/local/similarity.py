@@ -230,11 +230,10 @@ def vectors(texts: list[str], embed: Embed) -> np.ndarray:
 
 def correct_typos(text: str, vocabulary: list[str]) -> str:
     """Replace words that are neither English nor the tools' own by the closest tool word ('cancle')."""
-    known = tokens.vocabulary()
     fixed = []
     for word in words(text):
         # A contraction of a word that carries no intent ("that's", "it's") is no typo ("wat's" is).
-        ordinary = word in known or word in STOPWORDS or word.split("'")[0] in STOPWORDS
+        ordinary = tokens.english(word) or word in STOPWORDS or word.split("'")[0] in STOPWORDS
         if len(word) >= 4 and not word.isdigit() and not ordinary:
             close = next(iter(get_close_matches(word, vocabulary, n=1, cutoff=0.8)), word)
             word = swapped_in(word, vocabulary) or close

@@ -39,6 +39,40 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in tokenizer.get_vocab() if w.isalpha())
 
 
+# Endings the tokenizer's vocabulary leaves out (it keeps "chip", not "chipped"), and the prefixes it splits off
+# ("recharge", "disconnect").
+ENDINGS = ("s", "es", "ed", "ing", "er", "ers")
+PREFIXES = ("dis", "re", "un", "pre", "mis", "non", "over", "under", "out")
+VOWELS = set("aeiou")
+
+
+def _doubles(base: str) -> bool:
+    """Whether English doubles the last consonant of a base before -ed or -ing: one syllable ending in a consonant
+    after one vowel ("ship" -> "shipped"), so "shiped" is no English word."""
+    groups = re.findall(r"[aeiou]+", base)
+    return (len(groups) == 1 and len(base) >= 3 and base[-1] not in VOWELS | set("wxy")
+            and base[-2] in VOWELS and base[-3] not in VOWELS)
+
+
+@lru_cache(maxsize=16384)
+def english(word: str) -> bool:
+    """Whether a lower-case word is an English word: one the tokenizer knows, one of its regular forms ("chipped",
+    "handlers") or one of them after a prefix ("recharge"). Such a word is never a typo of some tool's word."""
+    known = vocabulary()
+    if word in known:
+        return True
+    for ending in ENDINGS:
+        base = word.removesuffix(ending)
+        if base == word or len(base) < 3:
+            continue
+        forms = {base}
+        if ending in ("ed", "ing", "er", "ers"):
+            forms = {base + "e"} | ({base[:-1]} if base[-1] == base[-2] else set() if _doubles(base) else {base})
+        if forms & known:
+            return True
+    return any(word.startswith(p) and len(word) - len(p) >= 5 and english(word[len(p):]) for p in PREFIXES)
+
+
 # Every call of a turn counts the same tool definitions and history again: remember each text's count.
 @lru_cache(maxsize=16384)
 def _count_one(text: str) -> int:

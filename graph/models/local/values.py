@@ -2,7 +2,7 @@
 
 import re
 
-from graph.models.local.entities import Found, Request
+from graph.models.local.entities import PLACE, Found, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORDS
 from graph.models.local.text import STOPWORDS, stem, words
@@ -332,7 +332,8 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
     """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'.
 
     `places`: the tool also takes a place, so a name right after "in", "at", "from" or "to" is that place.
-    `options`: the tool takes a variant, which may be named with its options ("the small sea salt candles")."""
+    `options`: a product or its variant is looked for, which may be named with its options ("the small sea salt
+    candles")."""
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
@@ -341,6 +342,10 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
             continue
         before = [w.lower() for w in request.text[: m.start()].split() if w.lower() not in LEAD_INS]
         if places and before and before[-1] in PLACE_LEADS:
+            continue
+        # A place a clause ends with ("have we got sitting in Lyon?") is where, never the product (a warehouse's
+        # reference may be that place: "how much room have we got left in Berlin?").
+        if options and any(p.start() <= m.start() < p.end() for p in PLACE.finditer(request.text)):
             continue
         # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate").
         owner = re.match(r"(.+?)['’]s$", phrase)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from graph.models.local import LocalChatModel
 from graph.models.local.reply import action
+from graph.models.local.similarity import correct_typos
 from tests.graph.models.fakes import NoArgs, OrderRef, make_tool, shop_tools
 
 PHRASINGS = [
@@ -222,3 +223,18 @@ def test_a_question_to_a_specialist_that_both_searches_and_answers_is_answered()
     question = HumanMessage("how long does a refund take to show up on my card?")
     reply = LocalChatModel().bind_tools(tools).invoke([question])
     assert [c["name"] for c in reply.tool_calls] == ["answer_question"]
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    # Regular forms of English words, and English words after a prefix, are no typos of the tools' words.
+    ("the mugs arrived chipped", "the mugs arrived chipped"),
+    ("is there a mouse for left handers", "is there a mouse for left handers"),
+    ("disconnect the sandbox channel", "disconnect the sandbox channel"),
+    ("can I recharge the headlamp", "can i recharge the headlamp"),
+    # Misspellings still are, a doubled consonant left out too.
+    ("plz cancle my ordr", "plz cancel my order"),
+    ("my parcel was shiped", "my parcel was shipped"),
+])
+def test_english_words_are_never_corrected_to_a_tools_word(text, read):
+    vocabulary = sorted(["shipped", "handled", "connect", "charges", "cancel", "order", "channel", "sandbox"])
+    assert correct_typos(text, vocabulary) == read

@@ -566,6 +566,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         # A delivery under way is no filter on the orders already delivered.
         ("list_orders", "status", "who's delivering the grey chair I ordered a few days ago?", None),
         ("list_orders", "status", "show my delivered orders", "delivered"),
+        # A place a clause ends with is where, not what: the product is named in words before it.
+        ("get_product_details", "product_id", "how many of the brass halo lamps have we got sitting in Lyon?",
+         "brass halo lamps"),
+        ("get_warehouse_capacity", "warehouse_ref", "how much room have we got left in Berlin?", "Berlin"),
         ("request_return", "reason", "I want a refund for the socks from W8950599, they have a hole", "product_defect"),
         # A negated phrase in any person or tense, its apostrophe typed or not.
         ("request_return", "reason", "they don't work with my mac", "product_defect"),
