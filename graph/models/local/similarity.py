@@ -411,8 +411,8 @@ def _mention(catalogue: tuple[str, ...]) -> re.Pattern | None:
 def unnamed(text: str, catalogue: tuple[str, ...]) -> str:
     """A tool's text with the catalogue's products, mentioned in everyday words, read as "thing". Which product an
     example names is no clue to what it asks: the order specialist's "I want to return the water bottle from order
-    #W2611340" must not draw "the 1l water bottle in green, whats the price" away from the catalogue, whose words
-    product names are (`_key_of` leaves the texts of tools holding a vocabulary as they are)."""
+    #W2611340" must not draw "the 1l water bottle in green, whats the price" away from the catalogue. Product names
+    are the words of the tools holding them: `_key_of` leaves those tools' texts as they are."""
     pattern = _mention(catalogue)
     return pattern.sub(lambda m: f"{m.group('lead')}thing", text) if pattern else text
 

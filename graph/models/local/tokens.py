@@ -67,7 +67,12 @@ def english(word: str) -> bool:
             continue
         forms = {base}
         if ending in ("ed", "ing", "er", "ers"):
-            forms = {base + "e"} | ({base[:-1]} if base[-1] == base[-2] else set() if _doubles(base) else {base})
+            # "raised" from raise, "chipped" from chip; "jumped" from jump, but "shiped" from no word.
+            forms = {base + "e"}
+            if base[-1] == base[-2]:
+                forms.add(base[:-1])
+            elif not _doubles(base):
+                forms.add(base)
         if forms & known:
             return True
     return any(word.startswith(p) and len(word) - len(p) >= 5 and english(word[len(p):]) for p in PREFIXES)
