@@ -128,6 +128,10 @@ def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(reg
     ("is the candle I ordered on its way?", "order"),
     # One return of three things, not a tent to look up as well.
     ("the tent, hoodie and arm I sent back, have you got them yet?", "after_sales"),
+    # Said the other way round, and with the object between the verb and "back".
+    ("I posted the two chipped mugs back to you a while ago, did they actually arrive? still waiting on my money",
+     "after_sales"),
+    ("I sent the mugs back a while ago, did they arrive?", "after_sales"),
 ])
 def test_a_product_named_by_what_the_speaker_did_with_it_is_that_record(registry, text, agent):
     catalogue = ("Stoneware Mug", "Soy Candle", "Trail 2 Tent", "Keycap Hoodie", "Monitor Arm", "Hearth")

@@ -156,11 +156,12 @@ PLEASANTRIES = re.compile(
     re.I,
 )
 # Everyday wordings of what the tools' texts say otherwise: "call off the return" cancels it, "the mug I sent back"
-# is returned (the stemmer does not know "sent" for "send"), and "we won't be selling the cap any more" stops
-# selling it.
+# and "I posted the mugs back" are returned (the stemmer does not know "sent" for "send"), and "we won't be selling
+# the cap any more" stops selling it.
 PHRASAL = (
     (re.compile(r"\bcall(?:s|ed|ing)? off\b", re.I), "cancel"),
     (re.compile(r"\bsent back\b", re.I), "returned"),
+    (re.compile(r"\b(?:sent|posted|mailed)\s+((?:[\w'-]+\s+){1,4}?)back\b", re.I), r"returned \1"),
     # No longer wanting to send something back withdraws the return ("I don't want to send the stuff back anymore").
     (re.compile(r"\b(?:don't|do not|no longer)\s+(?:want|wish|need)\s+to\s+"
                 r"(?:return|send\s+(?:[\w'-]+\s+){0,3}?back)\b", re.I), "cancel the return"),
@@ -169,12 +170,17 @@ PHRASAL = (
 )
 
 
+def rephrased(text: str) -> str:
+    """The text with everyday wordings put as the tools' texts say them (PHRASAL)."""
+    for pattern, word in PHRASAL:
+        text = pattern.sub(word, text)
+    return text
+
+
 @lru_cache(maxsize=16384)
 def mask(text: str) -> str:
     """The text with ids replaced by the word for what they are, so similarity looks at the intent, not ids."""
-    text = PLEASANTRIES.sub(" ", text).strip() or text
-    for pattern, word in PHRASAL:
-        text = pattern.sub(word, text)
+    text = rephrased(PLEASANTRIES.sub(" ", text).strip() or text)
     for pattern, word in MASKS:
         # A pattern with a `lead` group keeps it (the determiner before a product's name).
         lead = "lead" in pattern.groupindex

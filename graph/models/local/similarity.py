@@ -69,10 +69,11 @@ POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0
 # A product named by what the speaker did with it: "the candle I ordered", "the tent, hoodie and arm I sent back".
 DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?:that\s+|which\s+)?"
                        r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
-# A product named as what the speaker got: "I got the wrong colour speaker", "I bought the wrong size hoodie".
+# A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie") or
+# did with it ("I returned the two chipped mugs").
 RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
-GOT = re.compile(rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+)?(?:{RECEIVED.pattern})\s+"
-                 r"(?:(?:a|an|the|my|this|that|some|\d+)\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
+GOT = re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?P<verb>[a-z]+)\s+"
+                 r"(?:(?:a|an|the|my|this|that|some|\d+|two|three|four)\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
 # A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
 FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 # A product word right before a record's noun: "candle order".
@@ -354,14 +355,19 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         return "" if named else pair.group(0)
 
     def got(received: re.Match) -> str:
-        # "I got the wrong colour speaker" is about what the speaker's order brought, not the catalogue's speaker.
-        said = received.group(1).split()
+        # "I got the wrong colour speaker" is about what the speaker's order brought, not the catalogue's speaker;
+        # "I returned the two chipped mugs" about their return.
+        verb = received.group("verb")
+        record = "order" if RECEIVED.fullmatch(verb) else next(
+            (r for r in sorted(acted_on(tools)) if stem(r) == stem(verb)), None)
+        said = received.group(2).split()
         last = max((i for i, w in enumerate(said) if names(w.strip(".,!?"))), default=None)
-        if last is None:
+        if last is None or record is None:
             return received.group(0)
-        start = received.start(1) - received.start(0)
-        return received.group(0)[:start] + " ".join([*said[:last], "order", *said[last + 1:]])
+        start = received.start(2) - received.start(0)
+        return received.group(0)[:start] + " ".join([*said[:last], record, *said[last + 1:]])
 
+    query = e.rephrased(query)
     said = FOR_PRODUCT.sub(kept, DONE_WITH.sub(did, POSSESSED.sub(read, GOT.sub(got, query))))
     return PRODUCT_RECORD.sub(record_of, said)
 
