@@ -123,8 +123,10 @@ PRODUCT_NAME = re.compile(
 # A place named after "in" or "at" ("left in Lyon"), or as a site ("the Paris warehouse"). Masked as a site code is:
 # where is not what is asked, and the city names in the warehouse specialist's examples ("the Lyon warehouse")
 # would draw every request naming a city to it ("how many tents are left in Lyon?").
-# Not a site's own city ("open a new warehouse in Marseille"): that is a value given for the site.
-PLACE = re.compile(r"(?<!warehouse )(?<!site )\b(?P<lead>(?:in|at) )(?:the )?[A-Z][a-zà-ÿ]+(?=\s*(?:[?.!,]|$))")
+# Not a site's own city ("open a new warehouse in Marseille"): that is a value given for the site; nor where someone
+# lives ("I live in Berlin").
+PLACE = re.compile(r"(?<!warehouse )(?<!site )(?<!live )(?<!lives )(?<!living )(?<!based )(?<!staying )"
+                   r"\b(?P<lead>(?:in|at) )(?:the )?[A-Z][a-zà-ÿ]+(?=\s*(?:[?.!,]|$))")
 NAMED_SITE = re.compile(r"\b(?P<lead>the )[A-Z][a-zà-ÿ]+ (?:warehouse|site|depot)\b")
 
 MASKS = (

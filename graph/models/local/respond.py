@@ -253,8 +253,9 @@ def _best_fit(
     ranked = _named_listing_first(text, ranked)
     scored = []
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
-    # A question put after a statement is one too ("my navy t-shirt hasn't come yet, where is it right now?").
-    put_last = text.rstrip().endswith("?") and any(QUESTION.match(c) for c in LEAD_CLAUSE.split(text)[1:])
+    # A question put after a statement is one too ("my navy t-shirt hasn't come yet, where is it right now?", "I
+    # cancelled an order in september, did the money go back to my paypal? I can't find it").
+    put_last = any(QUESTION.match(c) and "?" in c for c in LEAD_CLAUSE.split(text)[1:])
     question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text)) or put_last) and not (
         POLITE_REQUEST.match(text))
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical

@@ -61,6 +61,8 @@ def english(word: str) -> bool:
     known = vocabulary()
     if word in known:
         return True
+    if word.endswith("n't"):  # a negated verb ("don't", "hasn't"); other contractions are their first word's
+        return english(word[:-3])
     for ending in ENDINGS:
         base = word.removesuffix(ending)
         if base == word or len(base) < 3:

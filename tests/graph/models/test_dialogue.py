@@ -1260,3 +1260,11 @@ def test_a_request_naming_the_kind_of_change_a_write_makes_asks_for_its_details(
     # "write off" is a kind of stock movement: the write, not a look at the kettles' stock.
     reply = specialist(registry, "inventory", Role.WAREHOUSE).invoke([HumanMessage(ask)])
     assert not reply.tool_calls and reply.text.startswith("To record a stock movement")
+
+
+def test_a_question_put_between_statements_reads(registry):
+    # "I cancelled an order" tells what was done; the question after it asks to read, not to cancel anything.
+    ask = ("I cancelled an order for a speaker back in september, did the money actually go back to my paypal? "
+           "I can't find it anywhere")
+    [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
+    assert (call["name"], call["args"]) == ("list_orders", {"status": "cancelled"})

@@ -135,6 +135,7 @@ def test_named_products_and_site_codes_are_masked_for_similarity():
         ("what is the utilisation of the Berlin warehouse", "what is the utilisation of the warehouse"),
         # A site's own city is a value given for it, and a name inside a sentence is no place.
         ("open a new warehouse in Marseille", "open a new warehouse in Marseille"),
+        ("do I pay to send it back? I live in Berlin", "do I pay to send it back? I live in Berlin"),
         ("list products in the Apparel category", "list products in the Apparel category"),
     ],
 )
