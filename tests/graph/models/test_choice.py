@@ -237,5 +237,6 @@ def test_a_question_to_a_specialist_that_both_searches_and_answers_is_answered()
     ("my parcel was shiped", "my parcel was shipped"),
 ])
 def test_english_words_are_never_corrected_to_a_tools_word(text, read):
-    vocabulary = sorted(["shipped", "handled", "connect", "charges", "cancel", "order", "channel", "sandbox", "doesn't"])
+    vocabulary = sorted(["shipped", "handled", "connect", "charges", "cancel", "order", "channel", "sandbox",
+                         "doesn't"])
     assert correct_typos(text, vocabulary) == read
