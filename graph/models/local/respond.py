@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
-from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, Request, an_item_code, mask, names_a_record
+from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, an_item_code, mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
 from graph.models.local.ids import FIRST_PERSON
@@ -54,7 +54,7 @@ from graph.models.local.similarity import (
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
-from graph.models.local.values import find_enum, names_a_described_state
+from graph.models.local.values import names_a_described_state, names_a_value
 
 HANDOFF = "transfer_to_"
 # A number as people write it in a change ("make it 3", "no, 0.89").
@@ -271,8 +271,8 @@ def _best_fit(
     # So does saying what a write's state does ("stop syncing the sandbox channel": its status, paused).
     # Or naming the kind of change a write makes ("I need to write off some kettles": a movement of kind write_off).
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
-        new & {stem(w) for w in f.words} or names_a_described_state(f, text) or (f.required and find_enum(
-            f, Request(text))) for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+        new & {stem(w) for w in f.words} or names_a_described_state(f, text) or (f.required and names_a_value(f, text))
+        for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
     if ONWARD.search(text) and not question:
         # The writes taking a value the request gives; else the closest write, which finds what it lacks (the
         # variants of "the white microphone", to set their price).

@@ -182,7 +182,7 @@ def _key_of(tool: ToolView, catalogue: tuple[str, ...]) -> tuple[tuple[str, str]
     return _tool_key(tool.name, tool.description, tool.examples, tool.others_examples, theirs)
 
 
-def tool_index(tool: ToolView, catalogue: tuple[str, ...] = ()) -> ToolIndex:
+def tool_index(tool: ToolView, catalogue: tuple[str, ...]) -> ToolIndex:
     """The cached index of one tool, keyed by its name and the hash of its texts."""
     key, texts, own = _key_of(tool, catalogue)
     if key not in _TOOLS:

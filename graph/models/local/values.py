@@ -136,6 +136,11 @@ def described_forms(field: FieldSpec, value: object) -> list[str]:
     return [said.group(1)] if said else []
 
 
+def names_a_value(field: FieldSpec, text: str) -> bool:
+    """Whether the text names one of the field's values ("write off" for a movement's kind)."""
+    return bool(find_enum(field, Request(text)))
+
+
 def names_a_described_state(field: FieldSpec, text: str) -> bool:
     """Whether the text says what one of the field's values does ("stop syncing" for paused)."""
     return any(phrase_pattern(form).search(text) for value in field.enum for form in described_forms(field, value))

@@ -728,7 +728,7 @@ def test_a_new_value_goes_to_the_field_the_request_names(registry, text, field, 
     # maximum stock.
     ("Lyon keeps running out of HM-KETTLE-03, reorder it whenever it gets below 12", "reorder_point", 12),
     ("Lyon keeps running out of HM-KETTLE-03, reorder it whenever it gets below 12", "max_stock", None),
-    # With no other field named, "below" still names the maximum of a filter.
+    # Named by its own words, the maximum takes its number too.
     ("max stock for KB-CLICKY-01 in PAR-1 should be 120", "max_stock", 120),
 ])
 def test_a_field_named_by_its_own_word_takes_the_number(registry, text, field, expected):
