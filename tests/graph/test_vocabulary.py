@@ -211,3 +211,51 @@ def test_a_statement_before_the_request_is_not_the_job(registry):
     text = "work is paying me back for the two split keyboards, can I get a proper invoice for that order?"
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_documents"]
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    # The products an order holds, listed, only say which of the speaker's orders.
+    ("some feedback on the order with the sand earbuds, the usb cable and the socks: it came late",
+     "some feedback on my order: it came late"),
+    ("why is the order with the camp stove and the mug held up?", "why is my order held up?"),
+    ("what's happening with my claim for the socks?", "what's happening with my claim?"),
+    ("I need an invoice for my camp stove please", "I need an invoice please"),
+    # What the speaker waits for is what their order brings.
+    ("the socks still haven't turned up, where are they?", "my order still haven't turned up, where are they?"),
+    ("the usb cable that's coming is the wrong length", "my order that's coming is the wrong length"),
+    # Stock that arrived is no order of the speaker's (staff speak so of deliveries).
+    ("the socks that arrived this morning are torn", "the socks that arrived this morning are torn"),
+    # A product that is no catalogue's is left as said.
+    ("the order with the blue thing, where is it?", "the order with the blue thing, where is it?"),
+])
+def test_products_that_only_say_which_order_read_as_that_order(registry, text, read):
+    catalogue = ("Pocket Pods Earbuds", "Coiled USB-C Cable", "Merino Socks", "Micro Camp Stove", "Stoneware Mug")
+    tools = [view(t) for t in router(registry, catalogue).bound_tools]
+    assert bought(text, tools) == read
+
+
+def test_feedback_on_an_order_named_by_its_products_goes_to_after_sales(registry):
+    catalogue = ("Pocket Pods Earbuds", "Coiled USB-C Cable", "Merino Socks", "Hearth")
+    text = ("some feedback on the order with the sand earbuds, the usb cable and the socks: it turned up a couple of "
+            "days later than I hoped but everything works fine. I'd give it 4 out of 5")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
+
+
+@pytest.mark.parametrize("text", [
+    "the candle still hasn't turned up, where is it?", "the t-shirt still hasn't shown up",
+    "the hoodie that's coming is going to be too big, is there anything I can do?"])
+def test_a_product_the_speaker_waits_for_is_their_order(registry, text):
+    catalogue = ("Soy Candle", "Shopcrew Logo T-Shirt", "Keycap Hoodie", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
+
+
+@pytest.mark.parametrize("text", ["why is my order held up?", "why is the order with the camp stove held up?"])
+def test_a_customers_question_about_their_own_order_goes_to_who_can_read_it(registry, text):
+    # Holds are the fraud team's work, which a customer cannot use; the orders specialist can say why it waits (with
+    # this catalogue the orders specialist reads best already: a control for the product's words).
+    catalogue = ("Micro Camp Stove", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls][:1] == ["transfer_to_order"]
+

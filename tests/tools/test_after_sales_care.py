@@ -95,6 +95,20 @@ async def test_claims_within_the_warranty_get_our_number_and_status(sessions, ca
     assert "warranty_claim.submitted" in await topics(sessions)
 
 
+async def test_a_claim_names_its_item_by_words_of_the_products_name(sessions, call, as_customer):
+    # "keyboard mechanical" is no part of "Mechanical Keyboard" as written, yet names it; "mug" names the other line.
+    sh = await shop(sessions)
+    me = as_customer(sh.customer)
+    order = await delivered(sessions, sh, [(sh.red, 1), (sh.mug.variants[0], 1)])
+    out = await call(me, "submit_warranty_claim", order_id=order.id, item="keyboard mechanical",
+                     description="Three keys stopped working.")
+    assert out.item_name == "Mechanical Keyboard"
+    with pytest.raises(InvalidInput) as missing:
+        await call(me, "submit_warranty_claim", order_id=order.id, item="keyboard wireless",
+                   description="Three keys stopped working.")
+    assert missing.value.code == "item_not_in_order"
+
+
 async def test_the_warranty_window_is_a_typed_setting(sessions, call, as_customer):
     sh = await shop(sessions)
     me = as_customer(sh.customer)

@@ -59,7 +59,8 @@ async def test_the_state_says_what_the_write_then_does(sessions, call, as_custom
             await call(me, "request_return", order_id=order.id, reason=reason)
 
 
-@pytest.mark.parametrize(("days_ago", "label"), [(90, "delivered"), (91, "delivered (return window closed)")])
+@pytest.mark.parametrize(("days_ago", "label"), [
+    (90, "delivered"), (91, "delivered (return window closed: 30 days from delivery, 90 for a defect)")])
 async def test_the_order_says_when_every_return_window_has_closed(sessions, call, as_customer, days_ago, label):
     """The status label the order tools' return and exchange writes check before asking for anything."""
     sh = await shop(sessions)

@@ -210,7 +210,7 @@ async def test_pick_list_groups_live_reservations_by_warehouse(sessions, call, w
               hold(lyon, red, 5, status=ReservationStatus.RELEASED),
               hold(lyon, red, 4, expires_at=utcnow() - timedelta(minutes=1)))
     out = await call(warehouse_staff, "get_pick_list", order_id=order.id.lstrip("#"))
-    assert out.order_id == order.id and out.total_units == 4
+    assert out.order_id == order.id and out.total_units == 4 and out.order_status == "pending"
     assert [(w.code, [(line.sku, line.quantity) for line in w.lines]) for w in out.warehouses] == [
         ("LYO1", [(blue.sku, 1)]), ("PAR1", [(red.sku, 3)])]
     assert out.warehouses[1].lines[0].product_name == "Keyboard"

@@ -80,10 +80,11 @@ def returnable(order: Order, taken: Counter) -> dict[int, int]:
 
 
 def lines_named(order: Order, ref: str) -> list[OrderLine]:
-    """The order's lines a reference names: item id, SKU (any case) or part of the product name."""
+    """The order's lines a reference names: item id, SKU (any case), part of the product name, or words of it
+    ("clacky keyboard" of the Clacky 87 Mechanical Keyboard)."""
     text = ref.strip().lower()
     for match in (lambda ln: ln.variant_id == ref.strip(), lambda ln: ln.sku.lower() == text,
-                  lambda ln: text in ln.name.lower()):
+                  lambda ln: text in ln.name.lower(), lambda ln: set(text.split()) <= set(ln.name.lower().split())):
         found = [ln for ln in order.lines if match(ln)]
         if found:
             break
@@ -230,11 +231,11 @@ async def status_in_words(ctx: ToolContext, order: Order) -> str:
     """The order's status label, saying when a delivered order is past every return window (a defect's too): a chat
     can then tell at once that nothing of it can come back, before asking what to return."""
     label = status_label(order)
-    if open_for_return(order) and rules.past_every_window(
-        order.delivered_at, ctx.now(), await rules.window_days(ctx.session, ReturnReason.OTHER),
-        await rules.window_days(ctx.session, ReturnReason.PRODUCT_DEFECT),
-    ):
-        return f"{label} (return window closed)"
+    window = await rules.window_days(ctx.session, ReturnReason.OTHER)
+    defect_window = await rules.window_days(ctx.session, ReturnReason.PRODUCT_DEFECT)
+    if open_for_return(order) and rules.past_every_window(order.delivered_at, ctx.now(), window, defect_window):
+        # The windows themselves, so the person hears how long they had: "30 days, 90 for a defect".
+        return f"{label} (return window closed: {window} days from delivery, {defect_window} for a defect)"
     return label
 
 

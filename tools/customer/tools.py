@@ -175,6 +175,9 @@ async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.Ad
     method="GET",
     path="/customers/{customer_id}/addresses",
     roles=PEOPLE,
+    # Lent to every specialist to read with: a write taking an address may take a saved one ("ship it to my Milan
+    # address instead").
+    lookup=True,
     examples=["list my addresses", "which addresses do I have", "show the address book of noah_brown_6181"],
 )
 async def list_customer_addresses(ctx: ToolContext, params: s.CustomerRef) -> s.AddressList:
@@ -190,7 +193,8 @@ async def list_customer_addresses(ctx: ToolContext, params: s.CustomerRef) -> s.
     roles=PEOPLE,
     mutates=True,
     confirm=True,
-    examples=["change my default address to 10 Main Street, Denver CO 80202, USA", "update my home address"],
+    examples=["change my default address to 10 Main Street, Denver CO 80202, USA", "update my home address",
+              "make my other saved address my main one"],
 )
 async def update_default_address(ctx: ToolContext, params: s.SetDefaultAddressIn) -> s.AddressList:
     """Replace a customer's default address (existing orders keep theirs)."""

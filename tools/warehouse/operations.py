@@ -63,7 +63,8 @@ async def performance(session: AsyncSession, warehouse: Warehouse, start: dateti
 async def pick_list(session: AsyncSession, order_ref: str, now: datetime) -> PickListOut:
     """What to pick for an order, per warehouse and SKU, from its live reservations (changes nothing)."""
     order_id = normalize_order_id(order_ref)
-    if await session.get(Order, order_id) is None:
+    order = await session.get(Order, order_id)
+    if order is None:
         raise NotFound(f"order {order_id} not found")
     rows = await session.execute(
         select(Warehouse, ProductVariant, Product.name, func.sum(StockReservation.quantity))
@@ -86,4 +87,5 @@ async def pick_list(session: AsyncSession, order_ref: str, now: datetime) -> Pic
         site.lines.append(PickLine(variant_id=variant.id, sku=variant.sku, product_name=product_name,
                                    options=variant.options or {}, quantity=int(quantity)))
     total = sum(line.quantity for site in sites.values() for line in site.lines)
-    return PickListOut(order_id=order_id, warehouses=list(sites.values()), total_units=total)
+    return PickListOut(order_id=order_id, order_status=str(order.status), warehouses=list(sites.values()),
+                       total_units=total)

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from db.enums import OrderStatus
 from tools.schemas import Address, Number, OrderId, Page, Schema
 from tools.transport.schemas import ShipmentOut
 
@@ -124,6 +125,7 @@ class PickWarehouse(Schema):
 
 class PickListOut(Schema):
     order_id: str = Field(description="Order number.")
+    order_status: OrderStatus = Field(description="The order's status: only pending or processed orders are packed.")
     warehouses: list[PickWarehouse] = Field(description="Per warehouse, by code.")
     total_units: int = Field(description="Units to pick in all.")
 

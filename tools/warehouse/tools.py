@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from db.enums import Role, ShipmentStatus
+from db.enums import OrderStatus, Role, ShipmentStatus
 from tools.context import ToolContext
 from tools.inventory import service as inventory
 from tools.order import service as orders
-from tools.registry import tool
+from tools.registry import Precondition, tool
 from tools.transport import shipments
 from tools.transport.schemas import ShipmentOut, shipment_out
 from tools.warehouse import fulfilment, operations, receiving, service
@@ -14,6 +14,8 @@ from tools.warehouse import schemas as s
 
 AGENT = "warehouse"
 WAREHOUSE_STAFF = {Role.WAREHOUSE, Role.MERCHANT, Role.ADMIN}
+# Only a pending or processed order is packed (`fulfilment.pack`): the pick list says which it is.
+PACKABLE = Precondition("get_pick_list", ("order_id",), "order_status", (OrderStatus.PENDING, OrderStatus.PROCESSED))
 MANAGERS = {Role.MERCHANT, Role.ADMIN}
 
 
@@ -123,7 +125,7 @@ async def parcel_out(ctx: ToolContext, shipment) -> ShipmentOut:
 
 
 @tool(agent=AGENT, method="POST", path="/pick-lists/{order_id}/pack", roles=WAREHOUSE_STAFF, mutates=True,
-      confirm=True,
+      confirm=True, precondition=PACKABLE,
       examples=["pack order #W2611340", "order W4817420 is picked, pack it", "pack the parcels of #W2611340",
                 "we finished picking #W4817420, box it up", "prepare the parcel for order #W2611340"])
 async def pack_order(ctx: ToolContext, params: s.PackIn) -> s.PackOut:

@@ -99,3 +99,16 @@ def find_zip(request: Request) -> Found | None:
         return found
     lone = [f for f in request.find(re.compile(r"(?<![\w.-])(\d{5})(?![\w.-])"), 1)]
     return lone[0] if len(lone) == 1 else None
+
+
+# A saved address named by a word of it before "address": "my Milan address", "the Cours Lafayette address".
+SAVED = re.compile(r"\b(?:my|the|our|his|her|their)\s+((?:[\w'-]+\s+){1,3}?)address\b", re.I)
+# Words before "address" that say which kind of address, not which one ("my new address", "the delivery address").
+KIND_WORDS = frozenset({"new", "old", "current", "other", "home", "work", "main", "default", "billing", "shipping",
+                        "delivery", "postal", "email", "e-mail", "full", "right", "wrong", "second", "first", "saved"})
+
+
+def saved_address_words(said: str) -> list[str]:
+    """The words a request names one of the person's saved addresses by ("milan" of "ship it to my Milan address")."""
+    return [w.lower() for m in SAVED.finditer(said) for w in m.group(1).split()
+            if len(w) >= 3 and w.lower() not in KIND_WORDS and w.isalpha()]

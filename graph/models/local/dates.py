@@ -76,3 +76,9 @@ def period_days(request: Request, today: date) -> tuple[Found, int] | None:
         named = NAMED_DAYS.get(re.sub(r"\s+", " ", found.text.lower()).split(" ")[-1])
         return found, named or max(1, (today - start).days + 1)
     return None
+
+
+def named_months(text: str) -> set[int]:
+    """The months a text names in full ("at the end of august"); "may" and "march" only with a capital."""
+    return {MONTHS[m.group(1).lower()] for m in MONTH.finditer(text)
+            if m.group(1)[0].isupper() or len(m.group(1)) > 3 and m.group(1).lower() not in ("may", "march")}

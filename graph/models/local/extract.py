@@ -400,7 +400,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     claims = {stem(w) for f in tool.fields if kind_of(f) == "reference" for w in f.words} - {"id", "code", "ref"}
     ctx = Context(e.Request(spelled(text, tool)), today, memory, noise, claims, reads=not tool.mutates,
                   echo=frozenset(stem(w) for w in words(tool.description)),
-                  places=any(kind_of(f) == "reference" and takes_place(f) for f in tool.fields))
+                  places=any(kind_of(f) == "reference" and takes_place(f) for f in tool.fields),
+                  in_order=any(kind_of(f) == "order" for f in tool.fields))
     ctx.cache["other_enum_values"] = _other_enum_values(tool.fields)
     result = Extraction()
     fields = sorted(tool.fields, key=lambda f: ORDER.index(kind_of(f)) if kind_of(f) in ORDER else len(ORDER))
@@ -426,11 +427,12 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             if found is not None:
                 result.args[f.name] = found
                 result.from_row.append(f.name)
-    # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name.
+    # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name. Never
+    # an address: "so it goes to my other address" points at the order, whose own address is the one to replace.
     back = refers_back(text)
     for f in fields:
         kind = kind_of(f)
-        recallable = f.required and (kind in REFERENCE_KINDS or back) or kind == "customer"
+        recallable = f.required and (kind in REFERENCE_KINDS or back and kind != "address_part") or kind == "customer"
         if f.name in ctx.cache.get("no_recall", ()) or f.name in result.args or not recallable:
             continue
         value = memory.recall(f.name, kind if kind in REFERENCE_KINDS or kind == "customer" else "")

@@ -64,6 +64,8 @@ class Context:
     echo: frozenset[str] = frozenset()
     # The tool also takes a place (a warehouse by its city): "in Paris" names that, not a product.
     places: bool = False
+    # The tool also takes an order: an item it takes is a line of that order, which the order's own lines resolve.
+    in_order: bool = False
 
 
 def first(ctx: Context, pattern: re.Pattern, group: int | str = 0) -> Any:
@@ -263,6 +265,10 @@ def item(f: FieldSpec, ctx: Context) -> Any:
         # A line of the order the conversation showed, named by its product ("the monitor arm"), is that line.
         if len(lines := set(order_lines(found.value, ctx.memory.items))) == 1:
             return lines.pop()
+        if ctx.in_order and not ctx.memory.items:
+            # Its order's lines are not at hand ("the clacky keyboard I bought in august" named the order by its
+            # product): the tool finds the line by its product's name within that one order, or says it cannot.
+            return found.value
         # Otherwise a write never guesses from loose words ("the small sea salt candles"): the product is read
         # first, and the variant the request's options narrow its listing to is the one written.
         if (listed := _listed_item(f, ctx)) is not None:

@@ -28,6 +28,8 @@ POLITE = frozenset({"please", "pls", "plz", "kindly"})
 CENTS = re.compile(r"\d+\.\d\d")
 # How many words from the number such a word may stand.
 DECREASE_REACH = 3
+# A score on a scale: "4 out of 5", "8/10".
+SCORE = re.compile(r"(?<![\w.])(\d{1,3})\s*(?:out\s+of|/)\s*(\d{1,3})(?![\w.])", re.I)
 BETWEEN = re.compile(
     rf"\bbetween\s+[€$£]?\s?(\d+(?:\.\d+)?)\s*(?:{CURRENCY}\s+)?and\s+[€$£]?\s?(\d+(?:\.\d+)?)(?:\s*{CURRENCY}\b)?",
     re.I,
@@ -134,9 +136,23 @@ def _between(fields: list[FieldSpec], request: Request) -> dict[str, float]:
     return {low.name: float(m.group(1)), high.name: float(m.group(2))}
 
 
+def _scores(fields: list[FieldSpec], request: Request) -> dict[str, float]:
+    """Scores on a scale ("4 out of 5", "an 8 out of 10 for recommending you"), each to the one integer field whose
+    range ends at that scale's top."""
+    out = {}
+    for m in SCORE.finditer(request.text):
+        top = float(m.group(2))
+        scaled = [f for f in fields if f.type == "integer" and f.maximum == top and f.name not in out]
+        if len(scaled) == 1 and request.free(m.start(), m.end()):
+            request.use(Found(m.group(0), None, m.start(), m.end()))
+            out[scaled[0].name] = float(m.group(1))
+    return out
+
+
 def assign_numbers(fields: list[FieldSpec], request: Request, today: date, problems: dict[str, str]) -> dict:
-    """Values for the numeric fields: periods for day counts, ranges, then nearest keyword, one number each."""
-    out: dict[str, Any] = {}
+    """Values for the numeric fields: periods for day counts, ranges, scores, then nearest keyword, one number
+    each."""
+    out: dict[str, Any] = dict(_scores(fields, request))
     for f in fields:
         if "days" in f.words and (hit := period_days(request, today)):
             request.use(hit[0])

@@ -5,9 +5,11 @@ Nothing here knows a tool: a listing tool qualifies by what its records hold (th
 taking "me" for its customer, and a record is picked by its own values.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+from graph.models.local.dates import named_months
 from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
@@ -21,6 +23,10 @@ ONESELF = "me"
 # The kinds of record a person calls theirs without the number (orders, returns, claims...). Never a payment
 # method: that is only ever the one the person names.
 OWN_KINDS = frozenset({"order", "pattern", "uuid"})
+# The endings of a field naming a record by its id: shipment_ref, order_id, rma_number.
+ID_SUFFIXES = ("id", "ref", "number", "code")
+# A record's date or time as the tools give it: "2026-08-26T05:13:51Z".
+ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A listed record is described by its short words (status, resolution) and the names it lists (what was ordered).
 DESCRIBE_WORDS = 3
 
@@ -38,6 +44,17 @@ def value_of(row: dict[str, Any], field: FieldSpec) -> Any:
     if kind not in RECALL_BY_KIND:
         return None
     return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
+
+
+def same_record_value(row: dict[str, Any], field: FieldSpec) -> Any:
+    """The value a listed record gives the field (`value_of`), or its id under the same noun: a shipment's
+    `shipment_id` for a field `shipment_ref`."""
+    if (found := value_of(row, field)) is not None:
+        return found
+    noun, _, suffix = field.name.rpartition("_")
+    if not noun or suffix not in ID_SUFFIXES:
+        return None
+    return next((row[f"{noun}_{s}"] for s in ID_SUFFIXES if isinstance(row.get(f"{noun}_{s}"), (str, int))), None)
 
 
 def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[ToolView],
@@ -137,10 +154,18 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         holds = [sum(any(alike(w, t) for t in held_words(row)) for w in said - plain) for row in held]
         if max(holds):
             held = [row for row, count in zip(held, holds, strict=True) if count == max(holds)]
+    if len(held) > 1:
+        # "the keyboard I bought at the end of august": the one placed that month.
+        held = [row for row in held if _dated_in(row, named_months(request))] or held
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
     values = {str(value_of(row, field)) for row in held}
     return value_of(held[0], field) if len(values) == 1 else None
+
+
+def _dated_in(row: dict[str, Any], months: set[int]) -> bool:
+    """Whether a listed record carries a date in one of these months."""
+    return any(isinstance(v, str) and (day := ISO_DAY.match(v)) and int(day.group(2)) in months for v in row.values())
 
 
 def describe(row: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, OWN_ID, answered_otherwise, read_answer
 from graph.models.local import gates, questions
+from graph.models.local.addresses import saved_address_words
 from graph.models.local.entities import DOCUMENT_NUMBER, ORDER_ID, SKU, an_item_code, mask, names_a_record
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.freetext import QUERY_NAMES
@@ -25,6 +26,7 @@ from graph.models.local.records import (
     lister,
     record_noun,
     row_words,
+    same_record_value,
     single_out,
     titled_lister,
     value_of,
@@ -65,12 +67,17 @@ FREE_KINDS = frozenset({"free_text", "question", "title"})
 OTHER = "other"
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
 LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
+# What opens a clause drawn from the ones before it: "..., so just give him 10 euros back".
+CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls)\s+)?", re.I)
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
 # Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
 PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
 # The verbs that follow a statement's subject ("work is paying me back").
 STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+# The words a statement's clause opens with, as its subject or the subject's determiner.
+SUBJECTS = PRONOUNS | frozenset({"i", "you", "we", "it", "it's", "its", "that", "this", "there", "the", "a", "an", "my",
+                                 "his", "her", "our", "their", "your", "what", "when", "if"})
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 # Tools within FIT_MARGIN of the best are compared on how well their fields take the request's values:
@@ -150,6 +157,19 @@ PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
+# A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
+TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"
+                    rf"(?!(?:{LOOKING}|tell|explain|show)\b)[a-z]{{3,}}\b", re.I)
+# A correction giving a value in words: "make it Young-Lambert", "change that to Lyon Part-Dieu".
+MAKE_IT = re.compile(r"\b(?:make (?:it|that)|change (?:it|that) to|it should be)\s+([^,.;!?]+?)\s*(?:[,.;!?]|$)", re.I)
+# A question about where, when or why one thing is: "where is the parcel right now", "when will it come?".
+ABOUT_ONE = re.compile(r"^(?:where|when|why)\b", re.I)
+# The asker's own: "my order", "mine".
+OWNED = re.compile(r"\b(?:my|mine)\b", re.I)
+# A question of how a thing is done ("how do I report a fraudulent charge on my card?") asks for the procedure.
+MANNER = re.compile(r"^\s*how\s+(?:do|does|can|could|should|would)\b", re.I)
+# A question about what happened: "did the refund go through?", "has it arrived?".
+WHAT_HAPPENED = re.compile(r"^(?:did|has|have|was|were)\s+(?!(?:i|we)\s+to\b)", re.I)
 # Our question for one detail that offered a single choice: "... I need the payment method to use (credit_card_1
 # (original payment)). What is it?"
 ONE_CHOICE = re.compile(r"\((?:yours: )?([^\s(),]+)(?: \([^()]*\))?\)\. What is it\?$")
@@ -297,8 +317,14 @@ def _best_fit(
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that
         # means to act ("I need to write off some stock") asks to change: reading tools step back.
+        # Of the writes, those doing what a statement names come first ("the DPD driver says #W7597876 is out for
+        # delivery today" names a tracking event's status, not a new shipment); a question may still ask of another
+        # ("..., can I still send it back?" names a return's reason, and may be about a warranty claim), and a command
+        # by its verb is that write's ("open a case for ...: he says ... is late").
         penalty = (QUESTION_PENALTY if tool.mutates and question
-                   else step_back if wants and not tool.mutates else 0.0)
+                   else step_back if wants and not tool.mutates
+                   else WANTS_PENALTY if tool.mutates and changed and tool.name not in changed and "?" not in text
+                   and stem(lead) not in _verbs(tool) else 0.0)
         scored.append((score + fit - penalty, tool.name, tool, extraction))
     best = min(scored, key=lambda s: (-s[0], s[1]))
     return best[2], best[3]
@@ -424,7 +450,7 @@ def _asking(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
     # my mind, I'm keeping the lamp, please cancel my return on W9653244").
     clauses = LEAD_CLAUSE.split(text)
-    asked = [c for c in clauses if ASKS_FOR.match(c)]
+    asked = [c for c in clauses if ASKS_FOR.match(c) or _so_command(c)]
     clause = clauses[0] if routing and _a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
     if len(clauses) == 1 or clause == text:
         return text
@@ -441,6 +467,17 @@ def _a_command(clause: str) -> bool:
     # that its verb follows ("work is paying me back for the two keyboards").
     return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
                                             and second not in STATING)
+
+
+def _so_command(clause: str) -> bool:
+    """Whether a clause draws a request from what came before ("he's happy to keep it, so just give him 10 euros
+    back"): "so" or "then", and a command."""
+    lead = CONSEQUENCE.match(clause)
+    if lead is None:
+        return False
+    first, second = (words(clause[lead.end():]) + ["", ""])[:2]
+    # Its first word is a verb, not a subject ("so it never came", "so the order is late", "so that ...").
+    return first.isalpha() and first not in SUBJECTS and second not in STATING
 
 
 def _chain(messages: list[BaseMessage], current: int) -> list[int]:
@@ -468,12 +505,16 @@ def _plan(
     memory = remember(messages[:current] + messages[current + 1 :])
     handoffs = all(t.name.startswith(HANDOFF) for t in tools)
     # A question for a specialist that cannot act goes on to the policy library instead (the router's fallback),
-    # unless it asks about something of the asker's ("has my headlamp left the warehouse yet?"): the policy library
-    # knows nothing of their orders.
-    mine = FIRST_PERSON.search(text) and not (CONDITION.search(text) or RULE.search(text))
+    # unless it asks about something of the asker's ("has my headlamp left the warehouse yet?", "why is the order with
+    # the camp stove held up?"): the policy library knows nothing of their orders.
+    plain = not (CONDITION.search(text) or RULE.search(text))
+    mine = (FIRST_PERSON.search(text) or _particular(text, tools)) and plain
     if handoffs and choice.tool is not None and not choice.tool.serves and not forced and (
             not ASKS.search(text) or mine):
-        choice = _serving(text, tools, embed, choice)
+        # A record of the asker's own ("my order", "the order with the camp stove"), asked about, not how to do a
+        # thing: whoever can read it.
+        owned = (OWNED.search(text) or _particular(text, tools)) and plain and not MANNER.match(text)
+        choice = _serving(text, tools, embed, choice, mine=bool(owned))
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
     if not (choice.confident or forced or asked) and handoffs:
         if read_answer(text) != "other":
@@ -493,10 +534,12 @@ def _plan(
                 said & acted_on([t]) - acted_on(named[:1])
                 or structure_penalty(named[0], kinds) > structure_penalty(t, kinds))]
             return Turn(calls=[((holding or named)[0].name, {})])
-    if not (choice.confident or forced or asked) and handoffs and (clear := _clear_clause(text, tools, embed)):
-        # Said with other words around it ("the chair I got is broken and nobody helps, escalate this please"):
-        # the one clause that is clearly somebody's job.
-        return Turn(calls=[(clear.name, {})])
+    if not (choice.confident or forced or asked) and (clear := _clear_clause(text, tools, embed)) and (
+            handoffs or clear.mutates):
+        # Said with other words around it ("the chair I got is broken and nobody helps, escalate this please"; "some
+        # feedback on the order...: it turned up late but works fine. I'd give it 4 out of 5"): the one clause that
+        # is clearly somebody's job, or a write's (a specialist's reads have their own ways to find what is asked).
+        return Turn(calls=[(clear.name, {})]) if handoffs else (clear, extract(clear, text, memory, today))
     if not (choice.confident or forced or asked) and handoffs and embed is not None and worded:
         (best_score, best), (second_score, second) = (rank(text, tools, embed) + [(0.0, choice.tool)])[:2]
         if _likely(text, tools, best, best_score, embed):
@@ -554,7 +597,8 @@ def _plan(
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
-        first = _asked_by_name(text, tools) or _library_first(text, tools, embed) or choice.tool
+        first = (_asked_by_name(text, tools) or _library_first(text, tools, embed)
+                 or _acting_instead(text, tools, embed, choice.tool) or choice.tool)
         names = _handoffs(_asking(text, tools, embed), tools, embed, first, threshold)
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     asking = _asking(text, tools, embed)
@@ -771,6 +815,8 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
             return Turn(calls=[(lookup.name, args)])
     if extraction.missing and (titled := _titled_record(tool, extraction, lookups or tools, messages, replies)):
         return titled
+    if extraction.missing and (saved := _saved_address(tool, extraction, lookups or tools, messages, replies)):
+        return saved
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
@@ -917,6 +963,41 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
     return None
 
 
+def _saved_address(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
+                   replies: Path) -> Turn | None:
+    """An address the person saved, named by a word of it ("ship the backpack to my Milan address", "make the Cours
+    Lafayette address my main one"): list their addresses, then fill the write's address from the one those words
+    single out. None leaves the question to be asked."""
+    parts = [f for f in tool.fields if kind_of(f) == "address_part"]
+    current = _request(messages)
+    if current is None or not any(f in parts for f in extraction.missing):
+        return None
+    said = _said(messages, current)
+    if not (named := saved_address_words(said)):
+        return None
+    since = messages[_chain(messages, current)[0]:]
+    street = next((f for f in parts if f.name in {f.name for f in extraction.missing}), parts[0])
+    listed = _listed(since, street)
+    if listed is None:
+        called = {c["name"] for m in since if isinstance(m, AIMessage) for c in m.tool_calls}
+        found = lister(street, tool, said, _address_listings(tool, tools), called)
+        return Turn(calls=[found]) if found else None
+    rows = [row for row in listed[1] if isinstance(row, dict)
+            and all(any(alike(w, t) for t in row_words({f.name: row.get(f.name) for f in parts})) for w in named)]
+    if len(rows) != 1:
+        return None
+    address = {f.name: rows[0][f.name] for f in parts if isinstance(rows[0].get(f.name), str)}
+    taken = Extraction(args={**extraction.args, **address}, missing=[f for f in extraction.missing if f.name not in
+                                                                     address], problems=extraction.problems)
+    return _decide(tool, taken, tools, messages, replies)
+
+
+def _address_listings(tool: ToolView, tools: list[ToolView]) -> list[ToolView]:
+    """The reading tools whose records are whole addresses of the kind the tool takes."""
+    whole = {f.name for f in tool.fields if kind_of(f) == "address_part" and f.required}
+    return [t for t in tools if whole and not t.mutates and whole <= {r.name for r in t.records}]
+
+
 def _title_words(field: FieldSpec, said: str) -> str | None:
     """The words a request names a record of the field's kind by, between "the" and its noun ("late tracking
     updates" of "the late tracking updates alert"), if any."""
@@ -951,6 +1032,8 @@ def _after_listing(
     # Or the variants of the product a write names in words (`_product_read`).
     variants = _variants_reader(lookups) if tool.mutates else None
     read = {t[0].name for t in titled} | ({variants[0].name} if variants else set())
+    if saved_address_words(said):
+        read |= {t.name for t in _address_listings(tool, lookups)}
     if (found is None or found[0] != call["name"]) and call["name"] not in read:
         return None
     return _decide(tool, extraction, tools, messages, replies, lookups)
@@ -1035,22 +1118,30 @@ def _probe_found_nothing(
     return _from_library(messages[current], tools, messages, today, replies) or declined
 
 
-def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView]) -> Turn | None:
+def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None) -> Turn | None:
     """A search that found exactly one record is followed by reading that record in full, with the reading tool
     whose required fields the hit holds: "which scents does the soy candle come in?" finds the candle, and its
     details show the scents."""
     at = _last_reply(messages)
+    current = _request(messages)
+    if at is None or current is None or len(messages[at].tool_calls) != 1:
+        return None
+    by_name = {t.name: t for t in tools}
+    listing = by_name.get(messages[at].tool_calls[0]["name"])
     searcher = _searcher(tools)
-    if at is None or searcher is None or [c["name"] for c in messages[at].tool_calls] != [searcher.name]:
+    # Or any listing, for a question about where, when or why one thing is ("where is the parcel right now"): the
+    # one record it found is that thing.
+    about_one = any(ABOUT_ONE.match(c.strip()) for c in ASK_CLAUSES.split(_text(messages[current])))
+    if listing is None or not (listing is searcher or (about_one and listing.records and not listing.mutates)):
         return None
     lists = [rows for rows in _result_lists(_text(messages[-1])) or [] if rows]
     if len(lists) != 1 or len(lists[0]) != 1 or not isinstance(hit := lists[0][0], dict):
         return None
-    for tool in tools:
-        needs = [f.name for f in tool.required]
-        if tool is not searcher and not tool.mutates and needs and all(hit.get(n) for n in needs):
-            return Turn(calls=[(tool.name, {n: hit[n] for n in needs})])
-    return None
+    readers = [t for _, t in rank(_text(messages[current]), tools, embed)
+               if t is not listing and not t.mutates and t.required
+               and all(same_record_value(hit, f) is not None for f in t.required)]
+    return Turn(calls=[(readers[0].name, {f.name: same_record_value(hit, f) for f in readers[0].required})]
+                ) if readers else None
 
 
 def _one_domain(tools: list[ToolView]) -> bool:
@@ -1208,6 +1299,13 @@ def _in_place(tool: ToolView, old: dict[str, Any], given: dict[str, Any], text: 
             lines = [dict(line) for line in old[name]]
             lines[index][key] = value
             given[name] = lines
+    # "make it Young-Lambert": the call's one value in words (no id nor code) takes the words said in its place.
+    words_said = MAKE_IT.search(text)
+    worded = [k for k, v in old.items() if isinstance(v, str) and not NUMBER.fullmatch(v) and k not in given
+              and kind_of(next((f for f in tool.fields if f.name == k), FieldSpec(k))) not in REFERENCE_KINDS
+              and k.rsplit("_", 1)[-1] not in ("id", "ids", "ref")]
+    if words_said and not given and len(worded) == 1 and not NUMBER.fullmatch(words_said.group(1)):
+        given[worded[0]] = words_said.group(1).strip()
     return given
 
 
@@ -1296,6 +1394,22 @@ def _library_first(text: str, tools: list[ToolView], embed: Embed | None) -> Too
     return library[1]
 
 
+def _acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: ToolView | None) -> ToolView | None:
+    """The specialist that can act, for a request put to the shop to do something for the asker, or a question about
+    what happened to the asker's own, that reads most like a question to the policy library ("I just got married!
+    could you change the last name on my account to Lambert?" is nearest to "how can I change my name on my
+    account?"; "i cancelled the desk mat, did the refund go through?"): the library says how things are done, and
+    knows nothing of anyone's records. The specialist must be a likely reading by itself."""
+    if best is None or not (best.takes and "question" in best.takes):
+        return None
+    clauses = [c.strip() for c in ASK_CLAUSES.split(text)]
+    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) for c in clauses) or not FIRST_PERSON.search(text) \
+            or CONDITION.search(text) or RULE.search(text):
+        return None
+    acting = next(((s, t) for s, t in rank(text, tools, embed) if t is not best and t.acts), None)
+    return acting[1] if acting and _likely(text, tools, acting[1], acting[0], embed) else None
+
+
 def _thing_asked(clause: str) -> str | None:
     """The thing a clause led by a request asks for: "human" of "can I speak to a human", "manager" of "get me a
     manager"."""
@@ -1375,7 +1489,7 @@ def respond(
             or _after_listing(messages, planning, embed, today, replies, lookups=tools)
             or _search_instead(messages, candidates)
             or _probe_found_nothing(messages, tools, embed, today, replies)
-            or _one_hit_in_full(messages, candidates)
+            or _one_hit_in_full(messages, candidates, embed)
         )
         if follow:
             return follow
@@ -1454,12 +1568,15 @@ def _things(said: str, tools: list[ToolView]) -> set[str]:
             if len(w) >= 3 and w.isalpha() and w not in STOPWORDS and stem(w) not in known}
 
 
-def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice) -> Choice:
+def _serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice, mine: bool = False) -> Choice:
     """The router's choice when its best reading is a specialist that cannot act for this caller: a specialist that
-    can and reads nearly as well ("I want to leave a review" is a survey, not the staff's fraud review queue)."""
+    can and reads nearly as well ("I want to leave a review" is a survey, not the staff's fraud review queue). About
+    the caller's own records (`mine`: "why is my order held up?"), any likely reading that can serve them will do:
+    the other specialist could only say it is not theirs to do."""
     ranked = rank(text, tools, embed)
     best = next(((score, tool) for score, tool in ranked if tool.serves), None)
-    if best is None or best[0] < ranked[0][0] - SERVING_LEAD:
+    likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    if best is None or best[0] < ranked[0][0] - SERVING_LEAD and not (mine and best[0] >= likely):
         return choice
     threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
     return Choice(best[1], best[0], best[0] >= threshold or _likely(text, tools, best[1], best[0], embed))

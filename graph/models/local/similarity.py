@@ -69,13 +69,26 @@ POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0
 # A product named by what the speaker did with it: "the candle I ordered", "the tent, hoodie and arm I sent back".
 DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?:that\s+|which\s+)?"
                        r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
+# A product the speaker waits for: "the candle still hasn't turned up", "the hoodie that's coming". (Not one that
+# arrived: staff speak so of stock, "the kettles that arrived this morning are dented".)
+ARRIVED = re.compile(
+    r"\bthe\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?=(?:(?:that's|that is|which is)\s+(?:coming|on (?:its|the) way)"
+    r"|(?:still\s+)?(?:hasn't|has not|haven't|have not|didn't|did not|never|isn't|is not)\s+(?:yet\s+)?"
+    r"(?:arrived|come|came|turned up|shown up|showed up|got here|reached me|been delivered|here))\b)", re.I)
 # A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie") or
 # did with it ("I returned the two chipped mugs").
 RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
 GOT = re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?P<verb>[a-z]+)\s+"
                  r"(?:(?:a|an|the|my|this|that|some|\d+|two|three|four)\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
-# A record named with the product it is for: "the return for the t-shirt", "an invoice for my desk lamp".
-FOR_PRODUCT = re.compile(r"\b([a-z]+)\s+for\s+(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# A record named with the product it is for or holds: "the return for the t-shirt", "an invoice for my desk lamp",
+# "the order with the sand earbuds, the usb cable and the socks".
+FOR_PRODUCT = re.compile(r"\b(?:(the|this|that|my|our)\s+)?([a-z]+)\s+(?:for|with|containing)\s+"
+                         r"(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# One more product of a list: ", the usb cable", "and the socks".
+MORE_PRODUCT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the|my|a|an|two|three|\d+)\s+"
+                          r"((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+# Words in brackets, an aside: "(2 grey felt mats and the camp stove)".
+ASIDE = re.compile(r"\s*\(([^()]*)\)")
 # A product word right before a record's noun: "candle order".
 PRODUCT_RECORD = re.compile(r"\b([a-z][\w-]+)\s+(?=([a-z]+)\b)", re.I)
 PREFIX_SPARE = 4
@@ -332,11 +345,28 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
             return " ".join(["my", *rest])
         return " ".join(["my order", *rest])
 
-    def kept(record: re.Match) -> str:
-        # "the return for the t-shirt" is a return, whatever the t-shirt resembles.
-        said = record.group(2).split()
-        named = record.group(1).lower() in acted_on(tools) and names(said[-1].strip(".,!?"))
-        return record.group(1) if named else record.group(0)
+    def product_end(found: re.Match, group: int) -> int | None:
+        # Where the product the group names ends ("camp stove" of "camp stove and"), if it names one.
+        said = found.group(group).split()
+        last = max((i for i, w in enumerate(said) if names(w.strip(".,!?"))), default=None)
+        return None if last is None else found.start(group) + len(" ".join(said[:last + 1]))
+
+    def kept(text: str) -> str:
+        # "the return for the t-shirt" is a return, whatever the t-shirt resembles; so is "the order with the
+        # earbuds and the socks" an order.
+        start = 0
+        while record := FOR_PRODUCT.search(text, start):
+            end = product_end(record, 3) if record.group(2).lower() in acted_on(tools) else None
+            if end is None:
+                start = record.start(3)  # "happening with my claim for the lamp": the claim may hold it
+                continue
+            while (more := MORE_PRODUCT.match(text, end)) and (further := product_end(more, 1)) is not None:
+                end = further
+            # The record singled out by what it holds is one of the speaker's: "my order".
+            said = f"my {record.group(2)}" if record.group(1) else record.group(2)
+            text = text[:record.start()] + said + text[end:]
+            start = record.start() + len(said)
+        return text
 
     def did(done: re.Match) -> str:
         # "the mug I sent back" is the speaker's return and "the candle I ordered" their order: what the verb does is
@@ -348,6 +378,10 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
             return "my order"  # "the keyboard I got last week": what the speaker's order brought
         record = next((r for r in sorted(acted_on(tools)) if stem(r) == stem(verb)), None)
         return f"my {record}" if record else done.group(0)
+
+    def arrived(came: re.Match) -> str:
+        # "the candle still hasn't turned up": what the speaker waits for is what their order brings.
+        return "my order " if names(came.group(1).split()[-1].strip(".,!?")) else came.group(0)
 
     def record_of(pair: re.Match) -> str:
         # "noah's candle order" is an order and "the mug return" a return: the product only says which.
@@ -367,8 +401,13 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         start = received.start(2) - received.start(0)
         return received.group(0)[:start] + " ".join([*said[:last], record, *said[last + 1:]])
 
-    query = e.rephrased(query)
-    said = FOR_PRODUCT.sub(kept, DONE_WITH.sub(did, POSSESSED.sub(read, GOT.sub(got, query))))
+    def aside(said: re.Match) -> str:
+        # "picked everything for W8438389 (2 grey felt mats, the white mouse and the camp stove)": the products in
+        # brackets only say what the record holds.
+        return "" if any(names(w.strip(".,!?")) for w in said.group(1).split()) else said.group(0)
+
+    query = ASIDE.sub(aside, e.rephrased(query))
+    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, GOT.sub(got, ARRIVED.sub(arrived, query)))))
     return PRODUCT_RECORD.sub(record_of, said)
 
 

@@ -42,6 +42,8 @@ ENUM_SYNONYMS = {
     "unopened": ("sealed", "never opened", "still in its wrapping", "still wrapped"),
     "received": ("arrived", "came in", "got there", "reached you", "reached the warehouse"),
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
+    # What a carrier reports going wrong with a parcel.
+    "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
     "adjustment": ("adjust", "count correction", "recount", "stock count", "stocktake", "counted", "miscounted",

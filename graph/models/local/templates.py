@@ -103,6 +103,9 @@ def _apply(name: str, arg: str | None, value: Any, key: str, owner: dict, root: 
         return humanize(str(value)).replace("ID", "id") if "_" in str(value) else str(value)
     if name == "date":
         return r.when(str(value))
+    if name == "aside":  # what a value says in brackets: "delivered (return window closed: ...)"
+        inside = re.search(r"\(([^()]*)\)\s*$", str(value))
+        return inside.group(1) if inside else ""
     if name == "yesno":
         return "yes" if value else "no"
     if name == "address":

@@ -150,8 +150,11 @@ def test_handoff_tools_may_list_their_agents_tool_names(model):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_payment"]
 
 
-def handoff_with_others(name, description, examples, others=()):
+def handoff_with_others(name, description, examples, others=(), tools=None):
+    """A hand-off tool; `tools` lists the specialist's tools the caller may use (none: it cannot act for them)."""
     meta = {"agent": name, "examples": examples, "others_examples": list(others)}
+    if tools is not None:
+        meta["tools"] = list(tools)
     return StructuredTool.from_function(
         func=lambda: "ok", name=f"transfer_to_{name}", description=description, args_schema=NoArgs, metadata=meta
     )
@@ -240,3 +243,21 @@ def test_english_words_are_never_corrected_to_a_tools_word(text, read):
     vocabulary = sorted(["shipped", "handled", "connect", "charges", "cancel", "order", "channel", "sandbox",
                          "doesn't"])
     assert correct_typos(text, vocabulary) == read
+
+
+@pytest.mark.parametrize(("ask", "agent"), [
+    # The asker's own order: the specialist who can read it, however much the words sound like the staff's work.
+    ("why is my order held up?", "order"),
+    ("my order is held up, why?", "order"),
+    # How to do a thing, or nobody's record: the staff's specialist, which says whose work it is.
+    ("how do I get a held order released?", "fraud"),
+    ("give me the held orders", "fraud"),
+])
+def test_a_question_about_the_askers_own_record_goes_to_who_can_read_it(model, ask, agent):
+    fraud = handoff_with_others("fraud", "Fraud: orders held up for review, released or cancelled by staff.",
+                                ["why is this order held up", "release the held order", "which orders are held up"],
+                                tools=())
+    orders = handoff_with_others("order", "Orders: status, items, cancellations and changes of your orders.",
+                                 ["where is my order", "what is the status of my order", "cancel my order"])
+    reply = model.bind_tools([fraud, orders]).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls][:1] == [f"transfer_to_{agent}"]

@@ -343,6 +343,9 @@ def asked_to_confirm(model, ask: str):
          {"product_id": "AP-TEE-05", "variants": [{"item_id": "AP-TEE-05", "available": False}]}),
         ("order", Role.CUSTOMER, "please cancel W8180939, I don't need it anymore", "wait, no, cancel W6380018 instead",
          {"order_id": "#W6380018"}),
+        # A value in words takes the place of the one value in words the action holds.
+        ("customer", Role.CUSTOMER, "could you change the last name on my account to Lambert?",
+         "actually, sorry, make it Young-Lambert, I've decided to keep both", {"last_name": "Young-Lambert"}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -1268,3 +1271,52 @@ def test_a_question_put_between_statements_reads(registry):
            "I can't find it anywhere")
     [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
     assert (call["name"], call["args"]) == ("list_orders", {"status": "cancelled"})
+
+
+@pytest.mark.parametrize(("agent", "role", "ask", "tool"), [
+    # The request comes last, drawn from the story before it with "so".
+    ("payment", Role.SUPPORT, "Louis Smith just rang, the sage mug in his order W7075964 arrived with a small chip on "
+     "the rim. he's happy to keep it, so just give him 10 euros back as a goodwill gesture", "refund_payment"),
+    # "so it ..." states; the story alone reads the order's payments.
+    ("payment", Role.SUPPORT, "Louis Smith just rang, the sage mug in his order W7075964 arrived with a small chip on "
+     "the rim, so it is not perfect", "get_order_payments"),
+])
+def test_a_request_drawn_with_so_from_a_story_is_the_job(registry, agent, role, ask, tool):
+    reply = specialist(registry, agent, role).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == [tool]
+
+
+def test_a_specialist_unsure_of_the_whole_follows_the_one_clause_clearly_its(registry):
+    # The story of the delivery reads like many things; the score is clearly a survey.
+    ask = ("some feedback on order W8606604: it turned up a couple of days later than I hoped but everything works "
+           "fine. I'd give it 4 out of 5, and probably an 8 out of 10 for recommending you to friends")
+    [survey] = specialist(registry, "after_sales").invoke([HumanMessage(ask)]).tool_calls
+    assert (survey["name"], survey["args"]["order_id"], survey["args"]["rating"], survey["args"]["nps"]) == (
+        "submit_survey", "#W8606604", 4, 8)
+
+
+@pytest.mark.parametrize(("ask", "status"), [
+    # A carrier's news names a tracking event's status: that event is recorded, not a new shipment booked.
+    ("the DPD driver says #W7597876 is out for delivery today", "out_for_delivery"),
+    # A parcel crushed or lost is the carrier's exception.
+    ("FedEx just rang: parcel FX179554571497 got crushed at the Roissy hub and they're holding it there. can you log "
+     "that on the tracking?", "exception"),
+])
+def test_a_carriers_news_is_recorded_as_the_tracking_event_it_names(registry, ask, status):
+    [event] = specialist(registry, "transport", Role.WAREHOUSE).invoke([HumanMessage(ask)]).tool_calls
+    assert (event["name"], event["args"]["status"]) == ("add_tracking_event", status)
+
+
+@pytest.mark.parametrize(("status", "said"), [("on_hold", "is on hold, so it can't be packed"),
+                                              ("delivered", "is delivered, so it can't be packed")])
+def test_packing_reads_the_orders_state_from_its_pick_list_first(registry, status, said):
+    pick_list = {"order_id": "#W8438389", "order_status": status, "warehouses": [], "total_units": 0}
+    first, second = after_read(specialist(registry, "warehouse", Role.WAREHOUSE), "pack order W8438389", pick_list)
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [("get_pick_list", {"order_id": "#W8438389"})]
+    assert not second.tool_calls and said in second.text
+
+
+def test_a_pending_order_is_packed_once_its_pick_list_is_read(registry):
+    pick_list = {"order_id": "#W8438389", "order_status": "pending", "warehouses": [], "total_units": 2}
+    _, second = after_read(specialist(registry, "warehouse", Role.WAREHOUSE), "pack order W8438389", pick_list)
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [("pack_order", {"order_id": "#W8438389"})]

@@ -651,10 +651,41 @@ def test_changes_to_one_item(registry, text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("I'd like to rate my last order 5 stars", 5), ("4 stars for #W4974208", 4), ("rated it 3 stars", 3),
-     ("order #W4974208 was great, 5/5", None), ("two stars for #W4974208", 2)],
+     ("order #W4974208 was great, 5/5", 5), ("two stars for #W4974208", 2)],
 )
 def test_ratings_in_stars(registry, text, expected):
     assert value(registry, "submit_survey", "rating", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Each score goes to the field whose range ends at its scale's top: rating 1-5, recommendation 0-10.
+        ("I'd give it 4 out of 5, and probably an 8 out of 10 for recommending you to friends",
+         {"rating": 4, "nps": 8}),
+        ("I'd give order W4974208 a 4 out of 5, fast delivery", {"rating": 4}),
+        ("rate W4974208 3/5", {"rating": 3}),
+        ("order W4974208 was 10/10, 5 stars", {"rating": 5, "nps": 10}),
+        # A scale no field ends at gives nothing.
+        ("I'd give it 7 out of 8", {}),
+    ],
+)
+def test_scores_on_a_scale_fill_the_field_whose_range_ends_there(registry, text, expected):
+    args = extract(view(as_langchain_tool(registry.get("submit_survey"))), text, Memory(), TODAY).args
+    assert {k: args[k] for k in ("rating", "nps") if k in args} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The order's lines are not at hand: the write takes the product's name and the order finds its line.
+        ("the clacky keyboard from order #W1308479 has started double typing, file a claim", "clacky keyboard"),
+        # Named by its code it needs nothing more.
+        ("file a claim for KB-CLACKY-01 on order #W1308479, it double types", "KB-CLACKY-01"),
+    ],
+)
+def test_an_item_of_an_order_may_be_named_by_its_product(registry, text, expected):
+    assert value(registry, "submit_warranty_claim", "item", text) == expected
 
 
 @pytest.mark.parametrize(

@@ -281,3 +281,53 @@ def test_a_phrase_saying_what_a_record_is_names_none_of_them(registry):
     assert not reply.tool_calls and reply.text.endswith("?")
     archive = model.invoke([HumanMessage("archive the knowledge base article old-shipping-rates")])
     assert [(c["name"], c["args"]) for c in archive.tool_calls] == [("archive_article", {"slug": "old-shipping-rates"})]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # Two orders hold the keyboard: the month it was bought in says which.
+        ("the clacky keyboard I bought at the end of august has started double typing", "#W1308479"),
+        ("the keyboard I got in September", "#W1204763"),
+        # No month, or a month neither was placed in: nothing tells them apart.
+        ("the clacky keyboard has started double typing", None),
+        ("the clacky keyboard I bought in may", None),  # "may" without a capital is no month
+    ],
+)
+def test_the_month_a_record_was_placed_in_tells_tied_records_apart(words, expected):
+    rows = [
+        {"order_id": "#W1204763", "status": "cancelled", "item_names": ["Clacky 87 Mechanical Keyboard"],
+         "placed_at": "2026-09-23T04:04:34Z"},
+        {"order_id": "#W1308479", "status": "delivered", "item_names": ["Clacky 87 Mechanical Keyboard", "Flex Chair"],
+         "placed_at": "2026-08-26T05:13:51Z"},
+    ]
+    assert single_out(rows, ORDER, words, {"keyboard", "order"}) == expected
+
+
+def _listed_once(model, ask: str, name: str, args: dict, result: dict):
+    conversation = [HumanMessage(ask), AIMessage("", tool_calls=[{"name": name, "args": args, "id": "c1",
+                                                                  "type": "tool_call"}])]
+    return model.invoke([*conversation, ToolMessage(json.dumps(result), tool_call_id="c1", name=name)])
+
+
+SHIPMENT = {"shipment_id": "e64b9547-ac96", "order_id": "#W6420918", "tracking_number": "6A179583251180",
+            "carrier_code": "colissimo", "status": "out_for_delivery", "item_ids": ["1"], "events": []}
+
+
+def test_a_listing_that_found_the_one_thing_asked_where_is_read_in_full(registry):
+    # "where is the parcel": the one parcel listed is read with its tracking, by the id it goes by.
+    reply = _listed_once(specialist(registry, "transport"), "the tracking has said out for delivery since monday and "
+                         "nothing showed up. where is the parcel right now", "list_shipments",
+                         {"status": "out_for_delivery"}, {"shipments": [SHIPMENT], "total": 1})
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("track_shipment", {"shipment_ref": "e64b9547-ac96"})]
+
+
+@pytest.mark.parametrize(("ask", "rows"), [
+    # A listing asked for is the answer; so is one that found several.
+    ("list my shipments that are out for delivery", [SHIPMENT]),
+    ("where are my parcels right now", [SHIPMENT, {**SHIPMENT, "shipment_id": "f00", "order_id": "#W1"}]),
+])
+def test_a_listing_asked_for_or_finding_several_is_answered_as_it_is(registry, ask, rows):
+    reply = _listed_once(specialist(registry, "transport"), ask, "list_shipments", {"status": "out_for_delivery"},
+                         {"shipments": rows, "total": len(rows)})
+    assert not reply.tool_calls and "out for delivery" in reply.text
