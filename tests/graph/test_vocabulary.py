@@ -225,6 +225,10 @@ def test_a_statement_before_the_request_is_not_the_job(registry):
     ("the usb cable that's coming is the wrong length", "my order that's coming is the wrong length"),
     # Stock that arrived is no order of the speaker's (staff speak so of deliveries).
     ("the socks that arrived this morning are torn", "the socks that arrived this morning are torn"),
+    # Products in brackets only say what the record holds; other asides stay.
+    ("picked everything for W8438389 (2 grey socks, the mug and the camp stove). box it up",
+     "picked everything for W8438389. box it up"),
+    ("pack W8438389 (the blue box) now", "pack W8438389 (the blue box) now"),
     # A product that is no catalogue's is left as said.
     ("the order with the blue thing, where is it?", "the order with the blue thing, where is it?"),
 ])
@@ -259,3 +263,11 @@ def test_a_customers_question_about_their_own_order_goes_to_who_can_read_it(regi
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls][:1] == ["transfer_to_order"]
 
+
+
+def test_an_order_named_with_its_products_in_brackets_goes_to_who_acts_on_the_order(registry):
+    catalogue = ("Wool Felt Desk Mat", "Glide Wireless Mouse", "Micro Camp Stove", "Hearth")
+    text = ("picked everything for W8438389 here in Berlin (2 grey felt mats, the white mouse and the camp stove). box "
+            "it up so it makes the afternoon pickup")
+    reply = router(registry, catalogue, Role.WAREHOUSE).invoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]

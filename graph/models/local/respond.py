@@ -976,11 +976,11 @@ def _saved_address(tool: ToolView, extraction: Extraction, tools: list[ToolView]
     if not (named := saved_address_words(said)):
         return None
     since = messages[_chain(messages, current)[0]:]
-    street = next((f for f in parts if f.name in {f.name for f in extraction.missing}), parts[0])
-    listed = _listed(since, street)
+    lacking = next(f for f in parts if f in extraction.missing)
+    listed = _listed(since, lacking)
     if listed is None:
         called = {c["name"] for m in since if isinstance(m, AIMessage) for c in m.tool_calls}
-        found = lister(street, tool, said, _address_listings(tool, tools), called)
+        found = lister(lacking, tool, said, _address_listings(tool, tools), called)
         return Turn(calls=[found]) if found else None
     rows = [row for row in listed[1] if isinstance(row, dict)
             and all(any(alike(w, t) for t in row_words({f.name: row.get(f.name) for f in parts})) for w in named)]
@@ -1119,9 +1119,10 @@ def _probe_found_nothing(
 
 
 def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None) -> Turn | None:
-    """A search that found exactly one record is followed by reading that record in full, with the reading tool
-    whose required fields the hit holds: "which scents does the soy candle come in?" finds the candle, and its
-    details show the scents."""
+    """A search that found exactly one record is followed by reading that record in full, with the closest reading
+    tool whose required fields the hit holds: "which scents does the soy candle come in?" finds the candle, and its
+    details show the scents. So is any listing, for a question about where, when or why one thing is: "... where is
+    the parcel right now" lists the one parcel out for delivery, and tracking it says where."""
     at = _last_reply(messages)
     current = _request(messages)
     if at is None or current is None or len(messages[at].tool_calls) != 1:
@@ -1129,8 +1130,6 @@ def _one_hit_in_full(messages: list[BaseMessage], tools: list[ToolView], embed: 
     by_name = {t.name: t for t in tools}
     listing = by_name.get(messages[at].tool_calls[0]["name"])
     searcher = _searcher(tools)
-    # Or any listing, for a question about where, when or why one thing is ("where is the parcel right now"): the
-    # one record it found is that thing.
     about_one = any(ABOUT_ONE.match(c.strip()) for c in ASK_CLAUSES.split(_text(messages[current])))
     if listing is None or not (listing is searcher or (about_one and listing.records and not listing.mutates)):
         return None
