@@ -231,9 +231,11 @@ async def status_in_words(ctx: ToolContext, order: Order) -> str:
     """The order's status label, saying when a delivered order is past every return window (a defect's too): a chat
     can then tell at once that nothing of it can come back, before asking what to return."""
     label = status_label(order)
+    if not open_for_return(order):
+        return label  # every order read shows this label: its windows are read only when they can matter
     window = await rules.window_days(ctx.session, ReturnReason.OTHER)
     defect_window = await rules.window_days(ctx.session, ReturnReason.PRODUCT_DEFECT)
-    if open_for_return(order) and rules.past_every_window(order.delivered_at, ctx.now(), window, defect_window):
+    if rules.past_every_window(order.delivered_at, ctx.now(), window, defect_window):
         # The windows themselves, so the person hears how long they had: "30 days, 90 for a defect".
         return f"{label} (return window closed: {window} days from delivery, {defect_window} for a defect)"
     return label

@@ -162,8 +162,7 @@ PLEASANTRIES = re.compile(
 # the cap any more" stops selling it.
 PHRASAL = (
     (re.compile(r"\bcall(?:s|ed|ing)? off\b", re.I), "cancel"),
-    (re.compile(r"\bsent back\b", re.I), "returned"),
-    (re.compile(r"\b(?:sent|posted|mailed)\s+((?:[\w'-]+\s+){1,4}?)back\b", re.I), r"returned \1"),
+    (re.compile(r"\b(?:sent|posted|mailed)\s+((?:[\w'-]+\s+){0,4}?)back\b", re.I), r"returned \1"),
     # No longer wanting to send something back withdraws the return ("I don't want to send the stuff back anymore").
     (re.compile(r"\b(?:don't|do not|no longer)\s+(?:want|wish|need)\s+to\s+"
                 r"(?:return|send\s+(?:[\w'-]+\s+){0,3}?back)\b", re.I), "cancel the return"),

@@ -67,6 +67,8 @@ FREE_KINDS = frozenset({"free_text", "question", "title"})
 OTHER = "other"
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
 LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
+# The endings of a field that names a record by its id rather than giving a value (order_id, shipment_ref).
+RECORD_ID_ENDINGS = ("_id", "_ids", "_ref")
 # What opens a clause drawn from the ones before it: "..., so just give him 10 euros back".
 CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls)\s+)?", re.I)
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
@@ -292,13 +294,13 @@ def _best_fit(
     # Or naming the kind of change a write makes ("I need to write off some kettles": a movement of kind write_off).
     changed = set() if question else {t.name for _, t in ranked[:FIT_CANDIDATES] if t.mutates and any(
         new & {stem(w) for w in f.words} or names_a_described_state(f, text) or (f.required and names_a_value(f, text))
-        for f in t.fields if not f.name.endswith(("_id", "_ids", "_ref")))}
+        for f in t.fields if not f.name.endswith(RECORD_ID_ENDINGS))}
     if ONWARD.search(text) and not question:
         # The writes taking a value the request gives; else the closest write, which finds what it lacks (the
         # variants of "the white microphone", to set their price).
         writes = [t for _, t in ranked[:FIT_CANDIDATES] if t.mutates]
         changed |= {t.name for t in writes if any(
-            not name.endswith(("_id", "_ids", "_ref")) for name in extract(t, text, memory, today).args)} or {
+            not name.endswith(RECORD_ID_ENDINGS) for name in extract(t, text, memory, today).args)} or {
             t.name for t in writes[:1]}
     wants = wants or bool(changed)
     step_back = QUESTION_PENALTY if changed else WANTS_PENALTY
@@ -508,12 +510,13 @@ def _plan(
     # unless it asks about something of the asker's ("has my headlamp left the warehouse yet?", "why is the order with
     # the camp stove held up?"): the policy library knows nothing of their orders.
     plain = not (CONDITION.search(text) or RULE.search(text))
-    mine = (FIRST_PERSON.search(text) or _particular(text, tools)) and plain
+    particular = _particular(text, tools)
+    mine = (FIRST_PERSON.search(text) or particular) and plain
     if handoffs and choice.tool is not None and not choice.tool.serves and not forced and (
             not ASKS.search(text) or mine):
         # A record of the asker's own ("my order", "the order with the camp stove"), asked about, not how to do a
         # thing: whoever can read it.
-        owned = (OWNED.search(text) or _particular(text, tools)) and plain and not MANNER.match(text)
+        owned = (OWNED.search(text) or particular) and plain and not MANNER.match(text)
         choice = _serving(text, tools, embed, choice, mine=bool(owned))
     worded = len(text.split()) >= 3  # a bare "yes" with nothing to confirm is no request
     if not (choice.confident or forced or asked) and handoffs:
@@ -1300,9 +1303,9 @@ def _in_place(tool: ToolView, old: dict[str, Any], given: dict[str, Any], text: 
             given[name] = lines
     # "make it Young-Lambert": the call's one value in words (no id nor code) takes the words said in its place.
     words_said = MAKE_IT.search(text)
+    kinds = {f.name: kind_of(f) for f in tool.fields}
     worded = [k for k, v in old.items() if isinstance(v, str) and not NUMBER.fullmatch(v) and k not in given
-              and kind_of(next((f for f in tool.fields if f.name == k), FieldSpec(k))) not in REFERENCE_KINDS
-              and k.rsplit("_", 1)[-1] not in ("id", "ids", "ref")]
+              and kinds.get(k) not in REFERENCE_KINDS and not k.endswith(RECORD_ID_ENDINGS)]
     if words_said and not given and len(worded) == 1 and not NUMBER.fullmatch(words_said.group(1)):
         given[worded[0]] = words_said.group(1).strip()
     return given
