@@ -1,0 +1,362 @@
+"""How a request is worded: the clause that asks, whether it is put as a command, what it asks for by name, and which
+of the tools can serve it."""
+
+import re
+
+from graph.models.local.entities import ORDER_ID, mask, names_a_record
+from graph.models.local.ids import FIRST_PERSON
+from graph.models.local.policy import ASKS, CONDITION, RULE, TO_THE_SHOP, WHAT_YOU_TAKE
+from graph.models.local.similarity import (
+    EMBED_THRESHOLD,
+    LEXICAL_THRESHOLD,
+    LIKELY_THRESHOLD,
+    Choice,
+    Embed,
+    acted_on,
+    bought,
+    choose,
+    meaning,
+    names_records,
+    rank,
+    set_index,
+    worded_apart,
+)
+from graph.models.local.text import STOPWORDS, content_stems, stem, words
+from graph.models.local.toolview import ToolView, own_tools
+
+# The router's tools are handoffs to specialists, named with this prefix.
+HANDOFF = "transfer_to_"
+
+# The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
+LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
+
+# What opens a clause drawn from the ones before it: "..., so just give him 10 euros back".
+CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls)\s+)?", re.I)
+
+# Two readings of a whole request this close are told apart by its lead clause, when that is a command.
+LEAD_CLOSE = 0.05
+
+# Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
+PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
+
+# The verbs that follow a statement's subject ("work is paying me back").
+STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+
+# The words a statement's clause opens with, as its subject or the subject's determiner.
+SUBJECTS = PRONOUNS | frozenset({"i", "you", "we", "it", "it's", "its", "that", "this", "there", "the", "a", "an", "my",
+                                 "his", "her", "our", "their", "your", "what", "when", "if"})
+
+# A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
+CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
+
+# Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
+LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
+
+# "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
+# says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
+# asked next), not a listing that merely shares its words ("I'd like a list of..." still reads). So does wanting
+# something of theirs done to ("I need my order #W1 shipped somewhere else", "I'd like the address changed").
+WANTS = re.compile(
+    r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+(?:to\s+"
+    rf"(?!(?:{LOOKING})\b)"
+    r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b)"
+    r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
+    re.I,
+)
+
+LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
+
+# A specialist that cannot act for the caller takes a request only this far ahead of one that can.
+SERVING_LEAD = 0.1
+
+# A question about how things go goes to the policy library first when it reads at most this much worse there
+# than with the best specialist: each specialist would only have consulted the library for it.
+LIBRARY_LEAD = 0.1
+
+# "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
+# follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
+COLON = re.compile(r"^([^:\n]*\b(?:named|called|titled)\b[^:\n]*?):\s+\S", re.I)
+
+# A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
+# clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
+SHARED_LEAD = 0.2
+
+# The words that single out one record before what it holds ("the stove order").
+DETERMINERS = frozenset({"the", "my", "this", "that", "our"})
+
+# A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
+PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
+
+# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
+ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
+                      r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
+
+# A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
+TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"
+                    rf"(?!(?:{LOOKING}|tell|explain|show)\b)[a-z]{{3,}}\b", re.I)
+
+# A question about what happened: "did the refund go through?", "has it arrived?".
+WHAT_HAPPENED = re.compile(r"^(?:did|has|have|was|were)\s+(?!(?:i|we)\s+to\b)", re.I)
+
+# The thing a request asks for, after its lead ("I need", "can I speak to", "get me"): "a human", "a manager".
+# Through the ways of being put in touch ("put me through to a real person") and the words that only insist on it.
+THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+|through\s+to\s+|in\s+touch\s+with\s+)?"
+                         r"(?:an?\s+(?:(?:real|actual|live|proper)\s+)?([a-z][\w'-]+)|(some(?:one|body)))", re.I)
+
+# A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
+RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_ID.pattern}")
+
+# Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
+# ("please have someone contact me about my exchange").
+ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
+
+# A second specialist is added only when its part of the request clearly belongs to it: a score well
+# above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
+SPLIT_LIFT = 0.2
+
+SPLIT_LEAD = 0.1
+
+
+def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: ToolView, threshold: float) -> list[str]:
+    """Extra specialists for a request that has a clear second job for another one, in order of mention."""
+    # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
+    # Read as the speaker's records first: "the tent, hoodie and arm I sent back" is one return, not a tent as well.
+    clauses = [c for c in CLAUSES.split(bought(text, tools)) if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
+    chosen = [first.name]
+    for clause in clauses:
+        (score, best), (runner_up, _) = rank(clause, tools, embed)[:2]
+        if best.name not in chosen and score >= threshold + SPLIT_LIFT and score - runner_up >= SPLIT_LEAD:
+            chosen.append(best.name)
+    return chosen
+
+
+def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
+    """The clause of a two-job request that best fits these tools (the whole text if it has one clause)."""
+    clauses = [c for c in CLAUSES.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    # Judged by the specialist's own tools: one lent to it (the payment methods an order may use) belongs to the
+    # specialist that answered the other part.
+    own = own_tools(tools)
+    return max(clauses, key=lambda c: choose(c, own, embed).score)
+
+
+def gist_of(text: str) -> str:
+    """The request before a colon that introduces its content after a name ("write a help article titled Holiday
+    hours: we are closed on ..."), when it has words enough to be a request; else the whole text."""
+    head = COLON.match(text)
+    return head.group(1) if head and len(content_stems(mask(head.group(1)))) >= 2 else text
+
+
+def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
+    """What the model ranks tools on: for the router, the request's gist when it alone is clear (the content after a
+    colon, an article's body or a note, is what the request carries, not whose job it is); then, when two readings
+    are about as close, the clause that says the job; else the whole text. What the tool's fields take is read from
+    the whole text."""
+    routing = all(t.name.startswith(HANDOFF) for t in tools)
+    if routing and (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
+        return gist
+    # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
+    # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
+    # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
+    # my mind, I'm keeping the lamp, please cancel my return on W9653244").
+    clauses = LEAD_CLAUSE.split(text)
+    asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
+    clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    if len(clauses) == 1 or clause == text:
+        return text
+    (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
+    led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
+    return clause if led is not None and led.confident and led.tool in (best, other) else text
+
+
+def a_command(clause: str) -> bool:
+    """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
+    I got is broken")."""
+    first, second = (words(LEAD_IN.sub("", clause)) + ["", ""])[:2]
+    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
+    # that its verb follows ("work is paying me back for the two keyboards").
+    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
+                                            and second not in STATING)
+
+
+def so_command(clause: str) -> bool:
+    """Whether a clause draws a request from what came before ("he's happy to keep it, so just give him 10 euros
+    back"): "so" or "then", and a command."""
+    lead = CONSEQUENCE.match(clause)
+    if lead is None:
+        return False
+    first, second = (words(clause[lead.end():]) + ["", ""])[:2]
+    # Its first word is a verb, not a subject ("so it never came", "so the order is late", "so that ...").
+    return first.isalpha() and first not in SUBJECTS and second not in STATING
+
+
+def lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
+    """The tools, without those lent by other agents unless the request clearly asks for one of them."""
+    own = own_tools(tools)
+    lent = [t for t in tools if t not in own]
+    if not lent or len(lent) == len(tools):
+        return tools
+    ranked = rank(text, tools, embed)
+    best_lent = max(s for s, t in ranked if t in lent)
+    best_own = max(s for s, t in ranked if t not in lent)
+    if best_lent - best_own >= SHARED_LEAD:
+        return tools
+    # Ahead by less, it still takes a request in words only it uses ("I need a human to sort out my order W1").
+    first = ranked[0][1]
+    return tools if first in lent and worded_apart(text, tools, first, own) else [t for t in tools if t not in lent]
+
+
+def clear_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """The tool the clauses of a request clearly point to when only one clause points clearly anywhere."""
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    clauses = [c for c in ASK_CLAUSES.split(text) if content_stems(mask(c))]
+    clear = set()
+    for clause in clauses if len(clauses) > 1 else []:
+        (score, best), (second, _) = rank(clause, tools, embed)[:2]
+        if score >= threshold and score - second >= SPLIT_LEAD:
+            clear.add(best.name)
+    return next(t for t in tools if t.name in clear) if len(clear) == 1 else None
+
+
+def wanted_in(clause: str) -> str | None:
+    """The word after the article of a clause that asks for a thing ("person" of "I want a person to review it")."""
+    asks = WANTS.match(clause)
+    if asks is None or not re.search(r"\ban?\s+$", asks.group(0), re.I):
+        return None
+    thing = re.match(r"[\w'-]+", clause[asks.end():])
+    return thing.group(0) if thing else None
+
+
+def library_first(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """The specialist holding the policy library, for a question about how things go that names no record of the
+    asker's ("do loyalty points expire?", "do you deliver on saturdays?"), when it reads nearly as well as the best."""
+    if not ASKS.search(text) or names_a_record(text) or ASKS_FOR.match(text) or WANTS.match(text):
+        return None  # "can you cancel my order if it hasn't shipped?" asks for an action
+    # A rule, a condition, or a question put to the shop about what it does ("when do you take the money?") that
+    # names nothing a specialist holds ("do you have a rain jacket in medium?" asks the catalogue).
+    put_to_shop = (TO_THE_SHOP.search(text) or WHAT_YOU_TAKE.match(text)) and not any(
+        names_records(text, tools, t) for t in tools)
+    if not (CONDITION.search(text) or RULE.search(text) or put_to_shop):
+        return None
+    ranked = rank(text, tools, embed)
+    library = next(((s, t) for s, t in ranked if t.takes and "question" in t.takes), None)
+    if library is None or library[0] < ranked[0][0] - LIBRARY_LEAD:
+        return None
+    return library[1]
+
+
+def acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: ToolView | None) -> ToolView | None:
+    """The specialist that can act, for a request put to the shop to do something for the asker, or a question about
+    what happened to the asker's own, that reads most like a question to the policy library ("I just got married!
+    could you change the last name on my account to Lambert?" is nearest to "how can I change my name on my
+    account?"; "i cancelled the desk mat, did the refund go through?"): the library says how things are done, and
+    knows nothing of anyone's records. The specialist must be a likely reading by itself."""
+    if best is None or not (best.takes and "question" in best.takes):
+        return None
+    clauses = [c.strip() for c in ASK_CLAUSES.split(text)]
+    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) for c in clauses) or not FIRST_PERSON.search(text) \
+            or CONDITION.search(text) or RULE.search(text):
+        return None
+    acting = next(((s, t) for s, t in rank(text, tools, embed) if t is not best and t.acts), None)
+    return acting[1] if acting and is_likely(text, tools, acting[1], acting[0], embed) else None
+
+
+def thing_asked(clause: str) -> str | None:
+    """The thing a clause led by a request asks for: "human" of "can I speak to a human", "manager" of "get me a
+    manager"."""
+    lead = ASKS_FOR.match(clause)
+    found = THING_ASKED.match(clause, lead.end()) if lead else None
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
+    """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
+    asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
+    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds."""
+    return named_apart(asked_things(text) + [m.group(1) for m in RECORD_ON.finditer(text)], tools)
+
+
+def asked_things(text: str) -> list[str]:
+    """What the request's clauses ask for by name ("person" of "..., put me through to a real person please")."""
+    return [thing for c in ASK_CLAUSES.split(text) if (thing := wanted_in(c.strip()) or thing_asked(c.strip()))]
+
+
+def named_apart(things: list[str], tools: list[ToolView]) -> ToolView | None:
+    """The one tool whose own words, and no other's, name one of the things."""
+    named = [t for t in tools for thing in things if worded_apart(thing, tools, t, [o for o in tools if o is not t])]
+    return named[0] if len({t.name for t in named}) == 1 else None
+
+
+def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
+    """A lent tool that one clause of the request asks for in words only it uses: in "my refund never came, I want to
+    speak to a manager" the person asks for a manager, and the refund is what the case is about."""
+    own = own_tools(tools)
+    lent = [t for t in tools if t not in own]
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    clauses = [c for c in ASK_CLAUSES.split(text) if c.strip()]
+    if not lent:
+        return None
+    for clause in (c for c in clauses if len(content_stems(mask(c))) >= 2):
+        ranked = rank(clause, tools, embed)
+        # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
+        # "I want a person to review it" asks for a person, whatever else the review resembles.
+        thing = wanted_in(clause)
+        if thing and (named := next((t for s, t in ranked if t in lent and s >= likely
+                                     and worded_apart(thing, tools, t, own)), None)):
+            return named
+        if len(clauses) < 2:
+            continue  # otherwise a request of one clause is weighed whole (`lent_when_clear`)
+        score, first = ranked[0]
+        best_own = max(s for s, t in ranked if t in own)
+        # A clause put as a request ("I need someone from billing to call me"), or one as clear as a lent tool
+        # must be in a whole request (SHARED_LEAD): "I'm buying a gift for someone" mentions a person, asks for none.
+        asks = bool(WANTS.match(clause) or ASKS_FOR.match(clause))
+        if first in lent and score >= threshold and (asks or score - best_own >= SHARED_LEAD) and worded_apart(
+                clause, tools, first, own):
+            return first
+    return None
+
+
+def names_particular(said: str, tools: list[ToolView]) -> bool:
+    """Whether the request speaks of one record by what it holds ("why is the order with the camp stove held
+    up?", "why hasn't the stove order moved?", "when will my socks get here?"): a question about that record, not
+    about how things go. What it holds is a word no tool uses, beside the record's noun or after "my"."""
+    one = PARTICULAR.search(said)
+    return (one is not None and one.group(1).lower() in acted_on(tools)) or named_by_content(said, tools)
+
+
+def named_by_content(said: str, tools: list[ToolView]) -> bool:
+    """Whether one record is named by what it holds before its noun: "the stove order", "my laptop stand return"."""
+    said_words = words(mask(said))
+    things = things_named(said, tools)
+    records = {stem(r) for r in acted_on(tools)}
+    return any(the in DETERMINERS and a in things and stem(b) in records
+               for the, a, b in zip(said_words, said_words[1:], said_words[2:], strict=False))
+
+
+def things_named(said: str, tools: list[ToolView]) -> set[str]:
+    """The request's words naming something no tool's texts speak of (a product, most often)."""
+    known = set_index(tools).known
+    return {w for w in words(mask(said))
+            if len(w) >= 3 and w.isalpha() and w not in STOPWORDS and stem(w) not in known}
+
+
+def serving(text: str, tools: list[ToolView], embed: Embed | None, choice: Choice, mine: bool = False) -> Choice:
+    """The router's choice when its best reading is a specialist that cannot act for this caller: a specialist that
+    can and reads nearly as well ("I want to leave a review" is a survey, not the staff's fraud review queue). About
+    the caller's own records (`mine`: "why is my order held up?"), any likely reading that can serve them will do:
+    the other specialist could only say it is not theirs to do."""
+    ranked = rank(text, tools, embed)
+    best = next(((score, tool) for score, tool in ranked if tool.serves), None)
+    likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    if best is None or best[0] < ranked[0][0] - SERVING_LEAD and not (mine and best[0] >= likely):
+        return choice
+    threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
+    return Choice(best[1], best[0], best[0] >= threshold or is_likely(text, tools, best[1], best[0], embed))
+
+
+def is_likely(text: str, tools: list[ToolView], tool: ToolView, score: float, embed: Embed | None) -> bool:
+    """Whether a request worded unlike any example is probably the tool's: close enough, in meaning too."""
+    return embed is not None and score >= LIKELY_THRESHOLD and meaning(text, tools, tool, embed) >= LIKELY_THRESHOLD
