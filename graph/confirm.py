@@ -8,7 +8,11 @@ from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 AFFIRMATIVE = re.compile(
     r"^\s*(y|yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|confirm(ed)?|i confirm|go ahead|do it|please do|proceed|correct|"
     r"that'?s right|oui|absolutely|of course|definitely|affirmative|alright|all right|sounds good|go for it|"
-    r"please (?:go ahead|proceed|confirm)|let'?s do it|that works|fine by me|👍)(?!\w)",
+    r"please (?:go ahead|proceed|confirm)|let'?s do it|that works|fine by me|works for me|that'?s fine|that is fine|"
+    r"go on|looks good|all good|sounds right|do that|make it so|👍)(?!\w)"
+    # Words that say yes only alone: "fine." (not "fine, use the visa"), "perfect, thanks".
+    r"|^\s*(?:please|go|right|fine|cool|great|perfect|approved|lovely)\s*[.!]*\s*(?:,?\s*(?:thanks|thank you|cheers))?"
+    r"[.!]*\s*$",
     re.I,
 )
 # A yes with one of these is conditional or changes the request: it is not a plain yes.
@@ -17,6 +21,8 @@ NEGATIVE = re.compile(
     r"^\s*(n|no|nope|nah|cancel|stop|don'?t|do not|never ?mind|abort|non|forget it|leave it|not now|hold off)\b",
     re.I,
 )
+# What follows a new value to name the old one it replaces: "30 not 40".
+NOT_THE_OLD = r"not\s+(?:the\s+)?[€$£]?\d[\w.,-]*"
 # "actually make it 3", "no, I meant the blue one", "oops, it was PAR-1", "no wait, it's +33 6 11 22 33 55": a
 # change to what the crew was just doing, not a new request (a "no" followed by a value, a slip owned up to, a
 # value put in its place, "wait, no, cancel W6380018 instead": a number or a "my"/"the" thing in place of the
@@ -26,7 +32,13 @@ CORRECTION = re.compile(
     rf"^\s*(?:{SLIP})*(?:actually|i\s+meant|i\s+mean|make\s+(?:it|that|him|her|them)|change\s+(?:it|that)\s+to|"
     r"correction|wait,?\s+(?:make|change|use))\b"
     rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|it'?s\s+(?=[#+\d]|[A-Z]{1,3}-?\d)|wrong\s+\w+|(?=[#\d+])"
-    r"|(?:only|just)\s+(?=[€$£]?\d)|[^.?!]*(?:\d|\bmy\b|\bthe\b)[^.?!]*\binstead\b)",
+    r"|(?:only|just)\s+(?=[€$£]?\d)|[^.?!]*(?:\d|\bmy\b|\bthe\b)[^.?!]*\binstead\b)"
+    # A value set against the one it replaces: "sorry, we agreed 30 not 40", "so it's 2 I need to send back, not 1".
+    rf"|^[^.?!]*?\d[^.?!]*?,?\s+{NOT_THE_OLD}"
+    # A pause before more words is no refusal: "no wait, he paid for express, it has to go chronopost" (unless the
+    # words after it refuse: "no wait, cancel that").
+    r"|^\s*(?:(?:no|nope)[,.!]?\s*(?:wait|hang on|hold on)\b[,.!]?|(?:wait|hang on|hold on)[,.!])\s+"
+    r"(?!(?:no\b|cancel|stop|don'?t|do not|forget|never ?mind|leave|scrap|abort))\w",
     re.I,
 )
 # The answer the pending action gets when the person replied with something else than yes or no (a value, a

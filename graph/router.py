@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable
 
 from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
-from graph.confirm import CORRECTION, answered_otherwise, refers_back
+from graph.confirm import CORRECTION, OWN_ID, answered_otherwise, refers_back
 from graph.tools import HANDOFF_PREFIX, handoff_tool
 
 # The name the router's own answers carry (a refusal, or a note of what could not be done).
@@ -22,6 +22,9 @@ CERTAIN_REFERENCES = [
     (re.compile(r"\bRMA-\d{8}-[A-Z0-9]{8}\b", re.I), "after_sales"),
     (re.compile(r"\bINV-\d{4}-\d{6}\b", re.I), "documents"),
 ]
+
+# One of several records picked by what tells it apart: "#W6316590, the one with the dac".
+PICKED = re.compile(r"\b(?:the|that|this)\s+one\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,16 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     follow_up = CORRECTION.match(text) or answered_otherwise(messages[:-1]) or refers_back(text)
     if follow_up and (agent := last_actor(messages, names)):
         return agent
+    # "#W6316590, the one with the dac" after a listing picks one of the records it showed, for whoever listed them.
+    if PICKED.search(text) and (agent := last_actor(messages, names)) and _shown_last(messages, OWN_ID.findall(text)):
+        return agent
     return last_turn_question_from(messages, names)
+
+
+def _shown_last(messages: list, ids: list[str]) -> bool:
+    """Whether the last reply before the request showed each of these ids."""
+    reply = next((m for m in reversed(messages[:-1]) if isinstance(m, AIMessage) and not m.tool_calls), None)
+    return bool(ids) and reply is not None and all(i.lstrip("#") in reply.text for i in ids)
 
 
 # Bound routers kept per role, registry and vocabulary (the roles times a few catalogue versions).

@@ -13,7 +13,8 @@ def test_yes(text):
     assert read_answer(text) == "yes"
 
 
-@pytest.mark.parametrize("text", ["no", "No thanks", "cancel", "don't", "nope, leave it"])
+@pytest.mark.parametrize("text", ["no", "No thanks", "cancel", "don't", "nope, leave it", "no wait, cancel that",
+                                  "no wait", "no, hang on, don't do that", "no, not 2 of them"])
 def test_no(text):
     assert read_answer(text) == "no"
 
@@ -27,6 +28,10 @@ def test_no(text):
         "yes, no, I'm not sure",
         "okay wait",
         "show my orders",
+        # A word that says yes alone says something else with more words after it.
+        "fine, use the visa",
+        "please use my visa",
+        "go with the blue one",
     ],
 )
 def test_anything_else_is_not_a_yes(text):
@@ -34,7 +39,8 @@ def test_anything_else_is_not_a_yes(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["sounds good", "please go ahead", "go for it", "alright", "yep", "👍", "definitely", "let's do it"]
+    "text", ["sounds good", "please go ahead", "go for it", "alright", "yep", "👍", "definitely", "let's do it",
+             "that's fine", "go on then", "looks good", "do that", "fine.", "perfect, thanks", "great", "please"]
 )
 def test_yes_in_other_words(text):
     assert read_answer(text) == "yes"
@@ -51,7 +57,11 @@ def test_no_in_other_words(text):
              "no sorry, make him an admin", "sorry, wrong address, it's 14 Cours de l'Intendance",
              "no wait, it's +33 6 11 22 33 55", "hang on, it should be 12", "wait, +33 6 98 76 54 32",
              "no wait, only 50 euros", "sorry, just 2", "wait, no, cancel W6380018 instead",
-             "sorry, the blue one instead"],
+             "sorry, the blue one instead",
+             # The new value set against the old one, and a pause before more words.
+             "sorry, my mistake, we agreed 30 not 40", "so it's 2 I need to send back, not 1",
+             "no wait, he paid for express on that one, it has to go chronopost",
+             "hold on, that's my old flat. it needs to go to 9 Rue Sainte-Catherine"],
 )
 def test_a_correction_is_no_yes_and_is_told_apart(text):
     assert read_answer(text) == "other" and CORRECTION.match(text)

@@ -30,3 +30,15 @@ def test_a_new_request_after_an_answer_is_left_to_the_model():
     history = acted("order", '{"orders": []}')
     assert certain_agent([*history, HumanMessage("this is useless, escalate")], NAMES) is None
     assert certain_agent([*history, HumanMessage("show my payment methods")], NAMES) is None
+
+
+def test_one_record_picked_from_a_listing_by_its_id_goes_back_to_whoever_listed_it():
+    call = AIMessage("", tool_calls=[{"name": "list_shipments", "args": {}, "id": "c1"}], name="transport")
+    history = [HumanMessage("where on earth is my parcel??"), call, ToolMessage('{"shipments": []}', tool_call_id="c1"),
+               AIMessage("I found 2 shipments:\n- #W4142827 (status packed)\n- #W6316590 (status in transit)",
+                         name="transport")]
+    names = NAMES | {"transport"}
+    assert certain_agent([*history, HumanMessage("#W6316590, the one with the dac")], names) == "transport"
+    # An id the listing did not show, or one named without picking, is a request of its own.
+    assert certain_agent([*history, HumanMessage("#W1111111, the one with the dac")], names) is None
+    assert certain_agent([*history, HumanMessage("cancel #W6316590")], names) is None

@@ -271,3 +271,15 @@ def test_an_order_named_with_its_products_in_brackets_goes_to_who_acts_on_the_or
             "it up so it makes the afternoon pickup")
     reply = router(registry, catalogue, Role.WAREHOUSE).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_warehouse"]
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("I got two of the split keyboards but only need one", "I got two of the split order but only need one"),
+    ("we bought both of the trail tents for the trip", "we bought both of the trail order for the trip"),
+])
+def test_what_the_speaker_got_some_of_is_what_their_order_brought(registry, text, read):
+    # "two of the ..." says how many came: the keyboards are the speaker's order, not the catalogue's.
+    catalogue = ("Ergo Split 60 Keyboard", "Trail 2 Tent", "Deskforge", "Keyboards")
+    tools = [view(handoff_tool(spec, Role.CUSTOMER, registry, {s.name: catalogue for s in registry.all()
+                                                                 if s.vocabulary})) for spec in ROSTER]
+    assert bought(text, tools) == read

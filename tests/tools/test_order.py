@@ -159,7 +159,11 @@ async def test_list_orders_scopes_filters_and_pages(sessions, call, as_customer,
     assert (await call(support, "list_orders")).total == 4
     delivered = await call(support, "list_orders", status="delivered")
     assert [(o.order_id, o.item_count) for o in delivered.orders] == [(old.id, 2)]
-    assert delivered.orders[0].item_names == [line.name for line in old.lines]
+    # Each line by its product and the options that tell it from a sibling ("Flex Task Chair (grey, 4D)").
+    labels = delivered.orders[0].item_names
+    assert len(labels) == len(old.lines) and any(line.options for line in old.lines)
+    for label, line in zip(labels, old.lines, strict=True):
+        assert label.startswith(line.name) and all(str(v) in label for v in line.options.values())
     recent = await call(support, "list_orders", placed_from=(utcnow() - timedelta(days=1)).date().isoformat())
     assert recent.total == 3
     page = await call(support, "list_orders", customer_id=sh.customer.email, limit=2, offset=2)

@@ -170,7 +170,8 @@ class OrderSummary(Schema):
     status: OrderStatus = Field(description="Order status.")
     items_modified: bool = Field(description="True once the items were changed.")
     item_count: int = Field(description="Units ordered.")
-    item_names: list[str] = Field(description="What was ordered: each line's product name, in line order.")
+    item_names: list[str] = Field(
+        description="What was ordered: each line's product name with its options in brackets, in line order.")
     total: Money = Field(description="Order total.")
     placed_at: datetime = Field(description="When it was placed.")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from graph.confirm import OWN_ID
+from graph.confirm import NOT_THE_OLD, OWN_ID
 from graph.models.local import gates
 from graph.models.local.entities import mask
 from graph.models.local.extract import extract
@@ -19,6 +19,9 @@ from graph.models.local.toolview import ToolView
 
 # A number as people write it in a change ("make it 3", "no, 0.89").
 NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
+
+# The old value a correction names after its new one: "we agreed 30 not 40".
+OLD_VALUE = re.compile(rf",?\s*\b{NOT_THE_OLD}", re.I)
 
 # A correction giving a value in words: "make it Young-Lambert", "change that to Lyon Part-Dieu".
 MAKE_IT = re.compile(r"\b(?:make (?:it|that)|change (?:it|that) to|it should be)\s+([^,.;!?]+?)\s*(?:[,.;!?]|$)", re.I)
@@ -118,3 +121,8 @@ def numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:
             found += [((name, i, k), v) for i, line in enumerate(value) if isinstance(line, dict)
                       for k, v in line.items() if number(v)]
     return found
+
+
+def without_old(text: str) -> str:
+    """A correction without the old value it names ("we agreed 30 not 40": 30), so only the new one is read."""
+    return OLD_VALUE.sub("", text)

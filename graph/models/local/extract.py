@@ -20,7 +20,7 @@ from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
-from graph.models.local.text import STOPWORDS, stem, swapped_in, words
+from graph.models.local.text import ASKS_FOR, STOPWORDS, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import (
     enum_key,
@@ -151,11 +151,20 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
         # "who's delivering my chair?" asks of a delivery under way, not for the orders already delivered.
         hits = [(v, x) for v, x in hits if not (str(v).endswith("ed") and words(x.text)[-1].endswith("ing")
                                                 and stem(words(x.text)[-1]) == stem(str(v)))]
+    if f.type != "array":
+        # The value said where the request asks ("I asked to return a mug ... I would like to register a formal
+        # complaint") is the one meant, not one of the story before it.
+        asking = [m.span() for m in SENTENCE.finditer(ctx.request.text) if ASKS_FOR.match(m.group(0))]
+        hits = sorted(hits, key=lambda hit: not any(a <= hit[1].start < b for a, b in asking))
     for _, found in hits[: None if f.type == "array" else 1]:
         ctx.request.use(found, soft=True)
     if not hits:
         return None
     return [v for v, _ in hits] if f.type == "array" else hits[0][0]
+
+
+# A sentence of a request, to its full stop.
+SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 def _other_enum_values(fields: list[FieldSpec]) -> dict[str, frozenset[str]]:

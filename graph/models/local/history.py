@@ -12,7 +12,7 @@ from graph.models.local.extract import extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import remember
 from graph.models.local.policy import ASKS
-from graph.models.local.records import value_of
+from graph.models.local.records import same_record_value
 from graph.models.local.schema import FieldSpec
 from graph.models.local.toolview import ToolView
 
@@ -111,7 +111,7 @@ def listed_in(messages: list[BaseMessage], field: FieldSpec) -> tuple[str, list[
         if not isinstance(message, ToolMessage) or message.tool_call_id not in calls:
             continue
         for rows in result_lists(text_of(message)) or []:
-            if any(isinstance(row, dict) and value_of(row, field) is not None for row in rows):
+            if any(isinstance(row, dict) and same_record_value(row, field) is not None for row in rows):
                 return calls[message.tool_call_id], rows
     return None
 

@@ -41,6 +41,8 @@ PAYMENT_HINTS = {
     "way i paid": "original",
     "paid with": "original",
     "used to pay": "original",
+    # Money given back, with no method named, goes back where it came from ("send it back and get my money back").
+    "money back": "original",
 }
 CARD_BRANDS = frozenset({"visa", "mastercard", "amex"})
 # Words that name an optional coded field without its own name ("the card ending in 4242").
@@ -228,6 +230,11 @@ def replacements(ctx: Context) -> list[str] | None:
     return found if found and all(found) else None
 
 
+# The clauses of a reply naming order lines, and what says a clause names the lines kept, not the ones meant.
+ITEM_CLAUSES = re.compile(r"[.;!?,]\s*|\s+but\s+", re.I)
+KEEPING = re.compile(r"\b(?:(?:is|are)\s+(?:fine|ok|okay|good|perfect|staying)|(?:i'?ll|i\s+will|i'?m|i\s+am)\s+"
+                     r"keep(?:ing)?|can\s+stay)\b", re.I)
+
 ALL_ITEMS = re.compile(
     r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them)\b", re.I
 )
@@ -237,6 +244,8 @@ def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
     """Item ids of the order lines a request names by product ("the speaker"), one per unit ('both', 'all')."""
     if ALL_ITEMS.search(text):
         return [line["item_id"] for line in lines for _ in range(int(line.get("quantity") or 1))]
+    # "just the navy t-shirt. the chair and the bottles are fine": the things kept are not the ones meant.
+    text = SET_ASIDE.sub(" ", " ".join(c for c in ITEM_CLAUSES.split(text) if not KEEPING.search(c)))
     said = {stem(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())}
     picked = []
     for line in lines:

@@ -30,7 +30,10 @@ PERMISSION = re.compile(r"^\s*(?:can|may|could)\s+i\s+(?!(?:see|view|get|have|ch
 # A question about a rule names the condition it holds under ("...once it's processed?", "...after 30 days?"),
 # unlike a request put as a question ("can you change where my order ships to?"); "when will it come?" and "any
 # idea when my socks will get here?" ask when.
-CONDITION = re.compile(r"\b(?:once|if|after|before|until|within|ever)\b"
+# (Not an "if" of politeness, which sets none: "I'd prefer them in black, if that is possible".)
+CONDITION = re.compile(r"\b(?:once|if(?! (?:(?:that|it|this)(?:'s|\s+is)? (?:possible|ok|okay|alright|fine)|possible"
+                       r"|you (?:can|could|don'?t mind|would)|not too much (?:trouble|bother))\b)"
+                       r"|after|before|until|within|ever)\b"
                        r"|\bwhen\b(?!\s+(?:will|would|is|are|was|were|does|do|did|can|could|has|have)\b)"
                        r"(?![^,.?]*\b(?:will|would)\b)", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.

@@ -21,7 +21,7 @@ from graph.models.local.similarity import (
     set_index,
     worded_apart,
 )
-from graph.models.local.text import STOPWORDS, content_stems, stem, words
+from graph.models.local.text import ASKS_FOR, STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
 
 # The router's tools are handoffs to specialists, named with this prefix.
@@ -86,10 +86,6 @@ DETERMINERS = frozenset({"the", "my", "this", "that", "our"})
 
 # A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
 PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
-
-# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
-ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
-                      r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
 
 # A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
 TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"

@@ -26,14 +26,25 @@ OWN_KINDS = frozenset({"order", "pattern", "uuid"})
 # The endings of a field naming a record by its id: shipment_ref, order_id, rma_number.
 ID_SUFFIXES = ("id", "ref", "number", "code")
 # A record's date or time as the tools give it: "2026-08-26T05:13:51Z".
+# The details in brackets after a name: "Flex Task Chair (grey, 4D)".
+DETAILS = re.compile(r"\(([^()]*)\)")
+
 ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A listed record is described by its short words (status, resolution) and the names it lists (what was ordered).
 DESCRIBE_WORDS = 3
 
 
 def _holds(record: FieldSpec, field: FieldSpec) -> bool:
-    """Whether a record's field carries the value a tool's field takes: the same name, or the same kind of id."""
-    return record.name == field.name or (kind_of(field) in RECALL_BY_KIND and kind_of(record) == kind_of(field))
+    """Whether a record's field carries the value a tool's field takes: the same name, the same record's id by
+    another ending (an inspection's `inspection_number` for `inspection_id`), or the same kind of id."""
+    return (record.name == field.name or _same_record(record.name, field.name)
+            or (kind_of(field) in RECALL_BY_KIND and kind_of(record) == kind_of(field)))
+
+
+def _same_record(one: str, other: str) -> bool:
+    """Whether two field names are one record's id by different endings ("shipment_id", "shipment_ref")."""
+    (noun, _, end), (other_noun, _, other_end) = one.rpartition("_"), other.rpartition("_")
+    return bool(noun) and noun == other_noun and end in ID_SUFFIXES and other_end in ID_SUFFIXES
 
 
 def value_of(row: dict[str, Any], field: FieldSpec) -> Any:
@@ -51,10 +62,9 @@ def same_record_value(row: dict[str, Any], field: FieldSpec) -> Any:
     `shipment_id` for a field `shipment_ref`."""
     if (found := value_of(row, field)) is not None:
         return found
-    noun, _, suffix = field.name.rpartition("_")
-    if not noun or suffix not in ID_SUFFIXES:
-        return None
-    return next((row[f"{noun}_{s}"] for s in ID_SUFFIXES if isinstance(row.get(f"{noun}_{s}"), (str, int))), None)
+    return next((value for name, value in row.items()
+                 if _same_record(name, field.name) and isinstance(value, (str, int)) and not isinstance(value, bool)),
+                None)
 
 
 def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[ToolView],
@@ -120,15 +130,22 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView])
 
 
 def row_words(row: dict[str, Any]) -> set[str]:
-    """The words of a listed record's text values and the names it lists."""
-    values = [v for v in row.values() if isinstance(v, str)]
+    """The words of a listed record's text values and the names it lists, without their details in brackets."""
+    values = [DETAILS.sub("", v) for v in row.values() if isinstance(v, str)]
     return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()} | held_words(row)
 
 
 def held_words(row: dict[str, Any]) -> set[str]:
-    """The words of the names a listed record lists (the products an order holds)."""
-    values = [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    """The words of the names a listed record lists (the products an order holds), without their details."""
+    values = [DETAILS.sub("", x) for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
     return {w for v in values for w in words(v) if w.isalpha()}
+
+
+def detail_words(row: dict[str, Any]) -> set[str]:
+    """The words of the details in brackets after a listed record's names ("Flex Task Chair (grey, 4D)")."""
+    values = [v for v in row.values() if isinstance(v, str)]
+    values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    return {w for v in values for detail in DETAILS.findall(v) for w in words(detail) if w.isalpha()}
 
 
 def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
@@ -138,7 +155,7 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     The request's own words pick records first ("the tent": the order holding the Trail Tent), words its tools use
     ("return", "order") aside; then, for a write, the records whose `state` it may start from ("cancel my order":
     the pending one)."""
-    held = [row for row in rows if isinstance(row, dict) and value_of(row, field) is not None]
+    held = [row for row in rows if isinstance(row, dict) and same_record_value(row, field) is not None]
     said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
     plain = {w for w in said if stem(w) not in known}
     scores = [sum(any(alike(w, t) for t in row_words(row)) for w in plain) for row in held]
@@ -157,10 +174,15 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     if len(held) > 1:
         # "the keyboard I bought at the end of august": the one placed that month.
         held = [row for row in held if _dated_in(row, named_months(request))] or held
+    if len(held) > 1 and max(scores, default=0):
+        # Tied on what the records hold, the details that tell those things apart may pick one ("the grey task
+        # chair" of two chair orders); only then, for a detail is an everyday word ("has my headlamp left yet?").
+        details = [sum(any(alike(w, t) for t in detail_words(row)) for w in plain) for row in held]
+        held = [row for row, count in zip(held, details, strict=True) if count == max(details)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
-    values = {str(value_of(row, field)) for row in held}
-    return value_of(held[0], field) if len(values) == 1 else None
+    values = {str(same_record_value(row, field)) for row in held}
+    return same_record_value(held[0], field) if len(values) == 1 else None
 
 
 def _dated_in(row: dict[str, Any], months: set[int]) -> bool:

@@ -17,6 +17,7 @@ from graph.models.local.corrections import (
     in_place,
     names_the_same,
     restates_pending,
+    without_old,
 )
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
@@ -77,6 +78,7 @@ from graph.models.local.records import (
     ONESELF,
     OWN_KINDS,
     lister,
+    record_noun,
     row_words,
     same_record_value,
     single_out,
@@ -138,6 +140,9 @@ NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 
 # A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
 # customer account.") says who asks, not what for: the router reads the sentences after it.
+# A record left unnamed: "one of my orders" (and what follows it, which may yet say which).
+ONE_OF = re.compile(r"\bone of (?:my|our|the|his|her|their) (\w+?)s\b([^.?!]*)", re.I)
+
 INTRODUCTION = re.compile(
     r"^\s*(?:(?:hi|hello|hey|dear \w+)[,!.]?\s+)?(?:i am|i'm|im|this is|my name is)\s+[A-Z][^.!?\n]*[.!?\n]\s*", re.I
 )
@@ -565,6 +570,8 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     by_name = {t.name: t for t in tools}
     own_words = [tool, by_name[listed[0]]] if listed[0] in by_name else [tool]
     known = {s for t in own_words for s in content_stems(" ".join([t.description, *t.examples]))}
+    if _one_of_theirs(said, field):
+        return None  # "an invoice for one of my orders": which one is theirs to say, asked with the ones listed
     gate = tool.precondition if tool.precondition and field.name in tool.precondition.given else None
     value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "")
     if value is None:
@@ -572,6 +579,12 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     args = {**extraction.args, field.name: value}
     rest = [f for f in extraction.missing if f is not field]
     return _decide(tool, Extraction(args=args, missing=rest, problems=extraction.problems), tools, messages, replies)
+
+
+def _one_of_theirs(said: str, field: FieldSpec) -> bool:
+    """Whether the request leaves its record unnamed on purpose: "one of my orders", nothing said after it."""
+    one = ONE_OF.search(said)
+    return one is not None and stem(one.group(1)) == stem(record_noun(field)) and not one.group(2).strip()
 
 
 def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
@@ -814,6 +827,7 @@ def _correction(
     corrects = bool(CORRECTION.match(text))
     if not corrects and not answered_otherwise(messages[:current]):
         return None
+    text = without_old(text)
     last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
     by_name = {t.name: t for t in tools}
     if last is None or last.tool_calls[-1]["name"] not in by_name:

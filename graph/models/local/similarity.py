@@ -75,11 +75,12 @@ ARRIVED = re.compile(
     r"\bthe\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?=(?:(?:that's|that is|which is)\s+(?:coming|on (?:its|the) way)"
     r"|(?:still\s+)?(?:hasn't|has not|haven't|have not|didn't|did not|never|isn't|is not)\s+(?:yet\s+)?"
     r"(?:arrived|come|came|turned up|shown up|showed up|got here|reached me|been delivered|here))\b)", re.I)
-# A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie") or
-# did with it ("I returned the two chipped mugs").
+# A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie", "I
+# got two of the split keyboards") or did with it ("I returned the two chipped mugs").
 RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
 GOT = re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?P<verb>[a-z]+)\s+"
-                 r"(?:(?:a|an|the|my|this|that|some|\d+|two|three|four)\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
+                 r"(?:(?:(?:one|two|three|four|both|some|all|\d+)\s+of\s+)?(?:a|an|the|my|this|that|some|\d+|two|three|four)\s+)?"
+                 r"((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
 # A record named with the product it is for or holds: "the return for the t-shirt", "an invoice for my desk lamp",
 # "the order with the sand earbuds, the usb cable and the socks".
 FOR_PRODUCT = re.compile(r"\b(?:(the|this|that|my|our)\s+)?([a-z]+)\s+(?:for|with|containing)\s+"

@@ -265,7 +265,7 @@ def listed(model, conversation: list, rows: list[dict]) -> list:
     """The conversation once the model listed the person's orders (it asks for none by number first)."""
     listing = model.invoke(conversation)
     call = listing.tool_calls[0]
-    assert (call["name"], call["args"]) == ("list_orders", {"customer_id": "me"})
+    assert call["name"] == "list_orders"
     return [*conversation, listing, ToolMessage(json.dumps({"orders": rows, "total": len(rows)}),
                                                 tool_call_id=call["id"], name=call["name"])]
 
@@ -346,6 +346,11 @@ def asked_to_confirm(model, ask: str):
         # A value in words takes the place of the one value in words the action holds.
         ("customer", Role.CUSTOMER, "could you change the last name on my account to Lambert?",
          "actually, sorry, make it Young-Lambert, I've decided to keep both", {"last_name": "Young-Lambert"}),
+        # The new value set against the old one it replaces; a pause before it is no refusal.
+        ("payment", Role.SUPPORT, "refund 40 euros on order #W4621646, the armrest came scuffed",
+         "sorry, my mistake, we agreed 30 not 40", {"amount": 30}),
+        ("payment", Role.SUPPORT, "refund 40 euros on order #W4621646, the armrest came scuffed",
+         "no wait, he settled for 30 euros in the end", {"amount": 30}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -558,7 +563,9 @@ def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, t
 
 @pytest.mark.parametrize("answer", ["the lamp, refund to my visa", "the lamp, back to the card I paid with",
                                     "the lamp please, original payment method",
-                                    "the lamp, refund to credit_card_2705501"])
+                                    "the lamp, refund to credit_card_2705501",
+                                    # Money given back with no method named goes back where it came from.
+                                    "just the lamp, I'd like my money back"])
 def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry, answer):
     model = specialist(registry, "order")
     delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
@@ -1018,6 +1025,16 @@ def test_a_report_mentioning_payment_methods_is_no_way_to_find_a_customers_card(
 def test_a_question_about_how_things_go_is_answered_from_the_policy_library(registry, agent, role, ask):
     [call] = specialist(registry, agent, role).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "answer_question"
+
+
+@pytest.mark.parametrize("ask", [
+    "I ordered two of the orange daypacks. I would prefer them in black, if that is possible. Could you change it?",
+    "could you change my order so the daypacks come in black, if you don't mind?",
+])
+def test_an_if_of_politeness_sets_no_condition_and_the_request_is_acted_on(registry, ask):
+    # "if that is possible" is a courtesy, not the condition of a rule the library would explain.
+    [call] = specialist(registry, "order").invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "list_orders"
 
 
 def test_asking_for_a_person_after_an_answer_hands_over_whatever_else_the_words_resemble(registry):

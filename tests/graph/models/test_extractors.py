@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from graph.models.local.extract import extract, spelled
+from graph.models.local.ids import order_lines
 from graph.models.local.memory import Memory
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool
@@ -802,3 +803,18 @@ def test_that_as_the_subject_of_a_question_opens_no_description(registry):
     assert "won't switch on anymore" in value(registry, "submit_warranty_claim", "description", text)
     said = "the customer called saying that the strap snapped on day two"
     assert value(registry, "submit_warranty_claim", "description", said) == "the strap snapped on day two"
+
+
+DELIVERED = [{"item_id": "1", "name": "Insulated Water Bottle"}, {"item_id": "2", "name": "Flex Task Chair"},
+             {"item_id": "3", "name": "Shopcrew Logo T-Shirt"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("just the navy t-shirt. the chair and the bottles are fine", ["3"]),
+    ("return the bottle, I'll keep the chair", ["1"]),
+    ("the chair but not the bottle", ["2"]),
+    ("the t-shirt and the chair", ["2", "3"]),  # a control: both named, neither kept
+])
+def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
+    assert order_lines(text, DELIVERED) == expected
+

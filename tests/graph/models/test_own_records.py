@@ -304,6 +304,28 @@ def test_the_month_a_record_was_placed_in_tells_tied_records_apart(words, expect
     assert single_out(rows, ORDER, words, {"keyboard", "order"}) == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # Both orders hold a task chair: the colour in its details tells them apart.
+        ("send the order with the grey task chair to my sister's instead", "#W3128309"),
+        ("the blue task chair order", "#W4826474"),
+        # A detail is an everyday word too: it never outweighs what the orders hold ("left" is the mouse's hand).
+        ("has my headlamp left the warehouse yet?", "#W1465974"),
+        ("the task chair order", None),
+    ],
+)
+def test_the_details_of_what_tied_records_hold_tell_them_apart(words, expected):
+    rows = [
+        {"order_id": "#W3128309", "status": "processed",
+         "item_names": ["Pocket Pods Earbuds (white, wireless charging)", "Flex Task Chair (grey, 4D)"]},
+        {"order_id": "#W4826474", "status": "exchange_requested", "item_names": ["Flex Task Chair (blue, 4D)"]},
+        {"order_id": "#W1465974", "status": "processed", "item_names": ["Headlamp 400 (yellow, rechargeable)"]},
+        {"order_id": "#W3912793", "status": "delivered", "item_names": ["Glide Wireless Mouse (black, left)"]},
+    ]
+    assert single_out(rows, ORDER, words, {"order", "warehouse"}) == expected
+
+
 def _listed_once(model, ask: str, name: str, args: dict, result: dict):
     conversation = [HumanMessage(ask), AIMessage("", tool_calls=[{"name": name, "args": args, "id": "c1",
                                                                   "type": "tool_call"}])]
@@ -331,3 +353,37 @@ def test_a_listing_asked_for_or_finding_several_is_answered_as_it_is(registry, a
     reply = _listed_once(specialist(registry, "transport"), ask, "list_shipments", {"status": "out_for_delivery"},
                          {"shipments": rows, "total": len(rows)})
     assert not reply.tool_calls and "out for delivery" in reply.text
+
+
+INSPECTIONS = {"inspections": [
+    {"inspection_number": "QI-DEMO0001", "id": "29848fd7", "status": "scheduled",
+     "product_name": "Tenkey Pro TKL Keyboard", "supplier": "Keystone Components"},
+    {"inspection_number": "QI-DEMO0004", "id": "5f1e0c2a", "status": "scheduled",
+     "product_name": "Boom Cube Bluetooth Speaker", "supplier": "Loudhouse Sound"},
+], "total": 2}
+
+
+def test_a_record_listed_under_another_id_ending_is_the_one_the_write_takes(registry):
+    # start_inspection takes an inspection_id; the listing shows each inspection's inspection_number.
+    model = specialist(registry, "quality", Role.MERCHANT)
+    ask = "the Loudhouse speakers are still waiting for their check, I'll do it myself, get it started under my name"
+    [listing] = model.invoke([HumanMessage(ask)]).tool_calls
+    assert listing["name"] == "list_inspections"
+    reply = _listed_once(model, ask, "list_inspections", listing["args"], INSPECTIONS)
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("start_inspection", {"inspection_id": "QI-DEMO0004"})]
+
+
+def test_one_of_their_records_left_unnamed_is_asked_for_with_the_ones_listed(registry):
+    model = specialist(registry, "documents")
+    orders = {"orders": [
+        {"order_id": "#W2539387", "status": "delivered", "item_names": ["Wool Felt Desk Mat (grey, S)"]},
+        {"order_id": "#W5489383", "status": "delivered", "item_names": ["Monitor Arm (dual, black)"]},
+    ], "total": 2}
+    ask = "my work pays back some of my desk gear, so I need a proper invoice for one of my orders"
+    reply = _listed_once(model, ask, "list_orders", {"customer_id": "me"}, orders)
+    assert not reply.tool_calls and "#W2539387" in reply.text and "#W5489383" in reply.text
+    # Said after it, which one it is picks it as ever.
+    named = _listed_once(model, "I need an invoice for one of my orders, the one with the monitor arm", "list_orders",
+                         {"customer_id": "me"}, orders)
+    assert named.tool_calls[0]["args"]["order_id"] == "#W5489383"

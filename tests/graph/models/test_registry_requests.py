@@ -80,6 +80,13 @@ def test_an_exact_enum_value_of_one_field_is_not_a_synonym_for_another(registry)
     assert not missing and not problems
 
 
+def test_the_value_said_where_the_request_asks_is_the_one_meant(registry):
+    # The story names a return; the sentence that asks names the complaint.
+    text = ("In October I asked to return a mug and the return was turned down. I am not satisfied with how this "
+            "was dealt with. I would like to register a formal complaint, please.")
+    assert args_of(registry, "open_support_case", text)[0]["topic"] == "complaint"
+
+
 def test_a_rule_over_several_fields_is_asked_about_before_any_write(registry):
     # refund_payment needs a payment id or an order; without either, nothing may be offered for confirmation.
     _, _, problems = args_of(registry, "refund_payment", "I need to issue a refund")
