@@ -133,6 +133,12 @@ async def test_find_variants_by_partial_options_in_any_case(sessions, call, as_c
     assert [v.sku for v in size_m.variants] == ["JN-BLUE-M", "TS-BLUE-M"]
     assert (await call(me, "find_product_variants", product_id="T-Shirt")).total == 3
     assert (await call(me, "find_product_variants", product_id="T-Shirt", options={"fit": "slim"})).total == 0
+    # The option's other spelling finds it too: the jeans say "color", a caller may say "colour"; a size in words
+    # is its letter.
+    assert [v.sku for v in (await call(me, "find_product_variants", options={"colour": "blue", "size": "M"})).variants
+            ] == ["JN-BLUE-M", "TS-BLUE-M"]
+    assert [v.sku for v in (await call(me, "find_product_variants", product_id="T-Shirt",
+                                        options={"size": "Large"})).variants] == ["TS-BLUE-L"]
 
 
 async def test_find_variants_refusals(sessions, call, as_customer):

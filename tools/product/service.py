@@ -356,11 +356,31 @@ async def find_variants(session: AsyncSession, product: Product | None, options:
         stmt = stmt.where(Product.archived.is_(False))
     if available_only:
         stmt = stmt.where(ProductVariant.available.is_(True))
-    wanted = {k.strip().lower(): v.strip().lower() for k, v in options.items()}
+    wanted = {option_name(k): v.strip().lower() for k, v in options.items()}
     rows = await session.execute(stmt.order_by(Product.name, Product.id, ProductVariant.position))
     return [v for v in rows.scalars() if _has_options(v.options, wanted)]
 
 
+# One option spelt two ways: the demo catalogue says "colour", the retail benchmark's and many callers "color".
+OPTION_SPELLINGS = {"color": "colour"}
+
+
+def option_name(name: str) -> str:
+    """An option's name as compared: any case, either spelling ("Color", "colour")."""
+    key = name.strip().lower()
+    return OPTION_SPELLINGS.get(key, key)
+
+
+# Sizes said in words or by their letters are one: "large" is L, whichever the catalogue uses.
+SIZE_WORDS = {"extra small": "xs", "extra-small": "xs", "small": "s", "medium": "m", "large": "l",
+              "extra large": "xl", "extra-large": "xl", "x-large": "xl"}
+
+
+def _option_value(name: str, value: object) -> str:
+    said = str(value).strip().lower()
+    return SIZE_WORDS.get(said, said) if name == "size" else said
+
+
 def _has_options(options: dict, wanted: dict[str, str]) -> bool:
-    have = {str(k).lower(): str(v).lower() for k, v in (options or {}).items()}
-    return all(have.get(k) == v for k, v in wanted.items())
+    have = {option_name(str(k)): _option_value(option_name(str(k)), v) for k, v in (options or {}).items()}
+    return all(have.get(k) == _option_value(k, v) for k, v in wanted.items())

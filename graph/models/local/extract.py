@@ -163,6 +163,9 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
     return [v for v, _ in hits] if f.type == "array" else hits[0][0]
 
 
+# A size said in words after "in": "have you got the black tee in large?".
+SIZE_IN_WORDS = re.compile(r"\bin (?:an? )?(extra[ -]small|extra[ -]large|x-large|small|medium|large)\b", re.I)
+
 # A sentence of a request, to its full stop.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
@@ -197,6 +200,8 @@ def _options(f: FieldSpec, ctx: Context) -> Any:
     size = next((s for s in SIZES if re.search(rf"(?<![\w-]){s}(?![\w-])", text)), None)
     if size and "size" not in options:
         options["size"] = size
+    if "size" not in options and (worded := SIZE_IN_WORDS.search(text)):
+        options["size"] = worded.group(1).lower()  # "the black logo t-shirt in large"
     return options or None
 
 

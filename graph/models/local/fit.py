@@ -8,10 +8,10 @@ from graph.models.local.entities import DOCUMENT_NUMBER, SKU, an_item_code
 from graph.models.local.extract import Extraction, extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
+from graph.models.local.policy import LOOKING
 from graph.models.local.reading import (
     LEAD_CLAUSE,
     LEAD_IN,
-    LOOKING,
     WANTS,
 )
 from graph.models.local.records import (
@@ -51,8 +51,12 @@ FIT_SPANS = 3
 ITEM_KINDS = frozenset({"item", "item_list", "line_list"})
 
 QUESTION = re.compile(
-    r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|when|which|who|how|do|does|did|why)\b", re.I
+    r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|where's|wheres|when|which|who|how|hows|do|does|did"
+    r"|why)\b", re.I
 )
+
+# The question words that open a question, with or without its question mark.
+WH_QUESTION = re.compile(r"^\s*(?:what|what's|whats|where|where's|wheres|when|how|hows|why)\b", re.I)
 
 # "which returns ...", "what orders ...": a question about records of one kind, by their plural.
 WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", re.I)
@@ -101,7 +105,11 @@ def best_fit(
     # A question may reach a reading tool a little further down (writing tools step back by the penalty).
     # A question put after a statement is one too ("my navy t-shirt hasn't come yet, where is it right now?", "I
     # cancelled an order in september, did the money go back to my paypal? I can't find it").
-    put_last = any(QUESTION.match(c) and "?" in c for c in LEAD_CLAUSE.split(text)[1:])
+    # The last clause asks without its question mark when a question word opens it ("..., still not here. wheres
+    # it at").
+    clauses = LEAD_CLAUSE.split(text.strip())
+    put_last = any(QUESTION.match(c) and "?" in c for c in clauses[1:]) or (
+        len(clauses) > 1 and bool(WH_QUESTION.match(clauses[-1])))
     question = bool(QUESTION.match(text) or READING.match(LEAD_IN.sub("", text)) or put_last) and not (
         POLITE_REQUEST.match(text))
     # So does a command led by a verb a write goes by ("refund #W1 in full", "pack order W3", "raise a critical

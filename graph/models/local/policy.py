@@ -10,9 +10,17 @@ from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.records import ONESELF, OWN_KINDS
 from graph.models.local.toolview import ToolView
 
+# Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
+LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
+
+# A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
+TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"
+                    rf"(?!(?:{LOOKING}|tell|explain|show)\b)[a-z]{{3,}}\b", re.I)
+
 # Any question, for a tool that answers questions: "...?" or an interrogative opening.
 ASKS = re.compile(
-    r"\?\s*$|^\s*(how|what|what's|whats|wat|when|where|why|which|who|can i|could i|do you|does|is|are)\b"
+    r"\?\s*$|^\s*(how|hows|what|what's|whats|wat|when|where|where's|wheres|why|which|who|can i|could i|do you|does"
+    r"|is|are)\b"
     r"|[,;]\s*(?:what|how|which) (?:should|shall|can|do) (?:i|we)\b", re.I  # "..., what should i do"
 )
 # A question put to the shop about how it works ("do you ship to...", "how long is the warranty..."), not asked
@@ -36,6 +44,8 @@ CONDITION = re.compile(r"\b(?:once|if(?! (?:(?:that|it|this)(?:'s|\s+is)? (?:pos
                        r"|after|before|until|within|ever)\b"
                        r"|\bwhen\b(?!\s+(?:will|would|is|are|was|were|does|do|did|can|could|has|have)\b)"
                        r"(?![^,.?]*\b(?:will|would)\b)", re.I)
+# What points at the asker's own record: "it", "them", "my order", "that one".
+POINTING = re.compile(r"\b(?:it|them|my|that|this|these|those)\b", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
                   r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"
@@ -51,6 +61,8 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
     number: the policy library answers it."""
     if PERMISSION.match(said) and a_listing(tool) and not names_a_record(said):
         return True  # no listing of the asker's records says what they may do
+    if put_to_us(said):
+        return False
     general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(said) or RULE.search(said))
     if not general:
@@ -88,3 +100,9 @@ def a_listing(tool: ToolView) -> bool:
 def owned(tool: ToolView) -> bool:
     """Whether the tool's records belong to a customer (it takes whose they are)."""
     return any(kind_of(f) == "customer" for f in tool.fields)
+
+
+def put_to_us(said: str) -> bool:
+    """Whether a clause asks the shop to act on something of the asker's ("can you stop it before it goes out?"):
+    a request with a deadline, not a question about the rule a condition names."""
+    return any(TO_YOU.match(c) and POINTING.search(c) for c in re.split(r"[,.;!?]\s*", said))

@@ -5,7 +5,7 @@ import re
 
 from graph.models.local.entities import ORDER_ID, mask, names_a_record
 from graph.models.local.ids import FIRST_PERSON
-from graph.models.local.policy import ASKS, CONDITION, RULE, TO_THE_SHOP, WHAT_YOU_TAKE
+from graph.models.local.policy import ASKS, CONDITION, LOOKING, RULE, TO_THE_SHOP, TO_YOU, WHAT_YOU_TAKE
 from graph.models.local.similarity import (
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
@@ -49,9 +49,6 @@ SUBJECTS = PRONOUNS | frozenset({"i", "you", "we", "it", "it's", "its", "that", 
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 
-# Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
-LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
-
 # "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
 # says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
 # asked next), not a listing that merely shares its words ("I'd like a list of..." still reads). So does wanting
@@ -86,10 +83,6 @@ DETERMINERS = frozenset({"the", "my", "this", "that", "our"})
 
 # A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
 PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
-
-# A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
-TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"
-                    rf"(?!(?:{LOOKING}|tell|explain|show)\b)[a-z]{{3,}}\b", re.I)
 
 # A question about what happened: "did the refund go through?", "has it arrived?".
 WHAT_HAPPENED = re.compile(r"^(?:did|has|have|was|were)\s+(?!(?:i|we)\s+to\b)", re.I)
@@ -294,8 +287,12 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
     clauses = [c for c in ASK_CLAUSES.split(text) if c.strip()]
     if not lent:
         return None
-    for clause in (c for c in clauses if len(content_stems(mask(c))) >= 2):
-        ranked = rank(clause, tools, embed)
+    weighed = [(clause, rank(clause, tools, embed)) for clause in clauses if len(content_stems(mask(clause))) >= 2]
+    # A question clearly the specialist's own ("what do you get once you hit platinum?") leaves a remark beside it
+    # ("trying to work out if it's worth it") no lent tool to take, unless that remark asks for one.
+    own_clear = any(ASKS.search(clause) and ranked[0][1] in own and ranked[0][0] >= threshold
+                    for clause, ranked in weighed)
+    for clause, ranked in weighed:
         # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
         # "I want a person to review it" asks for a person, whatever else the review resembles.
         thing = wanted_in(clause)
@@ -309,8 +306,8 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
         # A clause put as a request ("I need someone from billing to call me"), or one as clear as a lent tool
         # must be in a whole request (SHARED_LEAD): "I'm buying a gift for someone" mentions a person, asks for none.
         asks = bool(WANTS.match(clause) or ASKS_FOR.match(clause))
-        if first in lent and score >= threshold and (asks or score - best_own >= SHARED_LEAD) and worded_apart(
-                clause, tools, first, own):
+        if first in lent and score >= threshold and (asks or (score - best_own >= SHARED_LEAD and not own_clear)) \
+                and worded_apart(clause, tools, first, own):
             return first
     return None
 

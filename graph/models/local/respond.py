@@ -51,7 +51,7 @@ from graph.models.local.history import (
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory, remember
-from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, about_rules
+from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, about_rules, put_to_us
 from graph.models.local.reading import (
     ASK_CLAUSES,
     HANDOFF,
@@ -559,7 +559,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     said = said_in(messages, current)
     field = _own_field(tool, extraction, said, tools)
     first = text_of(messages[chain[0]])
-    if field is None or (tool.mutates and ASKS.search(first) and CONDITION.search(first)):
+    if field is None or (tool.mutates and ASKS.search(first) and CONDITION.search(first) and not put_to_us(first)):
         return None  # "can I still cancel an order once it's processed?" asks about the rule, not for an order
     since = messages[chain[0]:]
     listed = listed_in(since, field)
@@ -674,9 +674,23 @@ def _after_listing(
     read = {t[0].name for t in titled} | ({variants[0].name} if variants else set())
     if saved_address_words(said):
         read |= {t.name for t in _address_listings(tool, lookups)}
-    if (found is None or found[0] != call["name"]) and call["name"] not in read:
+    # A write that took its record from the listing goes on when asked for ("can you stop it before it goes out?"),
+    # not on a question ("how much did you refund me for the one with the keyboard?").
+    asked_to_act = not ASKS.search(said) or put_to_us(said)
+    if (found is None or found[0] != call["name"]) and call["name"] not in read and not (
+            asked_to_act and _took_from(call["name"], tool, extraction, messages)):
         return None
     return _decide(tool, extraction, tools, messages, replies, lookups)
+
+
+def _took_from(listing: str, tool: ToolView, extraction: Extraction, messages: list[BaseMessage]) -> bool:
+    """Whether the request, planned again, takes its record from the listing just made for it: the one order a
+    customer's listing showed, for "I don't need that order at all now, can you stop it?"."""
+    rows = listed_by(messages, listing) or []
+    shown = {str(v) for row in rows if isinstance(row, dict) for v in row.values() if isinstance(v, (str, int))}
+    kinds = {f.name: kind_of(f) for f in tool.fields}
+    return tool.name != listing and any(
+        str(v) in shown for k, v in extraction.args.items() if kinds.get(k) in OWN_KINDS and isinstance(v, str))
 
 
 def _replanned(

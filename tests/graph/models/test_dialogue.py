@@ -1337,3 +1337,29 @@ def test_a_pending_order_is_packed_once_its_pick_list_is_read(registry):
     pick_list = {"order_id": "#W8438389", "order_status": "pending", "warehouses": [], "total_units": 2}
     _, second = after_read(specialist(registry, "warehouse", Role.WAREHOUSE), "pack order W8438389", pick_list)
     assert [(c["name"], c["args"]) for c in second.tool_calls] == [("pack_order", {"order_id": "#W8438389"})]
+
+
+def test_a_request_with_a_deadline_acts_on_the_record_the_listing_shows(registry):
+    # "before it goes out" is when, not the condition of a rule: the one order listed is cancelled, once read.
+    model = specialist(registry, "order")
+    ask = "I don't need that order at all now, can you stop it before it goes out?"
+    conversation = listed(model, [HumanMessage(ask)], [{"order_id": "#W6372508", "status": "pending",
+                                                         "item_names": ["Bitstream DAC Amp (silver)"]}])
+    [call] = model.invoke(conversation).tool_calls
+    assert call["name"] in ("get_order_details", "cancel_pending_order") and call["args"]["order_id"] == "#W6372508"
+
+
+@pytest.mark.parametrize("ask", ["fig candle ordered like 10 days ago, still not here. wheres it at",
+                                 "my socks still aren't here, where are they"])
+def test_a_question_put_last_without_its_mark_reads(registry, ask):
+    reply = specialist(registry, "order").invoke([HumanMessage(ask)])
+    assert not reply.text.startswith("To cancel") and all(
+        c["name"] in ("list_orders", "get_order_details") for c in reply.tool_calls)
+
+
+def test_a_remark_beside_a_clear_question_lends_no_other_tool(registry):
+    # "trying to work out if it's worth it" reads a little like asking for a person; the question is the library's.
+    ask = ("what do you actually get once you hit platinum in your loyalty programme? trying to work out if it's "
+           "worth putting all my shopping through you")
+    [call] = specialist(registry, "knowledge").invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "answer_question"

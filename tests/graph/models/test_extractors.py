@@ -818,3 +818,10 @@ DELIVERED = [{"item_id": "1", "name": "Insulated Water Bottle"}, {"item_id": "2"
 def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
     assert order_lines(text, DELIVERED) == expected
 
+
+@pytest.mark.parametrize(("text", "size"), [("have you got 15 of the black logo t-shirt in large?", "large"),
+                                            ("the navy tee in an extra large", "extra large"),
+                                            ("the navy tee in XL", "XL")])
+def test_a_size_said_in_words_is_an_option(registry, text, size):
+    assert value(registry, "find_product_variants", "options", text)["size"] == size
+
