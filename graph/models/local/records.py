@@ -14,7 +14,7 @@ from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
 from graph.models.local.schema import FieldSpec
-from graph.models.local.similarity import alike, rank, titled
+from graph.models.local.similarity import ASIDE, alike, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView, own_tools
 
@@ -26,9 +26,6 @@ OWN_KINDS = frozenset({"order", "pattern", "uuid"})
 # The endings of a field naming a record by its id: shipment_ref, order_id, rma_number.
 ID_SUFFIXES = ("id", "ref", "number", "code")
 # A record's date or time as the tools give it: "2026-08-26T05:13:51Z".
-# The details in brackets after a name: "Flex Task Chair (grey, 4D)".
-DETAILS = re.compile(r"\(([^()]*)\)")
-
 ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A listed record is described by its short words (status, resolution) and the names it lists (what was ordered).
 DESCRIBE_WORDS = 3
@@ -131,13 +128,13 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView])
 
 def row_words(row: dict[str, Any]) -> set[str]:
     """The words of a listed record's text values and the names it lists, without their details in brackets."""
-    values = [DETAILS.sub("", v) for v in row.values() if isinstance(v, str)]
+    values = [ASIDE.sub("", v) for v in row.values() if isinstance(v, str)]
     return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()} | held_words(row)
 
 
 def held_words(row: dict[str, Any]) -> set[str]:
     """The words of the names a listed record lists (the products an order holds), without their details."""
-    values = [DETAILS.sub("", x) for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    values = [ASIDE.sub("", x) for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
     return {w for v in values for w in words(v) if w.isalpha()}
 
 
@@ -145,7 +142,7 @@ def detail_words(row: dict[str, Any]) -> set[str]:
     """The words of the details in brackets after a listed record's names ("Flex Task Chair (grey, 4D)")."""
     values = [v for v in row.values() if isinstance(v, str)]
     values += [x for v in row.values() if isinstance(v, list) for x in v if isinstance(x, str)]
-    return {w for v in values for detail in DETAILS.findall(v) for w in words(detail) if w.isalpha()}
+    return {w for v in values for detail in ASIDE.findall(v) for w in words(detail) if w.isalpha()}
 
 
 def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],

@@ -138,11 +138,11 @@ SEARCH_THRESHOLD = 0.27
 # Records a request names by an id of their own shape (a product named in words is searched for instead).
 NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 
-# A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
-# customer account.") says who asks, not what for: the router reads the sentences after it.
 # A record left unnamed: "one of my orders" (and what follows it, which may yet say which).
 ONE_OF = re.compile(r"\bone of (?:my|our|the|his|her|their) (\w+?)s\b([^.?!]*)", re.I)
 
+# A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
+# customer account.") says who asks, not what for: the router reads the sentences after it.
 INTRODUCTION = re.compile(
     r"^\s*(?:(?:hi|hello|hey|dear \w+)[,!.]?\s+)?(?:i am|i'm|im|this is|my name is)\s+[A-Z][^.!?\n]*[.!?\n]\s*", re.I
 )
