@@ -151,7 +151,7 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
         # "who's delivering my chair?" asks of a delivery under way, not for the orders already delivered.
         hits = [(v, x) for v, x in hits if not (str(v).endswith("ed") and words(x.text)[-1].endswith("ing")
                                                 and stem(words(x.text)[-1]) == stem(str(v)))]
-    if f.type != "array":
+    if f.type != "array" and len(hits) > 1:
         # The value said where the request asks ("I asked to return a mug ... I would like to register a formal
         # complaint") is the one meant, not one of the story before it.
         asking = [m.span() for m in SENTENCE.finditer(ctx.request.text) if ASKS_FOR.match(m.group(0))]

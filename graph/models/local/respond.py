@@ -567,11 +567,11 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
         called = {c["name"] for m in since if isinstance(m, AIMessage) for c in m.tool_calls}
         found = lister(field, tool, said, tools, called)
         return Turn(calls=[found]) if found else None
+    if _one_of_theirs(said, field):
+        return None  # "an invoice for one of my orders": which one is theirs to say, asked with the ones listed
     by_name = {t.name: t for t in tools}
     own_words = [tool, by_name[listed[0]]] if listed[0] in by_name else [tool]
     known = {s for t in own_words for s in content_stems(" ".join([t.description, *t.examples]))}
-    if _one_of_theirs(said, field):
-        return None  # "an invoice for one of my orders": which one is theirs to say, asked with the ones listed
     gate = tool.precondition if tool.precondition and field.name in tool.precondition.given else None
     value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "")
     if value is None:
