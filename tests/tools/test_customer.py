@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from db.enums import LoyaltyTier, PaymentMethodKind
 from db.models import AuditEvent, Customer
 from tests import factories as f
-from tools.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tools.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 
 
 async def count(sessions, model) -> int:
@@ -40,6 +40,31 @@ async def test_names_typed_without_accents_find_the_customer(sessions, call, sup
     chloe = await f.customer(sessions, first="Chloé", last="Dubois", zip_code="33000")
     out = await call(support, "find_customer_by_name_zip", first_name="Chloe", last_name="dubois", zip="33000")
     assert out.customer_id == chloe.id
+
+
+async def test_staff_name_a_customer_by_full_name_in_any_case_or_accents(sessions, call, support):
+    chloe = await f.customer(sessions, first="Chloé", last="Dubois")
+    mateo = await f.customer(sessions, first="Mateo", last="García")
+    await f.customer(sessions, first="Chloé", last="Martin")
+    assert (await call(support, "get_customer_details", customer_id="chloe  DUBOIS")).id == chloe.id
+    assert (await call(support, "get_customer_details", customer_id="Mateo Garcia")).id == mateo.id
+    with pytest.raises(NotFound, match="no customer named 'Chloé Durand'"):
+        await call(support, "get_customer_details", customer_id="Chloé Durand")
+
+
+async def test_a_full_name_two_customers_share_is_ambiguous_with_their_ids(sessions, call, support):
+    first = await f.customer(sessions, first="Louis", last="Laurent")
+    second = await f.customer(sessions, first="Louis", last="Laurent")
+    with pytest.raises(Ambiguous) as raised:
+        await call(support, "list_orders", customer_id="Louis Laurent")
+    assert {d["customer_id"] for d in raised.value.details} == {first.id, second.id}
+
+
+async def test_a_customer_naming_someone_else_sees_nothing_of_theirs(sessions, call, as_customer):
+    ava = await f.customer(sessions, first="Ava", last="Martin")
+    await f.customer(sessions, first="Bob", last="Stone")
+    with pytest.raises(NotFound):
+        await call(as_customer(ava), "list_orders", customer_id="Bob Stone")
 
 
 async def test_details_include_methods_and_orders(sessions, call, as_customer):

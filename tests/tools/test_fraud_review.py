@@ -72,6 +72,36 @@ async def test_reject_cancels_refunds_and_releases_the_stock(sessions, call, as_
     assert (check.review_outcome, check.reviewed_by) == ("rejected", support.label)
 
 
+async def test_a_status_change_off_hold_is_the_same_review_decision(sessions, call, as_customer, support):
+    """The order specialist's status change and the review queue are one path: who decided is recorded."""
+    sh, out = await held(sessions, call, as_customer)
+    done = await call(support, "update_order_status", order_id=out.order_id, status="pending", reason="phoned her")
+    assert done.status == OrderStatus.PENDING
+    audits, topics, check = await trail(sessions, out.order_id)
+    assert ("fraud_reviewed", None, support.label) in audits and topics[-1] == "order.fraud_reviewed"
+    assert (check.review_outcome, check.reviewed_by) == ("released", support.label)
+
+
+async def test_cancelling_a_held_order_by_status_rejects_it_after_review(sessions, call, as_customer, support):
+    sh, out = await held(sessions, call, as_customer)
+    with pytest.raises(InvalidInput):
+        await call(support, "update_order_status", order_id=out.order_id, status="cancelled")
+    done = await call(support, "update_order_status", order_id=out.order_id, status="cancelled",
+                      reason="not placed by the account holder")
+    assert done.status == OrderStatus.CANCELLED and done.payment_history[-1].transaction_type == "refund"
+    _, _, check = await trail(sessions, out.order_id)
+    assert (check.review_outcome, check.reviewed_by) == ("rejected", support.label)
+
+
+async def test_warehouse_staff_may_not_take_an_order_off_hold(sessions, call, as_customer, warehouse_staff):
+    sh, out = await held(sessions, call, as_customer)
+    before = await snapshot(sessions, out.order_id, sh.gift)
+    for status in ("pending", "cancelled"):
+        with pytest.raises(Forbidden):
+            await call(warehouse_staff, "update_order_status", order_id=out.order_id, status=status, reason="ok")
+    assert await snapshot(sessions, out.order_id, sh.gift) == before
+
+
 async def test_only_held_orders_are_reviewed_and_refusals_change_nothing(sessions, call, as_customer, support,
                                                                         warehouse_staff):
     sh = await shop(sessions)

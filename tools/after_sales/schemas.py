@@ -144,14 +144,14 @@ class ReceiveReturnIn(Schema):
 class ListReturnsIn(Page):
     status: RmaStatus | None = Field(None, description="Only RMAs in this status.")
     order_id: str | None = Field(None, pattern=rf"^{ORDER_REF}$", description="Only this order's RMAs.")
-    customer_id: str | None = Field(None, min_length=2, max_length=255, description="Customer id or email.")
+    customer_id: str | None = Field(None, min_length=2, max_length=255, description="Customer id, email or full name.")
     created_from: date | None = Field(None, description="Requested on or after this day (UTC).")
     created_to: date | None = Field(None, description="Requested on or before this day (UTC).")
 
 
 class CustomerReturnsIn(Page):
     customer_id: str = Field(min_length=2, max_length=255, examples=["me", "noah_brown_6181"],
-                             description="Customer id or email; customers write 'me' (or their own id).")
+                             description="Customer id, email or full name; customers write 'me' (or their own id).")
 
 
 class RmaLineOut(Schema):
@@ -289,7 +289,7 @@ class ClaimStatusIn(Schema):
 
 class ListClaimsIn(Page):
     customer_id: str | None = Field(None, min_length=2, max_length=255,
-                                    description="Customer id or email (staff); customers see their own.")
+                                    description="Customer id, email or full name (staff); customers see their own.")
     status: WarrantyStatus | None = Field(None, description="Only claims in this status.")
 
 

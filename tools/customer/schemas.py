@@ -15,7 +15,7 @@ def CustomerId():  # noqa: N802  (reads like a type where it is used)
         None,
         min_length=2,
         max_length=255,
-        description="Customer id or email; customers may leave it out (or say 'me') to mean themselves.",
+        description="Customer id, email or full name; customers may leave it out (or say 'me') to mean themselves.",
         examples=["noah_brown_6181"],
     )
 

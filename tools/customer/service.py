@@ -23,6 +23,8 @@ TIER_THRESHOLDS: list[tuple[LoyaltyTier, int]] = [
     (LoyaltyTier.GOLD, 2000),
     (LoyaltyTier.PLATINUM, 5000),
 ]
+# Letters no European accent is put on: the same in a name typed with or without its accents.
+NEVER_ACCENTED = frozenset("bdfghjkmpqtvwx")
 EARNING_RULES = [
     "1 point for every whole euro of a delivered order",
     "points are taken back when an order is refunded",
@@ -31,13 +33,32 @@ EARNING_RULES = [
 
 
 async def get_customer(session: AsyncSession, ref: str) -> Customer:
-    """A customer by id or email (email in any case)."""
+    """A customer by id, email (in any case) or full name (without case or accents: staff say "Chloe Dubois" of
+    the customer on the phone). A name several customers share is ambiguous: their ids say which."""
+    if "@" not in ref and " " in ref.strip():
+        return await _by_full_name(session, ref)
     match = func.lower(Customer.email) == ref.lower() if "@" in ref else Customer.id == ref
     stmt = select(Customer).options(selectinload(Customer.addresses)).where(match)
     customer = (await session.execute(stmt)).scalar_one_or_none()
     if customer is None:
         raise NotFound(f"customer {ref!r} not found")
     return customer
+
+
+async def _by_full_name(session: AsyncSession, name: str) -> Customer:
+    wanted = " ".join(plain(name).split())
+    # Names compare without accents, which SQL cannot do portably: narrow by the last name's letters that never
+    # carry one (any one character for the others), then compare here.
+    shape = "".join(c if c in NEVER_ACCENTED else "_" for c in wanted.split()[-1])
+    stmt = (select(Customer).options(selectinload(Customer.addresses))
+            .where(func.lower(Customer.last_name).like(shape)).order_by(Customer.id))
+    found = [c for c in (await session.execute(stmt)).scalars() if plain(f"{c.first_name} {c.last_name}") == wanted]
+    if not found:
+        raise NotFound(f"no customer named {name.strip()!r}; give their id or email address")
+    if len(found) > 1:
+        raise Ambiguous(f"{len(found)} customers are named {name.strip()!r}; say which by id or email",
+                        details=[{"customer_id": c.id, "email": c.email} for c in found])
+    return found[0]
 
 
 async def get_visible_customer(ctx: ToolContext, ref: str | None) -> Customer:

@@ -5,13 +5,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import OrderStatus, TransactionKind, TransactionResult
+from db.enums import OrderStatus, Role, TransactionKind, TransactionResult
 from db.models import Customer, FraudCheck, Order, PaymentTransaction
 from tools.audit import audit, emit
 from tools.context import ToolContext
 from tools.errors import Conflict
 from tools.order import service as orders
 from tools.order import states
+
+# Who decides on held orders (and on fraud in general): never warehouse staff.
+REVIEWERS = frozenset({Role.SUPPORT, Role.MERCHANT, Role.ADMIN})
 
 
 async def latest_check(session: AsyncSession, order_id: str) -> FraudCheck | None:

@@ -11,8 +11,8 @@ from tools.schemas import Email, Money, Number, OrderId, Page, Schema
 IP_PATTERN = r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$"
 
 
-def customer_field(description: str = "Customer id or email address."):
-    """A customer named by id or email."""
+def customer_field(description: str = "Customer id, email or full name."):
+    """A customer named by id, email or full name."""
     return Field(min_length=2, max_length=255, description=description, examples=["ava_martin_1001"])
 
 

@@ -14,7 +14,7 @@ from tools.order import service as orders
 from tools.registry import tool
 
 AGENT = "fraud"
-FRAUD_STAFF = {Role.SUPPORT, Role.MERCHANT, Role.ADMIN}
+FRAUD_STAFF = review.REVIEWERS
 # Lifting a block needs a merchant or admin (knowledge base, fraud-review).
 MANAGERS = {Role.MERCHANT, Role.ADMIN}
 

@@ -34,7 +34,7 @@ class LineIn(Schema):
 class PlaceOrderIn(Schema):
     customer_id: str | None = Field(
         None, min_length=2, max_length=255, examples=["noah_brown_6181"],
-        description="Customer id or email (staff ordering for a customer); customers leave it out.",
+        description="Customer id, email or full name (staff ordering for a customer); customers leave it out.",
     )
     lines: list[LineIn] = Field(min_length=1, max_length=50, description="What to order.")
     payment_method_id: str = method_field()
@@ -45,7 +45,7 @@ class PlaceOrderIn(Schema):
 class ListOrdersIn(Page):
     customer_id: str | None = Field(
         None, min_length=2, max_length=255, examples=["me", "noah_brown_6181"],
-        description="Customer id or email (staff); customers see theirs (or say 'me').",
+        description="Customer id, email or full name (staff); customers see theirs (or say 'me').",
     )
     status: OrderStatus | None = Field(None, description="Only orders in this status.")
     placed_from: date | None = Field(None, description="Placed on or after this day (UTC).")

@@ -5,6 +5,8 @@ from db.models import Order
 from tools.after_sales import returns
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
+from tools.errors import Forbidden, InvalidInput
+from tools.fraud import review
 from tools.order import amend, analytics, service
 from tools.order import schemas as s
 from tools.payment import service as payments
@@ -133,8 +135,24 @@ async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:
 async def update_order_status(ctx: ToolContext, params: s.UpdateStatusIn) -> s.OrderDetails:
     """Move an order to another status (processed, delivered, on hold, cancelled) by its state machine."""
     order = await service.get_order(ctx.session, params.order_id, for_update=True)
-    await service.change_status(ctx, order, params.status, params.reason)
+    if order.status == OrderStatus.ON_HOLD and params.status in (OrderStatus.PENDING, OrderStatus.CANCELLED):
+        await _decide_hold(ctx, order, params)
+    else:
+        await service.change_status(ctx, order, params.status, params.reason)
     return await details(ctx, order)
+
+
+async def _decide_hold(ctx: ToolContext, order: Order, params: s.UpdateStatusIn) -> None:
+    # Letting a held order go on or cancelling it is a fraud review's decision, by this route as by the review
+    # queue's: one path records who decided, and warehouse staff may not.
+    if ctx.principal.role not in review.REVIEWERS:
+        raise Forbidden(f"order {order.id} is on hold; only support, merchants or admins release or reject it")
+    if params.status == OrderStatus.PENDING:
+        await review.release(ctx, order, params.reason or "")
+    elif not params.reason:
+        raise InvalidInput("say why the order is cancelled (reason)")
+    else:
+        await review.reject(ctx, order, params.reason)
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/notes", roles=STAFF_ROLES,

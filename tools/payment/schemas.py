@@ -91,7 +91,7 @@ class MethodList(Schema):
 
 class CustomerMethodsIn(Schema):
     customer_id: str = Field(
-        min_length=2, max_length=255, description="Customer id or email; customers may say 'me'.",
+        min_length=2, max_length=255, description="Customer id, email or full name; customers may say 'me'.",
         examples=["noah_brown_6181", "me"],
     )
 

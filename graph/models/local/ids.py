@@ -11,6 +11,7 @@ from graph.models.local.freetext import search_terms
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
+from graph.models.local.records import ONESELF, whose
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import STOPWORDS, stem
 from graph.models.local.values import find_flag, find_person_name, find_product_name
@@ -95,6 +96,8 @@ def customer(f: FieldSpec, ctx: Context) -> Any:
             return found.value
     if "email" in f.description.lower() and (email := first(ctx, e.EMAIL)):
         return email
+    if (person := whose(f, ctx.request.text)) != ONESELF:
+        return person
     # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests, and
     # for requests that name nobody at all ("gift card balance?"): staff are then told to say which customer.
     if f.required and "me" in f.examples:

@@ -17,9 +17,12 @@ from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import ASIDE, alike, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView, own_tools
+from graph.models.local.values import person_spoken_of
 
 # Who a listing tool's records belong to, when a customer speaks of their own.
 ONESELF = "me"
+# A customer field that takes a person's name as well as an id.
+NAMES_PEOPLE = re.compile(r"\bfull name\b", re.I)
 # The kinds of record a person calls theirs without the number (orders, returns, claims...). Never a payment
 # method: that is only ever the one the person names.
 OWN_KINDS = frozenset({"order", "pattern", "uuid"})
@@ -75,7 +78,7 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
             continue
         owner = [f for f in tool.fields if kind_of(f) == "customer" and ONESELF in f.examples]
         if len(owner) == 1 and all(f is owner[0] for f in tool.required):
-            found[tool.name] = (tool, {owner[0].name: ONESELF})
+            found[tool.name] = (tool, {owner[0].name: whose(owner[0], request)})
         elif not owner and not tool.required:
             # A listing needing no customer named shows a customer their own records only (the tools' ownership
             # rule): "what's happening with my support case?" lists their cases, as "my warranty claim" does.
@@ -86,6 +89,14 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
         if (best := _best_listing(listings, field, target, request)) is not None:
             return best
     return None
+
+
+def whose(owner: FieldSpec, request: str) -> str:
+    """Whose records to list: the person the speaker talks about by name, where the field takes a name ("Luca
+    Jansen phoned about his order": staff on a customer's behalf), else the speaker's own."""
+    if NAMES_PEOPLE.search(owner.description) and (person := person_spoken_of(request)):
+        return person
+    return ONESELF
 
 
 def _best_listing(found: dict[str, tuple[ToolView, dict[str, str]]], field: FieldSpec, target: ToolView,

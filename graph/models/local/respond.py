@@ -103,6 +103,7 @@ from graph.models.local.similarity import (
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
+from graph.models.local.values import person_spoken_of
 
 # The choice a reason or kind offers for what its other choices do not name.
 OTHER = "other"
@@ -539,10 +540,10 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
 
 def _own_field(tool: ToolView, extraction: Extraction, said: str, tools: list[ToolView]) -> FieldSpec | None:
     """The record a person calls theirs without its number ("my return", "the tent I ordered", "the order with the
-    camp stove", "the stove order"), if any. What a record is for names no one's own ("the order for the customer",
-    from staff)."""
+    camp stove", "the stove order"), or someone's the speaker names ("Luca Jansen phoned about his order"). What a
+    record is for names no one's own ("the order for the customer", from staff)."""
     holding = (one := PARTICULAR.search(said)) is not None and one.group(2).lower() in ("with", "containing")
-    if not (FIRST_PERSON.search(said) or holding or named_by_content(said, tools)):
+    if not (FIRST_PERSON.search(said) or holding or named_by_content(said, tools) or person_spoken_of(said)):
         return None
     return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)
 

@@ -33,6 +33,12 @@ NAME_REMARKS = frozenset({"spelled", "spelt", "misspelled", "misspelt", "written
                           "correct", "right", "different", "changed", "missing", "outdated", "old", "new", "still"})
 NOT_NAMES = STOPWORDS | NAME_REMARKS | {"customer", "user", "named", "called", "zip", "code", "from", "looking",
                                        "trying"}
+# The speaker naming themselves just before a name: "I am", "my name is", "this is".
+SPEAKER = re.compile(r"\b(?:i am|i'm|im|my name is|name is|this is)\s*$", re.I)
+# A word before a name that makes it a thing's: "the Trail Tent", "my Boom Cube".
+DETERMINED = re.compile(r"\b(?:the|a|an|my|your|our|their|this|that|these|those)\s+$", re.I)
+# Words taking up a person named before them.
+THIRD_PERSON = re.compile(r"\b(?:he|she|his|her|him|hers)\b", re.I)
 NAME_TRIGGER = re.compile(
     r"\b(?:i am|i'm|im|my name is|name is|this is|customer|named|called|for|user)\s+"
     r"([A-Za-zÀ-ÿ'-]{2,})\s+([A-Za-zÀ-ÿ'-]{2,})",
@@ -240,6 +246,18 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
     return None
 
 
+def person_spoken_of(text: str) -> str | None:
+    """The full name of someone the speaker talks about, not the speaker: a name the words after it take up as
+    he or she ("Luca Jansen phoned about his order"). A speaker's own name comes after "I am" or "my name is"."""
+    for m in re.finditer(rf"\b({A_NAME})[^\S\n]+({A_NAME})", text):
+        if ({m.group(1).lower(), m.group(2).lower()} & NOT_NAMES or SPEAKER.search(text[:m.start()])
+                or DETERMINED.search(text[:m.start()])):
+            continue
+        last = re.sub(r"'s$", "", m.group(2))  # "Camille Roux's return"
+        return f"{m.group(1)} {last}" if THIRD_PERSON.search(text, m.end()) else None
+    return None
+
+
 def find_reference(field: FieldSpec, request: Request) -> Found | None:
     """A code or name next to the field's word: 'warehouse PAR1', 'the Lyon warehouse', 'from PAR to LYO'."""
     named = {w for w in field.words if w not in ("id", "code", "ref")}
@@ -339,11 +357,17 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
     `places`: the tool also takes a place, so a name right after "in", "at", "from" or "to" is that place.
     `options`: a product or its variant is looked for, which may be named with its options ("the small sea salt
     candles")."""
+    person = person_spoken_of(request.text)
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
-        # Nor is a sentence's "I'd" or "I'm" a name: the word before its apostrophe is an ordinary one.
-        if re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS:
+        # Nor is a sentence's "I'd" or "I'm" a name: the word before its apostrophe is an ordinary one. Nor is a
+        # person's ("Camille Roux's laptop stand came back, it's her return").
+        start = m.start()
+        if person and (owned := re.match(rf"{re.escape(person)}['’]s\b\s*", phrase)):
+            phrase, start = phrase[owned.end():], start + owned.end()
+        if (re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS
+                or not phrase):
             continue
         before = [w.lower() for w in request.text[: m.start()].split() if w.lower() not in LEAD_INS]
         if places and before and before[-1] in PLACE_LEADS:
@@ -354,8 +378,8 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
             continue
         # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate").
         owner = re.match(r"(.+?)['’]s$", phrase)
-        if (m.start() > 0 or owner) and request.free(m.start(), m.end()) and len(phrase) > 2:
-            return Found(phrase, owner.group(1) if owner else phrase, m.start(), m.end())
+        if (start > 0 or owner) and request.free(start, m.end()) and len(phrase) > 2:
+            return Found(phrase, owner.group(1) if owner else phrase, start, m.end())
     for m in (THE_PRODUCT if options else THE_NAME).finditer(request.text):
         if request.free(m.start(1), m.end(1)):
             return Found(m.group(1).strip(), m.group(1).strip(), m.start(1), m.end(1))

@@ -825,3 +825,33 @@ def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
 def test_a_size_said_in_words_is_an_option(registry, text, size):
     assert value(registry, "find_product_variants", "options", text)["size"] == size
 
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Luca Jansen phoned about his order that's stuck on hold", "Luca Jansen"),
+        ("Tom Miller just called, he says he never placed the order", "Tom Miller"),
+        ("Sam wants to give Mateo García 112 euros back on his order", "Mateo García"),
+        ("Sofia Roux's order W1769619 turned up late even though she paid for Chronopost", "Sofia Roux"),
+        ("set up a gift card on Olivia Smith's account, she won the giveaway", "Olivia Smith"),
+        ("Grace Clark rang about her DAC amp order", "Grace Clark"),
+        ("I am Ava Martin, where is my order? my husband says he ordered it", None),  # the speaker's own name
+        ("my name is Chloe Dubois and my sister wants her order", None),
+        ("my Boom Cube speaker stopped working", None),  # a product, and nobody taken up after it
+        ("Grace Clark wants a refund", None),  # nothing takes the name up as a person
+        ("is the Trail Tent waterproof? my son wants to take it on his trip", None),  # "the" before a product
+    ],
+)
+def test_a_person_spoken_of_is_the_name_a_pronoun_takes_up(text, expected):
+    from graph.models.local.values import person_spoken_of
+
+    assert person_spoken_of(text) == expected
+
+
+def test_a_person_spoken_of_is_no_product_name():
+    from graph.models.local.entities import Request
+    from graph.models.local.values import find_product_name
+
+    found = find_product_name(Request("Camille Roux's Halo Desk Lamp came back broken, she wants a refund"))
+    assert found is not None and found.value == "Halo Desk Lamp"

@@ -161,6 +161,24 @@ def test_staff_speaking_of_no_one_of_their_own_are_asked_as_before(registry, ask
     assert not reply.tool_calls and reply.text.endswith("?")
 
 
+def test_staff_speaking_of_a_customer_by_name_list_that_customers_orders(registry):
+    model = specialist(registry, "order", Role.SUPPORT)
+    conversation = [HumanMessage("Luca Jansen phoned about his order with the fig candle, he ordered it by mistake. "
+                                 "please cancel it")]
+    listing = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_orders", {"customer_id": "Luca Jansen"})]
+    orders = {"orders": [{"order_id": "#W2791250", "status": "pending", "item_names": ["Soy Candle (fig, large)"]},
+                         {"order_id": "#W4144089", "status": "pending", "item_names": ["Merino Socks"]}]}
+    _, read = reply_after(model, [*conversation, listing], orders)  # the order's state, before the cancellation
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W2791250"})]
+
+
+def test_a_customer_naming_themselves_still_lists_their_own(registry):
+    reply = specialist(registry, "order").invoke([HumanMessage(
+        "I am Ava Martin and my husband says he never got the candle from my order, where is it?")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("list_orders", {"customer_id": "me"})]
+
+
 def test_a_reply_naming_the_pending_actions_record_asks_again(registry):
     model = specialist(registry, "order")
     request = HumanMessage("cancel order #W2000002, I ordered it by mistake")
