@@ -35,6 +35,8 @@ NOT_NAMES = STOPWORDS | NAME_REMARKS | {"customer", "user", "named", "called", "
                                        "trying"}
 # The speaker naming themselves just before a name: "I am", "my name is", "this is".
 SPEAKER = re.compile(r"\b(?:i am|i'm|im|my name is|name is|this is)\s*$", re.I)
+# Words between "to" and the "in" of where that person is: "to my little brother in ...", "to me here in ...".
+PERSON_WORDS = 4
 # A word before a name that makes it a thing's: "the Trail Tent", "my Boom Cube".
 DETERMINED = re.compile(r"\b(?:the|a|an|my|your|our|their|this|that|these|those)\s+$", re.I)
 # Words taking up a person named before them.
@@ -277,6 +279,8 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
                 and request.free(toks[j].start(), toks[j].end())
             ):
                 return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
+    if direction and (found := _where_they_are(request, toks, hits)):
+        return found
     # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
     for i in hits:
         if i >= 2 and toks[i - 2].group(0).lower() in LEAD_INS and request.free(toks[i - 1].start(), toks[i - 1].end()):
@@ -285,6 +289,20 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
                 return Found(word, word, toks[i - 1].start(), toks[i - 1].end())
     if not direction and takes_place(field):
         return _place(request, toks)
+    return None
+
+
+def _where_they_are(request: Request, toks: list[re.Match], hits: list[int]) -> Found | None:
+    """A place named after "in" where the direction names a person: "a present to my brother in Italy", "get it
+    to me here in Madrid"."""
+    for i in hits:
+        for k in range(i + 1, min(i + 1 + PERSON_WORDS, len(toks) - 1)):
+            word = toks[k + 1].group(0).strip(".,:;!?")
+            if (toks[k].group(0).lower() == "in" and word[:1].isupper() and looks_like_name(word)
+                    and request.free(toks[k + 1].start(), toks[k + 1].end())):
+                return Found(word, word, toks[k + 1].start(), toks[k + 1].start() + len(word))
+            if looks_like_name(toks[k].group(0)):
+                break  # "to Lyon in December": the place came first
     return None
 
 

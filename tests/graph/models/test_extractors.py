@@ -454,6 +454,12 @@ DESTINATIONS = [
     ("ship 3 kg to Canada", "Canada"),
     ("1 kg to france, cheapest carrier?", "france"),
     ("send it to us please, 2 kg", None),
+    # Where the person the parcel goes to is: after "in", a few words on from "to".
+    ("a present to my brother in Italy, the box weighs 3 kg", "Italy"),
+    ("what's the cheapest way to get 8 kilos to me here in Madrid?", "Madrid"),
+    ("2 kg to my little sister in Belgium", "Belgium"),
+    ("ship 2 kg to Lyon in December", "Lyon"),  # the place came first
+    ("send 2 kg to my brother in a hurry", None),  # no place after "in"
 ]
 
 
