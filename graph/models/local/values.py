@@ -106,7 +106,9 @@ def enum_forms(value: object) -> list[str]:
 # A phrasal verb takes its object in the middle: "write them off" names "write off", "switch it on" "switch on".
 SPLIT_BY_PRONOUN = r"\s+(?:(?:it|them|these|those|this|that|all|both)\s+){0,2}"
 LEFT_BEHIND = re.compile(
-    r"\b(?:off|out of|no longer|not|nor|never|away from|\w+n't)\s+(?:yet\s+)?(?:be\s+|been\s+|being\s+)?$", re.I)
+    r"\b(?:off|out of|no longer|not|nor|never|away from|\w+n't)\s+(?:yet\s+)?(?:be\s+|been\s+|being\s+)?$"
+    # What the person keeps beside the value asked for: "pay with PayPal as well as my mastercard".
+    r"|\b(?:as well as|in addition to|besides|alongside)\s+(?:(?:my|the|your|our|a|an)\s+)?$", re.I)
 
 
 def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:

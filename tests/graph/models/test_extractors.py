@@ -861,3 +861,17 @@ def test_a_person_spoken_of_is_no_product_name():
 
     found = find_product_name(Request("Camille Roux's Halo Desk Lamp came back broken, she wants a refund"))
     assert found is not None and found.value == "Halo Desk Lamp"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("I'd like to pay with PayPal as well as my mastercard, the account is a@b.example", "brand", None),
+        ("I'd like to pay with PayPal as well as my mastercard, the account is a@b.example", "kind", "paypal"),
+        ("save my new amex ending 1005 alongside the visa", "brand", "amex"),
+        ("besides my visa, put a mastercard ending 4444 on the account", "brand", "mastercard"),
+        ("add my visa ending 4242", "brand", "visa"),  # a brand named for the method itself
+    ],
+)
+def test_a_value_kept_beside_the_one_asked_for_is_not_it(registry, text, field, expected):
+    assert value(registry, "add_payment_method", field, text) == expected
