@@ -23,8 +23,8 @@ TIER_THRESHOLDS: list[tuple[LoyaltyTier, int]] = [
     (LoyaltyTier.GOLD, 2000),
     (LoyaltyTier.PLATINUM, 5000),
 ]
-# Letters no European accent is put on: the same in a name typed with or without its accents.
-NEVER_ACCENTED = frozenset("bdfghjkmpqtvwx")
+# Letters no European alphabet puts an accent on: the same in a name typed with or without its accents.
+NEVER_ACCENTED = frozenset("bfhjkmpqvwx")
 EARNING_RULES = [
     "1 point for every whole euro of a delivered order",
     "points are taken back when an order is refunded",
@@ -47,9 +47,9 @@ async def get_customer(session: AsyncSession, ref: str) -> Customer:
 
 async def _by_full_name(session: AsyncSession, name: str) -> Customer:
     wanted = " ".join(plain(name).split())
-    # Names compare without accents, which SQL cannot do portably: narrow by the last name's letters that never
-    # carry one (any one character for the others), then compare here.
-    shape = "".join(c if c in NEVER_ACCENTED else "_" for c in wanted.split()[-1])
+    # Names compare without accents, which SQL cannot do portably: narrow by the last word's letters that never
+    # carry one (any one character for the others; "van der Berg" ends in it too), then compare here.
+    shape = "%" + "".join(c if c in NEVER_ACCENTED else "_" for c in wanted.split()[-1])
     stmt = (select(Customer).options(selectinload(Customer.addresses))
             .where(func.lower(Customer.last_name).like(shape)).order_by(Customer.id))
     found = [c for c in (await session.execute(stmt)).scalars() if plain(f"{c.first_name} {c.last_name}") == wanted]
