@@ -14,7 +14,6 @@ from tools.order import service as orders
 from tools.registry import tool
 
 AGENT = "fraud"
-FRAUD_STAFF = review.REVIEWERS
 # Lifting a block needs a merchant or admin (knowledge base, fraud-review).
 MANAGERS = {Role.MERCHANT, Role.ADMIN}
 
@@ -61,7 +60,7 @@ def check_out(check: FraudCheck) -> s.CheckOut:
     )
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/score", roles=FRAUD_STAFF, mutates=True,
+@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/score", roles=review.REVIEWERS, mutates=True,
       examples=["is order #W2611340 fraudulent?", "re-score order W4817420 for fraud",
                 "run a fraud check on #W2378156", "what's the fraud score of order 2611340",
                 "check order #W4817420 for fraud now that we blocked that IP"])
@@ -75,7 +74,7 @@ async def score_order_fraud(ctx: ToolContext, params: s.ScoreOrderIn) -> s.Fraud
     return await score_out(ctx, result, check, customer, "order")
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/customers/{customer_id}/score", roles=FRAUD_STAFF, mutates=True,
+@tool(agent=AGENT, method="POST", path="/fraud/customers/{customer_id}/score", roles=review.REVIEWERS, mutates=True,
       examples=["fraud score of customer ava.martin@example.com", "is noah_brown_6181 a fraud risk?",
                 "how risky is the customer lucas.bernard@example.com", "score customer emma_schmidt_1003 for fraud",
                 "run a fraud check on the account of liam.petit@example.com"])
@@ -87,7 +86,7 @@ async def score_customer_fraud(ctx: ToolContext, params: s.ScoreCustomerIn) -> s
     return await score_out(ctx, result, check, customer, "customer")
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/blocklist", roles=FRAUD_STAFF, mutates=True, confirm=True,
+@tool(agent=AGENT, method="POST", path="/fraud/blocklist", roles=review.REVIEWERS, mutates=True, confirm=True,
       examples=["block the email scam@example.org, chargeback fraud", "blacklist IP 203.0.113.7 for 30 days",
                 "block customer noah_brown_6181 because of a stolen card",
                 "put card credit_card_1001 on the blocklist, reported stolen",
@@ -115,7 +114,7 @@ async def unblock_entity(ctx: ToolContext, params: s.UnblockIn) -> s.BlockOut:
     return s.BlockOut(entry=entry_out(ctx, entry), was_active=True, message=f"{kind} {entry.value} is unblocked.")
 
 
-@tool(agent=AGENT, method="GET", path="/fraud/blocklist", roles=FRAUD_STAFF,
+@tool(agent=AGENT, method="GET", path="/fraud/blocklist", roles=review.REVIEWERS,
       examples=["show the blocklist", "which emails are blocked?", "list blocked IP addresses",
                 "who is on the fraud blacklist", "show every blocklist entry including expired ones"])
 async def list_blocklist(ctx: ToolContext, params: s.BlocklistIn) -> s.BlocklistOut:
@@ -126,7 +125,7 @@ async def list_blocklist(ctx: ToolContext, params: s.BlocklistIn) -> s.Blocklist
     return s.BlocklistOut(entries=[entry_out(ctx, e) for e in rows], total=total)
 
 
-@tool(agent=AGENT, method="GET", path="/fraud/customers/{customer_id}/history", roles=FRAUD_STAFF,
+@tool(agent=AGENT, method="GET", path="/fraud/customers/{customer_id}/history", roles=review.REVIEWERS,
       examples=["fraud history of ava.martin@example.com", "show the fraud checks of customer noah_brown_6181",
                 "has lucas.bernard@example.com had orders refused for fraud?",
                 "every fraud check we ran on emma_schmidt_1003"])
@@ -143,7 +142,7 @@ async def get_customer_fraud_history(ctx: ToolContext, params: s.HistoryIn) -> s
     )
 
 
-@tool(agent=AGENT, method="GET", path="/fraud/hold-queue", roles=FRAUD_STAFF,
+@tool(agent=AGENT, method="GET", path="/fraud/hold-queue", roles=review.REVIEWERS,
       examples=["which held orders are waiting for a decision?", "show the review queue",
                 "suspicious orders held at checkout", "anything held that I need to release or reject?"])
 async def get_hold_queue(ctx: ToolContext, params: s.QueueIn) -> s.QueueOut:
@@ -165,7 +164,7 @@ async def review_out(ctx: ToolContext, order, outcome: str, check, refunded, mes
                        message=message)
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/release", roles=FRAUD_STAFF, mutates=True,
+@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/release", roles=review.REVIEWERS, mutates=True,
       confirm=True,
       examples=["release order #W8538724 from fraud review, the customer confirmed by phone",
                 "the held order W8538724 is fine, let it through", "approve the held order #W8538724",
@@ -178,7 +177,7 @@ async def release_held_order(ctx: ToolContext, params: s.ReleaseIn) -> s.ReviewO
                             f"Order {order.id} is released and pending again.")
 
 
-@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/reject", roles=FRAUD_STAFF, mutates=True,
+@tool(agent=AGENT, method="POST", path="/fraud/orders/{order_id}/reject", roles=review.REVIEWERS, mutates=True,
       confirm=True,
       examples=["reject held order #W8538724, the card is stolen", "the order W8538724 on hold is fraud, cancel it",
                 "decline the held order #W8538724: confirmed fraud", "refuse order 8538724 after fraud review"])

@@ -268,12 +268,17 @@ async def cancel_pending(ctx: ToolContext, order: Order, reason: str) -> None:
     await cancel(ctx, order, reason)
 
 
+def cancel_reason(reason: str | None) -> str:
+    """The reason a staff cancellation must give."""
+    if not reason:
+        raise InvalidInput("say why the order is cancelled (reason)")
+    return reason
+
+
 async def change_status(ctx: ToolContext, order: Order, target: OrderStatus, reason: str | None) -> None:
     """A staff status change: cancelling refunds and releases, delivery earns loyalty points."""
     if target == OrderStatus.CANCELLED:
-        if not reason:
-            raise InvalidInput("say why the order is cancelled (reason)")
-        await cancel(ctx, order, reason)
+        await cancel(ctx, order, cancel_reason(reason))
         return
     if target == OrderStatus.DELIVERED:
         await mark_delivered(ctx, order, reason)

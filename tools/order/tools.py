@@ -5,7 +5,7 @@ from db.models import Order
 from tools.after_sales import returns
 from tools.context import ALL_ROLES, STAFF_ROLES, ToolContext
 from tools.customer import service as customers
-from tools.errors import Forbidden, InvalidInput
+from tools.errors import Forbidden
 from tools.fraud import review
 from tools.order import amend, analytics, service
 from tools.order import schemas as s
@@ -146,13 +146,12 @@ async def _decide_hold(ctx: ToolContext, order: Order, params: s.UpdateStatusIn)
     # Letting a held order go on or cancelling it is a fraud review's decision, by this route as by the review
     # queue's: one path records who decided, and warehouse staff may not.
     if ctx.principal.role not in review.REVIEWERS:
-        raise Forbidden(f"order {order.id} is on hold; only support, merchants or admins release or reject it")
+        deciders = ", ".join(sorted(role.value for role in review.REVIEWERS))
+        raise Forbidden(f"order {order.id} is on hold; only {deciders} staff release or reject it")
     if params.status == OrderStatus.PENDING:
         await review.release(ctx, order, params.reason or "")
-    elif not params.reason:
-        raise InvalidInput("say why the order is cancelled (reason)")
     else:
-        await review.reject(ctx, order, params.reason)
+        await review.reject(ctx, order, service.cancel_reason(params.reason))
 
 
 @tool(agent=AGENT, method="POST", path="/orders/{order_id}/notes", roles=STAFF_ROLES,

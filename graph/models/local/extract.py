@@ -81,6 +81,10 @@ ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|last|1st|2nd|3rd
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
+# A size said in words after "in": "have you got the black tee in large?".
+SIZE_IN_WORDS = re.compile(r"\bin (?:an? )?(extra[ -]small|extra[ -]large|x-large|small|medium|large)\b", re.I)
+# A sentence of a request, to its full stop.
+SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 @dataclass
@@ -161,13 +165,6 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
     if not hits:
         return None
     return [v for v, _ in hits] if f.type == "array" else hits[0][0]
-
-
-# A size said in words after "in": "have you got the black tee in large?".
-SIZE_IN_WORDS = re.compile(r"\bin (?:an? )?(extra[ -]small|extra[ -]large|x-large|small|medium|large)\b", re.I)
-
-# A sentence of a request, to its full stop.
-SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 def _other_enum_values(fields: list[FieldSpec]) -> dict[str, frozenset[str]]:

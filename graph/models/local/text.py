@@ -5,11 +5,10 @@ from bisect import bisect_left
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
-
+# Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from into about as is are was were be been am do does "
     "did i me my mine we our us you your it its this that these those there here please can could would will "
