@@ -38,7 +38,7 @@ from db.models import (
     StockMovement,
     WarrantyClaim,
 )
-from db.seed.base import Rows, stable_uuid
+from db.seed.base import Rows, numbering_time, stable_uuid
 from db.seed.people import NAMED
 from tools.after_sales import rules
 
@@ -76,8 +76,8 @@ class AfterSales:
         self.used: set[str] = set()
 
     def number(self, prefix: str, at: datetime) -> str:
-        """A PREFIX-YYYYMMDD-XXXXXXXX number."""
-        return f"{prefix}-{at:%Y%m%d}-{self.rng.getrandbits(32):08X}"
+        """A PREFIX-YYYYMMDD-XXXXXXXX number, dated on the numbering day's calendar."""
+        return f"{prefix}-{numbering_time(self.anchor, at):%Y%m%d}-{self.rng.getrandbits(32):08X}"
 
     def between(self, start: datetime, share: float) -> datetime:
         """A moment `share` of the way from start to an hour before the anchor."""

@@ -47,6 +47,17 @@ def today_midnight() -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+# Seeded reference numbers (tracking, RMA, document numbers) carry a date; they are drawn as if the shop had been
+# seeded on this day, so a record keeps its number whatever day the shop is seeded (the datasets, the docs and a
+# user's notes keep naming the same records), while its dates still move with today.
+NUMBERING_DAY = datetime(2026, 12, 5, tzinfo=UTC)
+
+
+def numbering_time(anchor: datetime, at: datetime) -> datetime:
+    """The moment a seeded number is drawn from: `at`, as far before NUMBERING_DAY as it is before `anchor`."""
+    return NUMBERING_DAY + (at - anchor)
+
+
 def ago(anchor: datetime, days: float = 0, seconds: float = 0) -> datetime:
     """`anchor` minus a number of days and seconds."""
     return anchor - timedelta(days=days, seconds=seconds)

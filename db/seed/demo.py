@@ -56,7 +56,7 @@ def build_demo(anchor: datetime | None = None) -> Demo:
         _add_order(shop, customer, status, named)
     stock.add_opening_receipts()
     _set_loyalty(rows, customers)
-    add_documents(rows)
+    add_documents(rows, anchor)
     add_quality(rows, anchor)
     add_fraud_and_risk(rows, anchor)
     add_after_sales(rows, anchor)

@@ -40,8 +40,9 @@ INTRO = """# Demo data
 
 `shopcrew seed` (and `make run`, through `shopcrew seed --if-empty`) builds this demo shop. It is
 deterministic: every run creates the same ids, names, amounts and API keys. Dates are offsets back
-from midnight UTC of the day you seed, so the 300 orders always cover the last 120 days. Tracking and
-RMA numbers embed those dates, so they are not listed here.
+from midnight UTC of the day you seed, so the 300 orders always cover the last 120 days. Tracking, RMA
+and document numbers carry a date too, but they are drawn as if the shop had been seeded on 2026-12-05,
+so a record has the same number whatever day you seed.
 
 This file is generated: `python -m db.seed.docs > docs/demo-data.md`; a test fails if it drifts.
 The keys below exist only in a seeded demo database; they are public, so never seed a production one.
@@ -218,8 +219,8 @@ def render(demo: Demo | None = None) -> str:
         "## Stock worth knowing\n\nEvery stocked variant has a level in each warehouse; a few are empty or "
         "critically low:\n\n" + _stock(demo),
         "## Warehouses and carriers\n\n" + _places(demo),
-        "## Invoices and credit notes\n\nIssued when the order shipped, numbered without gaps per series and year "
-        "(`YYYY` is the year of that day); each has its PDF. Invoice 4 was voided by the credit note (wrong billing "
+        "## Invoices and credit notes\n\nIssued when the order shipped, numbered without gaps per series and year; "
+        "each has its PDF. Invoice 4 was voided by the credit note (wrong billing "
         "name) and issued again as invoice 5. VAT is 20 %, included in the prices.\n\n"
         + _table(["number", "kind", "status", "total", "VAT", "order"], documents.describe(demo.rows)),
         "## Quality inspections\n\nOne or more in every state. Completed ones were scored from their defects; "

@@ -12,7 +12,7 @@ from typing import Any
 
 from db.enums import DocumentFormat, DocumentKind, InvoiceStatus
 from db.models import Customer, Document, Invoice, InvoiceSequence, Order, OrderLine, Shipment
-from db.seed.base import Rows, money, stable_uuid
+from db.seed.base import Rows, money, numbering_time, stable_uuid
 from tools.documents.invoices import vat_split
 from tools.documents.numbering import format_number
 from tools.documents.pdf import invoice_pdf
@@ -26,15 +26,17 @@ SELLER = "Shopcrew"  # the documents.seller_name default
 
 
 class _Numbers:
-    """Gapless counters per (series, year), as tools/documents/numbering.py keeps them."""
+    """Gapless counters per (series, year), as tools/documents/numbering.py keeps them, on the numbering day's
+    calendar."""
 
-    def __init__(self) -> None:
+    def __init__(self, anchor: datetime) -> None:
+        self.anchor = anchor
         self.last: dict[tuple[DocumentKind, int], int] = {}
 
     def take(self, series: DocumentKind, at: datetime) -> str:
-        key = (series, at.year)
-        self.last[key] = self.last.get(key, 0) + 1
-        return format_number(series, at.year, self.last[key])
+        year = numbering_time(self.anchor, at).year
+        self.last[(series, year)] = self.last.get((series, year), 0) + 1
+        return format_number(series, year, self.last[(series, year)])
 
 
 def _snapshot(rows: Rows, order: dict[str, Any]) -> dict[str, Any]:
@@ -67,11 +69,11 @@ def _pdf(rows: Rows, invoice: dict[str, Any], credits_number: str | None = None)
              size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), created_at=invoice["issued_at"])
 
 
-def add_documents(rows: Rows) -> None:
+def add_documents(rows: Rows, anchor: datetime) -> None:
     """Invoice the chosen delivered orders when they shipped; correct one with a credit note and a new invoice."""
     orders = {o["id"]: o for o in rows.of(Order)}
     shipped = {s["order_id"]: s["shipped_at"] for s in rows.of(Shipment) if s["shipped_at"]}
-    numbers = _Numbers()
+    numbers = _Numbers(anchor)
     for order_id in sorted(INVOICED, key=lambda o: shipped[o]):
         order = orders[order_id]
         sent = order_id not in NOT_SENT
@@ -95,10 +97,9 @@ def _correct(rows: Rows, numbers: _Numbers, order: dict[str, Any], invoice: dict
 
 
 def describe(rows: Rows) -> list[list[str]]:
-    """Rows for docs/demo-data.md: number (year shown as YYYY), kind, status, gross, VAT and order."""
+    """Rows for docs/demo-data.md: number, kind, status, gross, VAT and order."""
     out = []
     for invoice in sorted(rows.of(Invoice), key=lambda i: (i["kind"], i["number"])):
-        number = f"{invoice['number'][:-11]}YYYY{invoice['number'][-7:]}"
-        out.append([f"`{number}`", invoice["kind"].replace("_", " "), invoice["status"], f"{invoice['total']:.2f} EUR",
-                    f"{invoice['tax']:.2f} EUR", f"`{invoice['order_id']}`"])
+        out.append([f"`{invoice['number']}`", invoice["kind"].replace("_", " "), invoice["status"],
+                    f"{invoice['total']:.2f} EUR", f"{invoice['tax']:.2f} EUR", f"`{invoice['order_id']}`"])
     return out

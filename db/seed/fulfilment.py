@@ -24,7 +24,7 @@ from db.models import (
     StockReservation,
     TrackingEvent,
 )
-from db.seed.base import stable_uuid
+from db.seed.base import numbering_time, stable_uuid
 from db.seed.orders import Placed, Shop
 from tools.transport.reference import CARRIERS, tracking_number, zone_of
 
@@ -78,7 +78,8 @@ def ship(shop: Shop, placed: Placed, warehouse: dict[str, Any], final: SS) -> da
     times = dict(events)
     shipment_id = stable_uuid("shipment", order["id"])
     units = [variant["id"] for variant, quantity in placed.items for _ in range(quantity)]
-    number = tracking_number(CARRIERS[placed.carrier][1], times[SS.PACKED], rows.next_id(Shipment))
+    packed = numbering_time(shop.anchor, times[SS.PACKED])
+    number = tracking_number(CARRIERS[placed.carrier][1], packed, rows.next_id(Shipment))
     rows.add(Shipment, id=shipment_id, order_id=order["id"], carrier_code=placed.carrier,
              warehouse_id=warehouse["id"], tracking_number=number, tracking_numbers=[number], item_ids=units,
              status=final, weight_kg=placed.weight, cost=order["shipping_cost"],
@@ -103,7 +104,8 @@ def request_return(shop: Shop, placed: Placed, at: datetime) -> None:
     lines = sorted(rng.sample(placed.lines, rng.randint(1, len(placed.lines))), key=lambda line: line["position"])
     resolution = ReturnResolution.STORE_CREDIT if rng.random() < 0.2 else ReturnResolution.REFUND
     rma_id = stable_uuid("rma", order["id"])
-    rows.add(ReturnRequest, id=rma_id, rma_number=f"RMA-{at:%Y%m%d}-{rng.getrandbits(32):08X}",
+    number = f"RMA-{numbering_time(shop.anchor, at):%Y%m%d}-{rng.getrandbits(32):08X}"
+    rows.add(ReturnRequest, id=rma_id, rma_number=number,
              order_id=order["id"], customer_id=order["customer_id"], status=RmaStatus.REQUESTED,
              reason=rng.choice(RETURN_REASONS), resolution=resolution,
              refund_method_id=placed.method["id"] if resolution == ReturnResolution.REFUND else None,

@@ -19,12 +19,14 @@ from db.models import (
     ApiKey,
     Carrier,
     Customer,
+    Invoice,
     Order,
     OrderLine,
     Payment,
     PaymentTransaction,
     Product,
     ProductVariant,
+    ReturnRequest,
     Shipment,
     StaffUser,
     StockLevel,
@@ -34,6 +36,7 @@ from db.models import (
     Warehouse,
 )
 from db.seed.base import today_midnight
+from db.seed.demo import build_demo
 from db.seed.docs import render
 from db.seed.keys import demo_key
 from db.seed.run import SeedRefused, seed_database
@@ -74,6 +77,20 @@ def test_demo_seed_is_deterministic(tmp_path):
     second = seed_database(fresh_sqlite(tmp_path / "b.db"))
     assert first.counts == second.counts
     assert snapshot(f"sqlite:///{tmp_path / 'a.db'}") == snapshot(f"sqlite:///{tmp_path / 'b.db'}")
+
+
+def test_reference_numbers_do_not_depend_on_the_day_the_shop_is_seeded():
+    # Datasets and docs name records by number; a shop seeded on a later day (here across a year end) must keep them.
+    days = [datetime(2026, 12, 20, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)]
+    shops = [build_demo(day).rows for day in days]
+
+    def numbers(rows, model, field):
+        return [(row[field], row["created_at"] if "created_at" in row else row["issued_at"]) for row in rows.of(model)]
+
+    for model, field in ((Shipment, "tracking_number"), (ReturnRequest, "rma_number"), (Invoice, "number")):
+        early, late = (numbers(rows, model, field) for rows in shops)
+        assert early and [n for n, _ in early] == [n for n, _ in late], field
+        assert all(b - a == days[1] - days[0] for (_, a), (_, b) in zip(early, late, strict=True)), field
 
 
 @pytest.fixture
