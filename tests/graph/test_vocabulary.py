@@ -132,6 +132,9 @@ def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(reg
     ("I posted the two chipped mugs back to you a while ago, did they actually arrive? still waiting on my money",
      "after_sales"),
     ("I sent the mugs back a while ago, did they arrive?", "after_sales"),
+    # The products listed after the first are the same return's, not things to look up in the catalogue.
+    ("a while ago I sent back the chipped mugs, the red hoodie and the monitor arm. have you got them yet?",
+     "after_sales"),
 ])
 def test_a_product_named_by_what_the_speaker_did_with_it_is_that_record(registry, text, agent):
     catalogue = ("Stoneware Mug", "Soy Candle", "Trail 2 Tent", "Keycap Hoodie", "Monitor Arm", "Hearth")
@@ -229,6 +232,8 @@ def test_a_statement_before_the_request_is_not_the_job(registry):
     ("picked everything for W8438389 (2 grey socks, the mug and the camp stove). box it up",
      "picked everything for W8438389. box it up"),
     ("pack W8438389 (the blue box) now", "pack W8438389 (the blue box) now"),
+    # A list after a product the speaker returned is that return's too.
+    ("I returned the sand earbuds, the usb cable and the socks last week", "I returned the sand return last week"),
     # A product that is no catalogue's is left as said.
     ("the order with the blue thing, where is it?", "the order with the blue thing, where is it?"),
 ])

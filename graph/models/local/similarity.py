@@ -402,13 +402,26 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         start = received.start(2) - received.start(0)
         return received.group(0)[:start] + " ".join([*said[:last], record, *said[last + 1:]])
 
+    def got_each(text: str) -> str:
+        # "I returned the earbuds, the red speaker and the keyboard": the products listed after the first are the
+        # same record's, not the catalogue's.
+        start = 0
+        while received := GOT.search(text, start):
+            said, end = got(received), received.end()
+            if said != received.group(0) and names(received.group(2).split()[-1].strip(".,!?")):
+                while (more := MORE_PRODUCT.match(text, end)) and (further := product_end(more, 1)) is not None:
+                    end = further
+            text = text[:received.start()] + said + text[end:]
+            start = received.start() + len(said)
+        return text
+
     def aside(said: re.Match) -> str:
         # "picked everything for W8438389 (2 grey felt mats, the white mouse and the camp stove)": the products in
         # brackets only say what the record holds.
         return "" if any(names(w.strip(".,!?")) for w in said.group(1).split()) else said.group(0)
 
     query = ASIDE.sub(aside, e.rephrased(query))
-    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, GOT.sub(got, ARRIVED.sub(arrived, query)))))
+    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, got_each(ARRIVED.sub(arrived, query)))))
     return PRODUCT_RECORD.sub(record_of, said)
 
 
