@@ -133,6 +133,7 @@ def test_a_record_named_beside_a_product_goes_to_the_specialist_acting_on_it(reg
      "after_sales"),
     ("I sent the mugs back a while ago, did they arrive?", "after_sales"),
     # The products listed after the first are the same return's, not things to look up in the catalogue.
+    ("I've been waiting in all day for the mugs, when are they coming?", "order"),
     ("a while ago I sent back the chipped mugs, the red hoodie and the monitor arm. have you got them yet?",
      "after_sales"),
 ])
@@ -232,6 +233,11 @@ def test_a_statement_before_the_request_is_not_the_job(registry):
     ("picked everything for W8438389 (2 grey socks, the mug and the camp stove). box it up",
      "picked everything for W8438389. box it up"),
     ("pack W8438389 (the blue box) now", "pack W8438389 (the blue box) now"),
+    # What the speaker waits for is their order, unless it is awaited in stock or from someone else.
+    ("stuck at home all morning for the usb cable, is it coming today?",
+     "stuck at home all morning for the order, is it coming today?"),
+    ("waiting for the socks to come back in stock", "waiting for the socks to come back in stock"),
+    ("still waiting for the camp stove from the supplier", "still waiting for the camp stove from the supplier"),
     # A list after a product the speaker returned is that return's too.
     ("I returned the sand earbuds, the usb cable and the socks last week", "I returned the sand return last week"),
     # A product that is no catalogue's is left as said.

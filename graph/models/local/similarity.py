@@ -75,6 +75,14 @@ ARRIVED = re.compile(
     r"\bthe\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?=(?:(?:that's|that is|which is)\s+(?:coming|on (?:its|the) way)"
     r"|(?:still\s+)?(?:hasn't|has not|haven't|have not|didn't|did not|never|isn't|is not)\s+(?:yet\s+)?"
     r"(?:arrived|come|came|turned up|shown up|showed up|got here|reached me|been delivered|here))\b)", re.I)
+# A product the speaker waits for: "I've been waiting in all day for the desk lamp", "stuck at home all morning for
+# the monitor arms".
+WAITING = re.compile(r"\b(?:waiting|waited|wait|stuck at home|stuck in|stayed in|staying in)"
+                     r"(?:\s+(?!for\b)[\w'-]+){0,3}\s+for\s+(?:the|my|our)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
+# ... unless it is waited for in the shop's stock ("waiting for the red hoodie to come back in stock") or from someone
+# else ("waiting for the kettles from the supplier").
+AWAITED_ELSEWHERE = re.compile(
+    r"\s+(?:from\b|(?:to\s+)?(?:(?:come|be|get)\s+)?(?:back\s+)?(?:in\s+stock|restocked|available)\b)", re.I)
 # A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie", "I
 # got two of the split keyboards") or did with it ("I returned the two chipped mugs").
 RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
@@ -384,6 +392,13 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         # "the candle still hasn't turned up": what the speaker waits for is what their order brings.
         return "my order " if names(came.group(1).split()[-1].strip(".,!?")) else came.group(0)
 
+    def awaited(waited: re.Match) -> str:
+        # "waiting all day for the desk lamp": what the speaker waits for is what their order brings.
+        end = product_end(waited, 1)
+        if end is None or AWAITED_ELSEWHERE.match(waited.string, end):
+            return waited.group(0)
+        return waited.group(0)[:waited.start(1) - waited.start(0)] + "order" + waited.group(0)[end - waited.start(0):]
+
     def record_of(pair: re.Match) -> str:
         # "noah's candle order" is an order and "the mug return" a return: the product only says which.
         named = names(pair.group(1)) and pair.group(2).lower() in acted_on(tools)
@@ -421,7 +436,7 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         return "" if any(names(w.strip(".,!?")) for w in said.group(1).split()) else said.group(0)
 
     query = ASIDE.sub(aside, e.rephrased(query))
-    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, got_each(ARRIVED.sub(arrived, query)))))
+    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, got_each(WAITING.sub(awaited, ARRIVED.sub(arrived, query))))))
     return PRODUCT_RECORD.sub(record_of, said)
 
 
