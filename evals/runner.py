@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import make_engine, make_sessionmaker
 from db.enums import Role
 from evals.checks import ToolFlags, ToolTable, Verdict, grade
+from evals.clock import on_eval_day
 from evals.dataset import Case, StateCheck
 from evals.trajectory import Observation, Trial, Turn
 from graph.crew import Crew
@@ -75,7 +76,8 @@ def build_template(path: Path, build: TemplateBuilder = demo_template) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
-    build(sqlite_url(path))
+    with on_eval_day():
+        build(sqlite_url(path))
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
@@ -249,7 +251,13 @@ class Runner:
 
 
 async def run_cases(cases: list[Case], config: RunConfig, on_trial: OnTrial | None = None) -> RunResult:
-    """Run every case `config.trials` times and grade each trial; builds the template first unless given."""
+    """Run every case `config.trials` times and grade each trial, on the eval day; builds the template first unless
+    given."""
+    with on_eval_day():
+        return await _run_cases(cases, config, on_trial)
+
+
+async def _run_cases(cases: list[Case], config: RunConfig, on_trial: OnTrial | None) -> RunResult:
     started = time.perf_counter()
     config.out.mkdir(parents=True, exist_ok=True)
     path = config.out / "template.db"

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.roster import ROSTER
 from db.engine import make_engine, make_sessionmaker
 from evals.checks import state_reasons
+from evals.clock import on_eval_day
 from evals.dataset import Case
 from evals.runner import HARNESS, KNOWLEDGE_DIR, MARKETPLACE_DIR, fingerprint, observe, sqlite_url
 from evals.trajectory import Observation
@@ -242,10 +243,10 @@ class Oracle:
         self.registry = load_all()
 
     async def verify(self, cases: Iterable[Case]) -> VerifyResult:
-        """Every case checked; findings name the case and the problem."""
+        """Every case checked on the eval day; findings name the case and the problem."""
         cases = list(cases)
         result = VerifyResult(cases=len(cases))
-        with closing(sqlite3.connect(f"file:{self.template}?mode=ro", uri=True)) as conn:
+        with on_eval_day(), closing(sqlite3.connect(f"file:{self.template}?mode=ro", uri=True)) as conn:
             for number, case in enumerate(cases):
                 found, ran = await self._case(case, conn, self.workdir / f"case-{number}")
                 result.findings += found

@@ -4,9 +4,11 @@ import asyncio
 import json
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from langchain_core.messages import AIMessage, ToolMessage
 from sqlalchemy import create_engine
 
@@ -14,6 +16,8 @@ from db.base import Base
 from db.engine import make_engine, make_sessionmaker, sync_url, unit_of_work
 from db.enums import Role
 from db.models import Address, Customer
+from db.seed.base import today_midnight
+from evals.clock import EVAL_MOMENT
 from evals.dataset import parse_case
 from evals.report import build_report, write_reports
 from evals.runner import RunConfig, build_template, fingerprint, foreign_identifiers, run_cases
@@ -143,3 +147,24 @@ def test_foreign_identifiers(template, bobs_order):
     ava = Principal(role=Role.CUSTOMER, subject="ava_martin", display="ava@example.com")
     assert foreign_identifiers(template, ava) == {"bob_stone", "bob@example.com", bobs_order.lstrip("#").lower()}
     assert foreign_identifiers(template, Principal(role=Role.ADMIN, subject="a", display="a")) == frozenset()
+
+
+def test_a_template_is_seeded_on_the_eval_day_whatever_today_is(tmp_path):
+    seeded = []
+    with time_machine.travel(datetime(2027, 3, 1, 15, tzinfo=UTC), tick=False):
+        build_template(tmp_path / "t.db", lambda url: seeded.append(today_midnight()))
+        assert today_midnight().date() == datetime(2027, 3, 1).date()  # the pin lasts only while seeding
+    assert seeded == [EVAL_MOMENT.replace(hour=0)]
+
+
+async def test_cases_run_on_the_eval_day_whatever_today_is(tmp_path, template):
+    case = parse_case(json.dumps({"id": "hi", "principal": "customer:ava@example.com", "turns": ["hi"]}), "x")
+    seen = []
+
+    def model(_case):
+        seen.append(datetime.now(UTC))
+        return ScriptedChatModel(script=[AIMessage("hello")])
+
+    with time_machine.travel(datetime(2027, 3, 1, 15, tzinfo=UTC), tick=False):
+        await run_cases([case], RunConfig(out=tmp_path, template=template, model_factory=model))
+    assert [moment.date() for moment in seen] == [EVAL_MOMENT.date()]
