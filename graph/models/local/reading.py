@@ -81,8 +81,10 @@ SHARED_LEAD = 0.2
 # The words that single out one record before what it holds ("the stove order").
 DETERMINERS = frozenset({"the", "my", "this", "that", "our"})
 
-# A record named by what it holds or concerns: "the order with the camp stove", "the return for my jacket".
-PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(with|of|for|containing|from)\s+(?:the|my)\b", re.I)
+# A record named by what it holds or concerns ("the order with the camp stove", "the return for my jacket"), or by
+# what the speaker did with it ("the order I placed on Wednesday").
+PARTICULAR = re.compile(r"\bthe\s+([a-z]+)\s+(?:(with|of|for|containing|from)\s+(?:the|my)\b"
+                        r"|(?:that\s+|which\s+)?(?:i|we)(?:'ve|\s+have)?\s+[a-z]+ed\b)", re.I)
 
 # A question about what happened: "did the refund go through?", "has it arrived?".
 WHAT_HAPPENED = re.compile(r"^(?:did|has|have|was|were)\s+(?!(?:i|we)\s+to\b)", re.I)

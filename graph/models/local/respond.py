@@ -542,7 +542,7 @@ def _own_field(tool: ToolView, extraction: Extraction, said: str, tools: list[To
     """The record a person calls theirs without its number ("my return", "the tent I ordered", "the order with the
     camp stove", "the stove order"), or someone's the speaker names ("Luca Jansen phoned about his order"). What a
     record is for names no one's own ("the order for the customer", from staff)."""
-    holding = (one := PARTICULAR.search(said)) is not None and one.group(2).lower() in ("with", "containing")
+    holding = (one := PARTICULAR.search(said)) is not None and (one.group(2) or "").lower() in ("with", "containing")
     if not (FIRST_PERSON.search(said) or holding or named_by_content(said, tools) or person_spoken_of(said)):
         return None
     return next((f for f in extraction.missing if kind_of(f) in OWN_KINDS), None)

@@ -1141,11 +1141,20 @@ def test_a_question_a_tool_answers_by_computing_stays_with_the_tool(registry, ag
     assert call["name"] == tool
 
 
-@pytest.mark.parametrize("ask", ["why hasn't the stove order moved at all?", "any idea when my socks will get here?"])
+@pytest.mark.parametrize("ask", [
+    "why hasn't the stove order moved at all?", "any idea when my socks will get here?",
+    # Named by what the speaker did with it, and asked of in a "before" that is no rule.
+    "the rain jacket in the order I placed on Wednesday is the wrong size. can I still change it before it goes out?",
+])
 def test_an_order_named_by_what_it_holds_is_found_among_the_speakers_own(registry, ask):
     # Put as questions that name no number, yet about one record: not for the policy library.
     reply = specialist(registry, "order").invoke([HumanMessage(ask)])
     assert [c["name"] for c in reply.tool_calls] == ["list_orders"], reply.tool_calls
+
+
+def test_a_question_about_the_rule_for_any_order_goes_to_the_policy_library(registry):
+    reply = specialist(registry, "order").invoke([HumanMessage("can I change my order after it ships?")])
+    assert [c["name"] for c in reply.tool_calls] == ["answer_question"]
 
 
 def test_a_record_named_by_number_is_acted_on_rather_than_made_anew(registry):
