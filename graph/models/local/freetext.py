@@ -13,10 +13,11 @@ QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 # "re" as in "re: the parcel", never the end of "we're".
 # "that" opens what was said ("she said that ..."), never after a verb it is the subject of ("can that go under
-# the warranty?").
+# the warranty?"), nor as the thing a verb acts on ("can you set that up?", "please sort that out").
 NOTE_START = re.compile(
     r":\s*|\b(?:(?<!\bcan )(?<!\bwill )(?<!\bdoes )(?<!\bdid )(?<!\bis )(?<!\bwas )(?<!\bcould )(?<!\bwould )"
-    r"(?<!\bshould )that|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
+    r"(?<!\bshould )that(?!\s+(?:up|out|off|through|over|in|on)\b\s*(?:for \w+\s*)?(?:please\s*)?(?:[?.!,;]|$))"
+    r"|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
 REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)

@@ -612,6 +612,12 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
          None),
         ("log_customer_interaction", "summary", "log a call with ava_martin_7243 re the late parcel",
          "the late parcel"),
+        # "that" introduces what was said, not the thing a verb acts on.
+        ("open_support_case", "summary", "she said that the parcel was opened", "the parcel was opened"),
+        ("open_support_case", "summary", "he wants someone senior to call him back. can you set that up?",
+         "he wants someone senior to call him back. can you set that up?"),
+        ("open_support_case", "summary", "the parcel never came, please sort that out for me",
+         "the parcel never came, please sort that out for me"),
     ],
 )
 def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
