@@ -63,9 +63,24 @@ def texts_asked(tool: ToolView, question: str) -> list[FieldSpec]:
 
 
 def asked_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
-    """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?")."""
+    """The tool whose missing details our last reply asked for ("To cancel a pending order, I need ...?"), or whose
+    call failed for a detail that reply then asked for."""
     text = last_words(messages, current)
-    return next((t for t in tools if questions.asks_for(t, text)), None)
+    return next((t for t in tools if questions.asks_for(t, text)), None) or failed_tool(messages, current, tools)
+
+
+def failed_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]) -> ToolView | None:
+    """The tool of a call that failed right before our last reply, when that reply asks for something ("Some details
+    weren't valid: say which customer the case is for ... Could you give me a valid customer ID or order ID?")."""
+    reply = next((i for i in range(current - 1, 0, -1) if isinstance(messages[i], AIMessage)), None)
+    if reply is None or messages[reply].tool_calls or not text_of(messages[reply]).endswith("?"):
+        return None
+    result = messages[reply - 1]
+    if not isinstance(result, ToolMessage) or not text_of(result).startswith("Error["):
+        return None
+    calls = (c for m in messages[:reply] if isinstance(m, AIMessage) for c in m.tool_calls)
+    name = next((c["name"] for c in calls if c["id"] == result.tool_call_id), None)
+    return next((t for t in tools if t.name == name), None)
 
 
 def answers_question(messages: list[BaseMessage], chain: list[int], tools: list[ToolView], today: date) -> bool:
@@ -79,12 +94,16 @@ def answers_question(messages: list[BaseMessage], chain: list[int], tools: list[
         return True  # we asked for a text in the person's words ("the description"): this is it
     memory = remember(messages[:current])
 
-    def lacking(indexes: list[int]) -> int:
+    def lacking(indexes: list[int]) -> tuple[int, int]:
         text = ", ".join(text_of(messages[i]) for i in indexes[1:]) + f"\n{text_of(messages[indexes[0]])}"
         found = extract(asked, text, memory, today)
-        return len(found.missing) + len(found.problems)
+        return len(found.missing) + len(found.problems), -len(found.args)
 
-    return lacking(chain) < lacking(chain[:-1])
+    now, before = lacking(chain), lacking(chain[:-1])
+    if asked is failed_tool(messages, current, tools):
+        # The call had all its schema asked for and the tool still wanted a detail: an answer gives more of them.
+        return now < before
+    return now[0] < before[0]
 
 
 def chain_of(messages: list[BaseMessage], current: int) -> list[int]:

@@ -201,6 +201,20 @@ def test_a_failed_read_is_explained_not_repeated(registry):
     assert not second.tool_calls and "couldn't find" in second.text
 
 
+def test_the_detail_a_failed_call_asked_for_goes_back_to_that_call(registry):
+    model = specialist(registry, "customer", Role.SUPPORT)
+    ask = HumanMessage("a customer on the phone wants someone more senior to call him back, can you set that up?")
+    first = model.invoke([ask])
+    assert [c["name"] for c in first.tool_calls] == ["open_support_case"]
+    refused = ToolMessage("Error[invalid_input]: say which customer the case is for (customer_id or order_id)",
+                          tool_call_id=first.tool_calls[0]["id"])
+    question = model.invoke([ask, first, refused])
+    assert not question.tool_calls and question.text.endswith("?")
+    answer = HumanMessage("it's Oscar Weber, about his parcel on W6316590, stuck in transit since the 25th")
+    [call] = model.invoke([ask, first, refused, question, answer]).tool_calls
+    assert call["name"] == "open_support_case" and call["args"]["order_id"] == "#W6316590"
+
+
 @pytest.mark.parametrize("agent", ["order", "product", "after_sales", "payment", "transport"])
 def test_every_specialist_can_hand_the_conversation_to_a_person(registry, agent):
     reply = specialist(registry, agent).invoke([HumanMessage("this is not working, let me talk to a human")])
