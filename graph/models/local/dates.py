@@ -12,6 +12,10 @@ ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 LAST_N = re.compile(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month|year)s?\b", re.I)
 NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
 MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?", re.I)
+# What is on its way arrives "today" or "this week" ahead, no period past: "is my parcel coming today?" asks of
+# parcels whenever they were sent.
+ARRIVING = re.compile(r"\b(?:com(?:e|es|ing)|comming|arriv(?:e|es|ing)|deliver(?:ed|ing)?|get(?:s|ting)? here"
+                      r"|turn(?:s|ing)? up|show(?:s|ing)? up|out for delivery)(?:\s+[\w'-]+){0,2}\s+$", re.I)
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 NAMED_DAYS = {"today": 1, "yesterday": 2, **UNIT_DAYS}
 
@@ -58,6 +62,8 @@ def periods(request: Request, today: date) -> list[tuple[Found, date, date]]:
             days = int(m.group(1)) * UNIT_DAYS[m.group(2).lower()]
             out.append((Found(m.group(0), days, m.start(), m.end()), today - timedelta(days=days), today))
     for f in request.find(NAMED):
+        if f.text.lower().startswith(("today", "this")) and ARRIVING.search(request.text[:f.start]):
+            continue
         start, end = _named_period(f.text, today)
         out.append((f, start, end))
     for m in MONTH.finditer(request.text):

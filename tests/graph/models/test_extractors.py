@@ -259,6 +259,18 @@ def test_dates_and_periods(registry, text, expected):
     assert value(registry, "create_sales_report", "start_date", text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # What is on its way arrives today, whenever it was sent: no filter on when the parcel was created.
+    ("is my parcel coming today?", None),
+    ("is dpd actualy comming today or not??", None),
+    ("will my order arrive this week?", None),
+    ("which parcels did you send today?", "2026-03-18"),
+    ("parcels created this week", "2026-03-16"),
+])
+def test_a_day_something_arrives_is_no_period_it_was_sent_in(registry, text, expected):
+    assert value(registry, "list_shipments", "created_from", text) == expected
+
+
 PRODUCTS = [
     ("tell me more about the Trail 2 Tent", "Trail 2 Tent"),
     ("how much is the Ergo Split 60?", "Ergo Split 60"),
