@@ -154,6 +154,14 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    if len(clauses) > 1 and clause == text and clauses[-1].rstrip().endswith("?") and not any(
+            c.rstrip().endswith("?") for c in clauses[:-1]) and len(content_stems(mask(clauses[-1]))) >= 3 \
+            and not choose(text, tools, embed).confident:
+        # A story, then the one question it leads to ("stuck at home all morning for the monitor arms. is dpd
+        # coming today or not??"): the question is what is asked, when it is clear by itself and the whole is not.
+        # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
+        question = choose(clauses[-1], tools, embed)
+        return clauses[-1] if question.confident else text
     if len(clauses) == 1 or clause == text:
         return text
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
