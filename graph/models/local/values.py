@@ -108,7 +108,12 @@ SPLIT_BY_PRONOUN = r"\s+(?:(?:it|them|these|those|this|that|all|both)\s+){0,2}"
 LEFT_BEHIND = re.compile(
     r"\b(?:off|out of|no longer|not|nor|never|away from|\w+n't)\s+(?:yet\s+)?(?:be\s+|been\s+|being\s+)?$"
     # What the person keeps beside the value asked for: "pay with PayPal as well as my mastercard".
-    r"|\b(?:as well as|in addition to|besides|alongside)\s+(?:(?:my|the|your|our|a|an)\s+)?$", re.I)
+    r"|\b(?:as well as|in addition to|besides|alongside)\s+(?:(?:my|the|your|our|a|an)\s+)?$"
+    # What the value replaces: "instead of my visa", "my old amex".
+    r"|\b(?:instead of|rather than|replacing|old|expired|lost|stolen)\s+(?:(?:my|the|your|our|a|an)\s+)?$", re.I)
+# ... or what the person says is going ("my amex runs out at the end of the month, it's a mastercard ending 5302").
+GOING = re.compile(r"^(?:\s+card)?\s+(?:runs out|ran out|is running out|expires|expired|has expired|is expiring"
+                   r"|was stolen|got stolen|is lost|was lost|got lost|is blocked|was blocked)\b", re.I)
 
 
 def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:
@@ -124,7 +129,8 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
                 continue
             pattern = phrase_pattern(form, between=SPLIT_BY_PRONOUN)
             # "take it off hold", "no longer on hold", "haven't been inspected": not the state asked for.
-            found = [f for f in request.find(pattern) if not LEFT_BEHIND.search(request.text[: f.start])]
+            found = [f for f in request.find(pattern)
+                     if not LEFT_BEHIND.search(request.text[: f.start]) and not GOING.match(request.text[f.end:])]
             if found:
                 hits.append((value, found[0], len(form)))
                 break

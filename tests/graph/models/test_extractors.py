@@ -893,3 +893,18 @@ def test_a_person_spoken_of_is_no_product_name():
 )
 def test_a_value_kept_beside_the_one_asked_for_is_not_it(registry, text, field, expected):
     assert value(registry, "add_payment_method", field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my amex runs out at the end of the month, so here's my new card: a mastercard ending 5302", "mastercard"),
+        ("add a mastercard ending 5302 instead of my visa", "mastercard"),
+        ("my old amex is gone, add a visa ending 4242", "visa"),
+        ("my visa expired, add the new one ending 1234", None),  # the new one's brand is still to be asked
+        ("my visa was stolen yesterday", None),
+        ("add my new visa ending 4242", "visa"),
+    ],
+)
+def test_a_value_the_new_one_replaces_is_not_it(registry, text, expected):
+    assert value(registry, "add_payment_method", "brand", text) == expected
