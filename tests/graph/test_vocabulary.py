@@ -102,9 +102,19 @@ def test_a_record_of_the_speakers_product_is_that_record(registry, text):
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
 
 
+def test_a_question_of_few_words_after_a_story_leans_on_the_story(registry):
+    catalogue = ("Self-Watering Planter", "Hearth")
+    reply = router(registry, catalogue).invoke([HumanMessage(
+        "i always forget to water my plants lol, anything that helps?")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_product"]
+
+
 @pytest.mark.parametrize(("role", "text", "agent"), [
     (Role.WAREHOUSE, "the carrier has just collected the parcel for W2741705", "warehouse"),
     (Role.MERCHANT, "we won't be selling the embroidered cap any more", "product"),
+    # Ordering some other time is buying: no order of the speaker's to look at.
+    (Role.CUSTOMER, "I've got a new bank card and I'd like to save it on my account so it's there next time I order "
+                    "something", "payment"),
 ])
 def test_everyday_wordings_read_as_the_registrys_own(registry, role, text, agent):
     catalogue = ("Stoneware Mug", "Embroidered Cap", "Hearth")

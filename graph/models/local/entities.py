@@ -168,6 +168,9 @@ PHRASAL = (
                 r"(?:return|send\s+(?:[\w'-]+\s+){0,3}?back)\b", re.I), "cancel the return"),
     (re.compile(r"\b(?:won't|will not|(?:are|'re) not going to|(?:are|'re)n't going to|no longer)\s+(?:be\s+)?"
                 r"sell(?:ing)?\b", re.I), "stop selling"),
+    # Ordering some other time is buying, no order of the speaker's ("save it so it's there next time I order").
+    (re.compile(r"\b((?:when|whenever|next time|every time|before|after|if|once|until)\s+(?:i|we|you)"
+                r"(?:'ll|\s+will)?\s+)order\b", re.I), r"\1buy"),
 )
 
 

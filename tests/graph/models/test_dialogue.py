@@ -1166,6 +1166,12 @@ def test_an_order_named_by_what_it_holds_is_found_among_the_speakers_own(registr
     assert [c["name"] for c in reply.tool_calls] == ["list_orders"], reply.tool_calls
 
 
+def test_the_question_a_story_leads_to_is_what_is_asked(registry):
+    reply = specialist(registry, "transport").invoke([HumanMessage(
+        "stuck at home all morning for the monitor arms. is dpd actualy comming today or not??")])
+    assert [c["name"] for c in reply.tool_calls] == ["list_shipments"], reply.tool_calls
+
+
 def test_a_question_about_the_rule_for_any_order_goes_to_the_policy_library(registry):
     reply = specialist(registry, "order").invoke([HumanMessage("can I change my order after it ships?")])
     assert [c["name"] for c in reply.tool_calls] == ["answer_question"]
