@@ -15,6 +15,7 @@ from langchain_core.language_models import BaseChatModel
 
 from db.engine import make_engine, make_sessionmaker
 from db.models import Customer
+from evals.clock import on_eval_day
 from evals.metrics import estimate
 from evals.runner import build_template, sqlite_url
 from evals.stats import pass_hat_k
@@ -147,7 +148,8 @@ class Benchmark:
 
 async def run_benchmark(data: TauData, task_ids: list[str], config: BenchmarkConfig,
                         on_trial: Callable[[TauTrial], None] | None = None) -> list[TauTrial]:
-    """Build the template from db.json once, then run every task `config.trials` times."""
+    """Build the template from db.json once, then run every task `config.trials` times, on the eval day (the
+    template is seeded on it)."""
     config.out.mkdir(parents=True, exist_ok=True)
     template = await asyncio.to_thread(build_template, config.out / "template.db", tau_builder(data.root / "db.json"))
     bench = Benchmark(data, config, template)
@@ -158,7 +160,8 @@ async def run_benchmark(data: TauData, task_ids: list[str], config: BenchmarkCon
             on_trial(trial)
         return trial
 
-    trials = await asyncio.gather(*(one(t, i) for t in task_ids for i in range(config.trials)))
+    with on_eval_day():
+        trials = await asyncio.gather(*(one(t, i) for t in task_ids for i in range(config.trials)))
     shutil.rmtree(config.out / "trials", ignore_errors=True)
     return list(trials)
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import make_engine, make_sessionmaker
 from db.models import Customer
+from evals.clock import on_eval_day
 from evals.runner import build_template, fingerprint, sqlite_url
 from evals.tau.calculator import CalculationError
 from evals.tau.canonical import Difference
@@ -151,11 +152,12 @@ async def replay_task(template: Path, workdir: Path, data: TauData, task_id: str
 
 async def replay_tasks(data: TauData, task_ids: list[str],
                        on_task: Callable[[TaskReplay], None] | None = None) -> ReplaySummary:
-    """Build the template once from db.json, then replay the tasks one after another."""
+    """Build the template once from db.json, then replay the tasks one after another, on the eval day (the template
+    is seeded on it)."""
     started = time.perf_counter()
     load_all()
     summary = ReplaySummary()
-    with tempfile.TemporaryDirectory(prefix="tau-replay-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="tau-replay-") as tmp, on_eval_day():
         workdir = Path(tmp)
         template = await asyncio.to_thread(build_template, workdir / "template.db", tau_builder(data.root / "db.json"))
         for task_id in task_ids:

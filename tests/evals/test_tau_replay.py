@@ -3,8 +3,10 @@
 import asyncio
 import copy
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from evals.tau.data import DEFAULT_TAU_DIR, load_tau, task_user
@@ -47,6 +49,14 @@ def test_every_task_matches_or_diverges_as_documented(replay):
     assert counts[PASS] >= MEASURED_PASS and counts[PASS] + counts[DIVERGENCE] == 114 == len(replay.results)
     assert replay.line() == "107/114 tasks match; 7 known divergences; 0 failures"
     assert {r.task_id for r in replay.results if r.outcome == DIVERGENCE} == set(DIVERGENCES)
+
+
+def test_the_replay_seeds_and_runs_on_one_day_whatever_today_is(data):
+    # Imported deliveries are days old when the replay starts; a later run must not find their returns expired.
+    returns = [t for t in data.tasks if any(c["name"] == "return_delivered_order_items" for c in data.gold(t))][:2]
+    with time_machine.travel(datetime(2027, 6, 1, tzinfo=UTC), tick=False):
+        summary = asyncio.run(replay_tasks(data, returns))
+    assert len(returns) == 2 and [r.outcome for r in summary.results] == [PASS, PASS]
 
 
 def test_gold_failures_fail_in_ours_without_writing(replay, data):

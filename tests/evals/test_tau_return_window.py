@@ -1,6 +1,7 @@
 """The benchmark's own policy has no return window; ours has. The replay imports db.json when it starts
-(anchor: today, delivered orders three days before it) and runs the gold returns with the real clock right
-after, so every delivered order is well inside the 30-day window: the rule stays on and the gold calls pass."""
+(anchor: the day it runs on, delivered orders three days before it) and runs the gold returns right after, on
+the same day, so every delivered order is well inside the 30-day window: the rule stays on and the gold calls
+pass."""
 
 import json
 from datetime import UTC, datetime, timedelta
