@@ -13,6 +13,7 @@ from graph.models.local.kinds import kind_of
 from graph.models.local.memory import remember
 from graph.models.local.policy import ASKS
 from graph.models.local.records import same_record_value
+from graph.models.local.reply import ERROR
 from graph.models.local.schema import FieldSpec
 from graph.models.local.toolview import ToolView
 
@@ -76,7 +77,7 @@ def failed_tool(messages: list[BaseMessage], current: int, tools: list[ToolView]
     if reply is None or messages[reply].tool_calls or not text_of(messages[reply]).endswith("?"):
         return None
     result = messages[reply - 1]
-    if not isinstance(result, ToolMessage) or not text_of(result).startswith("Error["):
+    if not isinstance(result, ToolMessage) or not ERROR.match(text_of(result)):
         return None
     calls = (c for m in messages[:reply] if isinstance(m, AIMessage) for c in m.tool_calls)
     name = next((c["name"] for c in calls if c["id"] == result.tool_call_id), None)
