@@ -56,7 +56,9 @@ def router(registry, names: tuple[str, ...] = (), role: Role = Role.CUSTOMER):
 ])
 def test_a_request_naming_what_the_catalogue_holds_reaches_it(registry, text):
     catalogue = ("Micro Camp Stove", "Soy Candle", "Monitor Arm", "Northtrail", "Outdoor")
-    assert router(registry).invoke([HumanMessage(text)]).tool_calls == []  # the examples alone do not place it
+    # The examples alone do not place it (a question may still be put to the policy library).
+    unnamed = router(registry).invoke([HumanMessage(text)]).tool_calls
+    assert "transfer_to_product" not in [c["name"] for c in unnamed]
     reply = router(registry, catalogue).invoke([HumanMessage(text)])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_product"]
 

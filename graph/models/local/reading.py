@@ -101,6 +101,10 @@ RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_
 # ("please have someone contact me about my exchange").
 ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerning)\s+", re.I)
 
+# The last thing of a list that ends its sentence ("cancel my order with the keyboard and the keycaps. my flatmate
+# ..."): part of the clause before the "and", no job of its own.
+LISTED = re.compile(r"^(?:the|a|an|my|our|his|her|their|some|\d+)\s+[\w'-]+(?:\s+[\w'-]+){0,3}[.!?]+(?:\s+|$)", re.I)
+
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -112,7 +116,8 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
     """Extra specialists for a request that has a clear second job for another one, in order of mention."""
     # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
     # Read as the speaker's records first: "the tent, hoodie and arm I sent back" is one return, not a tent as well.
-    clauses = [c for c in CLAUSES.split(bought(text, tools)) if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
+    clauses = [LISTED.sub("", c) for c in CLAUSES.split(bought(text, tools))]
+    clauses = [c for c in clauses if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
     chosen = [first.name]
     for clause in clauses:
         (score, best), (runner_up, _) = rank(clause, tools, embed)[:2]
@@ -227,6 +232,11 @@ def wanted_in(clause: str) -> str | None:
     return thing.group(0) if thing else None
 
 
+def holds_library(tool: ToolView) -> bool:
+    """Whether a hand-off's specialist holds the policy library (a tool that takes the question itself)."""
+    return bool(tool.takes) and "question" in tool.takes
+
+
 def library_first(text: str, tools: list[ToolView], embed: Embed | None) -> ToolView | None:
     """The specialist holding the policy library, for a question about how things go that names no record of the
     asker's ("do loyalty points expire?", "do you deliver on saturdays?"), when it reads nearly as well as the best."""
@@ -239,7 +249,7 @@ def library_first(text: str, tools: list[ToolView], embed: Embed | None) -> Tool
     if not (CONDITION.search(text) or RULE.search(text) or put_to_shop):
         return None
     ranked = rank(text, tools, embed)
-    library = next(((s, t) for s, t in ranked if t.takes and "question" in t.takes), None)
+    library = next(((s, t) for s, t in ranked if holds_library(t)), None)
     if library is None or library[0] < ranked[0][0] - LIBRARY_LEAD:
         return None
     return library[1]
@@ -251,7 +261,7 @@ def acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: 
     could you change the last name on my account to Lambert?" is nearest to "how can I change my name on my
     account?"; "i cancelled the desk mat, did the refund go through?"): the library says how things are done, and
     knows nothing of anyone's records. The specialist must be a likely reading by itself."""
-    if best is None or not (best.takes and "question" in best.takes):
+    if best is None or not holds_library(best):
         return None
     clauses = [c.strip() for c in ASK_CLAUSES.split(text)]
     if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) for c in clauses) or not FIRST_PERSON.search(text) \

@@ -64,6 +64,7 @@ from graph.models.local.reading import (
     asking_part,
     clear_clause,
     handoffs_for,
+    holds_library,
     is_likely,
     lent_when_clear,
     library_first,
@@ -90,6 +91,7 @@ from graph.models.local.similarity import (
     CLOSE_READINGS,
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
+    LIKELY_THRESHOLD,
     Embed,
     acted_on,
     alike,
@@ -299,6 +301,12 @@ def _plan(
                 return searcher, found
         if not handoffs and not QUESTION.match(text) and (filled := filled_first(text, tools, embed, memory, today)):
             return filled
+        library = next((t for t in tools if holds_library(t) and t.serves), None) if handoffs else None
+        if library and ASKS.search(text) and embed is not None and rank(text, tools, embed)[0][0] >= LIKELY_THRESHOLD:
+            # A question about the shop's work that no specialist fits ("the pallets came crushed and the driver wants
+            # a signature, what am I supposed to do?") is put to the policy library, which says itself when it has no
+            # answer; one far from all of it ("what's the weather in Paris?") is declined with what we can do.
+            return Turn(calls=[(library.name, {})])
         return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]), declined=not handoffs)
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD

@@ -5,6 +5,7 @@ the specialist who can act or read, even worded like one of the library's questi
 import pytest
 from langchain_core.messages import HumanMessage
 
+from db.enums import Role
 from tests.graph.models.test_dialogue import router
 from tools.registry import load_all
 
@@ -33,3 +34,27 @@ def registry():
 def test_a_request_to_act_or_about_what_happened_goes_to_the_specialist(registry, ask, agent):
     reply = router(registry).invoke([HumanMessage(ask)])
     assert [c["name"] for c in reply.tool_calls][:1] == [f"transfer_to_{agent}"]
+
+
+@pytest.mark.parametrize(
+    ("role", "ask"),
+    [
+        (Role.WAREHOUSE, "the supplier's lorry is here and two of the pallets have crushed corners, the wrap's torn on "
+                         "one of them. the driver wants me to sign right now so he can get going. what am I supposed "
+                         "to do?"),
+        (Role.CUSTOMER, "my neighbour signed for my parcel and now says he never got it, what can I do?"),
+    ],
+)
+def test_a_question_no_specialist_fits_is_put_to_the_library(registry, role, ask):
+    # The library says itself when it has no answer; a refusal would leave a question it may answer unasked.
+    reply = router(registry, role).invoke([HumanMessage(ask)])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_knowledge"]
+
+
+@pytest.mark.parametrize("ask", ["sing me a song about cheese", "my neighbour's dog keeps barking, what should I do?",
+                                 "who won the football last night?"])
+def test_a_request_far_from_the_shop_is_still_declined(registry, ask):
+    # Asked or not: the policy library takes questions about the shop's work, not every question.
+    reply = router(registry).invoke([HumanMessage(ask)])
+    assert reply.tool_calls == []
+    assert "outside what I can help with" in reply.text
