@@ -30,10 +30,19 @@ ZIP_AFTER_WORD = re.compile(
 )
 
 
+# A country's code is written in capitals ("IT", "USA"); in lower case "it" and "us" are words ("yes, save it").
+CODE_LENGTH = 3
+
+
 def _country(segment: str) -> str | None:
-    words = segment.strip().lower().rstrip(".").split()
+    typed = segment.strip().rstrip(".").split()
+    words = [w.lower() for w in typed]
     # "France" or "United States", possibly followed by words that are not part of the address.
-    return next((COUNTRIES[" ".join(words[:n])] for n in (2, 1) if " ".join(words[:n]) in COUNTRIES), None)
+    for n in (2, 1):
+        name = " ".join(words[:n])
+        if name in COUNTRIES and (len(name.replace(".", "")) > CODE_LENGTH or " ".join(typed[:n]).isupper()):
+            return COUNTRIES[name]
+    return None
 
 
 def _place(segment: str, parts: dict[str, str]) -> None:

@@ -306,7 +306,7 @@ def _validate(tool: ToolView, result: Extraction) -> None:
             errors = exc.errors()
         bad = {str(err["loc"][0]): err["msg"] for err in errors if err["loc"] and err["type"] != "missing"}
         if not bad:
-            if _unsigned(tool, result):
+            if _unsigned(tool, result) or _without_stray(tool, result):
                 return
             rules = [err["msg"] for err in errors if not err["loc"]]
             if rules and not any(err["type"] == "missing" for err in errors):
@@ -330,6 +330,22 @@ def _unsigned(tool: ToolView, result: Extraction) -> bool:
         return False
     result.args.update(negative)
     return True
+
+
+def _without_stray(tool: ToolView, result: Extraction) -> bool:
+    """Whether the values pass once one optional value is dropped: a rule over several fields refusing a value
+    that belongs to something else the person spoke of ("I'd rather not put everything on my amex, add my paypal":
+    a PayPal takes no card brand)."""
+    required = {f.name for f in tool.required}
+    for name in [n for n in result.args if n not in required]:
+        rest = {k: v for k, v in result.args.items() if k != name}
+        try:
+            tool.model.model_validate(rest)
+        except ValidationError:
+            continue
+        result.args.pop(name)
+        return True
+    return False
 
 
 def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:

@@ -33,6 +33,12 @@ LEADING_VERBS = re.compile(
 )
 
 
+# A note's opening word followed only by a word pointing back ("about it", "regarding this").
+BACK_REFERENCE = re.compile(r"(?:it|this|that|them)\b\s*(?:please\s*)?(?:[,.!?;]|$)", re.I)
+SENTENCE_END = re.compile(r"[.!?]+(?=\s)")
+# What was told before must say something ("hi," says nothing).
+MIN_TOLD_WORDS = 3
+
 # Words that ask for something without saying anything about it ("I want to make a warranty claim").
 ASKING = frozenset({"want", "wanna", "need", "like", "make", "would", "could", "please", "pls", "help", "do", "get",
                     "have", "can", "you"})
@@ -42,6 +48,17 @@ def _clean(text: str) -> str:
     # Words taken out for other fields leave gaps: "about my order #W1?" -> "about my order ?" -> "about my order?".
     text = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s+", " ", text))
     return re.sub(r"^[\s,.;:!?-]+|[\s,;:-]+$", "", text).strip()
+
+
+def _told_before(rest: str, start: re.Match) -> str | None:
+    """What a note "about it" is about: what the person told before the clause that asks ("the order has said 'on
+    hold' for days, no email, nothing. get me a person to talk to about it"), up to that clause's sentence or comma."""
+    if not BACK_REFERENCE.match(rest, start.end()):
+        return None
+    before = rest[: start.start()]
+    ends = [m.end() for m in SENTENCE_END.finditer(before)] or [m.start() for m in re.finditer(",", before)]
+    told = _clean(before[: ends[-1]]) if ends else ""
+    return told if len(words(told)) >= MIN_TOLD_WORDS else None
 
 
 def _explained(request: Request) -> bool:
@@ -92,6 +109,8 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         if m is None and not field.required:
             return None  # an optional note needs words that introduce it; otherwise it would echo the request
         value = _clean(rest[m.end() :] if m and m.group(0).strip() != "about" else rest[m.start() :] if m else rest)
+        if m and (told := _told_before(rest, m)):
+            value = told
         value = _clean(LEADING_VERBS.sub("", value))
         if m is None and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it

@@ -32,6 +32,9 @@ KIND_LABELS = {
     "phone": "the phone number",
     "person_name": "the first and last name",
 }
+# The parts of an address by the names people give them, asked for alone once the rest of the address was given.
+ADDRESS_PART_LABELS = {"address1": "the street and number", "city": "the city", "state": "the state",
+                       "zip": "the postal code", "country": "the country"}
 
 
 # Bounds help to answer a rating (1 to 5), not a count that only has to stay under a million: that gets its example.
@@ -100,7 +103,11 @@ def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None
         rule = rule_text(tool, extraction.problems[""])
         return f"To {action(tool.description)}, I need more: {rule}. Could you tell me?"
     memory = memory or Memory()
-    needs = list(dict.fromkeys(_asked_for(f, memory) for f in extraction.missing))
+    # "12 Rue de la République, 13002 Marseille" lacks only its country: that is asked, not the whole address again.
+    partial = any(kind_of(f) == "address_part" and f.name in extraction.args for f in tool.fields)
+    needs = list(dict.fromkeys(
+        ADDRESS_PART_LABELS.get(f.name, label(f)) if partial and kind_of(f) == "address_part" else _asked_for(f, memory)
+        for f in extraction.missing))
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1

@@ -630,6 +630,12 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
          "he wants someone senior to call him back. can you set that up?"),
         ("open_support_case", "summary", "the parcel never came, please sort that out for me",
          "the parcel never came, please sort that out for me"),
+        # A case "about it" is about what was told before the ask.
+        ("open_support_case", "summary", "my order has said 'on hold' since Wednesday. no email, nothing. I'm not "
+         "chatting with a bot about it, get me a person", "my order has said 'on hold' since Wednesday. no email, "
+         "nothing."),
+        ("open_support_case", "summary", "my parcel is late, I want to talk to a person about it", "my parcel is late"),
+        ("open_support_case", "summary", "I want to talk to a person about my late parcel", "about my late parcel"),
     ],
 )
 def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
@@ -908,3 +914,19 @@ def test_a_value_kept_beside_the_one_asked_for_is_not_it(registry, text, field, 
 )
 def test_a_value_the_new_one_replaces_is_not_it(registry, text, expected):
     assert value(registry, "add_payment_method", "brand", text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I'd rather not put everything on my amex. could you add my paypal, it's sofia.p.home@example.com",
+    "my visa keeps getting declined so please add my paypal sofia.p.home@example.com",
+])
+def test_a_value_a_rule_refuses_belongs_to_something_else_the_person_spoke_of(registry, text):
+    # A PayPal takes no card brand: the card named beside it is the one the person is moving away from.
+    args = extract(view(as_langchain_tool(registry.get("add_payment_method"))), text, Memory(), TODAY).args
+    assert args == {"kind": "paypal", "paypal_email": "sofia.p.home@example.com"}
+
+
+def test_a_rule_still_asks_for_what_it_needs_when_no_single_value_is_stray(registry):
+    tool = view(as_langchain_tool(registry.get("add_payment_method")))
+    found = extract(tool, "add my paypal", Memory(), TODAY)
+    assert (found.args, [f.name for f in found.missing]) == ({"kind": "paypal"}, ["paypal_email"])
