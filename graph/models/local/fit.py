@@ -74,9 +74,11 @@ READING_VERBS = r"find|show|look\s*up|pull\s+up|display|list|view|search"
 READING = re.compile(rf"(?:{READING_VERBS})\b", re.I)
 
 # A clause that tells us to do something to what the request spoke of: "..., pull them from the catalogue",
-# "..., bring it down to 19.99", "set up a Garden category". A verb of looking or telling only asks to read.
+# "..., bring it down to 19.99", "set up a Garden category", "..., can you sort that?". A verb of looking or telling
+# only asks to read.
 ORDERED = re.compile(
-    rf"(?:^|[,;.!]\s*)(?:please\s+|pls\s+|and\s+|so\s+)?(?!(?:{LOOKING}|{READING_VERBS}|tell|give|let)\b)[a-z]{{3,}}\s+"
+    r"(?:^|[,;.!]\s*)(?:please\s+|pls\s+|and\s+|so\s+|(?:can|could) you\s+)?"
+    rf"(?!(?:{LOOKING}|{READING_VERBS}|tell|give|let)\b)[a-z]{{3,}}\s+"
     r"(?:it|them|this|that|up|down|out|off)\b", re.I)
 
 # Reading tools step back this much from a request that says it means to act.

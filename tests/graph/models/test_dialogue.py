@@ -71,6 +71,11 @@ def test_the_registry_declares_a_precondition_for_each_order_write(registry):
         ("cancel #W4621646, ordered by mistake", order("processed"), ["processed", "can no longer be cancelled"]),
         ("I want to return the lamp from #W4621646", order("pending"), ["hasn't shipped", "cancel"]),
         ("exchange the lamp from order #W4621646 for the black one", order("processed"), ["not delivered yet"]),
+        # Where its parcel is, when it has one.
+        ("cancel #W4621646, ordered by mistake",
+         order("processed", fulfillments=[{"tracking_numbers": ["6A179600901686"], "item_ids": ["1008292230"],
+                                           "status": "out_for_delivery"}]),
+         ["can no longer be cancelled", "Its parcel is out for delivery (tracking number 6A179600901686)."]),
         ("I'd like to send back the hoodie from #W4621646, it's too big",
          order("delivered", status_label="delivered (return window closed)", delivered_at="2026-08-17T11:06:39"),
          ["delivered on 17 Aug 2026", "past its return window", "warranty"]),
@@ -308,6 +313,19 @@ def test_that_order_refers_to_the_order_of_an_earlier_turn(registry):
 def test_several_requests_in_one_message_go_to_their_agents_in_order(registry):
     reply = router(registry).invoke([HumanMessage("cancel my order #W2611340 and find me a blue t-shirt")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order", "transfer_to_product"]
+
+
+def test_the_last_thing_of_a_list_ending_its_sentence_is_no_request_of_its_own(registry):
+    # "... my order with the clacky keyboard and the keycaps." names what the order holds: no catalogue search, though
+    # the catalogue's names hold "keycap".
+    names = ("Clacky 87 Mechanical Keyboard", "Keycap Hoodie", "PBT Keycap Set")
+    vocabularies = {t.name: names for t in registry.for_agent("product")}
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry, vocabularies) for spec in ROSTER
+             if spec.available_to(Role.CUSTOMER, registry)]
+    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke([HumanMessage(
+        "please cancel my order with the clacky keyboard and the keycaps. my flatmate just gave me his old keyboard "
+        "so I don't need it anymore")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
 
 
 @pytest.mark.parametrize(("words", "expected"), [("the second one", "#W2000002"), ("the last one", "#W3000003"),
@@ -1245,6 +1263,15 @@ def test_a_setting_named_anywhere_takes_the_lone_number(registry):
 def test_a_clause_telling_us_to_act_asks_for_the_write(registry, ask, tool):
     reply = specialist(registry, "product", Role.MERCHANT).invoke([HumanMessage(ask)])
     assert [c["name"] for c in reply.tool_calls] == [tool]
+
+
+def test_asked_to_sort_out_a_document_it_is_made_not_looked_up_by_a_number_never_given(registry):
+    # Reads most like the invoice lookup, which needs the invoice's number; asked to act, the order's invoice is
+    # issued, its order found among the speaker's own first.
+    ask = HumanMessage("the microphone I bought from you in October counts as a business expense. my accountant "
+                       "needs a proper invoice for it with the VAT shown, can you sort that?")
+    reply = specialist(registry, "documents").invoke([ask])
+    assert [c["name"] for c in reply.tool_calls] == ["list_orders"]
 
 
 def test_an_item_code_the_tool_cannot_take_is_a_misfit(registry):
