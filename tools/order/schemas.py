@@ -97,9 +97,10 @@ class ModifyItemsIn(Schema):
 class ReturnItemsIn(Schema):
     order_id: OrderId
     item_ids: list[str] = item_ids_field(OLD_ITEMS)
-    payment_method_id: str = method_field(
-        "Refund to: the order's original method or one of the customer's gift cards."
-    )
+    # Optional as in after-sales' request_return: both open the same RMA, which refunds the original by default.
+    payment_method_id: str | None = Field(
+        None, min_length=2, max_length=64, examples=["gift_card_7245904"],
+        description="Refund to: the order's original method (default) or one of the customer's gift cards.")
     reason: ReturnReason = Field(ReturnReason.OTHER, description="Why the items come back.")
 
 

@@ -126,3 +126,8 @@ def numbers_in(args: dict[str, Any]) -> list[tuple[tuple, int | float]]:
 def without_old(text: str) -> str:
     """A correction without the old value it names ("we agreed 30 not 40": 30), so only the new one is read."""
     return OLD_VALUE.sub("", text)
+
+
+def old_named(text: str) -> str:
+    """The old values a correction names ("we recounted and it's 28, not 30": "not 30")."""
+    return " ".join(m.group(0) for m in OLD_VALUE.finditer(text))

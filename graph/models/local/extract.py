@@ -459,7 +459,10 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     back = refers_back(text)
     for f in fields:
         kind = kind_of(f)
-        recallable = f.required and (kind in REFERENCE_KINDS or back and kind != "address_part") or kind == "customer"
+        # A write about "it" ("I want someone from your team to look at it") takes the record in focus even where
+        # naming one is optional (the order a support case is about).
+        recallable = (f.required and (kind in REFERENCE_KINDS or back and kind != "address_part") or kind == "customer"
+                      or bool(back) and tool.mutates and kind in REFERENCE_KINDS)
         if f.name in ctx.cache.get("no_recall", ()) or f.name in result.args or not recallable:
             continue
         value = memory.recall(f.name, kind if kind in REFERENCE_KINDS or kind == "customer" else "")

@@ -44,14 +44,16 @@ CONDITION = re.compile(r"\b(?:once|if(?! (?:(?:that|it|this)(?:'s|\s+is)? (?:pos
                        r"|after|before|until|within|ever)\b"
                        r"|\bwhen\b(?!\s+(?:will|would|is|are|was|were|does|do|did|can|could|has|have)\b)"
                        r"(?![^,.?]*\b(?:will|would)\b)", re.I)
-# What points at the asker's own record: "it", "them", "my order", "that one".
-POINTING = re.compile(r"\b(?:it|them|my|that|this|these|those)\b", re.I)
+# What points at the asker's own record, or one they speak of: "it", "them", "my order", "that one", "its tracking",
+# "his parcel".
+POINTING = re.compile(r"\b(?:it|its|them|my|our|his|her|their|that|this|these|those)\b", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
                   r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"
                   r"|\b(?:what|which)(?: \w+)? should (?:i|we) (?:take|get|choose|pick|buy)\b", re.I)
 # Speaking of the shop's own ("when is your support team around?") rather than of anything of the asker's.
 THE_SHOPS = re.compile(r"\b(?:you|your|yours)\b", re.I)
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
 IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 
 
@@ -63,8 +65,11 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
         return True  # no listing of the asker's records says what they may do
     if put_to_us(said):
         return False
+    # A condition or rule counts in the question itself: the story before it tells what happened ("PayPal froze my
+    # account after some security check. can I save a bank card here?").
+    asked = " ".join(s for s in SENTENCE.split(said) if "?" in s or ASKS.match(s)) or said
     general = ASKS.search(said) and not names_a_record(said) and (
-        not FIRST_PERSON.search(said) or CONDITION.search(said) or RULE.search(said))
+        not FIRST_PERSON.search(said) or CONDITION.search(asked) or RULE.search(asked))
     if not general:
         return False
     # A write that computes figures ("how did we sell last month?": a sales report) answers such a question.

@@ -117,13 +117,21 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
     # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
     # Read as the speaker's records first: "the tent, hoodie and arm I sent back" is one return, not a tent as well.
     clauses = [LISTED.sub("", c) for c in CLAUSES.split(bought(text, tools))]
-    clauses = [c for c in clauses if len(content_stems(mask(c))) >= 2 - names_a_record(c)]
+    clauses = [c for c in clauses if len(content_stems(mask(c))) >= 2 - names_a_record(c) and asks_something(c)]
     chosen = [first.name]
     for clause in clauses:
         (score, best), (runner_up, _) = rank(clause, tools, embed)[:2]
         if best.name not in chosen and score >= threshold + SPLIT_LIFT and score - runner_up >= SPLIT_LEAD:
             chosen.append(best.name)
     return chosen
+
+
+def asks_something(clause: str) -> bool:
+    """Whether a clause asks for something (a question, a command, a wish) rather than tells what happened ("the
+    keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
+    first = next(iter(words(LEAD_IN.sub("", clause))), "")
+    return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
+        first.isalpha() and first not in SUBJECTS)
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -255,6 +263,10 @@ def library_first(text: str, tools: list[ToolView], embed: Embed | None) -> Tool
     return library[1]
 
 
+# A wish for something of the speaker's to be otherwise ("I'd like my account to be in my new name now").
+WISH = re.compile(r"^\s*(?:i'?d like|i would like|i (?:need|want))\s+(?:my|our|the|it|them|this|that)\b", re.I)
+
+
 def acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: ToolView | None) -> ToolView | None:
     """The specialist that can act, for a request put to the shop to do something for the asker, or a question about
     what happened to the asker's own, that reads most like a question to the policy library ("I just got married!
@@ -264,7 +276,8 @@ def acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: 
     if best is None or not holds_library(best):
         return None
     clauses = [c.strip() for c in ASK_CLAUSES.split(text)]
-    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) for c in clauses) or not FIRST_PERSON.search(text) \
+    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) or WISH.match(c) for c in clauses) \
+            or not FIRST_PERSON.search(text) \
             or CONDITION.search(text) or RULE.search(text):
         return None
     acting = next(((s, t) for s, t in rank(text, tools, embed) if t is not best and t.acts), None)

@@ -16,6 +16,7 @@ from graph.models.local.corrections import (
     everywhere,
     in_place,
     names_the_same,
+    old_named,
     restates_pending,
     without_old,
 )
@@ -311,9 +312,12 @@ def _plan(
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
-        first = (asked_by_name(text, tools) or library_first(text, tools, embed)
-                 or acting_instead(text, tools, embed, choice.tool) or choice.tool)
+        instead = acting_instead(text, tools, embed, choice.tool)
+        first = asked_by_name(text, tools) or library_first(text, tools, embed) or instead or choice.tool
         names = handoffs_for(asking_part(text, tools, embed), tools, embed, first, threshold)
+        if first is instead:
+            # The policy library the request read most like was passed over for the one that acts: not asked too.
+            names = [n for n in names if n != choice.tool.name]
         return Turn(calls=[(n, extract(by_name[n], text, memory, today).args) for n in names])
     asking = asking_part(text, tools, embed)
     tool, extraction = best_fit(text, rank(asking, tools, embed), memory, today, asking)
@@ -850,6 +854,7 @@ def _correction(
     corrects = bool(CORRECTION.match(text))
     if not corrects and not answered_otherwise(messages[:current]):
         return None
+    old = old_named(text)
     text = without_old(text)
     last = next((m for m in reversed(messages[:current]) if isinstance(m, AIMessage) and m.tool_calls), None)
     by_name = {t.name: t for t in tools}
@@ -865,20 +870,26 @@ def _correction(
         # "it's #W7137149" or "the original payment method" in place of a yes, naming what the action already
         # holds: the same question again.
         return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
-    if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool:
-        return None  # a new request instead of a yes, not a change to the pending one
     # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
     # recalled from memory alone, with no word of the message behind it, is no change.
     memory = remember(earlier)
     said = extract(tool, text, Memory(), today).args
     recalled = extract(tool, "", memory, today).args
     given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
+    # A detail the pending action left to its default, named by what the conversation showed ("to the original
+    # payment method" for a return's refund), is the pending action's.
+    added = given.keys() - call["args"].keys()
+    if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool and not added:
+        return None  # a new request instead of a yes, not a change to the pending one
     if corrects:
         # "actually make it 350" is no new summary or key: words kept as free text stay as they were.
         # Nor is a bare value a text of its own ("no, make that 24.90" gives no description).
         kinds = {f.name: kind_of(f) for f in tool.fields}
         given = {k: v for k, v in given.items()
                  if kinds[k] not in FREE_KINDS or (k not in call["args"] and content_stems(mask(str(v))))}
+    if replaced := extract(tool, old, Memory(), today).args:
+        # "it's 28, not 30" changes what held 30, whatever else its words name ("we recounted": no new kind).
+        given = {k: v for k, v in given.items() if k in replaced}
     given = in_place(tool, call["args"], given, text)
     if not given and not corrects and not ASKS.search(text):
         # A remark in place of a yes that changes nothing and asks for nothing else ("too small for the four of

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from pydantic import BaseModel, Field
 
 from agents.roster import ROSTER
 from db.enums import Role
@@ -14,6 +15,7 @@ from graph.models.local import LocalChatModel
 from graph.models.local.respond import _bare_answer
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
+from tests.graph.models.fakes import make_tool
 from tools.registry import load_all
 
 TODAY = date(2026, 3, 18)
@@ -32,6 +34,14 @@ def specialist(registry, agent: str, role: Role = Role.CUSTOMER):
 
 def router(registry, role: Role = Role.CUSTOMER):
     tools = [handoff_tool(spec, role, registry) for spec in ROSTER if spec.available_to(role, registry)]
+    return LocalChatModel(today=TODAY).bind_tools(tools)
+
+
+def router_knowing(registry, catalogue: tuple[str, ...]):
+    """The customer's router when the catalogue's products go by these names (the vocabulary the crew reads)."""
+    vocabularies = {t.name: catalogue for t in registry.for_agent("product")}
+    tools = [handoff_tool(spec, Role.CUSTOMER, registry, vocabularies) for spec in ROSTER
+             if spec.available_to(Role.CUSTOMER, registry)]
     return LocalChatModel(today=TODAY).bind_tools(tools)
 
 
@@ -280,6 +290,32 @@ def test_a_correction_makes_the_last_call_again_with_the_new_value(registry):
     assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 25}
 
 
+def test_a_correction_naming_the_old_value_changes_only_that_value(registry):
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    ask = HumanMessage("we just received 30 units of KB-CLICKY-01 at PAR-1")
+    first = model.invoke([ask])
+    declined = ToolMessage("The person declined this action, so it was not carried out.",
+                           tool_call_id=first.tool_calls[0]["id"])
+    # "recounted" names an adjustment too; the correction changes the 30, not the kind of movement.
+    again = model.invoke([ask, first, declined, AIMessage("Understood."),
+                          HumanMessage("hang on, we recounted and it's 28, not 30")])
+    assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 28}
+
+
+def test_a_hand_off_about_it_carries_the_order_in_focus(registry):
+    model = specialist(registry, "after_sales")
+    read = AIMessage("", tool_calls=[{"name": "get_rma", "args": {"rma_number": "RMA-20261125-F43DDC59"}, "id": "c1"}])
+    rma = {"rma_number": "RMA-20261125-F43DDC59", "order_id": "#W9653244", "status": "requested",
+           "refund_amount": 56.44}
+    conversation = [HumanMessage("what's happening with my return RMA-20261125-F43DDC59?"), read,
+                    ToolMessage(json.dumps(rma), tool_call_id="c1", name="get_rma"),
+                    AIMessage("Order #W9653244 has a return requested: RMA-20261125-F43DDC59."),
+                    HumanMessage("nobody told me you'd keep 5.50 for the label, I want someone from your team to "
+                                 "look at it")]
+    [call] = model.invoke(conversation).tool_calls
+    assert (call["name"], call["args"].get("order_id")) == ("open_support_case", "#W9653244")
+
+
 def listed(model, conversation: list, rows: list[dict]) -> list:
     """The conversation once the model listed the person's orders (it asks for none by number first)."""
     listing = model.invoke(conversation)
@@ -318,14 +354,25 @@ def test_several_requests_in_one_message_go_to_their_agents_in_order(registry):
 def test_the_last_thing_of_a_list_ending_its_sentence_is_no_request_of_its_own(registry):
     # "... my order with the clacky keyboard and the keycaps." names what the order holds: no catalogue search, though
     # the catalogue's names hold "keycap".
-    names = ("Clacky 87 Mechanical Keyboard", "Keycap Hoodie", "PBT Keycap Set")
-    vocabularies = {t.name: names for t in registry.for_agent("product")}
-    tools = [handoff_tool(spec, Role.CUSTOMER, registry, vocabularies) for spec in ROSTER
-             if spec.available_to(Role.CUSTOMER, registry)]
-    reply = LocalChatModel(today=TODAY).bind_tools(tools).invoke([HumanMessage(
+    catalogue = ("Clacky 87 Mechanical Keyboard", "Keycap Hoodie", "PBT Keycap Set")
+    reply = router_knowing(registry, catalogue).invoke([HumanMessage(
         "please cancel my order with the clacky keyboard and the keycaps. my flatmate just gave me his old keyboard "
         "so I don't need it anymore")])
     assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order"]
+
+
+def test_what_happened_told_beside_a_request_is_its_story_not_a_second_request(registry):
+    # "the split keyboard I bought ... has started playing up" tells what happened: the after-sales question it leads
+    # to is the one request, not an order to look up as well.
+    catalogue = ("Ergo Split 60 Keyboard", "Clacky 87 Mechanical Keyboard")
+    reply = router_knowing(registry, catalogue).invoke([HumanMessage(
+        "the split keyboard I bought from you back in the summer has started playing up. the Y and H keys only "
+        "register if I really hammer them and since yesterday the left shift does the same. it's only a few months "
+        "old, that can't be normal can it?")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_after_sales"]
+    # Two requests are still two: "... and find me a blue t-shirt".
+    reply = router(registry).invoke([HumanMessage("cancel my order #W2611340 and find me a blue t-shirt")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_order", "transfer_to_product"]
 
 
 @pytest.mark.parametrize(("words", "expected"), [("the second one", "#W2000002"), ("the last one", "#W3000003"),
@@ -593,12 +640,17 @@ def test_a_yes_or_no_with_nothing_waiting_for_one_is_not_turned_away(registry, t
     assert reply.text.startswith("Nothing is waiting for a yes or no")
 
 
-@pytest.mark.parametrize("answer", ["the lamp, refund to my visa", "the lamp, back to the card I paid with",
-                                    "the lamp please, original payment method",
-                                    "the lamp, refund to credit_card_2705501",
-                                    # Money given back with no method named goes back where it came from.
-                                    "just the lamp, I'd like my money back"])
-def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(registry, answer):
+@pytest.mark.parametrize(("answer", "method"), [
+    ("the lamp, refund to my visa", "credit_card_2705501"),
+    ("the lamp, back to the card I paid with", "credit_card_2705501"),
+    ("the lamp please, original payment method", "credit_card_2705501"),
+    ("the lamp, refund to credit_card_2705501", "credit_card_2705501"),
+    # Money given back goes back where it came from.
+    ("just the lamp, I'd like my money back", "credit_card_2705501"),
+    # Named by nothing: left to the return, which refunds the original method.
+    ("just the lamp", None),
+])
+def test_a_question_for_items_names_what_the_order_holds(registry, answer, method):
     model = specialist(registry, "order")
     delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
     conversation = listed(model, [HumanMessage("I want to send something back")], delivered)
@@ -610,14 +662,14 @@ def test_a_question_for_items_and_a_payment_method_names_what_the_order_shows(re
                                     {"item_id": "6429754640", "name": "Shopcrew Logo T-Shirt", "quantity": 1}])
     conversation += [read, ToolMessage(json.dumps(two), tool_call_id=call["id"], name=call["name"])]
     question = model.invoke(conversation)
-    # Answerable by name: nobody knows an item id, and the refund method is never guessed.
+    # Answerable by name: nobody knows an item id; the refund goes to the original method unless another is named.
     assert "the order holds Halo Desk Lamp and Shopcrew Logo T-Shirt" in question.text
-    assert "(credit_card_2705501 (original payment))" in question.text
+    assert "payment method" not in question.text
     assert question.text.endswith("?") and not question.tool_calls
     conversation += [question, HumanMessage(answer)]
     [action] = model.invoke(conversation).tool_calls
-    assert (action["name"], action["args"]["item_ids"], action["args"]["payment_method_id"]) == (
-        "return_delivered_order_items", ["1008292230"], "credit_card_2705501")
+    assert (action["name"], action["args"]["item_ids"], action["args"].get("payment_method_id")) == (
+        "return_delivered_order_items", ["1008292230"], method)
 
 
 @pytest.mark.parametrize(("text", "category"), [
@@ -631,7 +683,7 @@ def test_a_question_is_asked_whole_and_filtered_only_when_the_person_says_so(reg
 
 
 
-def test_it_in_a_reply_never_picks_the_one_payment_the_order_history_shows(registry):
+def test_a_return_never_picks_a_refund_method_nobody_named(registry):
     model = specialist(registry, "order")
     delivered = [{**row, "status": "delivered"} for row in TWO_PENDING]
     conversation = listed(model, [HumanMessage("I need to return something")], delivered)
@@ -639,10 +691,9 @@ def test_it_in_a_reply_never_picks_the_one_payment_the_order_history_shows(regis
     read = model.invoke(conversation)
     call = read.tool_calls[0]
     conversation += [read, ToolMessage(json.dumps(order("delivered")), tool_call_id=call["id"], name=call["name"])]
-    conversation += [model.invoke(conversation), HumanMessage("it arrived broken")]
-    reply = model.invoke(conversation)
-    # The refund method was never named: asked for, not taken from the history's one payment.
-    assert not reply.tool_calls and "payment method" in reply.text
+    [write] = model.invoke(conversation).tool_calls
+    # Not taken from the history's one payment: left to the return, which refunds the original method.
+    assert write["name"] == "return_delivered_order_items" and "payment_method_id" not in write["args"]
 
 
 def test_a_reply_naming_the_pending_method_in_words_asks_again(registry):
@@ -657,6 +708,24 @@ def test_a_reply_naming_the_pending_method_in_words_asks_again(registry):
     again = model.invoke([ask, first, result, write, otherwise, AIMessage("Understood."),
                           HumanMessage("original payment method")])
     assert [(c["name"], c["args"]) for c in again.tool_calls] == [(c["name"], c["args"]) for c in write.tool_calls]
+
+
+@pytest.mark.parametrize("reply", ["original payment method", "refund it to credit_card_2705501"])
+def test_a_reply_giving_a_detail_the_pending_action_left_to_its_default_completes_it(registry, reply):
+    # The return would refund the original method by default; naming a method in place of a yes adds it to the
+    # return rather than asking to change the delivered order's payment.
+    model = specialist(registry, "order")
+    ask = HumanMessage("return the Halo Desk Lamp from order #W4621646")
+    first, write = after_read(model, ask.text, order("delivered"))
+    assert "payment_method_id" not in write.tool_calls[0]["args"]
+    result = ToolMessage(json.dumps(order("delivered")), tool_call_id=first.tool_calls[0]["id"],
+                         name=first.tool_calls[0]["name"])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=write.tool_calls[0]["id"])
+    [again] = model.invoke([ask, first, result, write, otherwise, AIMessage("Understood."),
+                            HumanMessage(reply)]).tool_calls
+    assert (again["name"], again["args"]) == (
+        "return_delivered_order_items", {**write.tool_calls[0]["args"], "payment_method_id": "credit_card_2705501"})
 
 
 @pytest.mark.parametrize(("remark", "added"), [
@@ -855,8 +924,8 @@ def test_an_order_of_one_item_needs_no_question_about_which(registry):
     first, second = after_read(specialist(registry, "order"), "I want to return something from #W4621646",
                                order("delivered", delivered_at="2026-03-02T10:00:00"))
     assert [c["name"] for c in first.tool_calls] == ["get_order_details"]
-    assert not second.tool_calls and "item" not in second.text.split("need", 1)[1]
-    assert "the payment method to use" in second.text
+    [write] = second.tool_calls
+    assert (write["name"], write["args"]["item_ids"]) == ("return_delivered_order_items", ["1008292230"])
 
 
 def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registry):
@@ -997,16 +1066,25 @@ def test_a_record_called_mine_is_listed_by_a_listing_that_shows_customers_their_
     assert (call["name"], call["args"]) == ("list_support_cases", {})
 
 
+class RefundIn(BaseModel):
+    order_id: str = Field(description="Order number, e.g. #W2611340.", examples=["#W2611340"])
+    payment_method_id: str = Field(min_length=2, description="Saved payment method the money goes to.",
+                                   examples=["gift_card_7245904"])
+
+
 def test_a_yes_to_a_question_offering_one_choice_takes_it(registry):
-    model = specialist(registry, "order")
-    ask = "I want to send back the lamp from #W4621646"
-    record = order("delivered", delivered_at="2026-03-02T10:00:00")
-    first, question = after_read(model, ask, record)
-    assert "(credit_card_2705501 (original payment))" in question.text
-    result = ToolMessage(json.dumps(record), tool_call_id=first.tool_calls[0]["id"], name=first.tool_calls[0]["name"])
-    [call] = model.invoke([HumanMessage(ask), first, result, question, HumanMessage("yes")]).tool_calls
-    assert call["name"] == "return_delivered_order_items"
-    assert call["args"]["payment_method_id"] == "credit_card_2705501"
+    refund = make_tool("refund_order", "Refund an order to one of the customer's payment methods.", RefundIn,
+                       ["refund order #W2611340"], confirm=True)
+    model = LocalChatModel(today=TODAY).bind_tools([refund])
+    read = AIMessage("", tool_calls=[{"name": "get_order_details", "args": {"order_id": "#W4621646"}, "id": "c1"}])
+    conversation = [HumanMessage("what's in #W4621646?"), read,
+                    ToolMessage(json.dumps(order("delivered")), tool_call_id="c1", name="get_order_details"),
+                    AIMessage("Order #W4621646 holds a Halo Desk Lamp."), HumanMessage("please refund order #W4621646")]
+    question = model.invoke(conversation)
+    assert question.text.endswith("(credit_card_2705501 (original payment)). What is it?")
+    [call] = model.invoke([*conversation, question, HumanMessage("yes")]).tool_calls
+    assert (call["name"], call["args"]) == (
+        "refund_order", {"order_id": "#W4621646", "payment_method_id": "credit_card_2705501"})
 
 
 def test_of_two_close_readings_a_lead_command_says_the_job(registry):

@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from db.enums import Role
-from tests.graph.models.test_dialogue import router
+from tests.graph.models.test_dialogue import router, specialist
 from tools.registry import load_all
 
 
@@ -58,3 +58,30 @@ def test_a_request_far_from_the_shop_is_still_declined(registry, ask):
     reply = router(registry).invoke([HumanMessage(ask)])
     assert reply.tool_calls == []
     assert "outside what I can help with" in reply.text
+
+
+def test_a_wish_for_something_of_ones_own_goes_to_the_specialist_alone(registry):
+    # Nearest to the library's "how can I change my name on my account?", but a wish for the account to change.
+    reply = router(registry).invoke([HumanMessage(
+        "hi! I got married in October and I'd like my account to be in my new name now")])
+    assert [c["name"] for c in reply.tool_calls] == ["transfer_to_customer"]
+
+
+def test_a_condition_in_the_story_before_a_question_makes_it_no_question_about_rules(registry):
+    # "after some security check" tells what happened; the question asks to save a card.
+    reply = specialist(registry, "payment").invoke([HumanMessage(
+        "PayPal has frozen my account after some security check and it could take weeks to sort out. can I save a "
+        "bank card on my account here so I've got something else to pay with?")])
+    assert not reply.tool_calls and reply.text.startswith("To save a payment method, I need")
+    # In the question itself it still asks about the rule.
+    [call] = specialist(registry, "payment").invoke([HumanMessage(
+        "can I change my payment method after the order ships?")]).tool_calls
+    assert call["name"] == "answer_question"
+
+
+def test_asked_to_act_on_a_record_it_names_the_specialist_acts(registry):
+    # "its tracking" points at the parcel spoken of: a request to record the delivery, not a question for the library.
+    reply = specialist(registry, "transport", Role.WAREHOUSE).invoke([HumanMessage(
+        "one of our parcels was handed to the customer yesterday but the driver's scanner had died, so it still shows "
+        "'out for delivery'. can you put the delivery on its tracking?")])
+    assert not reply.tool_calls and reply.text.startswith("To record a carrier's tracking event")
