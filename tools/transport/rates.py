@@ -14,7 +14,7 @@ from db.models import Address, Carrier
 from tools.config import service as config
 from tools.config.catalogue import declare
 from tools.errors import Conflict, InvalidInput
-from tools.transport.reference import country_code, zone_of
+from tools.transport.reference import city_country, country_code, zone_of
 
 FREE_SHIPPING_THRESHOLD = declare(
     "shipping.free_shipping_threshold", "number", 0,
@@ -64,7 +64,8 @@ def destination_zone(destination: str) -> tuple[ShippingZone, str | None]:
 
 async def resolve_destination(session: AsyncSession, destination: str) -> tuple[ShippingZone, str | None]:
     """A destination's zone and country: a zone or a country as `destination_zone` reads them, or else a city the
-    shop's address book knows, in the country its addresses there agree on ("Lyon": FR)."""
+    shop's address book knows, in the country its addresses there agree on ("Lyon": FR), or else a city of the
+    world, in the country of the most populous city by that name ("Vienna": AT)."""
     try:
         return destination_zone(destination)
     except InvalidInput:
@@ -73,6 +74,8 @@ async def resolve_destination(session: AsyncSession, destination: str) -> tuple[
         if len(codes) > 1:
             raise InvalidInput(f"{destination!r} is a city in several countries ({', '.join(sorted(codes))}): say "
                                "which country", details=[{"field": "destination", "problem": "ambiguous"}]) from None
+        if not codes and (world := city_country(destination)):
+            codes = {world}
         if not codes:
             raise
     code = codes.pop()
