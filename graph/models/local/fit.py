@@ -81,6 +81,11 @@ ORDERED = re.compile(
     rf"(?!(?:{LOOKING}|{READING_VERBS}|tell|give|let)\b)[a-z]{{3,}}\s+"
     r"(?:it|them|this|that|up|down|out|off)\b", re.I)
 
+# Someone needing a thing made for them, anywhere in the request ("I am self-employed and require a proper invoice",
+# "my employer needs a proper invoice"), asks for it as surely as "I want ..." (not a list, a look or a status).
+NEEDS_ONE = re.compile(r"\b(?:need|needs|require|requires|want|wants)\s+(?:an?|one)\s+"
+                       r"(?!(?:list|copy|look|summary|overview|update|status|word)\b)", re.I)
+
 # Reading tools step back this much from a request that says it means to act.
 WANTS_PENALTY = 0.1
 
@@ -118,7 +123,7 @@ def best_fit(
     # alert" for a tool that raises alerts, "change my email" for an update).
     lead = next(iter(words(LEAD_IN.sub("", text))), "")
     # `asking`: the clause the ranking read, when one clause says the job ("..., I'd like to claim the warranty").
-    wants = bool(WANTS.match(text) or WANTS.match(asking) or ORDERED.search(text)) or any(
+    wants = bool(WANTS.match(text) or WANTS.match(asking) or ORDERED.search(text) or NEEDS_ONE.search(text)) or any(
         t.mutates and stem(lead) in verbs_of(t) for _, t in ranked[:FIT_CANDIDATES])
     # A new value for a field a write takes ("I got a new email address: ...", not "a new customer": a record) asks
     # for that change as surely as a question asks to read: reading tools step back as far as writing ones do from

@@ -12,7 +12,7 @@ from graph.models.local.extract import extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import remember
 from graph.models.local.policy import ASKS
-from graph.models.local.records import same_record_value
+from graph.models.local.records import OWN_KINDS, same_record_value, single_out
 from graph.models.local.reply import ERROR
 from graph.models.local.schema import FieldSpec
 from graph.models.local.toolview import ToolView
@@ -94,6 +94,13 @@ def answers_question(messages: list[BaseMessage], chain: list[int], tools: list[
     if texts_asked(asked, last_words(messages, current)):
         return True  # we asked for a text in the person's words ("the description"): this is it
     memory = remember(messages[:current])
+    # One of the records our question named, picked by what it holds ("the order with the red-switch keyboard and
+    # the pink mouse, from August"), is the answer, however much it reads like a request of its own.
+    said = text_of(messages[current])
+    for field in (f for f in asked.required if kind_of(f) in OWN_KINDS):
+        rows = [row for row in memory.rows if same_record_value(row, field) is not None]
+        if len(rows) > 1 and single_out(rows, field, said, set()) is not None:
+            return True
 
     def lacking(indexes: list[int]) -> tuple[int, int]:
         text = ", ".join(text_of(messages[i]) for i in indexes[1:]) + f"\n{text_of(messages[indexes[0]])}"

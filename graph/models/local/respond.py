@@ -144,6 +144,9 @@ NAMED_RECORDS = REFERENCE_KINDS - {"item", "item_list"}
 
 # A record left unnamed: "one of my orders" (and what follows it, which may yet say which).
 ONE_OF = re.compile(r"\bone of (?:my|our|the|his|her|their) (\w+?)s\b([^.?!]*)", re.I)
+# Other words people call a record by ("my purchases": orders), and a clause saying what a record is for.
+RECORD_WORDS = {"order": ("purchase",)}
+WHAT_FOR = re.compile(r"^\s*,?\s*(?:for|so|because|as)\b", re.I)
 
 # A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
 # customer account.") says who asks, not what for: the router reads the sentences after it.
@@ -580,7 +583,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
         called = {c["name"] for m in since if isinstance(m, AIMessage) for c in m.tool_calls}
         found = lister(field, tool, said, tools, called)
         return Turn(calls=[found]) if found else None
-    if _one_of_theirs(said, field):
+    if len(chain) == 1 and _one_of_theirs(said, field):
         return None  # "an invoice for one of my orders": which one is theirs to say, asked with the ones listed
     by_name = {t.name: t for t in tools}
     own_words = [tool, by_name[listed[0]]] if listed[0] in by_name else [tool]
@@ -595,9 +598,12 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
 
 
 def _one_of_theirs(said: str, field: FieldSpec) -> bool:
-    """Whether the request leaves its record unnamed on purpose: "one of my orders", nothing said after it."""
+    """Whether the request leaves its record unnamed on purpose: "one of my orders" ("purchases"), nothing said
+    after it but what for ("..., for my tax return")."""
     one = ONE_OF.search(said)
-    return one is not None and stem(one.group(1)) == stem(record_noun(field)) and not one.group(2).strip()
+    noun = stem(record_noun(field))
+    return one is not None and stem(one.group(1)) in {noun, *map(stem, RECORD_WORDS.get(noun, ()))} and (
+        not one.group(2).strip() or bool(WHAT_FOR.match(one.group(2))))
 
 
 def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],

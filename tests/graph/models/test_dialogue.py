@@ -1352,6 +1352,32 @@ def test_asked_to_sort_out_a_document_it_is_made_not_looked_up_by_a_number_never
     assert [c["name"] for c in reply.tool_calls] == ["list_orders"]
 
 
+INVOICE_ORDERS = {"orders": [
+    {"order_id": "#W9021036", "status": "on_hold", "item_names": ["Lowline Wireless Keyboard", "Merino Socks"]},
+    {"order_id": "#W3827799", "status": "delivered", "item_names": ["Glide Wireless Mouse", "Clacky 87 Keyboard"]},
+    {"order_id": "#W8713982", "status": "return_requested", "item_names": ["Aluminium Laptop Stand"]}], "total": 3}
+
+
+@pytest.mark.parametrize("ask", [
+    "my company wants a proper invoice with the VAT on it. can you give me one?",
+    # Which purchase is left to say, whatever the words around it ("tax return" picks no order being returned).
+    "Good morning. I am self-employed and require a proper invoice showing the VAT for one of my purchases, for my "
+    "tax return.",
+])
+def test_a_needed_invoice_is_issued_for_the_order_the_answer_picks_by_what_it_holds(registry, ask):
+    model = specialist(registry, "documents")
+    first = model.invoke([HumanMessage(ask)])
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [("list_orders", {"customer_id": "me"})]
+    conversation = [HumanMessage(ask), first, ToolMessage(json.dumps(INVOICE_ORDERS), name="list_orders",
+                                                          tool_call_id=first.tool_calls[0]["id"])]
+    question = model.invoke(conversation)
+    assert not question.tool_calls and question.text.endswith("What is it?")
+    # A whole phrase naming the order by what it holds answers the question, though it reads like a request.
+    answer = HumanMessage("the order with the clacky keyboard and the pink mouse, from August")
+    [call] = model.invoke([*conversation, question, answer]).tool_calls
+    assert (call["name"], call["args"]) == ("issue_invoice", {"order_id": "#W3827799"})
+
+
 def test_an_item_code_the_tool_cannot_take_is_a_misfit(registry):
     # A stock valuation reads like the question but takes no item: the reading taking the item is chosen.
     model = specialist(registry, "inventory", Role.WAREHOUSE)
