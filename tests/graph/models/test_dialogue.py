@@ -279,27 +279,20 @@ def test_unrelated_requests_are_still_declined(registry, text):
     assert not reply.tool_calls and "outside what I can help with" in reply.text
 
 
-def test_a_correction_makes_the_last_call_again_with_the_new_value(registry):
+@pytest.mark.parametrize(("received", "correction", "quantity"), [
+    (20, "actually make it 25", 25),
+    # "recounted" names an adjustment too; a correction naming the old value changes only what held it.
+    (30, "hang on, we recounted and it's 28, not 30", 28),
+])
+def test_a_correction_makes_the_last_call_again_with_the_new_value(registry, received, correction, quantity):
     model = specialist(registry, "inventory", Role.WAREHOUSE)
-    ask = HumanMessage("we just received 20 units of KB-CLICKY-01 at PAR-1")
+    ask = HumanMessage(f"we just received {received} units of KB-CLICKY-01 at PAR-1")
     first = model.invoke([ask])
     declined = ToolMessage("The person declined this action, so it was not carried out.",
                            tool_call_id=first.tool_calls[0]["id"])
-    again = model.invoke([ask, first, declined, AIMessage("Understood."), HumanMessage("actually make it 25")])
+    again = model.invoke([ask, first, declined, AIMessage("Understood."), HumanMessage(correction)])
     assert again.tool_calls[0]["name"] == first.tool_calls[0]["name"]
-    assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 25}
-
-
-def test_a_correction_naming_the_old_value_changes_only_that_value(registry):
-    model = specialist(registry, "inventory", Role.WAREHOUSE)
-    ask = HumanMessage("we just received 30 units of KB-CLICKY-01 at PAR-1")
-    first = model.invoke([ask])
-    declined = ToolMessage("The person declined this action, so it was not carried out.",
-                           tool_call_id=first.tool_calls[0]["id"])
-    # "recounted" names an adjustment too; the correction changes the 30, not the kind of movement.
-    again = model.invoke([ask, first, declined, AIMessage("Understood."),
-                          HumanMessage("hang on, we recounted and it's 28, not 30")])
-    assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": 28}
+    assert again.tool_calls[0]["args"] == {**first.tool_calls[0]["args"], "quantity": quantity}
 
 
 def test_a_hand_off_about_it_carries_the_order_in_focus(registry):
