@@ -721,7 +721,10 @@ def _replanned(
     current = request_at(messages)
     if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
         return None
-    planned = _plan(messages, current, tools, embed, today, forced=False)
+    # A value given in place of a yes that a look-up was made for ("to my gift card") goes on with the pending action.
+    instead_of_yes = answered_otherwise(messages[:current]) and not CORRECTION.match(text_of(messages[current]))
+    planned = (instead_of_yes and _corrected(messages, current, tools, embed, today, seen=messages)) or _plan(
+        messages, current, tools, embed, today, forced=False)
     if isinstance(planned, Turn):
         return None
     return messages[at].tool_calls[0], *planned
@@ -852,10 +855,25 @@ def _after_precondition(
 
 
 def _correction(
-    messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date, replies: Path
+    messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date, replies: Path,
+    lookups: list[ToolView] | None = None,
 ) -> Turn | None:
     """'actually make it 3', or a value given in place of a yes: the last call made again with the values the
     message gives in place of the old ones."""
+    corrected = _corrected(messages, current, tools, embed, today)
+    if corrected is None:
+        return None
+    tool, extraction = corrected
+    # A record named in words the conversation never showed ("to my gift card") is looked up with any tool at hand.
+    return _decide(tool, extraction, tools, messages, replies, lookups if extraction.unseen else None)
+
+
+def _corrected(
+    messages: list[BaseMessage], current: int, tools: list[ToolView], embed: Embed | None, today: date,
+    seen: list[BaseMessage] | None = None,
+) -> tuple[ToolView, Extraction] | None:
+    """The call a correction or a value given in place of a yes makes again, with its new values. `seen`: the
+    messages whose records the words may name (the conversation before the message; a look-up made for it too)."""
     text = text_of(messages[current])
     corrects = bool(CORRECTION.match(text))
     if not corrects and not answered_otherwise(messages[:current]):
@@ -875,16 +893,18 @@ def _correction(
                          or restates_pending(text, tool, call["args"], earlier, tools)):
         # "it's #W7137149" or "the original payment method" in place of a yes, naming what the action already
         # holds: the same question again.
-        return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
+        return tool, Extraction(args=dict(call["args"]))
     # Only what the message itself says: memory only turns its words into ids ("my mastercard"), and a value
     # recalled from memory alone, with no word of the message behind it, is no change.
-    memory = remember(earlier)
+    memory = remember(earlier if seen is None else seen)
     said = extract(tool, text, Memory(), today).args
     recalled = extract(tool, "", memory, today).args
-    given = {k: v for k, v in extract(tool, text, memory, today).args.items() if k in said or recalled.get(k) != v}
-    # A detail the pending action left to its default, named by what the conversation showed ("to the original
-    # payment method" for a return's refund), is the pending action's.
-    added = given.keys() - call["args"].keys()
+    found = extract(tool, text, memory, today)
+    given = {k: v for k, v in found.args.items() if k in said or recalled.get(k) != v}
+    # A detail the pending action left to its default ("to the original payment method", "to my gift card" for a
+    # return's refund), shown in the conversation or still to be looked up, is the pending action's.
+    unseen = [name for name in found.unseen if name not in call["args"]]
+    added = (given.keys() | set(unseen)) - call["args"].keys()
     if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool and not added:
         return None  # a new request instead of a yes, not a change to the pending one
     if corrects:
@@ -897,15 +917,16 @@ def _correction(
         # "it's 28, not 30" changes what held 30, whatever else its words name ("we recounted": no new kind).
         given = {k: v for k, v in given.items() if k in replaced}
     given = in_place(tool, call["args"], given, text)
+    if not given and not corrects and unseen:
+        return tool, Extraction(args=dict(call["args"]), unseen=unseen)
     if not given and not corrects and not ASKS.search(text):
         # A remark in place of a yes that changes nothing and asks for nothing else ("too small for the four of
         # us"): the same question again, so what was nearly done is not lost.
-        return _decide(tool, Extraction(args=dict(call["args"])), tools, messages, replies)
+        return tool, Extraction(args=dict(call["args"]))
     if not given:
         return None
     args = everywhere(call["args"], given)
-    return _decide(tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args]),
-                   tools, messages, replies)
+    return tool, Extraction(args=args, missing=[f for f in tool.required if f.name not in args])
 
 
 def respond(
@@ -966,7 +987,7 @@ def respond(
                        lookups=bound)
     tools = lent_when_clear(text_of(messages[current]), candidates, embed)
     if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
-        messages, current, tools, embed, today, replies
+        messages, current, tools, embed, today, replies, lookups=bound
     )):
         return fixed
     planned = _plan(messages, current, tools, embed, today, forced)

@@ -721,6 +721,25 @@ def test_a_reply_giving_a_detail_the_pending_action_left_to_its_default_complete
         "return_delivered_order_items", {**write.tool_calls[0]["args"], "payment_method_id": "credit_card_2705501"})
 
 
+def test_a_method_named_in_place_of_a_yes_and_not_yet_shown_is_looked_up_for_the_pending_action(registry):
+    model = specialist(registry, "order")
+    ask = HumanMessage("return the Halo Desk Lamp from order #W4621646")
+    record = order("delivered", customer_id="noah_johnson_8985")
+    first, write = after_read(model, ask.text, record)
+    result = ToolMessage(json.dumps(record), tool_call_id=first.tool_calls[0]["id"], name=first.tool_calls[0]["name"])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=write.tool_calls[0]["id"])
+    conversation = [ask, first, result, write, otherwise, AIMessage("Understood."), HumanMessage("to my gift card")]
+    [lookup] = model.invoke(conversation).tool_calls
+    assert (lookup["name"], lookup["args"]) == ("list_payment_methods", {"customer_id": "noah_johnson_8985"})
+    methods = {"methods": [{"id": "credit_card_2705501", "kind": "credit_card", "brand": "visa", "last_four": "4242"},
+                           {"id": "gift_card_6025900", "kind": "gift_card"}]}
+    listed = ToolMessage(json.dumps(methods), tool_call_id=lookup["id"], name="list_payment_methods")
+    [again] = model.invoke([*conversation, AIMessage("", tool_calls=[lookup]), listed]).tool_calls
+    assert (again["name"], again["args"]) == (
+        "return_delivered_order_items", {**write.tool_calls[0]["args"], "payment_method_id": "gift_card_6025900"})
+
+
 @pytest.mark.parametrize(("remark", "added"), [
     # A remark that changes nothing and asks for nothing else: the same question again, nothing lost.
     ("too small for the four of us", {}),
