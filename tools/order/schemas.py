@@ -15,9 +15,10 @@ def item_ids_field(description: str):
     return Field(min_length=1, max_length=50, description=description, examples=examples)
 
 
-def method_field(description: str = "Id of one of the customer's saved payment methods."):
-    """A payment method id of the customer."""
-    return Field(min_length=2, max_length=64, description=description, examples=["gift_card_7245904"])
+def method_field(description: str = "Id of one of the customer's saved payment methods.", optional: bool = False):
+    """A payment method id of the customer (left out: None, where the tool has a default)."""
+    return Field(None if optional else ..., min_length=2, max_length=64, description=description,
+                 examples=["gift_card_7245904"])
 
 
 OLD_ITEMS = "Item ids (variant ids) of the order's items, one per unit; repeat an id to name two units."
@@ -98,9 +99,8 @@ class ReturnItemsIn(Schema):
     order_id: OrderId
     item_ids: list[str] = item_ids_field(OLD_ITEMS)
     # Optional as in after-sales' request_return: both open the same RMA, which refunds the original by default.
-    payment_method_id: str | None = Field(
-        None, min_length=2, max_length=64, examples=["gift_card_7245904"],
-        description="Refund to: the order's original method (default) or one of the customer's gift cards.")
+    payment_method_id: str | None = method_field(
+        "Refund to: the order's original method (default) or one of the customer's gift cards.", optional=True)
     reason: ReturnReason = Field(ReturnReason.OTHER, description="Why the items come back.")
 
 

@@ -30,8 +30,9 @@ ZIP_AFTER_WORD = re.compile(
 )
 
 
-# A country's code is written in capitals ("IT", "USA"); in lower case "it" and "us" are words ("yes, save it").
-CODE_LENGTH = 3
+# A two-letter country code is written in capitals ("IT", "US"); in lower case "it" and "us" are words ("yes, save
+# it"), while "usa" is a country in any case.
+CODE_LENGTH = 2
 
 
 def _country(segment: str) -> str | None:

@@ -12,6 +12,7 @@ from graph.models.local.policy import LOOKING
 from graph.models.local.reading import (
     LEAD_CLAUSE,
     LEAD_IN,
+    NOT_MADE,
     WANTS,
 )
 from graph.models.local.records import (
@@ -84,7 +85,7 @@ ORDERED = re.compile(
 # Someone needing a thing made for them, anywhere in the request ("I am self-employed and require a proper invoice",
 # "my employer needs a proper invoice"), asks for it as surely as "I want ..." (not a list, a look or a status).
 NEEDS_ONE = re.compile(r"\b(?:need|needs|require|requires|want|wants)\s+(?:an?|one)\s+"
-                       r"(?!(?:list|copy|look|summary|overview|update|status|word)\b)", re.I)
+                       rf"(?!(?:{NOT_MADE})\b)", re.I)
 
 # Reading tools step back this much from a request that says it means to act.
 WANTS_PENALTY = 0.1

@@ -5,7 +5,7 @@ import re
 from graph.models.local.entities import MONEY, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import QUERY_FILLER
-from graph.models.local.text import STOPWORDS, stem, words
+from graph.models.local.text import SENTENCE_BREAK, STOPWORDS, stem, words
 
 # Filler in any inflection ("prices", "looked").
 FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
@@ -35,7 +35,6 @@ LEADING_VERBS = re.compile(
 
 # A note's opening word followed only by a word pointing back ("about it", "regarding this").
 BACK_REFERENCE = re.compile(r"(?:it|this|that|them)\b\s*(?:please\s*)?(?:[,.!?;]|$)", re.I)
-SENTENCE_END = re.compile(r"[.!?]+(?=\s)")
 # What was told before must say something ("hi," says nothing).
 MIN_TOLD_WORDS = 3
 
@@ -56,7 +55,7 @@ def _told_before(rest: str, start: re.Match) -> str | None:
     if not BACK_REFERENCE.match(rest, start.end()):
         return None
     before = rest[: start.start()]
-    ends = [m.end() for m in SENTENCE_END.finditer(before)] or [m.start() for m in re.finditer(",", before)]
+    ends = [m.start() for m in SENTENCE_BREAK.finditer(before)] or [m.start() for m in re.finditer(",", before)]
     told = _clean(before[: ends[-1]]) if ends else ""
     return told if len(words(told)) >= MIN_TOLD_WORDS else None
 

@@ -8,6 +8,7 @@ from graph.models.local.extract import Extraction
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.records import ONESELF, OWN_KINDS
+from graph.models.local.text import SENTENCE_BREAK
 from graph.models.local.toolview import ToolView
 
 # Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
@@ -53,7 +54,6 @@ RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\
                   r"|\b(?:what|which)(?: \w+)? should (?:i|we) (?:take|get|choose|pick|buy)\b", re.I)
 # Speaking of the shop's own ("when is your support team around?") rather than of anything of the asker's.
 THE_SHOPS = re.compile(r"\b(?:you|your|yours)\b", re.I)
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
 IF_CLAUSE = re.compile(r"\b(?:if|in case|unless)\b", re.I)
 
 
@@ -67,7 +67,7 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
         return False
     # A condition or rule counts in the question itself: the story before it tells what happened ("PayPal froze my
     # account after some security check. can I save a bank card here?").
-    asked = " ".join(s for s in SENTENCE.split(said) if "?" in s or ASKS.match(s)) or said
+    asked = " ".join(s for s in SENTENCE_BREAK.split(said) if "?" in s or ASKS.match(s)) or said
     general = ASKS.search(said) and not names_a_record(said) and (
         not FIRST_PERSON.search(said) or CONDITION.search(asked) or RULE.search(asked))
     if not general:

@@ -49,6 +49,9 @@ SUBJECTS = PRONOUNS | frozenset({"i", "you", "we", "it", "it's", "its", "that", 
 # A request split at these words may hold two jobs for two specialists ("cancel it and tell me when...").
 CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)\b)\s+", re.I)
 
+# What is asked for to read, not made: "I'd like a list of ...", "I need a copy of ...".
+NOT_MADE = "list|copy|look|summary|overview|update|status|word"
+
 # "I need to write off some stock", "we want to refund a customer", "I need a return authorisation": the person
 # says they mean to act, or asks for a thing made for them, so a change is what they ask for (its details are
 # asked next), not a listing that merely shares its words ("I'd like a list of..." still reads). So does wanting
@@ -56,7 +59,7 @@ CLAUSES = re.compile(r"\s*(?:[;]|,?\s+\b(?:and then|and also|and|then|also|plus)
 WANTS = re.compile(
     r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:i|we)\s*(?:need|want|have|must|would like|'d like|d like)\s+(?:to\s+"
     rf"(?!(?:{LOOKING})\b)"
-    r"|an?\s+(?!(?:list|copy|look|summary|overview|update|status|word)\b)"
+    rf"|an?\s+(?!(?:{NOT_MADE})\b)"
     r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
     re.I,
 )

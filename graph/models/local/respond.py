@@ -305,13 +305,14 @@ def _plan(
                 return searcher, found
         if not handoffs and not QUESTION.match(text) and (filled := filled_first(text, tools, embed, memory, today)):
             return filled
+        ranked = rank(text, tools, embed)
         library = next((t for t in tools if holds_library(t) and t.serves), None) if handoffs else None
-        if library and ASKS.search(text) and embed is not None and rank(text, tools, embed)[0][0] >= LIKELY_THRESHOLD:
+        if library and ASKS.search(text) and embed is not None and ranked[0][0] >= LIKELY_THRESHOLD:
             # A question about the shop's work that no specialist fits ("the pallets came crushed and the driver wants
             # a signature, what am I supposed to do?") is put to the policy library, which says itself when it has no
             # answer; one far from all of it ("what's the weather in Paris?") is declined with what we can do.
             return Turn(calls=[(library.name, {})])
-        return Turn(questions.out_of_scope([t for _, t in rank(text, tools, embed)]), declined=not handoffs)
+        return Turn(questions.out_of_scope([t for _, t in ranked]), declined=not handoffs)
     if handoffs:
         threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
         by_name = {t.name: t for t in tools}
