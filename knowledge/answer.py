@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from knowledge.chunking import TABLE_ROW
 from knowledge.embeddings import embed
 from knowledge.store import KnowledgeStore, Passage
 
@@ -111,7 +112,8 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a markdown passage: list items, lines and prose sentences, markup removed."""
     sentences: list[Sentence] = []
     for line in text.splitlines():
-        listed = bool(LIST_MARK.match(line))
+        # A table's rows follow the sentence introducing it as a list's items do ("... depends on the method:").
+        listed = bool(LIST_MARK.match(line) or TABLE_ROW.fullmatch(line.strip()))
         line = LIST_MARK.sub("", line.replace("**", "").replace("`", "")).strip()
         if line and not line.startswith("```"):
             sentences.extend(Sentence(s.strip(), listed) for s in SENTENCE_END.split(line))

@@ -57,6 +57,10 @@ def _sections(body: str, title: str) -> list[tuple[str, str]]:
     return sections
 
 
+# A table row written out ("method: gift card; time to appear: immediately."): read back as an item of a list.
+TABLE_ROW = re.compile(r"[^:;\n]+: [^;\n]*(?:; [^:;\n]+: [^;\n]*)+\.")
+
+
 def _table_rows(lines: list[str]) -> list[str]:
     """Markdown table rows as 'header: cell; ...' lines, so each row reads (and embeds) on its own."""
     cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]

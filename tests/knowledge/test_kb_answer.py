@@ -155,3 +155,21 @@ def test_a_sentence_introducing_a_list_brings_its_items() -> None:
     answer = answer_from_passages("what payment methods do you accept?", [payments], embed_fn=embed)
     assert answer.text.startswith("We accept three kinds of payment: credit or debit card, Visa and Mastercard. "
                                   "PayPal, with instalments. gift card, including store credit.")
+
+
+def test_a_sentence_introducing_a_table_brings_its_rows() -> None:
+    # The chunker writes a table's rows out as "header: cell; ..." lines; they follow their introduction as items do.
+    text = ("Once we have issued the refund, the time it takes to appear depends on the method:\n"
+            "method: gift card; time to appear: immediately.\n"
+            "method: credit or debit card; time to appear: 5 to 10 business days.\n\n"
+            "Returned items are refunded once inspected. Cancelled orders are refunded at once. "
+            "Exchanges settle the difference.")
+    timing = passage("refund-timing", "How long until you see it", text, 0.7)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        # The question and the table's introduction agree; the rows alone say little of it; prose half.
+        return np.array([[1.0, 0.0] if i == 0 or "depends on" in t else
+                         [0.0, 1.0] if "time to appear" in t else [0.5, 0.5] for i, t in enumerate(texts)])
+
+    answer = answer_from_passages("how long until the refund shows on my card?", [timing], embed_fn=embed)
+    assert "credit or debit card; time to appear: 5 to 10 business days." in answer.text

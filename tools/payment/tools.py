@@ -128,7 +128,8 @@ async def void_payment(ctx: ToolContext, params: s.VoidIn) -> s.TransactionResul
 
 @tool(agent=AGENT, method="POST", path="/payments/refunds", roles=SUPPORT_UP, mutates=True, confirm=True,
       examples=["refund 20 euros on order #W2611340, the item arrived damaged", "refund the payment of order W1234567",
-                "give the customer their money back for order #W7678072"])
+                "give the customer their money back for order #W7678072",
+                "the customer keeps the scratched lamp from W4817420, give a partial refund of 15 euros on the card"])
 async def refund_payment(ctx: ToolContext, params: s.RefundIn) -> s.RefundOut:
     """Refund all or part of a payment, never more than it captured less what was already refunded."""
     if params.payment_id:

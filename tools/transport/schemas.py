@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from db.enums import ShipmentStatus, ShippingZone
 from tools.schemas import Money, Number, OrderId, Page, Schema
@@ -62,6 +62,14 @@ class UpdateCarrierIn(Schema):
                                 description="Rate rows to set: each replaces the row of the same zone and band, "
                                             "or adds the band.")
     remove_zones: list[ShippingZone] = Field(default_factory=list, description="Zones the carrier stops serving.")
+
+    @model_validator(mode="after")
+    def something_to_change(self) -> "UpdateCarrierIn":
+        """An update names at least one change (an empty one would only write an audit row)."""
+        if all(getattr(self, f) is None for f in ("name", "on_time_rate", "active", "tracking_prefix")) and not (
+                self.rates or self.remove_zones):
+            raise ValueError("give at least one of name, on_time_rate, active, tracking_prefix, rates or remove_zones")
+        return self
 
 
 class RateOut(Schema):

@@ -3,7 +3,7 @@
 from db.enums import Role
 from tools.context import ALL_ROLES, ToolContext
 from tools.customer import service as customers
-from tools.errors import InvalidInput, NotFound
+from tools.errors import NotFound
 from tools.order import service as orders
 from tools.registry import tool
 from tools.schemas import normalize_order_id
@@ -87,8 +87,6 @@ async def update_carrier(ctx: ToolContext, params: s.UpdateCarrierIn) -> s.Carri
     """Change a carrier's config: on-time rate, active flag, tracking prefix, name or rate rows."""
     carrier = await carriers.get_carrier(ctx.session, params.carrier_code, for_update=True)
     changes = params.model_dump(include={"name", "on_time_rate", "active", "tracking_prefix"}, exclude_none=True)
-    if not changes and not params.rates and not params.remove_zones:
-        raise InvalidInput("say what to change: name, on_time_rate, active, tracking_prefix, rates or remove_zones")
     await carriers.update_carrier(ctx, carrier, changes, [r.model_dump() for r in params.rates], params.remove_zones)
     await ctx.session.refresh(carrier, ["rates"])
     return carrier_out(carrier)

@@ -168,6 +168,10 @@ PHRASAL = (
                 r"(?:return|send\s+(?:[\w'-]+\s+){0,3}?back)\b", re.I), "cancel the return"),
     (re.compile(r"\b(?:won't|will not|(?:are|'re) not going to|(?:are|'re)n't going to|no longer)\s+(?:be\s+)?"
                 r"sell(?:ing)?\b", re.I), "stop selling"),
+    # Getting going on something is starting it ("I'd like to get going on QI-DEMO0001 now").
+    (re.compile(r"\b(?:get|getting|got)\s+(?:going|started)\s+(?:on|with)\b", re.I), "start"),
+    # Letting something held go on is releasing it ("can we let it go through?", "let the order through").
+    (re.compile(r"\blet(?:ting)?\s+((?:[\w'-]+\s+){1,3}?)(?:go\s+)?through\b", re.I), r"release \1"),
     # Ordering some other time is buying, no order of the speaker's ("save it so it's there next time I order").
     (re.compile(r"\b((?:when|whenever|next time|every time|before|after|if|once|until)\s+(?:i|we|you)"
                 r"(?:'ll|\s+will)?\s+)order\b", re.I), r"\1buy"),

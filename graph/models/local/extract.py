@@ -20,7 +20,7 @@ from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
-from graph.models.local.text import ASKS_FOR, STOPWORDS, stem, swapped_in, words
+from graph.models.local.text import ASKS_FOR, SENTENCE, STOPWORDS, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import (
     enum_key,
@@ -83,8 +83,6 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last"
 NOT_CODES = frozenset({"SKU", "ID", "USA", "UK", "EU", "OK", "PO", "FAQ", "PDF", "PNG", "ZPL", "EUR", "USD", "GBP"})
 # A size said in words after "in": "have you got the black tee in large?".
 SIZE_IN_WORDS = re.compile(r"\bin (?:an? )?(extra[ -]small|extra[ -]large|x-large|small|medium|large)\b", re.I)
-# A sentence of a request, to its full stop.
-SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 @dataclass
@@ -359,6 +357,12 @@ def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
         result.problems[""] = message
 
 
+# Asking for part of something: "a partial refund", "refund part of it", "some of the money back".
+PART = re.compile(r"\b(?:partial(?:ly)?|part of|some of (?:the|my|his|her|their) money)\b", re.I)
+# A field whose description says that, left out, it takes all there is ("defaults to all that can still be refunded").
+WHOLE_BY_DEFAULT = re.compile(r"\bdefaults? to (?:all|everything|the (?:full|whole|entire))\b", re.I)
+
+
 def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
     """Fields a change names ("change my phone number", "update the on-time rate of UPS") that took no value,
     when no field to change did.
@@ -374,7 +378,24 @@ def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[Fiel
     if any(f.name in result.args for f in changes):
         return []
     said = {stem(w) for w in words(text)}
-    return [f for f in changes if {stem(w) for w in f.words - {"id", "new"}} <= said]
+    spaced = " ".join(words(text.replace("-", " ")))
+    return [f for f in changes if {stem(w) for w in f.words - {"id", "new"}} <= said or _named_but_unit(f, spaced)]
+
+
+def _named_but_unit(field: FieldSpec, spaced: str) -> bool:
+    """Whether the text names a field of three words or more by all but its last, the unit it is kept in, said
+    together as in its name ("update their on-time figure": the on_time_rate)."""
+    parts = field.name.split("_")
+    return len(parts) >= 3 and re.search(rf"\b{' '.join(parts[:-1])}\b", spaced) is not None
+
+
+def _part_asked(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
+    """An amount left out that would default to the whole, when the request asks for part of it ("a partial refund
+    on his card"): asked, not run for everything."""
+    if not tool.mutates or not PART.search(text):
+        return []
+    return [f for f in tool.fields if kind_of(f) in ("money", "number") and f.name not in result.args
+            and WHOLE_BY_DEFAULT.search(f.description)]
 
 
 _WORDS: dict[tuple, list[str]] = {}
@@ -480,6 +501,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     _to_named_field(tool, said, result)
     _validate(tool, result)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
+    result.wanted += [f for f in _part_asked(tool, text, result) if f not in result.wanted]
     if result.wanted:
         # "update my email": asking for the email answers the rule "give at least one field to change" too.
         result.problems.pop("", None)

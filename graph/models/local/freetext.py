@@ -2,10 +2,11 @@
 
 import re
 
+from graph.models.local.dates import MONTHS
 from graph.models.local.entities import MONEY, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import QUERY_FILLER
-from graph.models.local.text import SENTENCE_BREAK, STOPWORDS, stem, words
+from graph.models.local.text import ASKS_FOR, SENTENCE_BREAK, STOPWORDS, stem, words
 
 # Filler in any inflection ("prices", "looked").
 FILLER_STEMS = frozenset(stem(w) for w in QUERY_FILLER)
@@ -18,7 +19,10 @@ NOTE_START = re.compile(
     r":\s*|\b(?:(?<!\bcan )(?<!\bwill )(?<!\bdoes )(?<!\bdid )(?<!\bis )(?<!\bwas )(?<!\bcould )(?<!\bwould )"
     r"(?<!\bshould )that(?!\s+(?:up|out|off|through|over|in|on)\b\s*(?:for \w+\s*)?(?:please\s*)?(?:[?.!,;]|$))"
     r"|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
-REASON_START = re.compile(r"\b(?:because|since|as|due to|reason(?: is)?:?)\s+", re.I)
+# ("since" of time says when, not why: "sitting there since mid-November", "since last week".)
+REASON_START = re.compile(r"\b(?:because|since(?!\s+(?:(?:mid|early|late)-?\s*)?(?:the\s+)?(?:last|yesterday|then|\d"
+                          rf"|(?:{'|'.join(MONTHS)})\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day))|as|due to"
+                          r"|reason(?: is)?:?)\s+", re.I)
 # A clause of its own after the request says why: "reject the return on #W1, the customer changed their mind".
 EXPLANATION = re.compile(r"[,;]\s+(?=(?:the|it|they|he|she|we|his|her|their|its|our|my)\b)", re.I)
 # A statement, then a short sentence asking for the action: "it turns out to be water damage, which isn't covered.
@@ -60,6 +64,15 @@ def _told_before(rest: str, start: re.Match) -> str | None:
     return told if len(words(told)) >= MIN_TOLD_WORDS else None
 
 
+def _untold(reason: str) -> str:
+    """A reason without the sentences after it that ask for the action ("... just his parents' place. Can we let it
+    through?"): they are the request, not why."""
+    sentences = SENTENCE_BREAK.split(reason)
+    while len(sentences) > 1 and (ASKS_FOR.match(sentences[-1]) or sentences[-1].rstrip().endswith("?")):
+        sentences.pop()
+    return " ".join(sentences)
+
+
 def _explained(request: Request) -> bool:
     """Whether the request gives a reason in words of its own ("because ...", ", the customer changed...")."""
     rest = request.remainder(keep_soft=True)
@@ -92,11 +105,12 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         rest = request.remainder(keep_soft=True)
         m = REASON_START.search(rest) or EXPLANATION.search(rest)
         # The statement is taken whole, with the records it names: they are part of why.
-        stated = None if m else STATED_FIRST.match(request.text)
+        # (Of the request itself: the answers to our questions come before it, a line each.)
+        stated = None if m else STATED_FIRST.match(request.text.rsplit("\n", 1)[-1])
         if m or stated:
             # A reason ends with its line: an answer ("at PAR-1, they were damaged") comes joined by a newline to
             # the request it answers, which is no part of why.
-            value = _clean(rest[m.end() :].split("\n", 1)[0]) if m else _clean(stated.group(1))
+            value = _clean(_untold(rest[m.end() :].split("\n", 1)[0] if m else stated.group(1)))
         else:
             value = rest if field.required else None
         if value and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):

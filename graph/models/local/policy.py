@@ -15,7 +15,8 @@ from graph.models.local.toolview import ToolView
 LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
 
 # A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
-TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?)\s+"
+# Staff speak for the shop: "can we approve it ...?" asks us to act as much as "can you".
+TO_YOU = re.compile(rf"^(?:please|pls|(?:can|could|would|will) (?:you|u)(?: please)?|(?:can|could) we)\s+"
                     rf"(?!(?:{LOOKING}|tell|explain|show)\b)[a-z]{{3,}}\b", re.I)
 
 # Any question, for a tool that answers questions: "...?" or an interrogative opening.

@@ -5,6 +5,7 @@ import re
 
 from graph.models.local.entities import ORDER_ID, mask, names_a_record
 from graph.models.local.ids import FIRST_PERSON
+from graph.models.local.kinds import kind_of
 from graph.models.local.policy import ASKS, CONDITION, LOOKING, RULE, TO_THE_SHOP, TO_YOU, WHAT_YOU_TAKE
 from graph.models.local.similarity import (
     EMBED_THRESHOLD,
@@ -18,10 +19,11 @@ from graph.models.local.similarity import (
     meaning,
     names_records,
     rank,
+    referenced,
     set_index,
     worded_apart,
 )
-from graph.models.local.text import ASKS_FOR, STOPWORDS, content_stems, stem, words
+from graph.models.local.text import ASKS_FOR, SENTENCE_BREAK, STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
 
 # The router's tools are handoffs to specialists, named with this prefix.
@@ -38,6 +40,12 @@ LEAD_CLOSE = 0.05
 
 # Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
 PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
+
+# A clause opening with a person's name tells what they did ("Chloé Dubois phoned again about ...", "Ethan Wilson's
+# order is sitting in the queue", "Jonas Weber just rang"): a name that owns what follows, or two capitalised words
+# and a verb in the past or of saying; a command may name a place or a person ("Keep Madrid as the main one").
+NAMED_SUBJECT = re.compile(r"^\s*[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)?(?:'s\b|\s+(?:just\s+|also\s+)?"
+                           r"(?:[a-z]+ed|rang|wrote|sent|told|said|says|wants|needs|came|got|is|was|has|had)\b)")
 
 # The verbs that follow a statement's subject ("work is paying me back").
 STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
@@ -134,7 +142,7 @@ def asks_something(clause: str) -> bool:
     keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
     first = next(iter(words(LEAD_IN.sub("", clause))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
-        first.isalpha() and first not in SUBJECTS)
+        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause))
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -178,11 +186,46 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
+    if routing and (question := _story_then_question(text)) and _alone(question, text, tools, embed) and choose(
+            question, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]]:
+        # Whose job a question is, the router reads from it, among the two readings the whole story leaves closest;
+        # the specialist answers it with the story's details.
+        return question
     if len(clauses) == 1 or clause == text:
         return text
+    if not routing and asked and clause is asked[0] and re.search(r"[.!?]\s*$", text[:text.find(clause)]) and not any(
+            asks_something(c) for c in clauses if c is not clause) and len(
+            content_stems(mask(clause))) >= 3 and _alone(clause, text, tools, embed):
+        # Sentences of what happened, then one that asks ("Chloé Dubois phoned about her return on order 8646154.
+        # ... Can we approve it so she can post everything back?"): the story names the records, the sentence the
+        # job, among the specialist's tools; whose job it is, the router reads from the whole. (A clause of the
+        # story's own sentence leans on it: "the t-shirt is tight, could I get a large?")
+        return clause
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
     led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
     return clause if led is not None and led.confident and led.tool in (best, other) else text
+
+
+def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:
+    """Whether a part of the request is clear by itself, to a tool taking the records the whole names by number (the
+    order the story gives is the one a "could I get a large instead?" is about)."""
+    choice = choose(part, tools, embed)
+    if not choice.confident:
+        return False
+    takes = choice.tool.takes if choice.tool.takes is not None else frozenset(kind_of(f) for f in choice.tool.fields)
+    return all(kinds & takes for kinds in referenced(text))
+
+
+def _story_then_question(text: str) -> str | None:
+    """The last sentence, when it is the one question after sentences that only tell ("A reseller in Munich wants 5
+    of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?"), and says enough
+    by itself to be read alone."""
+    sentences = [s for s in SENTENCE_BREAK.split(text.strip()) if s]
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") or len(content_stems(mask(sentences[-1]))) < 3:
+        return None
+    told = all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
+               for s in sentences[:-1])
+    return sentences[-1] if told else None
 
 
 def a_command(clause: str) -> bool:
@@ -192,7 +235,7 @@ def a_command(clause: str) -> bool:
     # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
     # that its verb follows ("work is paying me back for the two keyboards").
     return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
-                                            and second not in STATING)
+                                            and second not in STATING and not NAMED_SUBJECT.match(clause))
 
 
 def so_command(clause: str) -> bool:
@@ -201,9 +244,12 @@ def so_command(clause: str) -> bool:
     lead = CONSEQUENCE.match(clause)
     if lead is None:
         return False
-    first, second = (words(clause[lead.end():]) + ["", ""])[:2]
-    # Its first word is a verb, not a subject ("so it never came", "so the order is late", "so that ...").
-    return first.isalpha() and first not in SUBJECTS and second not in STATING
+    rest = clause[lead.end():]
+    first, second = (words(rest) + ["", ""])[:2]
+    # Its first word is a verb, not a subject ("so it never came", "so the order is late", "so that ..."), or it
+    # says what the speaker wants ("so I'd like to get going on it now").
+    return first.isalpha() and first not in SUBJECTS and second not in STATING or bool(
+        ASKS_FOR.match(rest) or WANTS.match(rest))
 
 
 def lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:
@@ -324,10 +370,11 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
     if not lent:
         return None
     weighed = [(clause, rank(clause, tools, embed)) for clause in clauses if len(content_stems(mask(clause))) >= 2]
-    # A question clearly the specialist's own ("what do you get once you hit platinum?") leaves a remark beside it
-    # ("trying to work out if it's worth it") no lent tool to take, unless that remark asks for one.
-    own_clear = any(ASKS.search(clause) and ranked[0][1] in own and ranked[0][0] >= threshold
-                    for clause, ranked in weighed)
+    # A question or request clearly the specialist's own ("what do you get once you hit platinum?", "please pass this
+    # to an actual person") leaves a remark beside it ("trying to work out if it's worth it", "going back and forth
+    # about my gift card") no lent tool to take, unless that remark asks for one.
+    own_clear = any((ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) and ranked[0][1] in own
+                    and ranked[0][0] >= threshold for clause, ranked in weighed)
     for clause, ranked in weighed:
         # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
         # "I want a person to review it" asks for a person, whatever else the review resembles.

@@ -83,11 +83,14 @@ def explain_error(code: str, message: str, args: dict[str, Any]) -> str:
         message = "; ".join(f"the {humanize(f.split('.')[-1])} {p}" for f, p in problems)
     message = message.strip().rstrip(".") or code.replace("_", " ")
     statement, question = ERRORS.get(code, ("I couldn't complete that: {message}.", None))
-    if code == "not_found" and (what := _missing_what(message)):
-        statement = f"I couldn't find that {what}."
+    missing = _missing_what(message) if code == "not_found" else None
+    if missing:
+        statement = f"I couldn't find that {missing}."
     text = statement.format(message=message[:1].lower() + message[1:])
     if question:
-        what = _what(args, problems, message)
+        # The record not found is what to check ("warehouse 'Munich' not found": the warehouse, not the item).
+        named = [k for k in args if missing and missing.split()[-1] in k.split("_")]
+        what = humanize(named[0]) if named else missing or _what(args, problems, message)
         text += " " + question.format(what=what, a_valid="valid details" if what == "details" else f"a valid {what}")
     return text
 

@@ -151,7 +151,9 @@ WHAT_FOR = re.compile(r"^\s*,?\s*(?:for|so|because|as)\b", re.I)
 # A sentence introducing the writer ("Hi, I'm Daiki Silva." / "I am Ada, the shop's admin, writing from my
 # customer account.") says who asks, not what for: the router reads the sentences after it.
 INTRODUCTION = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|dear \w+)[,!.]?\s+)?(?:i am|i'm|im|this is|my name is)\s+[A-Z][^.!?\n]*[.!?\n]\s*", re.I
+    r"^\s*(?:(?:hi|hello|hey|dear \w+)[,!.]?\s+)?(?:i am|i'm|im|this is|my name is)\s+"
+    r"(?-i:[A-Z])[^.!?\n]*[.!?\n]\s*",  # a name, in capitals: "I'm working in Barcelona ..." introduces no one
+    re.I,
 )
 
 

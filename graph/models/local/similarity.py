@@ -42,6 +42,8 @@ NAME_BONUS = 0.1
 # A request that names a record (an order number, an email) reads as a job for agents whose tools take one:
 # "I'd return the backpack from order #W1234567" is not for the catalogue, however much it talks of a backpack.
 STRUCTURE_PENALTY = 0.25
+# A record's number led by letters ("QI-7K2M9P4X", "CASE-000123", "RMA-20261101-AB12CD34").
+PREFIXED_ID = re.compile(r"(?<![\w-])[A-Za-z]{2,5}-(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])")
 # A name inside a sentence ("pull up the customer Grace Moreau") is a value, like an id: sharing it with one tool's
 # example ("took a new surname, Moreau") says nothing about what the request asks for.
 PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")
@@ -301,6 +303,23 @@ def referenced(query: str) -> list[frozenset[str]]:
     return [kinds for pattern, kinds in REFERENCES if pattern.search(query)]
 
 
+def numbered_by_format(query: str, tools: Sequence[ToolView]) -> list[frozenset[str]]:
+    """For each number in the request with a prefix of letters ("QI-DEMO0001", "CASE-000123"), the tools (or the
+    hand-offs whose agents' tools) that take a number of that format: one whose pattern holds that prefix (it would
+    refuse another)."""
+    takers = []
+    for token in PREFIXED_ID.findall(query):
+        prefix, rest = token.split("-", 1)
+        # The same number under other letters of the same case: a pattern refusing it holds the prefix.
+        other = "".join(("Y" if c == "X" else "X") if c.isupper() else ("y" if c == "x" else "x") for c in prefix)
+        other += "-" + rest
+        names = frozenset(t.name for t in tools if any(
+            re.fullmatch(p, token) and not re.fullmatch(p, other) for p in t.value_patterns))
+        if names:
+            takers.append(names)
+    return takers
+
+
 def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
     """A step back for an agent none of whose tools takes a kind of record the request names."""
     if tool.takes is None or not named:
@@ -516,6 +535,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         q = vectors([text], embed)[0]
         base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
     named = referenced(query)
+    by_format = numbered_by_format(query, tools)
     # A record named by number ("alert 1") or by its title ("the late tracking updates alert") already exists.
     named_nouns = [noun for noun, _ in NUMBERED.findall(query)] + [
         w for phrase in TITLED.findall(query) for w in phrase.split()[1:] if titled(w, tools)]
@@ -525,6 +545,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
             b
             + name_bonus(all_stems, i, stats.name_weight)
             - structure_penalty(t, named)
+            - (STRUCTURE_PENALTY if any(t.name not in takers for takers in by_format) else 0.0)
             - numbered_penalty(t, numbered)
             + (VOCABULARY_BONUS if names_records(query, tools, t) else 0.0),
             t,

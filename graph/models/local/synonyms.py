@@ -43,7 +43,9 @@ ENUM_SYNONYMS = {
     "received": ("arrived", "came in", "got there", "reached you", "reached the warehouse"),
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     # What a carrier reports going wrong with a parcel.
-    "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable"),
+    "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable", "couldn't deliver",
+                  "could not deliver", "failed delivery", "delivery failed", "back to the depot", "back to their depot",
+                  "returned to sender"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
     "adjustment": ("adjust", "count correction", "recount", "stock count", "stocktake", "counted", "miscounted",

@@ -8,6 +8,8 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 # Where one sentence ends and the next begins: the space after its closing mark ("... ever since. no email").
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+# A sentence of a request, to its closing marks.
+SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
 # Words that carry no intent: dropped before lexical comparisons and from free-text arguments.

@@ -43,6 +43,13 @@ def _takes(schemas: Any) -> frozenset[str] | None:
     return frozenset(kind_of(f) for schema in schemas for f in fields_of(schema))
 
 
+def _patterns(schemas: Any) -> tuple[str, ...]:
+    """The patterns the values of a set of input schemas follow ("^(?:[Qq][Ii]-[A-Za-z0-9]{8}|...)$")."""
+    if not isinstance(schemas, list):
+        return ()
+    return tuple(sorted({f.pattern for schema in schemas for f in fields_of(schema) if f.pattern}))
+
+
 @dataclass(frozen=True)
 class ToolView:
     """A bound tool reduced to what choosing it and filling its arguments needs."""
@@ -60,6 +67,8 @@ class ToolView:
     lookup: bool = False  # lent to every specialist to read with for its writes only (a product's variants)
     # For a hand-off tool: the kinds of value its agent's tools take ("order", "email"...); None when unknown.
     takes: frozenset[str] | None = None
+    # For a hand-off tool: the patterns its agent's tools' values follow (a record's number format).
+    patterns: tuple[str, ...] = ()
     # For a hand-off tool: requests its agent serves for other roles than the caller's.
     others_examples: tuple[str, ...] = ()
     # For a hand-off tool: whether its agent has tools the caller may use (else it can only say who can).
@@ -72,6 +81,11 @@ class ToolView:
     vocabulary: tuple[str, ...] = ()
     # For a listing tool: the fields of the records its result lists (order_id, status, item_names...).
     records: tuple[FieldSpec, ...] = ()
+
+    @property
+    def value_patterns(self) -> tuple[str, ...]:
+        """The patterns its values follow: its agent's tools' for a hand-off, else its own fields'."""
+        return self.patterns or tuple(p for f in self.fields for p in (f.pattern, f.item and f.item.pattern) if p)
 
     @property
     def required(self) -> list[FieldSpec]:
@@ -100,6 +114,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         shared=bool(meta.get("shared")),
         lookup=bool(meta.get("lookup")),
         takes=_takes(meta.get("inputs")),
+        patterns=_patterns(meta.get("inputs")),
         others_examples=tuple(meta.get("others_examples") or ()),
         serves=bool(meta["tools"]) if "tools" in meta else True,
         tool_names=tuple(meta.get("tools") or ()),

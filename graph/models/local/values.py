@@ -5,7 +5,7 @@ import re
 from graph.models.local.entities import PLACE, Found, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORDS
-from graph.models.local.text import STOPWORDS, stem, words
+from graph.models.local.text import SENTENCE, STOPWORDS, stem, words
 
 TOKEN = re.compile(r"[A-Za-z0-9À-ÿ#@._'+-]+")
 NEGATION = frozenset({"not", "no", "don't", "dont", "without", "never", "isn't", "aren't", "didn't", "didnt",
@@ -321,16 +321,19 @@ def takes_place(field: FieldSpec) -> bool:
 
 def _place(request: Request, toks: list[re.Match]) -> Found | None:
     """A capitalised name after 'in' or 'at' ("3 candles got smashed in Paris", "arrived at the Paris site"): where
-    something happened. ("from" and "to" belong to the fields that say a direction.)"""
+    something happened. ("from" and "to" belong to the fields that say a direction.) Of several, the one in the
+    sentence that asks: "A reseller in Munich wants 5. What have we got in Berlin?" asks about Berlin."""
     lead = None  # the last word before this one, determiners aside
+    found = []
     for tok in toks:
         word = tok.group(0).strip(".,:;!?")
         named = word[:1].isupper() and looks_like_name(word) and request.free(tok.start(), tok.end())
         if lead in ("in", "at") and named:
-            return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
+            found.append(Found(tok.group(0), word, tok.start(), tok.start() + len(word)))
         if word.lower() not in LEAD_INS:
             lead = word.lower()
-    return None
+    asking = [(m.start(), m.end()) for m in SENTENCE.finditer(request.text) if m.group(0).rstrip().endswith("?")]
+    return next((f for f in found if any(a <= f.start < b for a, b in asking)), found[0] if found else None)
 
 
 def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | None:
@@ -402,9 +405,11 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
         # reference may be that place: "how much room have we got left in Berlin?").
         if options and any(p.start() <= m.start() < p.end() for p in PLACE.finditer(request.text)):
             continue
-        # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate").
+        # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate"),
+        # or by the capital of its next word ("Colis Privé sent over their stats").
         owner = re.match(r"(.+?)['’]s$", phrase)
-        if (start > 0 or owner) and request.free(start, m.end()) and len(phrase) > 2:
+        named = len(phrase.split()) > 1 and phrase.split()[1].lower() not in STOPWORDS
+        if (start > 0 or owner or named) and request.free(start, m.end()) and len(phrase) > 2:
             return Found(phrase, owner.group(1) if owner else phrase, start, m.end())
     for m in (THE_PRODUCT if options else THE_NAME).finditer(request.text):
         if request.free(m.start(1), m.end(1)):

@@ -1490,6 +1490,9 @@ def test_a_specialist_unsure_of_the_whole_follows_the_one_clause_clearly_its(reg
     # A parcel crushed or lost is the carrier's exception.
     ("FedEx just rang: parcel FX179554571497 got crushed at the Roissy hub and they're holding it there. can you log "
      "that on the tracking?", "exception"),
+    # So is a failed delivery: the parcel went back to the depot.
+    ("UPS says 1Z4430 couldn't be delivered, nobody answered and it went back to the depot. please add that to its "
+     "tracking", "exception"),
 ])
 def test_a_carriers_news_is_recorded_as_the_tracking_event_it_names(registry, ask, status):
     [event] = specialist(registry, "transport", Role.WAREHOUSE).invoke([HumanMessage(ask)]).tool_calls

@@ -159,6 +159,10 @@ def test_errors_with_a_template_section(shop, content, expected):
             "Error[not_found]: no item KB-NOPE-01",
             "I couldn't find that item. Could you check the item ref and send it again?",
         ),
+        (  # the record not found is what to check, not another the call named
+            "Error[not_found]: warehouse 'Munich' not found",
+            "I couldn't find that warehouse. Could you check the warehouse and send it again?",
+        ),
         (
             "Error[invalid_input]: say which customer the case is for (customer_id or order_id)",
             "Some details weren't valid: say which customer the case is for (customer_id or order_id). Could you give "

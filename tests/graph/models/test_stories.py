@@ -1,0 +1,116 @@
+"""Requests told as stories, on the registry's own tools: a named person's news, the sentence that asks after it,
+record numbers by their format, everyday wordings and amounts asked for in part."""
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from agents.roster import ROSTER
+from db.enums import Role
+from graph.models.local import LocalChatModel
+from graph.models.local.extract import extract
+from graph.models.local.memory import Memory
+from graph.models.local.reading import a_command
+from graph.models.local.similarity import numbered_by_format
+from graph.models.local.toolview import view
+from graph.tools import as_langchain_tool, handoff_tool
+from tests.graph.models.test_dialogue import TODAY, router, specialist
+from tools.registry import load_all
+
+CHLOE = ("Chloé Dubois phoned again about her return on order 8646154. She was sent the wrong things and the request "
+         "has just been sitting there since mid-November. Can we approve it so she can post everything back?")
+ETHAN = ("Ethan Wilson's order W9930556 is sitting in the fraud queue. I had him on the phone: he sent a photo of his "
+         "ID, the card is his own, and the billing address that doesn't match is just his parents' place. Can we let "
+         "it through?")
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_all()
+
+
+def routed(model, ask: str) -> list[str]:
+    return [c["name"].removeprefix("transfer_to_") for c in model.invoke([HumanMessage(ask)]).tool_calls]
+
+
+@pytest.mark.parametrize(("clause", "command"), [
+    ("Chloé Dubois phoned again about her return", False),
+    ("Ethan Wilson's order W9930556 is sitting in the fraud queue", False),
+    ("Jonas Weber just rang", False),
+    # A command may name a place or a person after its verb.
+    ("Keep Madrid as the main one though.", True),
+    ("Send Lucas the invoice", True),
+])
+def test_a_clause_opening_with_a_persons_name_tells_what_they_did(clause, command):
+    assert a_command(clause) is command
+
+
+def test_the_router_reads_a_named_persons_news_as_the_story_of_the_ask(registry):
+    assert routed(router(registry, Role.SUPPORT), CHLOE) == ["after_sales"]
+
+
+def test_the_sentence_that_asks_after_a_story_is_the_specialists_job(registry):
+    [call] = specialist(registry, "after_sales", Role.SUPPORT).invoke([HumanMessage(CHLOE)]).tool_calls
+    assert (call["name"], call["args"]["status"]) == ("update_rma_status", "approved")
+    # The note is what happened: "since mid-November" says when, and the question asking to act is no part of why.
+    assert call["args"]["note"].endswith("since mid-November.")
+
+
+def test_letting_a_held_order_through_releases_it_with_the_story_as_the_note(registry):
+    [call] = specialist(registry, "fraud", Role.SUPPORT).invoke([HumanMessage(ETHAN)]).tool_calls
+    assert call["name"] == "release_held_order" and call["args"]["order_id"] == "#W9930556"
+    assert call["args"]["note"].endswith("just his parents' place.")
+
+
+def test_a_partial_refund_asks_how_much_rather_than_refunding_everything(registry):
+    ask = ("Lucas Bernard rang: the little Bluetooth speaker in W4912529 arrived with a scratched grille. He's happy "
+           "to keep it against a partial refund on his card. Can you sort that out?")
+    assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
+    reply = specialist(registry, "payment", Role.SUPPORT).invoke([HumanMessage(ask)])
+    assert not reply.tool_calls and "the amount" in reply.text
+
+
+def test_a_field_named_by_all_but_its_unit_is_asked_for(registry):
+    # "their on-time figure" names the on_time_rate; the carrier opening the sentence is named by its two capitals.
+    ask = ("Colis Privé sent over their punctuality stats for last quarter and they're worse than what we have on "
+           "file. Can you update their on-time figure in the system?")
+    reply = specialist(registry, "transport", Role.MERCHANT).invoke([HumanMessage(ask)])
+    assert not reply.tool_calls and "on time rate" in reply.text
+    [call] = specialist(registry, "transport", Role.MERCHANT).invoke(
+        [HumanMessage(ask.replace("on-time figure", "on-time rate to 84%"))]).tool_calls
+    assert call["args"] == {"carrier_code": "Colis Privé", "on_time_rate": 0.84}
+
+
+def test_saying_what_one_is_doing_is_no_introduction(registry):
+    # "I'm working in Barcelona ..." is the story of the request, not the writer's name to skip.
+    ask = ("I'm working in Barcelona for the next few months, so I'd like to add a second address to my account. "
+           "Keep Madrid as the main one though.")
+    assert routed(router(registry), ask) == ["customer"]
+
+
+def test_a_record_number_goes_to_the_tools_taking_its_format(registry):
+    ask = "Keystone's TKL delivery turned up a day early, so I'd like to get going on QI-DEMO0001 now"
+    tools = [view(handoff_tool(spec, Role.WAREHOUSE, registry)) for spec in ROSTER]
+    assert numbered_by_format(ask, tools) == [frozenset({"transfer_to_quality"})]
+    # A hyphenated word is no record's number.
+    assert numbered_by_format("update the on-time rate of UPS", tools) == []
+    [call] = specialist(registry, "quality", Role.WAREHOUSE).invoke([HumanMessage(ask)]).tool_calls
+    assert (call["name"], call["args"]) == ("start_inspection", {"inspection_id": "QI-DEMO0001"})
+
+
+def test_the_question_after_a_story_says_whose_job_it_is(registry):
+    # The story names a product; the question asks for stock, in the place it asks about.
+    ask = ("A reseller in Munich wants 5 of the silver QWERTZ Lowline boards (KB-LOW-06). What have we got in Berlin, "
+           "and if that's not enough, where else is there stock?")
+    vocabularies = {t.name: ("Lowline Wireless Keyboard",) for t in registry.all() if t.vocabulary is not None}
+    model = LocalChatModel(today=TODAY).bind_tools(
+        [handoff_tool(spec, Role.ADMIN, registry, vocabularies) for spec in ROSTER])
+    assert routed(model, ask) == ["inventory"]
+    stock = view(as_langchain_tool(registry.get("list_stock_levels")))
+    assert extract(stock, ask, Memory(), TODAY).args["warehouse"] == "Berlin"
+
+
+def test_a_remark_beside_a_request_for_a_person_lends_no_other_tool(registry):
+    ask = ("I've been going back and forth about my gift card for days and getting nowhere. please pass this to an "
+           "actual person on your team who can email me back")
+    [call] = specialist(registry, "customer").invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "open_support_case"
