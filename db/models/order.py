@@ -74,6 +74,13 @@ class OrderLine(Base):
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
+    @property
+    def label(self) -> str:
+        """The line as a list names it: its product with the options that tell it from its siblings ("Flex Task
+        Chair (grey, 4D)"), so a customer's two chair orders read apart."""
+        options = ", ".join(str(value) for value in self.options.values())
+        return f"{self.name} ({options})" if options else self.name
+
 
 class OrderNote(Base):
     __tablename__ = "order_notes"

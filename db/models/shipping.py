@@ -2,13 +2,16 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, Money, Timestamped, utcnow
 from db.enums import ShipmentStatus, ShippingZone
+
+if TYPE_CHECKING:
+    from db.models.order import OrderLine
 
 
 class Carrier(Base):
@@ -57,6 +60,15 @@ class Shipment(Timestamped, Base):
     delivered_at: Mapped[datetime | None]
 
     events: Mapped[list["TrackingEvent"]] = relationship(cascade="all, delete-orphan", order_by="TrackingEvent.id")
+    # Its order's lines, read only: they name the items the parcel holds ("the parcel with the two DACs").
+    order_lines: Mapped[list["OrderLine"]] = relationship(
+        primaryjoin="Shipment.order_id == foreign(OrderLine.order_id)", viewonly=True, order_by="OrderLine.position")
+
+    @property
+    def item_names(self) -> list[str]:
+        """What the parcel holds, one name per unit as its order line names it."""
+        labels = {line.variant_id: line.label for line in self.order_lines}
+        return [labels.get(item_id, item_id) for item_id in self.item_ids]
 
 
 class TrackingEvent(Base):

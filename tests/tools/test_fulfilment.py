@@ -343,5 +343,9 @@ async def test_create_shipment_choices_and_listing_filters(sessions, call, as_cu
     today = paris.created_at.date()
     listed = await call(support, "list_shipments", carrier_code="ups", status="pending", created_from=str(today))
     assert [x.tracking_number for x in listed.shipments] == ["1Z0000000001"]
+    # A parcel says what it holds, as its order line names it: a customer names it by that ("the parcel with ...").
+    label = f"{sh.keyboard.name} (red)"
+    assert lyon.item_names == [label] * 5 and listed.shipments[0].item_names == [label] * 5
+    assert paris.item_names == [label]
     assert (await call(support, "list_shipments", created_to=str(today.replace(year=today.year - 1)))).total == 0
     assert (await call(support, "list_shipments", order_id=order.order_id)).total == 2

@@ -94,13 +94,6 @@ async def get_order_details(ctx: ToolContext, params: OrderRef) -> s.OrderDetail
     return await details(ctx, await service.get_visible_order(ctx, params.order_id))
 
 
-def _line_label(line) -> str:
-    """An ordered line as a list names it: its product with the options that tell it from its siblings
-    ("Flex Task Chair (grey, 4D)"), so a customer's two chair orders read apart."""
-    options = ", ".join(str(value) for value in line.options.values())
-    return f"{line.name} ({options})" if options else line.name
-
-
 # Lent to every specialist for its writes: a person names their order by what it holds ("rate my order with
 # the camp stove") as often as by its number.
 @tool(agent=AGENT, method="GET", path="/orders", roles=ALL_ROLES, lookup=True,
@@ -119,7 +112,7 @@ async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:
         orders=[
             s.OrderSummary(
                 order_id=o.id, customer_id=o.customer_id, status=o.status, items_modified=o.items_modified,
-                item_count=sum(ln.quantity for ln in o.lines), item_names=[_line_label(ln) for ln in o.lines],
+                item_count=sum(ln.quantity for ln in o.lines), item_names=[ln.label for ln in o.lines],
                 total=o.total, placed_at=o.placed_at,
             )
             for o in rows

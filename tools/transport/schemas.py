@@ -183,6 +183,8 @@ class ShipmentOut(Schema):
     warehouse_id: int | None = Field(description="Warehouse it leaves from.")
     status: ShipmentStatus = Field(description="Shipment status.")
     item_ids: list[str] = Field(description="Item ids in the parcel, one per unit.")
+    item_names: list[str] = Field(description="What the parcel holds: each unit's product name with its options in "
+                                              "brackets, as its order line names it, in the order of item_ids.")
     weight_kg: Number | None = Field(description="Weight in kg.")
     cost: Money | None = Field(description="What the carrier charges the shop.")
     shipped_at: datetime | None = Field(description="When it left the warehouse.")
@@ -211,7 +213,8 @@ def shipment_out(shipment: Any, with_events: bool = True) -> ShipmentOut:
     return ShipmentOut(
         shipment_id=shipment.id, order_id=shipment.order_id, tracking_number=shipment.tracking_number,
         carrier_code=shipment.carrier_code, warehouse_id=shipment.warehouse_id, status=shipment.status,
-        item_ids=list(shipment.item_ids), weight_kg=shipment.weight_kg, cost=shipment.cost,
+        item_ids=list(shipment.item_ids), item_names=shipment.item_names, weight_kg=shipment.weight_kg,
+        cost=shipment.cost,
         shipped_at=shipment.shipped_at, delivered_at=shipment.delivered_at, created_at=shipment.created_at,
         events=[TrackingEventOut.model_validate(e) for e in shipment.events] if with_events else [],
     )

@@ -29,7 +29,7 @@ BOOKING_ATTEMPTS = 100
 
 
 def _query():
-    return select(Shipment).options(selectinload(Shipment.events))
+    return select(Shipment).options(selectinload(Shipment.events), selectinload(Shipment.order_lines))
 
 
 async def find_shipment(session: AsyncSession, ref: str, *, for_update: bool = False) -> Shipment:
@@ -194,7 +194,7 @@ async def list_shipments(session: AsyncSession, *, customer_id: str | None, stat
                          carrier_code: str | None, order_id: str | None, created_from: date | None,
                          created_to: date | None, limit: int, offset: int) -> tuple[list[Shipment], int]:
     """A page of shipments, newest first, with the total count."""
-    stmt = select(Shipment)
+    stmt = select(Shipment).options(selectinload(Shipment.order_lines))
     if customer_id is not None:
         stmt = stmt.join(Order, Order.id == Shipment.order_id).where(Order.customer_id == customer_id)
     for column, value in ((Shipment.status, status), (Shipment.order_id, order_id)):

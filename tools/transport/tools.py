@@ -28,7 +28,7 @@ def carrier_out(carrier) -> s.CarrierOut:
 async def shipment_out(ctx: ToolContext, shipment) -> s.ShipmentOut:
     """A shipment with its tracking events as stored now."""
     await ctx.session.flush()
-    await ctx.session.refresh(shipment, ["events"])
+    await ctx.session.refresh(shipment, ["events", "order_lines"])
     return s.shipment_out(shipment)
 
 

@@ -120,7 +120,7 @@ async def get_pick_list(ctx: ToolContext, params: s.PickListIn) -> s.PickListOut
 async def parcel_out(ctx: ToolContext, shipment) -> ShipmentOut:
     """A parcel with its tracking events as stored now."""
     await ctx.session.flush()
-    await ctx.session.refresh(shipment, ["events"])
+    await ctx.session.refresh(shipment, ["events", "order_lines"])
     return shipment_out(shipment)
 
 

@@ -1,8 +1,10 @@
 """Requests told as stories, on the registry's own tools: a named person's news, the sentence that asks after it,
 record numbers by their format, everyday wordings and amounts asked for in part."""
 
+import json
+
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agents.roster import ROSTER
 from db.enums import Role
@@ -114,3 +116,21 @@ def test_a_remark_beside_a_request_for_a_person_lends_no_other_tool(registry):
            "actual person on your team who can email me back")
     [call] = specialist(registry, "customer").invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "open_support_case"
+
+
+def test_a_parcel_named_by_what_it_holds_is_found_among_the_persons_parcels(registry):
+    ask = ("the big parcel with the two DACs and the rain jacket left you more than a week ago and the tracking hasn't "
+           "budged since. which carrier has it and what's the tracking number? I want to chase them myself")
+    model = specialist(registry, "transport")
+    # Listed first, as for any record a person calls theirs without its number.
+    call = {"name": "list_shipments", "args": {}, "id": "call_1", "type": "tool_call"}
+    listing = AIMessage(content="", tool_calls=[call])
+    parcels = [
+        {"shipment_id": "a1", "order_id": "#W5095219", "tracking_number": "DPD179556586088", "status": "in_transit",
+         "item_names": ["Bitstream DAC Amp (silver)", "Bitstream DAC Amp (black)", "Storm Rain Jacket (M)"]},
+        {"shipment_id": "b2", "order_id": "#W8860148", "tracking_number": "6A179584462916", "status": "in_transit",
+         "item_names": ["Summit Water Bottle (1 l)"]},
+    ]
+    result = ToolMessage(json.dumps({"shipments": parcels, "total": 2}), tool_call_id=call["id"], name=call["name"])
+    [track] = model.invoke([HumanMessage(ask), listing, result]).tool_calls
+    assert track["name"] == "track_shipment" and track["args"]["shipment_ref"] in ("a1", "DPD179556586088")
