@@ -99,9 +99,10 @@ from graph.models.local.similarity import (
     choose,
     meaning,
     names_records,
+    numbered_by_format,
     rank,
+    record_penalty,
     referenced,
-    structure_penalty,
     worded_for,
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
@@ -243,10 +244,10 @@ def _plan(
             # in words or by its number where the named specialist's tools take no such record ("the socks in
             # W7137149 will be too small"): the specialist acting on that record, who can find it by what it holds.
             said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
-            kinds = referenced(text)
+            kinds, formats = referenced(text), numbered_by_format(text, tools)
             holding = [t for _, t in ranked if t not in named and (
                 said & acted_on([t]) - acted_on(named[:1])
-                or structure_penalty(named[0], kinds) > structure_penalty(t, kinds))]
+                or record_penalty(named[0], kinds, formats) > record_penalty(t, kinds, formats))]
             return Turn(calls=[((holding or named)[0].name, {})])
     if not (choice.confident or forced or asked) and (clear := clear_clause(text, tools, embed)) and (
             handoffs or clear.mutates):

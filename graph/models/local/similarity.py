@@ -320,6 +320,13 @@ def numbered_by_format(query: str, tools: Sequence[ToolView]) -> list[frozenset[
     return takers
 
 
+def record_penalty(tool: ToolView, named: list[frozenset[str]], by_format: list[frozenset[str]]) -> float:
+    """The step back for a tool (or an agent) taking neither a kind of record the request names (`referenced`) nor
+    a number of the format it gives (`numbered_by_format`)."""
+    return structure_penalty(tool, named) + (
+        STRUCTURE_PENALTY if any(tool.name not in takers for takers in by_format) else 0.0)
+
+
 def structure_penalty(tool: ToolView, named: list[frozenset[str]]) -> float:
     """A step back for an agent none of whose tools takes a kind of record the request names."""
     if tool.takes is None or not named:
@@ -544,8 +551,7 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
         (
             b
             + name_bonus(all_stems, i, stats.name_weight)
-            - structure_penalty(t, named)
-            - (STRUCTURE_PENALTY if any(t.name not in takers for takers in by_format) else 0.0)
+            - record_penalty(t, named, by_format)
             - numbered_penalty(t, numbered)
             + (VOCABULARY_BONUS if names_records(query, tools, t) else 0.0),
             t,
