@@ -134,3 +134,11 @@ def test_a_parcel_named_by_what_it_holds_is_found_among_the_persons_parcels(regi
     result = ToolMessage(json.dumps({"shipments": parcels, "total": 2}), tool_call_id=call["id"], name=call["name"])
     [track] = model.invoke([HumanMessage(ask), listing, result]).tool_calls
     assert track["name"] == "track_shipment" and track["args"]["shipment_ref"] in ("a1", "DPD179556586088")
+
+
+def test_a_record_number_outweighs_a_product_named_beside_it(registry):
+    # "Halo lamp" names what the stock and catalogue hold; QI-DEMO0002 is an inspection, quality's own.
+    vocabularies = {t.name: ("Halo Desk Lamp",) for t in registry.all() if t.vocabulary is not None}
+    model = LocalChatModel(today=TODAY).bind_tools(
+        [handoff_tool(spec, Role.WAREHOUSE, registry, vocabularies) for spec in ROSTER])
+    assert routed(model, "the Halo lamp check QI-DEMO0002 turned up two more with a dead dimmer") == ["quality"]
