@@ -186,10 +186,12 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
-    if routing and (question := _story_then_question(text)) and _alone(question, text, tools, embed) and choose(
-            question, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]]:
+    if (question := _story_then_question(text)) and _alone(question, text, tools, embed) and (
+            choose(question, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
+            else not question.rstrip().endswith("?")):
         # Whose job a question is, the router reads from it, among the two readings the whole story leaves closest;
-        # the specialist answers it with the story's details.
+        # the specialist answers it with the story's details. A command says the specialist's job too ("... while
+        # Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1 pls").
         return question
     if len(clauses) == 1 or clause == text:
         return text
@@ -221,7 +223,10 @@ def _story_then_question(text: str) -> str | None:
     of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?"), and says enough
     by itself to be read alone."""
     sentences = [s for s in SENTENCE_BREAK.split(text.strip()) if s]
-    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") or len(content_stems(mask(sentences[-1]))) < 3:
+    # Or the one command after them ("Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move
+    # 25 over from BER-1 to PAR-1 pls").
+    asks = sentences[-1].rstrip().endswith("?") or a_command(sentences[-1])
+    if len(sentences) < 2 or not asks or len(content_stems(mask(sentences[-1]))) < 3:
         return None
     told = all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
                for s in sentences[:-1])

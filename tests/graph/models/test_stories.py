@@ -142,3 +142,16 @@ def test_a_record_number_outweighs_a_product_named_beside_it(registry):
     model = LocalChatModel(today=TODAY).bind_tools(
         [handoff_tool(spec, Role.WAREHOUSE, registry, vocabularies) for spec in ROSTER])
     assert routed(model, "the Halo lamp check QI-DEMO0002 turned up two more with a dead dimmer") == ["quality"]
+
+
+def test_a_command_after_a_story_is_the_job_and_its_numbers_are_what_is_wanted(registry):
+    ask = ("Paris Nord has run dry on the black Pocket Pods (AU-BUDS-01) while Berlin is sitting on 90 of them. move "
+           "25 over from BER-1 to PAR-1 pls")
+    vocabularies = {t.name: ("Pocket Pods Earbuds",) for t in registry.all() if t.vocabulary is not None}
+    model = LocalChatModel(today=TODAY).bind_tools(
+        [handoff_tool(spec, Role.WAREHOUSE, registry, vocabularies) for spec in ROSTER])
+    assert routed(model, ask) == ["inventory"]
+    [call] = specialist(registry, "inventory", Role.WAREHOUSE).invoke([HumanMessage(ask)]).tool_calls
+    assert call["name"] == "transfer_stock"
+    assert (call["args"]["quantity"], call["args"]["from_warehouse"], call["args"]["to_warehouse"]) == (
+        25, "BER-1", "PAR-1")
