@@ -325,12 +325,13 @@ def acting_instead(text: str, tools: list[ToolView], embed: Embed | None, best: 
     """The specialist that can act, for a request put to the shop to do something for the asker, or a question about
     what happened to the asker's own, that reads most like a question to the policy library ("I just got married!
     could you change the last name on my account to Lambert?" is nearest to "how can I change my name on my
-    account?"; "i cancelled the desk mat, did the refund go through?"): the library says how things are done, and
+    account?"; "i cancelled the desk mat, did the refund go through?"; "I'd like to save a card on my account so I
+    don't have to go through paypal every time"): the library says how things are done, and
     knows nothing of anyone's records. The specialist must be a likely reading by itself."""
     if best is None or not holds_library(best):
         return None
     clauses = [c.strip() for c in ASK_CLAUSES.split(text)]
-    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) or WISH.match(c) for c in clauses) \
+    if not any(TO_YOU.match(c) or WHAT_HAPPENED.match(c) or WISH.match(c) or WANTS.match(c) for c in clauses) \
             or not FIRST_PERSON.search(text) \
             or CONDITION.search(text) or RULE.search(text):
         return None

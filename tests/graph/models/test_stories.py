@@ -155,3 +155,13 @@ def test_a_command_after_a_story_is_the_job_and_its_numbers_are_what_is_wanted(r
     assert call["name"] == "transfer_stock"
     assert (call["args"]["quantity"], call["args"]["from_warehouse"], call["args"]["to_warehouse"]) == (
         25, "BER-1", "PAR-1")
+
+
+@pytest.mark.parametrize(("ask", "agent"), [
+    ("Hi, I'd like to save a card to my account so I don't have to go through paypal every time I check out",
+     "payment"),
+    # Wanting to learn is no wish to act: the library answers.
+    ("I'd like to understand how refunds work", "knowledge"),
+])
+def test_a_wish_to_act_goes_to_the_specialist_that_acts_not_the_library(registry, ask, agent):
+    assert routed(router(registry), ask) == [agent]
