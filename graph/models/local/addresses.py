@@ -4,6 +4,7 @@ import re
 
 from graph.models.local.entities import Found, Request
 from graph.models.local.synonyms import COUNTRIES, US_STATES
+from shopcrew.places import city_country
 
 START = re.compile(r"(?<![\w#.-])\d{1,5}[A-Za-z]?,?\s+(?=[A-Za-zÀ-ÿ])")
 STREET_WORD = re.compile(
@@ -87,6 +88,9 @@ def _read(request: Request, begin: int) -> tuple[dict[str, str], Found] | None:
     _segments(parts, segments[1:])
     if "country" not in parts and parts.get("state") in US_STATES:
         parts["country"] = "USA"
+    if "country" not in parts and parts.get("city") and (country := city_country(parts["city"])):
+        # "27 Rue Paradis, 13006 Marseille": the country of the largest city by that name (shown before any change).
+        parts["country"] = country
     return parts, Found(request.text[begin:stop], parts, begin, stop)
 
 

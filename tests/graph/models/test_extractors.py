@@ -434,8 +434,10 @@ def test_addresses(registry, text, expected):
 @pytest.mark.parametrize(("text", "country"), [
     ("send #W2611340 to 75 Blake Street, Denver, CO 80202, usa", "USA"),
     ("send #W2611340 to 10 Via Roma, 00184 Roma, IT", "Italy"),
-    # In lower case a two-letter code is a word: no country.
-    ("send #W2611340 to 12 Rue de la République, 13002 Marseille, yes save it", None),
+    # In lower case a two-letter code is a word, not Italy: the country is the city's.
+    ("send #W2611340 to 12 Rue de la République, 13002 Marseille, yes save it", "FR"),
+    # A town too small to be known by name leaves the country to be asked.
+    ("send #W2611340 to 3 Grand Rue, 05350 Saint-Véran, yes save it", None),
 ])
 def test_a_country_by_name_in_any_case_by_two_letter_code_in_capitals(registry, text, country):
     assert value(registry, "modify_pending_order_address", "country", text) == country
