@@ -239,7 +239,10 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
     if found is None and (f.required or any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples)):
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
         found = next((x for x in ctx.request.find(CODE_TOKEN) if x.text not in NOT_CODES), None)
-        found = found or (find_product_name(ctx.request) if f.required else None)
+        # A name anywhere will do, unless the request says the field's word with no name beside it: "which
+        # carrier has the parcel with the two DACs?" asks which carrier, it names none.
+        asks_which = {stem(w) for w in f.words - {"id", "code", "ref"}} & {stem(w) for w in words(ctx.request.text)}
+        found = found or (find_product_name(ctx.request) if f.required and not asks_which else None)
     if found is not None and e.an_item_code(found.text) and not any(
         isinstance(x, str) and e.an_item_code(x) for x in f.examples
     ):

@@ -165,3 +165,12 @@ def test_a_command_after_a_story_is_the_job_and_its_numbers_are_what_is_wanted(r
 ])
 def test_a_wish_to_act_goes_to_the_specialist_that_acts_not_the_library(registry, ask, agent):
     assert routed(router(registry), ask) == [agent]
+
+
+def test_asking_which_record_names_none(registry):
+    # "which carrier has it" asks for the carrier: a capitalised word elsewhere ("DACs") is not its name.
+    carrier = view(as_langchain_tool(registry.get("get_carrier")))
+    asked = "the parcel with the two DACs left a week ago. which carrier has it?"
+    assert "carrier_code" not in extract(carrier, asked, Memory(), TODAY).args
+    named = extract(carrier, "show the rate table of Colis Privé", Memory(), TODAY)
+    assert named.args == {"carrier_code": "Colis Privé"}
