@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from knowledge.answer import (
     MIN_SCORE,
@@ -140,36 +141,31 @@ def test_a_sentence_holding_the_question_words_or_the_figure_asked_for_is_prefer
     assert "Gift wrapping" in answer_from_passages("do you offer gift wrapping?", [MIXED], embed_fn=flat).text
 
 
-def test_a_sentence_introducing_a_list_brings_its_items() -> None:
-    text = ("We accept three kinds of payment:\n- credit or debit card, Visa and Mastercard;\n"
-            "- PayPal, with instalments;\n- gift card, including store credit.\n\n"
-            "Cash is never taken at the door. Cheques are not taken either. "
-            "Bank transfers are not possible. Crypto coins are not possible.")
-    payments = passage("ways-to-pay", "Accepted methods", text, 0.7)
+@pytest.mark.parametrize(("text", "introduction", "question", "expected"), [
+    # A list's items follow the sentence introducing them.
+    ("We accept three kinds of payment:\n- credit or debit card, Visa and Mastercard;\n"
+     "- PayPal, with instalments;\n- gift card, including store credit.\n\n"
+     "Cash is never taken at the door. Cheques are not taken either. "
+     "Bank transfers are not possible. Crypto coins are not possible.",
+     "three kinds", "what payment methods do you accept?",
+     "We accept three kinds of payment: credit or debit card, Visa and Mastercard. "
+     "PayPal, with instalments. gift card, including store credit."),
+    # So do a table's rows, which the chunker writes out as "header: cell; ..." lines.
+    ("Once we have issued the refund, the time it takes to appear depends on the method:\n"
+     "method: gift card; time to appear: immediately.\n"
+     "method: credit or debit card; time to appear: 5 to 10 business days.\n\n"
+     "Returned items are refunded once inspected. Cancelled orders are refunded at once. "
+     "Exchanges settle the difference.",
+     "depends on", "how long until the refund shows on my card?",
+     "Once we have issued the refund, the time it takes to appear depends on the method: method: gift card; time "
+     "to appear: immediately. method: credit or debit card; time to appear: 5 to 10 business days."),
+])
+def test_a_sentence_introducing_a_list_brings_its_items(text, introduction, question, expected) -> None:
+    introduced = passage("article", "Section", text, 0.7)
 
     def embed(texts: list[str]) -> np.ndarray:
-        # The question and the list's introduction agree; prose half; the items alone say nothing of it.
-        return np.array([[1.0, 0.0] if i == 0 or "three kinds" in t else
+        # The question and the introduction agree; prose half; the items alone say nothing of it.
+        return np.array([[1.0, 0.0] if i == 0 or introduction in t else
                          [0.0, 1.0] if t.split(": ", 1)[-1][:1].islower() else [0.5, 0.5] for i, t in enumerate(texts)])
 
-    answer = answer_from_passages("what payment methods do you accept?", [payments], embed_fn=embed)
-    assert answer.text.startswith("We accept three kinds of payment: credit or debit card, Visa and Mastercard. "
-                                  "PayPal, with instalments. gift card, including store credit.")
-
-
-def test_a_sentence_introducing_a_table_brings_its_rows() -> None:
-    # The chunker writes a table's rows out as "header: cell; ..." lines; they follow their introduction as items do.
-    text = ("Once we have issued the refund, the time it takes to appear depends on the method:\n"
-            "method: gift card; time to appear: immediately.\n"
-            "method: credit or debit card; time to appear: 5 to 10 business days.\n\n"
-            "Returned items are refunded once inspected. Cancelled orders are refunded at once. "
-            "Exchanges settle the difference.")
-    timing = passage("refund-timing", "How long until you see it", text, 0.7)
-
-    def embed(texts: list[str]) -> np.ndarray:
-        # The question and the table's introduction agree; the rows alone say little of it; prose half.
-        return np.array([[1.0, 0.0] if i == 0 or "depends on" in t else
-                         [0.0, 1.0] if "time to appear" in t else [0.5, 0.5] for i, t in enumerate(texts)])
-
-    answer = answer_from_passages("how long until the refund shows on my card?", [timing], embed_fn=embed)
-    assert "credit or debit card; time to appear: 5 to 10 business days." in answer.text
+    assert answer_from_passages(question, [introduced], embed_fn=embed).text.startswith(expected)

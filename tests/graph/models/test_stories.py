@@ -30,6 +30,12 @@ def registry():
     return load_all()
 
 
+def router_naming(registry, role: Role, names: tuple[str, ...]):
+    """The router for a role when the shop's records go by these names (the vocabulary the crew reads)."""
+    vocabularies = {t.name: names for t in registry.all() if t.vocabulary is not None}
+    return LocalChatModel(today=TODAY).bind_tools([handoff_tool(spec, role, registry, vocabularies) for spec in ROSTER])
+
+
 def routed(model, ask: str) -> list[str]:
     return [c["name"].removeprefix("transfer_to_") for c in model.invoke([HumanMessage(ask)]).tool_calls]
 
@@ -103,9 +109,7 @@ def test_the_question_after_a_story_says_whose_job_it_is(registry):
     # The story names a product; the question asks for stock, in the place it asks about.
     ask = ("A reseller in Munich wants 5 of the silver QWERTZ Lowline boards (KB-LOW-06). What have we got in Berlin, "
            "and if that's not enough, where else is there stock?")
-    vocabularies = {t.name: ("Lowline Wireless Keyboard",) for t in registry.all() if t.vocabulary is not None}
-    model = LocalChatModel(today=TODAY).bind_tools(
-        [handoff_tool(spec, Role.ADMIN, registry, vocabularies) for spec in ROSTER])
+    model = router_naming(registry, Role.ADMIN, ("Lowline Wireless Keyboard",))
     assert routed(model, ask) == ["inventory"]
     stock = view(as_langchain_tool(registry.get("list_stock_levels")))
     assert extract(stock, ask, Memory(), TODAY).args["warehouse"] == "Berlin"
@@ -138,18 +142,14 @@ def test_a_parcel_named_by_what_it_holds_is_found_among_the_persons_parcels(regi
 
 def test_a_record_number_outweighs_a_product_named_beside_it(registry):
     # "Halo lamp" names what the stock and catalogue hold; QI-DEMO0002 is an inspection, quality's own.
-    vocabularies = {t.name: ("Halo Desk Lamp",) for t in registry.all() if t.vocabulary is not None}
-    model = LocalChatModel(today=TODAY).bind_tools(
-        [handoff_tool(spec, Role.WAREHOUSE, registry, vocabularies) for spec in ROSTER])
+    model = router_naming(registry, Role.WAREHOUSE, ("Halo Desk Lamp",))
     assert routed(model, "the Halo lamp check QI-DEMO0002 turned up two more with a dead dimmer") == ["quality"]
 
 
 def test_a_command_after_a_story_is_the_job_and_its_numbers_are_what_is_wanted(registry):
     ask = ("Paris Nord has run dry on the black Pocket Pods (AU-BUDS-01) while Berlin is sitting on 90 of them. move "
            "25 over from BER-1 to PAR-1 pls")
-    vocabularies = {t.name: ("Pocket Pods Earbuds",) for t in registry.all() if t.vocabulary is not None}
-    model = LocalChatModel(today=TODAY).bind_tools(
-        [handoff_tool(spec, Role.WAREHOUSE, registry, vocabularies) for spec in ROSTER])
+    model = router_naming(registry, Role.WAREHOUSE, ("Pocket Pods Earbuds",))
     assert routed(model, ask) == ["inventory"]
     [call] = specialist(registry, "inventory", Role.WAREHOUSE).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "transfer_stock"
