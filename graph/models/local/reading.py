@@ -186,13 +186,13 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
-    if (question := _story_then_question(text)) and _alone(question, text, tools, embed) and (
-            choose(question, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
-            else not question.rstrip().endswith("?")):
+    if (ask := _story_then_ask(text)) and _alone(ask, text, tools, embed) and (
+            choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
+            else not ask.rstrip().endswith("?")):
         # Whose job a question is, the router reads from it, among the two readings the whole story leaves closest;
         # the specialist answers it with the story's details. A command says the specialist's job too ("... while
         # Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1 pls").
-        return question
+        return ask
     if len(clauses) == 1 or clause == text:
         return text
     if not routing and asked and clause is asked[0] and re.search(r"[.!?]\s*$", text[:text.find(clause)]) and not any(
@@ -218,13 +218,12 @@ def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> 
     return all(kinds & takes for kinds in referenced(text))
 
 
-def _story_then_question(text: str) -> str | None:
-    """The last sentence, when it is the one question after sentences that only tell ("A reseller in Munich wants 5
-    of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?"), and says enough
-    by itself to be read alone."""
+def _story_then_ask(text: str) -> str | None:
+    """The last sentence, when it is the one question or command after sentences that only tell ("A reseller in
+    Munich wants 5 of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?",
+    "Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move 25 over from BER-1 to PAR-1 pls"),
+    and says enough by itself to be read alone."""
     sentences = [s for s in SENTENCE_BREAK.split(text.strip()) if s]
-    # Or the one command after them ("Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move
-    # 25 over from BER-1 to PAR-1 pls").
     asks = sentences[-1].rstrip().endswith("?") or a_command(sentences[-1])
     if len(sentences) < 2 or not asks or len(content_stems(mask(sentences[-1]))) < 3:
         return None
