@@ -239,9 +239,11 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
     if found is None and (f.required or any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples)):
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
         found = next((x for x in ctx.request.find(CODE_TOKEN) if x.text not in NOT_CODES), None)
-        # A name anywhere will do, unless the request says the field's word with no name beside it: "which
-        # carrier has the parcel with the two DACs?" asks which carrier, it names none.
-        asks_which = {stem(w) for w in f.words - {"id", "code", "ref"}} & {stem(w) for w in words(ctx.request.text)}
+        # A name anywhere will do, unless the request asks which one: "which carrier has the parcel with the two
+        # DACs?" names no carrier.
+        nouns = "|".join(re.escape(w) for w in sorted(f.words - {"id", "code", "ref"}))
+        asks_which = bool(nouns) and re.search(rf"\b(?:which|what)\s+(?:[a-z]+\s+)?(?:{nouns})s?\b",
+                                               ctx.request.text, re.I) is not None
         found = found or (find_product_name(ctx.request) if f.required and not asks_which else None)
     if found is not None and e.an_item_code(found.text) and not any(
         isinstance(x, str) and e.an_item_code(x) for x in f.examples

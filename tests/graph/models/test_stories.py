@@ -174,3 +174,7 @@ def test_asking_which_record_names_none(registry):
     assert "carrier_code" not in extract(carrier, asked, Memory(), TODAY).args
     named = extract(carrier, "show the rate table of Colis Privé", Memory(), TODAY)
     assert named.args == {"carrier_code": "Colis Privé"}
+    # Said with its word but not asked which, a name further on is still the record's.
+    rating = view(as_langchain_tool(registry.get("get_supplier_rating")))
+    said = extract(rating, "supplier quality rating of Keystone Components", Memory(), TODAY)
+    assert said.args == {"supplier": "Keystone Components"}
