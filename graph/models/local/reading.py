@@ -23,7 +23,20 @@ from graph.models.local.similarity import (
     set_index,
     worded_apart,
 )
-from graph.models.local.text import ASKS_FOR, SENTENCE_BREAK, STOPWORDS, content_stems, stem, words
+from graph.models.local.text import (
+    ASKS_FOR,
+    LEAD_IN,
+    NAMED_SUBJECT,
+    PRONOUNS,
+    SENTENCE_BREAK,
+    STATING,
+    STOPWORDS,
+    a_command,
+    content_stems,
+    last_ask_start,
+    stem,
+    words,
+)
 from graph.models.local.toolview import ToolView, own_tools
 
 # The router's tools are handoffs to specialists, named with this prefix.
@@ -37,18 +50,6 @@ CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls)\s+)?", re.I)
 
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
-
-# Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
-PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
-
-# A clause opening with a person's name tells what they did ("Chloé Dubois phoned again about ...", "Ethan Wilson's
-# order is sitting in the queue", "Jonas Weber just rang"): a name that owns what follows, or two capitalised words
-# and a verb in the past or of saying; a command may name a place or a person ("Keep Madrid as the main one").
-NAMED_SUBJECT = re.compile(r"^\s*[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)?(?:'s\b|\s+(?:just\s+|also\s+)?"
-                           r"(?:[a-z]+ed|rang|wrote|sent|told|said|says|wants|needs|came|got|is|was|has|had)\b)")
-
-# The verbs that follow a statement's subject ("work is paying me back").
-STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 
 # The words a statement's clause opens with, as its subject or the subject's determiner.
 SUBJECTS = PRONOUNS | frozenset({"i", "you", "we", "it", "it's", "its", "that", "this", "there", "the", "a", "an", "my",
@@ -71,8 +72,6 @@ WANTS = re.compile(
     r"|(?:my|our|the|this|that|it|them)\b(?:\s+[\w#'-]+){0,4}?\s+[a-z]{3,}(?:ed|en)\b)",
     re.I,
 )
-
-LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 
 # A specialist that cannot act for the caller takes a request only this far ahead of one that can.
 SERVING_LEAD = 0.1
@@ -223,23 +222,13 @@ def _story_then_ask(text: str) -> str | None:
     Munich wants 5 of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?",
     "Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move 25 over from BER-1 to PAR-1 pls"),
     and says enough by itself to be read alone."""
-    sentences = [s for s in SENTENCE_BREAK.split(text.strip()) if s]
-    asks = sentences[-1].rstrip().endswith("?") or a_command(sentences[-1])
-    if len(sentences) < 2 or not asks or len(content_stems(mask(sentences[-1]))) < 3:
+    start = last_ask_start(text.strip())
+    if start is None:
         return None
+    ask = text.strip()[start:].rstrip()
     told = all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
-               for s in sentences[:-1])
-    return sentences[-1] if told else None
-
-
-def a_command(clause: str) -> bool:
-    """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
-    I got is broken")."""
-    first, second = (words(LEAD_IN.sub("", clause)) + ["", ""])[:2]
-    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
-    # that its verb follows ("work is paying me back for the two keyboards").
-    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
-                                            and second not in STATING and not NAMED_SUBJECT.match(clause))
+               for s in SENTENCE_BREAK.split(text.strip()[:start]) if s)
+    return ask if told and len(content_stems(mask(ask))) >= 3 else None
 
 
 def so_command(clause: str) -> bool:

@@ -5,13 +5,28 @@ from bisect import bisect_left
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 # Where one sentence ends and the next begins: the space after its closing mark ("... ever since. no email").
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
+# What may open a request before its words: a greeting, a "please", a "can you".
+LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
+
+# Words that open a description, not a command, besides the stopwords ("he says...", "they never came").
+PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
+
+# A clause opening with a person's name tells what they did ("Chloé Dubois phoned again about ...", "Ethan Wilson's
+# order is sitting in the queue", "Jonas Weber just rang"): a name that owns what follows, or two capitalised words
+# and a verb in the past or of saying; a command may name a place or a person ("Keep Madrid as the main one").
+NAMED_SUBJECT = re.compile(r"^\s*[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)?(?:'s\b|\s+(?:just\s+|also\s+)?"
+                           r"(?:[a-z]+ed|rang|wrote|sent|told|said|says|wants|needs|came|got|is|was|has|had)\b)")
+
+# The verbs that follow a statement's subject ("work is paying me back").
+STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+
 # Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from into about as is are was were be been am do does "
@@ -117,3 +132,24 @@ def sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
+
+
+def a_command(clause: str) -> bool:
+    """Whether a clause asks for something ("refund 20 on W1", "I'd like to ...") rather than describes ("the chair
+    I got is broken")."""
+    first, second = (words(LEAD_IN.sub("", clause)) + ["", ""])[:2]
+    # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
+    # that its verb follows ("work is paying me back for the two keyboards").
+    return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
+                                            and second not in STATING and not NAMED_SUBJECT.match(clause))
+
+
+def last_ask_start(text: str) -> int | None:
+    """Where the last sentence starts when it asks, a question or a command, after sentences before it ("Berlin is
+    sitting on 90 of them. move 25 over from BER-1 to PAR-1"); None for a request of one sentence or one ending in a
+    statement."""
+    breaks = list(SENTENCE_BREAK.finditer(text.rstrip()))
+    if not breaks:
+        return None
+    last = text[breaks[-1].end():].rstrip()
+    return breaks[-1].end() if last.endswith("?") or a_command(last) else None

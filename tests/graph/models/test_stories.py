@@ -11,8 +11,8 @@ from db.enums import Role
 from graph.models.local import LocalChatModel
 from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
-from graph.models.local.reading import a_command
 from graph.models.local.similarity import numbered_by_format
+from graph.models.local.text import a_command
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
 from tests.graph.models.test_dialogue import TODAY, router, specialist
