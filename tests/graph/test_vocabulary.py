@@ -250,8 +250,17 @@ def test_a_statement_before_the_request_is_not_the_job(registry):
      "stuck at home all morning for the order, is it coming today?"),
     ("waiting for the socks to come back in stock", "waiting for the socks to come back in stock"),
     ("still waiting for the camp stove from the supplier", "still waiting for the camp stove from the supplier"),
-    # A list after a product the speaker returned is that return's too.
+    # A list after a product the speaker returned is that return's too, "two of the ..." of it as well.
     ("I returned the sand earbuds, the usb cable and the socks last week", "I returned the sand return last week"),
+    ("I ordered a grey mug and two of the usb cables in november, where are they?",
+     "I ordered a grey order in november, where are they?"),
+    # A sentence may leave out who bought; someone else's purchase ("from the supplier") stays as said.
+    ("camp stove ordered like 10 days ago, still not here. wheres it at",
+     "my order like 10 days ago, still not here. wheres it at"),
+    ("bought the socks for a hike and the tracking hasn't moved",
+     "bought the order for a hike and the tracking hasn't moved"),
+    ("Mugs ordered from the supplier are late", "Mugs ordered from the supplier are late"),
+    ("did the socks I ordered yesterday go through ok?", "did my order yesterday go through ok?"),
     # A product that is no catalogue's is left as said.
     ("the order with the blue thing, where is it?", "the order with the blue thing, where is it?"),
 ])

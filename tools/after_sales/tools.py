@@ -24,6 +24,10 @@ UNDER_WARRANTY = Precondition("get_return_eligibility", ("order_id",), "warranty
                               (rules.WarrantyState.COVERED,))
 WITHDRAWABLE = Precondition("get_rma", ("rma_number",), "status",
                             tuple(rules.RMA_STATES.sources(RmaStatus.CANCELLED)))
+# A parcel that arrives unscanned was in transit all the same (`receiving.receive`), so approved returns count too.
+RECEIVABLE = Precondition("get_rma", ("rma_number",), "status",
+                          (RmaStatus.APPROVED, *rules.RMA_STATES.sources(RmaStatus.RECEIVED)))
+RESOLVABLE = Precondition("get_rma", ("rma_number",), "status", tuple(rules.RMA_STATES.sources(RmaStatus.REFUNDED)))
 
 
 @tool(agent=AGENT, method="GET", path="/returns/eligibility/{order_id}", roles=BUYERS,
@@ -104,7 +108,7 @@ async def cancel_return(ctx: ToolContext, params: s.RmaRefIn) -> s.RmaOut:
 
 
 @tool(agent=AGENT, method="POST", path="/returns/rma/{rma_number}/receive", roles=RECEIVERS, mutates=True,
-      confirm=True,
+      confirm=True, precondition=RECEIVABLE,
       examples=["receive the returned parcel for RMA-20261101-AB12CD34, everything unopened",
                 "the return for order #W8646154 arrived at PAR-1, items opened",
                 "RMA-20261030-7F3K2P9Q came back damaged", "book in the return on #W3412877: used condition",
@@ -119,7 +123,7 @@ async def receive_return(ctx: ToolContext, params: s.ReceiveReturnIn) -> s.RmaOu
 
 
 @tool(agent=AGENT, method="POST", path="/returns/rma/{rma_number}/resolve", roles=DECIDERS, mutates=True,
-      confirm=True,
+      confirm=True, precondition=RESOLVABLE,
       examples=["resolve the inspected return RMA-20261101-AB12CD34", "refund the inspected return on order #W8646154",
                 "complete the exchange for RMA-20261030-7F3K2P9Q and ship the new item",
                 "give the store credit for the return on order W3412877", "settle the RMA on #W9512291"])

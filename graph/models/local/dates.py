@@ -8,6 +8,8 @@ from graph.models.local.entities import Found, Request
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 LAST_N = re.compile(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month|year)s?\b", re.I)
 NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
@@ -82,6 +84,11 @@ def period_days(request: Request, today: date) -> tuple[Found, int] | None:
         named = NAMED_DAYS.get(re.sub(r"\s+", " ", found.text.lower()).split(" ")[-1])
         return found, named or max(1, (today - start).days + 1)
     return None
+
+
+def named_weekdays(text: str) -> set[int]:
+    """The days of the week a text names ("the order I placed on thursday"), Monday being 0."""
+    return {WEEKDAYS[m.group(1).lower()] for m in WEEKDAY.finditer(text)}
 
 
 def named_months(text: str) -> set[int]:

@@ -45,8 +45,8 @@ HANDOFF = "transfer_to_"
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
 LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 
-# What opens a clause drawn from the ones before it: "..., so just give him 10 euros back".
-CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls)\s+)?", re.I)
+# What opens a clause drawn from the ones before it: "..., so just give him 10 euros back", "so let's just ...".
+CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls|let's|let\s+us)\s+)*", re.I)
 
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
@@ -185,7 +185,7 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
-    if (ask := _story_then_ask(text)) and _alone(ask, text, tools, embed) and (
+    if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
             else not ask.rstrip().endswith("?")):
         # Whose job a question is, the router reads from it, among the two readings the whole story leaves closest;
@@ -217,18 +217,18 @@ def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> 
     return all(kinds & takes for kinds in referenced(text))
 
 
-def _story_then_ask(text: str) -> str | None:
+def story_then_ask(text: str, least: int = 3) -> str | None:
     """The last sentence, when it is the one question or command after sentences that only tell ("A reseller in
     Munich wants 5 of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?",
     "Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move 25 over from BER-1 to PAR-1 pls"),
-    and says enough by itself to be read alone."""
+    and says enough by itself to be read alone (`least` content words)."""
     start = last_ask_start(text.strip())
     if start is None:
         return None
     ask = text.strip()[start:].rstrip()
     told = all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
                for s in SENTENCE_BREAK.split(text.strip()[:start]) if s)
-    return ask if told and len(content_stems(mask(ask))) >= 3 else None
+    return ask if told and len(content_stems(mask(ask))) >= least else None
 
 
 def so_command(clause: str) -> bool:

@@ -7,9 +7,10 @@ taking "me" for its customer, and a record is picked by its own values.
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from graph.models.local.dates import named_months
+from graph.models.local.dates import named_months, named_weekdays
 from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
@@ -182,6 +183,11 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     if len(held) > 1:
         # "the keyboard I bought at the end of august": the one placed that month.
         held = [row for row in held if _dated_in(row, named_months(request))] or held
+    if len(held) > 1 and (weekdays := named_weekdays(request)):
+        # "the keyboard I ordered on wednesday": the latest one placed on a wednesday (a week ago it would be "last
+        # wednesday", and the records listed are the person's own, newest first or not).
+        on = [(max(days), row) for row in held if (days := [d for d in _dates(row) if d.weekday() in weekdays])]
+        held = [max(on, key=lambda pair: pair[0])[1]] if on else held
     if len(held) > 1 and max(scores, default=0):
         # Tied on what the records hold, the details that tell those things apart may pick one ("the grey task
         # chair" of two chair orders); only then, for a detail is an everyday word ("has my headlamp left yet?").
@@ -193,9 +199,21 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     return same_record_value(held[0], field) if len(values) == 1 else None
 
 
+def _dates(row: dict[str, Any]) -> list[date]:
+    """The dates a listed record carries."""
+    found = []
+    for value in row.values():
+        if isinstance(value, str) and (day := ISO_DAY.match(value)):
+            try:
+                found.append(date(int(day.group(1)), int(day.group(2)), int(day.group(3))))
+            except ValueError:
+                continue
+    return found
+
+
 def _dated_in(row: dict[str, Any], months: set[int]) -> bool:
     """Whether a listed record carries a date in one of these months."""
-    return any(isinstance(v, str) and (day := ISO_DAY.match(v)) and int(day.group(2)) in months for v in row.values())
+    return any(day.month in months for day in _dates(row))
 
 
 def describe(row: dict[str, Any]) -> str:

@@ -74,6 +74,7 @@ from graph.models.local.reading import (
     names_particular,
     our_part,
     serving,
+    story_then_ask,
     things_named,
 )
 from graph.models.local.records import (
@@ -542,7 +543,9 @@ def _product_read(extraction: Extraction, tools: list[ToolView],
 def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
                      embed: Embed | None, today: date) -> tuple[ToolView, Extraction] | None:
     """Another write over the same record that its state allows and that reads about as well for the request:
-    "I'd like to swap something I got" about a delivered order is an exchange, not a change of a pending order."""
+    "I'd like to swap something I got" about a delivered order is an exchange, not a change of a pending order.
+    After a story, the sentence that asks is what they are compared on: "the stand that came back on RMA-1 has been
+    checked, it's defective. please settle it" tells of a parcel received, and asks for the return to be settled."""
     record = gates.latest_state(tool.precondition, extraction.args, messages, tools)
     state = None if record is None else str(record.get(tool.precondition.state))
     others = [t for t in tools if t is not tool and t.mutates and t.precondition
@@ -550,7 +553,8 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
     if not others:
         return None
     said = said_in(messages, request_at(messages))
-    scores = {t.name: score for score, t in rank(said, [tool, *others], embed)}
+    # Between writes the record's state leaves, a short ask says enough ("please settle it with the customer").
+    scores = {t.name: score for score, t in rank(story_then_ask(said, least=2) or said, [tool, *others], embed)}
     best = max(others, key=lambda t: scores[t.name])
     if scores[best.name] < scores[tool.name] - ALTERNATIVE_MARGIN:
         return None

@@ -71,6 +71,10 @@ POSSESSED = re.compile(r"(?<!\bfor )(?<!\bwith )\b(?:my|our)\s+((?:[\w'-]+\s+){0
 # A product named by what the speaker did with it: "the candle I ordered", "the tent, hoodie and arm I sent back".
 DONE_WITH = re.compile(r"\bthe\s+((?:[\w'-]+(?:,|\s+and)?\s+){0,5}?[\w'-]+)\s+(?:that\s+|which\s+)?"
                        r"(?:i|we)(?:'ve|\s+have)?\s+(\w+(?:\s+back)?)\b", re.I)
+# ... or by a sentence opening with it, leaving out who bought it ("fig candle ordered like 10 days ago, still not
+# here"), unless someone else did ("lamps ordered from the supplier").
+BOUGHT_FIRST = re.compile(r"(?:^|(?<=[.!?]\s))((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(bought|ordered|purchased)\b"
+                          r"(?!\s+(?:from|by)\b)", re.I)
 # A product the speaker waits for: "the candle still hasn't turned up", "the hoodie that's coming". (Not one that
 # arrived: staff speak so of stock, "the kettles that arrived this morning are dented".)
 ARRIVED = re.compile(
@@ -86,17 +90,20 @@ WAITING = re.compile(r"\b(?:waiting|waited|wait|stuck at home|stuck in|stayed in
 AWAITED_ELSEWHERE = re.compile(
     r"\s+(?:from\b|(?:to\s+)?(?:(?:come|be|get)\s+)?(?:back\s+)?(?:in\s+stock|restocked|available)\b)", re.I)
 # A product named as what the speaker got ("I got the wrong colour speaker", "I bought the wrong size hoodie", "I
-# got two of the split keyboards") or did with it ("I returned the two chipped mugs").
+# got two of the split keyboards") or did with it ("I returned the two chipped mugs"); a sentence may leave out who
+# bought ("bought a headlamp for a camping trip and the tracking has said the same thing for a week").
 RECEIVED = re.compile(r"got|received|bought|ordered|purchased", re.I)
-GOT = re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?(?P<verb>[a-z]+)\s+"
+GOT = re.compile(r"(?:\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|already\s+)?"
+                 r"|(?:^|(?<=[.!?]\s))(?=(?:bought|ordered|purchased)\b))(?P<verb>[a-z]+)\s+"
                  r"(?:(?:(?:one|two|three|four|both|some|all|\d+)\s+of\s+)?(?:a|an|the|my|this|that|some|\d+|two|three|four)\s+)?"
-                 r"((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
+                 r"((?:(?!and\b)[\w'-]+\s+){0,3}(?!and\b)[\w'-]+)", re.I)  # the rest of a list is MORE_PRODUCT's
 # A record named with the product it is for or holds: "the return for the t-shirt", "an invoice for my desk lamp",
 # "the order with the sand earbuds, the usb cable and the socks".
 FOR_PRODUCT = re.compile(r"\b(?:(the|this|that|my|our)\s+)?([a-z]+)\s+(?:for|with|containing)\s+"
                          r"(?:the|my|a|an|this|that|our)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
-# One more product of a list: ", the usb cable", "and the socks".
-MORE_PRODUCT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the|my|a|an|two|three|\d+)\s+"
+# One more product of a list: ", the usb cable", "and the socks", "and two of the TKL keyboards".
+MORE_PRODUCT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:(?:one|two|three|four|both|some|all|\d+)\s+of\s+)?"
+                          r"(?:the|my|a|an|two|three|\d+)\s+"
                           r"((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 # Words in brackets, an aside: "(2 grey felt mats and the camp stove)".
 ASIDE = re.compile(r"\s*\(([^()]*)\)")
@@ -462,7 +469,8 @@ def bought(query: str, tools: Sequence[ToolView]) -> str:
         return "" if any(names(w.strip(".,!?")) for w in said.group(1).split()) else said.group(0)
 
     query = ASIDE.sub(aside, e.rephrased(query))
-    said = kept(DONE_WITH.sub(did, POSSESSED.sub(read, got_each(WAITING.sub(awaited, ARRIVED.sub(arrived, query))))))
+    said = POSSESSED.sub(read, got_each(WAITING.sub(awaited, ARRIVED.sub(arrived, query))))
+    said = kept(BOUGHT_FIRST.sub(did, DONE_WITH.sub(did, said)))
     return PRODUCT_RECORD.sub(record_of, said)
 
 

@@ -174,6 +174,24 @@ def test_an_after_sales_write_reads_the_order_first_and_refuses_at_once(registry
     assert all(s in second.text for s in said), second.text
 
 
+@pytest.mark.parametrize(
+    ("ask", "status", "write"),
+    [
+        # The story tells of a parcel received; the return is inspected already, so what is asked is to settle it.
+        ("the laptop stand that came back on RMA-20261116-E25204B1 has been checked, it's genuinely defective. "
+         "please settle it with the customer", "inspected", "resolve_return"),
+        # Only approved, the return is still to be received: the story's reading stands.
+        ("the laptop stand that came back on RMA-20261116-E25204B1 has been checked, it's genuinely defective. "
+         "please settle it with the customer", "approved", "receive_return"),
+    ],
+)
+def test_a_return_the_state_forbids_gives_way_to_the_write_the_asking_sentence_names(registry, ask, status, write):
+    rma = {"rma_number": "RMA-20261116-E25204B1", "order_id": "#W2252040", "status": status, "resolution": "refund"}
+    first, second = after_read(specialist(registry, "after_sales", Role.MERCHANT), ask, rma)
+    assert [c["name"] for c in first.tool_calls] == ["get_rma"]  # receiving and resolving read the return first
+    assert [c["name"] for c in second.tool_calls] == [write], second.text
+
+
 def test_a_returnable_order_goes_on_to_the_return(registry):
     ask = "I want to return the lamp from order #W4621646, I changed my mind"
     first, second = after_read(specialist(registry, "after_sales"), ask, eligibility("returnable", items=[LAMP]))
@@ -1466,6 +1484,8 @@ def test_a_question_put_between_statements_reads(registry):
     # The request comes last, drawn from the story before it with "so".
     ("payment", Role.SUPPORT, "Louis Smith just rang, the sage mug in his order W7075964 arrived with a small chip on "
      "the rim. he's happy to keep it, so just give him 10 euros back as a goodwill gesture", "refund_payment"),
+    ("payment", Role.MERCHANT, "Ava Martin wrote in: one of the two black tees in W8013797 has a smudged print. "
+     "she's happy to keep it, so let's just give her 15 euros back on that order", "refund_payment"),
     # "so it ..." states; the story alone reads the order's payments.
     ("payment", Role.SUPPORT, "Louis Smith just rang, the sage mug in his order W7075964 arrived with a small chip on "
      "the rim, so it is not perfect", "get_order_payments"),

@@ -325,6 +325,33 @@ def test_the_month_a_record_was_placed_in_tells_tied_records_apart(words, expect
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
+        # 2 Dec 2026 was a Wednesday, 3 Dec a Thursday; 7 Nov a Saturday.
+        ("the rain jacket I ordered on wednesday is too small", "#W3222459"),
+        ("the jacket in the order I placed on Thursday", "#W9909111"),
+        # Two orders placed on a Saturday: the latest.
+        ("the jacket I ordered on saturday", "#W1052915"),
+        # A day none was placed on, or none named: nothing tells them apart.
+        ("the jacket I ordered on monday", None),
+        ("the jacket I ordered", None),
+    ],
+)
+def test_the_day_of_the_week_a_record_was_placed_on_tells_tied_records_apart(words, expected):
+    rows = [
+        {"order_id": "#W9909111", "status": "pending", "item_names": ["Rain Shell Jacket"],
+         "placed_at": "2026-12-03T15:57:32Z"},
+        {"order_id": "#W3222459", "status": "pending", "item_names": ["Rain Shell Jacket", "Tenkey Pro TKL Keyboard"],
+         "placed_at": "2026-12-02T13:35:28Z"},
+        {"order_id": "#W1052915", "status": "return_requested", "item_names": ["Rain Shell Jacket"],
+         "placed_at": "2026-11-07T11:09:49Z"},
+        {"order_id": "#W2987563", "status": "delivered", "item_names": ["Rain Shell Jacket"],
+         "placed_at": "2026-10-31T07:07:53Z"},
+    ]
+    assert single_out(rows, ORDER, words, {"order"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
         # Both orders hold a task chair: the colour in its details tells them apart.
         ("send the order with the grey task chair to my sister's instead", "#W3128309"),
         ("the blue task chair order", "#W4826474"),
