@@ -544,8 +544,9 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
                      embed: Embed | None, today: date) -> tuple[ToolView, Extraction] | None:
     """Another write over the same record that its state allows and that reads about as well for the request:
     "I'd like to swap something I got" about a delivered order is an exchange, not a change of a pending order.
-    After a story, the sentence that asks is what they are compared on: "the stand that came back on RMA-1 has been
-    checked, it's defective. please settle it" tells of a parcel received, and asks for the return to be settled."""
+    After a story, one the sentence that asks names before any other tool is it: "the stand that came back on RMA-1
+    has been checked, it's defective. please settle it" tells of a parcel received, and asks for the return to be
+    settled (a return still only requested is not withdrawn instead)."""
     record = gates.latest_state(tool.precondition, extraction.args, messages, tools)
     state = None if record is None else str(record.get(tool.precondition.state))
     others = [t for t in tools if t is not tool and t.mutates and t.precondition
@@ -553,8 +554,10 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
     if not others:
         return None
     said = said_in(messages, request_at(messages))
-    # Between writes the record's state leaves, a short ask says enough ("please settle it with the customer").
-    scores = {t.name: score for score, t in rank(story_then_ask(said, least=2) or said, [tool, *others], embed)}
+    # A short ask says enough here ("please settle it with the customer"): the record's state narrowed the writes.
+    if (ask := story_then_ask(said, least=2)) and (named := rank(ask, tools, embed)[0][1]) in others:
+        return named, extract(named, said, remember(messages), today)
+    scores = {t.name: score for score, t in rank(said, [tool, *others], embed)}
     best = max(others, key=lambda t: scores[t.name])
     if scores[best.name] < scores[tool.name] - ALTERNATIVE_MARGIN:
         return None

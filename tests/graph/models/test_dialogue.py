@@ -183,13 +183,18 @@ def test_an_after_sales_write_reads_the_order_first_and_refuses_at_once(registry
         # Only approved, the return is still to be received: the story's reading stands.
         ("the laptop stand that came back on RMA-20261116-E25204B1 has been checked, it's genuinely defective. "
          "please settle it with the customer", "approved", "receive_return"),
+        # Still only requested, it can be neither received nor settled, and settling is no withdrawing: refused.
+        ("the laptop stand that came back on RMA-20261116-E25204B1 has been checked, it's genuinely defective. "
+         "please settle it with the customer", "requested", None),
     ],
 )
 def test_a_return_the_state_forbids_gives_way_to_the_write_the_asking_sentence_names(registry, ask, status, write):
     rma = {"rma_number": "RMA-20261116-E25204B1", "order_id": "#W2252040", "status": status, "resolution": "refund"}
     first, second = after_read(specialist(registry, "after_sales", Role.MERCHANT), ask, rma)
     assert [c["name"] for c in first.tool_calls] == ["get_rma"]  # receiving and resolving read the return first
-    assert [c["name"] for c in second.tool_calls] == [write], second.text
+    assert [c["name"] for c in second.tool_calls] == ([write] if write else []), second.text
+    if write is None:
+        assert "it is requested" in second.text
 
 
 def test_a_returnable_order_goes_on_to_the_return(registry):
