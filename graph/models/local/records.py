@@ -184,8 +184,8 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         # "the keyboard I bought at the end of august": the one placed that month.
         held = [row for row in held if _dated_in(row, named_months(request))] or held
     if len(held) > 1 and (weekdays := named_weekdays(request)):
-        # "the keyboard I ordered on wednesday": the latest one placed on a wednesday (a week ago it would be "last
-        # wednesday", and the records listed are the person's own, newest first or not).
+        # "the keyboard I ordered on wednesday": the latest one placed on a wednesday (one a week earlier would be
+        # "last wednesday"); by date, whatever order the listing gave.
         on = [(max(days), row) for row in held if (days := [d for d in _dates(row) if d.weekday() in weekdays])]
         held = [max(on, key=lambda pair: pair[0])[1]] if on else held
     if len(held) > 1 and max(scores, default=0):
