@@ -31,6 +31,9 @@ ZIP_AFTER_WORD = re.compile(
 )
 
 
+# A segment of nothing but words naming the parts ("same zip", "postcode"): what it says is the segment beside it.
+LABEL_ONLY = re.compile(r"\s*(?:(?:same|new|old|the|my|zip|code|zipcode|postcode|postal|post|city|town)\s*)+", re.I)
+
 # A two-letter country code is written in capitals ("IT", "US"); in lower case "it" and "us" are words ("yes, save
 # it"), while "usa" is a country in any case.
 CODE_LENGTH = 2
@@ -79,7 +82,8 @@ def _read(request: Request, begin: int) -> tuple[dict[str, str], Found] | None:
     """The address starting at `begin`, up to the end of its sentence, split at its commas."""
     end = END.search(request.text, begin)
     stop = end.start() if end else len(request.text)
-    segments = request.text[begin:stop].split(",")
+    # Brackets part an address like commas: "107 Boulevard Voltaire (same zip, 75011)".
+    segments = [s for s in re.split(r"\s*[,()]\s*", request.text[begin:stop]) if not LABEL_ONLY.fullmatch(s)]
     street = segments[0].strip()
     # "2 units of X" is not a street: a street word or a city/zip segment after it must show it is one.
     if not STREET_WORD.search(street) and len(segments) < 3:

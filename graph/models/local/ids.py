@@ -22,6 +22,8 @@ PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|i
 # #W6710201 for AP-TEE-03").
 SKU_PAIR = re.compile(rf"({e.SKU.pattern})(?:\s+[\w#'-]+){{0,5}}?\s+(?:->|→|for|with|into)\s+"
                       rf"(?:(?:the|a|an|item|variant|one)\s+)*({e.SKU.pattern})")
+# A paper's number: letters, a dash and digits alone (a delivery note DN-58812), where a SKU has a word in it too.
+PAPER_NUMBER = re.compile(r"[A-Za-z]{1,4}-\d{3,}")
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
 # A method named only to be set aside: "with my visa rather than PayPal", "not the gift card, my amex".
 SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|except)\s+(?:(?:with|by|on|my|the|a|your)\s+)*"
@@ -265,6 +267,8 @@ def item(f: FieldSpec, ctx: Context) -> Any:
     if (value := first(ctx, e.TEN_DIGIT_ID)) is not None:
         return value
     skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text) and not claimed(ctx, x)]
+    # Letters and a number alone ("delivery note DN-58812: 40 x KB-CLICKY-01") are a paper's number beside a SKU.
+    skus.sort(key=lambda x: bool(PAPER_NUMBER.fullmatch(x.text)))
     if skus:
         ctx.request.use(skus[0])
         return skus[0].value.upper()

@@ -3,6 +3,7 @@ of the tools can serve it."""
 
 import re
 
+from graph.models.local.dates import MONTHS, WEEKDAYS
 from graph.models.local.entities import ORDER_ID, mask, names_a_record
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import kind_of
@@ -47,6 +48,12 @@ LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 
 # What opens a clause drawn from the ones before it: "..., so just give him 10 euros back", "so let's just ...".
 CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls|let's|let\s+us)\s+)*", re.I)
+
+# What the speaker promised a customer the shop would do is what they ask us to do: "so I told her we'd give her
+# 15 euros back", "so we agreed to swap it", "so I promised him we would refund the postage".
+PROMISED = re.compile(r"(?:i|we)\s+(?:(?:told|promised|assured)\s+(?:her|him|them|the\s+customer)\s+(?:that\s+)?"
+                      r"(?:we|i)(?:'d|'ll|\s+would|\s+will|\s+could|\s+can)|agreed\s+(?:with\s+(?:her|him|them)\s+)?to"
+                      r"|promised\s+to)\s+", re.I)
 
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
@@ -115,6 +122,23 @@ ASK_CLAUSES = re.compile(r"[,.;!?]+\s+|\s+(?:and|but|so|about|regarding|concerni
 # ..."): part of the clause before the "and", no job of its own.
 LISTED = re.compile(r"^(?:the|a|an|my|our|his|her|their|some|\d+)\s+[\w'-]+(?:\s+[\w'-]+){0,3}[.!?]+(?:\s+|$)", re.I)
 
+# When something happened, opening a sentence that then tells it: "back in august", "last week", "a couple of days
+# ago", "on monday", "yesterday".
+WHEN_TOLD = re.compile(
+    r"^\s*(?:(?:back\s+)?(?:in|on|during|around)\s+(?:early\s+|late\s+|mid[\s-]+)?"
+    rf"(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))}|{'|'.join(WEEKDAYS)}|the\s+summer|the\s+spring)\b"
+    r"|(?:last|this|yesterday|earlier)\b(?:\s+(?:week|month|year|morning|night|evening|afternoon|weekend))?"
+    r"|(?:a\s+(?:few|couple(?:\s+of)?)|two|three|\d+|several|some)\s+(?:days?|weeks?|months?)\s+ago"
+    r")\s*,?\s*", re.I)
+
+# A clause joined on to what came before: "and ...", "but ...", "because ...".
+JOINED = re.compile(r"^\s*(?:and|but|or|because|cause|cos|coz|since|as|though|although|while)\s+", re.I)
+# A clause saying more of what came before: "which is why shipping and billing don't match".
+RELATIVE = re.compile(r"^\s*(?:which|who)\s+(?:is|was|are|were|means|meant|explains)\b(?![^?]*\?\s*$)", re.I)
+
+# A remark after the question is short: a longer last sentence may be the story the question leads into.
+AFTERWORD_WORDS = 8
+
 # A second specialist is added only when its part of the request clearly belongs to it: a score well
 # above the in-scope threshold and a clear lead over the next specialist (calibrated like the threshold).
 SPLIT_LIFT = 0.2
@@ -139,7 +163,11 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
 def asks_something(clause: str) -> bool:
     """Whether a clause asks for something (a question, a command, a wish) rather than tells what happened ("the
     keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
-    first = next(iter(words(LEAD_IN.sub("", clause))), "")
+    if RELATIVE.match(clause):
+        return False
+    # "back in august i cancelled an order": when it happened, then who did what, tells; so does a clause joined on
+    # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
+    first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", LEAD_IN.sub("", clause))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
         first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause))
 
@@ -177,6 +205,11 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    if routing and clause is not text and clause is not clauses[0] and so_command(clause) \
+            and _alone(clause, text, tools, embed):
+        # What the story leads to ("she's happy to keep it, so just give her 15 euros back") is the request itself:
+        # the story's words (the keyboard, posting it back) say only why.
+        return clause
     if len(clauses) > 1 and clause == text and clauses[-1].rstrip().endswith("?") and not any(
             c.rstrip().endswith("?") for c in clauses[:-1]) and len(content_stems(mask(clauses[-1]))) >= 3 \
             and not choose(text, tools, embed).confident:
@@ -221,14 +254,30 @@ def story_then_ask(text: str, least: int = 3) -> str | None:
     """The last sentence, when it is the one question or command after sentences that only tell ("A reseller in
     Munich wants 5 of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?",
     "Paris Nord has run dry on the Pocket Pods while Berlin is sitting on 90. move 25 over from BER-1 to PAR-1 pls"),
-    and says enough by itself to be read alone (`least` content words)."""
-    start = last_ask_start(text.strip())
+    and says enough by itself to be read alone (`least` content words). A short remark after it leaves it the
+    question ("... did the money ever go back to my paypal? i honestly cant remember seeing it")."""
+    text = without_afterword(text.strip())
+    start = last_ask_start(text)
     if start is None:
         return None
-    ask = text.strip()[start:].rstrip()
-    told = all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
-               for s in SENTENCE_BREAK.split(text.strip()[:start]) if s)
-    return ask if told and len(content_stems(mask(ask))) >= least else None
+    ask = text[start:].rstrip()
+    return ask if only_tells(text[:start]) and len(content_stems(mask(ask))) >= least else None
+
+
+def only_tells(text: str) -> bool:
+    """Whether every sentence tells, none asks."""
+    return all(not s.rstrip().endswith("?") and not any(asks_something(c) for c in LEAD_CLAUSE.split(s))
+               for s in SENTENCE_BREAK.split(text) if s)
+
+
+def without_afterword(text: str) -> str:
+    """The request without a short last sentence that only tells, after two or more ("thanks in advance", "i
+    honestly cant remember seeing it")."""
+    sentences = SENTENCE_BREAK.split(text)
+    last = sentences[-1]
+    if len(sentences) < 3 or len(words(last)) > AFTERWORD_WORDS or not only_tells(last):
+        return text
+    return text[: len(text) - len(last)].rstrip()
 
 
 def so_command(clause: str) -> bool:
@@ -242,7 +291,7 @@ def so_command(clause: str) -> bool:
     # Its first word is a verb, not a subject ("so it never came", "so the order is late", "so that ..."), or it
     # says what the speaker wants ("so I'd like to get going on it now").
     return first.isalpha() and first not in SUBJECTS and second not in STATING or bool(
-        ASKS_FOR.match(rest) or WANTS.match(rest))
+        ASKS_FOR.match(rest) or WANTS.match(rest) or PROMISED.match(rest))
 
 
 def lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> list[ToolView]:

@@ -44,6 +44,8 @@ NAME_BONUS = 0.1
 STRUCTURE_PENALTY = 0.25
 # A record's number led by letters ("QI-7K2M9P4X", "CASE-000123", "RMA-20261101-AB12CD34").
 PREFIXED_ID = re.compile(r"(?<![\w-])[A-Za-z]{2,5}-(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])")
+# A number written in dotted parts ("198.51.100.77"): an address some tool's pattern may take, never a quantity.
+DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w.]|\.\d)")
 # A name inside a sentence ("pull up the customer Grace Moreau") is a value, like an id: sharing it with one tool's
 # example ("took a new surname, Moreau") says nothing about what the request asks for.
 PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")
@@ -311,15 +313,18 @@ def referenced(query: str) -> list[frozenset[str]]:
 
 
 def numbered_by_format(query: str, tools: Sequence[ToolView]) -> list[frozenset[str]]:
-    """For each number in the request with a prefix of letters ("QI-DEMO0001", "CASE-000123"), the tools (or the
-    hand-offs whose agents' tools) that take a number of that format: one whose pattern holds that prefix (it would
-    refuse another)."""
+    """For each number in the request with a prefix of letters ("QI-DEMO0001", "CASE-000123") or in dotted parts
+    ("198.51.100.77"), the tools (or the hand-offs whose agents' tools) that take a number of that format: one whose
+    pattern holds that prefix or those dots (it would refuse another)."""
     takers = []
-    for token in PREFIXED_ID.findall(query):
-        prefix, rest = token.split("-", 1)
-        # The same number under other letters of the same case: a pattern refusing it holds the prefix.
-        other = "".join(("Y" if c == "X" else "X") if c.isupper() else ("y" if c == "x" else "x") for c in prefix)
-        other += "-" + rest
+    for token in PREFIXED_ID.findall(query) + DOTTED.findall(query):
+        if "-" in token:
+            prefix, rest = token.split("-", 1)
+            # The same number under other letters of the same case: a pattern refusing it holds the prefix.
+            other = "".join(("Y" if c == "X" else "X") if c.isupper() else ("y" if c == "x" else "x") for c in prefix)
+            other += "-" + rest
+        else:
+            other = token.replace(".", "")  # a pattern refusing the bare digits holds the dots' format
         names = frozenset(t.name for t in tools if any(
             re.fullmatch(p, token) and not re.fullmatch(p, other) for p in t.value_patterns))
         if names:

@@ -360,15 +360,18 @@ def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | 
 # Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
 ENDS_NAME = ("in on for is are available come comes cost costs from with do does have has please pls now again any "
              "anymore yet too today either if because since so").split()
-THE_NAME = re.compile(rf"\bthe\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)(?=\s+(?:{'|'.join(ENDS_NAME)})\b|[?.,!]|$)",
-                      re.I)
+# "the same one", "the other one", "the first one": a thing pointed back at, never a product's name.
+POINTED = r"(?!(?:same|other|one|ones|first|second|third|last|next|rest)\b)"
+THE_NAME = re.compile(
+    rf"\bthe\s+{POINTED}([a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)(?=\s+(?:{'|'.join(ENDS_NAME)})\b|[?.,!]|$)", re.I)
 # A product named with its options runs to four words and ends before any small word too, or a contraction ("3 of
 # the small sea salt candles got smashed", "the black embroidered cap isn't moving"). "of" joins a name to what it
 # names ("the price of the hoodie") and ends none.
 ENDS_PRODUCT = "|".join(sorted(set(ENDS_NAME) | STOPWORDS - {"of", "and", "or", "a", "an", "the"}))
 PRODUCT_WORD = rf"(?!(?:{ENDS_PRODUCT})\b)[a-z][\w-]*"
 THE_PRODUCT = re.compile(
-    rf"\bthe\s+({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)", re.I)
+    rf"\bthe\s+{POINTED}({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)",
+    re.I)
 
 
 def looks_like_name(token: str) -> bool:

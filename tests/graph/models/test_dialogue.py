@@ -253,6 +253,25 @@ def test_the_detail_a_failed_call_asked_for_goes_back_to_that_call(registry):
     assert call["name"] == "open_support_case" and call["args"]["order_id"] == "#W6316590"
 
 
+def test_a_detail_a_confirmed_write_still_lacked_is_asked_for_and_taken_from_the_answer(registry):
+    # The schema leaves the condition optional (it may come per item); receiving still needs one for every unit.
+    model = specialist(registry, "after_sales", Role.WAREHOUSE)
+    ask = HumanMessage("box just came in for RMA-20261113-A4CD59E0, can you book it in")
+    read, rma = after_read(model, ask.text, {"rma_number": "RMA-20261113-A4CD59E0", "status": "approved"})
+    [call] = rma.tool_calls
+    assert call["name"] == "receive_return" and "condition" not in call["args"]
+    so_far = [ask, read, ToolMessage(json.dumps({"rma_number": "RMA-20261113-A4CD59E0", "status": "approved"}),
+                                     tool_call_id=read.tool_calls[0]["id"], name=read.tool_calls[0]["name"]), rma]
+    refused = ToolMessage("Error[invalid_input]: give the condition of item(s) 9815811849 (unopened, opened, used, "
+                          "damaged or defective)", tool_call_id=call["id"], name="receive_return")
+    question = model.invoke([*so_far, refused])
+    assert not question.tool_calls and question.text.endswith("?")
+    answer = HumanMessage("both defective")
+    [again] = model.invoke([*so_far, refused, question, answer]).tool_calls
+    assert again["name"] == "receive_return"
+    assert again["args"] == {"rma_number": "RMA-20261113-A4CD59E0", "condition": "defective"}
+
+
 @pytest.mark.parametrize("agent", ["order", "product", "after_sales", "payment", "transport"])
 def test_every_specialist_can_hand_the_conversation_to_a_person(registry, agent):
     reply = specialist(registry, agent).invoke([HumanMessage("this is not working, let me talk to a human")])

@@ -231,6 +231,36 @@ def test_enum_values_and_their_synonyms(registry, text, expected):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("Keystone's truck just dropped off delivery note DN-58812: 40 x KB-CLICKY-01. please book them in",
+     "KB-CLICKY-01"),
+    ("PO-20261 arrived: 12 x AU-BUDS-01", "AU-BUDS-01"),
+    ("receive 40 HM-MUG-02 at PAR-1", "HM-MUG-02"),
+])
+def test_a_papers_number_beside_a_sku_is_not_the_item(registry, text, expected):
+    assert value(registry, "record_stock_movement", "item_ref", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("he wants the same one, do you have the rain jacket in XL?", "rain jacket"),
+    ("the other one, is the desk lamp in stock in white", "desk lamp"),
+    ("I'd like the same one as last time: the merino socks in size L", "merino socks"),
+    ("do you have the first one in black?", None),
+])
+def test_a_thing_pointed_back_at_is_never_a_products_name(registry, text, expected):
+    assert value(registry, "find_product_variants", "product_id", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("box came in for RMA-20261113-A4CD59E0, seams coming apart on both, they really are faulty", "defective"),
+    ("RMA-20261113-A4CD59E0 arrived, the speaker doesn't work at all", "defective"),
+    ("RMA-20261113-A4CD59E0 is here, still sealed", "unopened"),
+    ("RMA-20261113-A4CD59E0 came back, clearly used", "used"),
+])
+def test_a_returned_units_condition_is_read_from_how_the_receiver_describes_it(registry, text, expected):
+    assert value(registry, "receive_return", "condition", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("3 HM-MUG-02 got smashed in PAR-1, write them off", "write_off"),
     ("those 2 lamps in BER-1 are lost, write them all off", "write_off"),
     ("write it off: 1 KB-RED-01 at LYS-1", "write_off"),
@@ -421,6 +451,8 @@ ADDRESSES = [
     ("change the address of #W2611340 to 1 Infinite Loop, Cupertino CA 95014, USA", ("1 Infinite Loop", "95014")),
     ("#W2611340 to 8 Rue du Port, 69007 Lyon, France please", ("8 Rue du Port", "69007")),
     ("send #W2611340 to 75 Blake Street, Denver, CO 80202, US", ("75 Blake Street", "80202")),
+    ("I've moved to 107 Boulevard Voltaire (same zip, 75011), can #W2611340 come there?",
+     ("107 Boulevard Voltaire", "75011")),
 ]
 
 
@@ -429,6 +461,19 @@ def test_addresses(registry, text, expected):
     street = value(registry, "modify_pending_order_address", "address1", text)
     zip_code = value(registry, "modify_pending_order_address", "zip", text)
     assert (street, zip_code) == expected
+
+
+def test_a_move_within_the_postcode_keeps_the_city_and_country_of_the_address_read():
+    memory = Memory()
+    memory.add_result({"order_id": "#W3745792", "shipping_address": {
+        "address1": "111 Rue Oberkampf", "city": "Paris", "zip": "75011", "country": "FR"}})
+    tool = view(as_langchain_tool(load_all().get("modify_pending_order_address")))
+    moved = extract(tool, "I've moved to 107 Boulevard Voltaire (same zip, 75011). can it come there?", memory, TODAY)
+    assert {k: moved.args.get(k) for k in ("address1", "city", "zip", "country")} == {
+        "address1": "107 Boulevard Voltaire", "city": "Paris", "zip": "75011", "country": "FR"}
+    # Another postcode is another place: its city is asked, never taken from the old address.
+    away = extract(tool, "I've moved to 4 Rue Paradis, 13001. can it come there?", memory, TODAY)
+    assert away.args.get("city") is None
 
 
 @pytest.mark.parametrize(("text", "country"), [

@@ -11,6 +11,7 @@ from db.enums import Role
 from graph.models.local import LocalChatModel
 from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
+from graph.models.local.reading import asks_something, so_command, story_then_ask
 from graph.models.local.similarity import numbered_by_format
 from graph.models.local.text import a_command
 from graph.models.local.toolview import view
@@ -105,6 +106,16 @@ def test_a_record_number_goes_to_the_tools_taking_its_format(registry):
     assert (call["name"], call["args"]) == ("start_inspection", {"inspection_id": "QI-DEMO0001"})
 
 
+def test_an_address_in_dotted_parts_goes_to_the_tools_taking_its_format(registry):
+    ask = ("someone's been hammering checkout from 198.51.100.77 with different cards all night, dozens of declines. "
+           "keep them out for two weeks")
+    tools = [view(handoff_tool(spec, Role.MERCHANT, registry)) for spec in ROSTER]
+    assert numbered_by_format(ask, tools) == [frozenset({"transfer_to_fraud"})]
+    assert routed(router(registry, Role.MERCHANT), ask) == ["fraud"]
+    # A version number or a price is no address.
+    assert numbered_by_format("the app is on version 1.2.3 and the mug costs 12.50", tools) == []
+
+
 def test_the_question_after_a_story_says_whose_job_it_is(registry):
     # The story names a product; the question asks for stock, in the place it asks about.
     ask = ("A reseller in Munich wants 5 of the silver QWERTZ Lowline boards (KB-LOW-06). What have we got in Berlin, "
@@ -178,3 +189,55 @@ def test_asking_which_record_names_none(registry):
     rating = view(as_langchain_tool(registry.get("get_supplier_rating")))
     said = extract(rating, "supplier quality rating of Keystone Components", Memory(), TODAY)
     assert said.args == {"supplier": "Keystone Components"}
+
+
+@pytest.mark.parametrize(("text", "ask"), [
+    # When it happened, then who did what, tells: the question after it is the ask.
+    ("hi, back in august i cancelled an order, the one with 2 water bottles and the white desk lamp. did the money "
+     "ever go back to my paypal?", "did the money ever go back to my paypal?"),
+    ("last week we shipped the keyboards to Lyon. where are they now?", "where are they now?"),
+    ("a couple of days ago I sent the mugs back. has the return arrived yet?", "has the return arrived yet?"),
+    # A short remark after the question leaves it the ask.
+    ("I cancelled my order for the desk lamp. did the refund go through? i honestly cant remember seeing it",
+     "did the refund go through?"),
+    # A command opening with a time is still a command, and a long last sentence is no remark.
+    ("last week cancel the lamp order. did it go through?", None),
+    ("I cancelled my order for the desk lamp. did the refund go through? my bank shows nothing from you at all since "
+     "the start of the month", None),
+])
+def test_the_question_after_a_story_is_found_past_its_time_and_a_remark_after_it(text, ask):
+    assert story_then_ask(text, least=2) == ask
+
+
+@pytest.mark.parametrize("ask", [
+    ("Manon Wilson just called about the Clacky keyboard she got in October (#W8335700). Two of the keys double-type "
+     "now but she really doesn't want the hassle of posting it back, so I told her we'd give her 15 euros back as a "
+     "goodwill gesture."),
+    "Manon Wilson just called about the keyboard on W8335700. she's happy to keep it, so just give her 15 euros back.",
+])
+def test_what_a_story_leads_to_is_the_request_the_router_reads(registry, ask):
+    assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
+
+
+@pytest.mark.parametrize(("clause", "drawn"), [
+    ("so I told her we'd give her 15 euros back", True),
+    ("so we agreed to swap it for the large", True),
+    ("so I promised him we would refund the postage", True),
+    ("so I told her it was on its way", False),
+    ("so she never got it", False),
+])
+def test_a_promise_made_to_a_customer_is_drawn_as_the_request(clause, drawn):
+    assert so_command(clause) is drawn
+
+
+@pytest.mark.parametrize(("clause", "asks"), [
+    ("which is why shipping and billing don't match", False),
+    ("and it's definitely her own card.", False),
+    ("because I moved last month", False),
+    # Joined on, a command or a question still asks.
+    ("and cancel the other one", True),
+    ("but please hurry", True),
+    ("which is the cheapest?", True),
+])
+def test_a_clause_joined_on_to_tell_more_is_part_of_the_story(clause, asks):
+    assert asks_something(clause) is asks
