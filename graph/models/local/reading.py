@@ -218,6 +218,11 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
+    if routing and (ask := story_then_ask(text, least=1)) and not ask.rstrip().endswith("?") \
+            and _alone(ask, text, tools, embed):
+        # A command after a story is the job, however few its words ("... and it's definitely her own card. please
+        # let it go through"): the story says only why.
+        return ask
     if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
             else not ask.rstrip().endswith("?")):

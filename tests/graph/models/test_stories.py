@@ -241,3 +241,10 @@ def test_a_promise_made_to_a_customer_is_drawn_as_the_request(clause, drawn):
 ])
 def test_a_clause_joined_on_to_tell_more_is_part_of_the_story(clause, asks):
     assert asks_something(clause) is asks
+
+
+def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
+    ask = ("Inès Clark rang about her order #W8438389 being held. I went through it with her: she ordered from her "
+           "parents' place, which is why shipping and billing don't match, and it's definitely her own card. please "
+           "let it go through.")
+    assert routed(router(registry, Role.SUPPORT), ask) == ["fraud"]
