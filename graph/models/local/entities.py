@@ -172,6 +172,8 @@ PHRASAL = (
     (re.compile(r"\b(?:get|getting|got)\s+(?:going|started)\s+(?:on|with)\b", re.I), "start"),
     # Letting something held go on is releasing it ("can we let it go through?", "let the order through").
     (re.compile(r"\blet(?:ting)?\s+((?:[\w'-]+\s+){1,3}?)(?:go\s+)?through\b", re.I), r"release \1"),
+    # Keeping someone out is blocking them ("keep them out for two weeks"), not keeping something out of somewhere.
+    (re.compile(r"\bkeep(?:ing)?\s+((?:[\w'.-]+\s+){1,3}?)out\b(?!\s+of\b)", re.I), r"block \1"),
     # Ordering some other time is buying, no order of the speaker's ("save it so it's there next time I order").
     (re.compile(r"\b((?:when|whenever|next time|every time|before|after|if|once|until)\s+(?:i|we|you)"
                 r"(?:'ll|\s+will)?\s+)order\b", re.I), r"\1buy"),

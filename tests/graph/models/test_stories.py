@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agents.roster import ROSTER
 from db.enums import Role
 from graph.models.local import LocalChatModel
+from graph.models.local.entities import rephrased
 from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
 from graph.models.local.reading import asks_something, so_command, story_then_ask
@@ -248,3 +249,20 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
            "parents' place, which is why shipping and billing don't match, and it's definitely her own card. please "
            "let it go through.")
     assert routed(router(registry, Role.SUPPORT), ask) == ["fraud"]
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("keep them out for two weeks", "block them for two weeks"),
+    ("keeping that card out please", "block that card please"),
+    # Keeping something out of somewhere is no block.
+    ("keep it out of the sun", "keep it out of the sun"),
+])
+def test_keeping_someone_out_is_blocking_them(said, read):
+    assert " ".join(rephrased(said).split()) == read
+
+
+def test_a_card_testing_report_asking_to_keep_the_address_out_proposes_blocking_it(registry):
+    ask = ("someone's been hammering checkout from 198.51.100.77 with different cards all night, dozens of declines. "
+           "keep them out for two weeks")
+    [call] = specialist(registry, "fraud", Role.MERCHANT).invoke([HumanMessage(ask)]).tool_calls
+    assert (call["name"], call["args"]["ip"]) == ("block_entity", "198.51.100.77")
