@@ -45,7 +45,7 @@ STRUCTURE_PENALTY = 0.25
 # A record's number led by letters ("QI-7K2M9P4X", "CASE-000123", "RMA-20261101-AB12CD34").
 PREFIXED_ID = re.compile(r"(?<![\w-])[A-Za-z]{2,5}-(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])")
 # A number written in dotted parts ("198.51.100.77"): an address some tool's pattern may take, never a quantity.
-DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w.]|\.\d)")
+DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?!\w|\.\d)")
 # A name inside a sentence ("pull up the customer Grace Moreau") is a value, like an id: sharing it with one tool's
 # example ("took a new surname, Moreau") says nothing about what the request asks for.
 PROPER_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-zà-ÿ'-]+")

@@ -113,6 +113,8 @@ def test_an_address_in_dotted_parts_goes_to_the_tools_taking_its_format(registry
     tools = [view(handoff_tool(spec, Role.MERCHANT, registry)) for spec in ROSTER]
     assert numbered_by_format(ask, tools) == [frozenset({"transfer_to_fraud"})]
     assert routed(router(registry, Role.MERCHANT), ask) == ["fraud"]
+    # Ending a sentence, it is still one.
+    assert numbered_by_format("please block 198.51.100.77.", tools) == [frozenset({"transfer_to_fraud"})]
     # A version number or a price is no address.
     assert numbered_by_format("the app is on version 1.2.3 and the mug costs 12.50", tools) == []
 
