@@ -122,10 +122,9 @@ def _address_part(f: FieldSpec, ctx: Context) -> Any:
     parts = _address_parts(ctx)
     if f.name == "zip" and "zip" not in parts and (found := find_zip(ctx.request)):
         ctx.request.use(found)
-        ctx.cache["zip"] = found.value
         return found.value
-    if f.name not in parts and f.name in SAME_AREA and (zip_code := parts.get("zip") or ctx.cache.get("zip")) \
-            and zip_code == ctx.memory.recall("zip", "zip"):
+    if f.name not in parts and f.name in SAME_AREA and "zip" in parts \
+            and parts["zip"] == ctx.memory.recall("zip", "zip"):
         # A move within the same postcode ("107 Boulevard Voltaire, same zip, 75011") stays in the city and
         # country of the address the conversation read.
         return ctx.memory.recall(f.name, f.name)
