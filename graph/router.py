@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable
 
 from agents.spec import PROMPTS, AgentSpec
 from db.enums import Role
-from graph.confirm import CORRECTION, OWN_ID, answered_otherwise, refers_back
+from graph.confirm import CORRECTION, FOR_ANOTHER, OWN_ID, answered_otherwise, refers_back
 from graph.tools import HANDOFF_PREFIX, handoff_tool
 
 # The name the router's own answers carry (a refusal, or a note of what could not be done).
@@ -110,9 +110,10 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     for pattern, agent in CERTAIN_REFERENCES:
         if pattern.search(text) and agent in names:
             return agent
-    # A correction, a reply to a confirmation and "the second one" / "that order" all continue what the
-    # specialist that acted last was doing: it holds the action and the records they point at.
-    follow_up = CORRECTION.match(text) or answered_otherwise(messages[:-1]) or refers_back(text)
+    # A correction, a reply to a confirmation, "the second one" / "that order" and "and Berlin?" all continue what
+    # the specialist that acted last was doing: it holds the action and the records they point at.
+    follow_up = (CORRECTION.match(text) or FOR_ANOTHER.match(text) or answered_otherwise(messages[:-1])
+                 or refers_back(text))
     if follow_up and (agent := last_actor(messages, names)):
         return agent
     # "#W6316590, the one with the dac" after a listing picks one of the records it showed, for whoever listed them.

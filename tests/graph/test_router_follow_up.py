@@ -42,3 +42,12 @@ def test_one_record_picked_from_a_listing_by_its_id_goes_back_to_whoever_listed_
     # An id the listing did not show, or one named without picking, is a request of its own.
     assert certain_agent([*history, HumanMessage("#W1111111, the one with the dac")], names) is None
     assert certain_agent([*history, HumanMessage("cancel #W6316590")], names) is None
+
+
+def test_a_follow_up_naming_another_value_goes_back_to_the_specialist_that_acted():
+    history = acted("inventory", '{"warehouse": "LYS-1"}')
+    for follow_up in ("and Berlin?", "what about W7749532?", "same for the blue one"):
+        assert certain_agent([*history, HumanMessage(follow_up)], NAMES) == "inventory"
+    # A thing of its own, a question or a request after the opening is a new request.
+    for request in ("and the refund?", "and where is my refund?", "and cancel W7749532", "and thanks!"):
+        assert certain_agent([*history, HumanMessage(request)], NAMES) is None

@@ -17,8 +17,8 @@ from graph.models.local.numbers import PERCENT_AFTER, as_share
 from graph.models.local.text import content_stems
 from graph.models.local.toolview import ToolView
 
-# A number as people write it in a change ("make it 3", "no, 0.89").
-NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])")
+# A number as people write it in a change ("make it 3", "no, 0.89", "actually, make it 30." ending its sentence).
+NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\w)")
 
 # The old value a correction names after its new one: "we agreed 30 not 40".
 OLD_VALUE = re.compile(rf",?\s*\b{NOT_THE_OLD}", re.I)

@@ -5,20 +5,24 @@ import re
 from datetime import date, timedelta
 
 from graph.models.local.entities import Found, Request
+from graph.models.local.text import NUMBER_WORDS
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-LAST_N = re.compile(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month|year)s?\b", re.I)
+# "last 30 days", "the past two weeks", "over the last fortnight" (two weeks: no number needed).
+COUNT = r"\d+|" + "|".join(NUMBER_WORDS)
+LAST_N = re.compile(rf"\b(?:last|past|previous)\s+(?:({COUNT})\s+(day|week|month|year|fortnight)s?|(fortnight))\b",
+                    re.I)
 NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
 MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?", re.I)
 # What is on its way arrives "today" or "this week" ahead, no period past: "is my parcel coming today?" asks of
 # parcels whenever they were sent.
 ARRIVING = re.compile(r"\b(?:com(?:e|es|ing)|comming|arriv(?:e|es|ing)|deliver(?:ed|ing)?|get(?:s|ting)? here"
                       r"|turn(?:s|ing)? up|show(?:s|ing)? up|out for delivery)(?:\s+[\w'-]+){0,2}\s+$", re.I)
-UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 NAMED_DAYS = {"today": 1, "yesterday": 2, **UNIT_DAYS}
 
 
@@ -61,7 +65,8 @@ def periods(request: Request, today: date) -> list[tuple[Found, date, date]]:
         out.append((f, day, day))
     for m in LAST_N.finditer(request.text):
         if request.free(m.start(), m.end()):
-            days = int(m.group(1)) * UNIT_DAYS[m.group(2).lower()]
+            count, unit = (m.group(1), m.group(2)) if m.group(1) else ("1", m.group(3))
+            days = int(NUMBER_WORDS.get(count.lower(), count)) * UNIT_DAYS[unit.lower()]
             out.append((Found(m.group(0), days, m.start(), m.end()), today - timedelta(days=days), today))
     for f in request.find(NAMED):
         if f.text.lower().startswith(("today", "this")) and ARRIVING.search(request.text[:f.start]):

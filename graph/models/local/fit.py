@@ -50,9 +50,10 @@ FIT_SPANS = 3
 # The kinds of field that take an item (a product's variant) by its code.
 ITEM_KINDS = frozenset({"item", "item_list", "line_list"})
 
+# ("had" opens a question only before a question mark: "Had Louis Smith on the phone, ..." tells.)
 QUESTION = re.compile(
-    r"^\s*(has|have|had|is|are|was|were|what|what's|whats|where|where's|wheres|when|which|who|how|hows|do|does|did"
-    r"|why)\b", re.I
+    r"^\s*(has|have|had(?=[^.!]*\?)|is|are|was|were|what|what's|whats|where|where's|wheres|when|which|who|how|hows|do"
+    r"|does|did|why)\b", re.I
 )
 
 # The question words that open a question, with or without its question mark.

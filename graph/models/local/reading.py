@@ -187,7 +187,9 @@ def gist_of(text: str) -> str:
     """The request before a colon that introduces its content after a name ("write a help article titled Holiday
     hours: we are closed on ..."), when it has words enough to be a request; else the whole text."""
     head = COLON.match(text)
-    return head.group(1) if head and len(content_stems(mask(head.group(1)))) >= 2 else text
+    # A head that tells ("Camille Fournier just called about order W9220113: ...") introduces a story, not content.
+    return head.group(1) if head and a_command(head.group(1)) and len(content_stems(mask(head.group(1)))) >= 2 \
+        else text
 
 
 def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graph.confirm import AFFIRMATIVE, CORRECTION, NEGATIVE, answered_otherwise, read_answer
+from graph.confirm import AFFIRMATIVE, CORRECTION, FOR_ANOTHER, NEGATIVE, answered_otherwise, read_answer
 from graph.models.local import gates, questions
 from graph.models.local.addresses import saved_address_words
 from graph.models.local.corrections import (
@@ -886,7 +886,8 @@ def _corrected(
     """The call a correction or a value given in place of a yes makes again, with its new values. `seen`: the
     messages whose records the words may name (the conversation before the message; a look-up made for it too)."""
     text = text_of(messages[current])
-    corrects = bool(CORRECTION.match(text))
+    # "and Berlin?" asks the last call again with another value, as a correction changes it.
+    corrects = bool(CORRECTION.match(text) or FOR_ANOTHER.match(text))
     if not corrects and not answered_otherwise(messages[:current]):
         return None
     old = old_named(text)

@@ -47,8 +47,9 @@ ENUM_SYNONYMS = {
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     # What a carrier reports going wrong with a parcel.
     "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable", "couldn't deliver",
-                  "could not deliver", "failed delivery", "delivery failed", "back to the depot", "back to their depot",
-                  "returned to sender"),
+                  "could not deliver", "couldn't be delivered", "could not be delivered", "can't be delivered",
+                  "cannot be delivered", "failed delivery", "delivery failed", "back to the depot",
+                  "back to their depot", "returned to sender"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
     "adjustment": ("adjust", "count correction", "recount", "stock count", "stocktake", "counted", "miscounted",

@@ -9,9 +9,10 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-# A clause put as a request: "please ...", "can someone ...", "get me ...", "I'd like ...", "I need ...".
+# A clause put as a request: "please ...", "can someone ...", "get me ...", "let's ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
-                      r"get me|let me|put me|have someone|i'?d like|i would like|i (?:need|want))\b", re.I)
+                      r"get me|let me|put me|let'?s(?! see\b)|let us|have someone|i'?d like|i would like|"
+                      r"i (?:need|want))\b", re.I)
 # What may open a request before its words: a greeting, a "please", a "can you".
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 

@@ -465,6 +465,8 @@ def asked_to_confirm(model, ask: str):
          "sorry, my mistake, we agreed 30 not 40", {"amount": 30}),
         ("payment", Role.SUPPORT, "refund 40 euros on order #W4621646, the armrest came scuffed",
          "no wait, he settled for 30 euros in the end", {"amount": 30}),
+        # A number ending its sentence is still the new value.
+        ("payment", Role.SUPPORT, "refund 20 euros on order #W4621646", "Actually, make it 30.", {"amount": 30}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -1582,3 +1584,23 @@ def test_a_remark_beside_a_clear_question_lends_no_other_tool(registry):
            "worth putting all my shopping through you")
     [call] = specialist(registry, "knowledge").invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "answer_question"
+
+
+@pytest.mark.parametrize(("follow_up", "site"), [("and Berlin?", "Berlin"), ("what about BER-1?", "BER-1")])
+def test_a_follow_up_naming_another_value_asks_the_last_question_again_for_it(registry, follow_up, site):
+    model = specialist(registry, "warehouse", Role.WAREHOUSE)
+    ask = HumanMessage("how much space is left in Lyon?")
+    [call] = model.invoke([ask]).tool_calls
+    assert call["args"] == {"warehouse_ref": "Lyon"}
+    result = ToolMessage(json.dumps({"warehouse": "LYS-1", "capacity": 12000, "used": 6663}), tool_call_id=call["id"],
+                         name=call["name"])
+    answered = [ask, AIMessage("", tool_calls=[call]), result, AIMessage("LYS-1 has room for 5337 more.")]
+    [again] = model.invoke([*answered, HumanMessage(follow_up)]).tool_calls
+    assert (again["name"], again["args"]) == ("get_warehouse_capacity", {"warehouse_ref": site})
+
+
+def test_a_new_phone_number_told_of_a_customer_asks_for_it_to_change_it(registry):
+    # "Had ... on the phone" tells, as "I had ..." would: it asks nothing, so the change is not stepped back from.
+    reply = specialist(registry, "customer", Role.SUPPORT).invoke([HumanMessage(
+        "Had Louis Smith on the phone, he's switched mobile numbers and wants the new one on his account.")])
+    assert not reply.tool_calls and "update a customer's profile" in reply.text and "phone number" in reply.text

@@ -290,6 +290,26 @@ def test_dates_and_periods(registry, text, expected):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("how much have we refunded over the last fortnight?", 14),
+    ("refunds of the past two weeks", 14),
+    ("refund figures for the previous three months", 90),
+    ("refunds in the last 30 days", 30),
+    ("refunds this week", 7),  # a named period, as before
+])
+def test_a_period_counted_in_words_or_fortnights_is_its_days(registry, text, expected):
+    assert value(registry, "get_refund_analytics", "days", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("DPD rang: the parcel couldn't be delivered, the street doesn't exist", "exception"),
+    ("the courier says it could not be delivered", "exception"),
+    ("the parcel is on its way to the depot", "in_transit"),  # control
+])
+def test_a_parcel_that_could_not_be_delivered_is_an_exception(registry, text, expected):
+    assert value(registry, "add_tracking_event", "status", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     # What is on its way arrives today, whenever it was sent: no filter on when the parcel was created.
     ("is my parcel coming today?", None),
     ("is dpd actualy comming today or not??", None),

@@ -268,3 +268,30 @@ def test_a_card_testing_report_asking_to_keep_the_address_out_proposes_blocking_
            "keep them out for two weeks")
     [call] = specialist(registry, "fraud", Role.MERCHANT).invoke([HumanMessage(ask)]).tool_calls
     assert (call["name"], call["args"]["ip"]) == ("block_entity", "198.51.100.77")
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("let's give her 20 euros back on her card", "let's refund her 20 euros on her card"),
+    ("can you pay him back", "can you refund him"),
+    # Giving a thing back is no refund.
+    ("I'll give it back to the courier", "I'll give it back to the courier"),
+])
+def test_giving_someone_money_back_is_refunding_them(said, read):
+    assert " ".join(rephrased(said).split()) == read
+
+
+@pytest.mark.parametrize(("clause", "command"), [
+    ("Let's give her 20 euros back on her card.", True),
+    ("let us cancel it", True),
+    ("let's see, I ordered it in May", False),
+])
+def test_lets_puts_a_request(clause, command):
+    assert a_command(clause) is command
+
+
+def test_a_story_whose_first_sentence_says_who_called_ends_in_the_request_the_router_reads(registry):
+    # "called about ...:" opens the story; it introduces no content as "an article called ...:" does.
+    ask = ("Camille Fournier just called about order W9220113: one of the two Boom Cube speakers arrived with a nasty "
+           "scuff on the corner. She's happy to keep it if we knock something off. Let's give her 20 euros back on "
+           "her card.")
+    assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
