@@ -258,8 +258,12 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("keeping that card out please", "block that card please"),
     # Keeping something out of somewhere is no block.
     ("keep it out of the sun", "keep it out of the sun"),
+    # Giving or paying someone money back is refunding them; giving a thing back is not.
+    ("let's give her 20 euros back on her card", "let's refund her 20 euros on her card"),
+    ("can you pay him back", "can you refund him"),
+    ("I'll give it back to the courier", "I'll give it back to the courier"),
 ])
-def test_keeping_someone_out_is_blocking_them(said, read):
+def test_keeping_someone_out_is_blocking_them_and_giving_them_money_back_refunding_them(said, read):
     assert " ".join(rephrased(said).split()) == read
 
 
@@ -268,16 +272,6 @@ def test_a_card_testing_report_asking_to_keep_the_address_out_proposes_blocking_
            "keep them out for two weeks")
     [call] = specialist(registry, "fraud", Role.MERCHANT).invoke([HumanMessage(ask)]).tool_calls
     assert (call["name"], call["args"]["ip"]) == ("block_entity", "198.51.100.77")
-
-
-@pytest.mark.parametrize(("said", "read"), [
-    ("let's give her 20 euros back on her card", "let's refund her 20 euros on her card"),
-    ("can you pay him back", "can you refund him"),
-    # Giving a thing back is no refund.
-    ("I'll give it back to the courier", "I'll give it back to the courier"),
-])
-def test_giving_someone_money_back_is_refunding_them(said, read):
-    assert " ".join(rephrased(said).split()) == read
 
 
 @pytest.mark.parametrize(("clause", "command"), [
