@@ -174,6 +174,8 @@ PHRASAL = (
     (re.compile(r"\blet(?:ting)?\s+((?:[\w'-]+\s+){1,3}?)(?:go\s+)?through\b", re.I), r"release \1"),
     # Keeping someone out is blocking them ("keep them out for two weeks"), not keeping something out of somewhere.
     (re.compile(r"\bkeep(?:ing)?\s+((?:[\w'.-]+\s+){1,3}?)out\b(?!\s+of\b)", re.I), r"block \1"),
+    # Closing something out is resolving it ("can you close that one out so she gets her money?").
+    (re.compile(r"\bclos(?:e|es|ed|ing)\s+((?:[\w'-]+\s+){0,3}?)out\b", re.I), r"resolve \1"),
     # Giving or paying someone money back is refunding them ("give her 20 euros back on her card", "pay him back").
     (re.compile(r"\b(?:give|giving|pay|paying)\s+((?:her|him|them|me|us|the\s+customer)\s+(?:[\w€$£.,'-]+\s+){0,3}?)"
                 r"back\b", re.I), r"refund \1"),

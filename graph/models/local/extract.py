@@ -265,7 +265,7 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
 
 
 EXTRACTORS = {
-    "email": lambda f, ctx: ids.first(ctx, e.EMAIL),
+    "email": ids.email,
     "payment_method": ids.payment_method,
     "customer": ids.customer,
     "uuid": lambda f, ctx: ids.first(ctx, e.UUID),

@@ -24,6 +24,9 @@ SKU_PAIR = re.compile(rf"({e.SKU.pattern})(?:\s+[\w#'-]+){{0,5}}?\s+(?:->|→|fo
                       rf"(?:(?:the|a|an|item|variant|one)\s+)*({e.SKU.pattern})")
 # A paper's number: letters, a dash and digits alone (a delivery note DN-58812), where a SKU has a word in it too.
 PAPER_NUMBER = re.compile(r"[A-Za-z]{1,4}-\d{3,}")
+# An email told as someone's own ("his email is louis.smith93@example.com if you need it") says who they are; a new
+# one is said to be new ("her new email is ...", "his email is now ...").
+THEIR_EMAIL = re.compile(r"\b(?:his|her|their|the customer'?s)\s+e-?mail(?:\s+address)?\s+is\s*:?\s*$", re.I)
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
 # A method named only to be set aside: "with my visa rather than PayPal", "not the gift card, my amex".
 SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|except)\s+(?:(?:with|by|on|my|the|a|your)\s+)*"
@@ -90,6 +93,20 @@ def order(f: FieldSpec, ctx: Context) -> Any:
     return e.order_number(bare) if bare else None
 
 
+def told_as_theirs(found: e.Found, ctx: Context) -> bool:
+    """Whether an email is told as someone's own, saying who they are (THEIR_EMAIL)."""
+    return bool(THEIR_EMAIL.search(ctx.request.text[: found.start]))
+
+
+def email(f: FieldSpec, ctx: Context) -> Any:
+    """The first unused email; a field that is only a value to set (optional) leaves one that says who someone is."""
+    for found in ctx.request.find(e.EMAIL):
+        if f.required or not told_as_theirs(found, ctx):
+            ctx.request.use(found)
+            return found.value
+    return None
+
+
 def customer(f: FieldSpec, ctx: Context) -> Any:
     """A customer id (first_last_1234), an email where the field takes one, or 'me' where allowed."""
     for found in ctx.request.find(e.CUSTOMER_ID):
@@ -98,6 +115,10 @@ def customer(f: FieldSpec, ctx: Context) -> Any:
             return found.value
     if "email" in f.description.lower() and (email := first(ctx, e.EMAIL)):
         return email
+    for found in ctx.request.find(e.EMAIL):
+        if told_as_theirs(found, ctx):
+            ctx.request.use(found)
+            return found.value
     if (person := whose(f, ctx.request.text)) != ONESELF:
         return person
     # Tools that let customers name themselves ("customers may say 'me'") get "me" for "my ..." requests, and

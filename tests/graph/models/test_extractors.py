@@ -289,6 +289,20 @@ def test_dates_and_periods(registry, text, expected):
     assert value(registry, "create_sales_report", "start_date", text) == expected
 
 
+@pytest.mark.parametrize(("tool", "text", "field"), [
+    # An email told as the customer's own says who they are; one to set is said to be new.
+    ("update_customer", "New number is +33671429018. His email is louis.smith93@example.com if you need it",
+     "customer_id"),
+    ("update_customer", "her email is now ana@example.com", "email"),
+    ("update_customer", "change her email to ana@example.com", "email"),
+    # Where the email is how the record is found, it is taken however it is told.
+    ("find_customer_by_email", "his email is louis.smith93@example.com, can you find him", "email"),
+])
+def test_an_email_told_as_someones_own_says_who_they_are(registry, tool, text, field):
+    args = extract(view(as_langchain_tool(registry.get(tool))), text, Memory(), TODAY).args
+    assert [k for k, v in args.items() if "@" in str(v)] == [field]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("how much have we refunded over the last fortnight?", 14),
     ("refunds of the past two weeks", 14),

@@ -262,6 +262,8 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("let's give her 20 euros back on her card", "let's refund her 20 euros on her card"),
     ("can you pay him back", "can you refund him"),
     ("I'll give it back to the courier", "I'll give it back to the courier"),
+    # Closing something out is resolving it.
+    ("can you close that one out so she gets her money?", "can you resolve that one so she gets her money?"),
 ])
 def test_keeping_someone_out_is_blocking_them_and_giving_them_money_back_refunding_them(said, read):
     assert " ".join(rephrased(said).split()) == read
@@ -289,3 +291,4 @@ def test_a_story_whose_first_sentence_says_who_called_ends_in_the_request_the_ro
            "scuff on the corner. She's happy to keep it if we knock something off. Let's give her 20 euros back on "
            "her card.")
     assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
+
