@@ -176,9 +176,12 @@ PHRASAL = (
     (re.compile(r"\bkeep(?:ing)?\s+((?:[\w'.-]+\s+){1,3}?)out\b(?!\s+of\b)", re.I), r"block \1"),
     # Closing something out is resolving it ("can you close that one out so she gets her money?").
     (re.compile(r"\bclos(?:e|es|ed|ing)\s+((?:[\w'-]+\s+){0,3}?)out\b", re.I), r"resolve \1"),
-    # Giving or paying someone money back is refunding them ("give her 20 euros back on her card", "pay him back").
+    # Giving or paying someone money back (or out) is refunding them ("give her 20 euros back on her card").
     (re.compile(r"\b(?:give|giving|pay|paying)\s+((?:her|him|them|me|us|the\s+customer)\s+(?:[\w€$£.,'-]+\s+){0,3}?)"
                 r"back\b", re.I), r"refund \1"),
+    (re.compile(r"\bpay(?:ing)?\s+((?:her|him|them|me|us|the\s+customer)\s+)out\b", re.I), r"refund \1"),
+    # Killing an order is cancelling it ("I don't want it going out, kill it").
+    (re.compile(r"\bkill(?:s|ed|ing)?\b(?=\s+(?:it|that|this|them|the\s+order|order)\b)", re.I), "cancel"),
     # Ordering some other time is buying, no order of the speaker's ("save it so it's there next time I order").
     (re.compile(r"\b((?:when|whenever|next time|every time|before|after|if|once|until)\s+(?:i|we|you)"
                 r"(?:'ll|\s+will)?\s+)order\b", re.I), r"\1buy"),

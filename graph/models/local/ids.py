@@ -24,9 +24,13 @@ SKU_PAIR = re.compile(rf"({e.SKU.pattern})(?:\s+[\w#'-]+){{0,5}}?\s+(?:->|→|fo
                       rf"(?:(?:the|a|an|item|variant|one)\s+)*({e.SKU.pattern})")
 # A paper's number: letters, a dash and digits alone (a delivery note DN-58812), where a SKU has a word in it too.
 PAPER_NUMBER = re.compile(r"[A-Za-z]{1,4}-\d{3,}")
-# An email told as someone's own ("his email is louis.smith93@example.com if you need it") says who they are; a new
-# one is said to be new ("her new email is ...", "his email is now ...").
+# An email told as someone's own ("his email is louis.smith93@example.com if you need it") or in brackets beside them
+# ("Camille Jansen on the phone (camille.jansen43@example.com)") says who they are; a new one is said to be new ("her
+# new email is (...)", "his email is now ...").
 THEIR_EMAIL = re.compile(r"\b(?:his|her|their|the customer'?s)\s+e-?mail(?:\s+address)?\s+is\s*:?\s*$", re.I)
+BRACKETED = re.compile(r"\(\s*$")
+SAID_NEW = re.compile(r"\bnew\b[^.!?]*$", re.I)
+
 FIRST_PERSON = re.compile(r"\b(i|i'm|im|me|my|mine|myself)\b", re.I)
 # A method named only to be set aside: "with my visa rather than PayPal", "not the gift card, my amex".
 SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|except)\s+(?:(?:with|by|on|my|the|a|your)\s+)*"
@@ -94,8 +98,9 @@ def order(f: FieldSpec, ctx: Context) -> Any:
 
 
 def told_as_theirs(found: e.Found, ctx: Context) -> bool:
-    """Whether an email is told as someone's own, saying who they are (THEIR_EMAIL)."""
-    return bool(THEIR_EMAIL.search(ctx.request.text[: found.start]))
+    """Whether an email is told as someone's own, saying who they are (THEIR_EMAIL, BRACKETED)."""
+    before = ctx.request.text[: found.start]
+    return bool(THEIR_EMAIL.search(before) or BRACKETED.search(before) and not SAID_NEW.search(before))
 
 
 def email(f: FieldSpec, ctx: Context) -> Any:

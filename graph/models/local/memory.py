@@ -67,6 +67,8 @@ class Memory:
         row = self.rows[position - 1 if position > 0 else position]
         if name in row and not isinstance(row[name], (dict, list)):
             return row[name]
+        if name.endswith("_id") and isinstance(row.get("id"), (int, str)) and not any(k.endswith("_id") for k in row):
+            return row["id"]  # a record's own id, where it names no other ("approve it" of one approval request)
         return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
 
     def only_row(self, name: str, kind: str) -> Any:

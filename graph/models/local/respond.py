@@ -732,9 +732,11 @@ def _replanned(
     current = request_at(messages)
     if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
         return None
-    # A value given in place of a yes that a look-up was made for ("to my gift card") goes on with the pending action.
-    instead_of_yes = answered_otherwise(messages[:current]) and not CORRECTION.match(text_of(messages[current]))
-    planned = (instead_of_yes and _corrected(messages, current, tools, embed, today, seen=messages)) or _plan(
+    # A value given in place of a yes that a look-up was made for ("to my gift card") goes on with the pending action,
+    # as the last action asked again for another record does ("the hoodie from #W3746945. same again please").
+    text = text_of(messages[current])
+    again = answered_otherwise(messages[:current]) and not CORRECTION.match(text) or bool(FOR_ANOTHER.match(text))
+    planned = (again and _corrected(messages, current, tools, embed, today, seen=messages)) or _plan(
         messages, current, tools, embed, today, forced=False)
     if isinstance(planned, Turn):
         return None

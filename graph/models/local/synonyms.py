@@ -43,6 +43,8 @@ ENUM_SYNONYMS = {
     "defective": ("faulty", "doesn't work", "does not work", "not working", "stopped working", "coming apart",
                   "falling apart", "came apart", "genuinely broken"),
     "unopened": ("sealed", "never opened", "still in its wrapping", "still wrapped"),
+    # What a receiver says of a returned unit harmed on the way ("bent at one corner, looks like it got crushed").
+    "damaged": ("crushed", "bent", "dented", "cracked", "smashed", "scratched", "scuffed"),
     "received": ("arrived", "came in", "got there", "reached you", "reached the warehouse"),
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     # What a carrier reports going wrong with a parcel.

@@ -1604,3 +1604,34 @@ def test_a_new_phone_number_told_of_a_customer_asks_for_it_to_change_it(registry
     reply = specialist(registry, "customer", Role.SUPPORT).invoke([HumanMessage(
         "Had Louis Smith on the phone, he's switched mobile numbers and wants the new one on his account.")])
     assert not reply.tool_calls and "update a customer's profile" in reply.text and "phone number" in reply.text
+
+
+def test_the_one_record_listed_is_what_approve_it_points_at(registry):
+    model = specialist(registry, "backoffice", Role.MERCHANT)
+    ask = HumanMessage("there's a refund waiting for my sign-off, what is it?")
+    [listing] = model.invoke([ask]).tool_calls
+    assert listing["name"] == "list_approval_requests"
+    rows = {"approvals": [{"id": 7, "kind": "refund", "subject": "#W4974208", "status": "pending",
+                           "summary": "refund of 112.71 EUR on #W4974208"}], "total": 1}
+    shown = [ask, AIMessage("", tool_calls=[listing]),
+             ToolMessage(json.dumps(rows), tool_call_id=listing["id"], name=listing["name"]),
+             AIMessage("1 approval request: refund of 112.71 EUR on #W4974208.")]
+    [write] = model.invoke([*shown, HumanMessage("fair enough, that delivery really was late. approve it")]).tool_calls
+    assert (write["name"], write["args"]["approval_id"]) == ("approve_request", 7)
+
+
+def test_same_again_for_another_record_reads_its_precondition_then_proposes_the_same_write(registry):
+    model = specialist(registry, "after_sales", Role.SUPPORT)
+    settled = {"rma_number": "RMA-20261115-5A3FD2C7", "order_id": "#W4254963", "status": "refunded"}
+    ask = HumanMessage("Sofia Roux's cable return RMA-20261115-5A3FD2C7 has passed inspection, can you pay her out?")
+    done = AIMessage("", tool_calls=[{"name": "resolve_return", "args": {"rma_number": "RMA-20261115-5A3FD2C7"},
+                                      "id": "w1", "type": "tool_call"}])
+    history = [ask, done, ToolMessage(json.dumps(settled), tool_call_id="w1", name="resolve_return"),
+               AIMessage("Return RMA-20261115-5A3FD2C7 is refunded.")]
+    again = HumanMessage("she's got another one sitting there inspected, the hoodie from #W3746945. same again please")
+    [read] = model.invoke([*history, again]).tool_calls
+    assert (read["name"], read["args"]) == ("get_rma", {"rma_number": "#W3746945"})
+    inspected = {"rma_number": "RMA-20261127-F0AB07A2", "order_id": "#W3746945", "status": "inspected"}
+    result = ToolMessage(json.dumps(inspected), tool_call_id=read["id"], name=read["name"])
+    [write] = model.invoke([*history, again, AIMessage("", tool_calls=[read]), result]).tool_calls
+    assert (write["name"], write["args"]) == ("resolve_return", {"rma_number": "#W3746945"})

@@ -295,6 +295,9 @@ def test_dates_and_periods(registry, text, expected):
      "customer_id"),
     ("update_customer", "her email is now ana@example.com", "email"),
     ("update_customer", "change her email to ana@example.com", "email"),
+    ("update_customer", "Had Camille Jansen on the phone (camille.jansen43@example.com). She got married and wants "
+     "the account under her new surname, Dupuis.", "customer_id"),
+    ("update_customer", "her new email is (ana@example.com)", "email"),
     # Where the email is how the record is found, it is taken however it is told.
     ("find_customer_by_email", "his email is louis.smith93@example.com, can you find him", "email"),
 ])
@@ -321,6 +324,15 @@ def test_a_period_counted_in_words_or_fortnights_is_its_days(registry, text, exp
 ])
 def test_a_parcel_that_could_not_be_delivered_is_an_exception(registry, text, expected):
     assert value(registry, "add_tracking_event", "status", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the stand is bent at one corner, looks like it got crushed on the way", "damaged"),
+    ("the box came back dented and the lid is cracked", "damaged"),
+    ("still sealed, never opened", "unopened"),  # control
+])
+def test_a_returned_unit_harmed_on_the_way_is_damaged(registry, text, expected):
+    assert value(registry, "receive_return", "condition", text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -262,6 +262,10 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("let's give her 20 euros back on her card", "let's refund her 20 euros on her card"),
     ("can you pay him back", "can you refund him"),
     ("I'll give it back to the courier", "I'll give it back to the courier"),
+    ("she passed inspection, can you pay her out?", "she passed inspection, can you refund her ?"),
+    # Killing an order is cancelling it; a process killed is no order.
+    ("I don't want it going out, kill it", "I don't want it going out, cancel it"),
+    ("the job was killed overnight", "the job was killed overnight"),
     # Closing something out is resolving it.
     ("can you close that one out so she gets her money?", "can you resolve that one so she gets her money?"),
 ])
