@@ -41,9 +41,10 @@ CORRECTION = re.compile(
     r"(?!(?:no\b|cancel|stop|don'?t|do not|forget|never ?mind|leave|scrap|abort))\w",
     re.I,
 )
-# "and Berlin?", "what about #W7749532?", "same for the blue one", "the hoodie from #W3746945. same again please": the
-# last request again for another value, named by a name, a number or "one". A question or a request of its own after
-# the opening ("and where is my refund?", "and cancel it") is none, nor is a thing of its own ("and the refund?").
+# "and Berlin?", "what about #W7749532?", "same for the blue one", "the hoodie from #W3746945. same again please", "and
+# if it went to Canada instead?": the last request again for another value, named by a name, a number or "one". A
+# question or a request of its own after the opening ("and where is my refund?", "and cancel it") is none, nor is a
+# thing of its own ("and the refund?").
 FOR_ANOTHER = re.compile(
     r"^\s*(?i:and|and for|what about|how about|same (?:for|with))\s+"
     r"(?!(?i:what|how|when|where|why|which|who|can|could|would|will|should|is|are|was|do|does|did|please|pls|also|"
@@ -51,6 +52,8 @@ FOR_ANOTHER = re.compile(
     r"tell|check|add|remove|make|put|get)\b)"
     r"(?=[^?.!,]*(?:\b[A-Z]|\d|\bones?\b))"
     r"[^\s?.!,]+(?:\s+[^\s?.!,]+){0,3}\s*[?.!]*\s*$"
+    # Or the same asked of another case: "and if it went to my cousin in Canada instead?".
+    r"|^\s*(?i:and|but|what)\s+(?i:if)\b[^.!?]*\b(?i:instead)\s*[?.!]*\s*$"
     # Or the other record named first, then "same again please" / "do the same for her".
     r"|.*?\b(?i:same again|(?:do )?the same (?:for|with) (?:this|that|it|her|him|them|this one|that one)|do the same)"
     r"(?i:\s*,?\s*(?:please|pls|thanks))?\s*[.!]*\s*$",

@@ -47,7 +47,8 @@ def test_one_record_picked_from_a_listing_by_its_id_goes_back_to_whoever_listed_
 def test_a_follow_up_naming_another_value_goes_back_to_the_specialist_that_acted():
     history = acted("inventory", '{"warehouse": "LYS-1"}')
     for follow_up in ("and Berlin?", "what about W7749532?", "same for the blue one",
-                      "she's got another one inspected, the hoodie from #W3746945. same again please"):
+                      "she's got another one inspected, the hoodie from #W3746945. same again please",
+                      "and if it went to my cousin in Canada instead?"):
         assert certain_agent([*history, HumanMessage(follow_up)], NAMES) == "inventory"
     # A thing of its own, a question or a request after the opening is a new request.
     for request in ("and the refund?", "and where is my refund?", "and cancel W7749532", "and thanks!"):

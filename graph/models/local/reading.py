@@ -330,12 +330,13 @@ def clear_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolV
 
 
 def wanted_in(clause: str) -> str | None:
-    """The word after the article of a clause that asks for a thing ("person" of "I want a person to review it")."""
+    """The word after the article of a clause that asks for a thing ("person" of "I want a person to review it", and
+    of "I want an actual person to chase DPD": the words that only insist on it are passed over, as in THING_ASKED)."""
     asks = WANTS.match(clause)
     if asks is None or not re.search(r"\ban?\s+$", asks.group(0), re.I):
         return None
-    thing = re.match(r"[\w'-]+", clause[asks.end():])
-    return thing.group(0) if thing else None
+    thing = re.match(r"(?:(?:real|actual|live|proper)\s+)?([\w'-]+)", clause[asks.end():], re.I)
+    return thing.group(1) if thing else None
 
 
 def holds_library(tool: ToolView) -> bool:
@@ -394,8 +395,11 @@ def thing_asked(clause: str) -> str | None:
 def asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
     """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
     asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
-    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds."""
-    return named_apart(asked_things(text) + [m.group(1) for m in RECORD_ON.finditer(text)], tools)
+    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds. (A product on an order,
+    "the Lowline keyboards on W5291537", is no record the tools act on: it names what the order holds.)"""
+    records = {stem(r) for r in acted_on(tools)}
+    on = [m.group(1) for m in RECORD_ON.finditer(text) if stem(m.group(1)) in records]
+    return named_apart(asked_things(text) + on, tools)
 
 
 def asked_things(text: str) -> list[str]:

@@ -1052,6 +1052,9 @@ def test_what_the_request_asks_for_decides_between_reading_and_writing(registry,
         # Put through to one, after a complaint that reads like nothing the specialist does.
         ("customer", "I keep going round in circles here, put me through to a real person please"),
         ("customer", "this is hopeless, can I talk to someone"),
+        # The words that only insist ("an actual person") are passed over, beside a carrier the tools know.
+        ("transport", "I've stayed home two days for this. I want an actual person to chase DPD, not another status "
+                      "update"),
     ],
 )
 def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agent, ask):
@@ -1635,3 +1638,15 @@ def test_same_again_for_another_record_reads_its_precondition_then_proposes_the_
     result = ToolMessage(json.dumps(inspected), tool_call_id=read["id"], name=read["name"])
     [write] = model.invoke([*history, again, AIMessage("", tool_calls=[read]), result]).tool_calls
     assert (write["name"], write["args"]) == ("resolve_return", {"rma_number": "#W3746945"})
+
+
+def test_the_same_question_for_another_case_changes_the_value_it_names(registry):
+    model = specialist(registry, "transport", Role.CUSTOMER)
+    ask = HumanMessage("the box would be about 2 kg, what would delivery to Italy cost me?")
+    [call] = model.invoke([ask]).tool_calls
+    assert call["args"] == {"weight_kg": 2.0, "destination": "Italy"}
+    answered = [ask, AIMessage("", tool_calls=[call]),
+                ToolMessage(json.dumps({"quotes": []}), tool_call_id=call["id"], name=call["name"]),
+                AIMessage("Shipping 2 kg to Italy: Colis Privé 12.90 EUR.")]
+    [again] = model.invoke([*answered, HumanMessage("and if it went to my cousin in Canada instead?")]).tool_calls
+    assert (again["name"], again["args"]) == ("quote_shipping", {"weight_kg": 2.0, "destination": "Canada"})

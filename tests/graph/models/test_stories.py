@@ -296,3 +296,12 @@ def test_a_story_whose_first_sentence_says_who_called_ends_in_the_request_the_ro
            "her card.")
     assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
 
+
+
+def test_a_product_on_an_order_is_no_record_the_request_asks_for_by_name(registry):
+    # "the lamp claim on W3321921" names a claim; "the Lowline keyboards on W5291537" name what the order holds.
+    ask = ("Hi! I ordered two of the Lowline keyboards on W5291537 because I thought my flatmate wanted one, turns out "
+           "he already bought his own. Can I send one of them back?")
+    assert routed(router_naming(registry, Role.CUSTOMER, ("Lowline Wireless Keyboard",)), ask) == ["order"]
+    assert routed(router(registry, Role.SUPPORT), "the lamp claim on W3321921 checks out, go ahead and accept it") == [
+        "after_sales"]
