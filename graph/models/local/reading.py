@@ -136,6 +136,26 @@ JOINED = re.compile(r"^\s*(?:and|but|or|because|cause|cos|coz|since|as|though|al
 # A clause saying more of what came before: "which is why shipping and billing don't match".
 RELATIVE = re.compile(r"^\s*(?:which|who)\s+(?:is|was|are|were|means|meant|explains)\b(?![^?]*\?\s*$)", re.I)
 
+# A verb acting on "one", standing for a thing named before: "sort one out", "could you add one?", "send me one".
+STANDS_FOR_ONE = re.compile(r"\b(?:sort|get|send|add|make|issue|raise|give|book|open|set|put|do)\s+"
+                            r"(?:(?:me|us|her|him|them)\s+)?(?:a\s+new\s+|another\s+)?one\b(?!\s+of\b)", re.I)
+
+# The thing a story says is missing or wanted, that "one" then stands for: "there's no phone number on my account",
+# "accounting wants a proper invoice with VAT on it".
+THING_NAMED = re.compile(r"\b(?:no|a|an|any|another)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)"
+                         r"(?=\s+(?:on|in|for|with|to|from|at)\b|\s*[.,;!?]|\s*$)", re.I)
+
+
+def one_named(ask: str, story: str) -> str | None:
+    """The ask with the "one" it acts on put as the thing the story named last ("could you add one?" after "there's
+    no phone number on my account": "could you add a phone number?"), or None."""
+    acting = STANDS_FOR_ONE.search(ask)
+    named = list(THING_NAMED.finditer(story))
+    if acting is None or not named:
+        return None
+    return f"{ask[: acting.end() - 3]}a {named[-1].group(1)}{ask[acting.end():]}"
+
+
 # A remark after the question is short: a longer last sentence may be the story the question leads into.
 AFTERWORD_WORDS = 8
 
@@ -200,6 +220,10 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     routing = all(t.name.startswith(HANDOFF) for t in tools)
     if routing and (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
         return gist
+    if (ask := story_then_ask(text, least=1)) and (named := one_named(ask, text[: text.rfind(ask)])) \
+            and choose(named, tools, embed).confident:
+        # "... there's no phone number on my account. could you add one?": a phone number is what is asked for.
+        return named
     # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
     # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
     # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
@@ -249,7 +273,10 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
 
 def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:
     """Whether a part of the request is clear by itself, to a tool taking the records the whole names by number (the
-    order the story gives is the one a "could I get a large instead?" is about)."""
+    order the story gives is the one a "could I get a large instead?" is about). A part acting on "one" of what the
+    story named ("... wants a proper invoice with VAT on it. could you sort one out for order W8498068?") is not."""
+    if STANDS_FOR_ONE.search(part):
+        return False
     choice = choose(part, tools, embed)
     if not choice.confident:
         return False
@@ -430,6 +457,8 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
     own_clear = any((ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) and ranked[0][1] in own
                     and ranked[0][0] >= threshold for clause, ranked in weighed)
     for clause, ranked in weighed:
+        if STANDS_FOR_ONE.search(clause):
+            continue  # "could you sort one out for order W8498068?" acts on what another clause named
         # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
         # "I want a person to review it" asks for a person, whatever else the review resembles.
         thing = wanted_in(clause)

@@ -12,7 +12,7 @@ from graph.models.local import LocalChatModel
 from graph.models.local.entities import rephrased
 from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
-from graph.models.local.reading import asks_something, so_command, story_then_ask
+from graph.models.local.reading import asks_something, one_named, so_command, story_then_ask
 from graph.models.local.similarity import numbered_by_format
 from graph.models.local.text import a_command
 from graph.models.local.toolview import view
@@ -305,3 +305,24 @@ def test_a_product_on_an_order_is_no_record_the_request_asks_for_by_name(registr
     assert routed(router_naming(registry, Role.CUSTOMER, ("Lowline Wireless Keyboard",)), ask) == ["order"]
     assert routed(router(registry, Role.SUPPORT), "the lamp claim on W3321921 checks out, go ahead and accept it") == [
         "after_sales"]
+
+
+@pytest.mark.parametrize(("ask", "story", "named"), [
+    ("could you add one?", "the courier couldn't reach me because there's no phone number on my account.",
+     "could you add a phone number?"),
+    ("could you sort one out for order W8498068?", "accounting wants a proper invoice with VAT on it.",
+     "could you sort a proper invoice out for order W8498068?"),
+    # "one of ..." picks among records; no verb acting on "one" puts nothing in its place.
+    ("can you send one of them back?", "I ordered two lamps.", None),
+    ("which one is cheaper?", "I saw a lamp and a desk.", None),
+])
+def test_one_that_a_request_acts_on_is_the_thing_the_story_named(ask, story, named):
+    assert one_named(ask, story) == named
+
+
+def test_a_request_acting_on_one_is_read_with_the_thing_the_story_named(registry):
+    ask = ("my employer reimburses the team t-shirts but accounting wants a proper invoice with VAT on it. could you "
+           "sort one out for order W8498068?")
+    assert routed(router(registry, Role.CUSTOMER), ask) == ["documents"]
+    [call] = specialist(registry, "documents", Role.CUSTOMER).invoke([HumanMessage(ask)]).tool_calls
+    assert (call["name"], call["args"]) == ("issue_invoice", {"order_id": "#W8498068"})
