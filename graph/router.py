@@ -122,6 +122,20 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     return last_turn_question_from(messages, names)
 
 
+# "that return", "this invoice": a record pointed at by its noun.
+POINTED_AT = re.compile(r"\b(?:that|this|the same)\s+([a-z]+?)s?\b", re.I)
+
+
+def pointed_past(text: str, agent: str, roster: list[AgentSpec], role: Role, registry) -> bool:
+    """Whether a follow-up points at a record the specialist that acted does not act on, though another does ("can
+    you cancel that return?" after the order specialist read the order): then it is no follow-up of that one's.
+    What a specialist acts on is the last word of its tools' names (cancel_return acts on a return)."""
+    acted = {spec.name: {t.name.rsplit("_", 1)[-1] for t in spec.tools(role, registry)} for spec in roster}
+    known = set().union(*acted.values())
+    nouns = {n.lower() for n in POINTED_AT.findall(text)}
+    return any(n in known and n not in acted.get(agent, set()) for n in nouns)
+
+
 def _shown_last(messages: list, ids: list[str]) -> bool:
     """Whether the last reply before the request showed each of these ids."""
     reply = next((m for m in reversed(messages[:-1]) if isinstance(m, AIMessage) and not m.tool_calls), None)
@@ -166,7 +180,8 @@ async def choose_agents(
 ) -> Routing:
     """Specialists for the latest request, in order; none when nothing fits."""
     names = {spec.name for spec in handoffs.roster}
-    if agent := certain_agent(messages, names):
+    agent = certain_agent(messages, names)
+    if agent and not pointed_past(messages[-1].text, agent, handoffs.roster, role, handoffs.registry):
         return Routing([agent], "rule")
     system = SystemMessage((PROMPTS / "supervisor.md").read_text(encoding="utf-8"))
     reply = await handoffs.router_for(role, vocabularies).ainvoke([system, *messages])

@@ -3,8 +3,11 @@ correction, and "the second one" / "approve it" about what that specialist showe
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from agents.roster import ROSTER
+from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
-from graph.router import certain_agent
+from graph.router import certain_agent, pointed_past
+from tools.registry import load_all
 
 NAMES = {"order", "inventory", "payment", "customer", "backoffice"}
 
@@ -53,3 +56,12 @@ def test_a_follow_up_naming_another_value_goes_back_to_the_specialist_that_acted
     # A thing of its own, a question or a request after the opening is a new request.
     for request in ("and the refund?", "and where is my refund?", "and cancel W7749532", "and thanks!"):
         assert certain_agent([*history, HumanMessage(request)], NAMES) is None
+
+
+def test_a_follow_up_pointing_at_a_record_the_last_specialist_does_not_act_on_is_routed_afresh():
+    registry = load_all()
+    # The order specialist acts on orders and items; a return is after-sales' and an invoice the documents'.
+    for request in ("I'd rather keep them after all, can you cancel that return?", "send me that invoice"):
+        assert pointed_past(request, "order", ROSTER, Role.CUSTOMER, registry)
+    for request in ("cancel that order", "approve it", "what's in that one?"):
+        assert not pointed_past(request, "order", ROSTER, Role.CUSTOMER, registry)
