@@ -1650,3 +1650,14 @@ def test_the_same_question_for_another_case_changes_the_value_it_names(registry)
                 AIMessage("Shipping 2 kg to Italy: Colis Privé 12.90 EUR.")]
     [again] = model.invoke([*answered, HumanMessage("and if it went to my cousin in Canada instead?")]).tool_calls
     assert (again["name"], again["args"]) == ("quote_shipping", {"weight_kg": 2.0, "destination": "Canada"})
+
+
+@pytest.mark.parametrize(("status", "said"), [
+    ("in_transit", "is in transit: it is already on its way back to us"),
+    ("received", "was received: it has already reached us"),
+])
+def test_a_return_that_can_no_longer_be_withdrawn_says_its_status(registry, status, said):
+    rma = {"rma_number": "RMA-20261113-E9A5C03F", "order_id": "#W3412877", "status": status, "resolution": "refund"}
+    first, second = after_read(specialist(registry, "after_sales"), "can you cancel my return on W3412877?", rma)
+    assert [c["name"] for c in first.tool_calls] == ["get_rma"]
+    assert not second.tool_calls and said in second.text and "can no longer be withdrawn" in second.text
