@@ -129,10 +129,13 @@ POINTED_AT = re.compile(r"\b(?:that|this|the same)\s+([a-z]+?)s?\b", re.I)
 def pointed_past(text: str, agent: str, roster: list[AgentSpec], role: Role, registry) -> bool:
     """Whether a follow-up points at a record the specialist that acted does not act on, though another does ("can
     you cancel that return?" after the order specialist read the order): then it is no follow-up of that one's.
+    Only the last clause, the one that asks, is read.
     What a specialist acts on is the last word of its tools' names (cancel_return acts on a return)."""
     acted = {spec.name: {t.name.rsplit("_", 1)[-1] for t in spec.tools(role, registry)} for spec in roster}
     known = set().union(*acted.values())
-    nouns = {n.lower() for n in POINTED_AT.findall(text)}
+    # Only the clause that asks, the last: "that delivery really was late. approve it" points at what was shown.
+    asking = re.split(r"[.,;!?]+\s+", text.strip())[-1]
+    nouns = {n.lower() for n in POINTED_AT.findall(asking)}
     return any(n in known and n not in acted.get(agent, set()) for n in nouns)
 
 
