@@ -63,6 +63,8 @@ def test_a_follow_up_pointing_at_a_record_the_last_specialist_does_not_act_on_is
     # The order specialist acts on orders and items; a return is after-sales' and an invoice the documents'.
     for request in ("I'd rather keep them after all, can you cancel that return?", "send me that invoice"):
         assert pointed_past(request, "order", ROSTER, Role.CUSTOMER, registry)
-    for request in ("cancel that order", "approve it", "what's in that one?",
-                    "fair enough, that delivery really was late. approve it"):
+    for request in ("cancel that order", "approve it", "what's in that one?"):
         assert not pointed_past(request, "order", ROSTER, Role.CUSTOMER, registry)
+    # Only the clause that asks points: a remark's "that delivery" is no event delivery of monitoring's.
+    assert not pointed_past("fair enough, that delivery really was late. approve it", "backoffice", ROSTER,
+                            Role.MERCHANT, registry)
