@@ -138,7 +138,7 @@ RELATIVE = re.compile(r"^\s*(?:which|who)\s+(?:is|was|are|were|means|meant|expla
 
 # A verb acting on "one", standing for a thing named before: "sort one out", "could you add one?", "send me one".
 STANDS_FOR_ONE = re.compile(r"\b(?:sort|get|send|add|make|issue|raise|give|book|open|set|put|do)\s+"
-                            r"(?:(?:me|us|her|him|them)\s+)?(?:a\s+new\s+|another\s+)?one\b(?!\s+of\b)", re.I)
+                            r"(?:(?:me|us|her|him|them)\s+)?(?P<one>(?:a\s+new\s+|another\s+)?one)\b(?!\s+of\b)", re.I)
 
 # The thing a story says is missing or wanted, that "one" then stands for: "there's no phone number on my account",
 # "accounting wants a proper invoice with VAT on it".
@@ -153,7 +153,7 @@ def one_named(ask: str, story: str) -> str | None:
     named = list(THING_NAMED.finditer(story))
     if acting is None or not named:
         return None
-    return f"{ask[: acting.end() - 3]}a {named[-1].group(1)}{ask[acting.end():]}"
+    return f"{ask[: acting.start('one')]}a {named[-1].group(1)}{ask[acting.end('one'):]}"
 
 
 # A remark after the question is short: a longer last sentence may be the story the question leads into.

@@ -312,6 +312,7 @@ def test_a_product_on_an_order_is_no_record_the_request_asks_for_by_name(registr
      "could you add a phone number?"),
     ("could you sort one out for order W8498068?", "accounting wants a proper invoice with VAT on it.",
      "could you sort a proper invoice out for order W8498068?"),
+    ("can you send me a new one?", "the charger I got has no plug for the EU.", "can you send me a plug?"),
     # "one of ..." picks among records; no verb acting on "one" puts nothing in its place.
     ("can you send one of them back?", "I ordered two lamps.", None),
     ("which one is cheaper?", "I saw a lamp and a desk.", None),
