@@ -129,8 +129,8 @@ POINTED_AT = re.compile(r"\b(?:that|this|the same)\s+([a-z]+?)s?\b", re.I)
 def pointed_past(text: str, agent: str, roster: list[AgentSpec], role: Role, registry) -> bool:
     """Whether a follow-up points at a record the specialist that acted does not act on, though another does ("can
     you cancel that return?" after the order specialist read the order): then it is no follow-up of that one's.
-    Only the last clause, the one that asks, is read.
-    What a specialist acts on is the last word of its tools' names (cancel_return acts on a return)."""
+    What a specialist acts on is the last word of its tools' names (cancel_return acts on a return), as the local
+    model reads it from the tools bound to it; the router keeps its own reading, whatever model it runs."""
     acted = {spec.name: {t.name.rsplit("_", 1)[-1] for t in spec.tools(role, registry)} for spec in roster}
     known = set().union(*acted.values())
     # Only the clause that asks, the last: "that delivery really was late. approve it" points at what was shown.

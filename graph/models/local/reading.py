@@ -425,8 +425,7 @@ def asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
     asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
     claim on W3321921 checks out" is about a warranty claim, whatever else the order holds. (A product on an order,
     "the Lowline keyboards on W5291537", is no record the tools act on: it names what the order holds.)"""
-    records = {stem(r) for r in acted_on(tools)}
-    on = [m.group(1) for m in RECORD_ON.finditer(text) if stem(m.group(1)) in records]
+    on = [m.group(1) for m in RECORD_ON.finditer(text) if stem(m.group(1)) in record_stems(tools)]
     return named_apart(asked_things(text) + on, tools)
 
 
@@ -487,11 +486,16 @@ def names_particular(said: str, tools: list[ToolView]) -> bool:
     return (one is not None and one.group(1).lower() in acted_on(tools)) or named_by_content(said, tools)
 
 
+def record_stems(tools: list[ToolView]) -> set[str]:
+    """The stems of the records the tools act on ("claim", "return"), to compare with a request's words."""
+    return {stem(r) for r in acted_on(tools)}
+
+
 def named_by_content(said: str, tools: list[ToolView]) -> bool:
     """Whether one record is named by what it holds before its noun: "the stove order", "my laptop stand return"."""
     said_words = words(mask(said))
     things = things_named(said, tools)
-    records = {stem(r) for r in acted_on(tools)}
+    records = record_stems(tools)
     return any(the in DETERMINERS and a in things and stem(b) in records
                for the, a, b in zip(said_words, said_words[1:], said_words[2:], strict=False))
 
