@@ -122,8 +122,9 @@ def certain_agent(messages: list, names: set[str]) -> str | None:
     return last_turn_question_from(messages, names)
 
 
-# "that return", "this invoice": a record pointed at by its noun.
-POINTED_AT = re.compile(r"\b(?:that|this|the same)\s+([a-z]+?)s?\b", re.I)
+# "that return", "this invoice": a record pointed at by its noun; not what goes with the action ("close it out with
+# that note": the note is what was said, no credit note).
+POINTED_AT = re.compile(r"(?<!\bwith )(?<!\busing )\b(?:that|this|the same)\s+([a-z]+?)s?\b", re.I)
 
 
 def pointed_past(text: str, agent: str, roster: list[AgentSpec], role: Role, registry) -> bool:

@@ -68,3 +68,7 @@ def test_a_follow_up_pointing_at_a_record_the_last_specialist_does_not_act_on_is
     # Only the clause that asks points: a remark's "that delivery" is no event delivery of monitoring's.
     assert not pointed_past("fair enough, that delivery really was late. approve it", "backoffice", ROSTER,
                             Role.MERCHANT, registry)
+    # What goes with the action is not what it acts on: "that note" is what was said, no credit note.
+    assert not pointed_past("Colissimo confirmed it. Close it out with that note.", "monitoring", ROSTER, Role.SUPPORT,
+                            registry)
+    assert pointed_past("can you void that note?", "monitoring", ROSTER, Role.SUPPORT, registry)

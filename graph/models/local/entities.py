@@ -180,6 +180,18 @@ PHRASAL = (
     (re.compile(r"\b(?:give|giving|pay|paying)\s+((?:her|him|them|me|us|the\s+customer)\s+(?:[\w€$£.,'-]+\s+){0,3}?)"
                 r"back\b", re.I), r"refund \1"),
     (re.compile(r"\bpay(?:ing)?\s+((?:her|him|them|me|us|the\s+customer)\s+)out\b", re.I), r"refund \1"),
+    # Sending something back oneself, as a wish or a request, is returning it ("can I send them back?", "I'd like to
+    # send one of them back"); a rule asked about keeps its words ("how long do I have to send an item back").
+    (re.compile(r"\b((?:can|could|may)\s+(?:I|we)|(?:I|we)(?:'d\s+like\s+to|\s+would\s+like\s+to|\s+want\s+to|\s+wanna"
+                r"|\s+need\s+to|\s+will|'ll|\s+am\s+going\s+to|'m\s+going\s+to))(\s+just|\s+still)?\s+send\s+"
+                r"((?:[\w'-]+\s+){0,4}?)back\b", re.I), r"\1\2 return \3"),
+    # Money back is a refund ("can I get my money back?"), and so is an amount back ("I promised her 15 euros back").
+    (re.compile(r"\bmoney\s+back\b", re.I), "refund"),
+    (re.compile(r"((?:[€$£]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s*(?:euros?|eur|dollars?|pounds?|quid|€))\s+)back\b",
+                re.I), r"refund of \1"),
+    # Setting someone up with an account is creating one for them ("could you set him up with an account?").
+    (re.compile(r"\bset(?:ting)?\s+(him|her|them|me|us)\s+up\s+with\s+((?:an?\s+)?(?:[\w'-]+\s+){0,2}?"
+                r"(?:account|login|user))\b", re.I), r"create \2 for \1"),
     # Killing an order is cancelling it ("I don't want it going out, kill it").
     (re.compile(r"\bkill(?:s|ed|ing)?\b(?=\s+(?:it|that|this|them|the\s+order|order)\b)", re.I), "cancel"),
     # Ordering some other time is buying, no order of the speaker's ("save it so it's there next time I order").

@@ -12,7 +12,7 @@ from graph.models.local.text import SENTENCE_BREAK
 from graph.models.local.toolview import ToolView
 
 # Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
-LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm"
+LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm|make sure|be sure"
 
 # A request put to the shop to act: "could you change ...", "please update ..." (not "can you tell me ...").
 # Staff speak for the shop: "can we approve it ...?" asks us to act as much as "can you".
@@ -48,7 +48,7 @@ CONDITION = re.compile(r"\b(?:once|if(?! (?:(?:that|it|this)(?:'s|\s+is)? (?:pos
                        r"(?![^,.?]*\b(?:will|would)\b)", re.I)
 # What points at the asker's own record, or one they speak of: "it", "them", "my order", "that one", "its tracking",
 # "his parcel".
-POINTING = re.compile(r"\b(?:it|its|them|my|our|his|her|their|that|this|these|those)\b", re.I)
+POINTING = re.compile(r"\b(?:it|its|them|my|our|his|him|her|me|us|their|that|this|these|those)\b", re.I)
 # A question about a rule by its words ("is there a limit...", "how does that work?"), or about what would happen.
 RULE = re.compile(r"\b(?:limits?|maximum|minimum|allowed|polic(?:y|ies)|rules?)\b|\bhow (?:does|do) \w+ work\b"
                   r"|\bwhat (?:should|shall|can|do) (?:i|we) do\b|\bhow (?:long|much time) do (?:i|we) have\b"

@@ -113,6 +113,9 @@ THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+|
 
 # A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
 RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_ID.pattern}")
+# The record a request puts something on, at the end of the clause that asks ("can you log it on the inspection?"):
+# whoever keeps those records, whatever the story before it names.
+PUT_ON = re.compile(r"\b(?:on|onto|against)\s+(?:the|that|this|my|our|his|her|their)\s+([a-z]{3,})\s*[?.!]*\s*$", re.I)
 
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
 # ("please have someone contact me about my exchange").
@@ -131,8 +134,14 @@ WHEN_TOLD = re.compile(
     r"|(?:a\s+(?:few|couple(?:\s+of)?)|two|three|\d+|several|some)\s+(?:days?|weeks?|months?)\s+ago"
     r")\s*,?\s*", re.I)
 
+# A greeting alone ("Hiya, the earbuds ...") asks for nothing.
+GREETING = re.compile(r"\s*(?:hi|hello|hey|hiya|morning|evening|good (?:morning|afternoon|evening)|dear \w+)"
+                      r"(?: there| all| team)?\s*[,!.]*\s*", re.I)
+
 # A clause joined on to what came before: "and ...", "but ...", "because ...".
 JOINED = re.compile(r"^\s*(?:and|but|or|because|cause|cos|coz|since|as|though|although|while)\s+", re.I)
+# A word that only takes up the conversation: "ok the one about the late carrier feed: ..." tells, asks nothing.
+TAKING_UP = re.compile(r"^\s*(?:(?:ok|okay|alright|right|well|oh|ah|so)\b[,!.]?\s*)+", re.I)
 # A clause saying more of what came before: "which is why shipping and billing don't match".
 RELATIVE = re.compile(r"^\s*(?:which|who)\s+(?:is|was|are|were|means|meant|explains)\b(?![^?]*\?\s*$)", re.I)
 
@@ -183,11 +192,11 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
 def asks_something(clause: str) -> bool:
     """Whether a clause asks for something (a question, a command, a wish) rather than tells what happened ("the
     keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
-    if RELATIVE.match(clause):
+    if RELATIVE.match(clause) or GREETING.fullmatch(clause):
         return False
     # "back in august i cancelled an order": when it happened, then who did what, tells; so does a clause joined on
     # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
-    first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", LEAD_IN.sub("", clause))))), "")
+    first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
         first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause))
 
@@ -423,10 +432,13 @@ def thing_asked(clause: str) -> str | None:
 def asked_by_name(text: str, tools: list[ToolView]) -> ToolView | None:
     """The one specialist whose own words name the thing a clause asks for: "I need a human to sort out my order"
     asks for a person, whatever the order it is about. So does the noun of a record named on an order: "the lamp
-    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds. (A product on an order,
+    claim on W3321921 checks out" is about a warranty claim, whatever else the order holds, and so does the record a
+    request puts something on ("..., can you log it on the inspection?"). (A product on an order,
     "the Lowline keyboards on W5291537", is no record the tools act on: it names what the order holds.)"""
     on = [m.group(1) for m in RECORD_ON.finditer(text) if stem(m.group(1)) in record_stems(tools)]
-    return named_apart(asked_things(text) + on, tools)
+    put_on = {m.group(1).lower() for c in ASK_CLAUSES.split(text) if ASKS_FOR.match(c) and (m := PUT_ON.search(c))}
+    keeping = [t for t in tools if put_on & acted_on([t])]
+    return keeping[0] if len(keeping) == 1 else named_apart(asked_things(text) + on, tools)
 
 
 def asked_things(text: str) -> list[str]:

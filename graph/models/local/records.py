@@ -84,7 +84,12 @@ def lister(field: FieldSpec, target: ToolView, request: str, tools: Sequence[Too
             # A listing needing no customer named shows a customer their own records only (the tools' ownership
             # rule): "what's happening with my support case?" lists their cases, as "my warranty claim" does.
             found[tool.name] = (tool, {})
-    # The specialist's own listings first; one lent to it (a person's orders) only where none of them will do.
+    # Records under the field's own name first, the specialist's or lent: "can I still return it?" lists orders,
+    # not the returns that hold some of them.
+    named = {n: p for n, p in found.items() if p[0].records and p[0].records[0].name == field.name}
+    if (best := _best_listing(named, field, target, request)) is not None:
+        return best
+    # Else the specialist's own listings first; one lent to it (a person's orders) only where none of them will do.
     mine = {t.name for t in own_tools(tools)}
     for listings in ({n: p for n, p in found.items() if n in mine}, {n: p for n, p in found.items() if n not in mine}):
         if (best := _best_listing(listings, field, target, request)) is not None:

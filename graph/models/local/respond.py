@@ -740,7 +740,7 @@ def _replanned(
         messages, current, tools, embed, today, forced=False)
     if isinstance(planned, Turn):
         return None
-    return messages[at].tool_calls[0], *planned
+    return messages[at].tool_calls[0], *_as_wished(planned, messages, current, tools, embed, today)
 
 
 def _lookup(names: list[str], tools: list[ToolView], messages: list[BaseMessage]) -> ToolView | None:
@@ -837,7 +837,7 @@ def _after_precondition(
     lookups: list[ToolView] | None = None,
 ) -> Turn | None:
     """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
-    replanned = _replanned(messages, tools, embed, today)
+    replanned = _replanned(messages, tools, embed, today) or _wished_after(messages, tools, embed, today)
     if replanned is None:
         return None
     call, tool, extraction = replanned
@@ -855,6 +855,10 @@ def _after_precondition(
     replaces = any(f.name.startswith("new_") and kind_of(f) == "item_list" for f in tool.fields)
     if tool.mutates and replaces and called is not None and _variants_reader([called]) is not None:
         return _decide(tool, extraction, tools, messages, replies, lookups, understood=(embed, today))
+    if (gate is None or gate.read != call["name"]) and (wished := _wished_after(messages, tools, embed, today)):
+        # The read a wished write asked for, whatever the request reads like now its result is at hand.
+        call, tool, extraction = wished
+        gate = tool.precondition
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
         return None
     if not all(gates.same(call["args"].get(f), extraction.args.get(f)) for f in gate.given):
@@ -995,12 +999,18 @@ def respond(
     if isinstance(messages[-1], AIMessage):
         # Another specialist answered part of the request: only our part is ours to weigh.
         ours = our_part(ours, candidates, embed)
+    tools = lent_when_clear(text_of(messages[current]), candidates, embed)
+    specialist = not all(t.name.startswith(HANDOFF) for t in tools)
+    # A correction changes the pending action before any clause of it is read as a request of its own ("hang on, I
+    # mixed it up with another call. We agreed 12, not 15": no call asked for).
+    corrects = specialist and CORRECTION.match(ours)
+    if corrects and (fixed := _correction(messages, current, tools, embed, today, replies, lookups=bound)):
+        return fixed
     if not forced and (asked := asked_in_clause(ours, candidates, embed)) is not None:
         memory = remember(messages[:current] + messages[current + 1 :])
         return _decide(asked, extract(asked, text_of(messages[current]), memory, today), candidates, messages, replies,
                        lookups=bound)
-    tools = lent_when_clear(text_of(messages[current]), candidates, embed)
-    if not all(t.name.startswith(HANDOFF) for t in tools) and (fixed := _correction(
+    if specialist and not corrects and (fixed := _correction(
         messages, current, tools, embed, today, replies, lookups=bound
     )):
         return fixed
@@ -1009,7 +1019,7 @@ def respond(
         return planned
     if isinstance(planned, Turn):
         return _from_library(messages[current], bound, messages, today, replies) or planned
-    tool, extraction = planned
+    tool, extraction = planned if forced else _as_wished(planned, messages, current, tools, embed, today)
     said = said_in(messages, current)
     if tool.confirm and not forced and (HYPOTHETICAL.search(said) or not worded_for(said, tools, tool)):
         declined = Turn(questions.out_of_scope([t for t in tools if t is not tool and not t.mutates]))
@@ -1018,6 +1028,45 @@ def respond(
             library := _from_library(messages[current], bound, messages, today, replies)):
         return library
     return _decide(tool, extraction, tools, messages, replies, lookups=bound, understood=(embed, today))
+
+
+def _as_wished(planned: tuple[ToolView, Extraction], messages: list[BaseMessage], current: int,
+               tools: list[ToolView], embed: Embed | None, today: date) -> tuple[ToolView, Extraction]:
+    """The write a wish means when its closest reading is that write's precondition ("I'd like to return a tent"
+    reads like checking what can still come back; the return it asks for reads that first anyway)."""
+    read, reading = planned
+    return _wished_write(read, reading, messages, current, tools, embed, today) or planned
+
+
+def _wished_after(messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None,
+                  today: date) -> tuple[dict, ToolView, Extraction] | None:
+    """The one call just made, when it is the read of a write the request wishes for, with that write."""
+    at, current = last_reply(messages), request_at(messages)
+    if at is None or current is None or current > at or len(messages[at].tool_calls) != 1:
+        return None
+    call = messages[at].tool_calls[0]
+    read = next((t for t in tools if t.name == call["name"]), None)
+    wished = read and _wished_write(read, Extraction(args=dict(call["args"])), messages, current, tools, embed, today)
+    return (call, *wished) if wished else None
+
+
+def _wished_write(read: ToolView, reading: Extraction, messages: list[BaseMessage], current: int,
+                  tools: list[ToolView], embed: Embed | None, today: date) -> tuple[ToolView, Extraction] | None:
+    """The write gated by a read that a wish asks for, with the record the read was for (`_as_wished`)."""
+    said = said_in(messages, current)
+    writes = [t for t in tools if t.mutates and t.precondition and t.precondition.read == read.name]
+    # The clauses that wish, which must name the write ("I want to make sure the money went back" wishes no cancel).
+    wish = " ".join(c for c in ASK_CLAUSES.split(said) if WANTS.match(c))
+    if read.mutates or not writes or not wish:
+        return None
+    best = rank(wish, writes, embed)[0][1]
+    if not worded_for(wish, tools, best):
+        return None
+    # The record the read was for is the write's too (the order singled out of a listing).
+    extraction = extract(best, said, remember(messages[:current] + messages[current + 1 :]), today)
+    taken = {k: v for k, v in reading.args.items() if k in best.precondition.given}
+    return best, Extraction(args={**extraction.args, **taken}, missing=[
+        f for f in extraction.missing if f.name not in taken], problems=extraction.problems, spans=extraction.spans)
 
 
 def _bare_answer(text: str) -> bool:

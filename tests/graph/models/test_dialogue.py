@@ -467,6 +467,9 @@ def asked_to_confirm(model, ask: str):
          "no wait, he settled for 30 euros in the end", {"amount": 30}),
         # A number ending its sentence is still the new value.
         ("payment", Role.SUPPORT, "refund 20 euros on order #W4621646", "Actually, make it 30.", {"amount": 30}),
+        # A correction is no request of its own, whatever its story names ("another call" asks for no call).
+        ("payment", Role.SUPPORT, "refund 15 euros on order #W4621646, the speaker grille was dented",
+         "hang on, I mixed it up with another call. We agreed 12, not 15. Sorry!", {"amount": 12}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -1661,3 +1664,11 @@ def test_a_return_that_can_no_longer_be_withdrawn_says_its_status(registry, stat
     first, second = after_read(specialist(registry, "after_sales"), "can you cancel my return on W3412877?", rma)
     assert [c["name"] for c in first.tool_calls] == ["get_rma"]
     assert not second.tool_calls and said in second.text and "can no longer be withdrawn" in second.text
+
+
+def test_asking_us_to_set_someone_up_with_an_account_is_the_write_not_a_policy_question():
+    reply = specialist(load_all(), "backoffice", Role.ADMIN).invoke([HumanMessage(
+        "We've got a seasonal hire starting in the Lyon warehouse on Monday, Karim Benali. Could you set him up with "
+        "an account?")])
+    assert not reply.tool_calls
+    assert "create a staff user" in reply.content

@@ -8,6 +8,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
+from graph.models.local.reading import WANTS
 from graph.models.local.records import describe, single_out
 from graph.models.local.schema import FieldSpec
 from tests.graph.models.test_dialogue import specialist
@@ -89,6 +90,48 @@ def test_a_read_about_my_return_lists_my_returns_then_reads_the_one(registry):
     returns = {"returns": [{"rma_number": "RMA-20261116-01A2CDB1", "order_id": "#W8646154", "status": "requested"}]}
     _, read = reply_after(model, [*conversation, listing], returns)
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_rma", {"rma_number": "RMA-20261116-01A2CDB1"})]
+
+
+def test_a_record_of_the_fields_own_kind_is_listed_before_records_holding_some_of_them(registry):
+    # "can I still return the tent?" is about one of my orders, not one of the returns I already made.
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage("I bought a tent from you in the summer. Could I still return it for a refund?")]
+    listing = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in listing.tool_calls] == [("list_orders", {"customer_id": "me"})]
+    _, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_return_eligibility", {"order_id": "#W1000001"})]
+    # An exchange is found among the returns, which hold it.
+    exchange = model.invoke([HumanMessage("what's happening with my exchange?")])
+    assert [c["name"] for c in exchange.tool_calls] == ["list_customer_returns"]
+
+
+ELIGIBLE = {"order_id": "#W1000001", "status": "delivered", "return_state": "returnable", "warranty_state": "covered",
+            "items": [{"item_id": "1000000001", "name": "Trail Tent 2P", "returnable": 1, "delivered": 1}]}
+
+
+@pytest.mark.parametrize(("ask", "wished"), [
+    # A wish for the write goes on to it once its precondition's read allows it.
+    ("I'd like to return a tent", True),
+    ("the tent I got a couple of weeks ago leaks at the seams. I'd like to send it back", True),
+    # Asking whether one may is answered by the read.
+    ("can I still return the tent?", False),
+])
+def test_a_wish_for_a_write_goes_on_to_it_after_the_read_its_precondition_makes(registry, ask, wished):
+    model = specialist(registry, "after_sales")
+    conversation = [HumanMessage(ask)]
+    listing = model.invoke(conversation)
+    conversation, read = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_return_eligibility", {"order_id": "#W1000001"})]
+    _, after = reply_after(model, [*conversation, read], ELIGIBLE)
+    if wished:
+        assert "request a return" in after.text or [c["name"] for c in after.tool_calls] == ["request_return"]
+    else:
+        assert not after.tool_calls and "You can still return Trail Tent 2P" in after.text
+
+
+def test_wanting_to_make_sure_of_something_wishes_for_no_write():
+    assert WANTS.match("I want to make sure the money actually went back to my paypal") is None
+    assert WANTS.match("I want to return it") is not None
 
 
 def test_a_listing_that_needs_no_customer_named_lists_mine(registry):

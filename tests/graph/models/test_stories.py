@@ -237,6 +237,10 @@ def test_a_promise_made_to_a_customer_is_drawn_as_the_request(clause, drawn):
     ("which is why shipping and billing don't match", False),
     ("and it's definitely her own card.", False),
     ("because I moved last month", False),
+    # A word taking up the conversation tells nothing more than the clause after it.
+    ("ok the one about carrier tracking arriving late", False),
+    ("right, so the courier came back empty-handed", False),
+    ("ok cancel it", True),
     # Joined on, a command or a question still asks.
     ("and cancel the other one", True),
     ("but please hurry", True),
@@ -268,8 +272,20 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("the job was killed overnight", "the job was killed overnight"),
     # Closing something out is resolving it.
     ("can you close that one out so she gets her money?", "can you resolve that one so she gets her money?"),
+    # Sending something back oneself is returning it; someone else sending it back is not.
+    ("Can I send them back?", "Can I return them ?"),
+    ("I'd like to send one of them back", "I'd like to return one of them"),
+    ("the courier will send it back to us", "the courier will send it back to us"),
+    ("after i send something back how long till i get paid", "after i send something back how long till i get paid"),
+    # Money back, or an amount back, is a refund.
+    ("can I get my money back?", "can I get my refund?"),
+    ("so I promised her 15 euros back on her PayPal", "so I promised her refund of 15 euros on her PayPal"),
+    ("he gets €7.50 back", "he gets refund of €7.50"),
+    # Setting someone up with an account is creating one for them.
+    ("Could you set him up with an account?", "Could you create an account for him?"),
+    ("set her up with a staff login", "create a staff login for her"),
 ])
-def test_keeping_someone_out_is_blocking_them_and_giving_them_money_back_refunding_them(said, read):
+def test_everyday_wordings_are_put_as_the_tools_say_them(said, read):
     assert " ".join(rephrased(said).split()) == read
 
 
@@ -296,6 +312,25 @@ def test_a_story_whose_first_sentence_says_who_called_ends_in_the_request_the_ro
            "her card.")
     assert routed(router(registry, Role.SUPPORT), ask) == ["payment"]
 
+
+
+def test_a_greeting_before_a_story_asks_nothing_so_the_question_after_it_is_the_ask(registry):
+    ask = ("Hiya, the wireless earbuds that came last week: the left one crackles and cuts out whenever I turn my "
+           "head. Pretty disappointed tbh. Can I send them back and get my money back?")
+    assert story_then_ask(ask) == "Can I send them back and get my money back?"
+    assert routed(router(registry, Role.CUSTOMER), story_then_ask(ask)) == ["after_sales"]
+    assert asks_something("Hiya") is False
+    assert asks_something("Hiya, send it") is True
+
+
+@pytest.mark.parametrize(("ask", "agent"), [
+    ("Still going through the Lumen lamp samples from yesterday. Two more of them flicker at full brightness. I'd "
+     "call that major, can you log it on the inspection?", "quality"),
+    ("the Halo lamp I had in my basket is gone, can you put it on my order?", "order"),
+])
+def test_the_record_a_request_puts_something_on_says_whose_job_it_is(registry, ask, agent):
+    assert routed(router_naming(registry, Role.WAREHOUSE if agent == "quality" else Role.CUSTOMER,
+                                ("Halo Desk Lamp",)), ask) == [agent]
 
 
 def test_a_product_on_an_order_is_no_record_the_request_asks_for_by_name(registry):
