@@ -181,9 +181,10 @@ PHRASAL = (
                 r"back\b", re.I), r"refund \1"),
     (re.compile(r"\bpay(?:ing)?\s+((?:her|him|them|me|us|the\s+customer)\s+)out\b", re.I), r"refund \1"),
     # Sending something back oneself, as a wish or a request, is returning it ("can I send them back?", "I'd like to
-    # send one of them back"); a rule asked about keeps its words ("how long do I have to send an item back").
-    (re.compile(r"\b((?:can|could|may)\s+(?:I|we)|(?:I|we)(?:'d\s+like\s+to|\s+would\s+like\s+to|\s+want\s+to|\s+wanna"
-                r"|\s+need\s+to|\s+will|'ll|\s+am\s+going\s+to|'m\s+going\s+to))(\s+just|\s+still)?\s+send\s+"
+    # send one of them back"); a rule asked about keeps its words ("how long do I have to send an item back", "until
+    # when can I send back items?", "can I still send back a jacket I bought three weeks ago?").
+    (re.compile(r"(?<!\bwhen )(?<!\bhow )\b((?:can|could|may)\s+(?:I|we)|(?:I|we)(?:'d\s+like\s+to|\s+would\s+like\s+to"
+                r"|\s+want\s+to|\s+wanna|\s+need\s+to|\s+will|'ll|\s+am\s+going\s+to|'m\s+going\s+to))(\s+just)?\s+send\s+"
                 r"((?:[\w'-]+\s+){0,4}?)back\b", re.I), r"\1\2 return \3"),
     # Money back is a refund ("can I get my money back?"), and so is an amount back ("I promised her 15 euros back").
     (re.compile(r"\bmoney\s+back\b", re.I), "refund"),

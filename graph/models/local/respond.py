@@ -104,6 +104,7 @@ from graph.models.local.similarity import (
     rank,
     record_penalty,
     referenced,
+    worded_apart,
     worded_for,
 )
 from graph.models.local.text import STOPWORDS, content_stems, stem, words
@@ -1055,12 +1056,14 @@ def _wished_write(read: ToolView, reading: Extraction, messages: list[BaseMessag
     """The write gated by a read that a wish asks for, with the record the read was for (`_as_wished`)."""
     said = said_in(messages, current)
     writes = [t for t in tools if t.mutates and t.precondition and t.precondition.read == read.name]
-    # The clauses that wish, which must name the write ("I want to make sure the money went back" wishes no cancel).
+    # The clauses that wish, which must name the write.
     wish = " ".join(c for c in ASK_CLAUSES.split(said) if WANTS.match(c))
     if read.mutates or not writes or not wish:
         return None
     best = rank(wish, writes, embed)[0][1]
-    if not worded_for(wish, tools, best):
+    # By a word of its own, apart from the other writes the read gates ("I'd like to rate an order" names none).
+    others = [w for w in writes if w is not best]
+    if not (worded_apart(wish, tools, best, others) if others else worded_for(wish, tools, best)):
         return None
     # The record the read was for is the write's too (the order singled out of a listing).
     extraction = extract(best, said, remember(messages[:current] + messages[current + 1 :]), today)

@@ -129,6 +129,17 @@ def test_a_wish_for_a_write_goes_on_to_it_after_the_read_its_precondition_makes(
         assert not after.tool_calls and "You can still return Trail Tent 2P" in after.text
 
 
+def test_a_wish_naming_no_write_of_its_own_goes_on_with_the_read(registry):
+    # "rate" names none of the writes an order's read gates: the order is read, no return is proposed.
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("I'd like to rate an order"), AIMessage("Which order is it?"), HumanMessage("W1000001")]
+    read = model.invoke(conversation)
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
+    _, after = reply_after(model, [*conversation, read], {**ORDERS[0], "status_label": "delivered",
+                                                          "items": [{"item_id": "1", "name": "Trail Tent 2P"}]})
+    assert not after.tool_calls and "return" not in after.text
+
+
 def test_wanting_to_make_sure_of_something_wishes_for_no_write():
     assert WANTS.match("I want to make sure the money actually went back to my paypal") is None
     assert WANTS.match("I want to return it") is not None

@@ -277,6 +277,8 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("I'd like to send one of them back", "I'd like to return one of them"),
     ("the courier will send it back to us", "the courier will send it back to us"),
     ("after i send something back how long till i get paid", "after i send something back how long till i get paid"),
+    ("until when can I send back items?", "until when can I send back items?"),
+    ("can I still send back a jacket I bought in May?", "can I still send back a jacket I bought in May?"),
     # Money back, or an amount back, is a refund.
     ("can I get my money back?", "can I get my refund?"),
     ("so I promised her 15 euros back on her PayPal", "so I promised her refund of 15 euros on her PayPal"),
