@@ -132,7 +132,8 @@ def test_a_wish_for_a_write_goes_on_to_it_after_the_read_its_precondition_makes(
 def test_a_wish_naming_no_write_of_its_own_goes_on_with_the_read(registry):
     # "rate" names none of the writes an order's read gates: the order is read, no return is proposed.
     model = specialist(registry, "order")
-    conversation = [HumanMessage("I'd like to rate an order"), AIMessage("Which order is it?"), HumanMessage("W1000001")]
+    conversation = [HumanMessage("I'd like to rate an order"), AIMessage("Which order is it?"),
+                    HumanMessage("W1000001")]
     read = model.invoke(conversation)
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W1000001"})]
     _, after = reply_after(model, [*conversation, read], {**ORDERS[0], "status_label": "delivered",
