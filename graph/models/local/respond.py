@@ -838,7 +838,10 @@ def _after_precondition(
     lookups: list[ToolView] | None = None,
 ) -> Turn | None:
     """After the read a write's precondition asked for: refuse, ask for what the write lacks, or make it."""
-    replanned = _replanned(messages, tools, embed, today) or _wished_after(messages, tools, embed, today)
+    # The read a wished write asked for leads to that write, whatever the request reads like now its result is at
+    # hand (found once: both steps below take it).
+    wished = _wished_after(messages, tools, embed, today)
+    replanned = _replanned(messages, tools, embed, today) or wished
     if replanned is None:
         return None
     call, tool, extraction = replanned
@@ -856,8 +859,7 @@ def _after_precondition(
     replaces = any(f.name.startswith("new_") and kind_of(f) == "item_list" for f in tool.fields)
     if tool.mutates and replaces and called is not None and _variants_reader([called]) is not None:
         return _decide(tool, extraction, tools, messages, replies, lookups, understood=(embed, today))
-    if (gate is None or gate.read != call["name"]) and (wished := _wished_after(messages, tools, embed, today)):
-        # The read a wished write asked for, whatever the request reads like now its result is at hand.
+    if (gate is None or gate.read != call["name"]) and wished:
         call, tool, extraction = wished
         gate = tool.precondition
     if gate is None or gate.read != call["name"] or tool.name == call["name"]:
