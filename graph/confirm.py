@@ -21,8 +21,8 @@ NEGATIVE = re.compile(
     r"^\s*(n|no|nope|nah|cancel|stop|don'?t|do not|never ?mind|abort|non|forget it|leave it|not now|hold off)\b",
     re.I,
 )
-# What follows a new value to name the old one it replaces: "30 not 40".
-NOT_THE_OLD = r"not\s+(?:the\s+)?[€$£]?\d[\w.,-]*"
+# What follows a new value to name the old one it replaces: "30 not 40", "80 rather than 75".
+NOT_THE_OLD = r"(?:not|rather\s+than|instead\s+of)\s+(?:the\s+)?[€$£]?\d[\w.,-]*"
 # "actually make it 3", "no, I meant the blue one", "oops, it was PAR-1", "no wait, it's +33 6 11 22 33 55": a
 # change to what the crew was just doing, not a new request (a "no" followed by a value, a slip owned up to, a
 # value put in its place, "wait, no, cancel W6380018 instead": a number or a "my"/"the" thing in place of the

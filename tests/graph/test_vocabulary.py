@@ -204,6 +204,8 @@ def test_an_order_named_by_its_number_beside_a_product_goes_to_the_orders_specia
     (Role.WAREHOUSE, "start reordering the gas camp stove in Berlin when it drops to 8", "inventory"),
     # A customer's question about a product is still the catalogue's: customers have no stock writes.
     (Role.CUSTOMER, "does the camping stove run on gas?", "product"),
+    # "the Berlin warehouse" names where the stock is, in a word the stock's own requests use.
+    (Role.WAREHOUSE, "how many soy candles are left in the Berlin warehouse?", "inventory"),
     # A product named before a record's noun says which record: "the kettle order" is an order.
     (Role.SUPPORT, "is ava's kettle order on its way yet?", "order"),
 ])

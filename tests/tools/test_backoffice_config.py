@@ -52,7 +52,9 @@ async def test_a_setting_is_found_by_the_words_people_use(sessions, call, admin,
                        ("reservation TTL", TTL), ("how long do stock holds last", TTL),
                        ("change inventory.reservation_ttl_minutes to 45", TTL),
                        ("the partial refund percentage", "approvals.partial_refund_pct"),
-                       ("returns test window", "returns_test.window_days")):
+                       ("returns test window", "returns_test.window_days"),
+                       ("free delivery on anything over 75 euros", "shipping.free_shipping_threshold"),
+                       ("the cut-off for free postage", "shipping.free_shipping_threshold")):
         assert (await call(admin, "get_config_value", config_key=words)).key == key, words
     out = await call(admin, "set_config_value", config_key="stock holds should last 60 minutes", value=60.0)
     assert out.setting.key == TTL and out.setting.value == 60

@@ -27,7 +27,8 @@ UNITS = frozenset({"minute", "hour", "day", "pct", "eur", "amount", "count"})
 ALIASES = {
     "reservation": {"reservation", "reserve", "hold"},
     "ttl": {"ttl", "lifetime", "expiry", "expire", "last", "long", "duration"},
-    "threshold": {"threshold", "limit"},
+    "threshold": {"threshold", "limit", "over", "above", "minimum", "cutoff", "cut"},
+    "shipping": {"shipping", "delivery", "postage"},
     "pct": {"pct", "percent", "percentage"},
     "approval": {"approval", "approve"},
 }

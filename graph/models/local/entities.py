@@ -30,7 +30,9 @@ MONEY = re.compile(
 NUMBER = re.compile(
     r"(?<![\w.#@-])((?:(?<![\w-])[-+])?\d+(?:\.\d+)?)(?:(?![\w@-]|\.\d)|(?=(?:kg|kgs|g|gr|grams?|lbs?|kilos?)\b))"
 )
-NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+# "the one about yesterday's orders", "that one" point at a thing; they count nothing.
+NUMBER_WORD = re.compile(r"\b(?!(?<=\bthe )one\b|(?<=\bthis )one\b|(?<=\bthat )one\b|(?<=\bwhich )one\b)("
+                         + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 STREET = re.compile(
     r"\b\d{1,5}[a-z]?,?\s+(?:[A-Za-z'.-]+\s+){0,4}?(?:street|st|rue|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|"
     r"blvd|way|place|pl|court|ct|square|sq|terrace|parkway|highway|hwy|allee|chemin|quai|strasse|platz)\b"
@@ -174,18 +176,23 @@ PHRASAL = (
     (re.compile(r"\blet(?:ting)?\s+((?:[\w'-]+\s+){1,3}?)(?:go\s+)?through\b", re.I), r"release \1"),
     # Keeping someone out is blocking them ("keep them out for two weeks"), not keeping something out of somewhere.
     (re.compile(r"\bkeep(?:ing)?\s+((?:[\w'.-]+\s+){1,3}?)out\b(?!\s+of\b)", re.I), r"block \1"),
-    # Closing something out is resolving it ("can you close that one out so she gets her money?").
-    (re.compile(r"\bclos(?:e|es|ed|ing)\s+((?:[\w'-]+\s+){0,3}?)out\b", re.I), r"resolve \1"),
+    # Closing something out (or off) is resolving it ("can you close that one out so she gets her money?", "close it
+    # off please").
+    (re.compile(r"\bclos(?:e|es|ed|ing)\s+((?:[\w'-]+\s+){0,3}?)(?:out|off)\b", re.I), r"resolve \1"),
+    # Marking something as picked up (or as being handled) is acknowledging it ("mark it as picked up so Ada doesn't
+    # chase it").
+    (re.compile(r"\bmark(?:s|ed|ing)?\s+((?:[\w'-]+\s+){0,3}?)as\s+(?:picked up|taken|being handled|in hand)\b",
+                re.I), r"acknowledge \1"),
     # Giving or paying someone money back (or out) is refunding them ("give her 20 euros back on her card").
     (re.compile(r"\b(?:give|giving|pay|paying)\s+((?:her|him|them|me|us|the\s+customer)\s+(?:[\w€$£.,'-]+\s+){0,3}?)"
                 r"back\b", re.I), r"refund \1"),
     (re.compile(r"\bpay(?:ing)?\s+((?:her|him|them|me|us|the\s+customer)\s+)out\b", re.I), r"refund \1"),
     # Sending something back oneself, as a wish or a request, is returning it ("can I send them back?", "I'd like to
-    # send one of them back"); a rule asked about keeps its words ("how long do I have to send an item back", "until
+    # send back the t-shirt"); a rule asked about keeps its words ("how long do I have to send an item back", "until
     # when can I send back items?", "can I still send back a jacket I bought three weeks ago?").
     (re.compile(r"(?<!\bwhen )(?<!\bhow )\b((?:can|could|may)\s+(?:I|we)|(?:I|we)(?:'d\s+like\s+to|\s+would\s+like\s+to"
                 r"|\s+want\s+to|\s+wanna|\s+need\s+to|\s+will|'ll|\s+am\s+going\s+to|'m\s+going\s+to))(\s+just)?\s+send\s+"
-                r"((?:[\w'-]+\s+){0,4}?)back\b", re.I), r"\1\2 return \3"),
+                r"(?:((?:[\w'-]+\s+){0,4}?)back|back)\b", re.I), r"\1\2 return \3"),
     # Money back is a refund ("can I get my money back?"), and so is an amount back ("I promised her 15 euros back").
     (re.compile(r"\bmoney\s+back\b", re.I), "refund"),
     (re.compile(r"((?:[€$£]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s*(?:euros?|eur|dollars?|pounds?|quid|€))\s+)back\b",

@@ -18,6 +18,7 @@ from graph.models.local.ids import Context
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
+from graph.models.local.reading import story_then_ask
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
 from graph.models.local.text import ASKS_FOR, SENTENCE, STOPWORDS, stem, swapped_in, words
@@ -155,7 +156,16 @@ def _date(f: FieldSpec, ctx: Context) -> Any:
 
 def _enum(f: FieldSpec, ctx: Context) -> Any:
     # "mastercard" is a synonym of kind=credit_card but the very value of brand: the exact value wins.
-    hits = find_enum(f, ctx.request, skip=ctx.cache.get("other_enum_values", {}).get(f.name, frozenset()))
+    # The value said where the request asks ("I asked to return a mug ... I would like to register a formal
+    # complaint") is the one meant, not one of the story before it.
+    asking = [m.span() for m in SENTENCE.finditer(ctx.request.text) if ASKS_FOR.match(m.group(0))]
+    hits = find_enum(f, ctx.request, skip=ctx.cache.get("other_enum_values", {}).get(f.name, frozenset()),
+                     prefer=asking)
+    borrowed = not hits and f.required
+    if borrowed:
+        # Nothing else names a value the tool needs: the other field's value says it too ("save my new mastercard"
+        # is a card), and stays that field's.
+        hits = find_enum(f, ctx.request, prefer=asking)
     if not f.required:
         # "low stock report" names the tool, not a filter on severity=low.
         hits = [(v, x) for v, x in hits if not {stem(w) for w in words(x.text)} <= ctx.noise]
@@ -163,11 +173,8 @@ def _enum(f: FieldSpec, ctx: Context) -> Any:
         hits = [(v, x) for v, x in hits if not (str(v).endswith("ed") and words(x.text)[-1].endswith("ing")
                                                 and stem(words(x.text)[-1]) == stem(str(v)))]
     if f.type != "array" and len(hits) > 1:
-        # The value said where the request asks ("I asked to return a mug ... I would like to register a formal
-        # complaint") is the one meant, not one of the story before it.
-        asking = [m.span() for m in SENTENCE.finditer(ctx.request.text) if ASKS_FOR.match(m.group(0))]
         hits = sorted(hits, key=lambda hit: not any(a <= hit[1].start < b for a, b in asking))
-    for _, found in hits[: None if f.type == "array" else 1]:
+    for _, found in [] if borrowed else hits[: None if f.type == "array" else 1]:
         ctx.request.use(found, soft=True)
     if not hits:
         return None
@@ -264,6 +271,15 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
     return found.value
 
 
+def _question(f: FieldSpec, ctx: Context) -> Any:
+    # The one question after sentences that only tell is what is asked ("Thinking of getting my dad a DAC amp ... If
+    # it turns out faulty after six weeks, can it still go back?"): the story would draw passages about itself.
+    ask = story_then_ask(ctx.request.text)
+    if ask and ask.rstrip().endswith("?"):
+        return free_text(f, e.Request(ask), ctx.noise, question=True)
+    return free_text(f, ctx.request, ctx.noise, question=True)
+
+
 EXTRACTORS = {
     "email": ids.email,
     "payment_method": ids.payment_method,
@@ -285,7 +301,7 @@ EXTRACTORS = {
     "person_name": _person,
     "reference": _reference,
     "title": _title,
-    "question": lambda f, ctx: free_text(f, ctx.request, ctx.noise, question=True),
+    "question": lambda f, ctx: _question(f, ctx),
     "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise, echo=ctx.echo),
 }
 
@@ -426,7 +442,9 @@ def _words_of(tool: ToolView) -> list[str]:
             texts += [w for k, found in NUMBER_KEYWORDS.items() if k in f.words for w in found]
         if len(_WORDS) > 4096:  # tools rebuilt with changing texts must not grow the cache forever
             _WORDS.clear()
-        _WORDS[key] = sorted({w for t in texts for w in words(t) if len(w) >= 3 and w.isalpha()})
+        # A contraction typed without its apostrophe ("couldnt") is one of the tool's words, no typo of "could".
+        _WORDS[key] = sorted({w.replace("'", "") for t in texts for w in words(t)
+                              if len(w) >= 3 and w.replace("'", "").isalpha()})
     return _WORDS[key]
 
 

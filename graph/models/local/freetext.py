@@ -39,6 +39,9 @@ LEADING_VERBS = re.compile(
 
 # A note's opening word followed only by a word pointing back ("about it", "regarding this").
 BACK_REFERENCE = re.compile(r"(?:it|this|that|them)\b\s*(?:please\s*)?(?:[,.!?;]|$)", re.I)
+# ... or a "that" put somewhere ("add that to the inspection as a major defect"): the thing told before.
+PUT_THAT = re.compile(r"that\s+$", re.I)
+PLACED = re.compile(r"(?:to|on|onto|against|in)\b", re.I)
 # What was told before must say something ("hi," says nothing).
 MIN_TOLD_WORDS = 3
 
@@ -54,11 +57,15 @@ def _clean(text: str) -> str:
 
 
 def _told_before(rest: str, start: re.Match) -> str | None:
-    """What a note "about it" is about: what the person told before the clause that asks ("the order has said 'on
-    hold' for days, no email, nothing. get me a person to talk to about it"), up to that clause's sentence or comma."""
-    if not BACK_REFERENCE.match(rest, start.end()):
+    """What a note "about it" is about, or what "that" is when the request puts it somewhere: what the person told
+    before the clause that asks ("the order has said 'on hold' for days, no email, nothing. get me a person to talk
+    to about it", "Two more lamps won't switch on. Can you add that to the inspection?"), up to that clause's sentence
+    or comma."""
+    if not BACK_REFERENCE.match(rest, start.end()) and not (PUT_THAT.match(start.group(0))
+                                                             and PLACED.match(rest, start.end())):
         return None
-    before = rest[: start.start()]
+    # (Of the request itself: the answers to our questions come before it, a line each.)
+    before = rest[: start.start()].rsplit("\n", 1)[-1]
     ends = [m.start() for m in SENTENCE_BREAK.finditer(before)] or [m.start() for m in re.finditer(",", before)]
     told = _clean(before[: ends[-1]]) if ends else ""
     return told if len(words(told)) >= MIN_TOLD_WORDS else None

@@ -1,15 +1,20 @@
 """Whether a question asks how the shop works, for the policy library to answer, rather than for the asker's
 records or an action: "do you ship to Switzerland?", "can I pay cash on delivery?", "what should I do?"."""
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 from graph.models.local.entities import names_a_record
-from graph.models.local.extract import Extraction
 from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.records import ONESELF, OWN_KINDS
 from graph.models.local.text import SENTENCE_BREAK
 from graph.models.local.toolview import ToolView
+
+if TYPE_CHECKING:  # extract reads questions with reading, which reads policy: the type only, to break the cycle
+    from graph.models.local.extract import Extraction
 
 # Verbs of looking up, learning or being told: wanting or telling us to do one of these asks to read.
 LOOKING = "know|see|check|find|look|understand|ask|view|get|track|hear|learn|read|review|confirm|make sure|be sure"

@@ -19,6 +19,7 @@ from graph.models.local.similarity import (
     choose,
     meaning,
     names_records,
+    numbered_by_format,
     rank,
     referenced,
     set_index,
@@ -113,9 +114,11 @@ THING_ASKED = re.compile(r"\s*(?:(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+|
 
 # A record's noun before the order it is on: "the lamp claim on W3321921", "the return for #W1".
 RECORD_ON = re.compile(rf"\b([a-z]{{3,}})\s+(?:on|for|of)\s+(?:order\s+)?{ORDER_ID.pattern}")
-# The record a request puts something on, at the end of the clause that asks ("can you log it on the inspection?"):
-# whoever keeps those records, whatever the story before it names.
-PUT_ON = re.compile(r"\b(?:on|onto|against)\s+(?:the|that|this|my|our|his|her|their)\s+([a-z]{3,})\s*[?.!]*\s*$", re.I)
+# The record a request puts something on, at the end of the clause that asks ("can you log it on the inspection?",
+# "can you add that to the inspection as a major defect?"): whoever keeps those records, whatever the story before
+# it names.
+PUT_ON = re.compile(r"(?:\b(?:on|onto|against)|\b(?:add|log|put|record|note)\s+(?:it|that|this|them|these|those)\s+to)"
+                    r"\s+(?:the|that|this|my|our|his|her|their)\s+([a-z]{3,})(?:\s+as\s+[^,.;!?]*)?\s*[?.!]*\s*$", re.I)
 
 # Where a request's clauses part: sentences, commas, "and" / "but" / "so", and "about" before what it concerns
 # ("please have someone contact me about my exchange").
@@ -189,6 +192,11 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
     return chosen
 
 
+# A clause opening with a verb in -ing leaves out "I'm" and tells ("Thinking of getting my dad a DAC amp"), unless the
+# verb says what the speaker wants ("wondering if you could ...", "looking for a gift").
+WANTING = frozenset({"wondering", "hoping", "looking", "trying", "needing", "wanting", "waiting"})
+
+
 def asks_something(clause: str) -> bool:
     """Whether a clause asks for something (a question, a command, a wish) rather than tells what happened ("the
     keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
@@ -198,7 +206,8 @@ def asks_something(clause: str) -> bool:
     # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
     first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
-        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause))
+        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not (
+            first.endswith("ing") and first not in WANTING))
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -254,17 +263,19 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # A question of few words leans on the story ("i always forget to water my plants, anything that helps?").
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
-    if routing and (ask := story_then_ask(text, least=1)) and not ask.rstrip().endswith("?") \
-            and _alone(ask, text, tools, embed):
+    if routing and (ask := story_then_ask(text, least=1)) and _alone(ask, text, tools, embed) and (
+            not ask.rstrip().endswith("?") or POLITE_COMMAND.match(ask) and _close_reading(ask, text, tools, embed)):
         # A command after a story is the job, however few its words ("... and it's definitely her own card. please
-        # let it go through"): the story says only why.
+        # let it go through"): the story says only why. Put as a question ("... Can you let it go through?"), it is
+        # one of the readings the story leaves closest ("can you switch that on?" after a story of free delivery
+        # is no order's).
         return ask
     if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
-            else not ask.rstrip().endswith("?")):
+            else not ask.rstrip().endswith("?") or POLITE_COMMAND.match(ask)):
         # Whose job a question is, the router reads from it, among the two readings the whole story leaves closest;
         # the specialist answers it with the story's details. A command says the specialist's job too ("... while
-        # Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1 pls").
+        # Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1 pls", "... can you settle that return?").
         return ask
     if len(clauses) == 1 or clause == text:
         return text
@@ -281,17 +292,36 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     return clause if led is not None and led.confident and led.tool in (best, other) else text
 
 
+def _close_reading(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:
+    """Whether the tool the part reads as is one the whole request reads as nearly as well as its best."""
+    ranked = rank(text, tools, embed)
+    chosen = choose(part, tools, embed).tool
+    return any(t is chosen and score >= ranked[0][0] - COMMAND_CLOSE for score, t in ranked)
+
+
 def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:
     """Whether a part of the request is clear by itself, to a tool taking the records the whole names by number (the
-    order the story gives is the one a "could I get a large instead?" is about). A part acting on "one" of what the
-    story named ("... wants a proper invoice with VAT on it. could you sort one out for order W8498068?") is not."""
+    order the story gives is the one a "could I get a large instead?" is about) in their formats. A part acting on
+    "one" of what the story named ("... wants a proper invoice with VAT on it. could you sort one out for order
+    W8498068?") is not."""
     if STANDS_FOR_ONE.search(part):
         return False
     choice = choose(part, tools, embed)
     if not choice.confident:
         return False
     takes = choice.tool.takes if choice.tool.takes is not None else frozenset(kind_of(f) for f in choice.tool.fields)
-    return all(kinds & takes for kinds in referenced(text))
+    # Nor one whose tool refuses the format of a number the story gives ("... no point in inspection QI-DEMO0005 any
+    # more. cancel it": the inspection's, not an order's).
+    return all(kinds & takes for kinds in referenced(text)) and all(
+        choice.tool.name in names for names in numbered_by_format(text, tools))
+
+
+# A command put as a question: "can you ...?", "could someone ...?", "can we get it boxed up?" (not "can I ...?" or
+# "can we ...?" alone, which may ask what is allowed).
+# How far below the whole story's best reading a command put as a question may pick another.
+COMMAND_CLOSE = 0.12
+POLITE_COMMAND = re.compile(
+    r"^\s*(?:please\s+)?(?:can|could|would|will)\s+(?:you|someone|somebody|we\s+(?:get|have)\b)\b", re.I)
 
 
 def story_then_ask(text: str, least: int = 3) -> str | None:

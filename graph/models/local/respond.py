@@ -558,6 +558,8 @@ def _allowed_instead(tool: ToolView, extraction: Extraction, tools: list[ToolVie
     # A short ask says enough here ("please settle it with the customer"): the record's state narrowed the writes.
     if (ask := story_then_ask(said, least=2)) and (named := rank(ask, tools, embed)[0][1]) in others:
         return named, extract(named, said, remember(messages), today)
+    if ask and named is tool:
+        return None  # the sentence that asks names this very write ("... can you settle that return?"): no other
     scores = {t.name: score for score, t in rank(said, [tool, *others], embed)}
     best = max(others, key=lambda t: scores[t.name])
     if scores[best.name] < scores[tool.name] - ALTERNATIVE_MARGIN:

@@ -1,6 +1,7 @@
 """Tool choice: cosine similarity of the request to each tool's description and examples, plus word overlap."""
 
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -530,6 +531,13 @@ def unnamed(text: str, catalogue: tuple[str, ...]) -> str:
     return pattern.sub(lambda m: f"{m.group('lead')}thing", text) if pattern else text
 
 
+def unmentioned(text: str, catalogue: tuple[str, ...]) -> str:
+    """The request with the catalogue's products, mentioned in everyday words, left out ("any blutooth speakers?":
+    "any")."""
+    pattern = _mention(catalogue)
+    return re.sub(r"\s+", " ", pattern.sub(lambda m: m.group("lead"), text)).strip() if pattern else text
+
+
 def names_records(query: str, tools: Sequence[ToolView], tool: ToolView) -> bool:
     """Whether the request names one of the records the tool's agent holds, by a word of their names that the
     tools' own texts do not use ("does the camping stove run on gas?": the catalogue's Micro Camp Stove)."""
@@ -546,14 +554,50 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     stats = set_index(tools)
     query = bought(query, tools)
     text = stats.read(query)
-    stems = set(content_stems(text)) - {stem(w) for w in PROPER_NAME.findall(query)}
+    ranked = _scored(query, text, [text] * len(tools), tools, embed)
+    # Other tools' texts read the catalogue's products as "thing" (`_key_of`). When the catalogue's own tools come
+    # first, the others read the request without its products, to see whether the rest of it asks for one of them:
+    # else any product named draws the request to the catalogue, whatever it asks ("I'd like to return the hoodie").
+    # Only a request naming what another tool does or acts on, in a word of its name the catalogue's tools do not use
+    # ("return"), reads so, when that tool then comes before the catalogue: "what sizes does the kettle come in?"
+    # stays the catalogue's.
+    plain = unmentioned(text, catalogue_of(tools))
+    if plain != text and ranked[0][1].vocabulary:
+        again = _scored(query, text, [text if t.vocabulary else plain for t in tools], tools, embed)
+        ahead = [t for _, t in itertools.takewhile(lambda pair: not pair[1].vocabulary, again)]
+        if any(_names_action(query, t, tools) for t in ahead):
+            return again
+    return ranked
+
+
+def _names_action(text: str, tool: ToolView, tools: Sequence[ToolView]) -> bool:
+    """Whether the request names the tool's action or record (the first or last word of its name, or of its agent's
+    tools' names) in a word the tools holding the catalogue's records never use (in their names, descriptions or
+    examples: "how many mugs are left in the Berlin warehouse?" asks the stock's keeper). Its own words, not the
+    words ids are masked as ("in Lyon" is no warehouse's record)."""
+    ends = {stem(n.split("_")[end]) for n in (tool.tool_names or (tool.name,)) for end in (0, -1)}
+    holders = [t for t in tools if t.vocabulary]
+    used = {stem(w) for t in holders for n in (t.tool_names or (t.name,)) for w in n.split("_")}
+    used |= {stem(w) for t in holders for x in (t.description, *t.examples) for w in words(x)}
+    said = {stem(w) for w in words(text)}
+    return bool((ends - used) & said)
+
+
+def _scored(query: str, text: str, readings: list[str], tools: Sequence[ToolView], embed: Embed | None
+            ) -> list[tuple[float, ToolView]]:
+    """Every tool with its score for the request (`text`, its reading) as read for each tool (`readings`), best
+    first."""
+    stats = set_index(tools)
+    proper = {stem(w) for w in PROPER_NAME.findall(query)}
+    lexical = [i.lexical(set(content_stems(r)) - proper, stats.idf) for i, r in zip(stats.tools, readings, strict=True)]
     all_stems = {stem(w) for w in words(text)}
-    lexical = [i.lexical(stems, stats.idf) for i in stats.tools]
     if embed is None:
         base = lexical
     else:
-        q = vectors([text], embed)[0]
-        base = [i.embedding_score(q, embed) + LEXICAL_WEIGHT * lex for i, lex in zip(stats.tools, lexical, strict=True)]
+        distinct = list(dict.fromkeys(readings))
+        q = dict(zip(distinct, vectors(distinct, embed), strict=True))
+        base = [i.embedding_score(q[r], embed) + LEXICAL_WEIGHT * lex
+                for i, r, lex in zip(stats.tools, readings, lexical, strict=True)]
     named = referenced(query)
     by_format = numbered_by_format(query, tools)
     # A record named by number ("alert 1") or by its title ("the late tracking updates alert") already exists.

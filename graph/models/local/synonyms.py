@@ -50,7 +50,8 @@ ENUM_SYNONYMS = {
     # What a carrier reports going wrong with a parcel.
     "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable", "couldn't deliver",
                   "could not deliver", "couldn't be delivered", "could not be delivered", "can't be delivered",
-                  "cannot be delivered", "failed delivery", "delivery failed", "back to the depot",
+                  "cannot be delivered", "couldn't be handed over", "could not be handed over", "failed delivery",
+                  "delivery failed", "back to the depot",
                   "back to their depot", "returned to sender"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),

@@ -146,6 +146,8 @@ def fill(lines: list[str], data: dict) -> str:
             text = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), data), line)
         except Missing:
             continue
+        # A value that ends its own sentence ("... dead out of the box.") takes no second full stop.
+        text = re.sub(r"(?<=[^.][.!?])\.(?=\s|$)", "", text)
         out.append(text)
     joined = ""
     for text in out:

@@ -20,10 +20,12 @@ LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kin
 PRONOUNS = frozenset({"he", "she", "they", "i'm", "im"})
 
 # A clause opening with a person's name tells what they did ("Chloé Dubois phoned again about ...", "Ethan Wilson's
-# order is sitting in the queue", "Jonas Weber just rang"): a name that owns what follows, or two capitalised words
-# and a verb in the past or of saying; a command may name a place or a person ("Keep Madrid as the main one").
+# order is sitting in the queue", "Jonas Weber just rang", "Colissimo are collecting at 3"): a name that owns what
+# follows, or two capitalised words and a verb in the past, of saying or of being; a command may name a place or a
+# person ("Keep Madrid as the main one").
 NAMED_SUBJECT = re.compile(r"^\s*[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)?(?:'s\b|\s+(?:just\s+|also\s+)?"
-                           r"(?:[a-z]+ed|rang|wrote|sent|told|said|says|wants|needs|came|got|is|was|has|had)\b)")
+                           r"(?:[a-z]+ed|rang|wrote|sent|told|said|says|wants|needs|came|got|is|was|has|had|are|were"
+                           r"|have|will|[a-z]+n't)\b)")
 
 # The verbs that follow a statement's subject ("work is paying me back").
 STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})

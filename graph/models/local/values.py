@@ -1,7 +1,9 @@
 """Finding one field's value in a request: numbers by nearby keywords, enum values, flags, names, references."""
 
 import re
+from collections.abc import Sequence
 
+from graph.models.local.dates import MONTHS, WEEKDAYS
 from graph.models.local.entities import PLACE, Found, Request
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COUNTRIES, ENUM_SYNONYMS, NUMBER_KEYWORDS
@@ -94,12 +96,14 @@ NEGATIONS = ("doesn't", "don't", "didn't", "does not", "do not", "did not", "don
 
 def enum_forms(value: object) -> list[str]:
     """The phrasings that name an enum value: itself, with spaces or dashes, and its synonyms (negations in any
-    person and tense)."""
+    person and tense, with or without the apostrophe)."""
     text = str(value)
     forms = {text, text.replace("_", " "), text.replace("_", "-"), *ENUM_SYNONYMS.get(text, ())}
     for form in list(forms):
         if (said := next((n for n in NEGATIONS if f"{n} " in form), None)) is not None:
             forms |= {form.replace(f"{said} ", f"{n} ") for n in NEGATIONS}
+    # Typed without the apostrophe: "couldnt deliver".
+    forms |= {form.replace("n't", "nt") for form in forms if "n't" in form}
     return sorted(forms, key=len, reverse=True)
 
 
@@ -116,10 +120,12 @@ GOING = re.compile(r"^(?:\s+card)?\s+(?:runs out|ran out|is running out|expires|
                    r"|was stolen|got stolen|is lost|was lost|got lost|is blocked|was blocked)\b", re.I)
 
 
-def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset()) -> list[tuple[object, Found]]:
+def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozenset(),
+              prefer: Sequence[tuple[int, int]] = ()) -> list[tuple[object, Found]]:
     """Enum values the request names (longest phrasing first), in order of appearance.
 
     `skip`: phrasings that are the exact values of another field ("mastercard" is a brand, not a kind).
+    `prefer`: spans where a value said twice is taken from ("pay by card ... can you put a card on file?").
     """
     options = field.enum or (field.item.enum if field.item else ())
     hits = []
@@ -132,7 +138,8 @@ def find_enum(field: FieldSpec, request: Request, skip: frozenset[str] = frozens
             found = [f for f in request.find(pattern)
                      if not LEFT_BEHIND.search(request.text[: f.start]) and not GOING.match(request.text[f.end:])]
             if found:
-                hits.append((value, found[0], len(form)))
+                inside = [f for f in found if any(a <= f.start < b for a, b in prefer)]
+                hits.append((value, (inside or found)[0], len(form)))
                 break
     hits.sort(key=lambda h: (-h[2], h[1].start))
     chosen, spans = [], []
@@ -357,21 +364,31 @@ def _set_to(request: Request, toks: list[re.Match], hits: list[int]) -> Found | 
     return None
 
 
-# Words after "the" up to a word that ends a name ("the water bottle come in" -> "water bottle").
+# Words after "the" (or "your") up to a word that ends a name ("the water bottle come in" -> "water bottle",
+# "everyone loves your black logo tee." -> "black logo tee"); after "my" come their own ("my sister", "my eye").
+NAME_LEAD = r"\b(?:the|your)\s+"
 ENDS_NAME = ("in on for is are available come comes cost costs from with do does have has please pls now again any "
              "anymore yet too today either if because since so").split()
 # "the same one", "the other one", "the first one": a thing pointed back at, never a product's name.
 POINTED = r"(?!(?:same|other|one|ones|first|second|third|last|next|rest)\b)"
 THE_NAME = re.compile(
-    rf"\bthe\s+{POINTED}([a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)(?=\s+(?:{'|'.join(ENDS_NAME)})\b|[?.,!]|$)", re.I)
+    rf"{NAME_LEAD}{POINTED}([a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)(?=\s+(?:{'|'.join(ENDS_NAME)})\b|[?.,!]|$)", re.I)
 # A product named with its options runs to four words and ends before any small word too, or a contraction ("3 of
 # the small sea salt candles got smashed", "the black embroidered cap isn't moving"). "of" joins a name to what it
 # names ("the price of the hoodie") and ends none.
 ENDS_PRODUCT = "|".join(sorted(set(ENDS_NAME) | STOPWORDS - {"of", "and", "or", "a", "an", "the"}))
 PRODUCT_WORD = rf"(?!(?:{ENDS_PRODUCT})\b)[a-z][\w-]*"
 THE_PRODUCT = re.compile(
-    rf"\bthe\s+{POINTED}({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)",
+    rf"{NAME_LEAD}{POINTED}({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)",
     re.I)
+
+
+# Capitalised words that never name a product: days, months and feasts ("our club's Christmas do", "came on
+# Monday") and greetings ("Hiya!").
+NOT_PRODUCTS = frozenset(MONTHS) | frozenset(WEEKDAYS) | {
+    "christmas", "xmas", "easter", "halloween", "thanksgiving", "hanukkah", "diwali", "eid",
+    "hi", "hiya", "hello", "hey", "morning", "afternoon", "evening", "cheers", "thanks",
+}
 
 
 def looks_like_name(token: str) -> bool:
@@ -399,7 +416,7 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
         if person and (owned := re.match(rf"{re.escape(person)}['’]s\b\s*", phrase)):
             phrase, start = phrase[owned.end():], start + owned.end()
         if (re.fullmatch(r"[A-Z]{2,6}(?:-?\d+)?", phrase) or phrase.lower().split("'")[0] in STOPWORDS
-                or not phrase):
+                or not phrase or set(words(phrase)) <= NOT_PRODUCTS):
             continue
         before = [w.lower() for w in request.text[: m.start()].split() if w.lower() not in LEAD_INS]
         if places and before and before[-1] in PLACE_LEADS:

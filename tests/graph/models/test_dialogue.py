@@ -186,6 +186,10 @@ def test_an_after_sales_write_reads_the_order_first_and_refuses_at_once(registry
         # Still only requested, it can be neither received nor settled, and settling is no withdrawing: refused.
         ("the laptop stand that came back on RMA-20261116-E25204B1 has been checked, it's genuinely defective. "
          "please settle it with the customer", "requested", None),
+        # Asked as a question after a story, settling a return still only requested is refused, not withdrawn.
+        ("Louis Rossi has just rung again and he's properly fed up. He asked to send back the keycaps on "
+         "RMA-20261116-E25204B1 weeks ago and still hasn't seen a penny. Can you settle that return and refund him "
+         "today?", "requested", None),
     ],
 )
 def test_a_return_the_state_forbids_gives_way_to_the_write_the_asking_sentence_names(registry, ask, status, write):
@@ -486,6 +490,17 @@ def test_a_correction_keeps_the_words_of_a_free_text_field(registry):
     again = model.invoke([*history, HumanMessage("actually make it 350")])
     assert again.tool_calls[0]["args"]["config_key"] == pending["args"]["config_key"]
     assert again.tool_calls[0]["args"]["value"] == 350
+
+
+@pytest.mark.parametrize("correction", [
+    "Ah, Julie's just messaged: she wants the cut-off at 80 rather than 75.",
+    "make it 80 instead of 75",
+])
+def test_a_correction_naming_the_value_it_replaces_changes_only_that_value(registry, correction):
+    model = specialist(registry, "backoffice", Role.ADMIN)
+    history, pending = asked_to_confirm(model, "set the free-shipping threshold to 75")
+    again = model.invoke([*history, HumanMessage(correction)])
+    assert again.tool_calls[0]["args"] == {**pending["args"], "value": 80}
 
 
 def test_a_new_request_in_place_of_yes_is_not_taken_as_a_change(registry):

@@ -1033,3 +1033,63 @@ def test_a_rule_still_asks_for_what_it_needs_when_no_single_value_is_stray(regis
     tool = view(as_langchain_tool(registry.get("add_payment_method")))
     found = extract(tool, "add my paypal", Memory(), TODAY)
     assert (found.args, [f.name for f in found.missing]) == ({"kind": "paypal"}, ["paypal_email"])
+
+
+def test_a_kind_said_twice_is_the_one_said_where_the_request_asks(registry):
+    # "card" first comes in the story ("pay by card"), PayPal before it; the asking sentence names the card again.
+    text = ("PayPal keeps logging me out halfway through checkout, so I'd rather pay by card from now on. Can you put "
+            "a card on file for me?")
+    assert value(registry, "add_payment_method", "kind", text) == "credit_card"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hiya! I'm sorting out shirts for our running club's Christmas do and everyone loves your black logo tee. Have "
+     "you got enough of them in stock for us?", "black logo tee"),
+    ("it came on Monday, is the Halo Desk Lamp in stock again?", "Halo Desk Lamp"),
+    ("is your pour-over kettle available?", "pour-over kettle"),
+])
+def test_days_feasts_and_greetings_name_no_product(registry, text, expected):
+    assert value(registry, "check_availability", "item_ref", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The one about yesterday's orders is mine. Mark it as acknowledged", None),
+    ("that one, please acknowledge it", None),
+    ("acknowledge risk alert one", 1),
+])
+def test_the_one_pointed_at_counts_nothing(registry, text, expected):
+    assert value(registry, "acknowledge_risk_alert", "alert_id", text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "one of our parcels couldnt be handed over, the office was shut",
+    "DPD says they couldn't be handed over",
+    "the parcel couldnt deliver today",
+])
+def test_a_contraction_typed_without_its_apostrophe_still_names_its_value(registry, text):
+    assert value(registry, "add_tracking_event", "status", text) == "exception"
+
+
+def test_the_question_after_a_story_is_what_the_library_is_asked(registry):
+    text = ("Thinking of getting my dad one of the Bitstream DAC amps for Christmas. I'm a bit wary of electronics "
+            "though. If it turns out faulty after, say, six weeks, am I stuck with it or can it still go back to you?")
+    assert value(registry, "answer_question", "question", text) == (
+        "If it turns out faulty after, say, six weeks, am I stuck with it or can it still go back to you?")
+    assert value(registry, "answer_question", "question", "what is your returns window?") == (
+        "what is your returns window?")
+
+
+def test_that_put_somewhere_is_what_was_told_before(registry):
+    text = ("Still going through the Halo lamp delivery. Two more of the black base lamps won't switch on at all. Can "
+            "you add that to the inspection as a major defect?")
+    assert value(registry, "record_defect", "description", text) == (
+        "Still going through the Halo lamp delivery. Two more of the black base lamps won't switch on at all.")
+    assert value(registry, "add_tracking_event", "description", "the van broke down near Lyon. Can you put that on "
+                                                                "the tracking?") == "the van broke down near Lyon."
+
+
+def test_a_value_another_field_holds_still_says_what_a_needed_field_is(registry):
+    # "mastercard" is the brand, and says the kind too when nothing else does.
+    args = extract(view(as_langchain_tool(registry.get("add_payment_method"))),
+                   "can you save my new mastercard on my account? last 4 are 4471", Memory(), TODAY).args
+    assert args == {"kind": "credit_card", "brand": "mastercard", "last_four": "4471"}

@@ -17,7 +17,7 @@ from graph.models.local.similarity import numbered_by_format
 from graph.models.local.text import a_command
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
-from tests.graph.models.test_dialogue import TODAY, router, specialist
+from tests.graph.models.test_dialogue import TODAY, router, router_knowing, specialist
 from tools.registry import load_all
 
 CHLOE = ("Chloé Dubois phoned again about her return on order 8646154. She was sent the wrong things and the request "
@@ -283,6 +283,11 @@ def test_a_command_after_a_story_is_the_routers_reading_however_short(registry):
     ("can I get my money back?", "can I get my refund?"),
     ("so I promised her 15 euros back on her PayPal", "so I promised her refund of 15 euros on her PayPal"),
     ("he gets €7.50 back", "he gets refund of €7.50"),
+    ("I'd like to send back the t-shirt that came on Monday", "I'd like to return the t-shirt that came on Monday"),
+    # Closing something off is resolving it too; marking it as picked up is acknowledging it.
+    ("Close it off please.", "resolve it please."),
+    ("Mark it as picked up so Ada doesn't chase it", "acknowledge it so Ada doesn't chase it"),
+    ("the parcel was marked as delivered", "the parcel was marked as delivered"),
     # Setting someone up with an account is creating one for them.
     ("Could you set him up with an account?", "Could you create an account for him?"),
     ("set her up with a staff login", "create a staff login for her"),
@@ -364,3 +369,57 @@ def test_a_request_acting_on_one_is_read_with_the_thing_the_story_named(registry
     assert routed(router(registry, Role.CUSTOMER), ask) == ["documents"]
     [call] = specialist(registry, "documents", Role.CUSTOMER).invoke([HumanMessage(ask)]).tool_calls
     assert (call["name"], call["args"]) == ("issue_invoice", {"order_id": "#W8498068"})
+
+
+@pytest.mark.parametrize(("ask", "agent"), [
+    ("I'd like to return the hoodie.", {"order", "after_sales"}),
+    ("Evening. I'd like to send back the t-shirt that came with my DAC amp on Monday.", {"order", "after_sales"}),
+    # Naming no other tool's action, a product's question stays the catalogue's.
+    ("what sizes does the pour over kettle come in", {"product"}),
+    ("any blutooth speakers?", {"product"}),
+])
+def test_a_product_named_draws_no_request_that_asks_for_another_action(registry, ask, agent):
+    catalogue = ("Keycap Hoodie", "Shopcrew Logo T-Shirt", "Bitstream DAC Amp", "Pour-Over Kettle",
+                 "Boom Cube Bluetooth Speaker")
+    [chosen] = routed(router_knowing(registry, catalogue), ask)
+    assert chosen in agent
+
+
+@pytest.mark.parametrize(("role", "ask", "agent"), [
+    (Role.SUPPORT, "Just had Tom Miller on the phone. The order we're holding for him is genuine: he's moved flats in "
+                   "Milan, which is why billing and delivery don't match. Can you let it go through?", "fraud"),
+    (Role.WAREHOUSE, "Colissimo are collecting at 3 today and Manon Garcia's order is still sitting on the shelf. "
+                     "Can we get W8786329 boxed up before then?", "warehouse"),
+    # A command put as a question leans on the story: "switch that on" is the free delivery's, no order's.
+    (Role.ADMIN, "Marketing want free delivery on anything over 75 euros for the holiday season. Can you switch that "
+                 "on?", "backoffice"),
+])
+def test_a_command_put_as_a_question_after_a_story_is_the_job(registry, role, ask, agent):
+    assert routed(router(registry, role), ask) == [agent]
+
+
+@pytest.mark.parametrize(("role", "ask", "agent"), [
+    # "cancel it" alone is an order's; the inspection's number in the story says whose "it" is.
+    (Role.MERCHANT, "Sonata are taking that whole batch of black earbuds back anyway, so there's no point in "
+                    "inspection QI-DEMO0005 any more. cancel it", "quality"),
+    (Role.CUSTOMER, "I changed my mind about #W4621646, the lamp is too big for my desk. cancel it", "order"),
+])
+def test_a_short_command_after_a_story_goes_to_whoever_takes_the_number_the_story_gives(registry, role, ask, agent):
+    assert routed(router(registry, role), ask) == [agent]
+
+
+@pytest.mark.parametrize(("clause", "asks"), [
+    ("Thinking of getting my dad one of the DAC amps for Christmas", False),
+    ("Colissimo are collecting at 3 today", False),
+    ("DPD haven't been by yet", False),
+    ("wondering if you could check my order", True),
+    ("looking for a present for my sister", True),
+])
+def test_a_clause_opening_with_a_verb_in_ing_or_a_carriers_name_tells(clause, asks):
+    assert asks_something(clause) is asks
+
+
+def test_what_a_request_adds_to_a_record_says_whose_job_it_is(registry):
+    ask = ("Still going through the Halo lamp delivery from Lumen. Two more of the black base lamps won't switch on at "
+           "all, dead out of the box. Can you add that to the inspection as a major defect?")
+    assert routed(router_naming(registry, Role.WAREHOUSE, ("Halo Desk Lamp",)), ask) == ["quality"]

@@ -40,6 +40,13 @@ def test_a_line_after_a_list_starts_a_line_of_its_own():
     assert fill(lines, data) == "Received:\n- 1 x Mug\n- 2 x Cup\nNext step: inspected."
 
 
+def test_a_value_ending_its_own_sentence_takes_no_second_full_stop():
+    data = {"defects": [{"description": "a scratch"}, {"description": "Two lamps are dead out of the box."}],
+            "note": "Wait..."}
+    assert fill(["Defects: {defects|list:description}.", "Note: {note}"], data) == (
+        "Defects: a scratch and Two lamps are dead out of the box. Note: Wait...")
+
+
 def test_a_line_with_a_missing_value_is_dropped_unless_it_has_a_default():
     lines = ["Known {a}.", "Unknown {b}.", "Empty {c}.", "Defaulted {b|default:nothing}."]
     assert fill(lines, {"a": 1, "c": []}) == "Known 1. Defaulted nothing."
