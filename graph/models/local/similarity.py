@@ -561,8 +561,10 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     # Only a request naming what another tool does or acts on, in a word of its name the catalogue's tools do not use
     # ("return"), reads so, when that tool then comes before the catalogue: "what sizes does the kettle come in?"
     # stays the catalogue's.
+    if not ranked[0][1].vocabulary or not any(_names_action(query, t, tools) for t in tools if not t.vocabulary):
+        return ranked
     plain = unmentioned(text, catalogue_of(tools))
-    if plain != text and ranked[0][1].vocabulary:
+    if plain != text:
         again = _scored(query, text, [text if t.vocabulary else plain for t in tools], tools, embed)
         ahead = [t for _, t in itertools.takewhile(lambda pair: not pair[1].vocabulary, again)]
         if any(_names_action(query, t, tools) for t in ahead):
@@ -576,11 +578,17 @@ def _names_action(text: str, tool: ToolView, tools: Sequence[ToolView]) -> bool:
     examples: "how many mugs are left in the Berlin warehouse?" asks the stock's keeper). Its own words, not the
     words ids are masked as ("in Lyon" is no warehouse's record)."""
     ends = {stem(n.split("_")[end]) for n in (tool.tool_names or (tool.name,)) for end in (0, -1)}
-    holders = [t for t in tools if t.vocabulary]
-    used = {stem(w) for t in holders for n in (t.tool_names or (t.name,)) for w in n.split("_")}
-    used |= {stem(w) for t in holders for x in (t.description, *t.examples) for w in words(x)}
+    holders = tuple((t.tool_names or (t.name,), t.description, t.examples) for t in tools if t.vocabulary)
     said = {stem(w) for w in words(text)}
-    return bool((ends - used) & said)
+    return bool((ends - _holders_words(holders)) & said)
+
+
+@lru_cache(maxsize=64)
+def _holders_words(holders: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]) -> frozenset[str]:
+    """The stems of the words the catalogue's holders use: their tools' names, descriptions and examples."""
+    used = {stem(w) for names, _, _ in holders for n in names for w in n.split("_")}
+    return frozenset(used | {stem(w) for _, description, examples in holders for x in (description, *examples)
+                             for w in words(x)})
 
 
 def _scored(query: str, text: str, readings: list[str], tools: Sequence[ToolView], embed: Embed | None
