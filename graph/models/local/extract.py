@@ -301,7 +301,7 @@ EXTRACTORS = {
     "person_name": _person,
     "reference": _reference,
     "title": _title,
-    "question": lambda f, ctx: _question(f, ctx),
+    "question": _question,
     "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise, echo=ctx.echo),
 }
 

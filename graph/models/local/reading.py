@@ -316,10 +316,10 @@ def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> 
         choice.tool.name in names for names in numbered_by_format(text, tools))
 
 
-# A command put as a question: "can you ...?", "could someone ...?", "can we get it boxed up?" (not "can I ...?" or
-# "can we ...?" alone, which may ask what is allowed).
 # How far below the whole story's best reading a command put as a question may pick another.
 COMMAND_CLOSE = 0.12
+# A command put as a question: "can you ...?", "could someone ...?", "can we get it boxed up?" (not "can I ...?" or
+# "can we ...?" alone, which may ask what is allowed).
 POLITE_COMMAND = re.compile(
     r"^\s*(?:please\s+)?(?:can|could|would|will)\s+(?:you|someone|somebody|we\s+(?:get|have)\b)\b", re.I)
 

@@ -561,26 +561,26 @@ def rank(query: str, tools: Sequence[ToolView], embed: Embed | None) -> list[tup
     # Only a request naming what another tool does or acts on, in a word of its name the catalogue's tools do not use
     # ("return"), reads so, when that tool then comes before the catalogue: "what sizes does the kettle come in?"
     # stays the catalogue's.
-    if not ranked[0][1].vocabulary or not any(_names_action(query, t, tools) for t in tools if not t.vocabulary):
+    if not ranked[0][1].vocabulary or not (acting := _named_actions(query, tools)):
         return ranked
     plain = unmentioned(text, catalogue_of(tools))
     if plain != text:
         again = _scored(query, text, [text if t.vocabulary else plain for t in tools], tools, embed)
         ahead = [t for _, t in itertools.takewhile(lambda pair: not pair[1].vocabulary, again)]
-        if any(_names_action(query, t, tools) for t in ahead):
+        if any(t.name in acting for t in ahead):
             return again
     return ranked
 
 
-def _names_action(text: str, tool: ToolView, tools: Sequence[ToolView]) -> bool:
-    """Whether the request names the tool's action or record (the first or last word of its name, or of its agent's
-    tools' names) in a word the tools holding the catalogue's records never use (in their names, descriptions or
-    examples: "how many mugs are left in the Berlin warehouse?" asks the stock's keeper). Its own words, not the
-    words ids are masked as ("in Lyon" is no warehouse's record)."""
-    ends = {stem(n.split("_")[end]) for n in (tool.tool_names or (tool.name,)) for end in (0, -1)}
+def _named_actions(text: str, tools: Sequence[ToolView]) -> set[str]:
+    """The tools not holding the catalogue whose action or record the request names (the first or last word of
+    their names, or of their agents' tools' names) in a word the tools holding it never use (in their names,
+    descriptions or examples: "how many mugs are left in the Berlin warehouse?" asks the stock's keeper). Its own
+    words, not the words ids are masked as ("in Lyon" is no warehouse's record)."""
     holders = tuple((t.tool_names or (t.name,), t.description, t.examples) for t in tools if t.vocabulary)
-    said = {stem(w) for w in words(text)}
-    return bool((ends - _holders_words(holders)) & said)
+    said = {stem(w) for w in words(text)} - _holders_words(holders)
+    return {t.name for t in tools if not t.vocabulary and said & {
+        stem(n.split("_")[end]) for n in (t.tool_names or (t.name,)) for end in (0, -1)}}
 
 
 @lru_cache(maxsize=64)
