@@ -72,7 +72,10 @@ def answered_otherwise(earlier: list[BaseMessage]) -> bool:
 
 def read_answer(text: str) -> Literal["yes", "no", "other"]:
     """'yes' only for an explicit, unconditional yes; 'no' for a refusal; 'other' for anything else."""
-    if AFFIRMATIVE.match(text) and not HEDGES.search(text):
+    opening = AFFIRMATIVE.match(text)
+    # A question of its own after the opening asks rather than agrees ("ok the steel one, how much is that?").
+    asks = text.rstrip().endswith("?") and len(re.findall(r"\w+", text[opening.end():] if opening else "")) >= 3
+    if opening and not HEDGES.search(text) and not asks:
         return "yes"
     if NEGATIVE.match(text) and not CORRECTION.match(text):  # "no, I meant the blue one" changes, not refuses
         return "no"

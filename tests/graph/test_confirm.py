@@ -89,3 +89,13 @@ def test_a_follow_up_points_back_at_what_was_shown(text):
 )
 def test_a_request_that_names_its_own_record_or_none_is_no_follow_up(text):
     assert not refers_back(text)
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("ok the steel one in the bigger size, how much is that?", "other"),
+    ("yes, but how long will the refund take?", "other"),
+    ("ok?", "yes"),
+    ("yes, that's right, thanks!", "yes"),
+])
+def test_a_yes_that_goes_on_to_ask_a_question_of_its_own_is_no_yes(text, answer):
+    assert read_answer(text) == answer

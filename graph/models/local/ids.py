@@ -264,7 +264,12 @@ def replacements(ctx: Context) -> list[str] | None:
 # The clauses of a reply naming order lines, and what says a clause names the lines kept, not the ones meant.
 ITEM_CLAUSES = re.compile(r"[.;!?,]\s*|\s+but\s+", re.I)
 KEEPING = re.compile(r"\b(?:(?:is|are)\s+(?:fine|ok|okay|good|perfect|staying)|(?:i'?ll|i\s+will|i'?m|i\s+am)\s+"
-                     r"keep(?:ing)?|can\s+stay)\b", re.I)
+                     r"keep(?:ing)?|can\s+stay)\b|^\s*(?:and\s+)?keeping\b", re.I)
+
+ORDER_BY_ITEM = re.compile(r"\b[\w-]+\s+order\b", re.I)
+# "the t-shirt that came with my DAC amp": what came with it says which order, not what is meant.
+CAME_WITH = re.compile(r"\b(?:came|arrived|ordered|bought|got)\s+(?:together\s+)?(?:with|alongside)\s+"
+                       r"(?:my|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?", re.I)
 
 ALL_ITEMS = re.compile(
     r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them)\b", re.I
@@ -277,6 +282,8 @@ def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
         return [line["item_id"] for line in lines for _ in range(int(line.get("quantity") or 1))]
     # "just the navy t-shirt. the chair and the bottles are fine": the things kept are not the ones meant.
     text = SET_ASIDE.sub(" ", " ".join(c for c in ITEM_CLAUSES.split(text) if not KEEPING.search(c)))
+    # "my chair order" names the order by a thing in it, not a thing meant.
+    text = CAME_WITH.sub(" ", ORDER_BY_ITEM.sub(" order", text))
     said = {stem(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())}
     picked = []
     for line in lines:
@@ -391,4 +398,9 @@ def line_list(f: FieldSpec, ctx: Context) -> Any:
             line[qty_field.name] = int(before.group(1)) if before else 1
         ctx.request.use(found)
         lines.append(line)
+    if not lines and ctx.memory.items:
+        # Named by its product ("just the stand, the chair is staying"): that line of the order the conversation
+        # showed, once for each unit named.
+        picked = order_lines(ctx.request.text, ctx.memory.items)
+        lines = [{item_field.name: item_id, qty_field.name: picked.count(item_id)} for item_id in dict.fromkeys(picked)]
     return lines or None

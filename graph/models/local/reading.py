@@ -192,6 +192,9 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
     return chosen
 
 
+# A label before what follows ("Quick one: the stand is too big", "FYI - DPD are late"): the rest asks or tells.
+LABEL = re.compile(r"^\s*(?:(?:quick|small|short|another|just\s+a)\s+)?"
+                   r"(?:one|question|q|thing|update|fyi|heads[- ]up|ps)\s*(?::|\s-|\s–)\s*", re.I)
 # A clause opening with a verb in -ing leaves out "I'm" and tells ("Thinking of getting my dad a DAC amp"), unless the
 # verb says what the speaker wants ("wondering if you could ...", "looking for a gift").
 WANTING = frozenset({"wondering", "hoping", "looking", "trying", "needing", "wanting", "waiting"})
@@ -200,6 +203,7 @@ WANTING = frozenset({"wondering", "hoping", "looking", "trying", "needing", "wan
 def asks_something(clause: str) -> bool:
     """Whether a clause asks for something (a question, a command, a wish) rather than tells what happened ("the
     keyboard I bought in the summer has started playing up"): what is told is the other request's story."""
+    clause = LABEL.sub("", clause)
     if RELATIVE.match(clause) or GREETING.fullmatch(clause):
         return False
     # "back in august i cancelled an order": when it happened, then who did what, tells; so does a clause joined on
@@ -270,6 +274,11 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # one of the readings the story leaves closest ("can you switch that on?" after a story of free delivery
         # is no order's).
         return ask
+    if not routing and (ask := story_then_ask(text, least=1)) and a_command(ask) and not ask.rstrip().endswith("?") \
+            and choose(ask, tools, embed).tool.mutates and _alone(ask, text, tools, embed):
+        # A short command after a story ("... Colissimo confirmed their feed is back to normal. Close it out with
+        # that note."): its own words say the write the story's words would draw elsewhere.
+        return ask
     if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
             else not ask.rstrip().endswith("?") or POLITE_COMMAND.match(ask)):
@@ -324,6 +333,10 @@ POLITE_COMMAND = re.compile(
     r"^\s*(?:please\s+)?(?:can|could|would|will)\s+(?:you|someone|somebody|we\s+(?:get|have)\b)\b", re.I)
 
 
+# A wish for how it is done, after the question: "I'd rather have store credit", "ideally by Friday".
+PREFERS = re.compile(r"^\s*(?:\w+,?\s+)?(?:(?:i|we)(?:'d|\s+would)\s+(?:rather|prefer)|preferably|ideally)\b", re.I)
+
+
 def story_then_ask(text: str, least: int = 3) -> str | None:
     """The last sentence, when it is the one question or command after sentences that only tell ("A reseller in
     Munich wants 5 of the Lowline boards (KB-LOW-06). What have we got in Berlin, and where else is there stock?",
@@ -331,6 +344,12 @@ def story_then_ask(text: str, least: int = 3) -> str | None:
     and says enough by itself to be read alone (`least` content words). A short remark after it leaves it the
     question ("... did the money ever go back to my paypal? i honestly cant remember seeing it")."""
     text = without_afterword(text.strip())
+    sentences = SENTENCE_BREAK.split(text)
+    if len(sentences) >= 3 and PREFERS.match(sentences[-1]) and sentences[-2].rstrip().endswith("?"):
+        # "... Could I send it back? Honestly I'd rather have shop credit than my money back.": the wish after the
+        # question says how it is wanted, so both are the ask.
+        ask = story_then_ask(text[: len(text) - len(sentences[-1])].rstrip(), least)
+        return f"{ask} {sentences[-1]}" if ask else None
     start = last_ask_start(text)
     if start is None:
         return None

@@ -25,6 +25,7 @@ from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.fit import (
     FIT_CANDIDATES,
     QUESTION,
+    about_words,
     best_fit,
     filled_first,
     onward_first,
@@ -57,6 +58,7 @@ from graph.models.local.reading import (
     ASK_CLAUSES,
     HANDOFF,
     PARTICULAR,
+    POLITE_COMMAND,
     WANTS,
     acting_instead,
     asked_by_name,
@@ -107,7 +109,7 @@ from graph.models.local.similarity import (
     worded_apart,
     worded_for,
 )
-from graph.models.local.text import STOPWORDS, content_stems, stem, words
+from graph.models.local.text import SENTENCE_BREAK, STOPWORDS, content_stems, stem, words
 from graph.models.local.toolview import ToolView, own_tools
 from graph.models.local.values import person_spoken_of
 
@@ -291,6 +293,10 @@ def _plan(
             return answerer, extract(answerer, text, memory, today)
         if not handoffs and not QUESTION.match(text) and (gated := _gated(text, tools, embed, memory, today)):
             return gated
+        if not handoffs and (commanded := _commanded(text, tools, embed, memory, today)) is not None:
+            return commanded
+        if not handoffs and (listed := _anything_listed(text, tools, embed, memory, today)) is not None:
+            return listed
         # A request naming a record ("when will my oder W5794363 arive") that nothing fits reads that record.
         if not handoffs and (reader := _reader(text, tools, embed, memory, today)) is not None:
             return reader
@@ -414,6 +420,43 @@ def _mine(
         field = _own_field(tool, extraction, text, tools)
         if field is not None and lister(field, tool, text, tools, set()) is not None:
             return tool, extraction
+    return None
+
+
+def _commanded(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest tool, when it is a write the request's last clause asks done in a word only it uses ("... found
+    2 more units where the dimmer doesn't respond. can you log them"): the story names the record, the command
+    the job, though too few words for the whole to read clearly."""
+    clause = [c for c in ASK_CLAUSES.split(text.strip()) if c.strip()][-1]
+    if not POLITE_COMMAND.match(clause):
+        return None
+    best = rank(text, tools, embed)[0][1]
+    writes = [t for t in tools if t.mutates]
+    if not best.mutates or not worded_apart(clause, tools, best, [t for t in writes if t is not best]):
+        return None
+    return best, extract(best, text, memory, today)
+
+
+# "Is anything flagged on the system side?", "are there any returns waiting?", "anything new from the buyers?"
+ANYTHING = re.compile(r"^\s*(?:(?:is|are)\s+there\s+any|(?:is|are)\s+(?:anything|any)\b|any(?:thing)?\b)", re.I)
+# How many of the closest readings a question whether anything is so may be put to.
+ANYTHING_CANDIDATES = 3
+
+
+def _anything_listed(
+    text: str, tools: list[ToolView], embed: Embed | None, memory: Memory, today: date
+) -> tuple[ToolView, Extraction] | None:
+    """The closest reading that needs nothing more, for a question whether anything is so: a listing answers it
+    when nothing fits clearly ("Is anything flashing red on the system side?" is no question for the library)."""
+    question = next((s for s in SENTENCE_BREAK.split(text.strip()) if ANYTHING.match(s)), None)
+    if question is None:
+        return None
+    for _, tool in rank(question, tools, embed)[:ANYTHING_CANDIDATES]:
+        found = extract(tool, text, memory, today)
+        if not tool.mutates and tool.records and not found.missing and not found.problems:
+            return tool, found
     return None
 
 
@@ -631,8 +674,10 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
     since = messages[chain_of(messages, current)[0]:]
     said = said_in(messages, current)
     for wanted in extraction.missing:
+        # Named by its title, every word of it; or as "the one about ...", by the words it shares with one record.
         named = title_words(wanted, said)
-        found = titled_lister(wanted, tool, tools) if named else None
+        about = None if named else about_words(said)
+        found = titled_lister(wanted, tool, tools) if named or about else None
         if found is None:
             continue
         lister_tool, args, key = found
@@ -642,9 +687,10 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
         rows = [{**row, wanted.name: row[key]} for row in rows if isinstance(row, dict) and row.get(key) is not None]
         # Every word of the title must fit the record: "the knowledge base article" says what an article is, it
         # names none of them.
-        title = [w for w in words(named) if len(w) >= 3 and w not in STOPWORDS]
-        rows = [row for row in rows if all(any(alike(w, t) for t in row_words(row)) for w in title)]
-        value = single_out(rows, wanted, named, set())
+        title = [w for w in words(named or about) if len(w) >= 3 and w not in STOPWORDS]
+        fits = all if named else any
+        rows = [row for row in rows if fits(any(alike(w, t) for t in row_words(row)) for w in title)]
+        value = single_out(rows, wanted, named or about, set())
         if value is None:
             return None
         taken = Extraction(args={**extraction.args, wanted.name: value},
@@ -928,7 +974,12 @@ def _corrected(
     # return's refund), shown in the conversation or still to be looked up, is the pending action's.
     unseen = [name for name in found.unseen if name not in call["args"]]
     added = (given.keys() | set(unseen)) - call["args"].keys()
-    if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool and not added:
+    # A value put in place of a pending one without asking anything ("just the stand, the chair is staying") changes
+    # the action, however much its words read like another request.
+    changed = not ASKS.search(text) and any(
+        k in call["args"] and str(v) != str(call["args"][k]) for k, v in given.items())
+    if not corrects and (choice := choose(text, tools, embed)).confident and choice.tool is not tool and not (
+            added or changed):
         return None  # a new request instead of a yes, not a change to the pending one
     if corrects:
         # "actually make it 350" is no new summary or key: words kept as free text stay as they were.

@@ -296,6 +296,8 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
                 return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
     if direction and (found := _where_they_are(request, toks, hits)):
         return found
+    if direction & {"to", "target", "destination"} and takes_place(field) and (found := _short_place(request, toks)):
+        return found
     # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
     for i in hits:
         if i >= 2 and toks[i - 2].group(0).lower() in LEAD_INS and request.free(toks[i - 1].start(), toks[i - 1].end()):
@@ -324,6 +326,23 @@ def _where_they_are(request: Request, toks: list[re.Match], hits: list[int]) -> 
 def takes_place(field: FieldSpec) -> bool:
     """True for a record the tool also finds by its city (a warehouse)."""
     return "city" in words(field.description)
+
+
+# What a place that is short of something says of itself: "Berlin has none of X left", "Lyon has run out of them",
+# "Paris is nearly out of the mugs", "Lyon is down to its last couple".
+SHORT = re.compile(r"^\s*(?:has|have|is|are|'s)\s+(?:\w+\s+){0,2}?(?:none|no|nothing|run\s+out|ran\s+out|out|"
+                   r"down\s+to|low|short|empty|sold\s+out)\b", re.I)
+
+
+def _short_place(request: Request, toks: list[re.Match]) -> Found | None:
+    """A capitalised place that says it is short of something, where the units are to go: "Berlin has none of
+    OD-HEADLAMP-04 left, move 15 over from Paris"."""
+    for tok in toks:
+        word = tok.group(0).strip(".,:;!?")
+        if word[:1].isupper() and looks_like_name(word) and request.free(tok.start(), tok.end()) and SHORT.match(
+                request.text[tok.end():]):
+            return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
+    return None
 
 
 def _place(request: Request, toks: list[re.Match]) -> Found | None:

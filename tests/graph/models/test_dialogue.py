@@ -207,7 +207,8 @@ def test_a_returnable_order_goes_on_to_the_return(registry):
     assert [(c["name"], c["args"]) for c in first.tool_calls] == [("get_return_eligibility",
                                                                    {"order_id": "#W4621646"})]
     assert [(c["name"], c["args"]) for c in second.tool_calls] == [
-        ("request_return", {"order_id": "#W4621646", "reason": "changed_mind"})]
+        ("request_return", {"order_id": "#W4621646", "lines": [{"item": "1008292230", "quantity": 1}],
+                            "reason": "changed_mind"})]
 
 
 def test_asking_whether_one_may_is_answered_by_the_read_without_a_write(registry):
@@ -1687,3 +1688,59 @@ def test_asking_us_to_set_someone_up_with_an_account_is_the_write_not_a_policy_q
         "an account?")])
     assert not reply.tool_calls
     assert "create a staff user" in reply.content
+
+
+TWO_LINES = {"order_id": "#W4621646", "status": "delivered", "status_label": "delivered",
+             "items": [{"item_id": "1008292230", "name": "Halo Desk Lamp", "quantity": 1},
+                       {"item_id": "2768401027", "name": "Glide Wireless Mouse", "quantity": 1}],
+             "payment_history": [{"transaction_type": "payment", "payment_method_id": "credit_card_2705501"}]}
+
+
+def test_a_reply_narrowing_the_pending_items_proposes_the_smaller_return(registry):
+    # Read as a new request (it names the order), the narrowing was lost and the order shown instead.
+    model = specialist(registry, "order")
+    ask = HumanMessage("I want to return the lamp and the mouse from order #W4621646 to my original card")
+    first, proposed = after_read(model, ask.text, TWO_LINES)
+    assert proposed.tool_calls[0]["args"]["item_ids"] == ["1008292230", "2768401027"]
+    read = ToolMessage(json.dumps(TWO_LINES), tool_call_id=first.tool_calls[0]["id"])
+    otherwise = ToolMessage(f"User rejected the tool call with reason: {ANSWERED_OTHERWISE}",
+                            tool_call_id=proposed.tool_calls[0]["id"])
+    again = model.invoke([ask, first, read, proposed, otherwise, AIMessage("Understood, nothing was changed."),
+                          HumanMessage("Order W4621646. Just the lamp, the mouse is staying with me!")])
+    assert again.tool_calls[0]["name"] == "return_delivered_order_items"
+    assert again.tool_calls[0]["args"]["item_ids"] == ["1008292230"]
+
+
+def test_a_command_after_a_story_of_defects_records_them(registry):
+    # Too few of its words for the whole to read clearly, it read the inspection instead of logging the defects.
+    model = specialist(registry, "quality", Role.WAREHOUSE)
+    reply = model.invoke([HumanMessage("doing the Halo lamp check QI-DEMO0002, found 2 more units where the dimmer "
+                                       "doesn't respond at all. can you log them")])
+    assert not reply.tool_calls
+    assert "record a defect" in reply.text and "severity" in reply.text
+
+
+ALERTS = {"alerts": [{"id": 1, "severity": "warning", "status": "open", "agent": "transport", "source": "monitor",
+                      "title": "Carrier tracking updates arrive late", "description": ""},
+                     {"id": 2, "severity": "info", "status": "acknowledged", "agent": "knowledge", "source": "monitor",
+                      "title": "Knowledge index rebuilt overnight", "description": ""}], "total": 2}
+
+
+def test_asking_whether_anything_is_flagged_lists_and_the_one_about_it_is_closed(registry):
+    # The question went to the policy library, and "the one about ..." named no alert.
+    model = specialist(registry, "monitoring", Role.ADMIN)
+    ask = HumanMessage("Morning. Is anything flashing red on the system side?")
+    listing = model.invoke([ask])
+    assert [c["name"] for c in listing.tool_calls] == ["list_system_alerts"]
+    conversation = [ask, listing, ToolMessage(json.dumps(ALERTS), tool_call_id=listing.tool_calls[0]["id"],
+                                              name="list_system_alerts"),
+                    AIMessage("I found 2 alerts."),
+                    HumanMessage("Right, the one about carrier tracking coming in late is sorted: DPD had the wrong "
+                                 "webhook address and fixed it. Close it off please.")]
+    reply = model.invoke(conversation)
+    if reply.tool_calls and reply.tool_calls[0]["name"] == "list_system_alerts":  # listed again to pick it
+        conversation += [reply, ToolMessage(json.dumps(ALERTS), tool_call_id=reply.tool_calls[0]["id"],
+                                            name="list_system_alerts")]
+        reply = model.invoke(conversation)
+    assert reply.tool_calls[0]["name"] == "resolve_system_alert"
+    assert reply.tool_calls[0]["args"]["alert_id"] == 1

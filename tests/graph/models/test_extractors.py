@@ -947,6 +947,10 @@ DELIVERED = [{"item_id": "1", "name": "Insulated Water Bottle"}, {"item_id": "2"
     ("return the bottle, I'll keep the chair", ["1"]),
     ("the chair but not the bottle", ["2"]),
     ("the t-shirt and the chair", ["2", "3"]),  # a control: both named, neither kept
+    # What it came with, or the order named by a thing in it, says which order, not what is meant.
+    ("I'd like to send back the t-shirt that came with my chair on Monday", ["3"]),
+    ("the bottle from my chair order is too small", ["1"]),
+    ("the t-shirt doesn't fit. keeping the chair", ["3"]),
 ])
 def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
     assert order_lines(text, DELIVERED) == expected
@@ -1093,3 +1097,29 @@ def test_a_value_another_field_holds_still_says_what_a_needed_field_is(registry)
     args = extract(view(as_langchain_tool(registry.get("add_payment_method"))),
                    "can you save my new mastercard on my account? last 4 are 4471", Memory(), TODAY).args
     assert args == {"kind": "credit_card", "brand": "mastercard", "last_four": "4471"}
+
+
+def test_the_lines_of_a_return_are_the_order_lines_its_words_name(registry):
+    # The lines took only ids and SKUs: a return of "the stand" became a return of the whole order.
+    memory = Memory()
+    memory.add_result({"order_id": "#W1769619", "return_state": "returnable", "items": [
+        {"item_id": "3755224950", "sku": "FT-CHAIR-01", "name": "Flex Task Chair", "options": {}, "returnable": 1},
+        {"item_id": "1386694438", "sku": "LS-ALU-01", "name": "Aluminium Laptop Stand", "options": {},
+         "returnable": 1}]})
+    tool = view(as_langchain_tool(load_all().get("request_return")))
+    found = extract(tool, "Just the stand, the chair is staying with me!", memory, TODAY)
+    assert found.args["lines"] == [{"item": "1386694438", "quantity": 1}]
+    # A SKU still makes its own line (a control).
+    assert extract(tool, "2 of FT-CHAIR-01 please", memory, TODAY).args["lines"] == [
+        {"item": "FT-CHAIR-01", "quantity": 2}]
+
+
+@pytest.mark.parametrize(("text", "source", "destination"), [
+    ("Berlin has none of OD-HEADLAMP-04 left, move 15 over from Paris", "Paris", "Berlin"),
+    ("Lyon has completely run out of the rust throws. can you move 25 of them down from Paris?", "Paris", "Lyon"),
+    # Said after "to", the destination is that (a control).
+    ("Paris has none of KB-LOW-06 left. Move 12 over from Lyon to Berlin please.", "Lyon", "Berlin"),
+])
+def test_the_place_that_has_run_short_is_where_a_transfer_goes(registry, text, source, destination):
+    assert value(registry, "transfer_stock", "from_warehouse", text) == source
+    assert value(registry, "transfer_stock", "to_warehouse", text) == destination

@@ -252,6 +252,9 @@ def test_a_promise_made_to_a_customer_is_drawn_as_the_request(clause, drawn):
     ("DPD haven't been by yet", False),
     ("wondering if you could check my order", True),
     ("looking for a present for my sister", True),
+    # A label before a clause tells nothing of itself: what follows it asks or tells.
+    ("Quick one: the laptop stand that came with my chair is lovely", False),
+    ("Quick question: can you check my order", True),
 ])
 def test_a_clause_joined_on_to_tell_more_is_part_of_the_story(clause, asks):
     assert asks_something(clause) is asks
@@ -419,3 +422,17 @@ def test_what_a_request_adds_to_a_record_says_whose_job_it_is(registry):
     ask = ("Still going through the Halo lamp delivery from Lumen. Two more of the black base lamps won't switch on at "
            "all, dead out of the box. Can you add that to the inspection as a major defect?")
     assert routed(router_naming(registry, Role.WAREHOUSE, ("Halo Desk Lamp",)), ask) == ["quality"]
+
+
+def test_a_wish_for_how_it_is_done_after_the_question_is_part_of_the_ask():
+    text = ("the laptop stand is lovely, but my desk is too shallow for it. Could I send it back? Honestly I'd rather "
+            "have shop credit than my money back.")
+    assert story_then_ask(text, least=1) == ("Could I send it back? Honestly I'd rather have shop credit than my money "
+                                             "back.")
+
+
+def test_a_wish_for_store_credit_after_the_question_reaches_after_sales(registry):
+    # The story's products and "my chair order" drew the order specialist, whose returns refund to a card only.
+    ask = ("Hi! Quick one: the laptop stand that came with my chair order last week is lovely, but my desk turns out "
+           "to be too shallow for it. Could I send it back? Honestly I'd rather have shop credit than my money back.")
+    assert routed(router(registry, Role.CUSTOMER), ask) == ["after_sales"]
