@@ -242,13 +242,3 @@ def title_words(field: FieldSpec, said: str) -> str | None:
     named = re.search(rf"\bthe\s+((?:[\w'-]+\s+){{1,5}}?){re.escape(noun)}s?\b", said, re.I) if noun else None
     return named.group(1).strip() if named else None
 
-
-# A listed record named by what it is about: "the one about carrier tracking arriving late", "the delay one".
-ONE_ABOUT = re.compile(r"\bthe\s+one\s+(?:about|on|for|regarding|with)\s+([^.,;:!?]+?)"
-                       r"(?:\s+(?:is|was|can|has)\b|[.,;:!?]|$)|\bthe\s+((?:[\w-]+\s+){1,4})one\b", re.I)
-
-
-def about_words(said: str) -> str | None:
-    """The words a request names a listed record by when it calls it "the one about ..." or "the ... one"."""
-    about = ONE_ABOUT.search(said)
-    return (about.group(1) or about.group(2)).strip() if about else None

@@ -271,8 +271,10 @@ ORDER_BY_ITEM = re.compile(r"\b[\w-]+\s+order\b", re.I)
 CAME_WITH = re.compile(r"\b(?:came|arrived|ordered|bought|got)\s+(?:together\s+)?(?:with|alongside)\s+"
                        r"(?:my|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?", re.I)
 
+# Everything, or the order itself sent back ("I want to return the order for a refund").
 ALL_ITEMS = re.compile(
-    r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them)\b", re.I
+    r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them|"
+    r"(?:return|send back)\s+(?:the|my|this|that)\s+(?:entire\s+)?order)\b", re.I
 )
 
 
@@ -398,9 +400,9 @@ def line_list(f: FieldSpec, ctx: Context) -> Any:
             line[qty_field.name] = int(before.group(1)) if before else 1
         ctx.request.use(found)
         lines.append(line)
-    if not lines and ctx.memory.items:
+    if not lines and ctx.memory.items and not ALL_ITEMS.search(ctx.request.text):
         # Named by its product ("just the stand, the chair is staying"): that line of the order the conversation
-        # showed, once for each unit named.
+        # showed, once for each unit named. (Everything is no line at all: all that can still come back.)
         picked = order_lines(ctx.request.text, ctx.memory.items)
         lines = [{item_field.name: item_id, qty_field.name: picked.count(item_id)} for item_id in dict.fromkeys(picked)]
     return lines or None

@@ -274,10 +274,13 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # one of the readings the story leaves closest ("can you switch that on?" after a story of free delivery
         # is no order's).
         return ask
-    if not routing and (ask := story_then_ask(text, least=1)) and a_command(ask) and not ask.rstrip().endswith("?") \
-            and choose(ask, tools, embed).tool.mutates and _alone(ask, text, tools, embed):
-        # A short command after a story ("... Colissimo confirmed their feed is back to normal. Close it out with
-        # that note."): its own words say the write the story's words would draw elsewhere.
+    if not routing and about_words(text) and (ask := story_then_ask(text, least=1)) and a_command(ask) \
+            and not ask.rstrip().endswith("?") and choose(ask, tools, embed).tool.mutates \
+            and _alone(ask, text, tools, embed):
+        # A short command after a story about a record shown before ("ok the one about carrier tracking: Colissimo
+        # confirmed their feed is back to normal. Close it out with that note."): its own words say the write the
+        # story's words would draw elsewhere. (A story naming its record tells what was done to it, which may be
+        # the job: "the stand that came back on RMA-... has been checked. please settle it" is received first.)
         return ask
     if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
@@ -335,6 +338,17 @@ POLITE_COMMAND = re.compile(
 
 # A wish for how it is done, after the question: "I'd rather have store credit", "ideally by Friday".
 PREFERS = re.compile(r"^\s*(?:\w+,?\s+)?(?:(?:i|we)(?:'d|\s+would)\s+(?:rather|prefer)|preferably|ideally)\b", re.I)
+
+
+# A listed record named by what it is about: "the one about carrier tracking arriving late", "the delay one".
+ONE_ABOUT = re.compile(r"\bthe\s+one\s+(?:about|on|for|regarding|with)\s+([^.,;:!?]+?)"
+                       r"(?:\s+(?:is|was|can|has)\b|[.,;:!?]|$)|\bthe\s+((?:[\w-]+\s+){1,4})one\b", re.I)
+
+
+def about_words(said: str) -> str | None:
+    """The words a request names a listed record by when it calls it "the one about ..." or "the ... one"."""
+    about = ONE_ABOUT.search(said)
+    return (about.group(1) or about.group(2)).strip() if about else None
 
 
 def story_then_ask(text: str, least: int = 3) -> str | None:

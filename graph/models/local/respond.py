@@ -25,7 +25,6 @@ from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.fit import (
     FIT_CANDIDATES,
     QUESTION,
-    about_words,
     best_fit,
     filled_first,
     onward_first,
@@ -60,6 +59,7 @@ from graph.models.local.reading import (
     PARTICULAR,
     POLITE_COMMAND,
     WANTS,
+    about_words,
     acting_instead,
     asked_by_name,
     asked_in_clause,

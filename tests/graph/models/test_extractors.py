@@ -951,6 +951,8 @@ DELIVERED = [{"item_id": "1", "name": "Insulated Water Bottle"}, {"item_id": "2"
     ("I'd like to send back the t-shirt that came with my chair on Monday", ["3"]),
     ("the bottle from my chair order is too small", ["1"]),
     ("the t-shirt doesn't fit. keeping the chair", ["3"]),
+    # The order itself sent back is all of it, whatever its story names.
+    ("The chair from my order is defective, I want to return the order for a refund", ["1", "2", "3"]),
 ])
 def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
     assert order_lines(text, DELIVERED) == expected
