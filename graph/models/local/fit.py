@@ -241,4 +241,3 @@ def title_words(field: FieldSpec, said: str) -> str | None:
     noun = record_noun(field)
     named = re.search(rf"\bthe\s+((?:[\w'-]+\s+){{1,5}}?){re.escape(noun)}s?\b", said, re.I) if noun else None
     return named.group(1).strip() if named else None
-

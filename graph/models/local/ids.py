@@ -266,8 +266,9 @@ ITEM_CLAUSES = re.compile(r"[.;!?,]\s*|\s+but\s+", re.I)
 KEEPING = re.compile(r"\b(?:(?:is|are)\s+(?:fine|ok|okay|good|perfect|staying)|(?:i'?ll|i\s+will|i'?m|i\s+am)\s+"
                      r"keep(?:ing)?|can\s+stay)\b|^\s*(?:and\s+)?keeping\b", re.I)
 
+# "my chair order" names the order by a thing in it, and "the t-shirt that came with my DAC amp" by what came with
+# it: neither is a thing meant.
 ORDER_BY_ITEM = re.compile(r"\b[\w-]+\s+order\b", re.I)
-# "the t-shirt that came with my DAC amp": what came with it says which order, not what is meant.
 CAME_WITH = re.compile(r"\b(?:came|arrived|ordered|bought|got)\s+(?:together\s+)?(?:with|alongside)\s+"
                        r"(?:my|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?", re.I)
 
@@ -284,7 +285,6 @@ def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
         return [line["item_id"] for line in lines for _ in range(int(line.get("quantity") or 1))]
     # "just the navy t-shirt. the chair and the bottles are fine": the things kept are not the ones meant.
     text = SET_ASIDE.sub(" ", " ".join(c for c in ITEM_CLAUSES.split(text) if not KEEPING.search(c)))
-    # "my chair order" names the order by a thing in it, not a thing meant.
     text = CAME_WITH.sub(" ", ORDER_BY_ITEM.sub(" order", text))
     said = {stem(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())}
     picked = []

@@ -433,8 +433,7 @@ def _commanded(
     if not POLITE_COMMAND.match(clause):
         return None
     best = rank(text, tools, embed)[0][1]
-    writes = [t for t in tools if t.mutates]
-    if not best.mutates or not worded_apart(clause, tools, best, [t for t in writes if t is not best]):
+    if not best.mutates or not worded_apart(clause, tools, best, [t for t in tools if t.mutates and t is not best]):
         return None
     return best, extract(best, text, memory, today)
 
