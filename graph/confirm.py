@@ -82,9 +82,13 @@ def read_answer(text: str) -> Literal["yes", "no", "other"]:
     return "other"
 
 
-# "the second one", "that order", "the same one", "approve it": a follow-up about what the last reply showed.
+# "that one", "the gift-wrap one": one record of several shown, pointed at by what it is about.
+ONE_POINTED = (r"\b(?:that|this)\s+one\b|"
+               r"\bthe\s+(?:(?!(?:for|of|to|in|on|at|with|from|by|and|or|but|is|was)\b)[\w-]+\s+){1,3}one\b")
+# "the second one", "that order", "the same one", "approve it", "the gift-wrap one": a follow-up about what the last
+# reply showed.
 REFERENCE = re.compile(
-    r"\bthe\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|"
+    rf"\bthe\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|{ONE_POINTED}|"
     r"\b(?:that|this|the\s+same)\s+(?:same\s+)?(?!(?:is|was|isn't|wasn't|does|doesn't|helps?)\b)\w+\b|"
     r"(?<!\bis )(?<!\bwould )\b(?:it|its|them)\b(?!\s+(?:possible|\w+ble)\b)",
     re.I,

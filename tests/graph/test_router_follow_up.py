@@ -72,3 +72,11 @@ def test_a_follow_up_pointing_at_a_record_the_last_specialist_does_not_act_on_is
     assert not pointed_past("Colissimo confirmed it. Close it out with that note.", "monitoring", ROSTER, Role.SUPPORT,
                             registry)
     assert pointed_past("can you void that note?", "monitoring", ROSTER, Role.SUPPORT, registry)
+
+
+def test_the_one_named_by_what_it_is_about_goes_back_to_whoever_listed_it():
+    # "the gift-wrap one" named no record the router knew: the reply's words drew the customer specialist.
+    history = acted("marketplace", '{"messages": []}')
+    names = NAMES | {"marketplace"}
+    ask = "answer the gift-wrap one: sorry, we don't do gift wrapping, but we'll tuck a card in the box"
+    assert certain_agent([*history, HumanMessage(ask)], names) == "marketplace"

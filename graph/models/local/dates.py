@@ -18,6 +18,11 @@ LAST_N = re.compile(rf"\b(?:last|past|previous)\s+(?:({COUNT})\s+(day|week|month
                     re.I)
 NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
 MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?", re.I)
+# A day of a month ("4 December", "Dec 4th", "the 4th of december"): a date, never a count or a record's number.
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+DAY_OF_MONTH = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAMES})\b\.?"
+                          rf"|\b(?P<named>{_MONTH_NAMES})\.?\s+(?:the\s+)?(?P<after>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                          rf"(?![.,]?\d)", re.I)
 # What is on its way arrives "today" or "this week" ahead, no period past: "is my parcel coming today?" asks of
 # parcels whenever they were sent.
 ARRIVING = re.compile(r"\b(?:com(?:e|es|ing)|comming|arriv(?:e|es|ing)|deliver(?:ed|ing)?|get(?:s|ting)? here"
@@ -96,7 +101,21 @@ def named_weekdays(text: str) -> set[int]:
     return {WEEKDAYS[m.group(1).lower()] for m in WEEKDAY.finditer(text)}
 
 
+def _a_month(word: str) -> bool:
+    """Whether a month's word names the month: "may" and "march" only with a capital, short forms too."""
+    return word[0].isupper() or len(word) > 3 and word.lower() not in ("may", "march")
+
+
 def named_months(text: str) -> set[int]:
     """The months a text names in full ("at the end of august"); "may" and "march" only with a capital."""
-    return {MONTHS[m.group(1).lower()] for m in MONTH.finditer(text)
-            if m.group(1)[0].isupper() or len(m.group(1)) > 3 and m.group(1).lower() not in ("may", "march")}
+    return {MONTHS[m.group(1).lower()] for m in MONTH.finditer(text) if _a_month(m.group(1))}
+
+
+def days_of_month(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The days of a month a text names ("the spike on 4 December", "Dec 4th"): (month, day) and the day's span."""
+    found = []
+    for m in DAY_OF_MONTH.finditer(text):
+        month, day = (m.group("month"), "day") if m.group("day") else (m.group("named"), "after")
+        if _a_month(month) and 1 <= int(m.group(day)) <= 31:
+            found.append(((MONTHS[month.lower().rstrip(".")], int(m.group(day))), m.span(day)))
+    return found

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.confirm import refers_back
+from graph.confirm import ONE_POINTED, refers_back
 from graph.models.local import entities as e
 from graph.models.local import ids, tokens
 from graph.models.local.addresses import find_address, find_zip
@@ -19,6 +19,7 @@ from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.reading import story_then_ask
+from graph.models.local.records import single_out
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
 from graph.models.local.text import ASKS_FOR, SENTENCE, STOPWORDS, stem, swapped_in, words
@@ -510,6 +511,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name. Never
     # an address: "so it goes to my other address" points at the order, whose own address is the one to replace.
     back = refers_back(text)
+    pointed = back and re.search(ONE_POINTED, text, re.I) is not None
     for f in fields:
         kind = kind_of(f)
         # A write about "it" ("I want someone from your team to look at it") takes the record in focus even where
@@ -528,6 +530,11 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             # "it arrived broken" points at the order, never at the one payment its history shows: a method
             # is only ever the one the person names.
             value = memory.only_row(f.name, kind)
+        if value is None and pointed and f.name.endswith(("_id", "_ref")) and len(memory.rows) > 1:
+            # "the order spike on 4 December is our promo, acknowledge that one": of the records listed, the one the
+            # request's own words pick (the tool's words, "acknowledge", pick none). "it" points at the record in
+            # focus, not at one of a list.
+            value = single_out(memory.rows_with(f.name, kind), f, text, ctx.echo | noise)
         if value is not None:
             result.args[f.name] = value
     _to_named_field(tool, said, result)

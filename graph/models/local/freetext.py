@@ -14,10 +14,12 @@ QUERY_NAMES = frozenset({"query", "q", "search", "term", "keywords"})
 # Where the content of a note starts: "add a note to #W1: the customer called" -> "the customer called".
 # "re" as in "re: the parcel", never the end of "we're".
 # "that" opens what was said ("she said that ..."), never after a verb it is the subject of ("can that go under
-# the warranty?"), nor as the thing a verb acts on ("can you set that up?", "please sort that out").
+# the warranty?"), nor as the thing a verb acts on ("can you set that up?", "please sort that out"), nor pointing at a
+# record ("acknowledge that one").
 NOTE_START = re.compile(
     r":\s*|\b(?:(?<!\bcan )(?<!\bwill )(?<!\bdoes )(?<!\bdid )(?<!\bis )(?<!\bwas )(?<!\bcould )(?<!\bwould )"
-    r"(?<!\bshould )that(?!\s+(?:up|out|off|through|over|in|on)\b\s*(?:for \w+\s*)?(?:please\s*)?(?:[?.!,;]|$))"
+    r"(?<!\bshould )that(?!\s+ones?\b)"
+    r"(?!\s+(?:up|out|off|through|over|in|on)\b\s*(?:for \w+\s*)?(?:please\s*)?(?:[?.!,;]|$))"
     r"|saying|says|stating|about|regarding|(?<!['’])re)\b\s+", re.I)
 # ("since" of time says when, not why: "sitting there since mid-November", "since last week".)
 REASON_START = re.compile(r"\b(?:because|since(?!\s+(?:(?:mid|early|late)-?\s*)?(?:the\s+)?(?:last|yesterday|then|\d"

@@ -2,6 +2,7 @@
 listed so far."""
 
 import json
+import re
 from datetime import date
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -15,6 +16,7 @@ from graph.models.local.policy import ASKS
 from graph.models.local.records import OWN_KINDS, same_record_value, single_out
 from graph.models.local.reply import ERROR
 from graph.models.local.schema import FieldSpec
+from graph.models.local.text import SENTENCE_BREAK
 from graph.models.local.toolview import ToolView
 
 # Fields that take the words of a message as they are: a correction's own words are no new value for them.
@@ -22,6 +24,9 @@ FREE_KINDS = frozenset({"free_text", "question", "title"})
 
 # How many earlier answers a reply is read together with (a request answered bit by bit).
 CHAIN_LIMIT = 4
+
+# A sentence asking for something more beside what it follows: "could you also tell me the VAT?".
+ADDED = re.compile(r"\b(?:also|as well|too|while you'?re at it|on top of that|by the way|btw)\b", re.I)
 
 
 def text_of(message: BaseMessage) -> str:
@@ -89,7 +94,7 @@ def answers_question(messages: list[BaseMessage], chain: list[int], tools: list[
     payment method" after "I need the payment method to use" names the refund's method, not a payment change."""
     current = chain[-1]
     asked = asked_tool(messages, current, tools)
-    if asked is None or ASKS.search(text_of(messages[current])):
+    if asked is None or ASKS.search(before_added(text_of(messages[current]))):
         return False
     if texts_asked(asked, last_words(messages, current)):
         return True  # we asked for a text in the person's words ("the description"): this is it
@@ -112,6 +117,14 @@ def answers_question(messages: list[BaseMessage], chain: list[int], tools: list[
         # The call had all its schema asked for and the tool still wanted a detail: an answer gives more of them.
         return now < before
     return now[0] < before[0]
+
+
+def before_added(text: str) -> str:
+    """What a message says before a question it adds ("#W4828173, the one with the daypack. could you also tell me
+    how much VAT was on it?"): the answer to ours comes first, the added question is asked beside it."""
+    sentences = SENTENCE_BREAK.split(text.strip())
+    added = next((i for i, s in enumerate(sentences) if i and ASKS.search(s) and ADDED.search(s)), None)
+    return " ".join(sentences[:added]) if added else text
 
 
 def chain_of(messages: list[BaseMessage], current: int) -> list[int]:

@@ -71,6 +71,11 @@ class Memory:
             return row["id"]  # a record's own id, where it names no other ("approve it" of one approval request)
         return next((v for v in row.values() if isinstance(v, str) and shape_of(v) == kind), None)
 
+    def rows_with(self, name: str, kind: str) -> list[dict[str, Any]]:
+        """The newest list's rows that give the field a value, each with that value under the field's name."""
+        values = [self.row_value(i, name, kind) for i in range(1, len(self.rows) + 1)]
+        return [{**row, name: value} for row, value in zip(self.rows, values, strict=True) if value is not None]
+
     def only_row(self, name: str, kind: str) -> Any:
         """The field's value in the newest list when it showed one row ("cancel that one" after one order)."""
         return self.row_value(1, name, kind) if len(self.rows) == 1 else None

@@ -4,7 +4,7 @@ import re
 from datetime import date
 from typing import Any
 
-from graph.models.local.dates import period_days
+from graph.models.local.dates import days_of_month, period_days
 from graph.models.local.entities import CURRENCY, Found, Request, money, numbers
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import last_ask_start, stem
@@ -28,6 +28,9 @@ POLITE = frozenset({"please", "pls", "plz", "kindly"})
 CENTS = re.compile(r"\d+\.\d\d")
 # How many words from the number such a word may stand.
 DECREASE_REACH = 3
+# A number of things: "two more Halo lamps", "3 cracked mugs" (a plural at most three words on, no span of time).
+COUNTED = re.compile(r"\s+(?:(?:more|extra|other|further)\s+)?(?:[\w-]+\s+){0,2}?([a-z]{3,}s)\b", re.I)
+TIME_UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks", "months", "years", "percent"})
 # A score on a scale: "4 out of 5", "8/10".
 SCORE = re.compile(r"(?<![\w.])(\d{1,3})\s*(?:out\s+of|/)\s*(\d{1,3})(?![\w.])", re.I)
 BETWEEN = re.compile(
@@ -53,7 +56,9 @@ def _named(request: Request, words: set[str]) -> bool:
 def _candidates(request: Request) -> list[Found]:
     """Unused amounts (with currency) and plain numbers, an amount's digits counted once."""
     amounts = money(request)
-    plain = [n for n in numbers(request) if all(n.end <= a.start or n.start >= a.end for a in amounts)]
+    days = [span for _, span in days_of_month(request.text)]
+    plain = [n for n in numbers(request) if all(n.end <= a.start or n.start >= a.end for a in amounts)
+             and (n.start, n.end) not in days]
     return sorted(amounts + plain, key=lambda f: f.start)
 
 
@@ -118,6 +123,13 @@ def _is_money(f: FieldSpec) -> bool:
 def _may_take(f: FieldSpec, found: Found, amounts: list[Found]) -> bool:
     """An amount of money ("under 30 euros") is never a count: an integer field takes it only if it holds money."""
     return not (f.type == "integer" and found in amounts and not _is_money(f))
+
+
+def _counts_units(f: FieldSpec, found: Found, request: Request) -> bool:
+    """Whether the number counts the things a field of units counts ("two more Halo lamps" for defective units)."""
+    counted = COUNTED.match(request.text, found.end)
+    return f.type == "integer" and "units" in f.description.lower() and counted is not None and (
+        counted.group(1).lower() not in TIME_UNITS)
 
 
 def _object_of_command(found: Found, request: Request) -> bool:
@@ -202,7 +214,8 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
     only = (open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1
             else named[0] if len(named) == 1 and not needed else None)
     if only is not None and len(left) == 1 and _may_take(only, left[0], amounts):
-        if only.required or left[0] in amounts or _object_of_command(left[0], request) or only in named:
+        if only.required or left[0] in amounts or _object_of_command(left[0], request) or only in named or (
+                _counts_units(only, left[0], request)):
             request.use(left[0], soft=True)
             out[only.name] = _in_field_unit(only, left[0], request)
     elif len(amounts) == 1 and (money_fields := [f for f in open_fields if _is_money(f)]) and (

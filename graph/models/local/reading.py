@@ -91,6 +91,9 @@ LIBRARY_LEAD = 0.1
 # "...titled Holiday hours: we are closed on 25 December": a name given before a colon ends there, and what
 # follows is the content the request carries ("hello, quick question: ..." names nothing: the question follows).
 COLON = re.compile(r"^([^:\n]*\b(?:named|called|titled)\b[^:\n]*?):\s+\S", re.I)
+# So do words to pass on after a colon: "answer the gift-wrap one: sorry, we don't gift-wrap, but ...".
+SAY_COLON = re.compile(r"^((?:(?:please|pls|can you|could you)\s+)?(?:answer|reply|respond|write|tell|say|message)\b"
+                       r"[^:\n]*?):\s+\S", re.I)
 
 # A tool lent to every specialist (handing the conversation to a person) takes a request only when it fits it
 # clearly better than the specialist's own tools: "wat is ur retrun polcy" is a policy question, not a complaint.
@@ -183,6 +186,8 @@ def handoffs_for(text: str, tools: list[ToolView], embed: Embed | None, first: T
     # A clause says a job in two words of its own, or in one beside a record's id ("where is order W2362044?").
     # Read as the speaker's records first: "the tent, hoodie and arm I sent back" is one return, not a tent as well.
     clauses = [LISTED.sub("", c) for c in CLAUSES.split(bought(text, tools))]
+    if any(PREFERS.match(c) for c in clauses):
+        return [first.name]  # "I'd like to send back the planter, and I'd rather have store credit": one job, and how
     clauses = [c for c in clauses if len(content_stems(mask(c))) >= 2 - names_a_record(c) and asks_something(c)]
     chosen = [first.name]
     for clause in clauses:
@@ -228,7 +233,7 @@ def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
 def gist_of(text: str) -> str:
     """The request before a colon that introduces its content after a name ("write a help article titled Holiday
     hours: we are closed on ..."), when it has words enough to be a request; else the whole text."""
-    head = COLON.match(text)
+    head = COLON.match(text) or SAY_COLON.match(text)
     # A head that tells ("Camille Fournier just called about order W9220113: ...") introduces a story, not content.
     return head.group(1) if head and a_command(head.group(1)) and len(content_stems(mask(head.group(1)))) >= 2 \
         else text
@@ -240,7 +245,7 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     are about as close, the clause that says the job; else the whole text. What the tool's fields take is read from
     the whole text."""
     routing = all(t.name.startswith(HANDOFF) for t in tools)
-    if routing and (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
+    if (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
         return gist
     if routing and (ask := story_then_ask(text, least=1)) and (named := one_named(ask, text[: text.rfind(ask)])) \
             and choose(named, tools, embed).confident:
@@ -407,6 +412,7 @@ def lent_when_clear(text: str, tools: list[ToolView], embed: Embed | None) -> li
     lent = [t for t in tools if t not in own]
     if not lent or len(lent) == len(tools):
         return tools
+    text = gist_of(text)  # what a colon introduces is carried, not asked for ("answer her: no gift cards, sorry")
     ranked = rank(text, tools, embed)
     best_lent = max(s for s, t in ranked if t in lent)
     best_own = max(s for s, t in ranked if t not in lent)
@@ -522,7 +528,7 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
     lent = [t for t in tools if t not in own]
     threshold = EMBED_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
     likely = LIKELY_THRESHOLD if embed is not None else LEXICAL_THRESHOLD
-    clauses = [c for c in ASK_CLAUSES.split(text) if c.strip()]
+    clauses = [c for c in ASK_CLAUSES.split(gist_of(text)) if c.strip()]
     if not lent:
         return None
     weighed = [(clause, rank(clause, tools, embed)) for clause in clauses if len(content_stems(mask(clause))) >= 2]

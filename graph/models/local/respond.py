@@ -56,6 +56,7 @@ from graph.models.local.policy import ASKS, CONDITION, PERMISSION, RULE, about_r
 from graph.models.local.reading import (
     ASK_CLAUSES,
     HANDOFF,
+    LABEL,
     PARTICULAR,
     POLITE_COMMAND,
     WANTS,
@@ -1032,6 +1033,10 @@ def respond(
     current = request_at(messages)
     if current is None:
         return Turn("Hello! How can I help you today?")
+    if (unlabelled := LABEL.sub("", text_of(messages[current]))) and unlabelled != text_of(messages[current]):
+        # A label says nothing of itself ("quick one - how much is left on my gift card?" holds no number one):
+        # the request is what follows it.
+        messages = [*messages[:current], HumanMessage(unlabelled), *messages[current + 1 :]]
     forced = tool_choice not in (None, "auto", "none", False)
     polite = questions.small_talk(text_of(messages[current]))
     if polite and not forced:

@@ -1744,3 +1744,30 @@ def test_asking_whether_anything_is_flagged_lists_and_the_one_about_it_is_closed
         reply = model.invoke(conversation)
     assert reply.tool_calls[0]["name"] == "resolve_system_alert"
     assert reply.tool_calls[0]["args"]["alert_id"] == 1
+
+
+def test_a_label_before_a_question_holds_no_number(registry):
+    # "quick one" gave a gift card with a balance of 1 to save, put to the customer for a yes.
+    ask = HumanMessage("quick one - how much money is left on my gift card?")
+    reply = specialist(registry, "payment").invoke([ask])
+    assert [c["name"] for c in reply.tool_calls] == ["list_payment_methods"]
+
+
+ORDERS = {"orders": [{"order_id": "#W7322201", "status": "pending", "item_names": ["Tenkey Pro TKL Keyboard"]},
+                     {"order_id": "#W4828173", "status": "delivered", "item_names": ["Daypack 24L", "Boom Cube"]}],
+          "total": 2}
+
+
+def test_an_answer_with_a_question_added_goes_on_with_what_was_asked_for(registry):
+    # "could you also tell me the VAT?" made the answer a request of its own: the invoice was looked up, not issued.
+    model = specialist(registry, "documents")
+    ask = HumanMessage("hello, I need a proper invoice for one of my orders, it's for my company's expense claims")
+    listing = model.invoke([ask])
+    assert [c["name"] for c in listing.tool_calls] == ["list_orders"]
+    conversation = [ask, listing, ToolMessage(json.dumps(ORDERS), tool_call_id=listing.tool_calls[0]["id"],
+                                              name="list_orders")]
+    question = model.invoke(conversation)
+    assert "order" in question.text and question.text.endswith("?")
+    reply = model.invoke([*conversation, question, HumanMessage(
+        "#W4828173, the one with the daypack. could you also tell me how much VAT was on it?")])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("issue_invoice", {"order_id": "#W4828173"})]

@@ -1125,3 +1125,36 @@ def test_the_lines_of_a_return_are_the_order_lines_its_words_name(registry):
 def test_the_place_that_has_run_short_is_where_a_transfer_goes(registry, text, source, destination):
     assert value(registry, "transfer_stock", "from_warehouse", text) == source
     assert value(registry, "transfer_stock", "to_warehouse", text) == destination
+
+
+def test_a_day_of_a_month_is_no_record_number(registry):
+    # "4 December" gave risk alert 4.
+    text = "the order spike on 4 December is just our newsletter promo. acknowledge it"
+    assert value(registry, "acknowledge_risk_alert", "alert_id", text) is None
+    later = "the spike on Dec 4th is fine, acknowledge alert 2"
+    assert value(registry, "acknowledge_risk_alert", "alert_id", later) == 2
+    assert value(registry, "acknowledge_risk_alert", "alert_id", "acknowledge alert 3") == 3  # a control
+
+
+def test_the_listed_record_a_request_points_at_is_the_one_its_day_names(registry):
+    # Of two listed alerts, "that one" was none (a question) or, by the tool's own word, the one already acknowledged.
+    memory = Memory()
+    memory.add_result({"alerts": [
+        {"id": 2, "metric": "orders", "day": "2026-12-04", "status": "open", "description": "orders on 2026-12-04"},
+        {"id": 1, "metric": "orders", "day": "2026-12-01", "status": "acknowledged",
+         "description": "orders on 2026-12-01"}]})
+    tool = view(as_langchain_tool(registry.get("acknowledge_risk_alert")))
+    found = extract(tool, "the order spike on 4 December is just our newsletter promo. acknowledge that one, note "
+                          "that it's the promo", memory, TODAY)
+    assert found.args == {"alert_id": 2, "note": "it's the promo"}
+    # Nothing that tells them apart picks none (a control).
+    assert "alert_id" not in extract(tool, "acknowledge that one", memory, TODAY).args
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On inspection QI-DEMO0002 I've just found two more Halo lamps with a cracked base, can you log that?", 2),
+    ("QI-DEMO0002: the base splits on 3 of the lamps, log it", 3),
+    ("log a scratch on QI-DEMO0002, found it this morning", None),  # a control: no count given
+])
+def test_a_number_of_things_is_the_count_of_units(registry, text, expected):
+    assert value(registry, "record_defect", "quantity", text) == expected

@@ -8,11 +8,12 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agents.roster import ROSTER
 from db.enums import Role
+from db.seed.catalog import PRODUCTS
 from graph.models.local import LocalChatModel
 from graph.models.local.entities import rephrased
 from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
-from graph.models.local.reading import asks_something, one_named, so_command, story_then_ask
+from graph.models.local.reading import asks_something, gist_of, one_named, so_command, story_then_ask
 from graph.models.local.similarity import numbered_by_format
 from graph.models.local.text import a_command
 from graph.models.local.toolview import view
@@ -436,3 +437,23 @@ def test_a_wish_for_store_credit_after_the_question_reaches_after_sales(registry
     ask = ("Hi! Quick one: the laptop stand that came with my chair order last week is lovely, but my desk turns out "
            "to be too shallow for it. Could I send it back? Honestly I'd rather have shop credit than my money back.")
     assert routed(router(registry, Role.CUSTOMER), ask) == ["after_sales"]
+
+
+@pytest.mark.parametrize(("text", "gist"), [
+    ("answer the gift-wrap one: sorry, we don't do gift wrapping, but we'll tuck a handwritten card in the box",
+     "answer the gift-wrap one"),
+    ("reply to the buyer: your parcel left today", "reply to the buyer"),
+    # A head that tells introduces a story, not words to pass on (a control).
+    ("Camille Fournier just called about order W9220113: she wants it sooner", "Camille Fournier just called about "
+     "order W9220113: she wants it sooner"),
+])
+def test_words_to_pass_on_after_a_colon_are_carried_not_asked_for(text, gist):
+    assert gist_of(text) == gist
+
+
+def test_a_wish_for_how_a_return_is_settled_is_no_second_job(registry):
+    # Knowing the shop's products, the router sent the return to after-sales and to orders alike, and both asked for
+    # the order.
+    ask = ("hey! I'd like to send back the self-watering planter I bought last month, and I'd rather have store "
+           "credit than a refund")
+    assert routed(router_naming(registry, Role.CUSTOMER, tuple(p.name for p in PRODUCTS)), ask) == ["after_sales"]
