@@ -188,6 +188,20 @@ def _other_enum_values(fields: list[FieldSpec]) -> dict[str, frozenset[str]]:
     return {name: frozenset().union(*(v for n, v in values.items() if n != name)) for name in values}
 
 
+def _free_text(f: FieldSpec, ctx: Context) -> Any:
+    """The text in the person's words, without a choice another field took leading a line of it: "major - the base
+    splits" answers our question for the severity first, then says what is wrong."""
+    value = free_text(f, ctx.request, ctx.noise, echo=ctx.echo)
+    choices = ctx.cache.get("other_enum_values", {}).get(f.name, frozenset())
+    if not value or not choices:
+        return value
+    lines = []
+    for line in value.split("\n"):
+        lead = re.match(r"\s*([\w -]+?)\s*[-–:,.]+\s+(?=\S)", line)
+        lines.append(line[lead.end():] if lead and enum_key(lead.group(1)) in choices else line)
+    return "\n".join(lines)
+
+
 def _flag(f: FieldSpec, ctx: Context) -> Any:
     hit = find_flag(f, ctx.request)
     if hit is None:
@@ -303,7 +317,7 @@ EXTRACTORS = {
     "reference": _reference,
     "title": _title,
     "question": _question,
-    "free_text": lambda f, ctx: free_text(f, ctx.request, ctx.noise, echo=ctx.echo),
+    "free_text": lambda f, ctx: _free_text(f, ctx),
 }
 
 

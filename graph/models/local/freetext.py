@@ -73,6 +73,14 @@ def _told_before(rest: str, start: re.Match) -> str | None:
     return told if len(words(told)) >= MIN_TOLD_WORDS else None
 
 
+# A clause at the end asking for the action ("..., can you log that?", "... please add it"): the request, not what it
+# records.
+ASKED_AT_END = re.compile(r"(?:[,;.!]\s*|\s+)(?:(?:so|and)\s+)?"
+                          r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)?"
+                          r"(?:log|add|record|note|put|file|raise|enter)\s+(?:it|that|this|them|these|those)\b"
+                          r"[^.!?\n]*[.!?]*\s*$", re.I)
+
+
 def _untold(reason: str) -> str:
     """A reason without the sentences after it that ask for the action ("... just his parents' place. Can we let it
     through?"): they are the request, not why."""
@@ -134,6 +142,7 @@ def free_text(field: FieldSpec, request: Request, noise: set[str], question: boo
         if m and (told := _told_before(rest, m)):
             value = told
         value = _clean(LEADING_VERBS.sub("", value))
+        value = _clean("\n".join(ASKED_AT_END.sub("", line) for line in value.split("\n")))
         if m is None and all(w in STOPWORDS | ASKING or stem(w) in noise | echo for w in words(value)):
             return None  # "add a note to an order" names the note, it says nothing for it
     if not value:

@@ -22,8 +22,9 @@ PAIR = re.compile(r"(\d{10})\s*(?:->|→|to|for|with|into|by)\s+(?:(?:the|a|an|i
 # #W6710201 for AP-TEE-03").
 SKU_PAIR = re.compile(rf"({e.SKU.pattern})(?:\s+[\w#'-]+){{0,5}}?\s+(?:->|→|for|with|into)\s+"
                       rf"(?:(?:the|a|an|item|variant|one)\s+)*({e.SKU.pattern})")
-# A paper's number: letters, a dash and digits alone (a delivery note DN-58812), where a SKU has a word in it too.
-PAPER_NUMBER = re.compile(r"[A-Za-z]{1,4}-\d{3,}")
+# A paper's number: letters, then dashes and digits alone (a delivery note DN-58812, a purchase order PO-2026-0131),
+# where a SKU has a word in it too.
+PAPER_NUMBER = re.compile(r"[A-Za-z]{1,4}(?:-\d{3,})+")
 # An email told as someone's own ("his email is louis.smith93@example.com if you need it") or in brackets beside them
 # ("Camille Jansen on the phone (camille.jansen43@example.com)") says who they are; a new one is said to be new ("her
 # new email is (...)", "his email is now ...").

@@ -234,6 +234,8 @@ def test_enum_values_and_their_synonyms(registry, text, expected):
     ("Keystone's truck just dropped off delivery note DN-58812: 40 x KB-CLICKY-01. please book them in",
      "KB-CLICKY-01"),
     ("PO-20261 arrived: 12 x AU-BUDS-01", "AU-BUDS-01"),
+    # A number of several parts is one too ("PO-2026-0131" was taken for the item).
+    ("the truck just arrived for purchase order PO-2026-0131, it's the grey desk mats (DK-MAT-02)", "DK-MAT-02"),
     ("receive 40 HM-MUG-02 at PAR-1", "HM-MUG-02"),
 ])
 def test_a_papers_number_beside_a_sku_is_not_the_item(registry, text, expected):
@@ -1158,3 +1160,22 @@ def test_the_listed_record_a_request_points_at_is_the_one_its_day_names(registry
 ])
 def test_a_number_of_things_is_the_count_of_units(registry, text, expected):
     assert value(registry, "record_defect", "quantity", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On inspection QI-DEMO0002 I've just found two more Halo lamps with a cracked base, can you log that?",
+     "On inspection I've just found two more Halo lamps with a cracked base"),
+    ("QI-DEMO0002: the dimmer doesn't respond on 2 units. please log it", "the dimmer doesn't respond on 2 units"),
+    ("QI-DEMO0002: the dimmer doesn't respond and the cable is loose", "the dimmer doesn't respond and the cable is "
+                                                                      "loose"),  # a control: nothing asked at the end
+])
+def test_a_description_leaves_out_the_request_to_log_it(registry, text, expected):
+    assert value(registry, "record_defect", "description", text) == expected
+
+
+def test_a_choice_answered_first_is_no_part_of_the_description(registry):
+    # Answering our question for the severity, "major - ..." put the severity at the head of what is wrong.
+    text = "major - the base splits as soon as you screw the arm in\nOn QI-DEMO0002 the base of two lamps is cracked"
+    found = value(registry, "record_defect", "description", text)
+    assert found.startswith("the base splits") and "major" not in found
+    assert value(registry, "record_defect", "severity", text) == "major"
