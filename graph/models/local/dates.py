@@ -17,9 +17,9 @@ COUNT = r"\d+|" + "|".join(NUMBER_WORDS)
 LAST_N = re.compile(rf"\b(?:last|past|previous)\s+(?:({COUNT})\s+(day|week|month|year|fortnight)s?|(fortnight))\b",
                     re.I)
 NAMED = re.compile(r"\b(today|yesterday|(?:this|last|past)\s+(?:week|month|year))\b", re.I)
-MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?", re.I)
-# A day of a month ("4 December", "Dec 4th", "the 4th of december"): a date, never a count or a record's number.
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH = re.compile(rf"\b({_MONTH_NAMES})\b\.?(?:\s+(\d{{4}}))?", re.I)
+# A day of a month ("4 December", "Dec 4th", "the 4th of december"): a date, never a count or a record's number.
 DAY_OF_MONTH = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAMES})\b\.?"
                           rf"|\b(?P<named>{_MONTH_NAMES})\.?\s+(?:the\s+)?(?P<after>\d{{1,2}})(?:st|nd|rd|th)?\b"
                           rf"(?![.,]?\d)", re.I)
@@ -117,5 +117,5 @@ def days_of_month(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     for m in DAY_OF_MONTH.finditer(text):
         month, day = (m.group("month"), "day") if m.group("day") else (m.group("named"), "after")
         if _a_month(month) and 1 <= int(m.group(day)) <= 31:
-            found.append(((MONTHS[month.lower().rstrip(".")], int(m.group(day))), m.span(day)))
+            found.append(((MONTHS[month.lower()], int(m.group(day))), m.span(day)))
     return found

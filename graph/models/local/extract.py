@@ -317,7 +317,7 @@ EXTRACTORS = {
     "reference": _reference,
     "title": _title,
     "question": _question,
-    "free_text": lambda f, ctx: _free_text(f, ctx),
+    "free_text": _free_text,
 }
 
 
