@@ -82,13 +82,15 @@ def read_answer(text: str) -> Literal["yes", "no", "other"]:
     return "other"
 
 
-# "that one", "the gift-wrap one": one record of several shown, pointed at by what it is about.
-ONE_POINTED = (r"\b(?:that|this)\s+one\b|"
-               r"\bthe\s+(?:(?!(?:for|of|to|in|on|at|with|from|by|and|or|but|is|was)\b)[\w-]+\s+){1,3}one\b")
+# "the gift-wrap one", "the carrier tracking delay one": a record named by what it is about, the words captured (not
+# "the VAT for one of my orders").
+ONE_NAMED = r"\bthe\s+((?:(?!(?:for|of|to|in|on|at|with|from|by|and|or|but|is|was)\b)[\w-]+\s+){1,3})one\b"
+# "that one", "the gift-wrap one": one record of several shown, pointed at.
+ONE_POINTED = re.compile(rf"\b(?:that|this)\s+one\b|{ONE_NAMED}", re.I)
 # "the second one", "that order", "the same one", "approve it", "the gift-wrap one": a follow-up about what the last
 # reply showed.
 REFERENCE = re.compile(
-    rf"\bthe\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|{ONE_POINTED}|"
+    rf"\bthe\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|{ONE_POINTED.pattern}|"
     r"\b(?:that|this|the\s+same)\s+(?:same\s+)?(?!(?:is|was|isn't|wasn't|does|doesn't|helps?)\b)\w+\b|"
     r"(?<!\bis )(?<!\bwould )\b(?:it|its|them)\b(?!\s+(?:possible|\w+ble)\b)",
     re.I,

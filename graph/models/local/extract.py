@@ -525,7 +525,7 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name. Never
     # an address: "so it goes to my other address" points at the order, whose own address is the one to replace.
     back = refers_back(text)
-    pointed = back and re.search(ONE_POINTED, text, re.I) is not None
+    pointed = back and ONE_POINTED.search(text) is not None
     for f in fields:
         kind = kind_of(f)
         # A write about "it" ("I want someone from your team to look at it") takes the record in focus even where

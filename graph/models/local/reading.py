@@ -3,6 +3,7 @@ of the tools can serve it."""
 
 import re
 
+from graph.confirm import ONE_NAMED
 from graph.models.local.dates import MONTHS, WEEKDAYS
 from graph.models.local.entities import ORDER_ID, mask, names_a_record
 from graph.models.local.ids import FIRST_PERSON
@@ -347,7 +348,7 @@ PREFERS = re.compile(r"^\s*(?:\w+,?\s+)?(?:(?:i|we)(?:'d|\s+would)\s+(?:rather|p
 
 # A listed record named by what it is about: "the one about carrier tracking arriving late", "the delay one".
 ONE_ABOUT = re.compile(r"\bthe\s+one\s+(?:about|on|for|regarding|with)\s+([^.,;:!?]+?)"
-                       r"(?:\s+(?:is|was|can|has)\b|[.,;:!?]|$)|\bthe\s+((?:[\w-]+\s+){1,4})one\b", re.I)
+                       rf"(?:\s+(?:is|was|can|has)\b|[.,;:!?]|$)|{ONE_NAMED}", re.I)
 
 
 def about_words(said: str) -> str | None:
