@@ -34,8 +34,10 @@ STATED_FIRST = re.compile(r"^\s*(\S.{10,}?)(?:[.!;]|,?\s+so\b)\s+\S[^.!?;]{0,40}
 # Fields that hold why something was done or how it ended, by their description ("Why, for the record", "What was
 # decided", "How the case was settled").
 WHY = re.compile(r"^(?:why|what was decided|how (?:\w+ ){0,3}was (?:settled|resolved|decided))\b", re.I)
+# "tell him it leaves tomorrow": whom to tell is no part of what is told.
 LEADING_VERBS = re.compile(
-    r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send|tell)\b\s*", re.I
+    r"^(?:please\s+)?(?:log|add|record|note|write|leave|open|create|save|put|send"
+    r"|tell(?:\s+(?:him|her|them|the\s+(?:buyer|customer|client))\b)?(?:\s+that\b)?)\b\s*", re.I
 )
 
 

@@ -48,7 +48,7 @@ PERMISSION = re.compile(r"^\s*(?:can|may|could)\s+i\s+(?!(?:see|view|get|have|ch
 # (Not an "if" of politeness, which sets none: "I'd prefer them in black, if that is possible".)
 CONDITION = re.compile(r"\b(?:once|if(?! (?:(?:that|it|this)(?:'s|\s+is)? (?:possible|ok|okay|alright|fine)|possible"
                        r"|you (?:can|could|don'?t mind|would)|not too much (?:trouble|bother))\b)"
-                       r"|after|before|until|within|ever)\b"
+                       r"|after(?!\s+all\b)|before|until|within|ever)\b"  # "after all" says "anyway"
                        r"|\bwhen\b(?!\s+(?:will|would|is|are|was|were|does|do|did|can|could|has|have)\b)"
                        r"(?![^,.?]*\b(?:will|would)\b)", re.I)
 # What points at the asker's own record, or one they speak of: "it", "them", "my order", "that one", "its tracking",

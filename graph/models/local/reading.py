@@ -274,7 +274,8 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         question = choose(clauses[-1], tools, embed)
         return clauses[-1] if question.confident else text
     if routing and (ask := story_then_ask(text, least=1)) and _alone(ask, text, tools, embed) and (
-            not ask.rstrip().endswith("?") or POLITE_COMMAND.match(ask) and _close_reading(ask, text, tools, embed)):
+            not (asked := ask.rstrip().endswith("?")) and not TAKES_UP_NAMED.search(ask)
+            or (POLITE_COMMAND.match(ask) or not asked) and _close_reading(ask, text, tools, embed)):
         # A command after a story is the job, however few its words ("... and it's definitely her own card. please
         # let it go through"): the story says only why. Put as a question ("... Can you let it go through?"), it is
         # one of the readings the story leaves closest ("can you switch that on?" after a story of free delivery
@@ -334,6 +335,9 @@ def _alone(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> 
         choice.tool.name in names for names in numbered_by_format(text, tools))
 
 
+# A command standing for people or things the story named ("we've had it with Colis Privé ... stop offering them"):
+# what it acts on is the story's, so it is read with the story.
+TAKES_UP_NAMED = re.compile(r"\b(?:them|him|her|those)\b", re.I)
 # How far below the whole story's best reading a command put as a question may pick another.
 COMMAND_CLOSE = 0.12
 # A command put as a question: "can you ...?", "could someone ...?", "can we get it boxed up?" (not "can I ...?" or

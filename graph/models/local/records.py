@@ -127,20 +127,32 @@ def record_noun(field: FieldSpec) -> str:
     return own[0] if own else next(iter(words(field.description)), "")
 
 
-def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView]) -> tuple[ToolView, dict, str] | None:
+def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView], dated: bool = False
+                  ) -> tuple[ToolView, dict, str] | None:
     """The reading tool that lists every record of the kind a field names, each with its title, needing nothing:
     "the shipping rates article" is found among the articles by its title. With the arguments that list them all
-    (as many as it may show) and the record field giving the field's value (its own name, else the record's id)."""
+    (as many as it may show) and the record field giving the field's value (its own name, else the record's id).
+    Records named by the day they are about (`dated`: "the orders alert for the 1st of December") need a date
+    instead of a title."""
     noun = record_noun(field)
     for tool in tools:
         names = {r.name for r in tool.records}
-        if tool is target or tool.required or not noun or not titled(noun, [tool]):
+        if tool is target or tool.required or not noun:
+            continue
+        if not (titled(noun, [tool]) or dated and _lists_dated(noun, tool)):
             continue
         key = field.name if field.name in names else "id" if "id" in names else None
         limit = next((f for f in tool.fields if f.name == "limit" and f.maximum), None)
         if key is not None:
             return tool, ({limit.name: int(limit.maximum)} if limit else {}), key
     return None
+
+
+def _lists_dated(noun: str, tool: ToolView) -> bool:
+    """Whether a reading tool lists records of this kind ("list risk alerts" for "alert"), each with a date."""
+    plural = {stem(noun.lower()), stem(noun.lower() + "s")}
+    return not tool.mutates and bool(plural & {stem(w) for w in words(tool.name.replace("_", " "))}) and any(
+        r.format in ("date", "date-time") for r in tool.records)
 
 
 def row_words(row: dict[str, Any]) -> set[str]:

@@ -20,6 +20,7 @@ from graph.models.local.corrections import (
     restates_pending,
     without_old,
 )
+from graph.models.local.dates import days_of_month
 from graph.models.local.entities import mask
 from graph.models.local.extract import ORDINAL, Extraction, extract
 from graph.models.local.fit import (
@@ -99,6 +100,7 @@ from graph.models.local.similarity import (
     LIKELY_THRESHOLD,
     Embed,
     acted_on,
+    action_words,
     alike,
     choose,
     meaning,
@@ -251,7 +253,7 @@ def _plan(
             said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
             kinds, formats = referenced(text), numbered_by_format(text, tools)
             holding = [t for _, t in ranked if t not in named and (
-                said & acted_on([t]) - acted_on(named[:1])
+                said & action_words([t]) - action_words(named[:1])
                 or record_penalty(named[0], kinds, formats) > record_penalty(t, kinds, formats))]
             return Turn(calls=[((holding or named)[0].name, {})])
     if not (choice.confident or forced or asked) and (clear := clear_clause(text, tools, embed)) and (
@@ -677,7 +679,9 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
         # Named by its title, every word of it; or as "the one about ...", by the words it shares with one record.
         named = title_words(wanted, said)
         about = None if named else about_words(said)
-        found = titled_lister(wanted, tool, tools) if named or about else None
+        # Or by the day it is about ("the orders alert for the 1st of December"), when its records carry one.
+        dated = bool(days_of_month(said))
+        found = titled_lister(wanted, tool, tools, dated) if named or about or dated else None
         if found is None:
             continue
         lister_tool, args, key = found
@@ -687,10 +691,10 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
         rows = [{**row, wanted.name: row[key]} for row in rows if isinstance(row, dict) and row.get(key) is not None]
         # Every word of the title must fit the record: "the knowledge base article" says what an article is, it
         # names none of them.
-        title = [w for w in words(named or about) if len(w) >= 3 and w not in STOPWORDS]
+        title = [w for w in words(named or about or "") if len(w) >= 3 and w not in STOPWORDS]
         fits = all if named else any
-        rows = [row for row in rows if fits(any(alike(w, t) for t in row_words(row)) for w in title)]
-        value = single_out(rows, wanted, named or about, set())
+        rows = [row for row in rows if not title or fits(any(alike(w, t) for t in row_words(row)) for w in title)]
+        value = single_out(rows, wanted, said if dated else named or about, set())
         if value is None:
             return None
         taken = Extraction(args={**extraction.args, wanted.name: value},
@@ -747,7 +751,8 @@ def _after_listing(
     said = said_in(messages, request_at(messages))
     field = _own_field(tool, extraction, said, tools)
     found = lister(field, tool, said, lookups, set()) if field is not None else None
-    titled = [t for f in extraction.missing if (t := titled_lister(f, tool, lookups))]
+    dated = bool(days_of_month(said))
+    titled = [t for f in extraction.missing if (t := titled_lister(f, tool, lookups, dated))]
     # Or the variants of the product a write names in words (`_product_read`).
     variants = _variants_reader(lookups) if tool.mutates else None
     read = {t[0].name for t in titled} | ({variants[0].name} if variants else set())

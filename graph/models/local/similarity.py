@@ -486,6 +486,13 @@ def acted_on(tools: Sequence[ToolView]) -> frozenset[str]:
     return frozenset(n.rsplit("_", 1)[-1] for t in tools for n in (t.tool_names or (t.name,)))
 
 
+def action_words(tools: Sequence[ToolView]) -> frozenset[str]:
+    """What the tools do and act on, by the first and last words of their names ("refund" and "payment" of
+    refunding a payment); as written."""
+    names = [n for t in tools for n in (t.tool_names or (t.name,))]
+    return frozenset(w for n in names for w in (n.split("_")[0], n.rsplit("_", 1)[-1]))
+
+
 @lru_cache(maxsize=64)
 def _product_heads(vocabulary: tuple[str, ...]) -> frozenset[str]:
     """What the products of a vocabulary are called (every tool ranking reads them, so once per vocabulary): the

@@ -156,7 +156,10 @@ def described_forms(field: FieldSpec, value: object) -> list[str]:
     # The value opens a clause of its own and a verb follows it (not "active or ended offers").
     clause = rf"(?:^|[;.]\s*){re.escape(str(value))}\s+(?!(?:or|and|nor|to)\b)([a-z]+s(?:\s+[a-z]+)?)\s*(?=[;,.]|$)"
     said = re.search(clause, field.description)
-    return [said.group(1)] if said else []
+    # Or what it is, in brackets after it: "dismissed (a false alarm)" names dismissed by "false alarm".
+    kind = re.search(rf"\b{re.escape(str(value))}\s*\(\s*(?:it\s+was\s+)?an?\s+([a-z][a-z -]{{2,30}}?)\s*\)",
+                     field.description)
+    return [m.group(1) for m in (said, kind) if m]
 
 
 def names_a_value(field: FieldSpec, text: str) -> bool:

@@ -719,6 +719,10 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
         # A value by what its description says it does: "paused stops syncing; active resumes".
         ("update_marketplace_connection", "status", "stop syncing the sandbox channel for now", "paused"),
         ("update_marketplace_connection", "status", "resume the sandbox channel", "active"),
+        # ... or by what its description says it is: "dismissed (a false alarm)".
+        ("resolve_risk_alert", "outcome", "write risk alert 1 off as a false alarm", "dismissed"),
+        ("resolve_system_alert", "outcome", "close alert 3, it was a false alarm", "dismissed"),
+        ("resolve_risk_alert", "outcome", "resolve risk alert 1, the promo explains it", None),
         # An item's SKU is no tracking number: the field's examples look otherwise.
         ("deliver_shipment", "shipment_ref", "40 units of HM-KETTLE-03", None),
         ("deliver_shipment", "shipment_ref", "parcel 6A178923456701 was delivered", "6A178923456701"),
@@ -832,6 +836,12 @@ def test_an_item_of_an_order_may_be_named_by_its_product(registry, text, expecte
         ("create_system_alert", "title", "raise an alert", None),
         ("add_order_note", "body", "add a note to an order", None),
         ("add_order_note", "body", "add a note to order #W5794363: parcel re-taped", "parcel re-taped"),
+        # Whom to tell is no part of what is told.
+        ("send_marketplace_message", "body", "tell him it leaves our warehouse tomorrow morning",
+         "it leaves our warehouse tomorrow morning"),
+        ("send_marketplace_message", "body", "tell the buyer that the mug is back in stock",
+         "the mug is back in stock"),
+        ("send_marketplace_message", "body", "tell her sorry, we don't gift-wrap", "sorry, we don't gift-wrap"),
         # What follows a colon is the thing itself.
         ("create_system_alert", "title", "raise a critical alert: the label printer in Lyon is down",
          "the label printer in Lyon is down"),

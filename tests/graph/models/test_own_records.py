@@ -92,6 +92,18 @@ def test_a_read_about_my_return_lists_my_returns_then_reads_the_one(registry):
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_rma", {"rma_number": "RMA-20261116-01A2CDB1"})]
 
 
+@pytest.mark.parametrize("ask", [
+    "my flatmate wants the keyboard after all. can I cancel that return?",
+    # A condition still asks about the rule, not for a return of mine (a control).
+    "can I cancel a return after it has been shipped?",
+])
+def test_after_all_is_no_condition_so_the_return_meant_is_looked_up(registry, ask):
+    listing = specialist(registry, "after_sales").invoke([HumanMessage(ask)])
+    looked_up = [(c["name"], c["args"]) for c in listing.tool_calls] == [
+        ("list_customer_returns", {"customer_id": "me"})]
+    assert looked_up == ("after all" in ask)
+
+
 def test_a_record_of_the_fields_own_kind_is_listed_before_records_holding_some_of_them(registry):
     # "can I still return the tent?" is about one of my orders, not one of the returns I already made.
     model = specialist(registry, "after_sales")
@@ -325,6 +337,29 @@ def test_a_record_named_by_its_title_is_found_among_those_listed(registry, agent
     name, args = expected
     assert acted.tool_calls[0]["name"] == name
     assert args.items() <= acted.tool_calls[0]["args"].items()
+
+
+RISK_ALERTS = [
+    {"id": 2, "metric": "orders", "day": "2026-12-04", "severity": "warning", "status": "open",
+     "description": "orders on 2026-12-04: 11.00 orders, above the upper fence of 9.50"},
+    {"id": 1, "metric": "orders", "day": "2026-12-01", "severity": "critical", "status": "acknowledged",
+     "description": "orders on 2026-12-01: 19.00 orders, above the upper fence of 9.50"},
+]
+
+
+@pytest.mark.parametrize(("ask", "alert"), [
+    ("saw the orders alert for the 1st of December. that was our Black Friday newsletter, write it off as a false "
+     "alarm", 1),
+    ("the orders alert of Dec 4th was our newsletter going out, please write it off as a false alarm", 2),
+])
+def test_a_record_named_by_the_day_it_is_about_is_found_among_those_listed(registry, ask, alert):
+    model = specialist(registry, "risk", Role.MERCHANT)
+    conversation = [HumanMessage(ask)]
+    first = model.invoke(conversation)
+    assert [c["name"] for c in first.tool_calls] == ["list_risk_alerts"]
+    _, acted = reply_after(model, [*conversation, first], {"alerts": RISK_ALERTS, "total": 2})
+    assert [(c["name"], c["args"]["alert_id"], c["args"]["outcome"]) for c in acted.tool_calls] == [
+        ("resolve_risk_alert", alert, "dismissed")]
 
 
 def test_a_title_no_record_fits_asks_which():

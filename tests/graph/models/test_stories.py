@@ -457,3 +457,17 @@ def test_a_wish_for_how_a_return_is_settled_is_no_second_job(registry):
     ask = ("hey! I'd like to send back the self-watering planter I bought last month, and I'd rather have store "
            "credit than a refund")
     assert routed(router_naming(registry, Role.CUSTOMER, tuple(p.name for p in PRODUCTS)), ask) == ["after_sales"]
+
+
+def test_a_story_naming_a_product_goes_to_the_specialist_whose_action_it_names(registry):
+    # The water bottles are the catalogue's; the goodwill refund is what is asked, of whoever refunds ("delivery" is
+    # also what monitoring's event deliveries are, as a word of the story, not the action).
+    model = router_naming(registry, Role.SUPPORT, ("Insulated Water Bottle",))
+    assert routed(model, "Felix Michel just phoned, the water bottles in his last delivery turned up scratched. we "
+                         "agreed on a small goodwill refund instead of him sending them back") == ["payment"]
+
+
+def test_a_command_standing_for_what_the_story_named_is_read_with_the_story(registry):
+    # "them" is the carrier the story names: stopping "them" is the carrier's, not the marketplace offers'.
+    assert routed(router(registry, Role.MERCHANT), "we've had it with Colis Privé, that's the third parcel they've "
+                  "lost this month. stop offering them for now - we might switch them back on later") == ["transport"]
