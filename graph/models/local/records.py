@@ -15,7 +15,7 @@ from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
 from graph.models.local.schema import FieldSpec
-from graph.models.local.similarity import ASIDE, alike, rank, titled
+from graph.models.local.similarity import ASIDE, alike, lists, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView, own_tools
 from graph.models.local.values import person_spoken_of
@@ -139,20 +139,14 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView],
         names = {r.name for r in tool.records}
         if tool is target or tool.required or not noun:
             continue
-        if not (titled(noun, [tool]) or dated and _lists_dated(noun, tool)):
+        if not (titled(noun, [tool]) or dated and lists(noun, tool) and any(
+                r.format in ("date", "date-time") for r in tool.records)):
             continue
         key = field.name if field.name in names else "id" if "id" in names else None
         limit = next((f for f in tool.fields if f.name == "limit" and f.maximum), None)
         if key is not None:
             return tool, ({limit.name: int(limit.maximum)} if limit else {}), key
     return None
-
-
-def _lists_dated(noun: str, tool: ToolView) -> bool:
-    """Whether a reading tool lists records of this kind ("list risk alerts" for "alert"), each with a date."""
-    plural = {stem(noun.lower()), stem(noun.lower() + "s")}
-    return not tool.mutates and bool(plural & {stem(w) for w in words(tool.name.replace("_", " "))}) and any(
-        r.format in ("date", "date-time") for r in tool.records)
 
 
 def row_words(row: dict[str, Any]) -> set[str]:

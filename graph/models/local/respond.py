@@ -250,6 +250,7 @@ def _plan(
             # Unless it names a record of another kind beside it ("why is the order with the camp stove held up?"),
             # in words or by its number where the named specialist's tools take no such record ("the socks in
             # W7137149 will be too small"): the specialist acting on that record, who can find it by what it holds.
+            # Likewise what another specialist does ("we agreed on a goodwill refund for the scratched bottles").
             said = {w.lower() for w in re.findall(r"[\w'-]+", text)}
             kinds, formats = referenced(text), numbered_by_format(text, tools)
             holding = [t for _, t in ranked if t not in named and (
@@ -675,12 +676,12 @@ def _titled_record(tool: ToolView, extraction: Extraction, tools: list[ToolView]
         return None
     since = messages[chain_of(messages, current)[0]:]
     said = said_in(messages, current)
+    # Or by the day it is about ("the orders alert for the 1st of December"), when its records carry one.
+    dated = bool(days_of_month(said))
     for wanted in extraction.missing:
         # Named by its title, every word of it; or as "the one about ...", by the words it shares with one record.
         named = title_words(wanted, said)
         about = None if named else about_words(said)
-        # Or by the day it is about ("the orders alert for the 1st of December"), when its records carry one.
-        dated = bool(days_of_month(said))
         found = titled_lister(wanted, tool, tools, dated) if named or about or dated else None
         if found is None:
             continue

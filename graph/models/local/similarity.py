@@ -292,12 +292,16 @@ def name_bonus(query: set[str], tool: ToolIndex, weights: dict[str, float]) -> f
     return NAME_BONUS * min(hits, 1.0)
 
 
+def lists(noun: str, tool: ToolView) -> bool:
+    """Whether a reading tool lists records of this kind ("list system alerts" for "alert")."""
+    plural = {stem(noun.lower()), stem(noun.lower() + "s")}
+    return not tool.mutates and bool(plural & {stem(w) for w in words(tool.name.replace("_", " "))})
+
+
 def titled(noun: str, tools: Sequence[ToolView]) -> bool:
     """Whether records of this kind have titles people name them by: a reading tool of these lists them ("list
     system alerts" for "alert") and shows a title."""
-    plural = {stem(noun.lower()), stem(noun.lower() + "s")}
-    return any(not t.mutates and plural & {stem(w) for w in words(t.name.replace("_", " "))}
-               and any(r.name in TITLE_FIELDS for r in t.records) for t in tools)
+    return any(lists(noun, t) and any(r.name in TITLE_FIELDS for r in t.records) for t in tools)
 
 
 def numbered_penalty(tool: ToolView, numbered: set[str]) -> float:
@@ -489,8 +493,7 @@ def acted_on(tools: Sequence[ToolView]) -> frozenset[str]:
 def action_words(tools: Sequence[ToolView]) -> frozenset[str]:
     """What the tools do and act on, by the first and last words of their names ("refund" and "payment" of
     refunding a payment); as written."""
-    names = [n for t in tools for n in (t.tool_names or (t.name,))]
-    return frozenset(w for n in names for w in (n.split("_")[0], n.rsplit("_", 1)[-1]))
+    return acted_on(tools) | {n.split("_")[0] for t in tools for n in (t.tool_names or (t.name,))}
 
 
 @lru_cache(maxsize=64)
