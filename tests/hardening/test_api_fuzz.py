@@ -26,6 +26,7 @@ from api.app import create_app
 from shopcrew.settings import Settings
 from tests.conftest import POSTGRES_URL
 from tests.hardening.shop import new_shop_url, seeded_shop
+from tests.tools.marketplace_helpers import new_key
 
 pytestmark = pytest.mark.db
 
@@ -40,7 +41,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # below before the first request starts the app's lifespan.
 _FOLDER = Path(tempfile.mkdtemp(prefix="shopcrew-fuzz-"))
 SHOP_URL = new_shop_url(POSTGRES_URL, _FOLDER)
-app = create_app(Settings(database_url=SHOP_URL, data_dir=_FOLDER / "var", events_dispatcher=False))
+# Configured as a shop taking marketplace credentials is: without the key, storing them is refused with a 503 that
+# says to set it (tests/tools/test_marketplace_connections.py), which the fuzzer would count as a server error.
+app = create_app(Settings(database_url=SHOP_URL, data_dir=_FOLDER / "var", events_dispatcher=False,
+                          marketplace_secret_key=new_key()))
 schema = schemathesis.openapi.from_dict(app.openapi())
 schema.app = app
 # Examples and random generation (valid and invalid); the coverage phase's exhaustive boundary cases are for
