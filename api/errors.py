@@ -42,6 +42,7 @@ ERRORS = {
     404: ("not_found", "The record does not exist or belongs to someone else."),
     409: ("conflict", "The request conflicts with the record's state."),
     422: ("invalid_input", "A field is missing or invalid."),
+    503: ("unavailable", "A service the route needs is not configured here; the message names the setting."),
 }
 
 

@@ -115,8 +115,10 @@ def tool_router(registry: ToolRegistry) -> APIRouter:
 
 def _error_responses(spec: ToolSpec) -> dict:
     """The errors a tool's route may answer: an unreadable body where there is one, a declined charge where
-    something is written."""
-    statuses = [401, 403, 404, 409, 422] + ([400] if spec.method != "GET" else []) + ([402] if spec.mutates else [])
+    something is written, and a service the tool needs that this deployment has not set up (the key that stores
+    marketplace credentials, the knowledge index)."""
+    statuses = [401, 403, 404, 409, 422, 503] + ([400] if spec.method != "GET" else []) + (
+        [402] if spec.mutates else [])
     return error_responses(*sorted(statuses))
 
 

@@ -126,6 +126,20 @@ async def test_credentials_are_encrypted_and_never_shown(sessions, call, merchan
     assert (cleared.has_credentials, (await stored(sessions, "Amazon FR")).credentials_encrypted) == (False, None)
 
 
+async def test_no_key_answers_the_documented_503_over_rest(sessions, api):
+    # A deployment without the key refuses to store credentials with a status its API documents, naming the setting.
+    boss = await f.staff_user(sessions, role="merchant")
+    auth = {"Authorization": f"Bearer {await f.api_key(sessions, staff=boss)}"}
+    answer = await api.post("/api/v1/marketplace/connections", headers=auth,
+                            json={"channel": "amazon", "name": "Amazon FR", "credentials": {"api_key": SECRET}})
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "credentials_key_missing"
+    assert "SHOPCREW_MARKETPLACE_SECRET_KEY" in answer.json()["error"]["message"]
+    documented = (await api.get("/openapi.json")).json()["paths"]["/api/v1/marketplace/connections"]["post"]
+    assert "503" in documented["responses"]
+    assert (await api.get("/api/v1/marketplace/connections", headers=auth)).json()["connections"] == []
+
+
 async def test_no_key_no_credentials_and_nothing_written(sessions, call, merchant, tmp_path):
     with use_marketplace(tmp_path, None):
         with pytest.raises(DomainError) as err:
