@@ -589,8 +589,7 @@ def _named_actions(text: str, tools: Sequence[ToolView]) -> set[str]:
     words, not the words ids are masked as ("in Lyon" is no warehouse's record)."""
     holders = tuple((t.tool_names or (t.name,), t.description, t.examples) for t in tools if t.vocabulary)
     said = {stem(w) for w in words(text)} - _holders_words(holders)
-    return {t.name for t in tools if not t.vocabulary and said & {
-        stem(n.split("_")[end]) for n in (t.tool_names or (t.name,)) for end in (0, -1)}}
+    return {t.name for t in tools if not t.vocabulary and said & {stem(w) for w in action_words([t])}}
 
 
 @lru_cache(maxsize=64)
