@@ -11,7 +11,7 @@ from db.models import MarketplaceMessage, ProductVariant
 from tests import factories as f
 from tests.tools.marketplace_helpers import catalogue, feed_order, new_key, write_feed
 from tests.tools.product_helpers import count
-from tools.errors import Ambiguous, Conflict, Forbidden, NotFound
+from tools.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 from tools.marketplace.runtime import use_marketplace
 
 
@@ -97,9 +97,13 @@ async def test_messages_are_fetched_once_linked_read_and_answered(sessions, call
     by_our_number = await call(support, "send_marketplace_message", connection="Sandbox",
                                about_order=imported.imported[0].order_id, body="Tracking follows.")
     assert by_our_number.order_ref == "CH-1"
+    # A question asked before buying is about no order: the answer reaches its buyer as a reply on the channel.
+    presale = await call(support, "send_marketplace_message", reply_to=unread.messages[1].id, body="Yes, we do.")
+    assert presale.order_ref is None
     sent = json.loads((folder / "sent.json").read_text())["messages"]
-    assert [(m["order_ref"], m["body"]) for m in sent] == [("CH-1", "It left our warehouse today."),
-                                                          ("CH-1", "Tracking follows.")]
+    assert [(m["order_ref"], m["in_reply_to"], m["body"]) for m in sent] == [
+        ("CH-1", "M-1", "It left our warehouse today."), ("CH-1", None, "Tracking follows."),
+        (None, "M-2", "Yes, we do.")]
     assert (await call(support, "list_unread_marketplace_messages")).messages == []
     async with sessions() as s:
         linked = await s.scalar(select(MarketplaceMessage).where(MarketplaceMessage.external_id == "M-1"))
@@ -113,7 +117,9 @@ async def test_message_refusals_change_nothing(sessions, call, merchant, support
         await call(warehouse_staff, "list_unread_marketplace_messages")
     await call(merchant, "create_marketplace_connection", channel="sandbox", name="Second", feed="other")
     with pytest.raises(Ambiguous):  # two connections: say which
-        await call(support, "send_marketplace_message", body="Hi")
+        await call(support, "send_marketplace_message", about_order="CH-1", body="Hi")
+    with pytest.raises(InvalidInput, match="reply_to .* or about_order"):  # a message to no buyer in particular
+        await call(support, "send_marketplace_message", connection="Sandbox", body="Hi")
     with pytest.raises(NotFound):
         await call(support, "send_marketplace_message", connection="Sandbox", about_order="CH-404", body="Hi")
     with pytest.raises(NotFound):
@@ -121,7 +127,8 @@ async def test_message_refusals_change_nothing(sessions, call, merchant, support
     assert await count(sessions, MarketplaceMessage) == 0
     assert not (runtime.feeds_dir / "shop" / "sent.json").exists()
     await call(support, "fetch_marketplace_messages", connection="Sandbox")
-    mine = await call(support, "send_marketplace_message", connection="Sandbox", body="Thanks for writing.")
+    received = await call(support, "list_unread_marketplace_messages", connection="Sandbox")
+    mine = await call(support, "send_marketplace_message", reply_to=received.messages[0].id, body="Thanks for writing.")
     with pytest.raises(Conflict):
         await call(support, "mark_marketplace_message_read", message_id=mine.id)
 

@@ -98,8 +98,9 @@ class ChannelAdapter(Protocol):
         """Set the prices the channel sells at."""
         ...
 
-    async def send_message(self, order_ref: str | None, body: str) -> str:
-        """Send a message to a buyer (about one of the channel's orders, when given); returns its id."""
+    async def send_message(self, order_ref: str | None, body: str, in_reply_to: str | None = None) -> str:
+        """Send a message to a buyer, about one of the channel's orders or in reply to one of their messages (its id
+        on the channel), or both; returns its id. A message with neither reaches no buyer: refuse it."""
         ...
 
     async def fetch_messages(self, since: datetime | None) -> list[ChannelMessage]:

@@ -102,7 +102,8 @@ async def send(ctx: ToolContext, connection: MarketplaceConnection, order_ref: s
     if not body.strip():
         raise InvalidInput("the message is empty", details=[{"field": "body", "problem": "empty"}])
     external_order = order.external_id if order else order_ref
-    external_id = await adapter_for(connection).send_message(external_order, body)
+    answered = reply_to.external_id if reply_to is not None else None
+    external_id = await adapter_for(connection).send_message(external_order, body, answered)
     row = MarketplaceMessage(
         connection_id=connection.id, external_id=external_id, order_ref=external_order,
         marketplace_order_id=order.id if order else None, direction="out", sender=ctx.actor, body=body,

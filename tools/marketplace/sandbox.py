@@ -7,7 +7,8 @@ No real marketplace is behind it. Each sandbox connection reads and writes one f
 - `orders.json`   `{"orders": [...]}`   orders "placed on the channel", written by tests and `shopcrew seed`;
 - `messages.json` `{"messages": [...]}` buyers' messages, written the same way;
 - `listings.json` what we pushed: `{"<sku>": {"quantity", "price", "currency", "updated_at"}}`;
-- `sent.json`     `{"messages": [...]}` the messages we sent to buyers.
+- `sent.json`     `{"messages": [...]}` the messages we sent to buyers, each with the order it is about and the
+                  message it answers (`order_ref`, `in_reply_to`; at least one of them).
 
 The formats of the first two are `FeedOrder` and `FeedMessage` below (docs/marketplace.md shows examples).
 A missing file is an empty feed; a malformed one answers `502 channel_error` naming the bad entry.
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, Valid
 from db.base import utcnow
 from db.enums import ChannelKind
 from db.models import MarketplaceConnection
-from tools.errors import NotFound
+from tools.errors import InvalidInput, NotFound
 from tools.marketplace.channels import (
     ChannelError,
     ChannelLine,
@@ -157,14 +158,22 @@ class SandboxChannel:
             self._set, {u.sku: {"price": str(u.price), "currency": u.currency} for u in updates}
         )
 
-    async def send_message(self, order_ref: str | None, body: str) -> str:
-        """Append the message to sent.json (an order it is about must be in the feed); its id is SBX-MSG-<hex>."""
+    async def send_message(self, order_ref: str | None, body: str, in_reply_to: str | None = None) -> str:
+        """Append the message to sent.json (the order it is about and the message it answers must be in the feed);
+        its id is SBX-MSG-<hex>."""
+        if order_ref is None and in_reply_to is None:
+            raise InvalidInput("a message goes to a buyer: say the order it is about or the message it answers",
+                               details=[{"field": "about_order", "problem": "missing"},
+                                        {"field": "reply_to", "problem": "missing"}])
         if order_ref is not None:
             feed = await asyncio.to_thread(_read, self.folder / "orders.json", "orders", FeedOrder)
             if order_ref not in {entry.external_id for entry in feed}:
                 raise NotFound(f"the channel has no order {order_ref}")
+        if in_reply_to is not None and in_reply_to not in await asyncio.to_thread(self._thread_ids):
+            raise NotFound(f"the channel has no message {in_reply_to}")
         message_id = f"SBX-MSG-{uuid.uuid4().hex[:12].upper()}"
-        entry = {"external_id": message_id, "order_ref": order_ref, "body": body, "sent_at": utcnow().isoformat()}
+        entry = {"external_id": message_id, "order_ref": order_ref, "in_reply_to": in_reply_to, "body": body,
+                 "sent_at": utcnow().isoformat()}
         await asyncio.to_thread(_update, self.folder / "sent.json",
                                 lambda data: data.setdefault("messages", []).append(entry))
         return message_id
@@ -174,6 +183,13 @@ class SandboxChannel:
         feed = await asyncio.to_thread(_read, self.folder / "messages.json", "messages", FeedMessage)
         messages = [ChannelMessage(m.external_id, m.sender, m.body, _aware(m.sent_at), m.order_ref) for m in feed]
         return sorted((m for m in messages if since is None or m.sent_at >= since), key=lambda m: m.sent_at)
+
+    def _thread_ids(self) -> set[str]:
+        """The ids of the conversation's messages: the buyers' and ours."""
+        received = _read(self.folder / "messages.json", "messages", FeedMessage)
+        sent = self.folder / "sent.json"
+        ours = json.loads(sent.read_text(encoding="utf-8")).get("messages", []) if sent.exists() else []
+        return {m.external_id for m in received} | {m["external_id"] for m in ours}
 
     def _set(self, changes: dict[str, dict[str, Any]]) -> None:
         stamp = utcnow().isoformat()

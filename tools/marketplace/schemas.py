@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints, computed_field
+from pydantic import Field, SecretStr, StringConstraints, computed_field, model_validator
 
 from db.enums import ChannelKind, ConnectionStatus, SyncStatus
 from tools.schemas import Money, Number, Page, Schema
@@ -191,6 +191,13 @@ class SendMessageIn(Schema):
         None, pattern=r"^#?[A-Za-z0-9][A-Za-z0-9-]{2,63}$", examples=["SBX-1001", "#W2611340"],
         description="The order it is about: the channel's order number or our order number.")
     reply_to: int | None = Field(None, ge=1, le=2_000_000_000, description="Id of the buyer's message answered.")
+
+    @model_validator(mode="after")
+    def _to_a_buyer(self) -> "SendMessageIn":
+        # A message about no order and answering none reaches no buyer in particular.
+        if self.reply_to is None and self.about_order is None:
+            raise ValueError("give reply_to (the buyer's message answered) or about_order (the order it is about)")
+        return self
 
 
 class UnreadIn(Page):

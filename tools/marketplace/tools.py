@@ -211,7 +211,9 @@ async def mark_marketplace_message_read(ctx: ToolContext, params: s.MessageRef) 
 @tool(agent=AGENT, method="POST", path="/marketplace/messages", roles=SUPPORT_UP, mutates=True,
       examples=["reply to marketplace message 2: your parcel left today",
                 "tell the buyer of sandbox order SBX-1001 that it ships tomorrow",
-                "send a message to the Amazon buyer of order 405-1234567 saying sorry for the delay"])
+                "send a message to the Amazon buyer of order 405-1234567 saying sorry for the delay",
+                "tell him his parcel goes out tomorrow", "reply to her: sorry, that colour is sold out",
+                "answer the buyer that it is back in stock next week"])
 async def send_marketplace_message(ctx: ToolContext, params: s.SendMessageIn) -> s.MessageOut:
     """Send a message to a marketplace buyer, in reply to their message or about one of the channel's orders."""
     reply_to = await messages.get_message(ctx.session, params.reply_to) if params.reply_to else None

@@ -22,7 +22,14 @@ MONTH = re.compile(rf"\b({_MONTH_NAMES})\b\.?(?:\s+(\d{{4}}))?", re.I)
 # A day of a month ("4 December", "Dec 4th", "the 4th of december"): a date, never a count or a record's number.
 DAY_OF_MONTH = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAMES})\b\.?"
                           rf"|\b(?P<named>{_MONTH_NAMES})\.?\s+(?:the\s+)?(?P<after>\d{{1,2}})(?:st|nd|rd|th)?\b"
-                          rf"(?![.,]?\d)", re.I)
+                          rf"(?![.,]?\d)"
+                          # "the one from the 4th": a day of whichever month the records are of ("the 2nd one" is
+                          # the second of a list).
+                          rf"|\b(?:on|from|since|of|for|dated)\s+the\s+(?P<bare>\d{{1,2}})(?:st|nd|rd|th)\b"
+                          rf"(?!\s+(?:of\s+)?(?:{_MONTH_NAMES}|one|ones)\b)",
+                          re.I)
+# The month of a day named without one ("the 4th"): any.
+ANY_MONTH = 0
 # What is on its way arrives "today" or "this week" ahead, no period past: "is my parcel coming today?" asks of
 # parcels whenever they were sent.
 ARRIVING = re.compile(r"\b(?:com(?:e|es|ing)|comming|arriv(?:e|es|ing)|deliver(?:ed|ing)?|get(?:s|ting)? here"
@@ -112,9 +119,13 @@ def named_months(text: str) -> set[int]:
 
 
 def days_of_month(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The days of a month a text names ("the spike on 4 December", "Dec 4th"): (month, day) and the day's span."""
+    """The days of a month a text names ("the spike on 4 December", "Dec 4th", "the 4th"): (month, day) and the day's
+    span; a day named without its month has the month ANY_MONTH."""
     found = []
     for m in DAY_OF_MONTH.finditer(text):
+        if m.group("bare"):
+            found.append(((ANY_MONTH, int(m.group("bare"))), m.span("bare")))
+            continue
         month, day = (m.group("month"), "day") if m.group("day") else (m.group("named"), "after")
         if _a_month(month) and 1 <= int(m.group(day)) <= 31:
             found.append(((MONTHS[month.lower()], int(m.group(day))), m.span(day)))

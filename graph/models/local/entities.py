@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from graph.confirm import ONE_NAMED
 from graph.models.local.text import NUMBER_WORDS
 
 ORDER_ID = re.compile(r"(?<![\w#])(?:#\s?[Ww]?|\b[Ww])(\d{5,9})\b")
@@ -97,9 +98,12 @@ class Request:
 
 
 def numbers(request: Request) -> list[Found]:
-    """Unused numbers (digits or number words), in order of appearance."""
+    """Unused numbers (digits or number words), in order of appearance. The "one" of "the orders one", a record
+    pointed at, counts nothing."""
     found = [Found(f.text, float(f.value), f.start, f.end) for f in request.find(NUMBER, 1)]
-    found += [Found(f.text, NUMBER_WORDS[f.text.lower()], f.start, f.end) for f in request.find(NUMBER_WORD)]
+    pointed = {m.end() for m in re.finditer(ONE_NAMED, request.text, re.I)}
+    found += [Found(f.text, NUMBER_WORDS[f.text.lower()], f.start, f.end) for f in request.find(NUMBER_WORD)
+              if f.end not in pointed]
     return sorted(found, key=lambda f: f.start)
 
 

@@ -360,6 +360,21 @@ def _validate(tool: ToolView, result: Extraction) -> None:
                 result.problems[name] = problem
 
 
+def _picked_for_rule(tool: ToolView, text: str, memory: Memory, result: Extraction, known: set[str]) -> None:
+    """A rule asking for one of several fields ("give reply_to or about_order") takes the value a listed record gives
+    one of them, when the request's own words pick that record ("tell him it will be there before Friday", of the
+    buyer who asked whether it comes before Friday)."""
+    for f in tool.fields:
+        if f.name in result.args or not re.search(rf"\b{f.name}\b", result.problems[""]):
+            continue
+        rows = memory.rows_with(f.name, kind_of(f)) or memory.own_ids(f.name, f.description)
+        if rows and (value := single_out(rows, f, text, known)) is not None:
+            result.args[f.name] = value
+            result.problems.pop("")
+            _validate(tool, result)
+            return
+
+
 def _unsigned(tool: ToolView, result: Extraction) -> bool:
     """Whether the values pass once a sign read from words is dropped: "write off 2, they were lost" counts units
     for a kind of change that takes only positive ones, where an adjustment would take -2."""
@@ -402,8 +417,10 @@ def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
         result.problems[""] = message
 
 
-# Asking for part of something: "a partial refund", "refund part of it", "some of the money back".
-PART = re.compile(r"\b(?:partial(?:ly)?|part of|some of (?:the|my|his|her|their) money)\b", re.I)
+# Asking for part of something: "a partial refund", "refund part of it", "some of the money back", "a bit of money
+# back".
+PART = re.compile(r"\b(?:partial(?:ly)?|part of|(?:some|a (?:bit|little)) of (?:the |my |his |her |their )?money"
+                  r"|some money)\b", re.I)
 # A field whose description says that, left out, it takes all there is ("defaults to all that can still be refunded").
 WHOLE_BY_DEFAULT = re.compile(r"\bdefaults? to (?:all|everything|the (?:full|whole|entire))\b", re.I)
 
@@ -553,6 +570,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             result.args[f.name] = value
     _to_named_field(tool, said, result)
     _validate(tool, result)
+    if "" in result.problems and memory.rows:
+        _picked_for_rule(tool, text, memory, result, ctx.echo | noise)
     result.wanted += [f for f in _named_but_empty(tool, text, result) if f not in result.wanted]
     result.wanted += [f for f in _part_asked(tool, text, result) if f not in result.wanted]
     if result.wanted:

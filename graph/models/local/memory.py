@@ -46,6 +46,8 @@ class Memory:
     items: list[dict[str, Any]] = field(default_factory=list)
     # Rows of the newest list a tool returned (orders, cases...): "the second one" is rows[1].
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # What that list's records are, by the key the tool returned them under ("messages").
+    listed: str = ""
     # Variants that tools listed (item_id, product_id, options): the replacement of an order line named by options.
     variants: list[dict[str, Any]] = field(default_factory=list)
 
@@ -75,6 +77,15 @@ class Memory:
         """The newest list's rows that give the field a value, each with that value under the field's name."""
         values = [self.row_value(i, name, kind) for i in range(1, len(self.rows) + 1)]
         return [{**row, name: value} for row, value in zip(self.rows, values, strict=True) if value is not None]
+
+    def own_ids(self, name: str, description: str) -> list[dict[str, Any]]:
+        """The newest list's rows, each with its own id under the field's name, when the field's description says
+        it takes the id of such a record ("Id of the buyer's message answered", of listed messages)."""
+        noun = self.listed.removesuffix("s")
+        if not noun or not re.search(rf"\bid\b[^.]*\b{re.escape(noun)}\b", description, re.I):
+            return []
+        return [{**row, name: row["id"]} for row in self.rows
+                if isinstance(row.get("id"), (int, str)) and not isinstance(row.get("id"), bool)]
 
     def only_row(self, name: str, kind: str) -> Any:
         """The field's value in the newest list when it showed one row ("cancel that one" after one order)."""
@@ -131,7 +142,7 @@ class Memory:
                 if key == "items":
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
-                    self.rows = rows
+                    self.rows, self.listed = rows, key
                     self.variants += [r for r in rows if r.get("item_id") and isinstance(r.get("options"), dict)]
                 # Saved methods and payment history name payment methods: keep them to pay or refund later, when
                 # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.

@@ -120,9 +120,17 @@ def _is_money(f: FieldSpec) -> bool:
     return bool(f.words & {"amount", "price", "cost", "total", "value", "balance"})
 
 
-def _may_take(f: FieldSpec, found: Found, amounts: list[Found]) -> bool:
-    """An amount of money ("under 30 euros") is never a count: an integer field takes it only if it holds money."""
-    return not (f.type == "integer" and found in amounts and not _is_money(f))
+# "one of your tents", "two of the mugs", "3 of them": a number counting some of the things named.
+SOME_OF = re.compile(r"\s+of\s+(?:the|your|our|my|his|her|their|them|these|those|us|you)\b", re.I)
+
+
+def _may_take(f: FieldSpec, found: Found, amounts: list[Found], request: Request) -> bool:
+    """An amount of money ("under 30 euros") is never a count: an integer field takes it only if it holds money. Some
+    of the things named ("one of your tents", "two of them") are a count: no measure takes it, nor money unless in
+    digits ("refund 20 of the 76 euros")."""
+    if f.type == "integer":
+        return found not in amounts or _is_money(f)
+    return not SOME_OF.match(request.text, found.end) or _is_money(f) and found.text[0].isdigit()
 
 
 def _counts_units(f: FieldSpec, found: Found, request: Request) -> bool:
@@ -184,7 +192,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
             continue
         words = _keywords(f) if not own - {f.name} else keywords(f)
         for n in _candidates(request):
-            if not _may_take(f, n, amounts):
+            if not _may_take(f, n, amounts, request):
                 continue
             if (distance := keyword_distance(request, n, words)) is not None:
                 pairs.append((distance, n.start, f.name, n))
@@ -213,7 +221,7 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         f for f in open_fields if _named(request, _keywords(f))]
     only = (open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1
             else named[0] if len(named) == 1 and not needed else None)
-    if only is not None and len(left) == 1 and _may_take(only, left[0], amounts):
+    if only is not None and len(left) == 1 and _may_take(only, left[0], amounts, request):
         if only.required or left[0] in amounts or _object_of_command(left[0], request) or only in named or (
                 _counts_units(only, left[0], request)):
             request.use(left[0], soft=True)

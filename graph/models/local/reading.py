@@ -10,6 +10,7 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import kind_of
 from graph.models.local.policy import ASKS, CONDITION, LOOKING, RULE, TO_THE_SHOP, TO_YOU, WHAT_YOU_TAKE
 from graph.models.local.similarity import (
+    CLOSE_READINGS,
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
     LIKELY_THRESHOLD,
@@ -52,9 +53,11 @@ LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
 CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls|let's|let\s+us)\s+)*", re.I)
 
 # What the speaker promised a customer the shop would do is what they ask us to do: "so I told her we'd give her
-# 15 euros back", "so we agreed to swap it", "so I promised him we would refund the postage".
+# 15 euros back", "so we agreed to swap it", "so I promised him we would refund the postage", "so we agreed he gets
+# a bit of money back".
 PROMISED = re.compile(r"(?:i|we)\s+(?:(?:told|promised|assured)\s+(?:her|him|them|the\s+customer)\s+(?:that\s+)?"
-                      r"(?:we|i)(?:'d|'ll|\s+would|\s+will|\s+could|\s+can)|agreed\s+(?:with\s+(?:her|him|them)\s+)?to"
+                      r"(?:we|i)(?:'d|'ll|\s+would|\s+will|\s+could|\s+can)|agreed\s+(?:with\s+(?:her|him|them)\s+)?"
+                      r"(?:to|(?:that\s+)?(?:he|she|they)\s+(?:gets?|can\s+have|(?:would|will|should)\s+get))"
                       r"|promised\s+to)\s+", re.I)
 
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
@@ -244,7 +247,27 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     """What the model ranks tools on: for the router, the request's gist when it alone is clear (the content after a
     colon, an article's body or a note, is what the request carries, not whose job it is); then, when two readings
     are about as close, the clause that says the job; else the whole text. What the tool's fields take is read from
-    the whole text."""
+    the whole text. For a specialist, a record pointed at as "the birthday one" is read as "the one": the words tell
+    it from the others listed, they say nothing of what is asked of it."""
+    if all(t.name.startswith(HANDOFF) for t in tools):
+        return _asking_part(text, tools, embed)
+    if (gist := gist_of(plain := _unnamed_one(text))) != plain and choose(gist, tools, embed).confident:
+        return gist
+    return _unnamed_one(_asking_part(text, tools, embed))
+
+
+# "the new one", "the other one": no record told from others by what it is about.
+RELATIVE_ONE = frozenset({"new", "old", "other", "same", "first", "last", "next", "right", "wrong", "current",
+                          "default", "main"})
+
+
+def _unnamed_one(text: str) -> str:
+    """The request with a record pointed at as "the birthday one" read as "the one"."""
+    return re.sub(ONE_NAMED, lambda m: m.group(0) if set(words(m.group(1))) & RELATIVE_ONE else "the one", text,
+                  flags=re.I)
+
+
+def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     routing = all(t.name.startswith(HANDOFF) for t in tools)
     if (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
         return gist
@@ -260,6 +283,7 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    last_asked = clause if clause is clauses[-1] and clause in asked else None
     if routing and clause is not text and clause is not clauses[0] and so_command(clause) \
             and _alone(clause, text, tools, embed):
         # What the story leads to ("she's happy to keep it, so just give her 15 euros back") is the request itself:
@@ -281,13 +305,14 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # one of the readings the story leaves closest ("can you switch that on?" after a story of free delivery
         # is no order's).
         return ask
-    if not routing and about_words(text) and (ask := story_then_ask(text, least=1)) and a_command(ask) \
+    if not routing and about_words(text) and (ask := story_then_ask(text, least=1) or last_asked) and a_command(ask) \
             and not ask.rstrip().endswith("?") and choose(ask, tools, embed).tool.mutates \
             and _alone(ask, text, tools, embed):
         # A short command after a story about a record shown before ("ok the one about carrier tracking: Colissimo
-        # confirmed their feed is back to normal. Close it out with that note."): its own words say the write the
-        # story's words would draw elsewhere. (A story naming its record tells what was done to it, which may be
-        # the job: "the stand that came back on RMA-... has been checked. please settle it" is received first.)
+        # confirmed their feed is back to normal. Close it out with that note."; "the late tracking one, the carriers
+        # fixed it, you can close that"): its own words say the write the story's words would draw elsewhere. (A
+        # story naming its record tells what was done to it, which may be the job: "the stand that came back on
+        # RMA-... has been checked. please settle it" is received first.)
         return ask
     if (ask := story_then_ask(text)) and _alone(ask, text, tools, embed) and (
             choose(ask, tools, embed).tool in [t for _, t in rank(text, tools, embed)[:2]] if routing
@@ -307,8 +332,12 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # story's own sentence leans on it: "the t-shirt is tight, could I get a large?")
         return clause
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
-    led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
-    return clause if led is not None and led.confident and led.tool in (best, other) else text
+    if first - second >= LEAD_CLOSE or not choose(clause, tools, embed).confident:
+        return text
+    # The clause is clear by itself; it says the job when it reads as one of the two readings the whole leaves, or
+    # about as well ("... leaks from the lid, it soaked my bag. can I send it back?": a return, whoever takes it).
+    ranked = rank(clause, tools, embed)
+    return clause if any(t in (best, other) and score >= ranked[0][0] - CLOSE_READINGS for score, t in ranked) else text
 
 
 def _close_reading(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from graph.models.local.dates import days_of_month, named_months, named_weekdays
+from graph.models.local.dates import ANY_MONTH, days_of_month, named_months, named_weekdays
 from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
@@ -183,7 +183,7 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
     if len(held) > 1 and (days := {day for day, _ in days_of_month(request)}):
         # "the order spike on 4 December": the one carrying that day, before any word the tools use too.
-        held = [row for row in held if any((d.month, d.day) in days for d in _dates(row))] or held
+        held = [row for row in held if any({(d.month, d.day), (ANY_MONTH, d.day)} & days for d in _dates(row))] or held
     if scores and max(scores) and len(held) > 1:
         # Tied on the request's own words, the words its tools use too tell them apart ("the returns policy
         # article": both policies hold "policy", one of them "returns").

@@ -12,7 +12,8 @@ SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "let's ...", "I'd like ...", "I need ...".
 ASKS_FOR = re.compile(r"^\s*(?:please|pls|can (?:i|you|we|someone|somebody)|could (?:i|you|someone|somebody)|"
                       r"get me|let me|put me|let'?s(?! see\b)|let us|have someone|i'?d like|i would like|"
-                      r"i (?:need|want))\b", re.I)
+                      r"i (?:need|want)|you (?:can|may) (?:now |just )?(?:go ahead and )?(?=[a-z]+\b(?! i\b))"
+                      r"|feel free to)\b", re.I)
 # What may open a request before its words: a greeting, a "please", a "can you".
 LEAD_IN = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[,!.]?\s*)?(?:please|pls|plz|kindly|can you|could you)?\s*", re.I)
 

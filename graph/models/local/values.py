@@ -298,7 +298,11 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
             ):
                 return Found(toks[j].group(0), toks[j].group(0).strip(".,"), toks[j].start(), toks[j].end())
     if direction and (found := _where_they_are(request, toks, hits)):
-        return found
+        return _in_country(field, request, found)
+    if direction & {"to", "target", "destination"} and (home := LIVES_IN.search(request.text)) and (
+            looks_like_name(home.group(1)) and request.free(home.start(1), home.end(1))):
+        # Where the person it goes to lives ("my sister lives in Porto, Portugal. ... sending her one"), or the asker.
+        return _in_country(field, request, Found(home.group(1), home.group(1), home.start(1), home.end(1)))
     if direction & {"to", "target", "destination"} and takes_place(field) and (found := _short_place(request, toks)):
         return found
     # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
@@ -324,6 +328,20 @@ def _where_they_are(request: Request, toks: list[re.Match], hits: list[int]) -> 
             if looks_like_name(toks[k].group(0)):
                 break  # "to Lyon in December": the place came first
     return None
+
+
+# Where someone lives or stays: "my sister lives in Porto", "I'm based in Lyon".
+LIVES_IN = re.compile(r"\b(?:lives?|living|based|stays?|staying|moved)\s+(?:in|to)\s+([A-Za-z][\w'-]*)")
+# A town's country after it: "Porto, Portugal".
+THEN_COUNTRY = re.compile(r"\s*,\s*([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)")
+
+
+def _in_country(field: FieldSpec, request: Request, place: Found) -> Found:
+    """The town, or its country named after it when the field takes a country ("Porto, Portugal": Portugal)."""
+    after = THEN_COUNTRY.match(request.text, place.end)
+    if after and after.group(1).lower() in COUNTRIES and "country" in words(field.description.lower()):
+        return Found(request.text[place.start:after.end()], after.group(1), place.start, after.end())
+    return place
 
 
 def takes_place(field: FieldSpec) -> bool:

@@ -469,6 +469,20 @@ def test_weights_in_kilograms(registry, text, expected):
     assert value(registry, "quote_shipping", "weight_kg", text) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("text", ["I'm sending her one of your tents, what would delivery to Portugal cost?",
+                                  "what does it cost to ship two of the mugs to Spain?"])
+def test_some_of_the_things_named_is_no_weight(registry, text):
+    assert value(registry, "quote_shipping", "weight_kg", text) is None
+
+
+@pytest.mark.parametrize(("tool", "field", "text", "expected"), [
+    ("record_defect", "quantity", "found one of the lamps with a chipped base", 1),  # a count takes it
+    ("reserve_stock", "quantity", "hold two of the HM-MUG-02 mugs for a customer", 2),
+])
+def test_some_of_the_things_named_is_a_count(registry, tool, field, text, expected):
+    assert value(registry, tool, field, text) == expected
+
+
 PAYMENT_METHODS = [
     ("pay order #W2611340 with gift_card_7245904", "gift_card_7245904"),
     ("switch the payment of W4817420 to paypal_3024827", "paypal_3024827"),
@@ -577,6 +591,10 @@ DESTINATIONS = [
     ("2 kg to my little sister in Belgium", "Belgium"),
     ("ship 2 kg to Lyon in December", "Lyon"),  # the place came first
     ("send 2 kg to my brother in a hurry", None),  # no place after "in"
+    # Where the person it goes to lives; a town's country, when one is named after it.
+    ("my sister lives in Porto, Portugal and I'm sending her a tent, what would delivery cost?", "Portugal"),
+    ("my mum lives in Ghent, what would 2 kg cost?", "Ghent"),
+    ("a present to my brother in Milan, Italy, the box weighs 3 kg", "Italy"),
 ]
 
 

@@ -522,3 +522,39 @@ def test_one_of_their_records_left_unnamed_is_asked_for_with_the_ones_listed(reg
     named = _listed_once(model, "I need an invoice for one of my orders, the one with the monitor arm", "list_orders",
                          {"customer_id": "me"}, orders)
     assert named.tool_calls[0]["args"]["order_id"] == "#W5489383"
+
+
+UNREAD = {"messages": [
+    {"id": 2, "connection_id": 1, "direction": "in", "sender": "Léa F.", "order_ref": "SBX-1002",
+     "body": "Could you gift-wrap my order? It is a birthday present."},
+    {"id": 3, "connection_id": 1, "direction": "in", "sender": "Noah J.", "order_ref": "SBX-1001",
+     "body": "When will my order ship? I need it before Friday."},
+], "total": 2}
+
+
+def _after_unread(registry, answer: str) -> AIMessage:
+    """The marketplace specialist's plan for `answer`, said once the buyers' unread messages were listed."""
+    model = specialist(registry, "marketplace", Role.SUPPORT)
+    listed = _listed_once(model, "any buyer messages waiting?", "list_unread_marketplace_messages", {}, UNREAD)
+    conversation = [HumanMessage("any buyer messages waiting?"),
+                    AIMessage("", tool_calls=[{"name": "list_unread_marketplace_messages", "args": {}, "id": "c1",
+                                               "type": "tool_call"}]),
+                    ToolMessage(json.dumps(UNREAD), tool_call_id="c1", name="list_unread_marketplace_messages"),
+                    listed, HumanMessage(answer)]
+    return model.invoke(conversation)
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("tell him it leaves tomorrow and will be with him on Thursday, well before Friday", 3),
+    ("tell her sorry, we don't gift-wrap, but we'll put a note in", 2),
+])
+def test_a_message_goes_to_the_listed_buyer_the_words_pick(registry, answer, expected):
+    # A message goes in reply to a buyer's message or about an order (the tool's rule): of the messages listed, the
+    # one the answer speaks to.
+    [call] = _after_unread(registry, answer).tool_calls
+    assert (call["name"], call["args"]["reply_to"]) == ("send_marketplace_message", expected)
+
+
+def test_a_message_the_words_pick_no_buyer_for_asks_whom_it_is_for(registry):
+    reply = _after_unread(registry, "tell him thanks, we're looking into it")
+    assert not reply.tool_calls and "reply to" in reply.text
