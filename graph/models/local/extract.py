@@ -370,6 +370,7 @@ def _picked_for_rule(tool: ToolView, text: str, memory: Memory, result: Extracti
         rows = memory.rows_with(f.name, kind_of(f)) or memory.own_ids(f.name, f.description)
         if rows and (value := single_out(rows, f, text, known)) is not None:
             result.args[f.name] = value
+            result.from_row.append(f.name)
             result.problems.pop("")
             _validate(tool, result)
             return
@@ -566,6 +567,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             # request's own words pick (the tool's words, "acknowledge", pick none). "it" points at the record in
             # focus, not at one of a list.
             value = single_out(memory.rows_with(f.name, kind), f, text, ctx.echo | noise)
+            if value is not None:
+                result.from_row.append(f.name)
         if value is not None:
             result.args[f.name] = value
     _to_named_field(tool, said, result)

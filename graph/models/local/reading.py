@@ -10,7 +10,6 @@ from graph.models.local.ids import FIRST_PERSON
 from graph.models.local.kinds import kind_of
 from graph.models.local.policy import ASKS, CONDITION, LOOKING, RULE, TO_THE_SHOP, TO_YOU, WHAT_YOU_TAKE
 from graph.models.local.similarity import (
-    CLOSE_READINGS,
     EMBED_THRESHOLD,
     LEXICAL_THRESHOLD,
     LIKELY_THRESHOLD,
@@ -39,6 +38,7 @@ from graph.models.local.text import (
     content_stems,
     last_ask_start,
     stem,
+    told_in_past,
     words,
 )
 from graph.models.local.toolview import ToolView, own_tools
@@ -47,7 +47,7 @@ from graph.models.local.toolview import ToolView, own_tools
 HANDOFF = "transfer_to_"
 
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
-LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+")
+LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+|\s+[—–]\s+")
 
 # What opens a clause drawn from the ones before it: "..., so just give him 10 euros back", "so let's just ...".
 CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls|let's|let\s+us)\s+)*", re.I)
@@ -219,8 +219,8 @@ def asks_something(clause: str) -> bool:
     # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
     first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
-        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not (
-            first.endswith("ing") and first not in WANTING))
+        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not told_in_past(first)
+        and not (first.endswith("ing") and first not in WANTING))
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -250,10 +250,25 @@ def asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     the whole text. For a specialist, a record pointed at as "the birthday one" is read as "the one": the words tell
     it from the others listed, they say nothing of what is asked of it."""
     if all(t.name.startswith(HANDOFF) for t in tools):
-        return _asking_part(text, tools, embed)
+        return _without_purpose(_asking_part(text, tools, embed), tools, embed)
     if (gist := gist_of(plain := _unnamed_one(text))) != plain and choose(gist, tools, embed).confident:
         return gist
     return _unnamed_one(_asking_part(text, tools, embed))
+
+
+# What a command is for, after it: "can you change my main address so parcels go to the new place?".
+PURPOSE = re.compile(r",?\s+so\s+(?:that\s+)?(?=\w)", re.I)
+
+
+def _without_purpose(part: str, tools: list[ToolView], embed: Embed | None) -> str:
+    """A command without what it is for, when the command alone is clear: the purpose's words ("parcels go to the new
+    place") say why, and would draw the request to whoever they speak of. (The specialist reads them: "change order
+    W1 so it goes to my Milan address" says which change.)"""
+    purpose = PURPOSE.search(part)
+    if purpose is None or not ASKS_FOR.match(part):
+        return part
+    command = part[: purpose.start()]
+    return command if len(content_stems(mask(command))) >= 2 and choose(command, tools, embed).confident else part
 
 
 # "the new one", "the other one": no record told from others by what it is about.
@@ -282,7 +297,11 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     # my mind, I'm keeping the lamp, please cancel my return on W9653244").
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
-    clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else text
+    # Or, none put so, a last clause put as a command after a report ("found 2 lamps with the paint chipped, log it
+    # as minor").
+    clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else (
+        clauses[-1] if len(clauses) > 1 and not asked and a_command(clauses[-1]) and not a_command(clauses[0])
+        and not clauses[-1].rstrip().endswith("?") else text)
     last_asked = clause if clause is clauses[-1] and clause in asked else None
     if routing and clause is not text and clause is not clauses[0] and so_command(clause) \
             and _alone(clause, text, tools, embed):
@@ -332,12 +351,8 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # story's own sentence leans on it: "the t-shirt is tight, could I get a large?")
         return clause
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
-    if first - second >= LEAD_CLOSE or not choose(clause, tools, embed).confident:
-        return text
-    # The clause is clear by itself; it says the job when it reads as one of the two readings the whole leaves, or
-    # about as well ("... leaks from the lid, it soaked my bag. can I send it back?": a return, whoever takes it).
-    ranked = rank(clause, tools, embed)
-    return clause if any(t in (best, other) and score >= ranked[0][0] - CLOSE_READINGS for score, t in ranked) else text
+    led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
+    return clause if led is not None and led.confident and led.tool in (best, other) else text
 
 
 def _close_reading(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:

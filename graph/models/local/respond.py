@@ -774,8 +774,10 @@ def _took_from(listing: str, tool: ToolView, extraction: Extraction, messages: l
     rows = listed_by(messages, listing) or []
     shown = {str(v) for row in rows if isinstance(row, dict) for v in row.values() if isinstance(v, (str, int))}
     kinds = {f.name: kind_of(f) for f in tool.fields}
+    # Or the record the request points at among those listed ("the late tracking one": alert 1).
     return tool.name != listing and any(
-        str(v) in shown for k, v in extraction.args.items() if kinds.get(k) in OWN_KINDS and isinstance(v, str))
+        str(v) in shown for k, v in extraction.args.items()
+        if kinds.get(k) in OWN_KINDS and isinstance(v, str) or k in extraction.from_row)
 
 
 def _replanned(

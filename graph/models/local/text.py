@@ -6,7 +6,9 @@ from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Where one sentence ends and the next begins: the space after its closing mark ("... ever since. no email").
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+# A long dash between spaces ends one too, in a chat ("cosmetic only, nothing broken — log it as minor"); a hyphen
+# between spaces may join a clause to its own sentence ("totally expected - can you write it off?").
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[—–]\s+")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "let's ...", "I'd like ...", "I need ...".
@@ -30,6 +32,16 @@ NAMED_SUBJECT = re.compile(r"^\s*[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)?(?:'s\b|\s+
 
 # The verbs that follow a statement's subject ("work is paying me back").
 STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+# A verb in the past, opening a report whose subject is left out ("found 2 Halo lamps with chipped paint",
+# "noticed the box was open"): regular ones end in -ed (not -eed: "proceed"), these do not.
+TOLD_PAST = frozenset({"found", "got", "saw", "came", "took", "sent", "told", "said", "heard", "brought", "bought",
+                       "gave", "went", "broke", "spoke", "wrote", "rang", "spotted", "had"})
+PAST = re.compile(r"^[a-z]{3,}(?<!e)ed$")
+
+
+def told_in_past(word: str) -> bool:
+    """Whether a clause's first word is a verb in the past: it reports, it commands nothing."""
+    return word in TOLD_PAST or bool(PAST.match(word))
 
 # Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 STOPWORDS = frozenset(
@@ -145,7 +157,8 @@ def a_command(clause: str) -> bool:
     # A command opens with a word ("refund 20 on W1"), not a record's number ("W3517254 is fine, ...") nor a subject
     # that its verb follows ("work is paying me back for the two keyboards").
     return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
-                                            and second not in STATING and not NAMED_SUBJECT.match(clause))
+                                            and second not in STATING and not NAMED_SUBJECT.match(clause)
+                                            and not told_in_past(first))
 
 
 def last_ask_start(text: str) -> int | None:

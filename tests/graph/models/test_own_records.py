@@ -532,16 +532,19 @@ UNREAD = {"messages": [
 ], "total": 2}
 
 
+def _after_listing(model, ask: str, name: str, result: dict, answer: str) -> AIMessage:
+    """The specialist's plan for `answer`, said once `ask` had it list records (the listing's reply included)."""
+    listed = _listed_once(model, ask, name, {}, result)
+    conversation = [HumanMessage(ask), AIMessage("", tool_calls=[{"name": name, "args": {}, "id": "c1",
+                                                                  "type": "tool_call"}]),
+                    ToolMessage(json.dumps(result), tool_call_id="c1", name=name), listed, HumanMessage(answer)]
+    return model.invoke(conversation)
+
+
 def _after_unread(registry, answer: str) -> AIMessage:
     """The marketplace specialist's plan for `answer`, said once the buyers' unread messages were listed."""
-    model = specialist(registry, "marketplace", Role.SUPPORT)
-    listed = _listed_once(model, "any buyer messages waiting?", "list_unread_marketplace_messages", {}, UNREAD)
-    conversation = [HumanMessage("any buyer messages waiting?"),
-                    AIMessage("", tool_calls=[{"name": "list_unread_marketplace_messages", "args": {}, "id": "c1",
-                                               "type": "tool_call"}]),
-                    ToolMessage(json.dumps(UNREAD), tool_call_id="c1", name="list_unread_marketplace_messages"),
-                    listed, HumanMessage(answer)]
-    return model.invoke(conversation)
+    return _after_listing(specialist(registry, "marketplace", Role.SUPPORT), "any buyer messages waiting?",
+                          "list_unread_marketplace_messages", UNREAD, answer)
 
 
 @pytest.mark.parametrize(("answer", "expected"), [
@@ -558,3 +561,32 @@ def test_a_message_goes_to_the_listed_buyer_the_words_pick(registry, answer, exp
 def test_a_message_the_words_pick_no_buyer_for_asks_whom_it_is_for(registry):
     reply = _after_unread(registry, "tell him thanks, we're looking into it")
     assert not reply.tool_calls and "reply to" in reply.text
+
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("the orders one from the 4th is just our newsletter promo, close it as a false alarm", 2),
+    ("the orders one on the 1st was the flash sale, close that one as a false alarm", 1),
+])
+def test_a_record_is_told_apart_by_a_day_named_without_its_month(registry, answer, expected):
+    # "the orders one" names both alerts (and its "one" is no number); "the 4th" is the day of one of them.
+    model = specialist(registry, "risk", Role.MERCHANT)
+    listed = {"alerts": RISK_ALERTS, "total": 2}
+    [call] = _after_listing(model, "any risk alerts?", "list_risk_alerts", listed, answer).tool_calls
+    assert (call["name"], call["args"]) == ("resolve_risk_alert", {"alert_id": expected, "outcome": "dismissed"})
+
+
+SYSTEM_ALERTS = {"alerts": [
+    {"id": 1, "severity": "warning", "status": "open", "title": "Carrier tracking updates arrive late",
+     "agent": "transport"},
+    {"id": 3, "severity": "critical", "status": "open", "title": "Payment captures failing", "agent": "payment"},
+], "total": 2}
+
+
+def test_a_command_after_a_story_about_a_record_pointed_at_is_the_job(registry):
+    # "the late tracking one" is an alert listed; its words drew the request to raising a new alert.
+    model = specialist(registry, "monitoring", Role.SUPPORT)
+    [call] = _after_listing(model, "anything open on the alerts board?", "list_system_alerts", SYSTEM_ALERTS,
+                            "the late tracking one, the carriers fixed their feed this morning, you can close that"
+                            ).tool_calls
+    assert (call["name"], call["args"]) == ("resolve_system_alert", {"alert_id": 1})

@@ -471,3 +471,39 @@ def test_a_command_standing_for_what_the_story_named_is_read_with_the_story(regi
     # "them" is the carrier the story names: stopping "them" is the carrier's, not the marketplace offers'.
     assert routed(router(registry, Role.MERCHANT), "we've had it with Colis Privé, that's the third parcel they've "
                   "lost this month. stop offering them for now - we might switch them back on later") == ["transport"]
+
+
+def test_what_a_command_is_for_says_why_not_whose_job_it_is(registry):
+    # "so parcels go to the new place" speaks of deliveries; changing the main address is the customer profile's.
+    model = router(registry, Role.CUSTOMER)
+    assert routed(model, "hello, we just moved a couple of doors down the street in Bordeaux. can you change my main "
+                         "address so parcels go to the new place?") == ["customer"]
+    assert routed(model, "can you change the address on my order so it goes to the new place?") == ["order"]  # control
+
+
+def test_what_was_agreed_with_a_customer_is_the_request(registry):
+    # "we agreed he gets a bit of money back" is a refund, though the story speaks of sending the kettle back.
+    model = router(registry, Role.SUPPORT)
+    assert routed(model, "Oscar Weber just rang, the pour-over kettle from his order #W6496202 arrived with a scratch "
+                         "on the lid. He doesn't want the hassle of sending it back, so we agreed he gets a bit of "
+                         "money back instead.") == ["payment"]
+
+
+@pytest.mark.parametrize(("clause", "command"), [
+    # A verb in the past opens a report whose "I" is left out.
+    ("found 2 Halo lamps with the paint chipped on the base", False),
+    ("noticed the box was open when it came in", False),
+    ("got a call from the courier", False),
+    ("proceed with the refund", True),  # -eed is no past
+    ("find me the cheapest carrier", True),
+])
+def test_a_verb_in_the_past_reports_it_commands_nothing(clause, command):
+    assert a_command(clause) is command
+
+
+def test_a_command_after_a_dash_ends_the_report_it_follows(registry):
+    # The catalogue holds the Halo lamps; logging the defect on the inspection is quality's.
+    model = router_naming(registry, Role.WAREHOUSE, ("Halo Desk Lamp",))
+    assert routed(model, "found 2 Halo lamps in the Lumen batch with the paint chipped on the base. cosmetic only, "
+                         "nothing broken — log it as minor on the inspection") == ["quality"]
+    assert story_then_ask("the box is dented — can you log it?", least=1) == "can you log it?"
