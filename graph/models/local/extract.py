@@ -22,7 +22,7 @@ from graph.models.local.reading import story_then_ask
 from graph.models.local.records import single_out
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
-from graph.models.local.text import ASKS_FOR, SENTENCE, STOPWORDS, stem, swapped_in, words
+from graph.models.local.text import ASKS_FOR, SENTENCE, SENTENCE_BREAK, STOPWORDS, stem, swapped_in, words
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import (
     enum_key,
@@ -291,8 +291,18 @@ def _question(f: FieldSpec, ctx: Context) -> Any:
     # it turns out faulty after six weeks, can it still go back?"): the story would draw passages about itself.
     ask = story_then_ask(ctx.request.text)
     if ask and ask.rstrip().endswith("?"):
+        if LEANS_ON_STORY.match(ask):
+            # "... I got some money on a gift card after a return. does it run out at some point?": what "it" is,
+            # the sentence before says.
+            before = SENTENCE_BREAK.split(ctx.request.text[: ctx.request.text.rfind(ask)].strip())[-1]
+            ask = f"{before} {ask}"
         return free_text(f, e.Request(ask), ctx.noise, question=True)
     return free_text(f, ctx.request, ctx.noise, question=True)
+
+
+# A question whose subject is a word standing for what the story named: "does it run out?", "are they washable?".
+LEANS_ON_STORY = re.compile(r"^\s*(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+"
+                            r"(?:it|they|this|that|these|those)\b(?!\s*[-'])", re.I)
 
 
 EXTRACTORS = {

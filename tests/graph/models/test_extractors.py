@@ -1209,3 +1209,14 @@ def test_a_choice_answered_first_is_no_part_of_the_description(registry):
     found = value(registry, "record_defect", "description", text)
     assert found.startswith("the base splits") and "major" not in found
     assert value(registry, "record_defect", "severity", text) == "major"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # "it" stands for what the sentence before names: the question carries it.
+    ("I got some money on a gift card after a return. does it run out at some point?",
+     "I got some money on a gift card after a return. does it run out at some point?"),
+    # A question naming its subject is asked alone: the story would draw passages about itself.
+    ("we're moving house next month. do you deliver parcels on saturdays?", "do you deliver parcels on saturdays?"),
+])
+def test_a_question_leaning_on_the_story_carries_the_sentence_it_leans_on(registry, text, expected):
+    assert value(registry, "answer_question", "question", text) == expected
