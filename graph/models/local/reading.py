@@ -219,8 +219,8 @@ def asks_something(clause: str) -> bool:
     # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
     first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
-        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not told_in_past(first)
-        and not (first.endswith("ing") and first not in WANTING))
+        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not (
+            first.endswith("ing") and first not in WANTING))
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -298,11 +298,12 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     # my mind, I'm keeping the lamp, please cancel my return on W9653244").
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
-    # Or, none put so, a last clause put as a command after a report ("found 2 lamps with the paint chipped, log it
-    # as minor").
+    # Or, none put so, a last clause put as a command after a report says the job to the router ("found 2 lamps with
+    # the paint chipped — log it as minor"); a specialist reads its other clauses too ("I'd love one more of the fig
+    # candles, charge my credit card" orders one).
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else (
-        clauses[-1] if len(clauses) > 1 and not asked and a_command(clauses[-1]) and not a_command(clauses[0])
-        and not clauses[-1].rstrip().endswith("?") else text)
+        clauses[-1] if routing and len(clauses) > 1 and not asked and a_command(clauses[-1])
+        and told_in_past(next(iter(words(clauses[0])), "")) and not clauses[-1].rstrip().endswith("?") else text)
     last_asked = clause if clause is clauses[-1] and clause in asked else None
     if routing and clause is not text and clause is not clauses[0] and so_command(clause) \
             and _alone(clause, text, tools, embed):

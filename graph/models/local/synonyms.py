@@ -52,7 +52,7 @@ ENUM_SYNONYMS = {
                   "could not deliver", "couldn't be delivered", "could not be delivered", "can't be delivered",
                   "cannot be delivered", "couldn't be handed over", "could not be handed over", "failed delivery",
                   "delivery failed", "back to the depot",
-                  "back to their depot", "returned to sender", "stuck", "torn", "unreadable", "can't read the address",
+                  "back to their depot", "returned to sender", "torn", "unreadable", "can't read the address",
                   "cannot read the address"),
     "receipt": ("received", "receive", "inbound", "delivery in", "arrived", "came in", "got in", "book in"),
     "shipment": ("outbound", "shipped out"),
