@@ -286,11 +286,10 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     routing = all(t.name.startswith(HANDOFF) for t in tools)
     if (gist := gist_of(text)) != text and choose(gist, tools, embed).confident:
         return gist
-    if (ask := story_then_ask(text, least=1)) and (named := one_named(ask, text[: text.rfind(ask)])) \
+    if routing and (ask := story_then_ask(text, least=1)) and (named := one_named(ask, text[: text.rfind(ask)])) \
             and choose(named, tools, embed).confident:
         # "... there's no phone number on my account. could you add one?": a phone number is what is asked for, of
-        # whoever keeps them; "... if I hand in a proper invoice. could I get one for the desk chair?" asks for an
-        # invoice to be made, not shown. (The fields are read from the whole, whose story names the record.)
+        # whoever keeps them (the specialist then reads the whole, whose story names the record it is for).
         return named
     # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
     # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop

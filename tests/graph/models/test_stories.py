@@ -508,10 +508,3 @@ def test_a_command_after_a_dash_ends_the_report_it_follows(registry):
                          "nothing broken — log it as minor on the inspection") == ["quality"]
     assert story_then_ask("the box is dented — can you log it?", least=1) == "can you log it?"
 
-
-def test_one_standing_for_what_the_story_named_says_the_specialists_job(registry):
-    # "get one" of "a proper invoice" asks for an invoice to be issued (for an order), not shown by its own number.
-    model = specialist(registry, "documents")
-    reply = model.invoke([HumanMessage("my company pays back home-office stuff if I hand in a proper invoice. could I "
-                                       "get one for the desk chair I bought in October?")])
-    assert not reply.tool_calls and "order number" in reply.text and "invoice ref" not in reply.text
