@@ -508,3 +508,10 @@ def test_a_command_after_a_dash_ends_the_report_it_follows(registry):
                          "nothing broken — log it as minor on the inspection") == ["quality"]
     assert story_then_ask("the box is dented — can you log it?", least=1) == "can you log it?"
 
+
+
+def test_a_bit_of_money_back_asks_how_much(registry):
+    # Part of the payment, not all of it: the amount is asked for rather than a full refund proposed.
+    reply = specialist(registry, "payment", Role.SUPPORT).invoke([HumanMessage(
+        "the kettle from order #W6496202 arrived scratched, so we agreed he gets a bit of money back instead.")])
+    assert not reply.tool_calls and "amount" in reply.text
