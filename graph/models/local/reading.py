@@ -28,6 +28,7 @@ from graph.models.local.similarity import (
 )
 from graph.models.local.text import (
     ASKS_FOR,
+    DASH_BREAK,
     LEAD_IN,
     NAMED_SUBJECT,
     PRONOUNS,
@@ -47,7 +48,7 @@ from graph.models.local.toolview import ToolView, own_tools
 HANDOFF = "transfer_to_"
 
 # The lead clause of a request, before a comma or a full stop ("refund 20 on W5520538, the box was dented").
-LEAD_CLAUSE = re.compile(r"\s*[,.;]\s+|\s+[—–]\s+")
+LEAD_CLAUSE = re.compile(rf"\s*[,.;]\s+|{DASH_BREAK}")
 
 # What opens a clause drawn from the ones before it: "..., so just give him 10 euros back", "so let's just ...".
 CONSEQUENCE = re.compile(r"^\s*(?:so|then)\s+(?:(?:just|please|pls|let's|let\s+us)\s+)*", re.I)

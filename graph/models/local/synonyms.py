@@ -48,7 +48,7 @@ ENUM_SYNONYMS = {
     "received": ("arrived", "came in", "got there", "reached you", "reached the warehouse"),
     "in_transit": ("in transit", "on the way", "on their way", "on its way", "en route", "underway"),
     # What a carrier reports going wrong with a parcel.
-    "exception": ("crushed", "damaged", "lost", "torn open", "went missing", "undeliverable", "couldn't deliver",
+    "exception": ("crushed", "damaged", "lost", "went missing", "undeliverable", "couldn't deliver",
                   "could not deliver", "couldn't be delivered", "could not be delivered", "can't be delivered",
                   "cannot be delivered", "couldn't be handed over", "could not be handed over", "failed delivery",
                   "delivery failed", "back to the depot",

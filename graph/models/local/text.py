@@ -8,7 +8,8 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Where one sentence ends and the next begins: the space after its closing mark ("... ever since. no email").
 # A long dash between spaces ends one too, in a chat ("cosmetic only, nothing broken — log it as minor"); a hyphen
 # between spaces may join a clause to its own sentence ("totally expected - can you write it off?").
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[—–]\s+")
+DASH_BREAK = r"\s+[—–]\s+"
+SENTENCE_BREAK = re.compile(rf"(?<=[.!?])\s+|{DASH_BREAK}")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "let's ...", "I'd like ...", "I need ...".
