@@ -22,11 +22,12 @@ class Turn:
 
     @classmethod
     def of(cls, text: str, result: Any, agent: str | None = None) -> "Turn":
-        """The turn record of a TurnResult; `agent` overrides the first specialist it names."""
+        """The turn record of a TurnResult; `agent` overrides the first specialist it names. A request no
+        specialist could act on for this caller names the one it was routed to, as the crew's run records do."""
         return cls(
             text=text,
             reply=result.reply,
-            agent=agent or result.agent,
+            agent=agent or result.run_agent,
             tool_calls=list(result.tool_calls),
             pending_confirmation=result.pending_confirmation,
             outcome=str(result.outcome),
