@@ -1,12 +1,16 @@
 """The router sends a follow-up back to the specialist that acted last: a reply given in place of a yes, a
 correction, and "the second one" / "approve it" about what that specialist showed."""
 
+import asyncio
+from datetime import date
+
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agents.roster import ROSTER
 from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
-from graph.router import certain_agent, pointed_past
+from graph.models.local import LocalChatModel
+from graph.router import Handoffs, certain_agent, choose_agents, pointed_past
 from tools.registry import load_all
 
 NAMES = {"order", "inventory", "payment", "customer", "backoffice"}
@@ -80,3 +84,19 @@ def test_the_one_named_by_what_it_is_about_goes_back_to_whoever_listed_it():
     names = NAMES | {"marketplace"}
     ask = "answer the gift-wrap one: sorry, we don't do gift wrapping, but we'll tuck a card in the box"
     assert certain_agent([*history, HumanMessage(ask)], names) == "marketplace"
+
+
+def test_a_message_read_as_nothing_that_names_the_record_just_shown_goes_on_with_whoever_showed_it():
+    registry = load_all()
+    handoffs = Handoffs(LocalChatModel(today=date(2026, 12, 5)), list(ROSTER), registry)
+    call = AIMessage("", tool_calls=[{"name": "get_inspection", "args": {}, "id": "c1"}], name="quality")
+    history = [HumanMessage("found a couple more with a loose hinge, pop that on the inspection i've got running"),
+               call, ToolMessage('{"inspection_id": "QI-DEMO0002"}', tool_call_id="c1"),
+               AIMessage("Inspection QI-DEMO0002 of Halo Desk Lamp is in progress.", name="quality")]
+
+    def routed(text: str):
+        return asyncio.run(choose_agents(handoffs, [*history, HumanMessage(text)], Role.WAREHOUSE))
+
+    assert routed("QI-DEMO0002. two lamps, i'd call it minor").agents == ["quality"]
+    # A record the reply did not show leaves the message to the model, which finds nothing it fits.
+    assert routed("QI-DEMO0009. two lamps, i'd call it minor").agents == []

@@ -53,7 +53,8 @@ def approval_out(row: ApprovalRequest) -> s.ApprovalOut:
       examples=["add a support user lea.petit, Léa Petit, lea.petit@shopcrew.example",
                 "create a staff account for Tom Durand as warehouse, username tom.durand, email tom@shopcrew.example",
                 "we hired a new merchant: username nina.roy, Nina Roy, nina.roy@shopcrew.example",
-                "give our new support agent an account", "create a staff user", "onboard a new colleague"])
+                "give our new support agent an account", "create a staff user", "onboard a new colleague",
+                "set up a login for the new packer in the warehouse team"])
 async def create_staff_user(ctx: ToolContext, params: s.CreateUserIn) -> s.UserWithKeyOut:
     """Create a staff user with a role and issue their first API key (shown once)."""
     full_name = f"{params.first_name.strip()} {params.last_name.strip()}"

@@ -289,12 +289,19 @@ def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
     text = CAME_WITH.sub(" ", ORDER_BY_ITEM.sub(" order", text))
     said = {stem(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())}
     picked = []
+    names = {line["item_id"]: [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(line.get("name", "")).lower())
+                               if len(w) > 2] for line in lines}
+    both = re.search(r"\b(both|all|every)\b", text, re.I)
     for line in lines:
-        name = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(line.get("name", "")).lower()) if len(w) > 2]
+        name = names[line["item_id"]]
         # The product's head noun ("Boom Cube Bluetooth Speaker" -> speaker) or its whole name.
         if name and (stem(name[-1]) in said or all(stem(w) in said for w in name)):
-            both = re.search(r"\b(both|all|every)\b", text, re.I)
             picked += [line["item_id"]] * (int(line.get("quantity") or 1) if both else 1)
+    if not picked:
+        # Or another word of its name, when that word is one line's alone ("the DAC" of the Bitstream DAC Amp).
+        named = [line for line in lines if any(stem(w) in said and w.isalpha() for w in names[line["item_id"]])]
+        if len({line["item_id"] for line in named}) == 1:
+            picked = [named[0]["item_id"]] * (int(named[0].get("quantity") or 1) if both else 1)
     return picked
 
 

@@ -38,8 +38,8 @@ from graph.models.local.text import (
     a_command,
     content_stems,
     last_ask_start,
+    reports,
     stem,
-    told_in_past,
     words,
 )
 from graph.models.local.toolview import ToolView, own_tools
@@ -157,13 +157,14 @@ TAKING_UP = re.compile(r"^\s*(?:(?:ok|okay|alright|right|well|oh|ah|so)\b[,!.]?\
 RELATIVE = re.compile(r"^\s*(?:which|who)\s+(?:is|was|are|were|means|meant|explains)\b(?![^?]*\?\s*$)", re.I)
 
 # A verb acting on "one", standing for a thing named before: "sort one out", "could you add one?", "send me one".
-STANDS_FOR_ONE = re.compile(r"\b(?:sort|get|send|add|make|issue|raise|give|book|open|set|put|do)\s+"
-                            r"(?:(?:me|us|her|him|them)\s+)?(?P<one>(?:a\s+new\s+|another\s+)?one)\b(?!\s+of\b)", re.I)
+STANDS_FOR_ONE = re.compile(r"\b(?:sort|get|send|add|make|issue|raise|give|book|open|set|put|do|save|store|use)\s+"
+                            r"(?:(?:me|us|her|him|them)\s+)?(?P<one>(?:(?:a|the)\s+new\s+|another\s+)?one)\b(?!\s+of\b)",
+                            re.I)
 
 # The thing a story says is missing or wanted, that "one" then stands for: "there's no phone number on my account",
 # "accounting wants a proper invoice with VAT on it".
 THING_NAMED = re.compile(r"\b(?:no|a|an|any|another)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)"
-                         r"(?=\s+(?:on|in|for|with|to|from|at)\b|\s*[.,;!?]|\s*$)", re.I)
+                         r"(?=\s+(?:on|in|for|with|to|from|at|and|but)\b|\s*[.,;!?]|\s*$)", re.I)
 
 
 def one_named(ask: str, story: str) -> str | None:
@@ -301,9 +302,14 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     # Or, none put so, a last clause put as a command after a report says the job to the router ("found 2 lamps with
     # the paint chipped — log it as minor"); a specialist reads its other clauses too ("I'd love one more of the fig
     # candles, charge my credit card" orders one).
+    after_report = routing and len(clauses) > 1 and not asked and a_command(clauses[-1]) and reports(clauses[0]) \
+        and not clauses[-1].rstrip().endswith("?")
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else (
-        clauses[-1] if routing and len(clauses) > 1 and not asked and a_command(clauses[-1])
-        and told_in_past(next(iter(words(clauses[0])), "")) and not clauses[-1].rstrip().endswith("?") else text)
+        clauses[-1] if after_report else text)
+    if after_report and _alone(clause, text, tools, embed):
+        # What the report's words are about (the lamps of a batch) is not what is asked of them ("pop that on the
+        # inspection i've got running"), when the command is clear by itself.
+        return clause
     last_asked = clause if clause is clauses[-1] and clause in asked else None
     if routing and clause is not text and clause is not clauses[0] and so_command(clause) \
             and _alone(clause, text, tools, embed):
@@ -486,6 +492,14 @@ def clear_clause(text: str, tools: list[ToolView], embed: Embed | None) -> ToolV
     return next(t for t in tools if t.name in clear) if len(clear) == 1 else None
 
 
+# Whom a request hands itself over to, or has fetched: "escalate order W1 to a manager", "can you hand this over to a
+# supervisor", "please get a real person to check it", "forward this request to the person responsible".
+HANDED_TO = re.compile(r"\b(?:escalate|hand|pass|forward|refer|transfer|bump|send)\b[^.;!?]*?\bto\s+(?:an?|the|your)\s+"
+                       r"(?:(?:real|actual|live|proper)\s+)?([a-z][\w'-]+)"
+                       r"|\b(?:get|find|fetch)\s+(?:(?:me|us|her|him|them)\s+)?an?\s+(?:(?:real|actual|live|proper)\s+)?"
+                       r"([a-z][\w'-]+)", re.I)
+
+
 def wanted_in(clause: str) -> str | None:
     """The word after the article of a clause that asks for a thing ("person" of "I want a person to review it", and
     of "I want an actual person to chase DPD": the words that only insist on it are passed over, as in THING_ASKED)."""
@@ -494,6 +508,14 @@ def wanted_in(clause: str) -> str | None:
         return None
     thing = re.match(r"(?:(?:real|actual|live|proper)\s+)?([\w'-]+)", clause[asks.end():], re.I)
     return thing.group(1) if thing else None
+
+
+def handed_to(clause: str) -> str | None:
+    """Whom a clause that asks hands the request over to, or has fetched ("manager" of "escalate order W1 to a
+    manager", "person" of "so please get a real person to check it")."""
+    command = re.sub(r"^\s*(?:so|and|then|but)\s+", "", clause, flags=re.I)
+    handed = HANDED_TO.search(command) if ASKS_FOR.match(command) or a_command(command) else None
+    return (handed.group(1) or handed.group(2)) if handed else None
 
 
 def holds_library(tool: ToolView) -> bool:
@@ -593,7 +615,7 @@ def asked_in_clause(text: str, tools: list[ToolView], embed: Embed | None) -> To
             continue  # "could you sort one out for order W8498068?" acts on what another clause named
         # What a clause asks for by name, in a word only a lent tool uses, is that tool's if it is a likely reading:
         # "I want a person to review it" asks for a person, whatever else the review resembles.
-        thing = wanted_in(clause)
+        thing = wanted_in(clause) or handed_to(clause)
         if thing and (named := next((t for s, t in ranked if t in lent and s >= likely
                                      and worded_apart(thing, tools, t, own)), None)):
             return named

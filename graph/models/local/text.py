@@ -38,11 +38,22 @@ STATING = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 TOLD_PAST = frozenset({"found", "got", "saw", "came", "took", "sent", "told", "said", "heard", "brought", "bought",
                        "gave", "went", "broke", "spoke", "wrote", "rang", "spotted", "had"})
 PAST = re.compile(r"^[a-z]{3,}(?<!e)ed$")
+# A verb in -ing, opening a report of what is under way ("still going through the Lumen batch", "checking the returns
+# shelf now"); not the commands nor the greetings and things that end so ("Morning! a return box turned up ...").
+UNDER_WAY = re.compile(r"^[a-z]{2,}ing$")
+NOT_UNDER_WAY = frozenset({"bring", "string", "swing", "sling", "fling", "sting", "spring", "wring", "morning",
+                           "evening", "thing", "nothing", "something", "anything", "everything"})
+# Words that may come before such a verb: "still going through ...".
+STILL = frozenset({"still", "now", "currently", "already"})
 
 
-def told_in_past(word: str) -> bool:
-    """Whether a clause's first word is a verb in the past: it reports, it commands nothing."""
-    return word in TOLD_PAST or bool(PAST.match(word))
+def reports(clause: str) -> bool:
+    """Whether a clause opens with a verb whose subject is left out, in the past or under way: it reports what was
+    found or is being done, it commands nothing."""
+    said = words(clause)
+    first = said[1] if len(said) > 1 and said[0] in STILL else next(iter(said), "")
+    return first in TOLD_PAST or bool(PAST.match(first)) or (bool(UNDER_WAY.match(first))
+                                                               and first not in NOT_UNDER_WAY)
 
 # Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 STOPWORDS = frozenset(
@@ -159,7 +170,7 @@ def a_command(clause: str) -> bool:
     # that its verb follows ("work is paying me back for the two keyboards").
     return bool(ASKS_FOR.match(clause)) or (first.isalpha() and first not in STOPWORDS and first not in PRONOUNS
                                             and second not in STATING and not NAMED_SUBJECT.match(clause)
-                                            and not told_in_past(first))
+                                            and not reports(LEAD_IN.sub("", clause)))
 
 
 def last_ask_start(text: str) -> int | None:

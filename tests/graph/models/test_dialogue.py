@@ -1052,6 +1052,10 @@ def test_a_text_we_asked_for_and_an_item_named_on_the_way_fill_the_claim(registr
         # A question put after a statement reads (first listing the person's orders to find the t-shirt's),
         # whatever write the statement resembles (an exchange of "the t-shirt").
         ("order", Role.CUSTOMER, "my navy t-shirt hasn't come yet, where is it right now?", "list_orders"),
+        # What someone wants changed on a record is a new value for it, however the change is put.
+        ("customer", Role.SUPPORT, "I've got a customer on the line who lost access to her old mailbox and wants the "
+                                   "email on her account changed. she's passed the security questions.",
+         "update_customer"),
     ],
 )
 def test_what_the_request_asks_for_decides_between_reading_and_writing(registry, agent, role, ask, tool):
@@ -1074,12 +1078,22 @@ def test_what_the_request_asks_for_decides_between_reading_and_writing(registry,
         # The words that only insist ("an actual person") are passed over, beside a carrier the tools know.
         ("transport", "I've stayed home two days for this. I want an actual person to chase DPD, not another status "
                       "update"),
+        # Or handed over to one, or asked to fetch one, beside a record the specialist would read.
+        ("payment", "this is above my pay grade, escalate order #W4782718 to a manager"),
+        ("order", "it STILL says pending. I've had enough of automated answers, please get a real person to check it "
+                  "will arrive in time."),
     ],
 )
 def test_a_clause_asking_for_a_person_hands_the_conversation_over(registry, agent, ask):
     [call] = specialist(registry, agent).invoke([HumanMessage(ask)]).tool_calls
     assert call["name"] == "open_support_case"
     assert call["args"]["summary"]
+
+
+def test_a_thing_handed_over_to_a_place_asks_for_no_person(registry):
+    [call] = specialist(registry, "inventory", Role.WAREHOUSE).invoke([HumanMessage(
+        "transfer 10 units of KB-CLICKY-01 from PAR-1 to the Lyon warehouse LYS-1")]).tool_calls
+    assert call["name"] == "transfer_stock"
 
 
 @pytest.mark.parametrize(

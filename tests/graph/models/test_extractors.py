@@ -990,6 +990,22 @@ def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
     assert order_lines(text, DELIVERED) == expected
 
 
+AUDIO = [{"item_id": "1", "name": "Bitstream DAC Amp"}, {"item_id": "2", "name": "Ergo Split 60 Keyboard"},
+         {"item_id": "3", "name": "Stoneware Mug"}, {"item_id": "4", "name": "Stoneware Bowl"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A word of one line's name alone picks that line, when no line's head noun is named.
+    ("I'd like to return the DAC, it stopped working", ["1"]),
+    ("the split one is too wide for my desk", ["2"]),
+    # A word two lines share picks neither; a head noun named still picks its own line.
+    ("the stoneware is chipped", []),
+    ("the stoneware mug is chipped", ["3"]),
+])
+def test_a_word_of_one_lines_name_picks_that_line(text, expected):
+    assert order_lines(text, AUDIO) == expected
+
+
 @pytest.mark.parametrize(("text", "size"), [("have you got 15 of the black logo t-shirt in large?", "large"),
                                             ("the navy tee in an extra large", "extra large"),
                                             ("the navy tee in XL", "XL")])

@@ -366,6 +366,9 @@ def test_a_product_on_an_order_is_no_record_the_request_asks_for_by_name(registr
     ("could you sort one out for order W8498068?", "accounting wants a proper invoice with VAT on it.",
      "could you sort a proper invoice out for order W8498068?"),
     ("can you send me a new one?", "the charger I got has no plug for the EU.", "can you send me a plug?"),
+    # "the new one" stands for the thing too, and a thing named before "and ..." is named all the same.
+    ("I'd like to save the new one on my account.", "my bank is sending me a replacement card and the old one expires.",
+     "I'd like to save a replacement card on my account."),
     # "one of ..." picks among records; no verb acting on "one" puts nothing in its place.
     ("can you send one of them back?", "I ordered two lamps.", None),
     ("which one is cheaper?", "I saw a lamp and a desk.", None),
@@ -378,6 +381,10 @@ def test_a_request_acting_on_one_is_read_with_the_thing_the_story_named(registry
     ask = ("my employer reimburses the team t-shirts but accounting wants a proper invoice with VAT on it. could you "
            "sort one out for order W8498068?")
     assert routed(router(registry, Role.CUSTOMER), ask) == ["documents"]
+    # Read without the card the story named, "save the new one ... before I order again" was an order's.
+    card = ("My bank is sending me a replacement card and the mastercard you have on file will stop working soon. I'd "
+            "like to save the new one on my account before I order again.")
+    assert routed(router(registry, Role.CUSTOMER), card) == ["payment"]
     [call] = specialist(registry, "documents", Role.CUSTOMER).invoke([HumanMessage(ask)]).tool_calls
     assert (call["name"], call["args"]) == ("issue_invoice", {"order_id": "#W8498068"})
 
@@ -496,6 +503,10 @@ def test_what_was_agreed_with_a_customer_is_the_request(registry):
     ("got a call from the courier", False),
     ("proceed with the refund", True),  # -eed is no past
     ("find me the cheapest carrier", True),
+    # So does a verb in -ing, of what is under way.
+    ("still going through the Lumen lamp batch", False),
+    ("checking the returns shelf now", False),
+    ("bring the parcel back to the depot", True),
 ])
 def test_a_verb_in_the_past_reports_it_commands_nothing(clause, command):
     assert a_command(clause) is command
@@ -509,9 +520,32 @@ def test_a_command_after_a_dash_ends_the_report_it_follows(registry):
     assert story_then_ask("the box is dented — can you log it?", least=1) == "can you log it?"
 
 
+def test_a_command_after_a_report_of_work_under_way_says_the_job(registry):
+    # The report's words name the lamps of the catalogue; what is asked of them is the inspection's.
+    model = router_naming(registry, Role.WAREHOUSE, ("Halo Desk Lamp",))
+    assert routed(model, "still going through the Lumen lamp batch and found a couple more with a loose hinge on the "
+                         "arm. pop that on the inspection i've got running") == ["quality"]
+    # A report alone still goes where its words go.
+    assert routed(model, "still going through the Lumen lamp batch, found two Halo lamps with a loose hinge") != [
+        "quality"]
+
+
 
 def test_a_bit_of_money_back_asks_how_much(registry):
     # Part of the payment, not all of it: the amount is asked for rather than a full refund proposed.
     reply = specialist(registry, "payment", Role.SUPPORT).invoke([HumanMessage(
         "the kettle from order #W6496202 arrived scratched, so we agreed he gets a bit of money back instead.")])
     assert not reply.tool_calls and "amount" in reply.text
+
+
+def test_a_login_for_a_new_colleague_is_a_staff_account(registry):
+    # "the warehouse team" named the warehouses' specialist, who created a warehouse called Benali.
+    assert routed(router(registry, Role.ADMIN), "We've taken on Karim Benali as a picker, he starts monday. can you "
+                                                "set him up with a login for the warehouse team?") == ["backoffice"]
+
+
+def test_stock_sent_over_between_warehouses_named_by_their_city_is_a_transfer(registry):
+    # The catalogue holds the headlamps; moving them between warehouses is the stock's.
+    model = router_naming(registry, Role.WAREHOUSE, ("Headlamp 400",))
+    assert routed(model, "Berlin has run dry on the yellow rechargeable headlamps. can you move 20 over from "
+                         "Paris?") == ["inventory"]
