@@ -103,6 +103,16 @@ def period_days(request: Request, today: date) -> tuple[Found, int] | None:
     return None
 
 
+# A day named by where it stands from today: "yesterday's bump", "today's spike".
+NEAR_DAY = re.compile(r"\b(today|yesterday)(?:'s)?\b", re.I)
+
+
+def near_days(text: str, today: date) -> set[tuple[int, int]]:
+    """The days a text names by where they stand from today ("yesterday's bump"), as (month, day)."""
+    days = {today - timedelta(days=1 if m.group(1).lower() == "yesterday" else 0) for m in NEAR_DAY.finditer(text)}
+    return {(d.month, d.day) for d in days}
+
+
 def named_weekdays(text: str) -> set[int]:
     """The days of the week a text names ("the order I placed on thursday"), Monday being 0."""
     return {WEEKDAYS[m.group(1).lower()] for m in WEEKDAY.finditer(text)}

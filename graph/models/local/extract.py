@@ -12,7 +12,7 @@ from graph.confirm import ONE_POINTED, refers_back
 from graph.models.local import entities as e
 from graph.models.local import ids, tokens
 from graph.models.local.addresses import find_address, find_zip
-from graph.models.local.dates import periods
+from graph.models.local.dates import near_days, periods
 from graph.models.local.freetext import free_text
 from graph.models.local.ids import Context
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
@@ -553,7 +553,8 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
     # "approve it", "cancel that one": a record the conversation named or showed, under the field's own name. Never
     # an address: "so it goes to my other address" points at the order, whose own address is the one to replace.
     back = refers_back(text)
-    pointed = back and ONE_POINTED.search(text) is not None
+    # "that one", or "it" of a day named beside it ("yesterday's bump ... close it off"): one of the records listed.
+    pointed = back and (ONE_POINTED.search(text) is not None or bool(near_days(text, ctx.today)))
     for f in fields:
         kind = kind_of(f)
         # A write about "it" ("I want someone from your team to look at it") takes the record in focus even where
@@ -574,9 +575,9 @@ def extract(tool: ToolView, text: str, memory: Memory, today: date) -> Extractio
             value = memory.only_row(f.name, kind)
         if value is None and pointed and f.name.endswith(("_id", "_ref")) and len(memory.rows) > 1:
             # "the order spike on 4 December is our promo, acknowledge that one": of the records listed, the one the
-            # request's own words pick (the tool's words, "acknowledge", pick none). "it" points at the record in
-            # focus, not at one of a list.
-            value = single_out(memory.rows_with(f.name, kind), f, text, ctx.echo | noise)
+            # request's own words pick (the tool's words, "acknowledge", pick none). "it" alone points at the record
+            # in focus, not at one of a list.
+            value = single_out(memory.rows_with(f.name, kind), f, text, ctx.echo | noise, today=ctx.today)
             if value is not None:
                 result.from_row.append(f.name)
         if value is not None:

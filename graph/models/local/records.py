@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from graph.models.local.dates import ANY_MONTH, days_of_month, named_months, named_weekdays
+from graph.models.local.dates import ANY_MONTH, days_of_month, named_months, named_weekdays, near_days
 from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
@@ -169,7 +169,7 @@ def detail_words(row: dict[str, Any]) -> set[str]:
 
 
 def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
-               allowed: tuple[str, ...] | None = None, state: str = "") -> Any:
+               allowed: tuple[str, ...] | None = None, state: str = "", today: date | None = None) -> Any:
     """The one value for the field that the listed records leave, or None when several (or none) remain.
 
     The request's own words pick records first ("the tent": the order holding the Trail Tent), words its tools use
@@ -181,8 +181,10 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
     scores = [sum(any(alike(w, t) for t in row_words(row)) for w in plain) for row in held]
     if scores and max(scores):
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
-    if len(held) > 1 and (days := {day for day, _ in days_of_month(request)}):
-        # "the order spike on 4 December": the one carrying that day, before any word the tools use too.
+    near = near_days(request, today) if today else set()
+    if len(held) > 1 and (days := {day for day, _ in days_of_month(request)} | near):
+        # "the order spike on 4 December", "yesterday's bump": the one carrying that day, before any word the tools
+        # use too.
         held = [row for row in held if any({(d.month, d.day), (ANY_MONTH, d.day)} & days for d in _dates(row))] or held
     if scores and max(scores) and len(held) > 1:
         # Tied on the request's own words, the words its tools use too tell them apart ("the returns policy

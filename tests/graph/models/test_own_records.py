@@ -576,6 +576,22 @@ def test_a_record_is_told_apart_by_a_day_named_without_its_month(registry, answe
     assert (call["name"], call["args"]) == ("resolve_risk_alert", {"alert_id": expected, "outcome": "dismissed"})
 
 
+# The same alerts raised on the day before this test's today, and three days before it.
+RECENT_ALERTS = [{**RISK_ALERTS[0], "day": "2026-03-17", "description": "orders on 2026-03-17: 11.00 orders"},
+                 {**RISK_ALERTS[1], "day": "2026-03-15", "description": "orders on 2026-03-15: 19.00 orders"}]
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("right, yesterday's bump was just the newsletter going out, nothing dodgy. close it off as a false alarm", 2),
+    ("the one on the 15th was the flash sale, close that one as a false alarm", 1),
+])
+def test_a_record_is_told_apart_by_a_day_named_from_today(registry, answer, expected):
+    model = specialist(registry, "risk", Role.MERCHANT)
+    listed = {"alerts": RECENT_ALERTS, "total": 2}
+    [call] = _after_listing(model, "any risk alerts?", "list_risk_alerts", listed, answer).tool_calls
+    assert (call["name"], call["args"]) == ("resolve_risk_alert", {"alert_id": expected, "outcome": "dismissed"})
+
+
 SYSTEM_ALERTS = {"alerts": [
     {"id": 1, "severity": "warning", "status": "open", "title": "Carrier tracking updates arrive late",
      "agent": "transport"},
