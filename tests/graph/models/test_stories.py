@@ -542,10 +542,3 @@ def test_a_login_for_a_new_colleague_is_a_staff_account(registry):
     # "the warehouse team" named the warehouses' specialist, who created a warehouse called Benali.
     assert routed(router(registry, Role.ADMIN), "We've taken on Karim Benali as a picker, he starts monday. can you "
                                                 "set him up with a login for the warehouse team?") == ["backoffice"]
-
-
-def test_stock_sent_over_between_warehouses_named_by_their_city_is_a_transfer(registry):
-    # The catalogue holds the headlamps; moving them between warehouses is the stock's.
-    model = router_naming(registry, Role.WAREHOUSE, ("Headlamp 400",))
-    assert routed(model, "Berlin has run dry on the yellow rechargeable headlamps. can you move 20 over from "
-                         "Paris?") == ["inventory"]
