@@ -564,30 +564,23 @@ def test_a_message_the_words_pick_no_buyer_for_asks_whom_it_is_for(registry):
 
 
 
-@pytest.mark.parametrize(("answer", "expected"), [
-    ("the orders one from the 4th is just our newsletter promo, close it as a false alarm", 2),
-    ("the orders one on the 1st was the flash sale, close that one as a false alarm", 1),
-])
-def test_a_record_is_told_apart_by_a_day_named_without_its_month(registry, answer, expected):
-    # "the orders one" names both alerts (and its "one" is no number); "the 4th" is the day of one of them.
-    model = specialist(registry, "risk", Role.MERCHANT)
-    listed = {"alerts": RISK_ALERTS, "total": 2}
-    [call] = _after_listing(model, "any risk alerts?", "list_risk_alerts", listed, answer).tool_calls
-    assert (call["name"], call["args"]) == ("resolve_risk_alert", {"alert_id": expected, "outcome": "dismissed"})
-
-
-# The same alerts raised on the day before this test's today, and three days before it.
+# The same alerts raised on the day before the tests' today, and three days before it.
 RECENT_ALERTS = [{**RISK_ALERTS[0], "day": "2026-03-17", "description": "orders on 2026-03-17: 11.00 orders"},
                  {**RISK_ALERTS[1], "day": "2026-03-15", "description": "orders on 2026-03-15: 19.00 orders"}]
 
 
-@pytest.mark.parametrize(("answer", "expected"), [
-    ("right, yesterday's bump was just the newsletter going out, nothing dodgy. close it off as a false alarm", 2),
-    ("the one on the 15th was the flash sale, close that one as a false alarm", 1),
+@pytest.mark.parametrize(("alerts", "answer", "expected"), [
+    # "the orders one" names both alerts (and its "one" is no number); "the 4th" is the day of one of them.
+    (RISK_ALERTS, "the orders one from the 4th is just our newsletter promo, close it as a false alarm", 2),
+    (RISK_ALERTS, "the orders one on the 1st was the flash sale, close that one as a false alarm", 1),
+    # A day named from today picks its alert too, "it" beside it.
+    (RECENT_ALERTS, "right, yesterday's bump was just the newsletter going out, nothing dodgy. close it off as a false "
+                    "alarm", 2),
+    (RECENT_ALERTS, "the one on the 15th was the flash sale, close that one as a false alarm", 1),
 ])
-def test_a_record_is_told_apart_by_a_day_named_from_today(registry, answer, expected):
+def test_a_record_is_told_apart_by_the_day_it_is_about(registry, alerts, answer, expected):
     model = specialist(registry, "risk", Role.MERCHANT)
-    listed = {"alerts": RECENT_ALERTS, "total": 2}
+    listed = {"alerts": alerts, "total": 2}
     [call] = _after_listing(model, "any risk alerts?", "list_risk_alerts", listed, answer).tool_calls
     assert (call["name"], call["args"]) == ("resolve_risk_alert", {"alert_id": expected, "outcome": "dismissed"})
 
