@@ -274,6 +274,8 @@ async def test_return_opens_an_rma_without_refunding_yet(sessions, call, as_cust
         "requested", "other", "refund", sh.gift.id)
     assert sorted(ln.variant_id for ln in rma.lines) == out.return_items
     assert {ln.quantity for ln in rma.lines} == {1} and len({ln.order_line_id for ln in rma.lines}) == 3
+    # What the return refunds once the items are back is told with it, as after-sales' request_return tells it.
+    assert rma.refund_amount and out.return_refund_amount == rma.refund_amount
 
 
 async def test_return_to_the_original_method_with_a_reason(sessions, call, support):

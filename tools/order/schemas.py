@@ -158,6 +158,8 @@ class OrderDetails(Schema):
     rma_number: str | None = Field(None, description="Return authorisation number of the latest return.")
     return_items: list[str] | None = Field(None, description="Item ids of the latest return.")
     return_payment_method_id: str | None = Field(None, description="Where the return will be refunded.")
+    return_refund_amount: Money | None = Field(None, description="What the latest return refunds once its items are "
+                                                                 "back (its label cost taken off).")
     exchange_items: list[str] | None = Field(None, description="Item ids given back in the latest exchange.")
     exchange_new_items: list[str] | None = Field(None, description="Item ids sent in exchange, same order.")
     exchange_payment_method_id: str | None = Field(None, description="Pays or gets the difference.")

@@ -56,6 +56,7 @@ async def details(ctx: ToolContext, order: Order) -> s.OrderDetails:
         rma_number=latest.rma_number if latest else None,
         return_items=sorted(ln.variant_id for ln in rma.lines for _ in range(ln.quantity)) if rma else None,
         return_payment_method_id=rma.refund_method_id if rma else None,
+        return_refund_amount=rma.refund_amount if rma else None,
         exchange_items=[ln.old_variant_id for ln in exchange.lines] if exchange else None,
         exchange_new_items=[ln.new_variant_id for ln in exchange.lines] if exchange else None,
         exchange_payment_method_id=exchange.payment_method_id if exchange else None,

@@ -739,6 +739,11 @@ def _address_listings(tool: ToolView, tools: list[ToolView]) -> list[ToolView]:
     return [t for t in tools if whole and not t.mutates and whole <= {r.name for r in t.records}]
 
 
+# Asking how to do a thing oneself: "how do I send the extra one back?", "how can we return it?".
+HOW_DO_I = re.compile(r"(?:^|[.!?,]\s*)how\s+(?:do|can|could|should)\s+(?:i|we)\s+(?!know\b|tell\b|find\s+out\b)\w+",
+                      re.I)
+
+
 def _after_listing(
     messages: list[BaseMessage], tools: list[ToolView], embed: Embed | None, today: date, replies: Path,
     lookups: list[ToolView],
@@ -760,8 +765,9 @@ def _after_listing(
     if saved_address_words(said):
         read |= {t.name for t in _address_listings(tool, lookups)}
     # A write that took its record from the listing goes on when asked for ("can you stop it before it goes out?"),
-    # not on a question ("how much did you refund me for the one with the keyboard?").
-    asked_to_act = not ASKS.search(said) or put_to_us(said)
+    # or asked how to do ("how do I send the extra one back?"), not on a question ("how much did you refund me for
+    # the one with the keyboard?").
+    asked_to_act = not ASKS.search(said) or put_to_us(said) or bool(HOW_DO_I.search(said))
     if (found is None or found[0] != call["name"]) and call["name"] not in read and not (
             asked_to_act and _took_from(call["name"], tool, extraction, messages)):
         return None

@@ -990,6 +990,11 @@ def test_the_lines_a_reply_keeps_are_not_the_ones_it_names(text, expected):
     assert order_lines(text, DELIVERED) == expected
 
 
+@pytest.mark.parametrize("text", ["we don't need it anymore", "I no longer need the lamp", "I changed my mind"])
+def test_no_longer_needing_a_thing_is_a_change_of_mind(registry, text):
+    assert value(registry, "return_delivered_order_items", "reason", text) == "changed_mind"
+
+
 AUDIO = [{"item_id": "1", "name": "Bitstream DAC Amp"}, {"item_id": "2", "name": "Ergo Split 60 Keyboard"},
          {"item_id": "3", "name": "Stoneware Mug"}, {"item_id": "4", "name": "Stoneware Bowl"}]
 

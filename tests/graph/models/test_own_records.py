@@ -183,6 +183,22 @@ def test_the_record_the_words_single_out_is_read_from_my_list(registry, ask, exp
     assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": expected})]
 
 
+def test_asking_how_to_do_a_write_goes_on_with_the_record_listed_for_it(registry):
+    # Two orders hold the keyboard; only the delivered one can be returned. Asked how to send it back, the return goes
+    # on with that order (reading it first) instead of leaving the listing as the answer.
+    orders = [{"order_id": "#W1000001", "status": "pending", "item_names": ["Lowline Wireless Keyboard (QWERTY)"]},
+              {"order_id": "#W2000002", "status": "delivered", "item_names": ["Lowline Wireless Keyboard (QWERTZ)"]},
+              {"order_id": "#W3000003", "status": "delivered", "item_names": ["Halo Desk Lamp"]}]
+    model = specialist(registry, "order")
+    conversation = [HumanMessage("we got 2 of the silver Lowline keyboards delivered, one was for my brother but he "
+                                 "bought a different one, so we don't need it anymore. how do I send the extra one "
+                                 "back?")]
+    listing = model.invoke(conversation)
+    assert listing.tool_calls[0]["name"] == "list_orders"
+    _, read = reply_after(model, [*conversation, listing], {"orders": orders, "total": 3})
+    assert [(c["name"], c["args"]) for c in read.tool_calls] == [("get_order_details", {"order_id": "#W2000002"})]
+
+
 def test_a_question_after_a_statement_reads_the_record_it_singles_out(registry):
     # "my navy t-shirt hasn't come yet" reads like an exchange of a t-shirt; the question put after it asks to read.
     model = specialist(registry, "order")
