@@ -103,13 +103,13 @@ def period_days(request: Request, today: date) -> tuple[Found, int] | None:
     return None
 
 
-# A day named by where it stands from today: "yesterday's bump", "today's spike".
-NEAR_DAY = re.compile(r"\b(today|yesterday)(?:'s)?\b", re.I)
+# The named periods that are one day.
+DAY_WORDS = ("today", "yesterday")
 
 
 def near_days(text: str, today: date) -> set[tuple[int, int]]:
-    """The days a text names by where they stand from today ("yesterday's bump"), as (month, day)."""
-    days = {today - timedelta(days=1 if m.group(1).lower() == "yesterday" else 0) for m in NEAR_DAY.finditer(text)}
+    """The days a text names by where they stand from today ("yesterday's bump", "today's spike"), as (month, day)."""
+    days = [_named_period(m.group(1), today)[0] for m in NAMED.finditer(text) if m.group(1).lower() in DAY_WORDS]
     return {(d.month, d.day) for d in days}
 
 

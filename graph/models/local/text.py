@@ -55,6 +55,7 @@ def reports(clause: str) -> bool:
     return first in TOLD_PAST or bool(PAST.match(first)) or (bool(UNDER_WAY.match(first))
                                                                and first not in NOT_UNDER_WAY)
 
+
 # Words that carry no intent: dropped before lexical comparisons and from free-text arguments.
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from into about as is are was were be been am do does "
