@@ -23,8 +23,9 @@ CERTAIN_REFERENCES = [
     (re.compile(r"\bINV-\d{4}-\d{6}\b", re.I), "documents"),
 ]
 
-# One of several records picked by what tells it apart: "#W6316590, the one with the dac".
-PICKED = re.compile(r"\b(?:the|that|this)\s+one\b", re.I)
+# One of several records picked by what tells it apart, or said to be the one meant: "#W6316590, the one with the
+# dac", "it's the return for order W1021816".
+PICKED = re.compile(r"\b(?:the|that|this)\s+one\b|^\s*(?:it'?s|it\s+is|that'?s)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ def test_one_record_picked_from_a_listing_by_its_id_goes_back_to_whoever_listed_
     # An id the listing did not show, or one named without picking, is a request of its own.
     assert certain_agent([*history, HumanMessage("#W1111111, the one with the dac")], names) is None
     assert certain_agent([*history, HumanMessage("cancel #W6316590")], names) is None
+    # Saying which record was meant picks it too.
+    assert certain_agent([*history, HumanMessage("it's the parcel for order W6316590")], names) == "transport"
+    assert certain_agent([*history, HumanMessage("it's the parcel for order W1111111")], names) is None
 
 
 def test_a_follow_up_naming_another_value_goes_back_to_the_specialist_that_acted():

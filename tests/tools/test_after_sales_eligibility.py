@@ -90,12 +90,16 @@ async def test_an_open_return_then_a_fully_returned_order(sessions, call, as_cus
     rma = await call(me, "request_return", order_id=order.id, reason="changed_mind")
     out = await eligibility(call, me, order)
     assert (out.return_state, out.open_rma_number, out.items) == ("return_in_progress", rma.rma_number, [])
+    assert out.open_rma_status == "requested"
     await call(support, "update_rma_status", rma_number=rma.rma_number, status="approved")
     await call(warehouse_staff, "receive_return", rma_number=rma.rma_number, condition="unopened")
+    # Where the open return stands is told with it ("did my parcel arrive?").
+    assert (await eligibility(call, me, order)).open_rma_status == "received"
     await call(warehouse_staff, "update_rma_status", rma_number=rma.rma_number, status="inspected")
     await call(support, "resolve_return", rma_number=rma.rma_number)
     out = await eligibility(call, me, order)
-    assert (out.return_state, out.status, out.items, out.open_rma_number) == ("nothing_left", "delivered", [], None)
+    assert (out.return_state, out.status, out.items, out.open_rma_number, out.open_rma_status) == (
+        "nothing_left", "delivered", [], None, None)
 
 
 async def test_the_warranty_state_is_the_one_the_claim_enforces(sessions, call, as_customer):

@@ -107,6 +107,8 @@ class EligibilityOut(Schema):
     items: list[ReturnableItemOut] = Field(description="Items that may still come back now, with how many units; "
                                                        "empty when no return is possible.")
     open_rma_number: str | None = Field(None, description="The return (RMA) open on the order, if any.")
+    open_rma_status: RmaStatus | None = Field(None, description="Where that return stands (requested, approved, "
+                                                                "in_transit, received, inspected).")
     warranty_state: WarrantyState = Field(description="covered (a warranty claim may be filed), not_delivered or "
                                                       "expired.")
     warranty_until: date | None = Field(None, description="Last day of the warranty; null before delivery.")

@@ -104,7 +104,8 @@ async def eligibility_out(ctx: ToolContext, order: Order, found: Eligibility) ->
         items=[s.ReturnableItemOut(item_id=ln.variant_id, sku=ln.sku, name=ln.name, options=ln.options,
                                    delivered=ln.quantity, returnable=found.left[ln.id])
                for ln in order.lines if found.left.get(ln.id)],
-        open_rma_number=open_rma.rma_number if open_rma else None, warranty_state=warranty, warranty_until=until,
+        open_rma_number=open_rma.rma_number if open_rma else None,
+        open_rma_status=open_rma.status if open_rma else None, warranty_state=warranty, warranty_until=until,
     )
 
 

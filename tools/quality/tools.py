@@ -71,7 +71,8 @@ async def list_inspections(ctx: ToolContext, params: s.ListInspectionsIn) -> s.I
 @tool(agent=AGENT, method="POST", path="/inspections/{inspection_id}/start", roles=QUALITY_STAFF, mutates=True,
       confirm=True,
       examples=["start inspection QI-DEMO0001", "I'm starting the inspection QI-7K2M9P4X now",
-                "begin quality check QI-DEMO0001", "mark inspection QI-DEMO0001 as in progress"])
+                "begin quality check QI-DEMO0001", "mark inspection QI-DEMO0001 as in progress",
+                "the goods came in a day early, so we can do the quality check today instead"])
 async def start_inspection(ctx: ToolContext, params: s.InspectionRefIn) -> s.InspectionOut:
     """Start a scheduled inspection (scheduled -> in progress); only its inspector or a merchant may."""
     inspection = await service.get_inspection(ctx.session, params.inspection_id, for_update=True)

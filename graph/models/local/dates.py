@@ -113,6 +113,11 @@ def near_days(text: str, today: date) -> set[tuple[int, int]]:
     return {(d.month, d.day) for d in days}
 
 
+def near_periods(text: str, today: date) -> list[tuple[date, date]]:
+    """The weeks, months and years a text names by where they stand from today ("the DAC I bought last week")."""
+    return [_named_period(m.group(1), today) for m in NAMED.finditer(text) if m.group(1).lower() not in DAY_WORDS]
+
+
 def named_weekdays(text: str) -> set[int]:
     """The days of the week a text names ("the order I placed on thursday"), Monday being 0."""
     return {WEEKDAYS[m.group(1).lower()] for m in WEEKDAY.finditer(text)}

@@ -22,7 +22,17 @@ from graph.models.local.reading import story_then_ask
 from graph.models.local.records import single_out
 from graph.models.local.schema import FieldSpec
 from graph.models.local.synonyms import COLOURS, ENUM_SYNONYMS, NUMBER_KEYWORDS, SIZES
-from graph.models.local.text import ASKS_FOR, SENTENCE, SENTENCE_BREAK, STOPWORDS, stem, swapped_in, words
+from graph.models.local.text import (
+    ASKS_FOR,
+    PRONOUNS,
+    SENTENCE,
+    SENTENCE_BREAK,
+    STOPWORDS,
+    content_stems,
+    stem,
+    swapped_in,
+    words,
+)
 from graph.models.local.toolview import ToolView
 from graph.models.local.values import (
     enum_key,
@@ -291,9 +301,11 @@ def _question(f: FieldSpec, ctx: Context) -> Any:
     # it turns out faulty after six weeks, can it still go back?"): the story would draw passages about itself.
     ask = story_then_ask(ctx.request.text)
     if ask and ask.rstrip().endswith("?"):
-        if LEANS_ON_STORY.match(ask):
-            # "... I got some money on a gift card after a return. does it run out at some point?": what "it" is,
-            # the sentence before says.
+        if LEANS_ON_STORY.match(ask) or (STANDS_FOR.search(ask) and len(
+                [s for s in content_stems(ask) if s not in PRONOUNS]) <= FEW_WORDS):
+            # "... I got some money on a gift card after a return. does it run out at some point?", "thinking of
+            # getting one of your gift cards for my brother. how long would he have to use it?": what "it" is, the
+            # sentence before says.
             before = SENTENCE_BREAK.split(ctx.request.text[: ctx.request.text.rfind(ask)].strip())[-1]
             ask = f"{before} {ask}"
         return free_text(f, e.Request(ask), ctx.noise, question=True)
@@ -303,6 +315,9 @@ def _question(f: FieldSpec, ctx: Context) -> Any:
 # A question whose subject is a word standing for what the story named: "does it run out?", "are they washable?".
 LEANS_ON_STORY = re.compile(r"^\s*(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+"
                             r"(?:it|they|this|that|these|those)\b(?!\s*[-'])", re.I)
+# Or one of few words of its own that speaks of it ("how long would he have to use it?").
+STANDS_FOR = re.compile(r"\b(?:it|them|they|these|those)\b(?!\s*[-'])", re.I)
+FEW_WORDS = 2
 
 
 EXTRACTORS = {
@@ -429,9 +444,9 @@ def _rule_problem(tool: ToolView, result: Extraction, message: str) -> None:
 
 
 # Asking for part of something: "a partial refund", "refund part of it", "some of the money back", "a bit of money
-# back".
+# back", "a little something back".
 PART = re.compile(r"\b(?:partial(?:ly)?|part of|(?:some|a (?:bit|little)) of (?:the |my |his |her |their )?money"
-                  r"|some money)\b", re.I)
+                  r"|some money|(?:a (?:little|small) )?something back)\b", re.I)
 # A field whose description says that, left out, it takes all there is ("defaults to all that can still be refunded").
 WHOLE_BY_DEFAULT = re.compile(r"\bdefaults? to (?:all|everything|the (?:full|whole|entire))\b", re.I)
 

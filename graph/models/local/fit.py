@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from graph.models.local.entities import DOCUMENT_NUMBER, SKU, an_item_code
-from graph.models.local.extract import Extraction, extract
+from graph.models.local.extract import WHOLE_BY_DEFAULT, Extraction, extract
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.policy import LOOKING
@@ -157,7 +157,11 @@ def best_fit(
         meant = tool.name in changed if changed else wants and tool.mutates
         # A record named by its title ("the late tracking updates alert") is found by listing them: no misfit.
         titled = [f for f in extraction.missing if title_words(f, text) and titled_lister(f, tool, everything)]
-        lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) + len(extraction.problems))
+        # An amount asked for though the tool could run without it (that of "a little something back", which would
+        # default to the whole) is no misfit either.
+        asked_only = [f for f in extraction.missing if not f.required and WHOLE_BY_DEFAULT.search(f.description)]
+        lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) - len(asked_only)
+                                      + len(extraction.problems))
         lacking += 2 * (coded and not any(kind_of(f) in ITEM_KINDS for f in tool.fields))
         fit = FIT_WEIGHT * min(FIT_SPANS, extraction.spans) - MISSING_WEIGHT * lacking
         # A question ("has it shipped?") asks to read, not to change: writing tools step back; a request that

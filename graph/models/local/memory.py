@@ -48,6 +48,8 @@ class Memory:
     rows: list[dict[str, Any]] = field(default_factory=list)
     # What that list's records are, by the key the tool returned them under ("messages").
     listed: str = ""
+    # Every list's rows, oldest first: the orders listed before the saved payment methods still name the orders.
+    shown: list[list[dict[str, Any]]] = field(default_factory=list)
     # Variants that tools listed (item_id, product_id, options): the replacement of an order line named by options.
     variants: list[dict[str, Any]] = field(default_factory=list)
 
@@ -143,6 +145,7 @@ class Memory:
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
                     self.rows, self.listed = rows, key
+                    self.shown.append(rows)
                     self.variants += [r for r in rows if r.get("item_id") and isinstance(r.get("options"), dict)]
                 # Saved methods and payment history name payment methods: keep them to pay or refund later, when
                 # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.

@@ -82,7 +82,9 @@ def choices(field: FieldSpec, memory: Memory) -> str:
         methods = memory.payment_methods()
         named = [f"{value} ({hint})" if hint else value for value, hint in methods[:CHOICES]]
         return f" ({join_words(named, 'or')})" if named else ""
-    rows = [row for row in memory.rows if value_of(row, field) is not None] if kind in OWN_KINDS else []
+    # From the newest list holding such records (a person's orders, though their payment methods were listed since).
+    lists = [[row for row in shown if value_of(row, field) is not None] for shown in reversed(memory.shown)]
+    rows = next((found for found in lists if found), []) if kind in OWN_KINDS else []
     if rows:
         named = [f"{value_of(row, field)} ({about})" if (about := describe(row)) else str(value_of(row, field))
                  for row in rows[:CHOICES]]

@@ -35,6 +35,7 @@ from graph.models.local.text import (
     SENTENCE_BREAK,
     STATING,
     STOPWORDS,
+    TELLING,
     a_command,
     content_stems,
     last_ask_start,
@@ -60,6 +61,11 @@ PROMISED = re.compile(r"(?:i|we)\s+(?:(?:told|promised|assured)\s+(?:her|him|the
                       r"(?:we|i)(?:'d|'ll|\s+would|\s+will|\s+could|\s+can)|agreed\s+(?:with\s+(?:her|him|them)\s+)?"
                       r"(?:to|(?:that\s+)?(?:he|she|they)\s+(?:gets?|can\s+have|(?:would|will|should)\s+get))"
                       r"|promised\s+to)\s+", re.I)
+
+# What a customer would keep a thing for is what they ask of us: "she's happy to keep it if we give her a little
+# something back", "he'll keep them as long as you refund the postage".
+KEEPS_IF = re.compile(r"\b(?:happy|fine|ok|okay|willing|glad|prepared|will|'ll)\s+(?:to\s+)?keep\s+"
+                      r"(?:it|them|the\s+[\w-]+)\s+(?:if|as\s+long\s+as|provided(?:\s+that)?)\s+(?=(?:we|you)\b)", re.I)
 
 # Two readings of a whole request this close are told apart by its lead clause, when that is a command.
 LEAD_CLOSE = 0.05
@@ -222,7 +228,7 @@ def asks_something(clause: str) -> bool:
     first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
     return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
         first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not (
-            first.endswith("ing") and first not in WANTING))
+            first.endswith("ing") and first not in WANTING) and first not in TELLING)
 
 
 def our_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
@@ -297,6 +303,10 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
     # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
     # my mind, I'm keeping the lamp, please cancel my return on W9653244").
+    if (kept := KEEPS_IF.search(text)) and _alone(wish := LEAD_CLAUSE.split(text[kept.end():])[0], text, tools, embed):
+        # The keeping says why; what it is kept for is the job ("... so the keyboard arrived scuffed. she's happy to
+        # keep it if we give her a little something back" asks for money back, not a return).
+        return wish
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
     # Or, none put so, a last clause put as a command after a report says the job to the router ("found 2 lamps with
@@ -306,6 +316,10 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         and not clauses[-1].rstrip().endswith("?")
     clause = clauses[0] if routing and a_command(clauses[0]) else asked[0] if len(asked) == 1 else (
         clauses[-1] if after_report else text)
+    if routing and clause is text and len(asked) > 1 and (clearest := _clearest(asked, text, tools, embed)):
+        # Of several clauses put as requests, one far clearer than the rest says whose job it is ("I want them on
+        # the marketplace as well. can we start with one colour?": the second says how to begin it).
+        return clearest
     if after_report and _alone(clause, text, tools, embed):
         # What the report's words are about (the lamps of a batch) is not what is asked of them ("pop that on the
         # inspection i've got running"), when the command is clear by itself.
@@ -348,6 +362,14 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # the specialist answers it with the story's details. A command says the specialist's job too ("... while
         # Berlin is sitting on 90 of them. move 25 over from BER-1 to PAR-1 pls", "... can you settle that return?").
         return ask
+    if not routing and (ask := story_then_ask(text, least=2)) and ASKS_FOR.match(ask) and ask.endswith("?") \
+            and choose(ask, tools, embed).tool.mutates and _alone(ask, text, tools, embed):
+        # A short request put to us as a question after the story ("Berlin's down to 3 of the kettles and Lyon has
+        # loads of them sitting around. can we move some across?"): the job is the write it asks for; the story's
+        # words (the stock each place holds) say which records, not what to do with them. (A command after a story
+        # naming its record may leave the story's job first: "the stand that came back on RMA-... has been checked.
+        # please settle it" is received first, when it is not yet.)
+        return ask
     if len(clauses) == 1 or clause == text:
         return text
     if not routing and asked and clause is asked[0] and re.search(r"[.!?]\s*$", text[:text.find(clause)]) and not any(
@@ -361,6 +383,12 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
     (first, best), (second, other) = (rank(text, tools, embed) + [(0.0, None)] * 2)[:2]
     led = choose(clause, tools, embed) if first - second < LEAD_CLOSE else None
     return clause if led is not None and led.confident and led.tool in (best, other) else text
+
+
+def _clearest(parts: list[str], text: str, tools: list[ToolView], embed: Embed | None) -> str | None:
+    """The part read far more surely than every other (by SPLIT_LEAD), when it is clear by itself."""
+    (first, part), (second, _) = sorted(((choose(p, tools, embed).score, p) for p in parts), reverse=True)[:2]
+    return part if first - second >= SPLIT_LEAD and _alone(part, text, tools, embed) else None
 
 
 def _close_reading(part: str, text: str, tools: list[ToolView], embed: Embed | None) -> bool:

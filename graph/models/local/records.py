@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from graph.models.local.dates import ANY_MONTH, days_of_month, named_months, named_weekdays, near_days
+from graph.models.local.dates import ANY_MONTH, days_of_month, named_months, named_weekdays, near_days, near_periods
 from graph.models.local.entities import mask
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import RECALL_BY_KIND, shape_of
@@ -198,8 +198,11 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         if max(holds):
             held = [row for row, count in zip(held, holds, strict=True) if count == max(holds)]
     if len(held) > 1:
-        # "the keyboard I bought at the end of august": the one placed that month.
+        # "the keyboard I bought at the end of august": the one placed that month; "the DAC I bought last week": the
+        # one placed then.
         held = [row for row in held if _dated_in(row, named_months(request))] or held
+        spans = near_periods(request, today) if today else []
+        held = [row for row in held if any(a <= d <= b for d in _dates(row) for a, b in spans)] or held
     if len(held) > 1 and (weekdays := named_weekdays(request)):
         # "the keyboard I ordered on wednesday": the latest one placed on a wednesday (one a week earlier would be
         # "last wednesday"); by date, whatever order the listing gave.

@@ -76,6 +76,7 @@ from graph.models.local.reading import (
     named_apart,
     named_by_content,
     names_particular,
+    only_tells,
     our_part,
     serving,
     story_then_ask,
@@ -517,14 +518,17 @@ def _answerer(tools: list[ToolView]) -> ToolView | None:
 
 
 def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
-            replies: Path, lookups: list[ToolView] | None = None, understood: tuple[Embed, date] | None = None) -> Turn:
+            replies: Path, lookups: list[ToolView] | None = None, understood: tuple[Embed, date] | None = None,
+            today: date | None = None) -> Turn:
     """The write's precondition first (read the record, or say why it cannot be done), then ask or act.
 
     `understood` (the embedder and today), when given, lets a write the record's state forbids give way to a close
-    reading of the request that the state allows."""
+    reading of the request that the state allows. `today` tells a record of theirs by when it was made ("the DAC I
+    bought last week")."""
+    today = today or (understood[1] if understood else None)
     refused, read = gates.first_step(tool, extraction.args, messages, tools, replies)
     if refused and understood and (instead := _allowed_instead(tool, extraction, tools, messages, *understood)):
-        return _decide(*instead, tools, messages, replies, lookups)
+        return _decide(*instead, tools, messages, replies, lookups, today=today)
     if refused:
         return Turn(refused)
     if read is not None:
@@ -534,7 +538,7 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
     if extraction.missing and (product := _product_read(extraction, lookups or tools, messages)) is not None:
         return Turn(calls=[product])
     # The record the person calls theirs is found first; what else they name is looked up once it is known.
-    if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies)):
+    if extraction.missing and (own := _own_record(tool, extraction, lookups or tools, messages, replies, today)):
         return own
     if extraction.unseen and (lookup := _lookup(extraction.unseen, lookups or tools, messages)) is not None:
         memory = remember(messages)
@@ -545,9 +549,31 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         return titled
     if extraction.missing and (saved := _saved_address(tool, extraction, lookups or tools, messages, replies)):
         return saved
+    extraction = _why_told_before(extraction, messages)
     if extraction.missing or extraction.problems:
         return Turn(questions.clarify(tool, extraction, remember(messages)))
     return Turn(calls=[(tool.name, extraction.args)])
+
+
+# A field that takes why a write is made ("Why it is released (for the audit trail)").
+WHY = re.compile(r"\b(?:why|reason)\b", re.I)
+# Content words a message must have to tell why.
+TOLD_WORDS = 6
+
+
+def _why_told_before(extraction: Extraction, messages: list[BaseMessage]) -> Extraction:
+    """The extraction with why the write is made taken from what the person told earlier in the conversation, when
+    that is all it lacks: "I just had Tom Miller on the phone ... the other delivery address is his mum's, it's a
+    christmas present" says why "ok, release it" releases his order."""
+    why = [f for f in extraction.missing if kind_of(f) == "free_text" and WHY.search(f.description)]
+    current = request_at(messages)
+    if not why or len(why) != len(extraction.missing) or extraction.problems or current is None:
+        return extraction
+    told = next((text for m in reversed(messages[:current]) if isinstance(m, HumanMessage)
+                 and only_tells(text := text_of(m)) and len(content_stems(text)) >= TOLD_WORDS), None)
+    if told is None:
+        return extraction
+    return Extraction(args={**extraction.args, **{f.name: told for f in why}}, missing=[], problems=[])
 
 
 def _variants_reader(tools: list[ToolView]) -> tuple[ToolView, FieldSpec] | None:
@@ -624,7 +650,7 @@ def _own_field(tool: ToolView, extraction: Extraction, said: str, tools: list[To
 
 
 def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], messages: list[BaseMessage],
-                replies: Path) -> Turn | None:
+                replies: Path, today: date | None = None) -> Turn | None:
     """A record the person calls theirs without its number: list their records of that kind, then act on the one
     the request's words (or the write's allowed states) single out. None leaves the question to be asked, now
     naming the records listed."""
@@ -649,12 +675,14 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     own_words = [tool, by_name[listed[0]]] if listed[0] in by_name else [tool]
     known = {s for t in own_words for s in content_stems(" ".join([t.description, *t.examples]))}
     gate = tool.precondition if tool.precondition and field.name in tool.precondition.given else None
-    value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "")
+    value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "",
+                       today=today)
     if value is None:
         return None
     args = {**extraction.args, field.name: value}
     rest = [f for f in extraction.missing if f is not field]
-    return _decide(tool, Extraction(args=args, missing=rest, problems=extraction.problems), tools, messages, replies)
+    return _decide(tool, Extraction(args=args, missing=rest, problems=extraction.problems), tools, messages, replies,
+                   today=today)
 
 
 def _one_of_theirs(said: str, field: FieldSpec) -> bool:
@@ -771,7 +799,7 @@ def _after_listing(
     if (found is None or found[0] != call["name"]) and call["name"] not in read and not (
             asked_to_act and _took_from(call["name"], tool, extraction, messages)):
         return None
-    return _decide(tool, extraction, tools, messages, replies, lookups)
+    return _decide(tool, extraction, tools, messages, replies, lookups, today=today)
 
 
 def _took_from(listing: str, tool: ToolView, extraction: Extraction, messages: list[BaseMessage]) -> bool:
@@ -916,7 +944,7 @@ def _after_precondition(
     named = [f.name for f in tool.fields if kind_of(f) == "payment_method"]
     called = next((t for t in lookups or tools if t.name == call["name"]), None)
     if tool.mutates and named and called is not None and _lookup(named, [called], messages[:at]) is called:
-        return _decide(tool, extraction, tools, messages, replies, lookups)
+        return _decide(tool, extraction, tools, messages, replies, lookups, today=today)
     # The variants of the lines a write replaces, read for it: the write goes on with the ids of the options named.
     replaces = any(f.name.startswith("new_") and kind_of(f) == "item_list" for f in tool.fields)
     if tool.mutates and replaces and called is not None and _variants_reader([called]) is not None:
@@ -1083,7 +1111,7 @@ def respond(
     if not forced and (asked := asked_in_clause(ours, candidates, embed)) is not None:
         memory = remember(messages[:current] + messages[current + 1 :])
         return _decide(asked, extract(asked, text_of(messages[current]), memory, today), candidates, messages, replies,
-                       lookups=bound)
+                       lookups=bound, today=today)
     if specialist and not corrects and (fixed := _correction(
         messages, current, tools, embed, today, replies, lookups=bound
     )):

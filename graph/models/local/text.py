@@ -45,6 +45,8 @@ NOT_UNDER_WAY = frozenset({"bring", "string", "swing", "sling", "fling", "sting"
                            "evening", "thing", "nothing", "something", "anything", "everything"})
 # Words that may come before such a verb: "still going through ...".
 STILL = frozenset({"still", "now", "currently", "already"})
+# Words that only introduce what is told: "turns out he already bought his own", "seems the box got wet".
+TELLING = frozenset({"turns", "seems", "apparently"})
 
 
 def reports(clause: str) -> bool:
@@ -52,7 +54,7 @@ def reports(clause: str) -> bool:
     found or is being done, it commands nothing."""
     said = words(clause)
     first = said[1] if len(said) > 1 and said[0] in STILL else next(iter(said), "")
-    return first in TOLD_PAST or bool(PAST.match(first)) or (bool(UNDER_WAY.match(first))
+    return first in TOLD_PAST | TELLING or bool(PAST.match(first)) or (bool(UNDER_WAY.match(first))
                                                                and first not in NOT_UNDER_WAY)
 
 

@@ -244,6 +244,22 @@ def test_a_failed_read_is_explained_not_repeated(registry):
     assert not second.tool_calls and "couldn't find" in second.text
 
 
+@pytest.mark.parametrize(("first", "told"), [
+    ("I just had Tom Miller on the phone, his order got stuck in the fraud check. the other delivery address is his "
+     "mum's, it's a christmas present, and he definitely placed it himself", True),
+    ("why is order #W9021036 on hold?", False),  # control: a question tells no reason
+])
+def test_why_a_write_is_made_is_taken_from_what_the_person_told_before(registry, first, told):
+    history = [HumanMessage(first), AIMessage("Order #W9021036 scores 20 out of 100 for fraud: low risk."),
+               HumanMessage("ok, release order #W9021036")]
+    reply = specialist(registry, "fraud", Role.SUPPORT).invoke(history)
+    if told:
+        [call] = reply.tool_calls
+        assert call["name"] == "release_held_order" and call["args"]["note"] == first
+    else:
+        assert not reply.tool_calls and "note" in reply.text
+
+
 def test_the_detail_a_failed_call_asked_for_goes_back_to_that_call(registry):
     model = specialist(registry, "customer", Role.SUPPORT)
     ask = HumanMessage("a customer on the phone wants someone more senior to call him back, can you set that up?")

@@ -1236,6 +1236,9 @@ def test_a_choice_answered_first_is_no_part_of_the_description(registry):
     # "it" stands for what the sentence before names: the question carries it.
     ("I got some money on a gift card after a return. does it run out at some point?",
      "I got some money on a gift card after a return. does it run out at some point?"),
+    # So does a question of few words of its own that speaks of "it".
+    ("thinking of buying one of your gift cards for my niece. how long would she have to use it?",
+     "thinking of buying one of your gift cards for my niece. how long would she have to use it?"),
     # A question naming its subject is asked alone: the story would draw passages about itself.
     ("we're moving house next month. do you deliver parcels on saturdays?", "do you deliver parcels on saturdays?"),
 ])

@@ -2,15 +2,21 @@
 one their words, or the write's allowed states, single out; otherwise it asks which, naming them."""
 
 import json
+from datetime import date
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
+from graph.models.local.extract import Extraction
+from graph.models.local.memory import Memory
+from graph.models.local.questions import clarify
 from graph.models.local.reading import WANTS
 from graph.models.local.records import describe, single_out
 from graph.models.local.schema import FieldSpec
+from graph.models.local.toolview import view
+from graph.tools import as_langchain_tool
 from tests.graph.models.test_dialogue import specialist
 from tools.registry import load_all
 
@@ -49,6 +55,18 @@ def reply_after(model, conversation: list, result: dict) -> tuple[list, AIMessag
 def test_single_out_picks_the_record_the_words_or_the_states_leave(words, allowed, expected):
     known = {"return", "order", "cancel"}
     assert single_out(ORDERS, ORDER, words, known, allowed, "status") == expected
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("the DAC I bought last week", "#W2000002"),
+    ("the DAC I ordered this week", "#W1000001"),
+    ("the DAC", None),  # control: no time named
+])
+def test_a_record_is_told_apart_by_the_week_or_month_named_from_today(words, expected):
+    # Today is Saturday 5 December 2026: last week ran from 23 to 29 November, this week from 30 November.
+    rows = [{"order_id": "#W1000001", "item_names": ["Bitstream DAC Amp"], "placed_at": "2026-12-02T09:10:38Z"},
+            {"order_id": "#W2000002", "item_names": ["Bitstream DAC Amp"], "placed_at": "2026-11-26T21:16:48Z"}]
+    assert single_out(rows, ORDER, words, set(), today=date(2026, 12, 5)) == expected
 
 
 def test_words_the_tools_use_pick_nothing():
@@ -219,6 +237,17 @@ def test_several_candidates_are_named_in_the_question(registry):
     _, question = reply_after(model, [*conversation, listing], {"orders": ORDERS, "total": 3})
     assert not question.tool_calls and question.text.endswith("?")
     assert "yours: #W1000001 (delivered: Trail Tent 2P, Merino Socks), #W2000002 (pending: Soy Candle)" in question.text
+
+
+def test_records_listed_before_another_listing_are_still_named_in_the_question():
+    # The person's orders, then their saved payment methods (for the refund): the question for the order names the
+    # orders, not a made-up example.
+    memory = Memory()
+    memory.add_result({"orders": ORDERS, "total": 3})
+    memory.add_result({"payment_methods": [{"id": "paypal_1", "kind": "paypal"}]})
+    tool = view(as_langchain_tool(load_all().get("return_delivered_order_items")))
+    question = clarify(tool, Extraction(args={}, missing=[f for f in tool.fields if f.name == "order_id"]), memory)
+    assert "yours: #W1000001 (delivered: Trail Tent 2P, Merino Socks)" in question
 
 
 def test_no_records_of_mine_leaves_the_listing_to_answer(registry):
