@@ -299,14 +299,14 @@ def _asking_part(text: str, tools: list[ToolView], embed: Embed | None) -> str:
         # "... there's no phone number on my account. could you add one?": a phone number is what is asked for, of
         # whoever keeps them (the specialist then reads the whole, whose story names the record it is for).
         return named
-    # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
-    # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
-    # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
-    # my mind, I'm keeping the lamp, please cancel my return on W9653244").
     if (kept := KEEPS_IF.search(text)) and _alone(wish := LEAD_CLAUSE.split(text[kept.end():])[0], text, tools, embed):
         # The keeping says why; what it is kept for is the job ("... so the keyboard arrived scuffed. she's happy to
         # keep it if we give her a little something back" asks for money back, not a return).
         return wish
+    # A lead clause put as a command says the job to the router ("refund 20 on W5520538, the keyboard box was dented"
+    # reads like a return too); a specialist reads the whole command, whose other clauses may name its record ("stop
+    # selling the black cap, AP-CAP-01" is about one variant). Else the one clause put as a request says it ("I changed
+    # my mind, I'm keeping the lamp, please cancel my return on W9653244").
     clauses = LEAD_CLAUSE.split(text)
     asked = [c for c in clauses if ASKS_FOR.match(c) or so_command(c)]
     # Or, none put so, a last clause put as a command after a report says the job to the router ("found 2 lamps with

@@ -2,7 +2,7 @@
 
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -573,7 +573,7 @@ def _why_told_before(extraction: Extraction, messages: list[BaseMessage]) -> Ext
                  and only_tells(text := text_of(m)) and len(content_stems(text)) >= TOLD_WORDS), None)
     if told is None:
         return extraction
-    return Extraction(args={**extraction.args, **{f.name: told for f in why}}, missing=[], problems=[])
+    return replace(extraction, args={**extraction.args, **{f.name: told for f in why}}, missing=[])
 
 
 def _variants_reader(tools: list[ToolView]) -> tuple[ToolView, FieldSpec] | None:
