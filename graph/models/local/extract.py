@@ -451,6 +451,12 @@ PART = re.compile(r"\b(?:partial(?:ly)?|part of|(?:some|a (?:bit|little)) of (?:
 WHOLE_BY_DEFAULT = re.compile(r"\bdefaults? to (?:all|everything|the (?:full|whole|entire))\b", re.I)
 
 
+def whole_by_default(field: FieldSpec) -> bool:
+    """Whether an amount, left out, takes all there is: asked for when part is wanted, no misfit when missing."""
+    return kind_of(field) in ("money", "number") and not field.required and bool(
+        WHOLE_BY_DEFAULT.search(field.description))
+
+
 def _named_but_empty(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec]:
     """Fields a change names ("change my phone number", "update the on-time rate of UPS") that took no value,
     when no field to change did.
@@ -482,8 +488,7 @@ def _part_asked(tool: ToolView, text: str, result: Extraction) -> list[FieldSpec
     on his card"): asked, not run for everything."""
     if not tool.mutates or not PART.search(text):
         return []
-    return [f for f in tool.fields if kind_of(f) in ("money", "number") and f.name not in result.args
-            and WHOLE_BY_DEFAULT.search(f.description)]
+    return [f for f in tool.fields if whole_by_default(f) and f.name not in result.args]
 
 
 _WORDS: dict[tuple, list[str]] = {}

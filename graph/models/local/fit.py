@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from graph.models.local.entities import DOCUMENT_NUMBER, SKU, an_item_code
-from graph.models.local.extract import WHOLE_BY_DEFAULT, Extraction, extract
+from graph.models.local.extract import Extraction, extract, whole_by_default
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
 from graph.models.local.policy import LOOKING
@@ -159,7 +159,7 @@ def best_fit(
         titled = [f for f in extraction.missing if title_words(f, text) and titled_lister(f, tool, everything)]
         # An amount asked for though the tool could run without it (that of "a little something back", which would
         # default to the whole) is no misfit either.
-        asked_only = [f for f in extraction.missing if not f.required and WHOLE_BY_DEFAULT.search(f.description)]
+        asked_only = [f for f in extraction.missing if whole_by_default(f)]
         lacking = 0 if meant else min(2, len(extraction.missing) - len(titled) - len(asked_only)
                                       + len(extraction.problems))
         lacking += 2 * (coded and not any(kind_of(f) in ITEM_KINDS for f in tool.fields))

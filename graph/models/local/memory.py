@@ -44,14 +44,17 @@ class Memory:
     facts: list[Fact] = field(default_factory=list)
     # Lines of orders that tools returned (item_id, name, sku, options, quantity): "the tent" -> its item id.
     items: list[dict[str, Any]] = field(default_factory=list)
-    # Rows of the newest list a tool returned (orders, cases...): "the second one" is rows[1].
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    # What that list's records are, by the key the tool returned them under ("messages").
-    listed: str = ""
     # Every list's rows, oldest first: the orders listed before the saved payment methods still name the orders.
     shown: list[list[dict[str, Any]]] = field(default_factory=list)
+    # What the newest list's records are, by the key the tool returned them under ("messages").
+    listed: str = ""
     # Variants that tools listed (item_id, product_id, options): the replacement of an order line named by options.
     variants: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Rows of the newest list a tool returned (orders, cases...): "the second one" is rows[1]."""
+        return self.shown[-1] if self.shown else []
 
     def recall(self, name: str, kind: str) -> Any:
         """The newest value under this field name, else (for reference kinds) the newest of this kind."""
@@ -144,8 +147,8 @@ class Memory:
                 if key == "items":
                     self.items = [i for i in value if isinstance(i, dict) and i.get("item_id")]
                 elif rows := [i for i in value if isinstance(i, dict)]:
-                    self.rows, self.listed = rows, key
                     self.shown.append(rows)
+                    self.listed = key
                     self.variants += [r for r in rows if r.get("item_id") and isinstance(r.get("options"), dict)]
                 # Saved methods and payment history name payment methods: keep them to pay or refund later, when
                 # the person names one ("my visa"). Unnamed, they are never a guess for a method nobody named.
