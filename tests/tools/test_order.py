@@ -148,9 +148,11 @@ async def test_list_orders_scopes_filters_and_pages(sessions, call, as_customer,
     mine = [await place(call, as_customer(sh.customer), sh, ("KB-RED", 1)) for _ in range(3)]
     old = await f.order(sessions, bob, [(sh.blue, 2)], bob_card, status=OrderStatus.DELIVERED)
     async with unit_of_work(sessions) as s:
-        await s.execute(update(Order).where(Order.id == old.id).values(placed_at=utcnow() - timedelta(40)))
+        await s.execute(update(Order).where(Order.id == old.id).values(placed_at=utcnow() - timedelta(40),
+                                                                         delivered_at=utcnow() - timedelta(35)))
     out = await call(as_customer(sh.customer), "list_orders")
     assert out.total == 3 and {o.order_id for o in out.orders} == {o.order_id for o in mine}
+    assert all(o.delivered_at is None for o in out.orders)  # none delivered yet
     assert (await call(as_customer(sh.customer), "list_orders", customer_id="me")).total == 3
     with pytest.raises(NotFound):
         await call(support, "list_orders", customer_id="me")  # staff have no orders of their own
@@ -159,6 +161,8 @@ async def test_list_orders_scopes_filters_and_pages(sessions, call, as_customer,
     assert (await call(support, "list_orders")).total == 4
     delivered = await call(support, "list_orders", status="delivered")
     assert [(o.order_id, o.item_count) for o in delivered.orders] == [(old.id, 2)]
+    # When it arrived, as "the speakers that came last sunday" names it.
+    assert (utcnow() - delivered.orders[0].delivered_at.replace(tzinfo=utcnow().tzinfo)).days == 35
     # Each line by its product and the options that tell it from a sibling ("Flex Task Chair (grey, 4D)").
     labels = delivered.orders[0].item_names
     assert len(labels) == len(old.lines) and any(line.options for line in old.lines)

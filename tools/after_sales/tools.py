@@ -53,7 +53,8 @@ async def get_return_eligibility(ctx: ToolContext, params: OrderRef) -> s.Eligib
                 "create an RMA for customer order #W1718342: not as described, refund to the original card",
                 "I found it cheaper elsewhere, can I get store credit for order #W4621646?",
                 "can I get an RMA for order #W2252040? I received the wrong colour",
-                "open an RMA for order #W1756608, the customer changed his mind"])
+                "open an RMA for order #W1756608, the customer changed his mind",
+                "we only needed one of them in the end, can the others go back?"])
 async def request_return(ctx: ToolContext, params: s.RequestReturnIn) -> s.RmaOut:
     """Request a return (RMA) for items of a delivered order: refund, exchange or store credit, within the window."""
     order = await orders.get_visible_order(ctx, params.order_id, for_update=True)

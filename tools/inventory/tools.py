@@ -176,7 +176,8 @@ async def record_stock_movement(ctx: ToolContext, params: s.RecordMovementIn) ->
       examples=["transfer 10 units of KB-CLICKY-01 from PAR-1 to LYS-1",
                 "send 6 DK-LAMP-02 over from BER-1 to PAR-1", "rebalance 20 AP-TEE-03 from LYS-1 into BER-1",
                 "shift some HM-MUG-01 stock across to another warehouse",
-                "move 12 of the AU-BUDS-01 over from PAR-1 to BER-1"],
+                "move 12 of the AU-BUDS-01 over from PAR-1 to BER-1",
+                "could we send a few of those across from Lyon to Berlin?"],
       vocabulary=product_names)
 async def transfer_stock(ctx: ToolContext, params: s.TransferIn) -> s.TransferOut:
     """Transfer unreserved units of an item from one warehouse to another."""

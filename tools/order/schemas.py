@@ -177,6 +177,7 @@ class OrderSummary(Schema):
         description="What was ordered: each line's product name with its options in brackets, in line order.")
     total: Money = Field(description="Order total.")
     placed_at: datetime = Field(description="When it was placed.")
+    delivered_at: datetime | None = Field(None, description="When it was delivered, if it was.")
 
 
 class OrderList(Schema):

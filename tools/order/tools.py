@@ -114,7 +114,7 @@ async def list_orders(ctx: ToolContext, params: s.ListOrdersIn) -> s.OrderList:
             s.OrderSummary(
                 order_id=o.id, customer_id=o.customer_id, status=o.status, items_modified=o.items_modified,
                 item_count=sum(ln.quantity for ln in o.lines), item_names=[ln.label for ln in o.lines],
-                total=o.total, placed_at=o.placed_at,
+                total=o.total, placed_at=o.placed_at, delivered_at=o.delivered_at,
             )
             for o in rows
         ],

@@ -24,6 +24,8 @@ NUMBER_AFTER = re.compile(
     r"|[A-ZÀ-Ý][a-zA-Zà-ÿß'.-]*)){0,4}\s+\d{1,5}[a-zA-Z]?\s*,"
     r"(?=\s*(?:[A-Z]{1,2}-?)?\d{4,5}\b)"
 )
+# A street and the town it is in, said without a comma: "14 rue Colbert in Tours".
+STREET_IN_TOWN = re.compile(r"^(.+?)\s+in\s+([A-ZÀ-Ý][\w'-]+(?:[\s-]+[A-ZÀ-Ý][\w'-]+)*)$")
 UNIT = re.compile(r"^(?:apt|apartment|suite|ste|unit|floor|fl|building|bldg|flat|room)\b\.?\s*\S+|^#\s?\d+", re.I)
 ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")
 ZIP_AFTER_WORD = re.compile(
@@ -90,6 +92,8 @@ def _read(request: Request, begin: int) -> tuple[dict[str, str], Found] | None:
         return None
     parts = {"address1": re.sub(r"\s+", " ", street)}
     _segments(parts, segments[1:])
+    if "city" not in parts and (town := STREET_IN_TOWN.match(parts["address1"])):
+        parts["address1"], parts["city"] = town.group(1), town.group(2)
     if "country" not in parts and parts.get("state") in US_STATES:
         parts["country"] = "USA"
     if "country" not in parts and parts.get("city") and (country := city_country(parts["city"])):

@@ -11,10 +11,11 @@ from graph.models.local import gates
 from graph.models.local.entities import mask
 from graph.models.local.extract import extract
 from graph.models.local.fit import RECORD_ID_ENDINGS
+from graph.models.local.history import FREE_KINDS
 from graph.models.local.kinds import REFERENCE_KINDS, kind_of
 from graph.models.local.memory import remember
 from graph.models.local.numbers import PERCENT_AFTER, as_share
-from graph.models.local.text import content_stems
+from graph.models.local.text import STOPWORDS, content_stems
 from graph.models.local.toolview import ToolView
 
 # A number as people write it in a change ("make it 3", "no, 0.89", "actually, make it 30." ending its sentence).
@@ -91,6 +92,30 @@ def in_place(tool: ToolView, old: dict[str, Any], given: dict[str, Any], text: s
     if words_said and not given and len(worded) == 1 and not NUMBER.fullmatch(words_said.group(1)):
         given[worded[0]] = words_said.group(1).strip()
     return given
+
+
+# A part of a value put right: "it's brightdesk.com not .fr", "the number ends 55, not 45".
+PART_SWAP = re.compile(r"(\S+)\s+(?:not|rather\s+than|instead\s+of)\s+(\S+)", re.I)
+
+
+def part_swapped(tool: ToolView, old: dict[str, Any], text: str) -> dict[str, Any]:
+    """The one value of the call holding the old part, with the new part in its place; the new part may repeat what
+    stands before the old one ("brightdesk.com not .fr" in camille@brightdesk.fr)."""
+    kinds = {f.name: kind_of(f) for f in tool.fields}
+    for m in PART_SWAP.finditer(text):
+        new, gone = (re.sub(r"(?<=\w)\.$|[,;:!?]+$", "", part) for part in m.groups())
+        if len(gone) < 2 or gone.lower() in STOPWORDS or new.lower() in STOPWORDS:
+            continue
+        holding = [k for k, v in old.items() if isinstance(v, str) and kinds.get(k) not in FREE_KINDS
+                   and v.lower().count(gone.lower()) == 1]
+        if len(holding) != 1:
+            continue
+        value = old[holding[0]]
+        at = value.lower().find(gone.lower())
+        before = value[:at]
+        shared = next((k for k in range(len(new), 0, -1) if before.lower().endswith(new[:k].lower())), 0)
+        return {holding[0]: before[: len(before) - shared] + new + value[at + len(gone):]}
+    return {}
 
 
 def everywhere(old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:

@@ -62,11 +62,12 @@ WH_QUESTION = re.compile(r"^\s*(?:what|what's|whats|where|where's|wheres|when|ho
 # "which returns ...", "what orders ...": a question about records of one kind, by their plural.
 WHICH_RECORDS = re.compile(r"^\s*(?:which|what)\s+(\w+s)\b(?!\s+(?:is|was)\b)", re.I)
 
-# "a new email address", "my email changed", "my last name is Dubois now", "wants the email on her account changed":
-# the word a new value is given for.
+# "a new email address", "my email changed", "my last name is Dubois now", "wants the email on her account changed",
+# "switch the email on my account to ...": the word a new value is given for.
 NEW_VALUE = re.compile(r"\bnew\s+(\w+)|\b(\w+)\s+(?:has\s+|have\s+)?changed\b|\b(\w+)\s+is\s+(?:\S+\s+)?now\b"
                        r"|\b(?:the|my|her|his|their|our)\s+(\w+)\s+(?:on|in|of)\s+(?:the|my|her|his|their|our)\s+\w+\s+"
-                       r"changed\b", re.I)
+                       r"changed\b|\b(?:switch|change|update|set)\s+(?:the|my|her|his|their|our)\s+(\w+)"
+                       r"(?:\s+(?:on|in|of)\s+(?:the|my|her|his|their|our)\s+\w+)?\s+to\b", re.I)
 
 # A value given for the time to come ("please use clara.w@mailbox.org for me from now on") is a new value too.
 ONWARD = re.compile(

@@ -13,7 +13,7 @@ from graph.models.local.memory import Memory
 from graph.models.local.numbers import assign_numbers
 from graph.models.local.records import ONESELF, whose
 from graph.models.local.schema import FieldSpec
-from graph.models.local.text import STOPWORDS, stem
+from graph.models.local.text import NUMBER_WORDS, STOPWORDS, stem
 from graph.models.local.values import find_flag, find_person_name, find_product_name
 from graph.models.local.variants import named_variant, replacement
 
@@ -274,6 +274,9 @@ CAME_WITH = re.compile(r"\b(?:came|arrived|ordered|bought|got)\s+(?:together\s+)
                        r"(?:my|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?", re.I)
 
 # Everything, or the order itself sent back ("I want to return the order for a refund").
+# Some of a line's units: "the other two", "two of them", "3 of those".
+SOME_OF_THEM = re.compile(rf"\b(?:the\s+other|the\s+remaining|another)\s+(\d+|{'|'.join(NUMBER_WORDS)})\b"
+                          rf"|\b(\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:them|those|these)\b", re.I)
 ALL_ITEMS = re.compile(
     r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them|"
     r"(?:return|send back)\s+(?:the|my|this|that)\s+(?:entire\s+)?order)\b", re.I
@@ -302,6 +305,12 @@ def order_lines(text: str, lines: list[dict[str, Any]]) -> list[str]:
         named = [line for line in lines if any(stem(w) in said and w.isalpha() for w in names[line["item_id"]])]
         if len({line["item_id"] for line in named}) == 1:
             picked = [named[0]["item_id"]] * (int(named[0].get("quantity") or 1) if both else 1)
+    if len(set(picked)) == 1 and not both and (some := SOME_OF_THEM.search(text)):
+        # "can the other two go back?" of three speakers: that many units of the one line named.
+        said_count = some.group(1) or some.group(2)
+        count = int(said_count) if said_count.isdigit() else NUMBER_WORDS[said_count.lower()]
+        line = next(line for line in lines if line["item_id"] == picked[0])
+        picked = picked[:1] * min(count, int(line.get("quantity") or count))  # the tool checks what may come back
     return picked
 
 

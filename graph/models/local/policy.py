@@ -78,6 +78,10 @@ def about_rules(said: str, tool: ToolView, extraction: Extraction) -> bool:
         not FIRST_PERSON.search(said) or CONDITION.search(asked) or RULE.search(asked))
     if not general:
         return False
+    # A write given the values it takes ("can you move 5 over from Paris to Berlin?") is asked for, not asked about.
+    if tool.confirm and not extraction.problems and sum(
+            kind_of(f) != "free_text" for f in tool.fields if f.name in extraction.args) > 1:
+        return False
     # A write that computes figures ("how did we sell last month?": a sales report) answers such a question.
     if tool.confirm or any(kind_of(f) in REFERENCE_KINDS for f in extraction.missing):
         return True

@@ -225,9 +225,13 @@ def asks_something(clause: str) -> bool:
         return False
     # "back in august i cancelled an order": when it happened, then who did what, tells; so does a clause joined on
     # to tell more ("and it's definitely her own card"), while "and cancel the other one" still asks.
-    first = next(iter(words(WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause)))))), "")
-    return bool(ASKS.search(clause) or ASKS_FOR.match(clause) or WANTS.match(clause)) or (
-        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(clause) and not (
+    told = WHEN_TOLD.sub("", JOINED.sub("", TAKING_UP.sub("", LEAD_IN.sub("", clause))))
+    first = next(iter(words(told)), "")
+    # A name joined on tells as it does first ("while Paris is sitting on over a hundred of them").
+    # A wish taken up from the story asks as well ("so I'd like to add her flat as a second address").
+    wish = TAKING_UP.sub("", clause)
+    return bool(ASKS.search(clause) or ASKS_FOR.match(wish) or WANTS.match(wish)) or (
+        first.isalpha() and first not in SUBJECTS and not NAMED_SUBJECT.match(told) and not (
             first.endswith("ing") and first not in WANTING) and first not in TELLING)
 
 

@@ -17,6 +17,7 @@ from graph.models.local.corrections import (
     in_place,
     names_the_same,
     old_named,
+    part_swapped,
     restates_pending,
     without_old,
 )
@@ -767,6 +768,9 @@ def _address_listings(tool: ToolView, tools: list[ToolView]) -> list[ToolView]:
     return [t for t in tools if whole and not t.mutates and whole <= {r.name for r in t.records}]
 
 
+# Asking whether a thing may be done: "can the other two go back?", "could it be sent to my office instead?".
+MAY_IT = re.compile(r"^\s*(?:can|could|may)\s+(?!you\s+tell\b)\w", re.I)
+
 # Asking how to do a thing oneself: "how do I send the extra one back?", "how can we return it?".
 HOW_DO_I = re.compile(r"(?:^|[.!?,]\s*)how\s+(?:do|can|could|should)\s+(?:i|we)\s+(?!know\b|tell\b|find\s+out\b)\w+",
                       re.I)
@@ -795,7 +799,9 @@ def _after_listing(
     # A write that took its record from the listing goes on when asked for ("can you stop it before it goes out?"),
     # or asked how to do ("how do I send the extra one back?"), not on a question ("how much did you refund me for
     # the one with the keyboard?").
-    asked_to_act = not ASKS.search(said) or put_to_us(said) or bool(HOW_DO_I.search(said))
+    # So is a write asked for as whether it may be done ("can the other two go back?").
+    asked_to_act = not ASKS.search(said) or put_to_us(said) or bool(HOW_DO_I.search(said)) or tool.mutates and any(
+        MAY_IT.match(c) for c in ASK_CLAUSES.split(said))
     if (found is None or found[0] != call["name"]) and call["name"] not in read and not (
             asked_to_act and _took_from(call["name"], tool, extraction, messages)):
         return None
@@ -1000,7 +1006,9 @@ def _corrected(
     if tool.precondition and call["name"] == tool.precondition.read:
         return None  # a read made for a write's precondition is not the action being corrected
     earlier = messages[:current]
-    if not corrects and (names_the_same(tool, text, call["args"], earlier, today)
+    # A part of a value put right ("it's brightdesk.com not .fr") gives that value whole.
+    swapped = part_swapped(tool, call["args"], text)
+    if not corrects and not swapped and (names_the_same(tool, text, call["args"], earlier, today)
                          or restates_pending(text, tool, call["args"], earlier, tools)):
         # "it's #W7137149" or "the original payment method" in place of a yes, naming what the action already
         # holds: the same question again.
@@ -1012,6 +1020,8 @@ def _corrected(
     recalled = extract(tool, "", memory, today).args
     found = extract(tool, text, memory, today)
     given = {k: v for k, v in found.args.items() if k in said or recalled.get(k) != v}
+    if all(gates.same(call["args"].get(k), v) for k, v in given.items()):
+        given |= swapped  # the words gave no new value of their own
     # A detail the pending action left to its default ("to the original payment method", "to my gift card" for a
     # return's refund), shown in the conversation or still to be looked up, is the pending action's.
     unseen = [name for name in found.unseen if name not in call["args"]]

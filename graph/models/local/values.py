@@ -440,6 +440,12 @@ def looks_like_name(token: str) -> bool:
     return token[0].isupper() or any(c.isdigit() for c in token) or (len(token) > 3 and token.lower() in COUNTRIES)
 
 
+def _given_as_place(name: str, text: str) -> bool:
+    """Whether the request names this after a word that leads a place ("to Berlin")."""
+    leads = "|".join(PLACE_LEADS)
+    return re.search(rf"\b(?:{leads})\s+{re.escape(name)}\b", text) is not None
+
+
 def find_product_name(request: Request, places: bool = False, options: bool = False) -> Found | None:
     """A product named in the request: a capitalised phrase (Mechanical Keyboard) or 'the <words>'.
 
@@ -460,6 +466,10 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
             continue
         before = [w.lower() for w in request.text[: m.start()].split() if w.lower() not in LEAD_INS]
         if places and before and before[-1] in PLACE_LEADS:
+            continue
+        # Nor is a name the request elsewhere gives as a place ("Berlin's nearly out ..., move 5 from Paris to
+        # Berlin").
+        if places and _given_as_place(re.sub(r"['’]s$", "", phrase), request.text):
             continue
         # A place a clause ends with ("have we got sitting in Lyon?") is where, never the product (a warehouse's
         # reference may be that place: "how much room have we got left in Berlin?").

@@ -12,6 +12,7 @@ from agents.roster import ROSTER
 from db.enums import Role
 from graph.confirm import ANSWERED_OTHERWISE
 from graph.models.local import LocalChatModel
+from graph.models.local.corrections import part_swapped
 from graph.models.local.respond import _bare_answer
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool
@@ -1801,3 +1802,43 @@ def test_an_answer_with_a_question_added_goes_on_with_what_was_asked_for(registr
     reply = model.invoke([*conversation, question, HumanMessage(
         "#W4828173, the one with the daypack. could you also tell me how much VAT was on it?")])
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("issue_invoice", {"order_id": "#W4828173"})]
+
+
+def test_a_correction_putting_right_part_of_a_value_changes_that_value_whole(registry):
+    model = specialist(registry, "customer")
+    history, pending = asked_to_confirm(model, "please change my email to camille.young@brightdesk.fr")
+    again = model.invoke([*history, HumanMessage("ugh sorry, typo on my end, it's brightdesk.com not .fr")])
+    assert again.tool_calls[0]["args"] == {**pending["args"], "email": "camille.young@brightdesk.com"}
+
+
+def test_switching_a_field_to_a_new_value_is_the_change_not_a_look_up(registry):
+    # The new email read like finding an account by its email.
+    [call] = specialist(registry, "customer").invoke([HumanMessage(
+        "Hi, I'd like to switch the email on my account to my new work one: camille.young@brightdesk.fr")]).tool_calls
+    assert (call["name"], call["args"]) == ("update_customer", {"email": "camille.young@brightdesk.fr"})
+
+
+def test_asking_whether_some_of_a_listed_order_may_go_back_goes_on_to_the_return(registry):
+    model = specialist(registry, "after_sales")
+    rows = [{"order_id": "#W6120723", "status": "delivered", "item_names": ["Boom Cube Bluetooth Speaker (blue)"]},
+            {"order_id": "#W6678412", "status": "pending", "item_names": ["Soy Candle (sea salt, small)"]}]
+    conversation = listed(model, [HumanMessage("I got three of the boom cube speakers thinking each of the kids "
+                                               "would want one, turns out they share. can the other two go back?")],
+                          rows)
+    [call] = model.invoke(conversation).tool_calls
+    assert call["args"].get("order_id") == "#W6120723"
+
+
+CAMILLE = {"email": "camille.young@brightdesk.fr"}
+
+
+@pytest.mark.parametrize(("old", "said", "new"), [
+    (CAMILLE, "it's brightdesk.com not .fr", {"email": "camille.young@brightdesk.com"}),
+    (CAMILLE, "sorry, .com not .fr", {"email": "camille.young@brightdesk.com"}),
+    # A whole value named with the one it replaces is the whole value, without the comma after it.
+    ({"condition": "opened"}, "Put it down as damaged, not opened.", {"condition": "damaged"}),
+    (CAMILLE, "not the red one", {}),  # control: nothing of the call's named
+])
+def test_a_part_of_a_value_put_right(registry, old, said, new):
+    tool = view(as_langchain_tool(registry.get("update_customer" if "email" in old else "receive_return")))
+    assert part_swapped(tool, old, said) == new

@@ -1244,3 +1244,37 @@ def test_a_choice_answered_first_is_no_part_of_the_description(registry):
 ])
 def test_a_question_leaning_on_the_story_carries_the_sentence_it_leans_on(registry, text, expected):
     assert value(registry, "answer_question", "question", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("add her flat as a second address: 14 rue Colbert in Tours", ("14 rue Colbert", "Tours", "FR")),
+    ("save 3 Quai Rambaud in Lyon to my address book", ("3 Quai Rambaud", "Lyon", "FR")),
+    # Control: a town after a comma was always read.
+    ("add 14 rue Colbert, 37000 Tours, France", ("14 rue Colbert", "Tours", "France")),
+])
+def test_a_street_and_the_town_it_is_in_said_without_a_comma(registry, text, expected):
+    args = extract(view(as_langchain_tool(registry.get("add_customer_address"))), text, Memory(), TODAY).args
+    assert (args.get("address1"), args.get("city"), args.get("country")) == expected
+
+
+def test_a_name_the_request_gives_as_a_place_is_no_product(registry):
+    # "Berlin's nearly out" reads like a name's possessive; "to Berlin" says it is a place.
+    assert value(registry, "transfer_stock", "item_ref", "Berlin's nearly out of the olive rain shell. can you move "
+                                                         "5 over from Paris to Berlin?") is None
+    assert value(registry, "transfer_stock", "item_ref", "move 5 of the Halo Desk Lamp from Paris to "
+                                                         "Berlin") == "Halo Desk Lamp"  # control
+
+
+SPEAKERS = [{"item_id": "1524727478", "name": "Boom Cube Bluetooth Speaker", "quantity": 3},
+            {"item_id": "7959006577", "name": "Glide Wireless Mouse", "quantity": 1}]
+
+
+@pytest.mark.parametrize(("text", "units"), [
+    ("can the other two speakers go back?", 2),
+    ("two of them have to go back, the speakers", 2),
+    ("the remaining 2 speakers please", 2),
+    ("the speaker", 1),  # control: one unless told
+    ("both speakers", 3),  # control: all of them
+])
+def test_some_units_of_the_line_named(text, units):
+    assert order_lines(text, SPEAKERS) == ["1524727478"] * units

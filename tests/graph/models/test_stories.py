@@ -591,3 +591,36 @@ def test_of_several_requests_the_far_clearest_says_whose_job_it_is(registry):
     model = router_naming(registry, Role.MERCHANT, ("Waffle Throw Blanket",))
     assert routed(model, "the waffle throw blankets are selling fast since it got cold, I want them on the "
                          "marketplace as well. can we start with one colour?") == ["marketplace"]
+
+
+@pytest.mark.parametrize(("clause", "asks"), [
+    ("while Paris is sitting on over a hundred of them", False),  # a place joined on tells, as it does first
+    ("so I'd like to add her flat to my account as a second address", True),  # a wish taken up from the story
+    ("and cancel the other one", True),  # control
+])
+def test_joined_clauses_tell_or_ask_as_they_would_alone(clause, asks):
+    assert asks_something(clause) is asks
+
+
+def test_a_transfer_between_warehouses_named_by_their_towns_is_asked_for(registry):
+    # Put as a question and naming no order, it read as one about the shop's rules (the policy library answered).
+    model = specialist(registry, "inventory", Role.WAREHOUSE)
+    reply = model.invoke([HumanMessage("Berlin's nearly out of the olive rain shell in size S again, 3 left on the "
+                                       "shelf, while Paris is sitting on over a hundred of them. can you move 5 over "
+                                       "from Paris to Berlin?")])
+    assert [c["name"] for c in reply.tool_calls] == ["find_product_variants"]  # the variant, then the transfer
+    assert reply.tool_calls[0]["args"]["product_id"] == "olive rain shell"
+
+
+def test_a_wish_before_a_clause_saying_what_not_to_do_is_the_request(registry):
+    # "dont make it the main one" read as the request: a new default address.
+    reply = specialist(registry, "customer").invoke([HumanMessage(
+        "my partner and I are moving in together, so I'd like to add her flat to my account as a second address: "
+        "14 rue Colbert in Tours. dont make it the main one yet though")])
+    assert not reply.tool_calls and "address book" in reply.text and "postal code" in reply.text
+
+
+def test_asking_whether_some_may_go_back_is_a_return(registry):
+    model = router(registry, Role.CUSTOMER)
+    assert routed(model, "I got three of the little speakers thinking each of the kids would want one, turns out "
+                         "they share one. can the other two go back?") == ["after_sales"]
