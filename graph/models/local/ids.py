@@ -273,10 +273,10 @@ ORDER_BY_ITEM = re.compile(r"\b[\w-]+\s+order\b", re.I)
 CAME_WITH = re.compile(r"\b(?:came|arrived|ordered|bought|got)\s+(?:together\s+)?(?:with|alongside)\s+"
                        r"(?:my|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?", re.I)
 
-# Everything, or the order itself sent back ("I want to return the order for a refund").
 # Some of a line's units: "the other two", "two of them", "3 of those".
 SOME_OF_THEM = re.compile(rf"\b(?:the\s+other|the\s+remaining|another)\s+(\d+|{'|'.join(NUMBER_WORDS)})\b"
                           rf"|\b(\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:them|those|these)\b", re.I)
+# Everything, or the order itself sent back ("I want to return the order for a refund").
 ALL_ITEMS = re.compile(
     r"\b(everything|all (?:of )?(?:the |my )?(?:items|of it|things|products)|whole order|all of them|"
     r"(?:return|send back)\s+(?:the|my|this|that)\s+(?:entire\s+)?order)\b", re.I

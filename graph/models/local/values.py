@@ -440,10 +440,14 @@ def looks_like_name(token: str) -> bool:
     return token[0].isupper() or any(c.isdigit() for c in token) or (len(token) > 3 and token.lower() in COUNTRIES)
 
 
+# A word that leads a place, and the space after it ("to " of "to Berlin").
+PLACE_LEAD = re.compile(rf"\b(?:{'|'.join(PLACE_LEADS)})\s+")
+
+
 def _given_as_place(name: str, text: str) -> bool:
     """Whether the request names this after a word that leads a place ("to Berlin")."""
-    leads = "|".join(PLACE_LEADS)
-    return re.search(rf"\b(?:{leads})\s+{re.escape(name)}\b", text) is not None
+    return any(text.startswith(name, m.end()) and not text[m.end() + len(name):][:1].isalnum()
+               for m in PLACE_LEAD.finditer(text))
 
 
 def find_product_name(request: Request, places: bool = False, options: bool = False) -> Found | None:
