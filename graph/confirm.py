@@ -33,8 +33,9 @@ CORRECTION = re.compile(
     r"correction|wait,?\s+(?:make|change|use))\b"
     rf"|^\s*(?:{SLIP})+(?:it\s+(?:was|is|should\s+be)\b|it'?s\s+(?=[#+\d]|[A-Z]{1,3}-?\d)|wrong\s+\w+|(?=[#\d+])"
     r"|(?:only|just)\s+(?=[€$£]?\d)|[^.?!]*(?:\d|\bmy\b|\bthe\b)[^.?!]*\binstead\b)"
-    # A value set against the one it replaces: "sorry, we agreed 30 not 40", "so it's 2 I need to send back, not 1".
-    rf"|^[^.?!]*?\d[^.?!]*?,?\s+{NOT_THE_OLD}"
+    # A value set against the one it replaces: "sorry, we agreed 30 not 40", "so it's 2 I need to send back, not 1",
+    # after the sentences saying why ("my lead says we cap goodwill at 15. so 15, not 20").
+    rf"|^(?:[^.?!]*[.?!]+\s+)*[^.?!]*?\d[^.?!]*?,?\s+{NOT_THE_OLD}"
     # A pause before more words is no refusal: "no wait, he paid for express, it has to go chronopost" (unless the
     # words after it refuse: "no wait, cancel that").
     r"|^\s*(?:(?:no|nope)[,.!]?\s*(?:wait|hang on|hold on)\b[,.!]?|(?:wait|hang on|hold on)[,.!])\s+"

@@ -158,7 +158,8 @@ async def get_config_value(ctx: ToolContext, params: s.ConfigKeyIn) -> s.ConfigE
 @tool(agent=AGENT, method="POST", path="/config", roles=MANAGERS, mutates=True, confirm=True,
       examples=["set the refund approval threshold to 300", "change inventory.reservation_ttl_minutes to 45",
                 "stock holds should last 60 minutes", "raise the partial refund limit to 25 percent",
-                "set the free-shipping threshold to 60", "update the refund threshold setting to 750 euros"])
+                "set the free-shipping threshold to 60", "update the refund threshold setting to 750 euros",
+                "can you switch on free shipping for baskets over 50 in the settings?"])
 async def set_config_value(ctx: ToolContext, params: s.SetConfigIn) -> s.ConfigChangedOut:
     """Set a shop setting to a new value, checked against its type and limits."""
     key = settings.resolve_key(params.config_key)

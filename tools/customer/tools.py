@@ -159,7 +159,8 @@ async def erase_customer(ctx: ToolContext, params: s.CustomerRef) -> Message:
     roles=PEOPLE,
     mutates=True,
     confirm=True,
-    examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address"],
+    examples=["add a new address 5 Rue Oberkampf, 75011 Paris, France", "save a second shipping address",
+              "I'd like my office address on my account too, for deliveries on weekdays"],
 )
 async def add_customer_address(ctx: ToolContext, params: s.AddAddressIn) -> s.AddressList:
     """Add an address to a customer's address book."""

@@ -104,7 +104,8 @@ async def create_system_alert(ctx: ToolContext, params: s.CreateAlertIn) -> s.Al
 
 @tool(agent=AGENT, method="GET", path="/monitoring/alerts", roles=STAFF_ROLES,
       examples=["show open system alerts", "any critical alerts?", "list acknowledged alerts",
-                "alerts about the payment agent", "which system alerts are still unresolved"])
+                "alerts about the payment agent", "which system alerts are still unresolved",
+                "has anything been flagged on our end today?"])
 async def list_system_alerts(ctx: ToolContext, params: s.ListAlertsIn) -> s.AlertList:
     """List system alerts, most severe and newest first (by default every unresolved one)."""
     statuses = [params.status] if params.status else list(alerts.UNRESOLVED)
@@ -133,7 +134,7 @@ async def acknowledge_system_alert(ctx: ToolContext, params: s.AcknowledgeIn) ->
 @tool(agent=AGENT, method="POST", path="/monitoring/alerts/{alert_id}/resolve", roles=STAFF_ROLES,
       mutates=True,
       examples=["resolve alert 2, the gateway is back", "close system alert 4", "dismiss alert 3 as a false alarm",
-                "mark alert #1 as resolved"])
+                "mark alert #1 as resolved", "that alert can be closed now, it's been fixed"])
 async def resolve_system_alert(ctx: ToolContext, params: s.ResolveIn) -> s.AlertOut:
     """Resolve a system alert (or dismiss it as a false alarm), with a closing note."""
     alert = await alerts.get_alert(ctx.session, params.alert_id, for_update=True)

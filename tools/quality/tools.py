@@ -39,7 +39,8 @@ async def inspection_out(ctx: ToolContext, inspection: QualityInspection) -> s.I
                 "inspect the returned items of RMA-20261201-AB12CD34",
                 "schedule an inspection for inbound receipt PO-2026-0042",
                 "schedule a QC of the Halo Desk Lamp for tomorrow 9am, inspector wendy.warehouse",
-                "we need an inspection on DK-CHAIR-02, sample of 10"])
+                "we need an inspection on DK-CHAIR-02, sample of 10",
+                "can we get a QC done on the Glide mice? 15 units"])
 async def schedule_inspection(ctx: ToolContext, params: s.ScheduleIn) -> s.InspectionOut:
     """Schedule a quality inspection of a SKU, a received return (RMA) or an inbound receipt, with a sample size."""
     inspection = await service.schedule(

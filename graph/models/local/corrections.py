@@ -70,7 +70,7 @@ def in_place(tool: ToolView, old: dict[str, Any], given: dict[str, Any], text: s
         if len(alike) == 1:
             given[alike[0]] = given.pop(name)
     numbers = numbers_in(old)
-    said = NUMBER.findall(text)
+    said = list(dict.fromkeys(NUMBER.findall(text)))  # the same number said twice is one value ("at 15. so 15")
     if len(numbers) == 1 and len(said) == 1 and numbers[0][0] not in given:
         (name, *inner), number = numbers[0]
         value = float(said[0])

@@ -97,10 +97,17 @@ class Request:
         return re.sub(r"[^\S\n]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", " ".join(out))).strip()
 
 
+# A time of day counts nothing: "back to normal since 8", "until 17", "8:30", "14h00".
+CLOCK = re.compile(r"\b(?:since|until|till)\s+\d{1,2}\b(?!\s*(?:[-:h.]\d|days?|weeks?|months?|years?|hours?|mins?|"
+                   r"minutes?|units?|pieces?|items?|orders?|%|euros?|eur)\b)|\b\d{1,2}[:h]\d{2}\b", re.I)
+
+
 def numbers(request: Request) -> list[Found]:
     """Unused numbers (digits or number words), in order of appearance. The "one" of "the orders one", a record
-    pointed at, counts nothing."""
-    found = [Found(f.text, float(f.value), f.start, f.end) for f in request.find(NUMBER, 1)]
+    pointed at, and a time of day count nothing."""
+    clock = [m.span() for m in CLOCK.finditer(request.text)]
+    found = [Found(f.text, float(f.value), f.start, f.end) for f in request.find(NUMBER, 1)
+             if not any(a <= f.start and f.end <= b for a, b in clock)]
     pointed = {m.end() for m in re.finditer(ONE_NAMED, request.text, re.I)}
     found += [Found(f.text, NUMBER_WORDS[f.text.lower()], f.start, f.end) for f in request.find(NUMBER_WORD)
               if f.end not in pointed]

@@ -42,6 +42,7 @@ from graph.models.local.values import (
     find_person_name,
     find_product_name,
     find_reference,
+    short_place,
     takes_place,
 )
 
@@ -88,6 +89,11 @@ CODE_TOKEN = re.compile(r"(?<![\w-])[A-Z]{2,6}(?:-?\d{1,3})?(?![\w-])")
 # Slugs: lower-case words joined by dashes (returns-policy, old-shipping-rates).
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 SLUG_TOKEN = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])")
+# A login name in dotted parts ("wendy.warehouse"), not part of an email or a longer name.
+HANDLE = re.compile(r"[a-z][a-z0-9]+(?:\.[a-z][a-z0-9]+)+")
+HANDLE_TOKEN = re.compile(r"(?<![\w.@-])[a-z][a-z0-9]+(?:\.[a-z][a-z0-9]+)+(?![\w@-]|\.\w)")
+# Values a field's examples show the look of, each with how to find one in a request.
+SHAPED = ((SLUG, SLUG_TOKEN), (HANDLE, HANDLE_TOKEN))
 # "the second one", "the last order": a row of the list the conversation last showed.
 ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
@@ -271,11 +277,12 @@ def _title(f: FieldSpec, ctx: Context) -> Any:
 
 
 def _reference(f: FieldSpec, ctx: Context) -> Any:
-    """A code or name of a record (warehouse, category, brand...), next to the field's word if possible; a slug
-    where the field's examples are slugs ("old-shipping-rates")."""
-    if any(isinstance(x, str) and SLUG.fullmatch(x) for x in f.examples) and (slug := ctx.request.find(SLUG_TOKEN)):
-        ctx.request.use(slug[0])
-        return slug[0].value
+    """A code or name of a record (warehouse, category, brand...), next to the field's word if possible; a value
+    shaped as the field's examples where they are slugs ("old-shipping-rates") or login names ("wendy.warehouse")."""
+    for whole, token in SHAPED:
+        if any(isinstance(x, str) and whole.fullmatch(x) for x in f.examples) and (shaped := ctx.request.find(token)):
+            ctx.request.use(shaped[0])
+            return shaped[0].value
     found = find_reference(f, ctx.request)
     if found is None and (f.required or any(isinstance(x, str) and CODE.fullmatch(x) for x in f.examples)):
         # Code-like examples (PAR, LYO1), or a value the tool cannot do without: a lone code or name will do.
@@ -285,7 +292,8 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
         nouns = "|".join(re.escape(w) for w in sorted(f.words - {"id", "code", "ref"}))
         asks_which = bool(nouns) and re.search(rf"\b(?:which|what)\s+(?:[a-z]+\s+)?(?:{nouns})s?\b",
                                                ctx.request.text, re.I) is not None
-        found = found or (find_product_name(ctx.request) if f.required and not asks_which else None)
+        found = found or (find_product_name(_without_goal(f, ctx.request)) if f.required and not asks_which
+                          else None)
     if found is not None and e.an_item_code(found.text) and not any(
         isinstance(x, str) and e.an_item_code(x) for x in f.examples
     ):
@@ -294,6 +302,14 @@ def _reference(f: FieldSpec, ctx: Context) -> Any:
         return None
     ctx.request.use(found)
     return found.value
+
+
+def _without_goal(f: FieldSpec, request: e.Request) -> e.Request:
+    """The request as a source's name is looked for in it: without the place it says is short of the thing, where
+    the units go ("Berlin is nearly out of the mugs and Paris has loads": from Paris, however the lines run)."""
+    if not (f.words & {"from", "source"} and takes_place(f) and (short := short_place(request))):
+        return request
+    return e.Request(request.text, [*request.used, (short.start, short.end)], set(request.soft))
 
 
 def _question(f: FieldSpec, ctx: Context) -> Any:

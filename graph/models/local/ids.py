@@ -318,7 +318,9 @@ def item(f: FieldSpec, ctx: Context) -> Any:
     """A 10-digit item or product id, else a SKU, else a product name where the field takes names."""
     if (value := first(ctx, e.TEN_DIGIT_ID)) is not None:
         return value
-    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text) and not claimed(ctx, x)]
+    # A site's code ("only 2 left in LYS-1") is no SKU where the tool also takes a place.
+    skus = [x for x in ctx.request.find(e.SKU) if not e.DOCUMENT_NUMBER.fullmatch(x.text) and not claimed(ctx, x)
+            and not (ctx.places and e.SITE_CODE.fullmatch(x.text))]
     # Letters and a number alone ("delivery note DN-58812: 40 x KB-CLICKY-01") are a paper's number beside a SKU.
     skus.sort(key=lambda x: bool(PAPER_NUMBER.fullmatch(x.text)))
     if skus:

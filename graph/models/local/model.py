@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict
@@ -20,6 +20,7 @@ from graph.models.local import tokens
 from graph.models.local.respond import respond
 from graph.models.local.similarity import default_embedder
 from graph.models.local.templates import REPLIES
+from graph.models.local.text import spelled_out, without_emoji
 from graph.models.local.toolview import ToolView, view
 
 MODEL_NAME = "shopcrew-local"
@@ -58,7 +59,7 @@ class LocalChatModel(BaseChatModel):
     def _reply(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
         tools = self._tools(kwargs)
         turn = respond(
-            messages,
+            [_readable(m) for m in messages],
             tools,
             tool_choice=kwargs.get("tool_choice", self.tool_choice),
             embed=default_embedder() if self.use_embeddings else None,
@@ -134,3 +135,11 @@ class LocalChatModel(BaseChatModel):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
+
+
+def _readable(message: BaseMessage) -> BaseMessage:
+    """A person's message as the model reads it: emoji between words end a sentence, shorthand is written out."""
+    if not isinstance(message, HumanMessage) or not isinstance(message.content, str):
+        return message
+    text = spelled_out(without_emoji(message.content))
+    return message if text == message.content else message.model_copy(update={"content": text})

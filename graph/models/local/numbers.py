@@ -129,7 +129,8 @@ def _may_take(f: FieldSpec, found: Found, amounts: list[Found], request: Request
     of the things named ("one of your tents", "two of them") are a count: no measure takes it, nor money unless in
     digits ("refund 20 of the 76 euros")."""
     if f.type == "integer":
-        return found not in amounts or _is_money(f)
+        # Nor is a measure with decimals ("the 0.8 l kettles") a count.
+        return (found not in amounts or _is_money(f)) and float(found.value).is_integer()
     return not SOME_OF.match(request.text, found.end) or _is_money(f) and found.text[0].isdigit()
 
 
@@ -221,6 +222,9 @@ def assign_numbers(fields: list[FieldSpec], request: Request, today: date, probl
         f for f in open_fields if _named(request, _keywords(f))]
     only = (open_fields[0] if len(open_fields) == 1 else needed[0] if len(needed) == 1
             else named[0] if len(named) == 1 and not needed else None)
+    if len(left) > 1 and asked and len(in_ask := [n for n in left if n.start >= asked]) == 1:
+        # The story's numbers say what there is ("only 2 left in LYS-1 ... send 5 over from Paris please").
+        left = in_ask
     if only is not None and len(left) == 1 and _may_take(only, left[0], amounts, request):
         if only.required or left[0] in amounts or _object_of_command(left[0], request) or only in named or (
                 _counts_units(only, left[0], request)):

@@ -5,7 +5,7 @@ import re
 from graph.models.local.extract import Extraction
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
-from graph.models.local.records import OWN_KINDS, describe, record_noun, value_of
+from graph.models.local.records import OWN_KINDS, describe, narrowed, record_noun, value_of
 from graph.models.local.reply import action
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
@@ -71,9 +71,11 @@ def rule_text(tool: ToolView, message: str) -> str:
     return message.rstrip(".")
 
 
-def choices(field: FieldSpec, memory: Memory) -> str:
+def choices(field: FieldSpec, memory: Memory, said: str = "", purpose: str = "") -> str:
     """The records this conversation showed that could fill the field, to answer by name ("the keyboard", "my
-    visa") rather than by an id nobody knows: the order's lines, the saved payment methods."""
+    visa") rather than by an id nobody knows: the order's lines, the saved payment methods; of a person's records,
+    first those the request's words point to ("the USB mics": the orders holding one), of them first those in the
+    state the tool's `purpose` names ("a return for items of a delivered order": the delivered ones)."""
     kind = kind_of(field)
     if kind in ("item", "item_list") and memory.items:
         names = list(dict.fromkeys(str(line.get("name") or line["item_id"]) for line in memory.items))
@@ -86,20 +88,25 @@ def choices(field: FieldSpec, memory: Memory) -> str:
     lists = [[row for row in shown if value_of(row, field) is not None] for shown in reversed(memory.shown)]
     rows = next((found for found in lists if found), []) if kind in OWN_KINDS else []
     if rows:
+        named = narrowed(rows, field, said, set())
+        first = narrowed(named, field, "", set(), purpose=purpose)
+        rows = first + [row for row in named if row not in first] + [row for row in rows if row not in named]
+    if rows:
         named = [f"{value_of(row, field)} ({about})" if (about := describe(row)) else str(value_of(row, field))
                  for row in rows[:CHOICES]]
         return f" (yours: {join_words(named, 'or')})"
     return ""
 
 
-def _asked_for(field: FieldSpec, memory: Memory) -> str:
+def _asked_for(field: FieldSpec, memory: Memory, said: str, purpose: str) -> str:
     """How to ask for a field: with the records the conversation showed in place of a made-up example."""
-    found = choices(field, memory)
+    found = choices(field, memory, said, purpose)
     return (EXAMPLE.sub("", label(field)) if found else label(field)) + found
 
 
-def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None) -> str:
-    """A short question naming what the tool still needs, with the candidates the conversation showed."""
+def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None, said: str = "") -> str:
+    """A short question naming what the tool still needs, with the candidates the conversation showed (those of
+    them the request `said` points to)."""
     by_name = {f.name: f for f in tool.fields}
     if "" in extraction.problems and not extraction.missing:
         rule = rule_text(tool, extraction.problems[""])
@@ -108,8 +115,8 @@ def clarify(tool: ToolView, extraction: Extraction, memory: Memory | None = None
     # "12 Rue de la République, 13002 Marseille" lacks only its country: that is asked, not the whole address again.
     partial = any(kind_of(f) == "address_part" and f.name in extraction.args for f in tool.fields)
     needs = list(dict.fromkeys(
-        ADDRESS_PART_LABELS.get(f.name, label(f)) if partial and kind_of(f) == "address_part" else _asked_for(f, memory)
-        for f in extraction.missing))
+        ADDRESS_PART_LABELS.get(f.name, label(f)) if partial and kind_of(f) == "address_part"
+        else _asked_for(f, memory, said, tool.description) for f in extraction.missing))
     problems = [f"a valid {label(by_name[n]).removeprefix('the ')} ({p})" for n, p in extraction.problems.items() if n]
     wanted = join_words(needs + problems)
     one = len(needs) + len(problems) == 1

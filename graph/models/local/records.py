@@ -18,7 +18,7 @@ from graph.models.local.schema import FieldSpec
 from graph.models.local.similarity import ASIDE, alike, lists, rank, titled
 from graph.models.local.text import STOPWORDS, stem, words
 from graph.models.local.toolview import ToolView, own_tools
-from graph.models.local.values import person_spoken_of
+from graph.models.local.values import enum_forms, person_spoken_of
 
 # Who a listing tool's records belong to, when a customer speaks of their own.
 ONESELF = "me"
@@ -149,9 +149,14 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView],
     return None
 
 
-def row_words(row: dict[str, Any]) -> set[str]:
-    """The words of a listed record's text values and the names it lists, without their details in brackets."""
-    values = [ASIDE.sub("", v) for v in row.values() if isinstance(v, str)]
+# The fields of a listed record that hold its state.
+STATE_FIELDS = frozenset({"status", "state"})
+
+
+def row_words(row: dict[str, Any], states: bool = True) -> set[str]:
+    """The words of a listed record's text values and the names it lists, without their details in brackets (and
+    without its state, unless `states`)."""
+    values = [ASIDE.sub("", v) for k, v in row.items() if isinstance(v, str) and (states or k not in STATE_FIELDS)]
     return {w for v in values for w in words(v.replace("_", " ")) if w.isalpha()} | held_words(row)
 
 
@@ -169,16 +174,30 @@ def detail_words(row: dict[str, Any]) -> set[str]:
 
 
 def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
-               allowed: tuple[str, ...] | None = None, state: str = "", today: date | None = None) -> Any:
-    """The one value for the field that the listed records leave, or None when several (or none) remain.
+               allowed: tuple[str, ...] | None = None, state: str = "", today: date | None = None,
+               purpose: str = "") -> Any:
+    """The one value for the field that the listed records leave, or None when several (or none) remain."""
+    held = narrowed(rows, field, request, known, allowed, state, today, purpose)
+    values = {str(same_record_value(row, field)) for row in held}
+    return same_record_value(held[0], field) if len(values) == 1 else None
+
+
+def narrowed(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: set[str],
+             allowed: tuple[str, ...] | None = None, state: str = "", today: date | None = None,
+             purpose: str = "") -> list[dict[str, Any]]:
+    """The listed records holding the field that the request points to, all of them when it points to none.
 
     The request's own words pick records first ("the tent": the order holding the Trail Tent), words its tools use
     ("return", "order") aside; then, for a write, the records whose `state` it may start from ("cancel my order":
-    the pending one)."""
+    the pending one), or those in the state its `purpose` names ("release an order held for fraud review": the one
+    on hold)."""
     held = [row for row in rows if isinstance(row, dict) and same_record_value(row, field) is not None]
     said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
     plain = {w for w in said if stem(w) not in known}
-    scores = [sum(any(alike(w, t) for t in row_words(row)) for w in plain) for row in held]
+    # A state counts when named as such ("my pending order", "the one on hold"), not by a word sharing its stem
+    # ("billing and delivery don't match" names no delivered order).
+    scores = [sum(any(alike(w, t) for t in row_words(row, states=False)) for w in plain)
+              + _in_named_state(row, request) for row in held]
     if scores and max(scores):
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
     near = near_days(request, today) if today else set()
@@ -215,8 +234,16 @@ def single_out(rows: list[dict[str, Any]], field: FieldSpec, request: str, known
         held = [row for row, count in zip(held, details, strict=True) if count == max(details)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
-    values = {str(same_record_value(row, field)) for row in held}
-    return same_record_value(held[0], field) if len(values) == 1 else None
+    if len(held) > 1 and purpose:
+        held = [row for row in held if _in_named_state(row, purpose)] or held
+    return held
+
+
+def _in_named_state(row: dict[str, Any], purpose: str) -> bool:
+    """Whether a listed record's state is one a tool's purpose names, in its own words or a synonym ("an order held
+    for fraud review" names on_hold; "items of a delivered order" delivered)."""
+    states = [v for k, v in row.items() if isinstance(v, str) and k in STATE_FIELDS]
+    return any(re.search(rf"\b{re.escape(form)}\b", purpose, re.I) for v in states for form in enum_forms(v))
 
 
 def _dates(row: dict[str, Any]) -> list[date]:

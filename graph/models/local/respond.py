@@ -552,7 +552,9 @@ def _decide(tool: ToolView, extraction: Extraction, tools: list[ToolView], messa
         return saved
     extraction = _why_told_before(extraction, messages)
     if extraction.missing or extraction.problems:
-        return Turn(questions.clarify(tool, extraction, remember(messages)))
+        current = request_at(messages)
+        said = said_in(messages, current) if current is not None else ""
+        return Turn(questions.clarify(tool, extraction, remember(messages), said))
     return Turn(calls=[(tool.name, extraction.args)])
 
 
@@ -677,7 +679,7 @@ def _own_record(tool: ToolView, extraction: Extraction, tools: list[ToolView], m
     known = {s for t in own_words for s in content_stems(" ".join([t.description, *t.examples]))}
     gate = tool.precondition if tool.precondition and field.name in tool.precondition.given else None
     value = single_out(listed[1], field, said, known, gate.allowed if gate else None, gate.state if gate else "",
-                       today=today)
+                       today=today, purpose=tool.description if tool.mutates else "")
     if value is None:
         return None
     args = {**extraction.args, field.name: value}

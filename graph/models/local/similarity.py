@@ -132,6 +132,7 @@ NAME_SYNONYMS = {
     "transfer": {"move"},
     "find": {"lookup", "look", "who"},
     "submit": {"file", "log", "lodge"},
+    "record": {"log", "note", "jot"},
 }
 
 

@@ -11,10 +11,13 @@ ENUM_SYNONYMS = {
         "changed my mind",
         "anymore",
         "no longer want",
+        "pointless",
+        "no point",
+        "no use",
     ),
     "ordered by mistake": ("by mistake", "mistake", "by accident", "accidentally", "wrong order", "ordered wrong"),
     "changed_mind": ("changed my mind", "change of mind", "don't want", "dont want", "no longer want", "don't need",
-                     "dont need", "do not need", "no longer need"),
+                     "dont need", "do not need", "no longer need", "pointless", "no point", "no use"),
     "better_price": ("cheaper", "better price", "lower price", "better deal"),
     "product_defect": ("defect", "defective", "broken", "faulty", "doesn't work", "does not work", "stopped working",
                        "has a hole", "have a hole", "torn", "ripped", "came apart", "coming apart", "falling apart",
@@ -151,3 +154,12 @@ QUERY_FILLER = frozenset(
     # When it is wanted is not what it is ("for next month", "right now").
     "going next week weeks month months today tomorrow soon now currently right".split()
 )
+# Shorthand people type for the shop's words, read as the words themselves: "a proper QC check" is a quality check.
+SHORTHANDS = {
+    "qc check": "quality check",
+    "qc": "quality check",
+    "acct": "account",
+    "addr": "address",
+    "pkg": "package",
+    "asap": "as soon as possible",
+}

@@ -4,12 +4,18 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
+from graph.models.local.synonyms import SHORTHANDS
+
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Where one sentence ends and the next begins: the space after its closing mark ("... ever since. no email").
 # A long dash between spaces ends one too, in a chat ("cosmetic only, nothing broken — log it as minor"); a hyphen
 # between spaces may join a clause to its own sentence ("totally expected - can you write it off?").
 DASH_BREAK = r"\s+[—–]\s+"
 SENTENCE_BREAK = re.compile(rf"(?<=[.!?])\s+|{DASH_BREAK}")
+# Emoji and pictographs, with what joins them: in a chat one between words ends a sentence ("she's 'not a podcast
+# person' 🙄 can one of them go back?").
+SHORTHAND = re.compile(rf"\b(?:{'|'.join(sorted(SHORTHANDS, key=len, reverse=True))})\b", re.I)
+EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # A clause put as a request: "please ...", "can someone ...", "get me ...", "let's ...", "I'd like ...", "I need ...".
@@ -185,3 +191,20 @@ def last_ask_start(text: str) -> int | None:
         return None
     last = text[breaks[-1].end():].rstrip()
     return breaks[-1].end() if last.endswith("?") or a_command(last) else None
+
+
+def without_emoji(text: str) -> str:
+    """The text with each run of emoji read as the end of a sentence where words go on after it, else left out."""
+
+    def mark(found: re.Match) -> str:
+        before, after = text[: found.start()], text[found.end() :]
+        if not before or not after or after[0] in ".!?,;:)":
+            return ""
+        return ". " if before[-1] not in ".!?,;:" and after[0].isalnum() else " "
+
+    return EMOJI.sub(mark, text)
+
+
+def spelled_out(text: str) -> str:
+    """The text with the shorthand of `synonyms.SHORTHANDS` written out ("a proper QC check": a quality check)."""
+    return SHORTHAND.sub(lambda found: SHORTHANDS[found.group(0).lower()], text)

@@ -11,6 +11,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
 from graph.models.local.schema import FieldSpec, fields_of
+from graph.models.local.text import spelled_out
 
 _CACHE: dict[tuple, "ToolView"] = {}
 
@@ -103,8 +104,10 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
     return ToolView(
         name=tool.name,
         description=tool.description or "",
-        # A hand-off tool may list its agent's tool names: "list payment methods" is a request too.
-        examples=tuple(meta.get("examples") or ()) + tuple(n.replace("_", " ") for n in meta.get("tools") or ()),
+        # A hand-off tool may list its agent's tool names: "list payment methods" is a request too. Shorthand is read
+        # written out, as in requests ("schedule a QC of ...").
+        examples=tuple(map(spelled_out, meta.get("examples") or ()))
+        + tuple(n.replace("_", " ") for n in meta.get("tools") or ()),
         fields=fields_of(json_schema),
         model=model,
         agent=meta.get("agent"),
@@ -115,7 +118,7 @@ def _from_base_tool(tool: BaseTool) -> ToolView:
         lookup=bool(meta.get("lookup")),
         takes=_takes(meta.get("inputs")),
         patterns=_patterns(meta.get("inputs")),
-        others_examples=tuple(meta.get("others_examples") or ()),
+        others_examples=tuple(map(spelled_out, meta.get("others_examples") or ())),
         serves=bool(meta["tools"]) if "tools" in meta else True,
         tool_names=tuple(meta.get("tools") or ()),
         acts=bool(meta.get("acts", True)),

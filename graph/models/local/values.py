@@ -266,12 +266,16 @@ def find_person_name(request: Request) -> tuple[str, str, Found] | None:
     return None
 
 
+# A number right before a name makes it a street ("12 Rue Nationale"), nobody's name.
+HOUSE_NUMBER = re.compile(r"\b\d+[a-z]?,?[^\S\n]+$", re.I)
+
+
 def person_spoken_of(text: str) -> str | None:
     """The full name of someone the speaker talks about, not the speaker: a name the words after it take up as
     he or she ("Luca Jansen phoned about his order"). A speaker's own name comes after "I am" or "my name is"."""
     for m in re.finditer(rf"\b({A_NAME})[^\S\n]+({A_NAME})", text):
         if ({m.group(1).lower(), m.group(2).lower()} & NOT_NAMES or SPEAKER.search(text[:m.start()])
-                or DETERMINED.search(text[:m.start()])):
+                or DETERMINED.search(text[:m.start()]) or HOUSE_NUMBER.search(text[:m.start()])):
             continue
         last = re.sub(r"'s$", "", m.group(2))  # "Camille Roux's return"
         return f"{m.group(1)} {last}" if THIRD_PERSON.search(text, m.end()) else None
@@ -304,6 +308,8 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
         # Where the person it goes to lives ("my sister lives in Porto, Portugal. ... sending her one"), or the asker.
         return _in_country(field, request, Found(home.group(1), home.group(1), home.start(1), home.end(1)))
     if direction & {"to", "target", "destination"} and takes_place(field) and (found := _short_place(request, toks)):
+        return found
+    if direction & {"from", "source"} and takes_place(field) and (found := _short_place(request, toks, PLENTY)):
         return found
     # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
     for i in hits:
@@ -350,19 +356,39 @@ def takes_place(field: FieldSpec) -> bool:
 
 
 # What a place that is short of something says of itself: "Berlin has none of X left", "Lyon has run out of them",
-# "Paris is nearly out of the mugs", "Lyon is down to its last couple".
+# "Paris is nearly out of the mugs", "Lyon is down to its last couple", "Berlin has run dry on the headlamps".
 SHORT = re.compile(r"^\s*(?:has|have|is|are|'s)\s+(?:\w+\s+){0,2}?(?:none|no|nothing|run\s+out|ran\s+out|out|"
-                   r"down\s+to|low|short|empty|sold\s+out)\b", re.I)
+                   r"run\s+dry|ran\s+dry|dry|down\s+to|low|short|empty|sold\s+out)\b", re.I)
 
 
-def _short_place(request: Request, toks: list[re.Match]) -> Found | None:
+# What a place that has plenty of something says of itself: "Paris has loads of them", "Lyon is sitting on 90".
+PLENTY = re.compile(r"^\s*(?:has|have|is|are|'s)\s+(?:\w+\s+){0,2}?(?:loads|lots|plenty|tons|heaps|piles|stacks|"
+                    r"a\s+pile|a\s+lot|sitting\s+on|more\s+than\s+enough)\b", re.I)
+
+
+def short_place(request: Request) -> Found | None:
+    """The capitalised place the request says is short of something (`_short_place`)."""
+    return _short_place(request, tokens(request.text))
+
+
+def stocked_place(request: Request, name: str) -> bool:
+    """Whether the request tells of a place by that name as short of something or as having plenty of it."""
+    toks = tokens(request.text)
+    return any(found.value == name for found in (_short_place(request, toks), _short_place(request, toks, PLENTY))
+               if found)
+
+
+def _short_place(request: Request, toks: list[re.Match], said_of: re.Pattern = SHORT) -> Found | None:
     """A capitalised place that says it is short of something, where the units are to go: "Berlin has none of
-    OD-HEADLAMP-04 left, move 15 over from Paris"."""
+    OD-HEADLAMP-04 left, move 15 over from Paris" (or, `said_of` PLENTY, has plenty of it, where they come from)."""
     for tok in toks:
         word = tok.group(0).strip(".,:;!?")
-        if word[:1].isupper() and looks_like_name(word) and request.free(tok.start(), tok.end()) and SHORT.match(
-                request.text[tok.end():]):
-            return Found(tok.group(0), word, tok.start(), tok.start() + len(word))
+        # "Berlin's down to 3 of them": the name, and "'s" for "is".
+        name, said = (word[:-2], f"'s{request.text[tok.end():]}") if re.search(r"['’]s$", word) else (
+            word, request.text[tok.end():])
+        if name[:1].isupper() and looks_like_name(name) and request.free(tok.start(), tok.end()) and said_of.match(
+                said):
+            return Found(name, name, tok.start(), tok.start() + len(name))
     return None
 
 
@@ -417,10 +443,12 @@ THE_NAME = re.compile(
 # the small sea salt candles got smashed", "the black embroidered cap isn't moving"). "of" joins a name to what it
 # names ("the price of the hoodie") and ends none.
 ENDS_PRODUCT = "|".join(sorted(set(ENDS_NAME) | STOPWORDS - {"of", "and", "or", "a", "an", "the"}))
-PRODUCT_WORD = rf"(?!(?:{ENDS_PRODUCT})\b)[a-z][\w-]*"
+# A measure is an option too ("the steel 0.8 l pour-over kettles"); "and" before a capitalised name ends it ("the
+# small steel kettles and Lyon has loads").
+PRODUCT_WORD = rf"(?:(?!(?:{ENDS_PRODUCT})\b)[a-z][\w-]*|\d+(?:\.\d+)?\s?(?:l|ml|cl|cm|mm|kg|g)\b)"
 THE_PRODUCT = re.compile(
-    rf"{NAME_LEAD}{POINTED}({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|[?.,!]|$)",
-    re.I)
+    rf"{NAME_LEAD}{POINTED}({PRODUCT_WORD}(?:\s+{PRODUCT_WORD}){{0,3}}?)"
+    rf"(?=\s+(?:{ENDS_PRODUCT})\b|\s+\w+n't\b|\s+and\s+(?-i:[A-Z])|[?.,!]|$)", re.I)
 
 
 # Capitalised words that never name a product: days, months and feasts ("our club's Christmas do", "came on
@@ -472,8 +500,9 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
         if places and before and before[-1] in PLACE_LEADS:
             continue
         # Nor is a name the request elsewhere gives as a place ("Berlin's nearly out ..., move 5 from Paris to
-        # Berlin").
-        if places and _given_as_place(re.sub(r"['’]s$", "", phrase), request.text):
+        # Berlin"), or says is short of something or has plenty ("Berlin's down to 3 of them", "Lyon has loads").
+        if places and (_given_as_place(place := re.sub(r"['’]s$", "", phrase), request.text)
+                       or stocked_place(request, place)):
             continue
         # A place a clause ends with ("have we got sitting in Lyon?") is where, never the product (a warehouse's
         # reference may be that place: "how much room have we got left in Berlin?").
@@ -482,8 +511,9 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
         # Opening a sentence every word is capitalised; a name there shows by its possessive ("Colissimo's rate"),
         # or by the capital of its next word ("Colis Privé sent over their stats").
         owner = re.match(r"(.+?)['’]s$", phrase)
-        named = len(phrase.split()) > 1 and phrase.split()[1].lower() not in STOPWORDS
-        if (start > 0 or owner or named) and request.free(start, m.end()) and len(phrase) > 2:
+        named = any(w[:1].isupper() for w in phrase.split()[1:])
+        opens = not request.text[:start].strip() or re.search(r"[.!?\n]\s*$", request.text[:start])
+        if (not opens or owner or named) and request.free(start, m.end()) and len(phrase) > 2:
             return Found(phrase, owner.group(1) if owner else phrase, start, m.end())
     for m in (THE_PRODUCT if options else THE_NAME).finditer(request.text):
         if request.free(m.start(1), m.end(1)):

@@ -492,6 +492,11 @@ def asked_to_confirm(model, ask: str):
         # A correction is no request of its own, whatever its story names ("another call" asks for no call).
         ("payment", Role.SUPPORT, "refund 15 euros on order #W4621646, the speaker grille was dented",
          "hang on, I mixed it up with another call. We agreed 12, not 15. Sorry!", {"amount": 12}),
+        # The value set against the old one after the sentence saying why, and the same number said twice.
+        ("payment", Role.SUPPORT, "refund 20 euros on order #W4621646, the grille came scratched",
+         "wait sorry, my lead says we cap goodwill for cosmetic stuff at 15. so 15, not 20", {"amount": 15}),
+        ("payment", Role.SUPPORT, "refund 20 euros on order #W4621646, the grille came scratched",
+         "actually the cap is 15, make it 15", {"amount": 15}),
     ],
 )
 def test_a_reply_in_place_of_yes_changes_the_pending_action(registry, agent, role, ask, reply, changed):
@@ -1777,6 +1782,29 @@ def test_asking_whether_anything_is_flagged_lists_and_the_one_about_it_is_closed
     assert reply.tool_calls[0]["args"]["alert_id"] == 1
 
 
+@pytest.mark.parametrize("said", [
+    # A time of day is no alert's number.
+    "ok the one about carrier tracking arriving late: Colissimo confirmed their feed has been back to normal since "
+    "8. Close it out with that note.",
+    # Said as what may be done to it, the job is the lead's; the words after the colon are the note.
+    "The carrier tracking delay one can be closed: DPD pushed a fix to their webhook this morning.",
+])
+def test_the_alert_named_by_what_it_is_about_is_closed(registry, said):
+    model = specialist(registry, "monitoring", Role.SUPPORT)
+    ask = HumanMessage("anything open on the system side?")
+    listing = model.invoke([ask])
+    conversation = [ask, listing, ToolMessage(json.dumps(ALERTS), tool_call_id=listing.tool_calls[0]["id"],
+                                              name="list_system_alerts"),
+                    AIMessage("I found 2 alerts."), HumanMessage(said)]
+    reply = model.invoke(conversation)
+    if reply.tool_calls[0]["name"] == "list_system_alerts":  # listed again to pick it
+        conversation += [reply, ToolMessage(json.dumps(ALERTS), tool_call_id=reply.tool_calls[0]["id"],
+                                            name="list_system_alerts")]
+        reply = model.invoke(conversation)
+    [call] = reply.tool_calls
+    assert (call["name"], call["args"]["alert_id"]) == ("resolve_system_alert", 1)
+
+
 def test_a_label_before_a_question_holds_no_number(registry):
     # "quick one" gave a gift card with a balance of 1 to save, put to the customer for a yes.
     ask = HumanMessage("quick one - how much money is left on my gift card?")
@@ -1842,3 +1870,37 @@ CAMILLE = {"email": "camille.young@brightdesk.fr"}
 def test_a_part_of_a_value_put_right(registry, old, said, new):
     tool = view(as_langchain_tool(registry.get("update_customer" if "email" in old else "receive_return")))
     assert part_swapped(tool, old, said) == new
+
+
+MICS = [{"order_id": f"#W100000{n}", "status": "pending", "item_names": ["Soy Candle (vanilla, large)"]}
+        for n in range(5)]
+MICS += [{"order_id": "#W2362044", "status": "processed", "item_names": ["Cast USB Microphone (white, multi)"]},
+         {"order_id": "#W9203750", "status": "delivered", "item_names": ["Cast USB Microphone (black, cardioid)"]},
+         {"order_id": "#W1800967", "status": "delivered", "item_names": ["Merino Socks (39-42, mustard)"]}]
+PODCAST = HumanMessage("I bought two of the USB mics for a podcast and my flatmate is not a podcast person after all. "
+                       "can one of them go back?")
+
+
+def test_the_records_a_question_offers_are_first_those_the_request_points_to(registry):
+    # Eight orders listed, the question named the five newest: none held the mics, nor had been delivered.
+    model = specialist(registry, "after_sales")
+    rows = [*MICS, {"order_id": "#W9641363", "status": "delivered", "item_names": ["Cast USB Microphone (black)"]}]
+    question = model.invoke(listed(model, [PODCAST], rows)).text
+    assert "(yours: #W9203750 (delivered" in question and "#W9641363 (delivered" in question
+    assert question.index("#W2362044") < question.index("#W1000000")
+
+
+def test_the_one_record_in_the_state_a_write_names_is_the_one_it_acts_on(registry):
+    # Of the orders holding a mic, one was delivered: a return is for items of a delivered order.
+    model = specialist(registry, "after_sales")
+    [call] = model.invoke(listed(model, [PODCAST], MICS)).tool_calls
+    assert (call["name"], call["args"]) == ("get_return_eligibility", {"order_id": "#W9203750"})
+    # An order held for fraud review is the one a release acts on, whatever word of the story shares a stem with
+    # another order's state ("billing and delivery don't match").
+    model = specialist(registry, "fraud", Role.SUPPORT)
+    rows = [{"order_id": "#W9021036", "status": "on_hold", "item_names": ["Lowline Wireless Keyboard"]},
+            {"order_id": "#W3827799", "status": "delivered", "item_names": ["Glide Wireless Mouse"]}]
+    ask = HumanMessage("Just had Tom Miller on the phone. The order we're holding for him is genuine: he moved flats, "
+                       "which is why billing and delivery don't match. Can you let it go through?")
+    [call] = model.invoke(listed(model, [ask], rows)).tool_calls
+    assert (call["name"], call["args"]["order_id"]) == ("release_held_order", "#W9021036")

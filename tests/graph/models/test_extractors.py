@@ -765,6 +765,18 @@ def test_a_clause_of_its_own_says_why(registry, tool, field, text, expected):
          "nothing."),
         ("open_support_case", "summary", "my parcel is late, I want to talk to a person about it", "my parcel is late"),
         ("open_support_case", "summary", "I want to talk to a person about my late parcel", "about my late parcel"),
+        # A thing made pointless is no longer needed.
+        ("cancel_pending_order", "reason", "my sister gave me a lamp, which makes the two I ordered pointless now",
+         "no longer needed"),
+        ("request_return", "reason", "there's no point keeping the second mic, can it go back?", "changed_mind"),
+        # A login name by the look of the field's examples ("wendy.warehouse"), never an abbreviation.
+        ("schedule_inspection", "inspector", "a sample of 25 units please, and put wendy.warehouse on it",
+         "wendy.warehouse"),
+        ("schedule_inspection", "inspector", "check AU-BUDS-02 e.g. 5 units", None),
+        # A time of day is no record's number, nor any count.
+        ("resolve_system_alert", "alert_id", "their feed has been back to normal since 8. Close it.", None),
+        ("resolve_system_alert", "alert_id", "close alert 3, fixed since 8:30", 3),
+        ("reserve_stock", "quantity", "hold 10 units of AU-MIC-01 until 17:00", 10),
     ],
 )
 def test_values_by_their_shape_and_words(registry, tool, field, text, expected):
@@ -1033,6 +1045,9 @@ def test_a_size_said_in_words_is_an_option(registry, text, size):
         ("my Boom Cube speaker stopped working", None),  # a product, and nobody taken up after it
         ("Grace Clark wants a refund", None),  # nothing takes the name up as a person
         ("is the Trail Tent waterproof? my son wants to take it on his trip", None),  # "the" before a product
+        # A number right before the name makes it a street.
+        ("12 Rue Nationale, 59000 Lille. I'd like to keep her address on my account", None),
+        ("Léa Petit moved to 4 Rue Colbert, can you update her address?", "Léa Petit"),
     ],
 )
 def test_a_person_spoken_of_is_the_name_a_pronoun_takes_up(text, expected):
@@ -1278,3 +1293,48 @@ SPEAKERS = [{"item_id": "1524727478", "name": "Boom Cube Bluetooth Speaker", "qu
 ])
 def test_some_units_of_the_line_named(text, units):
     assert order_lines(text, SPEAKERS) == ["1524727478"] * units
+
+
+MUGS = ("Berlin is nearly out of the HM-MUG-03 mugs and Paris has loads of them just sitting there. Can we shift "
+        "some over?")
+LAMPS = ("Lyon is almost out of the white Halo lamps with the clamp, only 2 left in LYS-1 and we've got loads in "
+         "PAR-1. send 5 over from Paris please")
+KETTLES = "Berlin is almost out of the steel 0.8 l pour-over kettles. Send 20 over from Lyon"
+DOWN_TO = ("Berlin's down to 3 of the small steel pour-over kettles and Lyon has loads of them sitting around. can we "
+           "move some across?")
+
+
+@pytest.mark.parametrize(("field", "text", "expected"), [
+    # The place short of the thing is where it goes, the one with plenty where it comes from, however the answers
+    # before the request run ("12 units" on the line before it).
+    ("from_warehouse", f"12 units\n{MUGS}", "Paris"),
+    ("to_warehouse", f"12 units\n{MUGS}", "Berlin"),
+    ("to_warehouse", "Berlin has run dry on the yellow rechargeable headlamps. can you move 20 over from Paris?",
+     "Berlin"),
+    ("from_warehouse", DOWN_TO, "Lyon"),
+    ("to_warehouse", DOWN_TO, "Berlin"),
+    ("item_ref", DOWN_TO, None),  # neither place is the product
+    # A site's code is no SKU where the tool takes a place; the ask's one number is the quantity.
+    ("item_ref", LAMPS, "Halo"),
+    ("quantity", LAMPS, 5),
+    # A measure with decimals is no count, and a sentence's opening verb no product.
+    ("quantity", KETTLES, 20),
+    ("item_ref", KETTLES, None),
+    # Controls: codes given as such.
+    ("item_ref", "move 5 KB-CLICKY-01 from PAR-1 to LYS-1", "KB-CLICKY-01"),
+    ("from_warehouse", "move 5 KB-CLICKY-01 from PAR-1 to LYS-1", "PAR-1"),
+])
+def test_a_transfer_told_as_what_each_place_has(registry, field, text, expected):
+    assert value(registry, "transfer_stock", field, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (KETTLES, "steel 0.8 l pour-over kettles"),
+    (DOWN_TO, "small steel pour-over kettles"),
+    ("do you have the black and white tee?", "black and white tee"),  # control
+])
+def test_a_product_named_with_a_measure_or_before_another_clause(text, expected):
+    from graph.models.local.entities import Request
+    from graph.models.local.values import find_product_name
+
+    assert find_product_name(Request(text), places=True, options=True).value == expected

@@ -15,7 +15,7 @@ from graph.models.local.extract import extract
 from graph.models.local.memory import Memory
 from graph.models.local.reading import asking_part, asks_something, gist_of, one_named, so_command, story_then_ask
 from graph.models.local.similarity import default_embedder, numbered_by_format
-from graph.models.local.text import a_command
+from graph.models.local.text import a_command, spelled_out, without_emoji
 from graph.models.local.toolview import view
 from graph.tools import as_langchain_tool, handoff_tool, other_role_tool
 from tests.graph.models.test_dialogue import TODAY, router, router_knowing, specialist
@@ -624,3 +624,62 @@ def test_asking_whether_some_may_go_back_is_a_return(registry):
     model = router(registry, Role.CUSTOMER)
     assert routed(model, "I got three of the little speakers thinking each of the kids would want one, turns out "
                          "they share one. can the other two go back?") == ["after_sales"]
+
+
+def test_an_emoji_between_words_ends_a_sentence(registry):
+    # Read as one sentence, the story of the mics drew the request to the catalogue.
+    model = router(registry, Role.CUSTOMER)
+    assert routed(model, "Hiya! I bought two of the USB mics so me and my flatmate could start a podcast, and she's "
+                         "now decided she's 'not a podcast person' \N{FACE WITH ROLLING EYES} can one of them go "
+                         "back?") == ["after_sales"]
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("she's 'not a podcast person' \N{FACE WITH ROLLING EYES} can one go back?",
+     "she's 'not a podcast person'. can one go back?"),
+    ("thanks \N{SMILING FACE WITH SMILING EYES}", "thanks"),
+    ("love it \N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}! ok", "love it! ok"),
+    ("great. \N{THUMBS UP SIGN} now cancel it", "great. now cancel it"),
+])
+def test_emoji_are_read_as_where_a_sentence_ends(text, read):
+    assert without_emoji(text) == read
+
+
+def test_shorthand_is_read_written_out(registry):
+    assert spelled_out("I want a proper QC check done on them asap") == (
+        "I want a proper quality check done on them as soon as possible")
+    model = router(registry, Role.MERCHANT)
+    assert routed(model, "that's the third complaint this week about the charging case hinge on the Pocket Pods "
+                         "(the black wireless-charging ones, AU-BUDS-02). I want a proper QC check done on them"
+                         ) == ["quality"]
+
+
+def test_switching_a_setting_on_after_a_story_asks_for_its_value(registry):
+    # The settings were listed: "switch that on in the shop settings" read like showing them.
+    reply = specialist(registry, "backoffice", Role.ADMIN).invoke([HumanMessage(
+        "marketing wants to run free delivery over the holidays for bigger baskets, can you switch that on in the "
+        "shop settings?")])
+    assert not reply.tool_calls and reply.text.startswith("To set a shop setting")
+
+
+@pytest.mark.parametrize("ask", [
+    "doing the lamp inspection right now and two of the halo lamps have a hinge that won't hold the head up, it just "
+    "droops. can you log that",
+    # A control: naming the inspection, it was read so before.
+    "still going through the Lumen lamp batch and found a couple more with a loose hinge. log that on the inspection",
+])
+def test_logging_what_an_inspection_found_records_a_defect(registry, ask):
+    # Read as looking the inspection up or starting it, never as what was found.
+    model = specialist(registry, "quality", Role.WAREHOUSE)
+    reply = model.invoke([HumanMessage(ask)])
+    if reply.tool_calls:  # the inspections are listed to find the one running
+        assert [c["name"] for c in reply.tool_calls] == ["list_inspections"]
+        listed = ToolMessage(json.dumps({"inspections": [{"inspection_id": "QI-DEMO0002", "status": "in_progress",
+                                                          "product_name": "Halo Desk Lamp"}], "total": 1}),
+                             tool_call_id=reply.tool_calls[0]["id"], name="list_inspections")
+        reply = model.invoke([HumanMessage(ask), reply, listed])
+    assert reply.text.startswith("To record a defect")
+
+
+def test_something_flagged_on_the_system_side_is_an_alert(registry):
+    assert routed(router(registry, Role.SUPPORT), "is something flagged on the system side?") == ["monitoring"]
