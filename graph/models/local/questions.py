@@ -5,7 +5,7 @@ import re
 from graph.models.local.extract import Extraction
 from graph.models.local.kinds import kind_of
 from graph.models.local.memory import Memory
-from graph.models.local.records import OWN_KINDS, describe, narrowed, record_noun, value_of
+from graph.models.local.records import OWN_KINDS, describe, in_named_state, narrowed, record_noun, value_of
 from graph.models.local.reply import action
 from graph.models.local.schema import FieldSpec
 from graph.models.local.text import humanize, join_words
@@ -89,7 +89,7 @@ def choices(field: FieldSpec, memory: Memory, said: str = "", purpose: str = "")
     rows = next((found for found in lists if found), []) if kind in OWN_KINDS else []
     if rows:
         named = narrowed(rows, field, said, set())
-        first = narrowed(named, field, "", set(), purpose=purpose)
+        first = [row for row in named if in_named_state(row, purpose)] or named
         rows = first + [row for row in named if row not in first] + [row for row in rows if row not in named]
     if rows:
         named = [f"{value_of(row, field)} ({about})" if (about := describe(row)) else str(value_of(row, field))

@@ -153,6 +153,11 @@ def titled_lister(field: FieldSpec, target: ToolView, tools: Sequence[ToolView],
 STATE_FIELDS = frozenset({"status", "state"})
 
 
+def state_words(row: dict[str, Any]) -> set[str]:
+    """The words of a listed record's state ("on", "hold" of on_hold)."""
+    return {w for k, v in row.items() if isinstance(v, str) and k in STATE_FIELDS for w in words(v.replace("_", " "))}
+
+
 def row_words(row: dict[str, Any], states: bool = True) -> set[str]:
     """The words of a listed record's text values and the names it lists, without their details in brackets (and
     without its state, unless `states`)."""
@@ -194,10 +199,10 @@ def narrowed(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: 
     held = [row for row in rows if isinstance(row, dict) and same_record_value(row, field) is not None]
     said = {w for w in words(mask(request)) if len(w) >= 3 and w.isalpha() and w not in STOPWORDS}
     plain = {w for w in said if stem(w) not in known}
-    # A state counts when named as such ("my pending order", "the one on hold"), not by a word sharing its stem
-    # ("billing and delivery don't match" names no delivered order).
-    scores = [sum(any(alike(w, t) for t in row_words(row, states=False)) for w in plain)
-              + _in_named_state(row, request) for row in held]
+    # A state counts when said as it is ("my pending order"), not by a word sharing its stem ("billing and delivery
+    # don't match" names no delivered order).
+    scores = [sum(any(alike(w, t) for t in row_words(row, states=False)) or w in state_words(row) for w in plain)
+              for row in held]
     if scores and max(scores):
         held = [row for row, score in zip(held, scores, strict=True) if score == max(scores)]
     near = near_days(request, today) if today else set()
@@ -234,12 +239,19 @@ def narrowed(rows: list[dict[str, Any]], field: FieldSpec, request: str, known: 
         held = [row for row, count in zip(held, details, strict=True) if count == max(details)]
     if len(held) > 1 and allowed:
         held = [row for row in held if str(row.get(state)) in allowed] or held
-    if len(held) > 1 and purpose:
-        held = [row for row in held if _in_named_state(row, purpose)] or held
+    if len(held) > 1 and purpose and (max(scores, default=0) or _one_meant(request, field)):
+        # Only for one record the request means: "I want to return something" leaves it to them to say which.
+        held = [row for row in held if in_named_state(row, purpose)] or held
     return held
 
 
-def _in_named_state(row: dict[str, Any], purpose: str) -> bool:
+def _one_meant(request: str, field: FieldSpec) -> bool:
+    """Whether the request speaks of one record of the field's kind as known ("the order we're holding for him")."""
+    return re.search(rf"\b(?:the|his|her|their|this|that)\s+(?:\w+\s+)?{re.escape(record_noun(field))}\b", request,
+                     re.I) is not None
+
+
+def in_named_state(row: dict[str, Any], purpose: str) -> bool:
     """Whether a listed record's state is one a tool's purpose names, in its own words or a synonym ("an order held
     for fraud review" names on_hold; "items of a delivered order" delivered)."""
     states = [v for k, v in row.items() if isinstance(v, str) and k in STATE_FIELDS]

@@ -1904,3 +1904,12 @@ def test_the_one_record_in_the_state_a_write_names_is_the_one_it_acts_on(registr
                        "which is why billing and delivery don't match. Can you let it go through?")
     [call] = model.invoke(listed(model, [ask], rows)).tool_calls
     assert (call["name"], call["args"]["order_id"]) == ("release_held_order", "#W9021036")
+
+
+def test_a_write_asked_for_no_record_in_particular_asks_which_one(registry):
+    # "I want to return something" went on with the one delivered order, as if it had been named.
+    model = specialist(registry, "order")
+    rows = [{"order_id": "#W4621646", "status": "delivered", "item_names": ["Trail 2 Tent (2-person, green)"]},
+            {"order_id": "#W3910019", "status": "pending", "item_names": ["Insulated Water Bottle"]}]
+    reply = model.invoke(listed(model, [HumanMessage("I want to return something")], rows))
+    assert not reply.tool_calls and "#W4621646" in reply.text and "#W3910019" in reply.text
