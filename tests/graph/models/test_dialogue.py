@@ -1773,13 +1773,18 @@ def test_asking_whether_anything_is_flagged_lists_and_the_one_about_it_is_closed
                     AIMessage("I found 2 alerts."),
                     HumanMessage("Right, the one about carrier tracking coming in late is sorted: DPD had the wrong "
                                  "webhook address and fixed it. Close it off please.")]
+    call = alert_call(model, conversation)
+    assert (call["name"], call["args"]["alert_id"]) == ("resolve_system_alert", 1)
+
+
+def alert_call(model, conversation: list) -> dict:
+    """The call the model makes about the alert the last message names, the alerts listed again if it lists them
+    to pick one."""
     reply = model.invoke(conversation)
-    if reply.tool_calls and reply.tool_calls[0]["name"] == "list_system_alerts":  # listed again to pick it
-        conversation += [reply, ToolMessage(json.dumps(ALERTS), tool_call_id=reply.tool_calls[0]["id"],
-                                            name="list_system_alerts")]
-        reply = model.invoke(conversation)
-    assert reply.tool_calls[0]["name"] == "resolve_system_alert"
-    assert reply.tool_calls[0]["args"]["alert_id"] == 1
+    if reply.tool_calls and reply.tool_calls[0]["name"] == "list_system_alerts":
+        reply = model.invoke([*conversation, reply, ToolMessage(json.dumps(ALERTS), name="list_system_alerts",
+                                                                tool_call_id=reply.tool_calls[0]["id"])])
+    return reply.tool_calls[0]
 
 
 @pytest.mark.parametrize("said", [
@@ -1796,12 +1801,7 @@ def test_the_alert_named_by_what_it_is_about_is_closed(registry, said):
     conversation = [ask, listing, ToolMessage(json.dumps(ALERTS), tool_call_id=listing.tool_calls[0]["id"],
                                               name="list_system_alerts"),
                     AIMessage("I found 2 alerts."), HumanMessage(said)]
-    reply = model.invoke(conversation)
-    if reply.tool_calls[0]["name"] == "list_system_alerts":  # listed again to pick it
-        conversation += [reply, ToolMessage(json.dumps(ALERTS), tool_call_id=reply.tool_calls[0]["id"],
-                                            name="list_system_alerts")]
-        reply = model.invoke(conversation)
-    [call] = reply.tool_calls
+    call = alert_call(model, conversation)
     assert (call["name"], call["args"]["alert_id"]) == ("resolve_system_alert", 1)
 
 
