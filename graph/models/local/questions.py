@@ -88,9 +88,9 @@ def choices(field: FieldSpec, memory: Memory, said: str = "", purpose: str = "")
     lists = [[row for row in shown if value_of(row, field) is not None] for shown in reversed(memory.shown)]
     rows = next((found for found in lists if found), []) if kind in OWN_KINDS else []
     if rows:
-        named = narrowed(rows, field, said, set())
-        first = [row for row in named if in_named_state(row, purpose)] or named
-        rows = first + [row for row in named if row not in first] + [row for row in rows if row not in named]
+        pointed = narrowed(rows, field, said, set())
+        first = [row for row in pointed if in_named_state(row, purpose)] or pointed
+        rows = first + [row for row in pointed if row not in first] + [row for row in rows if row not in pointed]
     if rows:
         named = [f"{value_of(row, field)} ({about})" if (about := describe(row)) else str(value_of(row, field))
                  for row in rows[:CHOICES]]

@@ -12,9 +12,10 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # between spaces may join a clause to its own sentence ("totally expected - can you write it off?").
 DASH_BREAK = r"\s+[—–]\s+"
 SENTENCE_BREAK = re.compile(rf"(?<=[.!?])\s+|{DASH_BREAK}")
+# Shorthand written out (`spelled_out`), its longest forms first ("qc check" before "qc").
+SHORTHAND = re.compile(rf"\b(?:{'|'.join(sorted(SHORTHANDS, key=len, reverse=True))})\b", re.I)
 # Emoji and pictographs, with what joins them: in a chat one between words ends a sentence ("she's 'not a podcast
 # person' 🙄 can one of them go back?").
-SHORTHAND = re.compile(rf"\b(?:{'|'.join(sorted(SHORTHANDS, key=len, reverse=True))})\b", re.I)
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # A sentence of a request, to its closing marks.
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")

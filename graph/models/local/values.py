@@ -307,9 +307,9 @@ def find_reference(field: FieldSpec, request: Request) -> Found | None:
             looks_like_name(home.group(1)) and request.free(home.start(1), home.end(1))):
         # Where the person it goes to lives ("my sister lives in Porto, Portugal. ... sending her one"), or the asker.
         return _in_country(field, request, Found(home.group(1), home.group(1), home.start(1), home.end(1)))
-    if direction & {"to", "target", "destination"} and takes_place(field) and (found := _short_place(request, toks)):
+    if direction & {"to", "target", "destination"} and takes_place(field) and (found := _place_said(request, toks)):
         return found
-    if direction & {"from", "source"} and takes_place(field) and (found := _short_place(request, toks, PLENTY)):
+    if direction & {"from", "source"} and takes_place(field) and (found := _place_said(request, toks, PLENTY)):
         return found
     # Typed in lower case, a name shows only as 'the paris warehouse': a word between a determiner and the key.
     for i in hits:
@@ -367,20 +367,20 @@ PLENTY = re.compile(r"^\s*(?:has|have|is|are|'s)\s+(?:\w+\s+){0,2}?(?:loads|lots
 
 
 def short_place(request: Request) -> Found | None:
-    """The capitalised place the request says is short of something (`_short_place`)."""
-    return _short_place(request, tokens(request.text))
+    """The capitalised place the request says is short of something (`_place_said`)."""
+    return _place_said(request, tokens(request.text))
 
 
 def stocked_place(request: Request, name: str) -> bool:
     """Whether the request tells of a place by that name as short of something or as having plenty of it."""
     toks = tokens(request.text)
-    return any(found.value == name for found in (_short_place(request, toks), _short_place(request, toks, PLENTY))
+    return any(found.value == name for found in (_place_said(request, toks), _place_said(request, toks, PLENTY))
                if found)
 
 
-def _short_place(request: Request, toks: list[re.Match], said_of: re.Pattern = SHORT) -> Found | None:
-    """A capitalised place that says it is short of something, where the units are to go: "Berlin has none of
-    OD-HEADLAMP-04 left, move 15 over from Paris" (or, `said_of` PLENTY, has plenty of it, where they come from)."""
+def _place_said(request: Request, toks: list[re.Match], said_of: re.Pattern = SHORT) -> Found | None:
+    """A capitalised place that says it is short of something (`said_of` SHORT), where the units are to go: "Berlin
+    has none of OD-HEADLAMP-04 left, move 15 over from Paris"; or has plenty of it (PLENTY), where they come from."""
     for tok in toks:
         word = tok.group(0).strip(".,:;!?")
         # "Berlin's down to 3 of them": the name, and "'s" for "is".
