@@ -371,11 +371,10 @@ def short_place(request: Request) -> Found | None:
     return _place_said(request, tokens(request.text))
 
 
-def stocked_place(request: Request, name: str) -> bool:
-    """Whether the request tells of a place by that name as short of something or as having plenty of it."""
+def stocked_places(request: Request) -> set[str]:
+    """The places the request tells of as short of something or as having plenty of it."""
     toks = tokens(request.text)
-    return any(found.value == name for found in (_place_said(request, toks), _place_said(request, toks, PLENTY))
-               if found)
+    return {found.value for found in (_place_said(request, toks), _place_said(request, toks, PLENTY)) if found}
 
 
 def _place_said(request: Request, toks: list[re.Match], said_of: re.Pattern = SHORT) -> Found | None:
@@ -485,6 +484,7 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
     `options`: a product or its variant is looked for, which may be named with its options ("the small sea salt
     candles")."""
     person = person_spoken_of(request.text)
+    stocked = stocked_places(request) if places else set()
     for m in CAPITALISED_PHRASE.finditer(request.text):
         phrase = m.group(0)
         # An all-capitals short word is a code (a warehouse such as LYO), not a product's name.
@@ -501,8 +501,7 @@ def find_product_name(request: Request, places: bool = False, options: bool = Fa
             continue
         # Nor is a name the request elsewhere gives as a place ("Berlin's nearly out ..., move 5 from Paris to
         # Berlin"), or says is short of something or has plenty ("Berlin's down to 3 of them", "Lyon has loads").
-        if places and (_given_as_place(place := re.sub(r"['’]s$", "", phrase), request.text)
-                       or stocked_place(request, place)):
+        if places and ((place := re.sub(r"['’]s$", "", phrase)) in stocked or _given_as_place(place, request.text)):
             continue
         # A place a clause ends with ("have we got sitting in Lyon?") is where, never the product (a warehouse's
         # reference may be that place: "how much room have we got left in Berlin?").
